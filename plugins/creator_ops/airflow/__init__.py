@@ -1,0 +1,1 @@
+"""Thin Airflow pieces: the campaign timetable, hooks, operators and the DAG builder."""

@@ -1,0 +1,1 @@
+"""Domain core: importable and testable without Airflow."""

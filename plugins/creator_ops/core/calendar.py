@@ -1,0 +1,129 @@
+"""The campaign calendar: which runs a campaign has, and which phase each run is in.
+
+Cadence (SPEC section 7): daily from `recruitment_opens` to `event_start`, hourly during
+the event, daily until `settlement_date`, daily through settlement, and one run on
+`payout_date`. A run's phase is decided by the start of its data interval.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+
+from creator_ops.core.spec import Timeline
+
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
+
+
+class Phase(StrEnum):
+    """Where a campaign stands; ordered as they happen."""
+
+    RECRUITMENT = "recruitment"
+    PRE_EVENT = "pre_event"
+    LIVE = "live"
+    COOLING = "cooling"
+    SETTLEMENT = "settlement"
+    PAYOUT = "payout"
+
+
+PHASE_ORDER = list(Phase)
+
+
+def phase_at(timeline: Timeline, moment: dt.datetime) -> Phase | None:
+    """Return the phase at `moment`, or None before recruitment opens."""
+    if moment < timeline.recruitment_opens:
+        return None
+    if moment <= timeline.registration_closes and moment < timeline.event_start:
+        return Phase.RECRUITMENT
+    if moment < timeline.event_start:
+        return Phase.PRE_EVENT
+    if moment < timeline.event_end:
+        return Phase.LIVE
+    if moment < timeline.settlement_date:
+        return Phase.COOLING
+    if moment < timeline.payout_date:
+        return Phase.SETTLEMENT
+    return Phase.PAYOUT
+
+
+@dataclass(frozen=True)
+class CampaignRun:
+    """One scheduled run: its data interval and phase."""
+
+    start: dt.datetime
+    end: dt.datetime
+    phase: Phase
+
+    @property
+    def run_after(self) -> dt.datetime:
+        return self.end
+
+
+def _steps(start: dt.datetime, stop: dt.datetime, step: dt.timedelta) -> list[dt.datetime]:
+    """Return start, start+step, ... strictly before stop, in wall-clock steps of `start`'s zone."""
+    points = []
+    current = start
+    while current < stop:
+        points.append(current)
+        # wall-clock arithmetic on aware datetimes keeps local midnight across DST zones
+        current = current + step
+    return points
+
+
+@dataclass(frozen=True)
+class CampaignCalendar:
+    """Every run of a campaign, computed once from its timeline."""
+
+    timeline: Timeline
+
+    @cached_property
+    def runs(self) -> list[CampaignRun]:
+        t = self.timeline
+        starts = (
+            _steps(t.recruitment_opens, t.event_start, DAY)
+            + _steps(t.event_start, t.event_end, HOUR)
+            + _steps(t.event_end, t.settlement_date, DAY)
+            + _steps(t.settlement_date, t.payout_date, DAY)
+        )
+        bounds = starts + [t.payout_date]
+        runs = [
+            CampaignRun(start, end, self.phase_of(start))
+            for start, end in zip(bounds, bounds[1:], strict=False)
+        ]
+        runs.append(CampaignRun(t.payout_date, t.payout_date, Phase.PAYOUT))
+        return runs
+
+    @cached_property
+    def _starts_utc(self) -> list[dt.datetime]:
+        return [r.start.astimezone(dt.UTC) for r in self.runs]
+
+    def phase_of(self, interval_start: dt.datetime) -> Phase:
+        """Return the phase of the run whose data interval starts at `interval_start`."""
+        return phase_at(self.timeline, interval_start) or Phase.RECRUITMENT
+
+    def next_run(
+        self, after: dt.datetime | None = None, earliest: dt.datetime | None = None
+    ) -> CampaignRun | None:
+        """Return the first run starting strictly after `after` and at or after `earliest`."""
+        index = 0
+        if after is not None:
+            index = bisect.bisect_right(self._starts_utc, after.astimezone(dt.UTC))
+        if earliest is not None:
+            index = max(index, bisect.bisect_left(self._starts_utc, earliest.astimezone(dt.UTC)))
+        return self.runs[index] if index < len(self.runs) else None
+
+    def run_containing(self, moment: dt.datetime) -> CampaignRun:
+        """Return the run whose interval contains `moment` (clamped to the first and last run)."""
+        utc = moment.astimezone(dt.UTC)
+        index = bisect.bisect_right(self._starts_utc, utc) - 1
+        return self.runs[max(0, min(index, len(self.runs) - 1))]
+
+    def phase_counts(self) -> dict[Phase, int]:
+        counts = dict.fromkeys(Phase, 0)
+        for run in self.runs:
+            counts[run.phase] += 1
+        return counts

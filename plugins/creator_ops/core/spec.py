@@ -1,0 +1,540 @@
+"""The campaign spec: one YAML file per campaign, validated into a typed model.
+
+The model validates itself and raises `SpecError`, which names the file and the field
+of every problem. Numbers in YAML are read as exact decimals (never binary floats), so
+`rate: 0.045` is `Decimal("0.045")`. Typed campaigns derive their timeline from
+`timeline.event_start` through the templates in `TIMELINE_TEMPLATES`; every derived
+date can be overridden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
+CAMPAIGN_TYPES = ("double_digit", "payday", "scd", "linkshare", "custom")
+TIMELINE_FIELDS = (
+    "recruitment_opens",
+    "registration_closes",
+    "event_start",
+    "event_end",
+    "settlement_date",
+    "payout_date",
+)
+METRICS = ("creators_enrolled", "gmv_myr", "survey_responses")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem in one spec file: where it is and what is wrong."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.field}" if self.field else self.file
+        return f"{where}: {self.message}"
+
+
+class SpecError(ValueError):
+    """A campaign spec is invalid; carries every problem found, each naming file and field."""
+
+    def __init__(self, problems: list[SpecProblem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    """Safe YAML loader that reads floats as exact `Decimal` and rejects duplicate keys."""
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    text = loader.construct_scalar(node).replace("_", "")
+    lowered = text.lower()
+    if lowered in (".nan", ".inf", "-.inf", "+.inf"):
+        raise yaml.constructor.ConstructorError(None, None, f"non-finite number {text!r}", node.start_mark)
+    return Decimal(text)
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DecimalLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with exact decimals."""
+    return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+# --------------------------------------------------------------------------- relative times
+
+_RELATIVE = re.compile(
+    r"^\s*(?P<anchor>[a-z_]+)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>d|h|m|w)\s*)?$"
+)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+
+
+def resolve_when(value: Any, timeline: Timeline, tz: ZoneInfo) -> dt.datetime:
+    """Resolve a date, datetime or `anchor ± N[d|h|m|w]` expression to an aware datetime."""
+    if isinstance(value, str):
+        match = _RELATIVE.match(value)
+        if not match or match["anchor"] not in TIMELINE_FIELDS:
+            raise ValueError(
+                f"{value!r} is neither a date nor '<timeline field> ± N(d|h|m|w)', "
+                f"e.g. 'event_start - 5d'"
+            )
+        base: dt.datetime = getattr(timeline, match["anchor"])
+        if not match["sign"]:
+            return base
+        delta = dt.timedelta(**{_UNITS[match["unit"]]: int(match["n"])})
+        return base + delta if match["sign"] == "+" else base - delta
+    return to_aware(value, tz)
+
+
+def to_aware(value: Any, tz: ZoneInfo) -> dt.datetime:
+    """Return `value` as an aware datetime; dates are midnight and naive times are local to `tz`."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tzinfo=tz)
+    if isinstance(value, str):
+        try:
+            return to_aware(dt.datetime.fromisoformat(value.strip()), tz)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date or datetime (use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)")
+
+
+# --------------------------------------------------------------------------- model
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=200)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+When = dt.date | dt.datetime | str
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Timeline(_Strict):
+    """The resolved campaign calendar, every field an aware datetime in campaign time."""
+
+    recruitment_opens: dt.datetime
+    registration_closes: dt.datetime
+    event_start: dt.datetime
+    event_end: dt.datetime
+    settlement_date: dt.datetime
+    payout_date: dt.datetime
+
+    def as_dict(self) -> dict[str, dt.datetime]:
+        return {name: getattr(self, name) for name in TIMELINE_FIELDS}
+
+
+class TimelineInput(_Strict):
+    """The timeline as written: `event_start`, plus any field overriding the template."""
+
+    recruitment_opens: When | None = None
+    registration_closes: When | None = None
+    event_start: When
+    event_end: When | None = None
+    settlement_date: When | None = None
+    payout_date: When | None = None
+
+
+@dataclass(frozen=True)
+class TimelineTemplate:
+    """How a campaign type derives its calendar from `event_start` (SPEC section 2)."""
+
+    recruitment_days: int
+    event_days: int
+    registration_closes_days_before_start: int | None  # None: relative to event_end
+    registration_closes_days_before_end: int | None = None
+
+
+TIMELINE_TEMPLATES: dict[str, TimelineTemplate] = {
+    "double_digit": TimelineTemplate(21, 1, 3),
+    "payday": TimelineTemplate(14, 3, 2),
+    "scd": TimelineTemplate(10, 1, 1),
+    "linkshare": TimelineTemplate(7, 7, None, 1),
+}
+SETTLEMENT_DAYS_AFTER_EVENT = 15
+PAYOUT_DAYS_AFTER_SETTLEMENT = 5
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+class _FieldError(ValueError):
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+def derive_timeline(campaign_type: str, given: TimelineInput, tz: ZoneInfo) -> Timeline:
+    """Fill the timeline from the type's template; explicit fields win."""
+    values: dict[str, dt.datetime] = {}
+    for name, value in given.model_dump().items():
+        if value is not None:
+            try:
+                values[name] = to_aware(value, tz)
+            except ValueError as exc:
+                raise _FieldError(f"timeline.{name}", str(exc)) from None
+    template = TIMELINE_TEMPLATES.get(campaign_type)
+    if template is None:
+        missing = [f for f in TIMELINE_FIELDS if f not in values]
+        if missing:
+            raise ValueError(f"a custom campaign gives every date; missing: {', '.join(missing)}")
+        return Timeline(**values)
+    start = values["event_start"]
+    day = dt.timedelta(days=1)
+    values.setdefault("event_end", start + template.event_days * day)
+    values.setdefault("recruitment_opens", start - template.recruitment_days * day)
+    if "registration_closes" not in values:
+        if template.registration_closes_days_before_start is not None:
+            last_day = (start - template.registration_closes_days_before_start * day).date()
+        else:
+            last_day = (values["event_end"] - (template.registration_closes_days_before_end or 0) * day).date()
+        values["registration_closes"] = dt.datetime.combine(last_day, END_OF_DAY, tzinfo=tz)
+    values.setdefault("settlement_date", values["event_end"] + SETTLEMENT_DAYS_AFTER_EVENT * day)
+    values.setdefault("payout_date", values["settlement_date"] + PAYOUT_DAYS_AFTER_SETTLEMENT * day)
+    return Timeline(**values)
+
+
+class Targets(_Strict):
+    creators_enrolled: int | None = Field(default=None, gt=0)
+    gmv_myr: Money | None = None
+    survey_responses: int | None = Field(default=None, gt=0)
+
+
+class Recruitment(_Strict):
+    categories: list[NonEmpty] = Field(default_factory=list)
+    states: list[NonEmpty] = Field(default_factory=list)
+    min_followers: int = Field(default=0, ge=0)
+    min_gmv_30d_myr: Money = Decimal(0)
+    min_avg_views_30d: int = Field(default=0, ge=0)
+    shortlist_size: int = Field(default=1000, gt=0)
+    account_managers: list[NonEmpty] = Field(default_factory=list)
+
+
+class Tier(_Strict):
+    min_gmv_myr: Money
+    bonus_myr: Money
+
+
+class CommissionBonus(_Strict):
+    rate: Decimal = Field(ge=0, le=1)
+    cap_myr: Money | None = None
+
+
+class Leaderboard(_Strict):
+    prizes_myr: list[Money] = Field(default_factory=list)
+
+
+class Incentives(_Strict):
+    budget_myr: Money
+    tiers: list[Tier] = Field(default_factory=list)
+    commission_bonus: CommissionBonus | None = None
+    new_creator_bonus_myr: Money = Decimal(0)
+    leaderboard: Leaderboard = Field(default_factory=Leaderboard)
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_distinct(cls, tiers: list[Tier]) -> list[Tier]:
+        thresholds = [t.min_gmv_myr for t in tiers]
+        if len(set(thresholds)) != len(thresholds):
+            raise ValueError("two tiers share the same min_gmv_myr")
+        return sorted(tiers, key=lambda t: t.min_gmv_myr)
+
+    @model_validator(mode="after")
+    def _prizes_fit_budget(self) -> Incentives:
+        prizes = sum(self.leaderboard.prizes_myr, Decimal(0))
+        if prizes > self.budget_myr:
+            raise ValueError(
+                f"leaderboard prizes total {prizes} MYR, more than budget_myr {self.budget_myr}"
+            )
+        return self
+
+
+class MetricMilestone(_Strict):
+    metric: Literal["creators_enrolled", "gmv_myr", "survey_responses"]
+    fractions: list[Annotated[Decimal, Field(gt=0, le=10)]] = Field(min_length=1)
+
+
+class TimeMilestone(_Strict):
+    before: Literal[
+        "recruitment_opens",
+        "registration_closes",
+        "event_start",
+        "event_end",
+        "settlement_date",
+        "payout_date",
+    ]
+    hours: int = Field(gt=0)
+
+
+class Alerts(_Strict):
+    slack_conn_id: NonEmpty | None = None
+    slack_channel: NonEmpty | None = None
+    smtp_conn_id: NonEmpty | None = None
+    email_to: list[NonEmpty] = Field(default_factory=list)
+
+
+class RunbookStep(_Strict):
+    id: Identifier
+    title: NonEmpty
+    due: When
+    owner: NonEmpty | None = None
+
+
+class Survey(_Strict):
+    id: Identifier
+    title: NonEmpty
+    opens: When
+    closes: When
+
+
+class Quality(_Strict):
+    max_quarantine_share: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
+    max_gmv_per_line_myr: Money = Decimal(100000)
+    margin_days: int = Field(default=2, ge=0)
+
+
+class CampaignSpec(_Strict):
+    """A campaign as the team writes it, with its timeline resolved."""
+
+    id: Identifier
+    name: NonEmpty
+    type: Literal["double_digit", "payday", "scd", "linkshare", "custom"]
+    market: Literal["MY"] = "MY"
+    currency: Literal["MYR"] = "MYR"
+    timezone: NonEmpty = DEFAULT_TIMEZONE
+    owners: list[NonEmpty] = Field(default_factory=lambda: ["creator-ops-my"])
+    description: str | None = None
+    timeline: Timeline
+    targets: Targets = Field(default_factory=Targets)
+    recruitment: Recruitment = Field(default_factory=Recruitment)
+    incentives: Incentives | None = None
+    milestones: list[MetricMilestone | TimeMilestone] = Field(default_factory=list)
+    alerts: Alerts = Field(default_factory=Alerts)
+    runbook: list[RunbookStep] = Field(default_factory=list)
+    surveys: list[Survey] = Field(default_factory=list)
+    quality: Quality = Field(default_factory=Quality)
+
+    @property
+    def dag_id(self) -> str:
+        return f"campaign__{self.id}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def when(self, value: Any) -> dt.datetime:
+        """Resolve a date or `anchor ± N` expression against this campaign's timeline."""
+        return resolve_when(value, self.timeline, self.tz)
+
+
+def _check_timeline_order(t: Timeline) -> list[tuple[str, str]]:
+    """Return (field, message) for every impossible ordering in the timeline."""
+    rules = [
+        ("registration_closes", "recruitment_opens", t.registration_closes > t.recruitment_opens, "after"),
+        ("event_start", "recruitment_opens", t.event_start > t.recruitment_opens, "after"),
+        ("event_end", "event_start", t.event_end > t.event_start, "after"),
+        ("registration_closes", "event_end", t.registration_closes < t.event_end, "before"),
+        ("settlement_date", "event_end", t.settlement_date >= t.event_end, "on or after"),
+        ("payout_date", "settlement_date", t.payout_date >= t.settlement_date, "on or after"),
+    ]
+    return [
+        (f"timeline.{a}", f"{getattr(t, a).isoformat()} must be {word} {b} ({getattr(t, b).isoformat()})")
+        for a, b, ok, word in rules
+        if not ok
+    ]
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif item in ("MetricMilestone", "TimeMilestone") or "[" in str(item) and "," in str(item):
+            continue  # union branch names add noise, not location
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def _problems_from_validation(file: str, exc: ValidationError, prefix: str = "") -> list[SpecProblem]:
+    problems = []
+    seen = set()
+    for err in exc.errors():
+        field = _field_name(err["loc"])
+        if prefix:
+            field = f"{prefix}.{field}" if field else prefix
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        key = (field, message)
+        if key not in seen:
+            seen.add(key)
+            problems.append(SpecProblem(file, field, message))
+    return problems
+
+
+def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
+    """Validate a spec mapping into a `CampaignSpec`, or raise `SpecError` naming file and fields."""
+    if not isinstance(data, dict):
+        raise SpecError([SpecProblem(file, "", "a campaign spec is a mapping of keys to values")])
+    problems: list[SpecProblem] = []
+    for required in ("id", "name", "type", "timeline"):
+        if required not in data:
+            problems.append(SpecProblem(file, required, "missing required key"))
+    tz_name = data.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        tz = ZoneInfo(str(tz_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(SpecProblem(file, "timezone", f"unknown time zone {tz_name!r}"))
+        tz = ZoneInfo(DEFAULT_TIMEZONE)
+    campaign_type = data.get("type")
+    if campaign_type is not None and campaign_type not in CAMPAIGN_TYPES:
+        problems.append(
+            SpecProblem(file, "type", f"{campaign_type!r} is not one of {', '.join(CAMPAIGN_TYPES)}")
+        )
+    timeline: Timeline | None = None
+    raw_timeline = data.get("timeline")
+    if "timeline" in data and not isinstance(raw_timeline, dict):
+        problems.append(SpecProblem(file, "timeline", "must be a mapping with at least event_start"))
+    elif isinstance(raw_timeline, dict) and campaign_type in CAMPAIGN_TYPES:
+        try:
+            timeline = derive_timeline(str(campaign_type), TimelineInput(**raw_timeline), tz)
+        except ValidationError as exc:
+            problems += _problems_from_validation(file, exc, "timeline")
+        except _FieldError as exc:
+            problems.append(SpecProblem(file, exc.field, str(exc)))
+        except (ValueError, TypeError) as exc:
+            problems.append(SpecProblem(file, "timeline", str(exc)))
+    if timeline is not None:
+        problems += [SpecProblem(file, f, m) for f, m in _check_timeline_order(timeline)]
+        start = timeline.event_start
+        if campaign_type == "double_digit" and start.day != start.month:
+            problems.append(
+                SpecProblem(
+                    file,
+                    "timeline.event_start",
+                    f"a double_digit sale is on a day equal to its month (9.9 … 12.12), not {start.date()}",
+                )
+            )
+    if problems:
+        raise SpecError(problems)
+    try:
+        spec = CampaignSpec(**{**data, "timeline": timeline})
+    except ValidationError as exc:
+        raise SpecError(_problems_from_validation(file, exc)) from None
+    problems += _check_relative_times(spec, file)
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def _check_relative_times(spec: CampaignSpec, file: str) -> list[SpecProblem]:
+    problems = []
+    for i, step in enumerate(spec.runbook):
+        try:
+            spec.when(step.due)
+        except ValueError as exc:
+            problems.append(SpecProblem(file, f"runbook[{i}].due", str(exc)))
+    for i, survey in enumerate(spec.surveys):
+        try:
+            if spec.when(survey.closes) <= spec.when(survey.opens):
+                problems.append(SpecProblem(file, f"surveys[{i}].closes", "must be after opens"))
+        except ValueError as exc:
+            problems.append(SpecProblem(file, f"surveys[{i}]", str(exc)))
+    ids = [s.id for s in spec.runbook]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(SpecProblem(file, "runbook", f"duplicate step id {dup!r}"))
+    return problems
+
+
+def load_spec(path: str | Path) -> CampaignSpec:
+    """Read and validate one spec file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([SpecProblem(str(path), "", f"cannot read file: {exc}")]) from None
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError([SpecProblem(str(path), where, f"invalid YAML: {problem}")]) from None
+    return parse_spec(data, str(path))
+
+
+@dataclass
+class SpecCollection:
+    """Every valid spec of a folder, plus the problems of the files that are not."""
+
+    specs: list[tuple[Path, CampaignSpec]]
+    errors: list[tuple[Path, SpecError]]
+
+
+def discover_specs(folder: str | Path) -> SpecCollection:
+    """Load every `*.yaml`/`*.yml` in `folder`, sorted; a bad file never hides the others."""
+    folder = Path(folder)
+    files = sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.is_file())
+    specs: list[tuple[Path, CampaignSpec]] = []
+    errors: list[tuple[Path, SpecError]] = []
+    owners: dict[str, Path] = {}
+    for path in files:
+        try:
+            spec = load_spec(path)
+        except SpecError as exc:
+            errors.append((path, exc))
+            continue
+        if spec.id in owners:
+            errors.append(
+                (
+                    path,
+                    SpecError(
+                        [SpecProblem(str(path), "id", f"duplicate campaign id {spec.id!r}, also in {owners[spec.id]}")]
+                    ),
+                )
+            )
+            continue
+        owners[spec.id] = path
+        specs.append((path, spec))
+    return SpecCollection(specs, errors)

@@ -1,0 +1,1 @@
+"""The campaign warehouse: schema, migrations and engine helpers (SQLite or PostgreSQL)."""

@@ -1,0 +1,247 @@
+"""The campaign warehouse schema (SQLAlchemy 2 Core), on SQLite or PostgreSQL.
+
+Money is integer sen (`*_sen`, BIGINT). Timestamps are stored in UTC. Personal data
+(e-mail, phone) appears only as keyed hashes (`*_hash`). The tables are created and
+changed only by the versioned migrations in `migrations/versions/`; this module
+describes the current head for queries.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _ts(name: str, nullable: bool = True) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("campaign_type", String(20), nullable=False),
+    Column("spec_sha256", String(64), nullable=False),
+    Column("spec_json", Text, nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
+ingested_files = Table(
+    "ingested_files",
+    metadata,
+    Column("file_id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("dataset", String(40), nullable=False),
+    Column("source_uri", Text, nullable=False),
+    Column("archived_uri", Text),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),  # accepted | rejected
+    Column("rejection_reason", Text),
+    Column("rows_in", BigInteger, nullable=False, default=0),
+    Column("rows_accepted", BigInteger, nullable=False, default=0),
+    Column("rows_quarantined", BigInteger, nullable=False, default=0),
+    Column("run_id", String(250)),
+    _ts("ingested_at", nullable=False),
+    UniqueConstraint("campaign_id", "dataset", "sha256", name="file_once"),
+    CheckConstraint("rows_in = rows_accepted + rows_quarantined", name="rows_reconcile"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("reason", String(80), nullable=False),
+    Column("field", String(80)),
+    Column("detail", Text),
+    Column("raw_json", Text),  # the input row with personal data hashed
+)
+
+creators = Table(
+    "creators",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("handle", Text),
+    Column("followers", BigInteger),
+    Column("category", String(80)),
+    Column("state", String(80)),
+    Column("gmv_30d_sen", BigInteger),
+    Column("avg_views_30d", BigInteger),
+    Column("email_hash", String(64)),
+    Column("phone_hash", String(64)),
+    Column("score", BigInteger),
+    Column("shortlisted", Boolean, nullable=False, default=False),
+    Column("account_manager", String(80)),
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id")),
+    Column("row_number", BigInteger),
+)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    _ts("registered_at", nullable=False),
+    Column("is_new_creator", Boolean, nullable=False, default=False),
+    Index("ix_enrollments_campaign_creator", "campaign_id", "creator_id"),
+)
+
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("survey_id", String(200), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    _ts("submitted_at", nullable=False),
+)
+
+survey_answers = Table(
+    "survey_answers",
+    metadata,
+    Column("file_id", Integer, primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("question", String(400), primary_key=True),
+    Column("answer", Text),
+    Column("language", String(8)),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("order_id", String(200), nullable=False),
+    Column("line_id", String(200), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    _ts("order_time", nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("gmv_sen", BigInteger, nullable=False),
+    _ts("updated_at"),
+    Index("ix_order_lines_campaign_order", "campaign_id", "order_id", "line_id"),
+)
+
+exclusions = Table(
+    "exclusions",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("reason", Text),
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id")),
+)
+
+quality_results = Table(
+    "quality_results",
+    metadata,
+    Column("result_id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("dataset", String(40), nullable=False),
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id")),
+    Column("run_id", String(250), nullable=False),
+    Column("suite", String(200), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("evaluated", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("failed_expectations_json", Text),
+    Column("sample_json", Text),
+    _ts("validated_at", nullable=False),
+    UniqueConstraint("campaign_id", "dataset", "run_id", "file_id", name="result_once"),
+)
+
+payout_calculations = Table(
+    "payout_calculations",
+    metadata,
+    Column("calculation_id", String(64), primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("state", String(20), nullable=False),  # calculated | approved | rejected | exported
+    Column("spec_sha256", String(64), nullable=False),
+    Column("inputs_sha256", String(64), nullable=False),
+    Column("creators", Integer, nullable=False),
+    Column("total_sen", BigInteger, nullable=False),
+    Column("budget_sen", BigInteger, nullable=False),
+    Column("scaled", Boolean, nullable=False),
+    Column("decided_by", String(200)),
+    Column("decision_note", Text),
+    _ts("calculated_at", nullable=False),
+    _ts("decided_at"),
+)
+
+payout_ledger = Table(
+    "payout_ledger",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("calculation_id", String(64), ForeignKey("payout_calculations.calculation_id"), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # payout | adjustment
+    Column("state", String(20), nullable=False),  # calculated | approved | exported
+    Column("eligible_gmv_sen", BigInteger, nullable=False),
+    Column("eligible_orders", Integer, nullable=False),
+    Column("tier_bonus_sen", BigInteger, nullable=False),
+    Column("commission_bonus_sen", BigInteger, nullable=False),
+    Column("new_creator_bonus_sen", BigInteger, nullable=False),
+    Column("leaderboard_prize_sen", BigInteger, nullable=False),
+    Column("total_sen", BigInteger, nullable=False),
+    Column("payment_reference", String(64)),
+    _ts("created_at", nullable=False),
+    Index("ix_payout_ledger_campaign_creator", "campaign_id", "creator_id"),
+)
+
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("alert_key", String(200), primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("channel", String(20), primary_key=True),  # slack | email
+    Column("subject", Text, nullable=False),
+    Column("payload_json", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    _ts("next_attempt_at"),
+    Column("last_error", Text),
+    _ts("created_at", nullable=False),
+    _ts("sent_at"),
+)
+
+campaign_runs = Table(
+    "campaign_runs",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("run_id", String(250), primary_key=True),
+    Column("phase", String(20), nullable=False),
+    _ts("interval_start", nullable=False),
+    _ts("interval_end", nullable=False),
+    Column("summary_json", Text),
+    _ts("updated_at", nullable=False),
+)
