@@ -403,7 +403,7 @@ def _problems_from_validation(file: str, exc: ValidationError, prefix: str = "")
         field = _field_name(err["loc"])
         if prefix:
             field = f"{prefix}.{field}" if field else prefix
-        message = err["msg"]
+        message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key"
         key = (field, message)
@@ -456,12 +456,19 @@ def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
                     f"a double_digit sale is on a day equal to its month (9.9 … 12.12), not {start.date()}",
                 )
             )
-    if problems:
-        raise SpecError(problems)
+    timeline_ok = timeline is not None and not problems
+    # validate the rest even when the timeline is broken, so one run reports every problem
+    stand_in = timeline or derive_timeline("scd", TimelineInput(event_start=dt.date(2000, 1, 1)), tz)
+    fields = {k: v for k, v in data.items() if not (k == "type" and v not in CAMPAIGN_TYPES)}
+    fields.setdefault("type", "custom")
     try:
-        spec = CampaignSpec(**{**data, "timeline": timeline})
+        spec = CampaignSpec(**{**fields, "timeline": stand_in, "timezone": str(tz.key)})
     except ValidationError as exc:
-        raise SpecError(_problems_from_validation(file, exc)) from None
+        known = {p.field for p in problems}
+        problems += [p for p in _problems_from_validation(file, exc) if p.field not in known]
+        raise SpecError(problems) from None
+    if not timeline_ok:
+        raise SpecError(problems)
     problems += _check_relative_times(spec, file)
     if problems:
         raise SpecError(problems)

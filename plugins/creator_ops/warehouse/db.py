@@ -56,7 +56,7 @@ def alembic_config(engine: Engine):
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Migrate the warehouse to `revision` (idempotent)."""
     from alembic import command
 

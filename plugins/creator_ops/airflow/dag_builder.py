@@ -1,0 +1,185 @@
+"""Turn campaign specs into DAGs: one deterministic loader, no database or network at parse time.
+
+Stages are task groups in the order of `STAGE_ORDER`. A stage exists in the DAG when
+its module `creator_ops.airflow.stages.<stage>` exists; each such module has
+`build(stage: StageBuilder) -> None`, adding the stage's tasks with `stage.step(...)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import DAG, TaskGroup, TriggerRule
+
+from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOperator
+from creator_ops.airflow.timetable import CampaignTimetable
+from creator_ops.core.calendar import Phase
+from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+STAGE_ORDER = (
+    "recruitment",
+    "enrollment",
+    "surveys",
+    "orders",
+    "quality",
+    "milestones",
+    "payouts",
+    "report",
+)
+ALL_PHASES = tuple(Phase)
+
+
+def campaign_specs_dir() -> Path:
+    """Return the campaign folder: `CAMPAIGN_SPECS_DIR`, or `include/campaigns/`."""
+    return Path(os.environ.get("CAMPAIGN_SPECS_DIR") or PROJECT_ROOT / "include" / "campaigns")
+
+
+@dataclass
+class StageBuilder:
+    """Handed to a stage module to add its tasks with the campaign's defaults."""
+
+    spec: CampaignSpec
+    spec_path: Path
+    group: TaskGroup
+
+    def step(
+        self,
+        task_id: str,
+        step: str,
+        *,
+        phases: Sequence[Phase | str],
+        doc_md: str | None = None,
+        **kwargs: Any,
+    ) -> CampaignStepOperator:
+        """Add a phase-gated step running `module:function` from `creator_ops.steps`."""
+        return CampaignStepOperator(
+            task_id=task_id,
+            spec_path=str(self.spec_path),
+            step=step,
+            phases=[Phase(p) for p in phases],
+            doc_md=doc_md,
+            trigger_rule=kwargs.pop("trigger_rule", TriggerRule.NONE_FAILED),
+            **kwargs,
+        )
+
+
+def _available_stages() -> list[str]:
+    return [s for s in STAGE_ORDER if importlib.util.find_spec(f"creator_ops.airflow.stages.{s}")]
+
+
+def _money(value: Any) -> str:
+    return f"RM {value:,.2f}" if value is not None else "—"
+
+
+def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:
+    """Render the DAG's UI documentation: timeline, targets, owners, runbook."""
+    t = spec.timeline
+    lines = [
+        f"# {spec.name}",
+        "",
+        f"`{spec.id}` · type **{spec.type}** · market {spec.market} · {spec.timezone} · spec `{spec_path.name}`",
+        "",
+        spec.description or "",
+        "",
+        f"**Owners:** {', '.join(spec.owners)}",
+        "",
+        "## Timeline",
+        "| milestone | when |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {name} | {value:%a %d %b %Y %H:%M} |" for name, value in t.as_dict().items()]
+    targets = spec.targets
+    lines += [
+        "",
+        "## Targets",
+        f"- creators enrolled: {targets.creators_enrolled or '—'}",
+        f"- GMV: {_money(targets.gmv_myr)}",
+        f"- survey responses: {targets.survey_responses or '—'}",
+    ]
+    if spec.incentives:
+        inc = spec.incentives
+        tiers = ", ".join(f"≥ {_money(x.min_gmv_myr)} → {_money(x.bonus_myr)}" for x in inc.tiers)
+        lines += ["", "## Incentives", f"- budget: {_money(inc.budget_myr)}", f"- tiers: {tiers or '—'}"]
+    if spec.runbook:
+        lines += ["", "## Runbook sign-offs", "| step | owner | due |", "| --- | --- | --- |"]
+        lines += [
+            f"| {s.title} | {s.owner or '—'} | {spec.when(s.due):%a %d %b %Y %H:%M} |" for s in spec.runbook
+        ]
+    return "\n".join(lines)
+
+
+def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
+    """Build the DAG of one campaign."""
+    owner = ", ".join(spec.owners)
+    dag = DAG(
+        dag_id=spec.dag_id,
+        description=f"{spec.name} ({spec.type}, event {spec.timeline.event_start:%d %b %Y})",
+        schedule=CampaignTimetable(spec.timeline),
+        start_date=spec.timeline.recruitment_opens,
+        catchup=False,
+        max_active_runs=4,
+        tags=["campaign", f"type:{spec.type}", f"market:{spec.market}"],
+        doc_md=campaign_doc_md(spec, spec_path),
+        default_args={
+            "owner": owner,
+            "retries": 2,
+            "retry_delay": dt.timedelta(minutes=2),
+            "retry_exponential_backoff": True,
+        },
+        render_template_as_native_obj=False,
+    )
+    with dag:
+        start = CampaignStepOperator(
+            task_id="register_run",
+            spec_path=str(spec_path),
+            step="creator_ops.steps.run_record:register_run",
+            phases=ALL_PHASES,
+            doc_md="Records the campaign spec version and this run's phase in the warehouse.",
+        )
+        previous: Any = start
+        for stage in _available_stages():
+            with TaskGroup(group_id=stage, tooltip=f"{stage} stage") as group:
+                module = importlib.import_module(f"creator_ops.airflow.stages.{stage}")
+                module.build(StageBuilder(spec, spec_path, group))
+            previous >> group
+            previous = group
+        if spec.runbook:
+            with TaskGroup(group_id="runbook", tooltip="sign-offs from other teams") as runbook:
+                for step in spec.runbook:
+                    RunbookSignoffOperator(
+                        task_id=step.id,
+                        spec_path=str(spec_path),
+                        step_id=step.id,
+                        due=spec.when(step.due),
+                        subject=f"{spec.name}: {step.title}",
+                        body=(
+                            f"**{step.title}**\n\nOwner: {step.owner or 'unassigned'}. "
+                            f"Due {spec.when(step.due):%a %d %b %Y %H:%M} ({spec.timezone}).\n\n"
+                            "Approve once the sign-off is given; Reject records that it was refused."
+                        ),
+                        retries=0,
+                        trigger_rule=TriggerRule.NONE_FAILED,
+                    )
+            start >> runbook
+    return dag
+
+
+@dataclass
+class LoadedCampaigns:
+    dags: dict[str, DAG]
+    collection: SpecCollection
+
+
+def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
+    """Build every valid spec's DAG; invalid specs are reported by `dags/campaign_spec_errors.py`."""
+    collection = discover_specs(folder or campaign_specs_dir())
+    dags = {spec.dag_id: build_campaign_dag(spec, path) for path, spec in collection.specs}
+    return LoadedCampaigns(dags, collection)

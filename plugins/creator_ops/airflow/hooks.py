@@ -1,0 +1,38 @@
+"""`WarehouseHook`: the campaign warehouse behind the Airflow connection `creator_ops_warehouse`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from airflow.sdk.bases.hook import BaseHook
+from airflow.sdk.exceptions import AirflowNotFoundException
+from sqlalchemy import Engine
+
+from creator_ops.warehouse.db import default_url, make_engine, upgrade
+
+
+class WarehouseHook(BaseHook):
+    """SQLAlchemy engine for the warehouse: the connection's URI, or the embedded SQLite default."""
+
+    conn_name_attr = "warehouse_conn_id"
+    default_conn_name = "creator_ops_warehouse"
+    conn_type = "generic"
+    hook_name = "Creator ops warehouse"
+
+    def __init__(self, warehouse_conn_id: str = default_conn_name) -> None:
+        super().__init__()
+        self.warehouse_conn_id = warehouse_conn_id
+
+    def get_url(self) -> str:
+        try:
+            conn = self.get_connection(self.warehouse_conn_id)
+        except AirflowNotFoundException:
+            self.log.info("No connection %r: using the embedded SQLite warehouse", self.warehouse_conn_id)
+            return default_url()
+        return conn.get_uri()
+
+    @cached_property
+    def engine(self) -> Engine:
+        engine = make_engine(self.get_url())
+        upgrade(engine)
+        return engine

@@ -1,0 +1,121 @@
+"""Operators of the campaign DAG: a phase-gated step runner and the runbook sign-off.
+
+Both are thin: `CampaignStepOperator` builds a `StepContext` and calls a plain step
+function named by dotted path (imported at run time, so parsing stays cheap);
+`RunbookSignoffOperator` opens a human-in-the-loop request in the run due for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from airflow.providers.standard.operators.hitl import ApprovalOperator
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from creator_ops.core.calendar import CampaignCalendar, Phase
+from creator_ops.core.spec import SpecError, load_spec
+
+
+def _interval(context: Any) -> tuple[dt.datetime, dt.datetime]:
+    start = context.get("data_interval_start") or context["logical_date"]
+    end = context.get("data_interval_end") or start
+    return start, end
+
+
+def _import_step(path: str):
+    module_name, _, attr = path.partition(":")
+    module = __import__(module_name, fromlist=[attr])
+    return getattr(module, attr)
+
+
+class CampaignStepOperator(BaseOperator):
+    """Run one campaign step (`module:function`) when the run's phase is one the step applies to."""
+
+    template_fields: Sequence[str] = ()
+    ui_color = "#e8f4ea"
+
+    def __init__(
+        self,
+        *,
+        spec_path: str,
+        step: str,
+        phases: Sequence[Phase],
+        warehouse_conn_id: str = "creator_ops_warehouse",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.spec_path = spec_path
+        self.step = step
+        self.phases = [Phase(p) for p in phases]
+        self.warehouse_conn_id = warehouse_conn_id
+        self.doc_md = self.doc_md or f"Runs in phases: {', '.join(self.phases)}. Step: `{step}`."
+
+    def execute(self, context: Any) -> Any:
+        from creator_ops.airflow.hooks import WarehouseHook
+        from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
+
+        try:
+            spec = load_spec(self.spec_path)
+        except SpecError as exc:
+            raise AirflowFailException(f"campaign spec is invalid now: {exc}") from None
+        start, end = _interval(context)
+        phase = CampaignCalendar(spec.timeline).phase_of(start)
+        if phase not in self.phases:
+            raise AirflowSkipException(
+                f"{self.task_id} runs in the {', '.join(self.phases)} phase(s); "
+                f"this run ({start.isoformat()}) is in the {phase} phase"
+            )
+        ctx = StepContext(
+            spec=spec,
+            spec_path=Path(self.spec_path),
+            run_id=context["run_id"],
+            interval_start=start,
+            interval_end=end,
+            engine=WarehouseHook(self.warehouse_conn_id).engine,
+            log=self.log,
+            extras={"try_number": getattr(context.get("ti"), "try_number", None)},
+        )
+        self.log.info("Campaign %s, phase %s, interval %s → %s", spec.id, phase, start, end)
+        try:
+            return _import_step(self.step)(ctx)
+        except StepSkipped as exc:
+            raise AirflowSkipException(str(exc)) from None
+        except DataNotTrusted as exc:
+            raise AirflowFailException(str(exc)) from None
+
+
+class RunbookSignoffOperator(ApprovalOperator):
+    """A sign-off by another team, opened in the run whose interval covers its due time.
+
+    It parks in the UI (Required Actions) without holding a worker slot; "Reject" skips
+    what depends on it. In every other run it skips, saying when it is due.
+    """
+
+    ui_color = "#fff4d6"
+
+    def __init__(self, *, spec_path: str, step_id: str, due: dt.datetime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec_path = spec_path
+        self.step_id = step_id
+        self.due_iso = due.isoformat()
+
+    def execute(self, context: Any) -> Any:
+        spec = load_spec(self.spec_path)
+        calendar = CampaignCalendar(spec.timeline)
+        step = next((s for s in spec.runbook if s.id == self.step_id), None)
+        if step is None:
+            raise AirflowSkipException(f"runbook step {self.step_id!r} is no longer in the spec")
+        due = spec.when(step.due)
+        due_run = calendar.run_containing(due)
+        start, _ = _interval(context)
+        if start.astimezone(dt.UTC) != due_run.start.astimezone(dt.UTC):
+            raise AirflowSkipException(
+                f"sign-off {self.step_id!r} is due {due.isoformat()}; it opens in the run of "
+                f"{due_run.start.isoformat()}, not this one ({start.isoformat()})"
+            )
+        self.log.info("Opening sign-off %r, due %s", self.step_id, due.isoformat())
+        return super().execute(context)

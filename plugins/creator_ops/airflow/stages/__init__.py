@@ -1,0 +1,1 @@
+"""One module per DAG stage; each has `build(stage: StageBuilder)`."""

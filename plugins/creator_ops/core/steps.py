@@ -1,0 +1,77 @@
+"""What a campaign step receives and may raise; steps are plain functions, testable without Airflow.
+
+A step is `def step(ctx: StepContext) -> dict | None`. The Airflow operator builds the
+context from the run (phase, data interval, run id), the spec file and the warehouse
+connection, calls the step, and turns `StepSkipped` into a visible skip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from creator_ops.core.calendar import CampaignCalendar, Phase
+from creator_ops.core.spec import CampaignSpec
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+class StepSkipped(Exception):
+    """The step does not apply to this run; the message says why (shown in the UI)."""
+
+
+class DataNotTrusted(Exception):
+    """A payout step refused to run on data whose quality suite failed."""
+
+
+def output_root() -> Path:
+    """Return the folder for files ops open (shortlists, reports, finance exports)."""
+    return Path(os.environ.get("CREATOR_OPS_OUTPUT_ROOT") or PROJECT_ROOT / "output")
+
+
+def landing_root() -> str:
+    """Return the landing root URI (a local folder by default; `s3://…` or `gs://…` in production)."""
+    return os.environ.get("CREATOR_OPS_LANDING_ROOT") or str(PROJECT_ROOT / "landing")
+
+
+@dataclass
+class StepContext:
+    """Everything a step needs about the campaign and the run it is part of."""
+
+    spec: CampaignSpec
+    spec_path: Path
+    run_id: str
+    interval_start: dt.datetime
+    interval_end: dt.datetime
+    engine: Engine
+    log: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def calendar(self) -> CampaignCalendar:
+        return CampaignCalendar(self.spec.timeline)
+
+    @property
+    def phase(self) -> Phase:
+        return self.calendar.phase_of(self.interval_start)
+
+    @property
+    def campaign_id(self) -> str:
+        return self.spec.id
+
+    @property
+    def output_dir(self) -> Path:
+        path = output_root() / self.spec.id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def info(self, message: str, *args: Any) -> None:
+        if self.log is not None:
+            self.log.info(message, *args)

@@ -1,0 +1,97 @@
+"""Test set-up: an Airflow home of the tests' own, set before anything imports Airflow."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_HOME = Path(os.environ.get("CREATOR_OPS_TEST_HOME", ROOT / ".airflow-test"))
+
+os.environ["AIRFLOW_HOME"] = str(TEST_HOME)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{TEST_HOME / 'airflow.db'}"
+os.environ.setdefault("CREATOR_OPS_OUTPUT_ROOT", str(TEST_HOME / "output"))
+os.environ.setdefault("CREATOR_OPS_LANDING_ROOT", str(TEST_HOME / "landing"))
+os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", "test-only-pii-key")
+TEST_HOME.mkdir(parents=True, exist_ok=True)
+sys.path.insert(0, str(ROOT / "plugins"))
+
+POSTGRES_URL = os.environ.get("CREATOR_OPS_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/creator_ops_test")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False, help="run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow (CI does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """Reset the tests' Airflow metadata database once per session."""
+    from airflow.utils import db
+
+    db.resetdb()
+    return TEST_HOME
+
+
+def _postgres_ready(url: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    try:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        name = url.rsplit("/", 1)[1]
+        with engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse_engine(request, tmp_path):
+    """A migrated, empty warehouse on SQLite (a temp file) and on PostgreSQL (a fresh schema)."""
+    from sqlalchemy import text
+
+    from creator_ops.warehouse.db import make_engine, upgrade
+
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'warehouse.db'}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    if not _postgres_ready(POSTGRES_URL):
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    schema = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    base = make_engine(POSTGRES_URL)
+    with base.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base.dispose()
+    engine = make_engine(POSTGRES_URL + f"?options=-csearch_path%3D{schema}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    with base.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    base.dispose()
