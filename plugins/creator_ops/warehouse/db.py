@@ -63,9 +63,9 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    """Return the warehouse's migration revision, or None if it was never migrated."""
+def current_heads(engine: Engine) -> set[str]:
+    """Return the warehouse's applied migration heads (empty if it was never migrated)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
