@@ -226,12 +226,16 @@ alert_outbox = Table(
     Column("channel", String(20), primary_key=True),  # slack | email
     Column("subject", Text, nullable=False),
     Column("payload_json", Text, nullable=False),
-    Column("status", String(20), nullable=False),  # pending | sent | dead
+    Column("status", String(20), nullable=False),  # pending | sending (claimed) | sent
     Column("attempts", Integer, nullable=False, default=0),
     _ts("next_attempt_at"),
     Column("last_error", Text),
     _ts("created_at", nullable=False),
     _ts("sent_at"),
+    # a drain claims rows with a lease so concurrent drains never deliver the same row twice
+    Column("claimed_by", String(64)),
+    _ts("lease_until"),
+    Index("ix_alert_outbox_due", "campaign_id", "status", "next_attempt_at"),
 )
 
 campaign_runs = Table(
