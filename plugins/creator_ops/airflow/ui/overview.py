@@ -1,0 +1,195 @@
+"""What the campaigns view shows for each campaign, read from the specs and the warehouse.
+
+Plain Python (no Airflow import) so it can be tested against any warehouse engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import DateTime, Engine, String, bindparam, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from creator_ops.core.calendar import phase_at
+from creator_ops.core.spec import CampaignSpec
+from creator_ops.warehouse.schema import (
+    campaign_runs,
+    enrollments,
+    payout_calculations,
+    quality_results,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[4]
+GMV_SQL = PROJECT_ROOT / "include" / "sql" / "ui_campaign_gmv.sql"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated point of the campaign: a timeline date, a runbook sign-off or a survey closing."""
+
+    label: str
+    when: dt.datetime
+
+
+@dataclass
+class CampaignStatus:
+    """One row of the campaigns view."""
+
+    campaign_id: str
+    name: str
+    campaign_type: str
+    dag_id: str
+    timezone: str
+    phase: str
+    next_deadline: Deadline | None
+    creators_enrolled: int | None = None
+    creators_target: int | None = None
+    gmv_sen: int | None = None
+    gmv_target_sen: int | None = None
+    quality: str = "no checks yet"
+    quality_failed: list[str] = field(default_factory=list)
+    payout: str = "not calculated"
+    payout_total_sen: int | None = None
+    payout_creators: int | None = None
+    last_run_phase: str | None = None
+    last_run_at: dt.datetime | None = None
+    warehouse_error: str | None = None
+
+    @property
+    def enrolled_share(self) -> float | None:
+        """Return enrolled / target for the progress bar (display only, never money)."""
+        if self.creators_enrolled is None or not self.creators_target:
+            return None
+        return self.creators_enrolled / self.creators_target
+
+    @property
+    def gmv_share(self) -> float | None:
+        """Return GMV / target for the progress bar (display only, never money)."""
+        if self.gmv_sen is None or not self.gmv_target_sen:
+            return None
+        return self.gmv_sen / self.gmv_target_sen
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
+
+
+def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite hands timestamps back naive; the warehouse stores them in UTC.
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def deadlines(spec: CampaignSpec) -> list[Deadline]:
+    """Return every dated point of the campaign, in time order."""
+    labels = {
+        "recruitment_opens": "Recruitment opens",
+        "registration_closes": "Registration closes",
+        "event_start": "Event starts",
+        "event_end": "Event ends",
+        "settlement_date": "Settlement (return window over)",
+        "payout_date": "Payout export",
+    }
+    points = [Deadline(labels[name], when) for name, when in spec.timeline.as_dict().items()]
+    points += [Deadline(f"Sign-off: {step.title}", spec.when(step.due)) for step in spec.runbook]
+    points += [Deadline(f"Survey closes: {survey.title}", spec.when(survey.closes)) for survey in spec.surveys]
+    return sorted(points, key=lambda d: _utc(d.when))
+
+
+def next_deadline(spec: CampaignSpec, now: dt.datetime) -> Deadline | None:
+    """Return the first dated point strictly after `now`, or None when the campaign is over."""
+    return next((d for d in deadlines(spec) if _utc(d.when) > _utc(now)), None)
+
+
+def phase_label(spec: CampaignSpec, now: dt.datetime) -> str:
+    """Return the campaign's phase at `now` ("not started" before recruitment opens)."""
+    phase = phase_at(spec.timeline, now.astimezone(spec.tz))
+    return str(phase) if phase is not None else "not started"
+
+
+def _sen(value) -> int | None:
+    return int(value * 100) if value is not None else None
+
+
+def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) -> None:
+    t = spec.timeline
+    gmv_query = text(GMV_SQL.read_text()).bindparams(
+        bindparam("campaign_id", type_=String()),
+        bindparam("event_start", type_=DateTime(timezone=True)),
+        bindparam("event_end", type_=DateTime(timezone=True)),
+    )
+    with engine.connect() as conn:
+        status.creators_enrolled = conn.execute(
+            select(func.count(func.distinct(enrollments.c.creator_id))).where(
+                enrollments.c.campaign_id == spec.id,
+                enrollments.c.registered_at <= _utc(t.registration_closes),
+            )
+        ).scalar_one()
+        status.gmv_sen = int(
+            conn.execute(
+                gmv_query,
+                {"campaign_id": spec.id, "event_start": _utc(t.event_start), "event_end": _utc(t.event_end)},
+            ).first()[0]
+        )
+        latest_per_dataset: dict[str, bool] = {}
+        results = conn.execute(
+            select(quality_results.c.dataset, quality_results.c.success)
+            .where(quality_results.c.campaign_id == spec.id)
+            .order_by(quality_results.c.validated_at, quality_results.c.result_id)
+        )
+        for dataset, success in results:
+            latest_per_dataset[dataset] = bool(success)
+        if latest_per_dataset:
+            status.quality_failed = sorted(d for d, ok in latest_per_dataset.items() if not ok)
+            status.quality = "failed" if status.quality_failed else "passed"
+        payout = conn.execute(
+            select(payout_calculations.c.state, payout_calculations.c.total_sen, payout_calculations.c.creators)
+            .where(payout_calculations.c.campaign_id == spec.id)
+            .order_by(payout_calculations.c.calculated_at.desc())
+            .limit(1)
+        ).first()
+        if payout is not None:
+            status.payout, status.payout_total_sen, status.payout_creators = payout
+        last_run = conn.execute(
+            select(campaign_runs.c.phase, campaign_runs.c.updated_at)
+            .where(campaign_runs.c.campaign_id == spec.id)
+            .order_by(campaign_runs.c.updated_at.desc())
+            .limit(1)
+        ).first()
+        if last_run is not None:
+            status.last_run_phase, status.last_run_at = last_run[0], _as_utc(last_run[1])
+
+
+def campaign_status(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -> CampaignStatus:
+    """Return the view's row for one campaign; warehouse problems show on the row, not as an error page."""
+    status = CampaignStatus(
+        campaign_id=spec.id,
+        name=spec.name,
+        campaign_type=spec.type,
+        dag_id=spec.dag_id,
+        timezone=spec.timezone,
+        phase=phase_label(spec, now),
+        next_deadline=next_deadline(spec, now),
+        creators_target=spec.targets.creators_enrolled,
+        gmv_target_sen=_sen(spec.targets.gmv_myr),
+    )
+    if engine is None:
+        status.warehouse_error = "no warehouse configured"
+        return status
+    try:
+        _read_warehouse(status, spec, engine)
+    except SQLAlchemyError as exc:
+        status.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
+    return status
+
+
+def campaigns_overview(
+    specs: list[CampaignSpec], engine: Engine | None, now: dt.datetime
+) -> list[CampaignStatus]:
+    """Return one row per campaign, the soonest event first."""
+    rows = [campaign_status(spec, engine, now) for spec in specs]
+    by_id = {spec.id: spec for spec in specs}
+    return sorted(rows, key=lambda r: (_utc(by_id[r.campaign_id].timeline.event_start), r.campaign_id))
