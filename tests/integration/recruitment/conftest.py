@@ -1,0 +1,16 @@
+"""Fixtures of the recruitment integration tests: a loopback fake of the platform's open API."""
+
+from __future__ import annotations
+
+import pytest
+from open_api_fake import start_fake_platform
+
+
+@pytest.fixture
+def fake_platform():
+    """The fake API on 127.0.0.1; it stops at the end of the test (or by itself after two minutes)."""
+    platform, stop = start_fake_platform()
+    try:
+        yield platform
+    finally:
+        stop()
