@@ -1,0 +1,910 @@
+"""Seeded, realistic Malaysian creator-campaign data for the demo, the tests and the benchmarks.
+
+`generate(spec, creators=..., seed=...)` returns canonical, clean values (timestamps UTC,
+money in integer sen) per data set: creators across the states of Malaysia with
+heavy-tailed followers and GMV, their e-mails and MY mobile numbers (so PII hashing has
+work to do), enrollments (some late, some twice), pre/post surveys answered in Malay,
+English, Chinese and Tamil, order lines over the event window (a few just outside it,
+duplicates carrying a later `updated_at`, and, with `defects=True`, negative or blank
+rows ingestion must quarantine) and exclusions.
+
+`write_dataset` turns one frame into a landing file (CSV, XLSX, JSON lines, Parquet);
+with `mess=True` it writes the way real exports arrive (SPEC section 3): UTF-8 BOM,
+UTF-16 tab-separated or Windows-1252, `;`/tab delimiters, `RM1,234.50`, `12.3K`,
+`@Handle ` ids, mixed timestamp formats and the affiliate center's seller order export.
+`land_slice` drops the part of a data set whose timestamps fall in one run's interval
+under `<landing_root>/<campaign_id>/<dataset>/`. Everything is vectorized numpy/pandas
+so `generate_orders` reaches 10 million lines; CSV and JSON lines are written in chunks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from creator_ops.core.spec import CampaignSpec
+
+DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+FileFormat = Literal["csv", "xlsx", "jsonl", "parquet"]
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl", "parquet": "parquet"}
+# The demo runs without an Airflow variable; real runs must set `pii_hash_key` (SPEC section 3).
+DEMO_PII_KEY = b"creator-ops-demo-only-key"
+
+# Population shares (DOSM 2020 census, rounded): where creators live follows where people live.
+STATE_WEIGHTS = {
+    "Selangor": 0.22,
+    "Johor": 0.12,
+    "Sabah": 0.10,
+    "Sarawak": 0.08,
+    "Perak": 0.075,
+    "Kuala Lumpur": 0.08,
+    "Kedah": 0.065,
+    "Kelantan": 0.055,
+    "Penang": 0.055,
+    "Pahang": 0.047,
+    "Terengganu": 0.036,
+    "Negeri Sembilan": 0.035,
+    "Melaka": 0.030,
+    "Perlis": 0.008,
+    "Putrajaya": 0.004,
+    "Labuan": 0.003,
+}
+MY_STATES = tuple(STATE_WEIGHTS)
+CATEGORIES = ("beauty", "fashion", "home_living", "electronics", "food", "health", "mother_baby", "sports")
+CATEGORY_THEMES = {
+    "beauty": ("glow", "makeup", "skincare", "beauty"),
+    "fashion": ("ootd", "style", "fesyen", "tudung"),
+    "home_living": ("home", "deco", "rumah", "kitchen"),
+    "electronics": ("tech", "gadget", "review", "unbox"),
+    "food": ("makan", "eats", "foodie", "sedap"),
+    "health": ("fit", "sihat", "wellness", "gym"),
+    "mother_baby": ("mama", "baby", "ibu", "family"),
+    "sports": ("sukan", "run", "futsal", "active"),
+}
+FIRST_NAMES = (
+    # Malay, Chinese and Indian given names, roughly in the country's mix
+    "aisyah", "nurul", "farah", "hafiz", "amirul", "syafiq", "izzati", "danish", "balqis", "haziq",
+    "aina", "irfan", "sofea", "adam", "alya", "luqman", "hana", "firdaus", "qistina", "zikri",
+    "weijie", "xinyi", "junhao", "meiling", "kahwai", "jiayi", "zhiwei", "huiwen", "yeeling", "chongwei",
+    "kavitha", "arjun", "priya", "ganesh", "divya", "ravi", "shalini", "suresh", "tharshini", "vikram",
+)  # fmt: skip
+EMAIL_DOMAINS = ("gmail.com", "yahoo.com.my", "hotmail.com", "outlook.my", "icloud.com")
+MOBILE_PREFIXES = ("10", "11", "12", "13", "14", "16", "17", "18", "19")
+LANGUAGES = ("ms", "en", "zh", "ta")
+LANGUAGE_WEIGHTS = (0.45, 0.30, 0.18, 0.07)
+ORDER_STATUSES = ("completed", "delivered", "settled", "cancelled", "returned", "pending")
+ORDER_STATUS_WEIGHTS = (0.55, 0.14, 0.10, 0.08, 0.05, 0.08)
+# What the affiliate center's seller export says for each canonical status (returned: COMPLETED + "Yes").
+AFFILIATE_STATUS = {
+    "completed": "COMPLETED",
+    "delivered": "COMPLETED",
+    "settled": "COMPLETED",
+    "returned": "COMPLETED",
+    "cancelled": "CANCELLED",
+    "pending": "PROCESSING",
+    "processing": "PROCESSING",
+    "frozen": "FROZEN",
+    "deducted": "DEDUCTED",
+}
+EXCLUSION_REASONS = (
+    "Fraudulent orders detected by Trust & Safety",
+    "Self-purchase of promoted products",
+    "Creator’s account suspended – community guidelines",
+    "Duplicate account of an existing creator",
+    "Opted out of the campaign by e-mail",
+)
+DEFAULT_SURVEY_QUESTIONS = {
+    "pre_event": (
+        ("Readiness for the campaign (1-5)", "rating"),
+        ("Main product category you will promote", "category"),
+        ("Planned number of live sessions", "count"),
+        ("What support do you need from Creator Ops?", "text_pre"),
+    ),
+    "post_event": (
+        ("Overall satisfaction (1-5)", "rating"),
+        ("Did the incentive motivate you? (Yes/No)", "yes_no"),
+        ("What should we improve next time?", "text_post"),
+    ),
+}
+ANSWER_BANK = {
+    "text_pre": {
+        "ms": ("Saya perlukan lebih banyak sampel produk", "Tolong hantar baucar lebih awal",
+               "Perlukan panduan skrip live", "Boleh beri komisen tambahan untuk produk baharu?"),
+        "en": ("More product samples please", "Send the voucher codes earlier",
+               "A script guide for live sessions would help", "Clearer brief on the hero products"),
+        "zh": ("希望提供更多产品样品", "请提前发放优惠券", "需要直播脚本指导", "希望佣金更高一点"),
+        "ta": ("மேலும் தயாரிப்பு மாதிரிகள் தேவை", "வவுச்சர்களை முன்கூட்டியே அனுப்பவும்",
+               "நேரலைக்கு வழிகாட்டி தேவை", "கமிஷன் அதிகரிக்க வேண்டும்"),
+    },
+    "text_post": {
+        "ms": ("Kempen ini sangat membantu jualan saya", "Masa live terlalu singkat",
+               "Bayaran insentif perlu lebih cepat", "Stok habis terlalu awal"),
+        "en": ("Great campaign, my sales doubled", "The live slot was too short",
+               "Payout timing was unclear", "Hero products went out of stock early"),
+        "zh": ("这次活动销量很好", "直播时间太短", "佣金结算时间不够清楚", "热门产品太早缺货"),
+        "ta": ("இந்த பிரச்சாரம் விற்பனைக்கு உதவியது", "நேரலை நேரம் குறைவாக இருந்தது",
+               "கட்டண நேரம் தெளிவாக இல்லை", "பொருட்கள் சீக்கிரம் தீர்ந்துவிட்டன"),
+    },
+    "yes_no": {"ms": ("Ya", "Tidak"), "en": ("Yes", "No"), "zh": ("是", "否"), "ta": ("ஆம்", "இல்லை")},
+    "category": {
+        "ms": ("Kecantikan", "Fesyen", "Rumah & Gaya Hidup", "Elektronik", "Makanan"),
+        "en": ("Beauty", "Fashion", "Home & Living", "Electronics", "Food"),
+        "zh": ("美妆", "时尚", "家居生活", "电子产品", "美食"),
+        "ta": ("அழகு", "ஃபேஷன்", "வீடு & வாழ்க்கை", "மின்னணு", "உணவு"),
+    },
+}  # fmt: skip
+TIME_COLUMNS = {
+    "creators": (),
+    "enrollments": ("registered_at",),
+    "surveys": ("submitted_at",),
+    "orders": ("order_time", "updated_at"),
+    "exclusions": (),
+}
+# Evening peaks in MY shopping (local hour of day); the sale's midnight rush is added on top.
+HOUR_WEIGHTS = np.array(
+    [5, 3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7, 6, 5, 5, 6, 7, 8, 9, 11, 12, 11, 8], dtype=float
+)
+
+
+@dataclass
+class DemoData:
+    """One campaign's generated data sets, in canonical clean form (UTC, integer sen)."""
+
+    spec: CampaignSpec
+    seed: int
+    creators: pd.DataFrame
+    enrollments: pd.DataFrame
+    surveys: pd.DataFrame
+    orders: pd.DataFrame
+    exclusions: pd.DataFrame
+    meta: dict[str, int] = field(default_factory=dict)
+
+    def frame(self, dataset: str) -> pd.DataFrame:
+        """Return the frame of one data set by name."""
+        if dataset not in DATASETS:
+            raise ValueError(f"unknown data set {dataset!r}; expected one of {', '.join(DATASETS)}")
+        return getattr(self, dataset)
+
+    def accepted(self, dataset: str, pii_key: bytes = DEMO_PII_KEY) -> pd.DataFrame:
+        """Return the rows ingestion accepts from a clean file, in the readers' canonical columns."""
+        frame = self.frame(dataset).copy()
+        if dataset == "orders":
+            bad = frame["order_id"].isna() | frame["line_id"].isna() | frame["creator_id"].isna()
+            frame = frame.loc[~bad & (frame["gmv_sen"] >= 0)].reset_index(drop=True)
+        elif dataset == "creators":
+            frame["email_hash"] = [pii_hash(normalize_email(e), pii_key) for e in frame.pop("email")]
+            frame["phone_hash"] = [pii_hash(p, pii_key) for p in frame.pop("phone")]
+        elif dataset == "surveys":
+            frame = frame.drop(columns=["survey_id"])
+        frame.attrs["dataset"] = dataset
+        return frame
+
+
+def normalize_email(email: str) -> str:
+    """Return the e-mail as it is hashed: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def pii_hash(value: str, key: bytes) -> str:
+    """Return the keyed hash (HMAC-SHA256, hex) that replaces personal data in storage."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def _rng(seed: int, stream: str) -> np.random.Generator:
+    """Return an independent generator per data set, so changing one leaves the others as they were."""
+    return np.random.default_rng([seed, int(hashlib.sha256(stream.encode()).hexdigest()[:8], 16)])
+
+
+def _utc(moment: dt.datetime) -> pd.Timestamp:
+    return pd.Timestamp(moment).tz_convert("UTC")
+
+
+def _round_significant(values: np.ndarray, digits: int = 3) -> np.ndarray:
+    """Round counts of 10,000 and more to `digits` significant figures, as marketplaces show them."""
+    values = values.astype(np.int64)
+    magnitude = np.floor(np.log10(np.maximum(values, 1))).astype(np.int64)
+    step = np.power(10, np.maximum(magnitude - digits + 1, 0))
+    rounded = np.round(values / step).astype(np.int64) * step
+    return np.where(values >= 10_000, rounded, values)
+
+
+def _spread(rng: np.random.Generator, start: pd.Timestamp, end: pd.Timestamp, n: int) -> pd.Series:
+    """Return `n` whole-second moments uniformly in [start, end)."""
+    seconds = max(int((end - start).total_seconds()), 1)
+    offsets = rng.integers(0, seconds, n)
+    return pd.Series(start + pd.to_timedelta(offsets, unit="s"))
+
+
+def make_creators(spec: CampaignSpec, n: int, seed: int = 0) -> pd.DataFrame:
+    """Generate `n` marketplace candidates with unique ids, heavy-tailed reach and GMV."""
+    rng = _rng(seed, "creators")
+    preferred = [c for c in spec.recruitment.categories if c in CATEGORIES] or list(CATEGORIES)
+    weights = np.array([3.0 if c in preferred else 1.0 for c in CATEGORIES])
+    category = rng.choice(CATEGORIES, n, p=weights / weights.sum())
+    state_p = np.array(list(STATE_WEIGHTS.values()))
+    state = rng.choice(MY_STATES, n, p=state_p / state_p.sum())
+    # Reach is lognormal (median ~6k) with a Pareto tail of mega creators
+    followers = rng.lognormal(np.log(6_000), 1.5, n)
+    mega = rng.random(n) < 0.02
+    followers[mega] *= rng.pareto(1.3, mega.sum()) * 20 + 5
+    followers = _round_significant(np.clip(followers, 120, 30_000_000))
+    views = np.clip(followers * rng.lognormal(np.log(0.12), 0.8, n), 0, None).astype(np.int64)
+    # Sales follow reach loosely; a fifth of candidates sold nothing in the last 30 days
+    gmv_30d = np.round(followers**0.8 * rng.lognormal(np.log(45), 1.2, n)).astype(np.int64) * 10
+    gmv_30d[rng.random(n) < 0.2] = 0
+    handles = _handles(rng, category)
+    domain = rng.choice(EMAIL_DOMAINS, n)
+    email = [f"{h.lower().replace('.', '_')}@{d}" for h, d in zip(handles, domain, strict=True)]
+    frame = pd.DataFrame(
+        {
+            "creator_id": [h.lower() for h in handles],
+            "handle": handles,
+            "followers": followers,
+            "category": category,
+            "state": state,
+            "gmv_30d_sen": gmv_30d,
+            "avg_views_30d": views,
+            "email": email,
+            "phone": _mobile_numbers(rng, n),
+        }
+    )
+    frame.attrs["dataset"] = "creators"
+    return frame
+
+
+def _handles(rng: np.random.Generator, category: np.ndarray) -> list[str]:
+    """Return unique display handles like `Aisyah.Glow88` (ids are their lower-case form)."""
+    n = len(category)
+    names = rng.choice(FIRST_NAMES, n)
+    separators = rng.choice(["", ".", "_"], n)
+    numbers = np.where(rng.random(n) < 0.6, rng.integers(1, 999, n).astype(str), "")
+    capital = rng.random(n) < 0.3
+    handles, seen = [], set()
+    for i in range(n):
+        theme = CATEGORY_THEMES[category[i]][rng.integers(0, 4)]
+        handle = f"{names[i]}{separators[i]}{theme}{numbers[i]}"
+        if capital[i]:
+            handle = ".".join(part.capitalize() for part in handle.split("."))
+        while handle.lower() in seen:  # ids are unique after lower-casing, as the platform guarantees
+            handle = f"{handle}{rng.integers(0, 10)}"
+        seen.add(handle.lower())
+        handles.append(handle)
+    return handles
+
+
+def _mobile_numbers(rng: np.random.Generator, n: int) -> list[str]:
+    """Return MY mobile numbers in E.164 (011 numbers have 8 subscriber digits, the others 7)."""
+    prefix = rng.choice(MOBILE_PREFIXES, n)
+    digits = rng.integers(0, 10**8, n)
+    return [
+        f"+60{p}{d:08d}" if p == "11" else f"+60{p}{d % 10**7:07d}" for p, d in zip(prefix, digits, strict=True)
+    ]
+
+
+def make_enrollments(spec: CampaignSpec, creators: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Enroll ~60% of candidates over recruitment: early burst, deadline rush, some late, some twice."""
+    rng = _rng(seed, "enrollments")
+    t = spec.timeline
+    opens, closes, event_end = _utc(t.recruitment_opens), _utc(t.registration_closes), _utc(t.event_end)
+    n = max(1, round(len(creators) * 0.6))
+    chosen = rng.choice(len(creators), n, replace=False)
+    span = (closes - opens).total_seconds()
+    shape = rng.random(n)
+    fraction = np.where(
+        shape < 0.35,
+        np.clip(rng.exponential(0.12, n), 0, 0.999),  # the announcement burst
+        np.where(shape < 0.6, 1 - rng.random(n) * 0.2, rng.random(n)),  # the deadline rush, the rest
+    )
+    registered = opens + pd.to_timedelta(np.floor(fraction * span), unit="s")
+    late = rng.random(n) < 0.04
+    registered = pd.Series(registered)
+    if late.any():
+        registered[late] = _spread(rng, closes + pd.Timedelta(seconds=1), event_end, int(late.sum())).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "creator_id": creators["creator_id"].to_numpy()[chosen],
+            "registered_at": registered,
+            "is_new_creator": rng.random(n) < 0.25,
+        }
+    )
+    twice = frame.sample(frac=0.03, random_state=int(rng.integers(2**31))).copy()
+    twice["registered_at"] = twice["registered_at"] + pd.to_timedelta(
+        rng.integers(3_600, 3 * 86_400, len(twice)), unit="s"
+    )
+    twice["is_new_creator"] = ~twice["is_new_creator"]  # the earliest row's flag is the one that applies
+    frame = pd.concat([frame, twice], ignore_index=True)
+    frame = frame.sort_values(["registered_at", "creator_id"], kind="stable", ignore_index=True)
+    frame.attrs["dataset"] = "enrollments"
+    return frame
+
+
+def _survey_windows(spec: CampaignSpec) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    t = spec.timeline
+    if spec.surveys:
+        return [(s.id, _utc(spec.when(s.opens)), _utc(spec.when(s.closes))) for s in spec.surveys]
+    return [
+        ("pre_event", _utc(t.recruitment_opens), _utc(t.registration_closes)),
+        ("post_event", _utc(t.event_end), _utc(t.event_end + dt.timedelta(days=7))),
+    ]
+
+
+def make_surveys(spec: CampaignSpec, enrollments: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Answer each survey of the spec (or a pre and a post survey) in Malay, English, Chinese and Tamil."""
+    rng = _rng(seed, "surveys")
+    enrolled = enrollments["creator_id"].drop_duplicates().to_numpy()
+    rows: list[dict] = []
+    for survey_id, opens, closes in _survey_windows(spec):
+        kind = "post_event" if survey_id.startswith("post") or opens >= _utc(spec.timeline.event_start) else (
+            "pre_event"
+        )
+        questions = DEFAULT_SURVEY_QUESTIONS[kind]
+        n = max(1, round(len(enrolled) * (0.3 if kind == "pre_event" else 0.25)))
+        respondents = rng.choice(enrolled, min(n, len(enrolled)), replace=False)
+        submitted = _spread(rng, opens, closes, len(respondents))
+        language = rng.choice(LANGUAGES, len(respondents), p=LANGUAGE_WEIGHTS)
+        for creator, moment, lang in zip(respondents, submitted, language, strict=True):
+            for question, answer_kind in questions:
+                answer, answer_lang = _answer(rng, answer_kind, lang)
+                rows.append(
+                    {
+                        "survey_id": survey_id,
+                        "creator_id": creator,
+                        "submitted_at": moment,
+                        "question": question,
+                        "answer": answer,
+                        "language": answer_lang,
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=["survey_id", "creator_id", "submitted_at", "question", "answer", "language"])
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
+    frame = frame.sort_values(["submitted_at", "creator_id"], kind="stable", ignore_index=True)
+    frame.attrs["dataset"] = "surveys"
+    return frame
+
+
+def _answer(rng: np.random.Generator, kind: str, language: str) -> tuple[str, str | None]:
+    """Return (answer text, its language); numbers carry no language."""
+    if kind == "rating":
+        return str(rng.choice([1, 2, 3, 4, 5], p=[0.04, 0.08, 0.2, 0.38, 0.3])), None
+    if kind == "count":
+        return str(int(rng.integers(0, 15))), None
+    options = ANSWER_BANK[kind][language]
+    return str(options[rng.integers(0, len(options))]), language
+
+
+def make_exclusions(enrollments: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Bar ~2% of enrolled creators from payouts, with the reason Trust & Safety gave."""
+    rng = _rng(seed, "exclusions")
+    enrolled = enrollments["creator_id"].drop_duplicates().to_numpy()
+    n = max(1, round(len(enrolled) * 0.02))
+    frame = pd.DataFrame(
+        {
+            "creator_id": np.sort(rng.choice(enrolled, min(n, len(enrolled)), replace=False)),
+            "reason": rng.choice(EXCLUSION_REASONS, min(n, len(enrolled))),
+        }
+    )
+    frame.attrs["dataset"] = "exclusions"
+    return frame
+
+
+def _event_offsets(rng: np.random.Generator, spec: CampaignSpec, n: int, outside_share: float) -> np.ndarray:
+    """Return seconds after event start: midnight rush, evening peaks, and a few just outside the window."""
+    start, end = _utc(spec.timeline.event_start), _utc(spec.timeline.event_end)
+    duration = int((end - start).total_seconds())
+    local_start = spec.timeline.event_start
+    first_midnight = (
+        dt.datetime.combine(local_start.date(), dt.time(), tzinfo=local_start.tzinfo) - local_start
+    ).total_seconds()
+    days = max(1, -(-duration // 86_400))
+    hour = rng.choice(24, n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
+    offsets = first_midnight + rng.integers(0, days, n) * 86_400 + hour * 3_600 + rng.integers(0, 3_600, n)
+    offsets = offsets.astype(np.int64)
+    rush = rng.random(n) < 0.2
+    offsets[rush] = rng.integers(0, min(2 * 3_600, duration), rush.sum())
+    stray = (offsets < 0) | (offsets >= duration)
+    offsets[stray] = rng.integers(0, duration, stray.sum())
+    outside = rng.random(n) < outside_share
+    before = rng.random(n) < 0.5
+    offsets[outside & before] = -rng.integers(1, 6 * 3_600, (outside & before).sum())
+    offsets[outside & ~before] = duration + rng.integers(0, 6 * 3_600, (outside & ~before).sum())
+    return offsets
+
+
+def generate_orders(
+    spec: CampaignSpec,
+    n_lines: int,
+    seed: int = 0,
+    *,
+    creator_ids: np.ndarray | None = None,
+    defects: bool = True,
+    duplicate_share: float = 0.02,
+) -> pd.DataFrame:
+    """Generate about `n_lines` order lines (plus re-sent duplicates) over the event window, vectorized."""
+    rng = _rng(seed, "orders")
+    if creator_ids is None:
+        pool = max(50, n_lines // 200)
+        creator_ids = np.array([f"creator_{i:07d}" for i in range(pool)], dtype=object)
+    # A few creators sell most: Pareto activity weights
+    activity = rng.pareto(1.16, len(creator_ids)) + 0.05
+    activity /= activity.sum()
+    lines_per_order = np.minimum(rng.geometric(0.62, n_lines), 4)
+    n_orders = int(np.searchsorted(np.cumsum(lines_per_order), n_lines) + 1)
+    lines_per_order = lines_per_order[:n_orders]
+    lines_per_order[-1] -= int(lines_per_order.sum() - n_lines)
+    order_index = np.repeat(np.arange(n_orders), lines_per_order)
+    position = np.arange(n_lines) - np.repeat(np.cumsum(lines_per_order) - lines_per_order, lines_per_order)
+
+    order_numbers = 577_000_000_000_000_000 + np.arange(n_orders, dtype=np.int64) * 1_000 + rng.integers(
+        0, 1_000, n_orders
+    )
+    order_creator = rng.choice(len(creator_ids), n_orders, p=activity)
+    order_status = rng.choice(len(ORDER_STATUSES), n_orders, p=ORDER_STATUS_WEIGHTS)
+    order_offsets = _event_offsets(rng, spec, n_orders, outside_share=0.01)
+    n_skus = 40_000
+    first_sku = rng.integers(0, n_skus, n_orders)
+    sku = (first_sku[order_index] + position * 7_919) % n_skus  # distinct lines within an order
+
+    price = np.round(rng.lognormal(np.log(32), 0.9, n_lines) * 10).astype(np.int64) * 10 - 10
+    quantity = np.minimum(rng.geometric(0.7, n_lines), 6)
+    gmv = np.clip(np.maximum(price, 190) * quantity, 190, 5_000_000)
+
+    status_codes = order_status[order_index]
+    status_flip = rng.random(n_lines) < 0.05  # a line of a completed order can be returned alone
+    status_codes = np.where(status_flip & (status_codes == 0), 4, status_codes)
+    start = _utc(spec.timeline.event_start)
+    order_time = start + pd.to_timedelta(order_offsets[order_index], unit="s")
+    lag_seconds = (rng.lognormal(np.log(4 * 86_400), 0.7, n_lines)).astype(np.int64)
+    updated_at = pd.Series(order_time + pd.to_timedelta(lag_seconds, unit="s"))
+    updated_at[rng.random(n_lines) < 0.08] = pd.NaT
+
+    frame = pd.DataFrame(
+        {
+            "order_id": pd.Series(order_numbers[order_index]).astype(str),
+            "line_id": pd.Series(1_729_000_000_000_000 + sku * 37).astype(str),
+            "creator_id": pd.Series(creator_ids[order_creator[order_index]]).astype(str),
+            "order_time": order_time,
+            "status": pd.Series(np.asarray(ORDER_STATUSES)[status_codes]),
+            "gmv_sen": gmv.astype(np.int64),
+            "updated_at": updated_at,
+        }
+    )
+    frame = _add_resends(frame, rng, duplicate_share)
+    if defects:
+        frame = _add_defects(frame, rng)
+    sort_key = frame["updated_at"].fillna(frame["order_time"])
+    frame = frame.iloc[np.argsort(sort_key.to_numpy(), kind="stable")].reset_index(drop=True)
+    frame.attrs["dataset"] = "orders"
+    return frame
+
+
+def _add_resends(frame: pd.DataFrame, rng: np.random.Generator, share: float) -> pd.DataFrame:
+    """Append re-sent lines: the same (order_id, line_id) with a later `updated_at` and a newer status."""
+    picks = np.flatnonzero(rng.random(len(frame)) < share)
+    if not len(picks):
+        return frame
+    resent = frame.iloc[picks].copy()
+    base = resent["updated_at"].fillna(resent["order_time"])
+    resent["updated_at"] = base + pd.to_timedelta(rng.integers(3_600, 5 * 86_400, len(resent)), unit="s")
+    moves = {"pending": "completed", "delivered": "settled", "completed": "returned", "settled": "settled"}
+    resent["status"] = resent["status"].map(lambda s: moves.get(s, s))
+    return pd.concat([frame, resent], ignore_index=True)
+
+
+def _add_defects(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Break ~0.4% of lines the way exports do: negative GMV (reversals) and blank keys."""
+    n = len(frame)
+    frame = frame.copy()
+    negative = rng.random(n) < 0.002
+    frame.loc[negative, "gmv_sen"] = -frame.loc[negative, "gmv_sen"]
+    for column in ("order_id", "creator_id", "line_id"):
+        blank = rng.random(n) < 0.0007
+        frame[column] = frame[column].astype(object)
+        frame.loc[blank, column] = None
+    return frame
+
+
+def generate(
+    spec: CampaignSpec,
+    *,
+    creators: int = 500,
+    order_lines: int | None = None,
+    seed: int = 0,
+    defects: bool = True,
+) -> DemoData:
+    """Generate every data set of one campaign, deterministically for `seed`."""
+    if creators < 10:
+        raise ValueError("creators must be at least 10 for the distributions to mean anything")
+    creator_frame = make_creators(spec, creators, seed)
+    enrollments = make_enrollments(spec, creator_frame, seed)
+    enrolled = enrollments["creator_id"].drop_duplicates().to_numpy()
+    # Most sales come from enrolled creators; some from creators who never enrolled (not eligible)
+    outsiders = np.setdiff1d(creator_frame["creator_id"].to_numpy(), enrolled)[: max(1, len(enrolled) // 20)]
+    sellers = np.concatenate([enrolled, outsiders]).astype(object)
+    lines = order_lines if order_lines is not None else creators * 20
+    orders = generate_orders(spec, lines, seed, creator_ids=sellers, defects=defects)
+    return DemoData(
+        spec=spec,
+        seed=seed,
+        creators=creator_frame,
+        enrollments=enrollments,
+        surveys=make_surveys(spec, enrollments, seed),
+        orders=orders,
+        exclusions=make_exclusions(enrollments, seed),
+        meta={"enrolled_creators": len(enrolled), "non_enrolled_sellers": len(outsiders)},
+    )
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_money(sen: pd.Series, style: np.ndarray | None = None) -> pd.Series:
+    """Format integer sen as MYR text; style 0 `1234.50`, 1 `1,234.50`, 2 `RM1,234.50`."""
+    values = pd.to_numeric(sen, errors="coerce")
+    missing = values.isna()
+    ints = values.fillna(0).astype(np.int64).to_numpy()
+    sign = np.where(ints < 0, "-", "")
+    whole, cents = np.divmod(np.abs(ints), 100)
+    plain = pd.Series(sign, index=sen.index) + pd.Series(whole, index=sen.index).astype(str)
+    cents_text = "." + pd.Series(cents, index=sen.index).astype(str).str.zfill(2)
+    out = plain + cents_text
+    if style is not None and (style > 0).any():
+        grouped_mask = style > 0
+        grouped = pd.Series([f"{w:,}" for w in whole[grouped_mask]], index=sen.index[grouped_mask])
+        text = pd.Series(sign[grouped_mask], index=grouped.index) + grouped + cents_text[grouped_mask]
+        prefix = np.where((style[grouped_mask] == 2) & (ints[grouped_mask] >= 0), "RM", "")
+        out[grouped_mask] = prefix + text
+    return out.mask(missing, "")
+
+
+def format_followers(values: pd.Series, rng: np.random.Generator, share: float = 0.6) -> pd.Series:
+    """Write follower counts as `12.3K`/`1.23M` where that is exact, as creator marketplaces do."""
+    ints = values.astype(np.int64).to_numpy()
+    out = pd.Series(ints, index=values.index).astype(str)
+    pick = rng.random(len(ints)) < share
+    millions = pick & (ints >= 1_000_000) & (ints % 10_000 == 0)
+    thousands = pick & ~millions & (ints >= 1_000) & (ints % 100 == 0)
+    out[millions] = [f"{v / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M" for v in ints[millions]]
+    out[thousands] = [f"{v / 1_000:.1f}".rstrip("0").rstrip(".") + "K" for v in ints[thousands]]
+    return out
+
+
+def mess_ids(ids: pd.Series, rng: np.random.Generator) -> pd.Series:
+    """Write creator ids as exports do: `@` prefix, other letter case, surrounding spaces."""
+    text = ids.astype(object).where(ids.notna(), None)
+    n = len(text)
+    at, case, spaces = rng.random(n) < 0.3, rng.integers(0, 4, n), rng.random(n) < 0.25
+    out = []
+    for value, a, c, s in zip(text, at, case, spaces, strict=True):
+        if value is None:
+            out.append("")
+            continue
+        value = value.upper() if c == 1 else value.title() if c == 2 else value
+        value = f"@{value}" if a else value
+        out.append(f" {value}  " if s else value)
+    return pd.Series(out, index=ids.index)
+
+
+def mess_phones(phones: pd.Series, rng: np.random.Generator) -> pd.Series:
+    """Write E.164 MY mobiles as people type them: `012-345 6789`, `60123456789`, `+60 12-345 6789`."""
+    out = []
+    for phone, style in zip(phones, rng.integers(0, 4, len(phones)), strict=True):
+        national = phone.removeprefix("+60")
+        head, tail = national[:2], national[2:]
+        if style == 0:
+            out.append(f"0{head}-{tail[:-4]} {tail[-4:]}")
+        elif style == 1:
+            out.append(phone.removeprefix("+"))
+        elif style == 2:
+            out.append(f"+60 {head}-{tail[:-4]} {tail[-4:]}")
+        else:
+            out.append(phone)
+    return pd.Series(out, index=phones.index)
+
+
+def format_times(
+    values: pd.Series, tz: str, rng: np.random.Generator | None = None
+) -> pd.Series:
+    """Format UTC moments as text: ISO with offset, or (with `rng`) a mix of the formats exports use."""
+    moments = pd.to_datetime(values, utc=True)
+    local = moments.dt.tz_convert(tz)
+    iso = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    iso = iso.str[:-2] + ":" + iso.str[-2:]
+    if rng is None:
+        return iso.mask(moments.isna(), "")
+    choice = rng.integers(0, 5, len(values))
+    out = iso.copy()
+    utc_z = moments.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out[choice == 1] = utc_z[choice == 1]
+    out[choice == 2] = local[choice == 2].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    with_seconds = local.dt.second != 0
+    day_first = choice == 3
+    out[day_first & with_seconds] = local[day_first & with_seconds].dt.strftime("%d/%m/%Y %H:%M:%S")
+    out[day_first & ~with_seconds] = local[day_first & ~with_seconds].dt.strftime("%d/%m/%Y %H:%M")
+    out[choice == 4] = local[choice == 4].dt.strftime("%Y-%m-%d %H:%M:%S")
+    return out.mask(moments.isna(), "")
+
+
+def to_export_frame(
+    frame: pd.DataFrame,
+    dataset: str,
+    *,
+    tz: str,
+    mess: bool,
+    rng: np.random.Generator,
+    affiliate_export: bool = False,
+) -> pd.DataFrame:
+    """Return the frame as a file shows it: text columns, money in MYR, messy when asked."""
+    if dataset == "orders" and affiliate_export:
+        return _affiliate_frame(frame, tz=tz, mess=mess, rng=rng)
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if column == "survey_id":
+            continue
+        if column in ("registered_at", "submitted_at", "order_time", "updated_at"):
+            out[column] = format_times(values, tz, rng if mess else None)
+        elif column.endswith("_sen"):
+            style = rng.integers(0, 3, len(values)) if mess else None
+            out[column.removesuffix("_sen") + "_myr"] = format_money(values, style)
+        elif column == "creator_id" and mess:
+            out[column] = mess_ids(values, rng)
+        elif column == "followers" and mess:
+            out[column] = format_followers(values, rng)
+        elif column == "phone" and mess:
+            out[column] = mess_phones(values, rng)
+        elif column == "email" and mess:
+            out[column] = [f" {e.upper()}" if u else e for e, u in zip(values, rng.random(len(values)) < 0.2, strict=True)]
+        elif column == "is_new_creator":
+            yes, no = ("Yes", "No") if mess and rng.random() < 0.5 else ("true", "false")
+            out[column] = np.where(values.astype(bool), yes, no)
+        else:
+            out[column] = values.astype(object).where(values.notna(), "").astype(str)
+    if dataset == "surveys":
+        out = _survey_wide(out)
+    if mess:
+        out.columns = [_mess_header(c, rng) for c in out.columns]
+    return out
+
+
+def _mess_header(name: str, rng: np.random.Generator) -> str:
+    """Headers differ in case and spacing between exports (SPEC: both are ignored)."""
+    style = rng.integers(0, 3)
+    if style == 1:
+        return name.replace("_", " ").title()
+    if style == 2:
+        return f" {name.upper()} "
+    return name
+
+
+def _survey_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per submitted form: timestamp, creator, then one column per question."""
+    if long.empty:
+        return pd.DataFrame(columns=["timestamp", "creator_id"])
+    questions = list(dict.fromkeys(long["question"]))
+    wide = long.pivot_table(
+        index=["submitted_at", "creator_id"], columns="question", values="answer", aggfunc="first", sort=False
+    ).reset_index()
+    wide = wide.rename(columns={"submitted_at": "timestamp"})
+    wide.columns.name = None
+    return wide[["timestamp", "creator_id", *questions]].fillna("")
+
+
+def _affiliate_frame(frame: pd.DataFrame, *, tz: str, mess: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """The affiliate center's seller order export: its own headers and upper-case statuses."""
+    status = frame["status"].astype(str)
+    return pd.DataFrame(
+        {
+            "Order ID": frame["order_id"].astype(object).where(frame["order_id"].notna(), ""),
+            "SKU ID": frame["line_id"].astype(object).where(frame["line_id"].notna(), ""),
+            "Creator Username": mess_ids(frame["creator_id"], rng)
+            if mess
+            else frame["creator_id"].astype(object).where(frame["creator_id"].notna(), ""),
+            "Time Created": format_times(frame["order_time"], tz, rng if mess else None),
+            "Order Status": status.map(AFFILIATE_STATUS).fillna(status.str.upper()),
+            "Payment Amount": format_money(frame["gmv_sen"], rng.integers(0, 3, len(frame)) if mess else None),
+            "Fully returned or refunded": np.where(status == "returned", "Yes", "No"),
+        },
+        index=frame.index,
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+_CP1252_SAFE = r"^[\x00-\x7f\u00a0-\u00ff‘’“”–—€…•™]*$"
+
+
+def _encodable_cp1252(frame: pd.DataFrame) -> bool:
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            if not values.astype(str).str.match(_CP1252_SAFE).all():
+                return False
+    return True
+
+
+def _choose_layout(
+    export: pd.DataFrame, mess: bool, rng: np.random.Generator, encoding: str | None, delimiter: str | None
+) -> tuple[str, str]:
+    if encoding is None:
+        options = ["utf-8-sig", "utf-16", "cp1252", "utf-8"] if mess else ["utf-8"]
+        encoding = str(rng.choice(options))
+        if encoding == "cp1252" and not _encodable_cp1252(export):
+            encoding = "utf-8-sig"  # Chinese and Tamil answers cannot be written in Windows-1252
+    if delimiter is None:
+        # Spreadsheet "Unicode text" is UTF-16 with tabs
+        delimiter = "\t" if encoding == "utf-16" else str(rng.choice([",", ";", "\t"])) if mess else ","
+    return encoding, delimiter
+
+
+def write_dataset(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    fmt: FileFormat = "csv",
+    mess: bool = False,
+    seed: int = 0,
+    dataset: str | None = None,
+    tz: str = "Asia/Kuala_Lumpur",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    affiliate_export: bool | None = None,
+    chunk_rows: int = 250_000,
+) -> Path:
+    """Write one data set as a landing file; `mess=True` writes it the way real exports arrive."""
+    dataset = dataset or frame.attrs.get("dataset")
+    if dataset not in DATASETS:
+        raise ValueError(f"say which data set this frame is (dataset=...), one of {', '.join(DATASETS)}")
+    if fmt not in EXTENSIONS:
+        raise ValueError(f"unknown format {fmt!r}; expected csv, xlsx, jsonl or parquet")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([seed, 7])
+    if affiliate_export is None:
+        affiliate_export = dataset == "orders" and mess and bool(rng.random() < 0.5)
+    if fmt == "parquet" and not mess and dataset != "surveys":
+        _write_typed_parquet(frame, path, dataset)
+        return path
+    if fmt == "csv":
+        _write_csv(frame, path, dataset, tz, mess, rng, encoding, delimiter, affiliate_export, chunk_rows)
+        return path
+    export = to_export_frame(frame, dataset, tz=tz, mess=mess, rng=rng, affiliate_export=affiliate_export)
+    if fmt == "xlsx":
+        export.to_excel(path, index=False, engine="openpyxl")
+    elif fmt == "jsonl":
+        export.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        export.to_parquet(path, index=False)
+    return path
+
+
+def _write_csv(
+    frame: pd.DataFrame,
+    path: Path,
+    dataset: str,
+    tz: str,
+    mess: bool,
+    rng: np.random.Generator,
+    encoding: str | None,
+    delimiter: str | None,
+    affiliate_export: bool,
+    chunk_rows: int,
+) -> None:
+    """Write CSV in chunks so 10 million lines never sit in memory as text at once."""
+    # Surveys pivot to one row per form, so they are written whole; they are small.
+    step = len(frame) if dataset == "surveys" else max(1, chunk_rows)
+    chunks = (frame.iloc[begin : begin + step] for begin in range(0, max(len(frame), 1), max(step, 1)))
+    first = to_export_frame(next(chunks), dataset, tz=tz, mess=mess, rng=rng, affiliate_export=affiliate_export)
+    enc, delim = _choose_layout(first, mess, rng, encoding, delimiter)
+    newline = "\r\n" if mess else "\n"
+    with open(path, "w", encoding=enc, newline="") as handle:
+        export, header = first, True
+        while True:
+            try:
+                export.to_csv(handle, sep=delim, index=False, header=header, lineterminator=newline)
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"{path}: this data cannot be written as {enc}: {exc.reason}") from None
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            columns = export.columns
+            export = to_export_frame(chunk, dataset, tz=tz, mess=mess, rng=rng, affiliate_export=affiliate_export)
+            export.columns = columns  # messy headers are chosen once per file
+            header = False
+
+
+def _write_typed_parquet(frame: pd.DataFrame, path: Path, dataset: str) -> None:
+    """Clean Parquet carries real types: UTC timestamps, money as exact decimal(15,2), ids as text."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns: dict[str, pa.Array] = {}
+    for column in frame.columns:
+        values = frame[column]
+        if column.endswith("_sen"):
+            money = [None if pd.isna(v) else Decimal(int(v)).scaleb(-2) for v in values]
+            columns[column.removesuffix("_sen") + "_myr"] = pa.array(money, type=pa.decimal128(15, 2))
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            columns[column] = pa.array(values, type=pa.timestamp("us", tz="UTC"))
+        elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+            columns[column] = pa.array(values)
+        else:
+            columns[column] = pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
+    pq.write_table(pa.table(columns), path)
+
+
+# --------------------------------------------------------------------------- landing
+
+
+def slice_by_time(frame: pd.DataFrame, dataset: str, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
+    """Return the rows a system would export for [since, until): by last change, else creation time."""
+    columns = TIME_COLUMNS[dataset]
+    if not columns:
+        return frame
+    moment = frame[columns[0]]
+    if len(columns) > 1:
+        moment = frame[columns[1]].fillna(moment)
+    since_utc, until_utc = _utc(since), _utc(until)
+    part = frame.loc[(moment >= since_utc) & (moment < until_utc)]
+    part.attrs["dataset"] = dataset
+    return part
+
+
+def land_slice(
+    data: DemoData,
+    dataset: str,
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    root: str | Path | None = None,
+    name: str | None = None,
+    fmt: FileFormat = "csv",
+    mess: bool = False,
+    seed: int | None = None,
+) -> str | None:
+    """Drop the rows of `dataset` in [since, until) as one file under the campaign's landing folder.
+
+    Returns the file's path (or URI), or None when no row falls in the interval. Creators
+    and exclusions carry no timestamp and land whole.
+    """
+    from creator_ops.core.steps import landing_root
+
+    part = slice_by_time(data.frame(dataset), dataset, since, until)
+    if part.empty:
+        return None
+    stamp = f"{_utc(since):%Y%m%dT%H%M}_{_utc(until):%Y%m%dT%H%M}"
+    name = name or f"{dataset}_{stamp}.{EXTENSIONS[fmt]}"
+    file_seed = data.seed if seed is None else seed
+    file_seed = int(hashlib.sha256(f"{file_seed}:{dataset}:{stamp}".encode()).hexdigest()[:8], 16)
+    base = str(root or landing_root())
+    target = f"{base.rstrip('/')}/{data.spec.id}/{dataset}/{name}"
+    kwargs = {"fmt": fmt, "mess": mess, "seed": file_seed, "dataset": dataset, "tz": data.spec.timezone}
+    if "://" not in base or base.startswith("file://"):
+        local = Path(target.removeprefix("file://"))
+        # write then rename, so a watcher never sees half a file
+        partial = local.with_name(f".{local.name}.partial")
+        write_dataset(part, partial, **kwargs)
+        os.replace(partial, local)
+        return str(local)
+    import fsspec
+
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / name
+        write_dataset(part, local, **kwargs)
+        with open(local, "rb") as source, fsspec.open(target, "wb") as sink:
+            shutil.copyfileobj(source, sink)
+    return target
