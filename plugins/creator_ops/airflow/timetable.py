@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Any
 
 import pendulum
@@ -10,6 +11,14 @@ from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction, T
 
 from creator_ops.core.calendar import CampaignCalendar, CampaignRun
 from creator_ops.core.spec import TIMELINE_FIELDS, Timeline
+
+
+def _ceil(span: dt.timedelta, step: dt.timedelta) -> int:
+    return max(0, -(-span // step))
+
+
+def _ceil_days(span: dt.timedelta) -> int:
+    return _ceil(span, dt.timedelta(days=1))
 
 
 def _pendulum(value: dt.datetime) -> pendulum.DateTime:
@@ -21,19 +30,26 @@ class CampaignTimetable(Timetable):
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
-        self.calendar = CampaignCalendar(timeline)
-        tz = timeline.event_start.tzinfo
-        counts = self.calendar.phase_counts()
+        t = timeline
+        # counted from the timeline directly: building every run at parse time costs too much
+        daily_before = _ceil_days(t.event_start - t.recruitment_opens)
+        hourly = _ceil(t.event_end - t.event_start, dt.timedelta(hours=1))
+        daily_after = _ceil_days(t.payout_date - t.event_end)
         self.description = (
-            f"Campaign cadence ({tz}): {counts['recruitment'] + counts['pre_event']} daily runs from "
-            f"{timeline.recruitment_opens:%Y-%m-%d}, {counts['live']} hourly during the event from "
-            f"{timeline.event_start:%Y-%m-%d %H:%M}, {counts['cooling'] + counts['settlement']} daily "
-            f"to payout, payout on {timeline.payout_date:%Y-%m-%d}"
+            f"Campaign cadence ({t.event_start.tzinfo}): {daily_before} daily runs from "
+            f"{t.recruitment_opens:%Y-%m-%d}, {hourly} hourly during the event from "
+            f"{t.event_start:%Y-%m-%d %H:%M}, {daily_after} daily to payout, payout on {t.payout_date:%Y-%m-%d}"
         )
+        self._summary = f"Campaign: {t.event_start:%Y-%m-%d} event, {daily_before + hourly + daily_after + 1} runs"
+        self._serialized: dict[str, Any] | None = None
+
+    @cached_property
+    def calendar(self) -> CampaignCalendar:
+        return CampaignCalendar(self.timeline)
 
     @property
     def summary(self) -> str:
-        return f"Campaign: {self.timeline.event_start:%Y-%m-%d} event, {len(self.calendar.runs)} runs"
+        return self._summary
 
     def _info(self, run: CampaignRun) -> DagRunInfo:
         if run.start == run.end:
@@ -66,9 +82,11 @@ class CampaignTimetable(Timetable):
         return DataInterval(_pendulum(run.start), _pendulum(run.end))
 
     def serialize(self) -> dict[str, Any]:
-        return {name: getattr(self.timeline, name).isoformat() for name in TIMELINE_FIELDS} | {
-            "timezone": str(self.timeline.event_start.tzinfo)
-        }
+        if self._serialized is None:
+            self._serialized = {name: getattr(self.timeline, name).isoformat() for name in TIMELINE_FIELDS} | {
+                "timezone": str(self.timeline.event_start.tzinfo)
+            }
+        return dict(self._serialized)
 
     @classmethod
     def deserialize(cls, data: dict[str, Any]) -> CampaignTimetable:

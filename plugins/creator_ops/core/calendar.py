@@ -90,12 +90,31 @@ class CampaignCalendar:
             + _steps(t.settlement_date, t.payout_date, DAY)
         )
         bounds = starts + [t.payout_date]
+        phases = self._phases_by_position(starts)
         runs = [
-            CampaignRun(start, end, self.phase_of(start))
-            for start, end in zip(bounds, bounds[1:], strict=False)
+            CampaignRun(start, end, phase)
+            for start, end, phase in zip(bounds, bounds[1:], phases, strict=False)
         ]
         runs.append(CampaignRun(t.payout_date, t.payout_date, Phase.PAYOUT))
         return runs
+
+    def _phases_by_position(self, starts: list[dt.datetime]) -> list[Phase]:
+        # the starts are sorted, so phases change at most five times: walk them once
+        t = self.timeline
+        recruitment_end = min(t.event_start, t.registration_closes + dt.timedelta(microseconds=1))
+        limits = [
+            (recruitment_end, Phase.RECRUITMENT),
+            (t.event_start, Phase.PRE_EVENT),
+            (t.event_end, Phase.LIVE),
+            (t.settlement_date, Phase.COOLING),
+            (t.payout_date, Phase.SETTLEMENT),
+        ]
+        phases, index = [], 0
+        for start in starts:
+            while index < len(limits) and start >= limits[index][0]:
+                index += 1
+            phases.append(limits[index][1] if index < len(limits) else Phase.PAYOUT)
+        return phases
 
     @cached_property
     def _starts_utc(self) -> list[dt.datetime]:

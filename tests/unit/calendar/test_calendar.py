@@ -92,3 +92,11 @@ def test_next_run_and_run_containing(payday):
     assert cal.next_run(earliest=at(2027, 1, 25, 0, 30)).start == at(2027, 1, 25, 1)
     assert cal.run_containing(at(2027, 1, 25, 0, 30)).start == at(2027, 1, 25)
     assert cal.next_run(after=cal.runs[-1].start) is None
+
+
+@pytest.mark.parametrize("campaign_type", ["double_digit", "payday", "scd", "linkshare"])
+def test_every_run_phase_agrees_with_phase_at(campaign_type):
+    start = dt.date(2026, 12, 12) if campaign_type == "double_digit" else dt.date(2027, 1, 25)
+    spec = parse_spec({"id": "x", "name": "X", "type": campaign_type, "timeline": {"event_start": start}})
+    for run in CampaignCalendar(spec.timeline).runs:
+        assert run.phase == phase_at(spec.timeline, run.start), run

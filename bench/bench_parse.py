@@ -1,0 +1,186 @@
+"""Parse-time benchmark: N generated campaign specs through the DagBag, beside dag-factory.
+
+Prints ms per DAG for our loader (spec validation + DAG build, the way the dag-processor
+fills a DagBag) and for dag-factory loading YAML configs of the same DAGs (same task ids,
+task groups and dependencies, with EmptyOperator tasks), as the reference, in this process.
+dag-factory is installed into a temporary folder for this benchmark only.
+
+    .venv/bin/python bench/bench_parse.py            # 100 and 1,000 specs
+    .venv/bin/python bench/bench_parse.py --quick    # 100 specs
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = Path(tempfile.mkdtemp(prefix="bench_parse_"))
+os.environ.setdefault("AIRFLOW_HOME", str(WORK / "airflow"))
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
+os.environ["AIRFLOW__DAG_FACTORY__ENABLE_TELEMETRY"] = "False"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["SCARF_NO_ANALYTICS"] = "1"
+sys.path.insert(0, str(ROOT / "plugins"))
+
+TYPES = ("double_digit", "payday", "scd", "linkshare")
+
+
+def spec_text(i: int) -> str:
+    """Return a realistic spec, varied by index (type, dates, runbook)."""
+    campaign_type = TYPES[i % 4]
+    year = 2027 + (i // 48) % 3
+    if campaign_type == "double_digit":
+        month = 9 + i % 4
+        start = dt.date(year, month, month)
+    elif campaign_type == "payday":
+        start = dt.date(year, 1 + i % 12, 25)
+    else:
+        start = dt.date(year, 1 + i % 12, 1 + i % 27)
+    runbook = "\n".join(
+        f"  - {{id: signoff_{k}, title: Sign-off {k}, due: event_start - {k + 2}d, owner: team_{k}}}"
+        for k in range(i % 3)
+    )
+    return f"""id: bench_{i:05d}
+name: Bench campaign {i}
+type: {campaign_type}
+owners: [owner_{i % 7}]
+timeline: {{event_start: {start.isoformat()}}}
+targets: {{creators_enrolled: {500 + i}, gmv_myr: {100000 + 10 * i}, survey_responses: 100}}
+recruitment: {{categories: [beauty, fashion], min_followers: 1000, shortlist_size: 500}}
+incentives:
+  budget_myr: 50000
+  tiers: [{{min_gmv_myr: 1000, bonus_myr: 50}}, {{min_gmv_myr: 5000, bonus_myr: 300}}]
+  commission_bonus: {{rate: 0.02, cap_myr: 500}}
+  leaderboard: {{prizes_myr: [3000, 2000, 1000]}}
+milestones:
+  - {{metric: creators_enrolled, fractions: [0.5, 1.0]}}
+  - {{before: registration_closes, hours: 48}}
+alerts: {{slack_conn_id: slack_creator_ops, email_to: [ops@example.com]}}
+""" + (f"runbook:\n{runbook}\n" if runbook else "")
+
+
+def write_specs(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"bench_{i:05d}.yaml").write_text(spec_text(i))
+
+
+def fill_ours(spec_dir: Path):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from creator_ops.core import spec
+
+    os.environ["CAMPAIGN_SPECS_DIR"] = str(spec_dir)
+    spec._DISCOVERY_CACHE.clear()  # a dag-processor child starts cold: so does every repeat
+    start = time.perf_counter()
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    elapsed = time.perf_counter() - start
+    assert not bag.import_errors, bag.import_errors
+    return elapsed, bag
+
+
+def dag_factory_config(dag) -> dict:
+    """Describe `dag` for dag-factory: same ids, groups and dependencies, EmptyOperator tasks."""
+    tasks, groups = {}, {}
+    for task in dag.tasks:
+        group = task.task_group.group_id if task.task_group and task.task_group.group_id else None
+        entry = {"operator": "airflow.providers.standard.operators.empty.EmptyOperator"}
+        upstream = sorted(t.split(".")[-1] for t in task.upstream_task_ids)
+        if upstream:
+            entry["dependencies"] = upstream
+        if group:
+            entry["task_group_name"] = group
+            groups[group] = {"tooltip": f"{group} stage"}
+        tasks[task.task_id.split(".")[-1]] = entry
+    return {
+        "default_args": {"owner": dag.owner, "retries": 2, "start_date": "2026-01-01"},
+        "schedule": "@daily",
+        "catchup": False,
+        "tags": list(dag.tags),
+        "doc_md": dag.doc_md,
+        "task_groups": groups,
+        "tasks": tasks,
+    }
+
+
+def install_dag_factory() -> Path:
+    target = WORK / "dagfactory_pkgs"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), "dag-factory==1.1.0"],
+        check=True,
+    )
+    return target
+
+
+def fill_dag_factory(config_dir: Path, dags_dir: Path):
+    from airflow.dag_processing.dagbag import DagBag
+
+    start = time.perf_counter()
+    bag = DagBag(dag_folder=str(dags_dir))
+    elapsed = time.perf_counter() - start
+    assert not bag.import_errors, bag.import_errors
+    return elapsed, bag
+
+
+def median_of(fn, repeats: int):
+    times, result = [], None
+    for _ in range(repeats):
+        elapsed, result = fn()
+        times.append(elapsed)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [100] if args.quick else [100, 1000]
+
+    import yaml
+
+    from airflow.dag_processing.dagbag import DagBag  # noqa: F401 - pay Airflow's import once, outside timings
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    sys.path.insert(0, str(install_dag_factory()))
+    print(f"{'specs':>6} {'ours s':>8} {'ms/DAG':>7} {'tasks':>6} {'serialize s':>12} {'dag-factory s':>14} {'ms/DAG':>7} {'ours/df':>8}")
+    for n in sizes:
+        spec_dir = WORK / f"specs_{n}"
+        write_specs(spec_dir, n)
+        ours_s, bag = median_of(lambda: fill_ours(spec_dir), args.repeats)
+        assert len(bag.dags) == n
+        tasks = sum(len(d.tasks) for d in bag.dags.values())
+        start = time.perf_counter()
+        for dag in bag.dags.values():
+            DagSerialization.serialize_dag(dag)
+        serialize_s = time.perf_counter() - start
+
+        config_dir, df_dags = WORK / f"df_configs_{n}", WORK / f"df_dags_{n}"
+        config_dir.mkdir(exist_ok=True)
+        df_dags.mkdir(exist_ok=True)
+        for dag in bag.dags.values():
+            (config_dir / f"{dag.dag_id}.yml").write_text(yaml.safe_dump({dag.dag_id: dag_factory_config(dag)}))
+        (df_dags / "factory.py").write_text(
+            "# airflow dag\nfrom dagfactory import load_yaml_dags\n"
+            f"load_yaml_dags(globals_dict=globals(), dags_folder={str(config_dir)!r})\n"
+        )
+        df_s, df_bag = median_of(lambda: fill_dag_factory(config_dir, df_dags), args.repeats)
+        assert len(df_bag.dags) == n, len(df_bag.dags)
+        print(
+            f"{n:>6} {ours_s:>8.3f} {1000 * ours_s / n:>7.2f} {tasks:>6} {serialize_s:>12.3f} "
+            f"{df_s:>14.3f} {1000 * df_s / n:>7.2f} {ours_s / df_s:>8.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
