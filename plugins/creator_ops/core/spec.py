@@ -334,6 +334,9 @@ class Quality(_Strict):
     max_quarantine_share: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
     max_gmv_per_line_myr: Money = Decimal(100000)
     margin_days: int = Field(default=2, ge=0)
+    # plausibility caps for marketplace pulls (a misparsed "1.2M" must not pass as 12 billion)
+    max_followers: int = Field(default=200_000_000, gt=0)
+    max_gmv_30d_myr: Money = Decimal(10_000_000)
 
 
 class CampaignSpec(_Strict):
