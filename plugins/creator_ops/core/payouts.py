@@ -1,0 +1,550 @@
+"""The incentive payout engine: SPEC section 5, exact to the sen, one definition for DAG and CLI.
+
+The rules live in one DuckDB query, `include/sql/payouts.sql`, over three relations
+(orders, enrollments, exclusions) given as Arrow tables, pandas DataFrames or Parquet
+files. Money is integer sen throughout; the commission rate is an exact fraction of
+integers, so `floor_to_sen(1018.00 × 0.045)` is 45.81 and never 45.80. The DAG reads
+its inputs from the warehouse (`load_warehouse_inputs`), the CLI from files; both call
+`calculate_payouts`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from creator_ops.core.spec import CampaignSpec
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+    from sqlalchemy import Engine
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+SQL_FILE = PROJECT_ROOT / "include" / "sql" / "payouts.sql"
+ELIGIBLE_STATUSES = ("completed", "delivered", "settled")
+RESULT_COLUMNS = (
+    "creator_id",
+    "eligible_gmv_myr",
+    "eligible_orders",
+    "tier_bonus_myr",
+    "commission_bonus_myr",
+    "new_creator_bonus_myr",
+    "leaderboard_prize_myr",
+    "total_myr",
+)
+# (column, duckdb type, required) for each input relation
+INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "orders": (
+        ("order_id", "VARCHAR", True),
+        ("line_id", "VARCHAR", True),
+        ("creator_id", "VARCHAR", True),
+        ("order_time", "TIMESTAMPTZ", True),
+        ("status", "VARCHAR", True),
+        ("gmv_sen", "BIGINT", True),
+        ("updated_at", "TIMESTAMPTZ", False),
+        ("row_number", "BIGINT", False),
+    ),
+    "enrollments": (
+        ("creator_id", "VARCHAR", True),
+        ("registered_at", "TIMESTAMPTZ", True),
+        ("is_new_creator", "BOOLEAN", True),
+        ("row_number", "BIGINT", False),
+    ),
+    "exclusions": (("creator_id", "VARCHAR", True),),
+}
+SEN = Decimal("0.01")
+
+
+class PayoutInputError(ValueError):
+    """An input of the payout engine is unusable (a missing column, no incentives in the spec)."""
+
+
+# --------------------------------------------------------------------------- exact money
+
+
+def to_sen(myr: Decimal | int | str) -> int:
+    """Convert an exact MYR amount to integer sen; refuse fractions of a sen."""
+    value = Decimal(myr) * 100
+    if value != value.to_integral_value():
+        raise PayoutInputError(f"{myr} MYR is not a whole number of sen")
+    return int(value)
+
+
+def floor_to_sen(myr: Decimal) -> Decimal:
+    """Round an exact MYR amount down to the sen."""
+    return Decimal(myr).quantize(SEN, rounding=ROUND_FLOOR)
+
+
+def sen_to_myr(sen: int) -> Decimal:
+    """Return integer sen as MYR with two decimals (exact)."""
+    return Decimal(int(sen)).scaleb(-2)
+
+
+def format_myr(sen: int) -> str:
+    """Format integer sen as a two-decimal MYR string, e.g. 4581 → '45.81'."""
+    return str(sen_to_myr(sen))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class PayoutRules:
+    """SPEC section 5 parameters of one campaign, in UTC instants and integer sen."""
+
+    event_start: dt.datetime
+    event_end: dt.datetime
+    registration_closes: dt.datetime
+    budget_sen: int
+    tiers: tuple[tuple[int, int], ...] = ()  # (min_gmv_sen, bonus_sen), ascending
+    commission_rate: Decimal = Decimal(0)
+    commission_cap_sen: int | None = None
+    new_creator_bonus_sen: int = 0
+    prizes_sen: tuple[int, ...] = ()
+
+    @classmethod
+    def from_spec(cls, spec: CampaignSpec) -> PayoutRules:
+        """Take the rules from a validated spec; a spec without `incentives` pays nothing."""
+        if spec.incentives is None:
+            raise PayoutInputError(f"campaign {spec.id} has no incentives section: nothing to pay")
+        inc = spec.incentives
+        t = spec.timeline
+        commission = inc.commission_bonus
+        return cls(
+            event_start=t.event_start.astimezone(dt.UTC),
+            event_end=t.event_end.astimezone(dt.UTC),
+            registration_closes=t.registration_closes.astimezone(dt.UTC),
+            budget_sen=to_sen(inc.budget_myr),
+            tiers=tuple(sorted((to_sen(x.min_gmv_myr), to_sen(x.bonus_myr)) for x in inc.tiers)),
+            commission_rate=commission.rate if commission else Decimal(0),
+            commission_cap_sen=(
+                to_sen(commission.cap_myr) if commission and commission.cap_myr is not None else None
+            ),
+            new_creator_bonus_sen=to_sen(inc.new_creator_bonus_myr),
+            prizes_sen=tuple(to_sen(p) for p in inc.leaderboard.prizes_myr),
+        )
+
+    def rate_fraction(self) -> tuple[int, int]:
+        """Return the commission rate as an exact (numerator, denominator) of integers."""
+        num, den = Decimal(self.commission_rate).as_integer_ratio()
+        return num, den
+
+    def commission_sen(self, gmv_sen: int) -> int:
+        """Return rule 5 for one GMV (used for explanations; the engine computes the same in SQL)."""
+        num, den = self.rate_fraction()
+        value = gmv_sen * num // den
+        return value if self.commission_cap_sen is None else min(value, self.commission_cap_sen)
+
+    def query_parameters(self) -> dict[str, Any]:
+        num, den = self.rate_fraction()
+        return {
+            "event_start": self.event_start,
+            "event_end": self.event_end,
+            "registration_closes": self.registration_closes,
+            "rate_num": num,
+            "rate_den": den,
+            "cap_sen": self.commission_cap_sen,
+            "new_creator_bonus_sen": self.new_creator_bonus_sen,
+            "budget_sen": self.budget_sen,
+        }
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class CreatorPayout:
+    """One creator's line of the result (rule 9), money in sen."""
+
+    creator_id: str
+    eligible_gmv_sen: int
+    eligible_orders: int
+    tier_bonus_sen: int
+    commission_bonus_sen: int
+    new_creator_bonus_sen: int
+    leaderboard_prize_sen: int
+    total_sen: int
+    leaderboard_rank: int | None = None
+    is_new_creator: bool = False
+
+    def as_csv_row(self) -> dict[str, str | int]:
+        return {
+            "creator_id": self.creator_id,
+            "eligible_gmv_myr": format_myr(self.eligible_gmv_sen),
+            "eligible_orders": self.eligible_orders,
+            "tier_bonus_myr": format_myr(self.tier_bonus_sen),
+            "commission_bonus_myr": format_myr(self.commission_bonus_sen),
+            "new_creator_bonus_myr": format_myr(self.new_creator_bonus_sen),
+            "leaderboard_prize_myr": format_myr(self.leaderboard_prize_sen),
+            "total_myr": format_myr(self.total_sen),
+        }
+
+
+@dataclass
+class PayoutResult:
+    """The engine's output: one row per creator with an eligible line, plus budget figures."""
+
+    table: pa.Table
+    rules: PayoutRules
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def rows(self) -> list[CreatorPayout]:
+        columns = self.table.to_pydict()
+        return [
+            CreatorPayout(
+                creator_id=columns["creator_id"][i],
+                eligible_gmv_sen=columns["eligible_gmv_sen"][i],
+                eligible_orders=columns["eligible_orders"][i],
+                tier_bonus_sen=columns["tier_bonus_sen"][i],
+                commission_bonus_sen=columns["commission_bonus_sen"][i],
+                new_creator_bonus_sen=columns["new_creator_bonus_sen"][i],
+                leaderboard_prize_sen=columns["leaderboard_prize_sen"][i],
+                total_sen=columns["total_sen"][i],
+                leaderboard_rank=columns["leaderboard_rank"][i],
+                is_new_creator=bool(columns["is_new_creator"][i]),
+            )
+            for i in range(self.table.num_rows)
+        ]
+
+    def _sum(self, column: str) -> int:
+        import pyarrow.compute as pc
+
+        if self.table.num_rows == 0:
+            return 0
+        return int(pc.sum(self.table[column]).as_py() or 0)
+
+    @property
+    def creators(self) -> int:
+        return self.table.num_rows
+
+    @property
+    def total_sen(self) -> int:
+        return self._sum("total_sen")
+
+    @property
+    def prizes_awarded_sen(self) -> int:
+        return self._sum("leaderboard_prize_sen")
+
+    @property
+    def variable_total_sen(self) -> int:
+        """Tier + commission + new-creator bonuses before budget scaling."""
+        return (
+            self._sum("unscaled_tier_bonus_sen")
+            + self._sum("unscaled_commission_bonus_sen")
+            + self._sum("unscaled_new_creator_bonus_sen")
+        )
+
+    @property
+    def available_sen(self) -> int:
+        """What the budget leaves for the variable components once awarded prizes are paid."""
+        return self.rules.budget_sen - self.prizes_awarded_sen
+
+    @property
+    def scaled(self) -> bool:
+        return self.variable_total_sen > self.available_sen
+
+    @property
+    def scale(self) -> Fraction:
+        """The factor applied to every variable component (1 when not scaled)."""
+        if not self.scaled:
+            return Fraction(1)
+        return Fraction(self.available_sen, self.variable_total_sen)
+
+    def tier_counts(self) -> dict[int, int]:
+        """Return {tier min_gmv_sen: creators in that tier} (0 = below every tier)."""
+        counts = {minimum: 0 for minimum, _ in self.rules.tiers}
+        counts[0] = counts.get(0, 0)
+        thresholds = sorted(counts)
+        import bisect
+
+        for gmv in self.table["eligible_gmv_sen"].to_pylist() if self.creators else []:
+            counts[thresholds[bisect.bisect_right(thresholds, gmv) - 1]] += 1
+        return counts
+
+    def top(self, n: int = 10) -> list[CreatorPayout]:
+        """Return the n best-paid creators (total desc, then leaderboard order)."""
+        return sorted(self.rows, key=lambda r: (-r.total_sen, r.leaderboard_rank or 10**12, r.creator_id))[:n]
+
+    def summary(self) -> dict[str, Any]:
+        """Return the figures ops and finance look at, money as two-decimal strings."""
+        budget = self.rules.budget_sen
+        return {
+            "creators_paid": sum(1 for r in self.rows if r.total_sen > 0),
+            "creators_eligible": self.creators,
+            "total_myr": format_myr(self.total_sen),
+            "budget_myr": format_myr(budget),
+            "budget_used_pct": f"{Decimal(self.total_sen * 100) / Decimal(budget):.2f}" if budget else "0.00",
+            "prizes_awarded_myr": format_myr(self.prizes_awarded_sen),
+            "variable_before_scaling_myr": format_myr(self.variable_total_sen),
+            "scaled": self.scaled,
+            "scale_factor": f"{Decimal(self.scale.numerator) / Decimal(self.scale.denominator):.6f}",
+            "tier_counts": {format_myr(k): v for k, v in sorted(self.tier_counts().items())},
+            "notes": list(self.notes),
+        }
+
+    def write_csv(self, path: str | Path) -> Path:
+        """Write rule 9's result (money with two decimals) as UTF-8 CSV, atomically."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(r.as_csv_row() for r in self.rows)
+        tmp.replace(path)
+        return path
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    con = duckdb.connect(config={"threads": threads or os.cpu_count() or 1})
+    # naive timestamps are UTC in this product (the readers and the warehouse store UTC)
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> None:
+    """Expose `source` as view `name` with the engine's column names and types."""
+    import pyarrow as pa
+
+    raw = f"raw_{name}"
+    if source is None:
+        columns = ", ".join(f"CAST(NULL AS {kind}) AS {col}" for col, kind, _ in INPUT_COLUMNS[name])
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} WHERE false")
+        return
+    if isinstance(source, str | Path):
+        path = str(source).replace("'", "''")
+        # input order of a Parquet file is its physical order
+        position = "CAST(file_row_number + 1 AS BIGINT)"
+        projection = (
+            f"* REPLACE ({position} AS row_number)"
+            if _parquet_has_column(con, path, "row_number")
+            else f"*, {position} AS row_number"
+        )
+        con.execute(
+            f"CREATE OR REPLACE VIEW {raw} AS SELECT {projection} "
+            f"FROM read_parquet('{path}', file_row_number = true)"
+        )
+        available = {r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
+    else:
+        import pyarrow.compute as pc
+
+        table = source if isinstance(source, pa.Table) else pa.Table.from_pandas(source, preserve_index=False)
+        if "row_number" not in table.column_names:
+            import numpy as np
+
+            table = table.append_column("row_number", pa.array(np.arange(1, table.num_rows + 1)))
+        elif pc.count_distinct(table["row_number"]).as_py() != table.num_rows:
+            # rule 1 finds each line's winner by its input position, which must be unique
+            raise PayoutInputError(f"{name}: row_number values are not unique")
+        con.register(raw, table)
+        available = set(table.column_names)
+    select = []
+    for col, kind, required in INPUT_COLUMNS[name]:
+        if col in available:
+            select.append(f'CAST("{col}" AS {kind}) AS {col}')
+        elif not required:
+            select.append(f"CAST(NULL AS {kind}) AS {col}")
+        else:
+            raise PayoutInputError(f"{name}: missing column {col!r} (has {', '.join(sorted(available))})")
+    con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(select)} FROM {raw}")
+
+
+def _parquet_has_column(con: duckdb.DuckDBPyConnection, path: str, column: str) -> bool:
+    rows = con.execute(f"SELECT name FROM parquet_schema('{path}')").fetchall()
+    return any(r[0] == column for r in rows)
+
+
+def calculate_payouts(
+    rules: PayoutRules,
+    orders: Any,
+    enrollments: Any,
+    exclusions: Any = None,
+    *,
+    threads: int | None = None,
+) -> PayoutResult:
+    """Apply SPEC section 5 to the inputs (Arrow tables, DataFrames or Parquet paths)."""
+    import pyarrow as pa
+
+    con = _connect(threads)
+    try:
+        _register(con, "orders", orders)
+        _register(con, "enrollments", enrollments)
+        _register(con, "exclusions", exclusions)
+        tiers = pa.table(
+            {
+                "min_sen": pa.array([m for m, _ in rules.tiers], pa.int64()),
+                "bonus_sen": pa.array([b for _, b in rules.tiers], pa.int64()),
+            }
+        )
+        prizes = pa.table(
+            {
+                "rank": pa.array(range(1, len(rules.prizes_sen) + 1), pa.int64()),
+                "prize_sen": pa.array(rules.prizes_sen, pa.int64()),
+            }
+        )
+        con.register("tiers", tiers)
+        con.register("prizes", prizes)
+        table = con.sql(SQL_FILE.read_text(encoding="utf-8"), params=rules.query_parameters()).to_arrow_table()
+    finally:
+        con.close()
+    if hasattr(table, "read_all"):  # duckdb may hand back a record batch reader
+        table = table.read_all()
+    return PayoutResult(table=table, rules=rules)
+
+
+def calculate_for_spec(spec: CampaignSpec, orders: Any, enrollments: Any, exclusions: Any = None) -> PayoutResult:
+    """Apply the spec's incentives to the inputs."""
+    return calculate_payouts(PayoutRules.from_spec(spec), orders, enrollments, exclusions)
+
+
+# --------------------------------------------------------------------------- warehouse inputs
+
+
+@dataclass
+class PayoutInputs:
+    """The engine's three inputs plus a digest that identifies them."""
+
+    orders: pa.Table
+    enrollments: pa.Table
+    exclusions: pa.Table
+    inputs_sha256: str
+    sources: dict[str, Any] = field(default_factory=dict)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    # SQLite hands back naive datetimes; the warehouse stores UTC
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _digest(parts: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
+    """Read a campaign's order lines, enrollments and exclusions from the warehouse.
+
+    Input order (rule 1's "later row") is ingestion order: file_id, then row_number.
+    The inputs digest covers the content hashes of the contributing files and every
+    exclusion, so a ledger row names exactly what it was computed from.
+    """
+    import pyarrow as pa
+    from sqlalchemy import select
+
+    from creator_ops.warehouse.schema import enrollments, exclusions, ingested_files, order_lines
+
+    ts = pa.timestamp("us", tz="UTC")
+    with engine.connect() as conn:
+        order_rows = conn.execute(
+            select(
+                order_lines.c.order_id,
+                order_lines.c.line_id,
+                order_lines.c.creator_id,
+                order_lines.c.order_time,
+                order_lines.c.status,
+                order_lines.c.gmv_sen,
+                order_lines.c.updated_at,
+                order_lines.c.file_id,
+            )
+            .where(order_lines.c.campaign_id == campaign_id)
+            .order_by(order_lines.c.file_id, order_lines.c.row_number)
+        ).all()
+        enrollment_rows = conn.execute(
+            select(
+                enrollments.c.creator_id,
+                enrollments.c.registered_at,
+                enrollments.c.is_new_creator,
+                enrollments.c.file_id,
+            )
+            .where(enrollments.c.campaign_id == campaign_id)
+            .order_by(enrollments.c.file_id, enrollments.c.row_number)
+        ).all()
+        exclusion_rows = conn.execute(
+            select(exclusions.c.creator_id, exclusions.c.reason)
+            .where(exclusions.c.campaign_id == campaign_id)
+            .order_by(exclusions.c.creator_id)
+        ).all()
+        file_ids = sorted({r.file_id for r in order_rows} | {r.file_id for r in enrollment_rows})
+        files = (
+            conn.execute(
+                select(ingested_files.c.file_id, ingested_files.c.dataset, ingested_files.c.sha256)
+                .where(ingested_files.c.file_id.in_(file_ids))
+                .order_by(ingested_files.c.file_id)
+            ).all()
+            if file_ids
+            else []
+        )
+    orders_table = pa.table(
+        {
+            "order_id": pa.array([r.order_id for r in order_rows], pa.string()),
+            "line_id": pa.array([r.line_id for r in order_rows], pa.string()),
+            "creator_id": pa.array([r.creator_id for r in order_rows], pa.string()),
+            "order_time": pa.array([_utc(r.order_time) for r in order_rows], ts),
+            "status": pa.array([r.status for r in order_rows], pa.string()),
+            "gmv_sen": pa.array([r.gmv_sen for r in order_rows], pa.int64()),
+            "updated_at": pa.array([_utc(r.updated_at) for r in order_rows], ts),
+            "row_number": pa.array(range(1, len(order_rows) + 1), pa.int64()),
+        }
+    )
+    enrollments_table = pa.table(
+        {
+            "creator_id": pa.array([r.creator_id for r in enrollment_rows], pa.string()),
+            "registered_at": pa.array([_utc(r.registered_at) for r in enrollment_rows], ts),
+            "is_new_creator": pa.array([bool(r.is_new_creator) for r in enrollment_rows], pa.bool_()),
+            "row_number": pa.array(range(1, len(enrollment_rows) + 1), pa.int64()),
+        }
+    )
+    exclusions_table = pa.table({"creator_id": pa.array([r.creator_id for r in exclusion_rows], pa.string())})
+    parts = [f"campaign:{campaign_id}"]
+    parts += [f"file:{f.dataset}:{f.sha256}" for f in files]
+    parts += [f"rows:orders:{len(order_rows)}", f"rows:enrollments:{len(enrollment_rows)}"]
+    parts += [f"exclusion:{r.creator_id}" for r in exclusion_rows]
+    return PayoutInputs(
+        orders=orders_table,
+        enrollments=enrollments_table,
+        exclusions=exclusions_table,
+        inputs_sha256=_digest(parts),
+        sources={
+            "files": [{"file_id": f.file_id, "dataset": f.dataset, "sha256": f.sha256} for f in files],
+            "order_lines": len(order_rows),
+            "enrollments": len(enrollment_rows),
+            "exclusions": len(exclusion_rows),
+        },
+    )
+
+
+def files_digest(paths: Mapping[str, str | Path | None]) -> str:
+    """Return a digest naming each input file's role and content hash (the CLI's inputs)."""
+    parts = []
+    for role, path in sorted(paths.items()):
+        if path is None:
+            parts.append(f"{role}:none")
+            continue
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        parts.append(f"{role}:{digest.hexdigest()}")
+    return _digest(parts)
