@@ -1,0 +1,152 @@
+"""Recruitment steps: land API candidates, ingest landed creator files, shortlist and write invite lists.
+
+Candidates come from two sources that end up in the same place: files ops drop under
+`<landing_root>/<campaign>/creators/`, and the platform's open API, whose pull is written
+there as one more CSV (`api_marketplace_<run date>.csv`, canonical headers, rows sorted),
+so both go through the same ingestion (content-hash registry, quarantine, archive) into
+the warehouse table `creators`. The shortlist step then screens and scores every
+candidate of the campaign, marks the shortlist in `creators` and writes the files ops
+open under `<output>/<campaign>/recruitment/<run date>/`. Every step can rerun: the same
+inputs leave the same rows and the same bytes on disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+
+from creator_ops.core.open_api import creator_landing_row
+from creator_ops.core.recruitment import Candidate, RecruitmentResult, recruit, write_recruitment_files
+from creator_ops.core.steps import StepContext, StepSkipped, landing_root
+from creator_ops.warehouse.schema import creators
+
+LANDED_CREATOR_COLUMNS = (
+    "creator_id",
+    "handle",
+    "followers",
+    "category",
+    "state",
+    "gmv_30d_myr",
+    "avg_views_30d",
+)
+CreatorSearch = Callable[..., Iterable[Mapping[str, Any]]]
+
+
+def run_date(ctx: StepContext) -> str:
+    """Return the run's date in campaign time (`YYYY-MM-DD`), which names its files."""
+    return ctx.interval_start.astimezone(ctx.spec.tz).date().isoformat()
+
+
+def creators_landing_uri(ctx: StepContext) -> str:
+    """Return where creator files for this campaign land."""
+    return f"{landing_root().rstrip('/')}/{ctx.spec.id}/creators"
+
+
+def _write_landed(uri: str, data: bytes) -> None:
+    if "://" in uri and not uri.startswith("file://"):
+        import fsspec  # object storage (s3://, gs://) through the same path abstraction
+
+        with fsspec.open(uri, "wb") as handle:
+            handle.write(data)
+        return
+    path = Path(uri.removeprefix("file://"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)  # the ingestion sensor never sees half a file
+
+
+def land_api_candidates(ctx: StepContext, search: CreatorSearch) -> dict[str, Any]:
+    """Pull candidates with `search` (the open API) and land them as a creators CSV for ingestion."""
+    criteria = ctx.spec.recruitment
+    records = search(categories=list(criteria.categories), min_followers=criteria.min_followers)
+    rows = [creator_landing_row(record) for record in records]
+    # sorted so the same pull is the same file (and ingestion, keyed on its hash, takes it once)
+    rows.sort(key=lambda row: tuple(row[c] for c in LANDED_CREATOR_COLUMNS))
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=LANDED_CREATOR_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    uri = f"{creators_landing_uri(ctx)}/api_marketplace_{run_date(ctx).replace('-', '')}.csv"
+    _write_landed(uri, buffer.getvalue().encode("utf-8"))
+    ctx.info("Landed %d open API candidates of %s at %s", len(rows), ctx.spec.id, uri)
+    return {"records": len(rows), "landed": uri}
+
+
+def ingest_candidates(ctx: StepContext) -> dict[str, Any] | None:
+    """Ingest every creators file landed for the campaign (hash registry, quarantine, archive)."""
+    from creator_ops.steps.ingest import ingest_landed
+
+    return ingest_landed(ctx, "creators")
+
+
+def load_candidates(ctx: StepContext) -> list[Candidate]:
+    """Read the campaign's candidates from the warehouse, in creator_id order."""
+    columns = [creators.c[name] for name in (
+        "creator_id", "handle", "followers", "category", "state", "gmv_30d_sen", "avg_views_30d"
+    )]
+    query = select(*columns).where(creators.c.campaign_id == ctx.spec.id).order_by(creators.c.creator_id)
+    with ctx.engine.connect() as conn:
+        return [Candidate(**row._mapping) for row in conn.execute(query)]
+
+
+def store_shortlist(ctx: StepContext, result: RecruitmentResult) -> None:
+    """Write score, shortlisted and account manager of every candidate; a candidate screened out has no score."""
+    shortlisted = {entry.candidate.creator_id: entry for entry in result.shortlist}
+    every_id = list(result.scores) + [c.creator_id for c, _ in result.screened_out]
+    rows = []
+    for creator_id in every_id:
+        card = result.scores.get(creator_id)
+        entry = shortlisted.get(creator_id)
+        rows.append(
+            {
+                "key_campaign": ctx.spec.id,
+                "key_creator": creator_id,
+                "score": card.total if card else None,
+                "shortlisted": entry is not None,
+                "account_manager": entry.account_manager if entry else None,
+            }
+        )
+    statement = (
+        update(creators)
+        .where(creators.c.campaign_id == bindparam("key_campaign"))
+        .where(creators.c.creator_id == bindparam("key_creator"))
+        .values(score=bindparam("score"), shortlisted=bindparam("shortlisted"),
+                account_manager=bindparam("account_manager"))
+    )
+    with ctx.engine.begin() as conn:
+        if rows:
+            conn.execute(statement.execution_options(synchronize_session=False), rows)
+
+
+def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
+    """Screen and score the campaign's candidates, store the shortlist and write the files ops open."""
+    candidates = load_candidates(ctx)
+    if not candidates:
+        raise StepSkipped(
+            f"no candidates for {ctx.spec.id} in the warehouse yet: land creators files under "
+            f"{creators_landing_uri(ctx)} or define the open API connection"
+        )
+    result = recruit(candidates, ctx.spec.recruitment)
+    store_shortlist(ctx, result)
+    folder = ctx.output_dir / "recruitment" / run_date(ctx)
+    files = write_recruitment_files(result, folder)
+    per_am = {am: len(entries) for am, entries in result.by_account_manager().items()}
+    ctx.info(
+        "%s: %d candidates, %d passed screening, %d shortlisted (of %d wanted); screened out: %s; per AM: %s",
+        ctx.spec.id, result.candidates, len(result.scores), len(result.shortlist),
+        ctx.spec.recruitment.shortlist_size, dict(result.reasons), per_am,
+    )
+    return {
+        "candidates": result.candidates,
+        "passed_screening": len(result.scores),
+        "shortlisted": len(result.shortlist),
+        "screened_out": dict(sorted(result.reasons.items())),
+        "per_account_manager": per_am,
+        "files": [str(p) for p in files],
+    }
