@@ -1,0 +1,25 @@
+"""Readers for the messy exports ops receive (CSV, XLSX, JSON lines, Parquet), with no Airflow import.
+
+    from creator_ops.core.ingest import read_dataset, ReadResult, FileRejected, DATASETS
+    result = read_dataset(path, "orders", tz="Asia/Kuala_Lumpur", pii_key=key)
+    assert result.rows_in == len(result.accepted) + len(result.quarantined)
+"""
+
+from __future__ import annotations
+
+from creator_ops.core.ingest.datasets import DATASETS, SPECS, normalize_header
+from creator_ops.core.ingest.pii import DEMO_PII_KEY, resolve_pii_key
+from creator_ops.core.ingest.reader import read_dataset
+from creator_ops.core.ingest.result import FileRejected, PiiKeyMissing, ReadResult
+
+__all__ = [
+    "DATASETS",
+    "DEMO_PII_KEY",
+    "SPECS",
+    "FileRejected",
+    "PiiKeyMissing",
+    "ReadResult",
+    "normalize_header",
+    "read_dataset",
+    "resolve_pii_key",
+]

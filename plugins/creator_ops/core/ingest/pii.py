@@ -1,0 +1,76 @@
+"""Keyed hashing of personal data (e-mail, phone): the same person matches across files, nobody reads it back.
+
+Values are normalized first (e-mail trimmed and lower-cased; phone numbers to E.164
+with Malaysia as the default region) and then replaced by HMAC-SHA256 under the
+`pii_hash_key` Airflow variable. The kind is part of the message (`email:` / `phone:`)
+so an e-mail and a phone number never share a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+
+from creator_ops.core.ingest.result import PiiKeyMissing
+
+# The demo's fixed key: demo data is synthetic, so a public key hides nothing real.
+DEMO_PII_KEY = b"creator-ops-demo-key--not-a-secret"
+ENV_KEY = "AIRFLOW_VAR_PII_HASH_KEY"
+ENV_DEMO = "CREATOR_OPS_DEMO"
+_NOT_DIGITS = re.compile(r"[^\d+]")
+
+
+def resolve_pii_key(variable_lookup: Callable[[], str | None] | None = None) -> bytes:
+    """Return the PII hash key: the Airflow variable, then the environment, then (demo only) the demo key."""
+    value = variable_lookup() if variable_lookup else None
+    value = value or os.environ.get(ENV_KEY)
+    if value:
+        return value.encode()
+    if os.environ.get(ENV_DEMO, "").lower() in ("1", "true", "yes"):
+        return DEMO_PII_KEY
+    raise PiiKeyMissing(
+        "no PII hash key: set the Airflow variable 'pii_hash_key' (or AIRFLOW_VAR_PII_HASH_KEY "
+        "for the command line); personal data is never stored in clear text"
+    )
+
+
+def normalize_email(value: str) -> str | None:
+    """Return the comparable form of an e-mail address (NFKC, trimmed, lower-case), None if blank."""
+    value = unicodedata.normalize("NFKC", value).strip().lower()
+    return value or None
+
+
+def normalize_phone(value: str, region: str = "MY") -> str | None:
+    """Return a phone number in E.164 (`+60123456789`); unparseable numbers fall back to their digits."""
+    import phonenumbers
+
+    value = unicodedata.normalize("NFKC", value).strip()
+    if not value:
+        return None
+    try:
+        number = phonenumbers.parse(value, region)
+        if phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    digits = _NOT_DIGITS.sub("", value)
+    return digits or None
+
+
+def keyed_hash(key: bytes, kind: str, normalized: str) -> str:
+    """Return hex HMAC-SHA256 of `kind:normalized` under `key`."""
+    return hmac.new(key, f"{kind}:{normalized}".encode(), hashlib.sha256).hexdigest()
+
+
+def hash_values(values: list[str], kind: str, key: bytes) -> list[str | None]:
+    """Normalize and hash each value (`kind` is "email" or "phone"); blanks give None."""
+    normalize = normalize_email if kind == "email" else normalize_phone
+    out: list[str | None] = []
+    for value in values:
+        norm = normalize(value) if value else None
+        out.append(keyed_hash(key, kind, norm) if norm else None)
+    return out

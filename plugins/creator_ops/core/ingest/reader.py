@@ -1,0 +1,312 @@
+"""`read_dataset`: one messy export in, canonical accepted rows and reasoned quarantine out.
+
+Every input row ends either accepted or quarantined with one machine-readable reason
+(the first problem found, in this order): `wrong_field_count` / `bad_json` (the row
+could not be split), `empty_row`, `missing_key`, `missing_value`, `bad_id`,
+`bad_timestamp`, `bad_money`, `bad_number`, `bad_boolean`, `negative_gmv`,
+`duplicate_in_file` (creators and exclusions only: the first row of a creator wins).
+Order lines are never deduplicated here: SPEC 5 rule 1 is the payout engine's job, and
+`row_number` keeps the input order it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from creator_ops.core.ingest import normalize as nz
+from creator_ops.core.ingest.datasets import DATASETS, SPECS, DatasetSpec, FieldSpec, match_columns, pii_headers
+from creator_ops.core.ingest.formats import BadRow, RawTable, read_raw
+from creator_ops.core.ingest.language import detect_language
+from creator_ops.core.ingest.pii import hash_values
+from creator_ops.core.ingest.result import FileRejected, PiiKeyMissing, ReadResult
+
+DEFAULT_TZ = "Asia/Kuala_Lumpur"
+BAD_REASON = {
+    "id": "bad_id",
+    "timestamp": "bad_timestamp",
+    "money": "bad_money",
+    "count": "bad_number",
+    "bool": "bad_boolean",
+}
+BAD_WORDING = {
+    "id": "looks like Excel scientific notation (the digits are lost)",
+    "timestamp": "is not a timestamp (ISO 8601, DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD HH:MM:SS)",
+    "money": "is not an amount in MYR with at most two decimals",
+    "count": "is not a count (like 12,345, 12.3K or 1.2M)",
+    "bool": "is not yes/no",
+}
+QUARANTINE_SCHEMA = pa.schema(
+    [("row_number", pa.int64()), ("reason", pa.string()), ("field", pa.string()), ("detail", pa.string()),
+     ("raw_json", pa.string())]
+)
+
+
+def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
+    kind = field.kind
+    if kind == "timestamp":
+        return nz.parse_timestamp(column, tz)
+    if kind == "category":
+        parsed = nz.lower_text(column)
+        return nz.Parsed(pc.replace_substring_regex(parsed.values, r"[\W_]+", "_"), parsed.missing, parsed.bad)
+    return {
+        "id": nz.parse_id,
+        "creator_id": nz.parse_creator_id,
+        "text": nz.parse_text,
+        "lower": nz.lower_text,
+        "money": nz.parse_money_sen,
+        "count": nz.parse_count,
+        "bool": nz.parse_bool,
+    }[kind](column)
+
+
+def _null_column(kind: str, n: int) -> pa.Array:
+    pa_type = {
+        "money": pa.int64(), "count": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us", "UTC"),
+    }.get(kind, pa.string())
+    return pa.nulls(n, pa_type)
+
+
+class _Reasons:
+    """Accumulates the first problem of each row, vectorized."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = pa.nulls(n, pa.string())
+        self.field = pa.nulls(n, pa.string())
+
+    def add(self, mask: pa.Array, reason: str, field: str | None) -> None:
+        new = pc.and_(pc.fill_null(mask, False), pc.is_null(self.reason))
+        self.reason = pc.if_else(new, reason, self.reason)
+        self.field = pc.if_else(new, pa.scalar(field, pa.string()), self.field)
+
+    @property
+    def ok(self) -> pa.Array:
+        return pc.is_null(self.reason)
+
+
+def _hash_pii(table: pa.Table, pii: dict[str, str], key: bytes | None, path: Any) -> dict[str, pa.Array]:
+    """Return {header: hashed column} for every personal-data column of the file."""
+    if pii and key is None:
+        raise PiiKeyMissing(
+            f"{path}: has personal data ({', '.join(sorted(set(pii.values())))}) and no PII hash key is "
+            "configured (Airflow variable pii_hash_key / AIRFLOW_VAR_PII_HASH_KEY)"
+        )
+    hashed = {}
+    for header, kind in pii.items():
+        column = table.column(header)
+        if not pa.types.is_string(column.type):
+            column = pc.cast(column, pa.string())
+        uniques = pc.unique(column)
+        digests = pa.array(hash_values(uniques.to_pylist(), kind, key), pa.string())  # type: ignore[arg-type]
+        hashed[header] = pc.take(digests, pc.index_in(column, uniques))
+    return hashed
+
+
+def _detail(field: str | None, reason: str, header: str | None, value: Any, kind: str | None) -> str:
+    if reason == "empty_row":
+        return "every cell is blank"
+    if reason == "duplicate_in_file":
+        return f"creator {value!r} already appears earlier in this file; the first row is kept"
+    if reason == "negative_gmv":
+        return f"{header} = {value!r} is negative"
+    if reason in ("missing_key", "missing_value"):
+        return f"{header} is blank"
+    return f"{header} = {value!r} {BAD_WORDING.get(kind or '', 'is not valid')}"
+
+
+def _raw_json(row: dict[str, Any]) -> str:
+    return json.dumps({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()},
+                      ensure_ascii=False)
+
+
+def _quarantine_table(
+    raw: RawTable,
+    reasons: _Reasons,
+    spec: DatasetSpec,
+    mapping: dict[str, str],
+    hashed_pii: dict[str, pa.Array],
+    key: bytes | None,
+) -> pa.Table:
+    """Build the quarantine rows (row_number, reason, field, detail, raw_json with PII hashed)."""
+    kinds = {f.column: f.kind for f in spec.fields}
+    index = pc.indices_nonzero(pc.invert(reasons.ok))
+    rows = raw.table.take(index).to_pylist()
+    for header, column in hashed_pii.items():
+        for row, digest in zip(rows, column.take(index).to_pylist()):
+            row[header] = f"hmac-sha256:{digest}" if digest else None
+    numbers = raw.row_numbers.take(index).to_pylist()
+    reason_list = reasons.reason.take(index).to_pylist()
+    field_list = reasons.field.take(index).to_pylist()
+    details = []
+    for row, reason, field in zip(rows, reason_list, field_list):
+        header = mapping.get(field) if field else None
+        value = row.get(header) if header else None
+        details.append(_detail(field, reason, header, value, kinds.get(field)))
+    out = {
+        "row_number": numbers,
+        "reason": reason_list,
+        "field": field_list,
+        "detail": details,
+        "raw_json": [_raw_json(r) for r in rows],
+    }
+    for bad in raw.bad_rows:
+        cells = dict(bad.raw)
+        for header, kind in pii_headers(list(cells)).items():
+            value = cells.get(header)
+            cells[header] = (
+                f"hmac-sha256:{hash_values([value], kind, key)[0]}" if value and key is not None else None
+            )
+        out["row_number"].append(bad.row_number)
+        out["reason"].append(bad.reason)
+        out["field"].append(None)
+        out["detail"].append(bad.detail)
+        out["raw_json"].append(_raw_json(cells))
+    table = pa.table(out, schema=QUARANTINE_SCHEMA)
+    return table.sort_by("row_number") if raw.bad_rows else table
+
+
+def _empty_rows(table: pa.Table) -> pa.Array:
+    blank = None
+    for column in table.columns:
+        if pa.types.is_string(column.type):
+            this = pc.equal(pc.utf8_trim_whitespace(column), "")
+        else:
+            this = pc.is_null(column)
+        blank = this if blank is None else pc.and_(blank, this)
+    return blank if blank is not None else pa.array([], pa.bool_())
+
+
+def _survey_answers(accepted: pa.Table, raw: pa.Table, keep: pa.Array, questions: list[str]) -> pa.Table:
+    """Melt the question columns of accepted rows into (row_number, creator_id, submitted_at, question, answer, language)."""
+    parts = []
+    for question in questions:
+        answers = nz.clean_text(raw.column(question).filter(keep))
+        present = pc.is_valid(answers)
+        n = pc.sum(present).as_py() or 0
+        if not n:
+            continue
+        parts.append(
+            pa.table(
+                {
+                    "row_number": accepted.column("row_number").filter(present),
+                    "creator_id": accepted.column("creator_id").filter(present),
+                    "submitted_at": accepted.column("submitted_at").filter(present),
+                    "question": pa.array([question] * n, pa.string()),
+                    "answer": answers.filter(present),
+                }
+            )
+        )
+    schema = pa.schema([("row_number", pa.int64()), ("creator_id", pa.string()),
+                        ("submitted_at", pa.timestamp("us", "UTC")), ("question", pa.string()),
+                        ("answer", pa.string())])
+    long = pa.concat_tables(parts).sort_by([("row_number", "ascending")]) if parts else schema.empty_table()
+    uniques = pc.unique(long.column("answer"))
+    languages = pa.array([detect_language(a) for a in uniques.to_pylist()], pa.string())
+    return long.append_column("language", pc.take(languages, pc.index_in(long.column("answer"), uniques)))
+
+
+def read_dataset(
+    path: str | os.PathLike[str],
+    dataset: str,
+    *,
+    tz: str = DEFAULT_TZ,
+    pii_key: bytes | None = None,
+) -> ReadResult:
+    """Read one export of `dataset` into canonical columns; raise FileRejected if it cannot be read at all."""
+    if dataset not in SPECS:
+        raise ValueError(f"unknown data set {dataset!r}; expected one of {', '.join(DATASETS)}")
+    path = Path(path)
+    spec = SPECS[dataset]
+    raw = read_raw(path)
+    headers = raw.table.column_names
+    mapping = match_columns(spec, headers)
+    missing = [f for f in spec.fields if f.required and f.column not in mapping]
+    if missing:
+        wanted = "; ".join(f"{f.column} (any of: {', '.join(f.aliases[:6])}…)" for f in missing)
+        raise FileRejected(
+            path, f"missing required column(s) for {dataset}: {wanted}; found columns: {', '.join(headers) or 'none'}"
+        )
+    pii = pii_headers(headers)
+    hashed_pii = _hash_pii(raw.table, pii, pii_key, path)
+    n = raw.table.num_rows
+    reasons = _Reasons(n)
+    reasons.add(_empty_rows(raw.table), "empty_row", None)
+
+    parsed: dict[str, nz.Parsed] = {}
+    for field in spec.fields:
+        header = mapping.get(field.column)
+        if header is None or field.kind in ("email", "phone"):
+            continue
+        parsed[field.column] = _parse(field, raw.table.column(header), tz)
+    for field in spec.fields:
+        if field.key and field.column in parsed:
+            reasons.add(parsed[field.column].missing, "missing_key", field.column)
+    for field in spec.fields:
+        if not field.key and not field.blank_ok and field.column in parsed:
+            reasons.add(parsed[field.column].missing, "missing_value", field.column)
+    for field in spec.fields:
+        if field.column in parsed and field.kind in BAD_REASON:
+            reasons.add(parsed[field.column].bad, BAD_REASON[field.kind], field.column)
+    for money in ("gmv_sen", "gmv_30d_sen"):
+        if money in parsed:
+            reasons.add(pc.less(parsed[money].values, 0), "negative_gmv", money)
+    if spec.unique_creator and n:
+        reasons.add(_later_duplicates(parsed["creator_id"].values, reasons.ok), "duplicate_in_file", "creator_id")
+
+    keep = reasons.ok
+    columns: dict[str, pa.Array] = {}
+    for field in spec.fields:
+        if field.kind in ("email", "phone"):
+            header = mapping.get(field.column)
+            columns[field.column] = hashed_pii[header] if header else _null_column("text", n)
+        elif field.column in parsed:
+            columns[field.column] = parsed[field.column].values
+        else:
+            columns[field.column] = _null_column(field.kind, n)
+    if dataset == "enrollments":
+        columns["is_new_creator"] = pc.fill_null(columns["is_new_creator"], False)
+    if dataset == "orders":
+        # The affiliate export flags returns in a column of its own: such a line is "returned",
+        # and the status the platform showed is kept in source_status.
+        returned = pc.fill_null(columns.pop("fully_returned"), False)
+        columns["source_status"] = nz.clean_text(raw.table.column(mapping["status"]))
+        columns["status"] = pc.if_else(returned, "returned", columns["status"])
+    columns["row_number"] = raw.row_numbers
+    accepted = pa.table(columns).filter(keep)
+
+    answers = None
+    if spec.free_columns_are_questions:
+        used = set(mapping.values()) | set(pii)
+        questions = [h for h in headers if h not in used]
+        answers = _survey_answers(accepted, raw.table, keep, questions)
+    quarantined = _quarantine_table(raw, reasons, spec, mapping, hashed_pii, pii_key)
+    return ReadResult(
+        path=str(path),
+        dataset=dataset,
+        rows_in=raw.rows_in,
+        accepted_table=accepted,
+        quarantined_table=quarantined,
+        answers_table=answers,
+        encoding=raw.encoding,
+        file_format=raw.file_format,
+        columns_seen=list(headers),
+    )
+
+
+def _later_duplicates(creator_ids: pa.Array, ok: pa.Array) -> pa.Array:
+    """Mark rows whose creator already appeared in an earlier acceptable row."""
+    import numpy as np
+
+    ids = pc.if_else(ok, creator_ids, pa.scalar(None, pa.string()))
+    table = pa.table({"id": ids, "i": pa.array(np.arange(len(ids), dtype=np.int64))}).filter(pc.is_valid(ids))
+    first = table.group_by("id", use_threads=False).aggregate([("i", "min")])
+    first_index = pc.take(first.column("i_min"), pc.index_in(ids, first.column("id")))
+    return pc.and_(pc.is_valid(ids), pc.not_equal(first_index, pa.array(np.arange(len(ids), dtype=np.int64))))
+
+
+__all__ = ["BadRow", "read_dataset"]
