@@ -174,7 +174,10 @@ quality_results = Table(
     Column("failed_expectations_json", Text),
     Column("sample_json", Text),
     _ts("validated_at", nullable=False),
+    Column("row_count", BigInteger),  # rows validated (0004_quality)
+    Column("report_json", Text),  # QualityReport.to_dict(), what the alert shows (0004_quality)
     UniqueConstraint("campaign_id", "dataset", "run_id", "file_id", name="result_once"),
+    Index("ix_quality_results_latest", "campaign_id", "dataset", "validated_at"),
 )
 
 payout_calculations = Table(
