@@ -155,3 +155,22 @@ def test_open_api_pull_lands_a_stable_canonical_csv(fake_platform, roots):
     fake_platform.creators.reverse()  # another page order, the same candidates: the same file
     land_api_candidates(ctx, OpenApiClient(config).search_creators)
     assert landed.read_bytes() == before
+
+
+def test_landed_api_pull_reads_back_through_the_creators_reader(fake_platform, roots):
+    from creator_ops.core.ingest import read_dataset
+    from creator_ops.core.open_api import map_creator
+
+    fake_platform.creators = [make_creator(i) for i in range(40)] + [{"nickname": "no username"}]
+    config = OpenApiConfig(base_url=fake_platform.url, app_key=APP_KEY, app_secret=APP_SECRET, shop_id=SHOP_ID)
+    summary = land_api_candidates(make_ctx(engine=None), OpenApiClient(config).search_creators)
+    result = read_dataset(summary["landed"], "creators", tz="Asia/Kuala_Lumpur", pii_key=b"k")
+    assert result.rows_in == 41 and result.n_accepted == 40 and result.n_quarantined == 1
+    assert result.quarantined["reason"].tolist() == ["missing_key"]
+    accepted = result.accepted.set_index("creator_id")
+    for record in fake_platform.creators[:40]:
+        expected = map_creator(record)
+        row = accepted.loc[expected["creator_id"]]
+        assert int(row["gmv_30d_sen"]) == expected["gmv_30d_sen"]
+        assert int(row["followers"]) == expected["followers"]
+        assert row["handle"] == expected["handle"]
