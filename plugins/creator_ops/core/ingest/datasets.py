@@ -48,9 +48,11 @@ class DatasetSpec:
 
 
 def F(column: str, aliases: tuple[str, ...] | str, kind: str, **flags: bool) -> FieldSpec:
-    """Shorthand for a FieldSpec; the column name is always its own first alias."""
+    """Shorthand for a FieldSpec; the column name is its own first alias unless it names a unit or a hash."""
     aliases = (aliases,) if isinstance(aliases, str) else aliases
-    return FieldSpec(column, (column, *[a for a in aliases if a != column]), kind, **flags)
+    # A file's `gmv_sen` or `email_hash` column is not in MYR / not clear text: never read it as one.
+    own = () if column.endswith(("_sen", "_hash")) else (column,)
+    return FieldSpec(column, (*own, *[a for a in aliases if a != column]), kind, **flags)
 
 
 CREATOR_ID = F("creator_id", CREATOR_ALIASES, "creator_id", required=True, key=True, blank_ok=False)

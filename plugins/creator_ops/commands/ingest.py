@@ -1,0 +1,82 @@
+"""`campaignctl ingest DATASET FILE --out DIR`: read one export without a database (SPEC section 8).
+
+Writes `DIR/accepted.csv` (canonical columns) and `DIR/quarantine.csv` (one row per
+quarantined input row, with `reason`), UTF-8; for surveys also `DIR/answers.csv` (the
+answers in long form). Prints `{"rows_in", "accepted", "quarantined"}` as JSON.
+Exit 0 when the file could be read, 2 with a one-line reason when it could not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HELP = "read one export (CSV, XLSX, JSON lines, Parquet) into accepted.csv and quarantine.csv"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from creator_ops.core.ingest.datasets import DATASETS
+
+    parser.add_argument("dataset", choices=DATASETS, metavar="DATASET", help=f"one of {', '.join(DATASETS)}")
+    parser.add_argument("file", metavar="FILE", help="the export to read")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for accepted.csv and quarantine.csv")
+    parser.add_argument("--spec", metavar="SPEC", help="campaign spec: its time zone reads offset-less timestamps")
+    parser.add_argument("--tz", metavar="ZONE", help="time zone of offset-less timestamps (default Asia/Kuala_Lumpur)")
+
+
+def _fail(message: str) -> int:
+    print(f"campaignctl ingest: {message}", file=sys.stderr)
+    return 2
+
+
+def _write_csv(table, path: Path) -> None:
+    """Write an Arrow table as UTF-8 CSV; timestamps as ISO 8601 UTC with `Z`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pacsv
+
+    columns = {}
+    for name, column in zip(table.column_names, table.columns):
+        if pa.types.is_timestamp(column.type):
+            column = pc.strftime(pc.cast(column, pa.timestamp("s", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+        columns[name] = column
+    pacsv.write_csv(pa.table(columns) if columns else table, path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_ops.core.ingest import FileRejected, PiiKeyMissing, read_dataset, resolve_pii_key
+
+    tz = args.tz
+    if args.spec:
+        from creator_ops.core.spec import SpecError, load_spec
+
+        try:
+            tz = tz or load_spec(args.spec).timezone
+        except SpecError as exc:
+            return _fail(f"invalid spec: {str(exc).splitlines()[0]}")
+    tz = tz or "Asia/Kuala_Lumpur"
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(tz)
+    except Exception:  # noqa: BLE001 - any failure: not a zone name
+        return _fail(f"unknown time zone {tz!r}")
+    source = Path(args.file)
+    if not source.is_file():
+        return _fail(f"{source}: no such file")
+    try:
+        result = read_dataset(source, args.dataset, tz=tz, pii_key=resolve_pii_key())
+    except FileRejected as exc:
+        return _fail(f"rejected {exc}")
+    except PiiKeyMissing as exc:
+        return _fail(str(exc))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(result.accepted_table, out / "accepted.csv")
+    _write_csv(result.quarantined_table, out / "quarantine.csv")
+    if result.answers_table is not None:
+        _write_csv(result.answers_table, out / "answers.csv")
+    print(json.dumps(result.summary()))
+    return 0
