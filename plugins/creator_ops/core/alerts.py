@@ -425,6 +425,10 @@ def mark_failed(engine: Engine, row: OutboxRow, token: str, now: dt.datetime, er
     return result.rowcount == 1
 
 
+class ChannelUnavailable(Exception):
+    """The channel's endpoint is down (refused, timed out, 5xx): stop using it for this drain."""
+
+
 class Sender(Protocol):
     """Delivers claimed rows of one channel, yielding each row with its error (None when sent)."""
 
@@ -457,9 +461,10 @@ def drain(
 ) -> DrainResult:
     """Deliver due rows through `senders` until none is left; a failure waits for its backoff."""
     result = DrainResult()
+    now = utc(now)
     channels = [ch for ch in CHANNELS if ch in senders]
     handled = 0
-    while max_rows is None or handled < max_rows:
+    while channels and (max_rows is None or handled < max_rows):
         limit = batch if max_rows is None else min(batch, max_rows - handled)
         token, rows = claim(
             engine,
@@ -479,6 +484,9 @@ def drain(
                 continue
             outcomes = _deliver_all(senders[channel], mine)
             for row, error in outcomes:
+                if isinstance(error, ChannelUnavailable) and channel in channels:
+                    # the rest of this drain leaves the channel alone; its rows wait for backoff
+                    channels.remove(channel)
                 if error is None:
                     ok = mark_sent(engine, row, token, now)
                     result.sent += ok

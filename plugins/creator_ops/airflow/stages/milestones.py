@@ -1,0 +1,56 @@
+"""Milestones stage: evaluate milestones and problem checks into the outbox, then deliver it.
+
+Both tasks run in every phase and with `all_done`, so a failed upstream stage (a quality
+suite, an ingestion) still gets its alert evaluated and delivered. Delivery uses the
+Slack and SMTP providers' hooks, created at run time from the spec's connection ids.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import TriggerRule
+
+from creator_ops.core.calendar import Phase
+
+if TYPE_CHECKING:
+    from creator_ops.airflow.dag_builder import StageBuilder
+    from creator_ops.core.steps import StepContext
+
+ALL_PHASES = list(Phase)
+
+
+def send_alerts(ctx: StepContext) -> dict[str, Any]:
+    """Drain the campaign's outbox through the provider-backed senders."""
+    from creator_ops.airflow.notifiers import senders_for
+    from creator_ops.steps.milestones import drain_alerts
+
+    return drain_alerts(ctx, senders_for(ctx.spec))
+
+
+def build(stage: StageBuilder) -> None:
+    """Add `check_milestones` >> `send_alerts`."""
+    check = stage.step(
+        "check_milestones",
+        "creator_ops.steps.milestones:check_milestones",
+        phases=ALL_PHASES,
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=1,
+        doc_md=(
+            "Measures enrolled creators, eligible GMV and survey responses as of this run, "
+            "evaluates the spec's milestones and the problem checks (failed quality suites, "
+            "quarantined share, payouts waiting for approval) and queues each alert once."
+        ),
+    )
+    send = stage.step(
+        "send_alerts",
+        "creator_ops.airflow.stages.milestones:send_alerts",
+        phases=ALL_PHASES,
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=0,
+        doc_md=(
+            "Delivers queued alerts to Slack and e-mail. An alert that cannot be delivered "
+            "stays in the outbox and is retried with backoff by later runs; none is sent twice."
+        ),
+    )
+    check >> send

@@ -1,0 +1,270 @@
+"""Problem alerts (SPEC section 6): failed tasks, failed quality suites, quarantine, late runs, payouts.
+
+Each builder returns `Alert`s with deterministic keys (a failed try, a suite result, a
+file, a run, a calculation), so writing them to the outbox twice alerts once. The
+warehouse checks read their SQL from `include/sql/`. No airflow import here: the
+Airflow side passes in what it knows (task, run, try, log URL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from creator_ops.core.alerts import Alert, Fact, alert_key, mask_pii, utc
+from creator_ops.core.milestones import money, percent, sql
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from creator_ops.core.spec import CampaignSpec
+
+PAYOUT_APPROVAL_WAIT = dt.timedelta(hours=24)
+MAX_ERROR_CHARS = 500
+MAX_FAILED_EXPECTATIONS = 8
+
+
+def _local(spec: CampaignSpec, moment: dt.datetime | None) -> str:
+    if moment is None:
+        return "-"
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone})"
+
+
+def task_failed_alert(
+    spec: CampaignSpec,
+    *,
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    try_number: int | None,
+    log_url: str | None,
+    error: BaseException | str | None = None,
+) -> Alert:
+    """Build the alert for a task that failed (one per failed try)."""
+    message = ""
+    if error is not None:
+        raw = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
+        message = mask_pii(" ".join(raw.split()))
+        message = message if len(message) <= MAX_ERROR_CHARS else message[: MAX_ERROR_CHARS - 3] + "..."
+    return Alert(
+        key=alert_key("task_failed", spec.id, run_id, task_id, try_number or 0),
+        campaign_id=spec.id,
+        kind="task_failed",
+        severity="critical",
+        data={"dag_id": dag_id, "task_id": task_id, "run_id": run_id, "try_number": try_number or "?",
+              "error": message},
+        facts=(
+            Fact("DAG", dag_id),
+            Fact("Task", task_id),
+            Fact("Run", run_id),
+            Fact("Try", str(try_number or "?")),
+        ),
+        link=log_url,
+    )
+
+
+def _expectation_name(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Mapping):
+        name = item.get("expectation") or item.get("expectation_type") or item.get("type") or item.get("name")
+        column = item.get("column") or (item.get("kwargs") or {}).get("column")
+        unexpected = item.get("unexpected_count")
+        text = str(name or "expectation")
+        if column:
+            text += f" on {column}"
+        if unexpected is not None:
+            text += f" ({unexpected} unexpected)"
+        return text
+    return str(item)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    if isinstance(value, Mapping):
+        return [value]
+    return list(value)
+
+
+def quality_failed_alert(
+    spec: CampaignSpec,
+    report: Mapping[str, Any],
+    *,
+    run_id: str,
+    result_id: Any = None,
+) -> Alert:
+    """Build the alert for a failed suite from a `QualityReport.to_dict()` (or a stored result)."""
+    dataset = str(report.get("dataset") or "data")
+    suite = str(report.get("suite") or report.get("suite_name") or dataset)
+    failed = _as_list(report.get("failed_expectations") or report.get("failures"))
+    evaluated = report.get("evaluated", report.get("evaluated_expectations", "?"))
+    failed_count = report.get("failed", len(failed)) if not isinstance(report.get("failed"), list) else len(failed)
+    samples = [r for r in _as_list(report.get("sample_rows") or report.get("sample")) if isinstance(r, Mapping)]
+    names = [_expectation_name(f) for f in failed[:MAX_FAILED_EXPECTATIONS]]
+    if len(failed) > MAX_FAILED_EXPECTATIONS:
+        names.append(f"and {len(failed) - MAX_FAILED_EXPECTATIONS} more")
+    discriminator = result_id if result_id is not None else report.get("file_id", "")
+    return Alert(
+        key=alert_key("quality_failed", spec.id, run_id, dataset, suite, discriminator),
+        campaign_id=spec.id,
+        kind="quality_failed",
+        severity="critical",
+        data={"dataset": dataset, "suite": suite, "failed_count": failed_count, "evaluated": evaluated,
+              "run_id": run_id},
+        facts=(Fact("Suite", suite), Fact("Failed expectations", "; ".join(names) or str(failed_count))),
+        sample_rows=tuple(samples),
+    )
+
+
+def quality_alerts(engine: Engine, spec: CampaignSpec, run_id: str) -> list[Alert]:
+    """Build an alert for every failed quality suite stored for this run."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sql("alert_quality_failures"), {"campaign_id": spec.id, "run_id": run_id, "failed_flag": False}
+        ).mappings().all()
+    return [
+        quality_failed_alert(
+            spec,
+            {
+                "dataset": r["dataset"],
+                "suite": r["suite"],
+                "evaluated": r["evaluated"],
+                "failed": r["failed"],
+                "failed_expectations": r["failed_expectations_json"],
+                "sample_rows": r["sample_json"],
+            },
+            run_id=run_id,
+            result_id=f"{r['file_id']}" if r["file_id"] is not None else r["result_id"],
+        )
+        for r in rows
+    ]
+
+
+def quarantine_alerts(engine: Engine, spec: CampaignSpec, run_id: str) -> list[Alert]:
+    """Build an alert for every file of this run whose quarantined share exceeds the spec's maximum."""
+    limit: Decimal = spec.quality.max_quarantine_share
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sql("alert_quarantine_by_file"), {"campaign_id": spec.id, "run_id": run_id}
+        ).mappings().all()
+    alerts = []
+    for r in rows:
+        rows_in, quarantined = int(r["rows_in"]), int(r["rows_quarantined"])
+        # exact: quarantined / rows_in > limit  <=>  quarantined > limit * rows_in
+        if Decimal(quarantined) <= limit * rows_in:
+            continue
+        file_name = PurePosixPath(str(r["source_uri"]).replace("\\", "/")).name
+        alerts.append(
+            Alert(
+                key=alert_key("quarantine_share", spec.id, r["dataset"], r["file_id"]),
+                campaign_id=spec.id,
+                kind="quarantine_share",
+                severity="warning",
+                data={
+                    "dataset": r["dataset"],
+                    "file_name": file_name,
+                    "rows_in": f"{rows_in:,}",
+                    "rows_quarantined": f"{quarantined:,}",
+                    "share_pct": percent(quarantined, rows_in),
+                    "max_share_pct": percent(limit * 1000, 1000),
+                },
+                facts=(
+                    Fact("File", file_name),
+                    Fact("Rows in", f"{rows_in:,}"),
+                    Fact("Quarantined", f"{quarantined:,} ({percent(quarantined, rows_in)})"),
+                    Fact("Run", run_id),
+                ),
+            )
+        )
+    return alerts
+
+
+def payout_waiting_alerts(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> list[Alert]:
+    """Build an alert for every payout calculation waiting for approval longer than a day."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sql("alert_payouts_waiting", "cutoff"),
+            {"campaign_id": spec.id, "cutoff": utc(now) - PAYOUT_APPROVAL_WAIT},
+        ).mappings().all()
+    alerts = []
+    for r in rows:
+        calculated_at = r["calculated_at"]
+        if calculated_at.tzinfo is None:
+            calculated_at = calculated_at.replace(tzinfo=dt.UTC)
+        hours = int((utc(now) - calculated_at).total_seconds() // 3600)
+        alerts.append(
+            Alert(
+                key=alert_key("payout_waiting", spec.id, r["calculation_id"]),
+                campaign_id=spec.id,
+                kind="payout_waiting",
+                severity="warning",
+                data={
+                    "calculation_id": r["calculation_id"],
+                    "creators": f"{int(r['creators']):,}",
+                    "total_display": money(int(r["total_sen"])),
+                    "calculated_at": _local(spec, calculated_at),
+                    "hours_waiting": hours,
+                },
+                facts=(
+                    Fact("Calculation", r["calculation_id"]),
+                    Fact("Creators", f"{int(r['creators']):,}"),
+                    Fact("Total", money(int(r["total_sen"]))),
+                ),
+            )
+        )
+    return alerts
+
+
+def run_late_alert(
+    spec: CampaignSpec,
+    *,
+    run_id: str,
+    phase: str,
+    deadline_at: dt.datetime | None,
+    observed_at: dt.datetime | None = None,
+    link: str | None = None,
+) -> Alert:
+    """Build the alert for a run that missed its deadline (one per run)."""
+    return Alert(
+        key=alert_key("run_late", spec.id, run_id),
+        campaign_id=spec.id,
+        kind="run_late",
+        severity="critical",
+        data={
+            "run_id": run_id,
+            "phase": phase,
+            "deadline_at": _local(spec, deadline_at),
+            "observed_at": _local(spec, observed_at) if observed_at else "",
+        },
+        facts=(Fact("Run", run_id), Fact("Phase", phase), Fact("Deadline", _local(spec, deadline_at))),
+        link=link,
+    )
+
+
+def problem_alerts(engine: Engine, spec: CampaignSpec, *, run_id: str, now: dt.datetime) -> list[Alert]:
+    """Run every warehouse problem check for this run."""
+    return [
+        *quality_alerts(engine, spec, run_id),
+        *quarantine_alerts(engine, spec, run_id),
+        *payout_waiting_alerts(engine, spec, now),
+    ]
+
+
+def summarize(alerts: Sequence[Alert]) -> dict[str, int]:
+    """Count alerts by kind."""
+    counts: dict[str, int] = {}
+    for a in alerts:
+        counts[a.kind] = counts.get(a.kind, 0) + 1
+    return counts

@@ -1,0 +1,69 @@
+"""Milestone and problem checks feeding the alert outbox, and the outbox drain (SPEC section 6).
+
+`check_milestones` measures the campaign as of the run's interval end, evaluates every
+milestone of the spec and the warehouse problem checks (failed quality suites,
+quarantined share per file of this run, payouts waiting for approval), and writes the
+alerts to `alert_outbox`; keys are deterministic, so reruns add nothing twice.
+`drain_alerts` delivers due rows through the senders it is given (the Airflow stage
+passes the provider-backed ones), so this module stays free of Airflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from creator_ops.core.alerts import Sender, channels_for, drain, enqueue, outbox_counts
+from creator_ops.core.milestones import evaluate_milestones, measure
+from creator_ops.core.problems import problem_alerts, summarize
+from creator_ops.core.steps import StepContext
+
+
+def wall_clock(ctx: StepContext) -> dt.datetime:
+    """Return the current time (tests pin it through `ctx.extras["now"]`)."""
+    pinned = ctx.extras.get("now")
+    return pinned if isinstance(pinned, dt.datetime) else dt.datetime.now(dt.UTC)
+
+
+def check_milestones(ctx: StepContext) -> dict[str, Any]:
+    """Evaluate milestones and problem checks for this run and queue their alerts."""
+    spec = ctx.spec
+    metrics = measure(ctx.engine, spec, ctx.interval_end)
+    statuses = evaluate_milestones(spec, metrics, since=ctx.interval_start, until=ctx.interval_end)
+    alerts = [s.alert for s in statuses if s.alert is not None]
+    alerts += problem_alerts(ctx.engine, spec, run_id=ctx.run_id, now=wall_clock(ctx))
+    channels = channels_for(spec)
+    queued = enqueue(ctx.engine, alerts, channels=channels, campaign_name=spec.name, now=wall_clock(ctx))
+    if not channels:
+        ctx.info("No alert channel in the spec's `alerts` section: %d alert(s) not queued", len(alerts))
+    for status in statuses:
+        ctx.info("Milestone %-60s %s", status.description, "reached" if status.reached else "not yet")
+    ctx.info(
+        "Metrics as of %s: %d enrolled, %d sen eligible GMV, %d survey responses; %d alert(s), %d new row(s)",
+        metrics.as_of.isoformat(),
+        metrics.creators_enrolled,
+        metrics.eligible_gmv_sen,
+        metrics.survey_responses,
+        len(alerts),
+        queued,
+    )
+    return {
+        "creators_enrolled": metrics.creators_enrolled,
+        "eligible_gmv_sen": metrics.eligible_gmv_sen,
+        "survey_responses": metrics.survey_responses,
+        "milestones_reached": [s.key for s in statuses if s.reached],
+        "alerts": summarize(alerts),
+        "outbox_rows_added": queued,
+        "channels": channels,
+    }
+
+
+def drain_alerts(ctx: StepContext, senders: Mapping[str, Sender]) -> dict[str, Any]:
+    """Deliver this campaign's due outbox rows; failures stay pending for a later drain."""
+    result = drain(ctx.engine, senders, now=wall_clock(ctx), campaign_id=ctx.spec.id)
+    counts = outbox_counts(ctx.engine, ctx.spec.id)
+    ctx.info("Alerts sent %d, failed %d; outbox now %s", result.sent, result.failed, counts)
+    for error in result.errors:
+        ctx.info("Delivery failed (will retry): %s", error)
+    return {**result.as_dict(), "outbox": counts}
