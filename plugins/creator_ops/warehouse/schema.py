@@ -66,7 +66,10 @@ ingested_files = Table(
     Column("rows_quarantined", BigInteger, nullable=False, default=0),
     Column("run_id", String(250)),
     _ts("ingested_at", nullable=False),
+    Column("file_format", String(20)),  # csv | xlsx | jsonl | parquet
+    Column("encoding", String(40)),
     UniqueConstraint("campaign_id", "dataset", "sha256", name="file_once"),
+    Index("ix_ingested_files_run", "campaign_id", "dataset", "run_id"),
     CheckConstraint("rows_in = rows_accepted + rows_quarantined", name="rows_reconcile"),
 )
 
@@ -147,6 +150,7 @@ order_lines = Table(
     Column("status", String(40), nullable=False),
     Column("gmv_sen", BigInteger, nullable=False),
     _ts("updated_at"),
+    Column("source_status", String(80)),  # the export's own status, kept when "returned" replaces it
     Index("ix_order_lines_campaign_order", "campaign_id", "order_id", "line_id"),
 )
 
