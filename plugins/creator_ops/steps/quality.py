@@ -1,0 +1,203 @@
+"""Quality steps: validate every file of a data set ingested in this run, store and log the verdict.
+
+One task per data set. The batch is a landed file: its accepted rows (read back from the
+warehouse by `file_id`) and its ingestion figures (table ingested_files). Results are
+upserted into `quality_results` keyed (campaign, data set, run, file), so a rerun of the
+task replaces the verdict of that run. A failed suite does not fail the task (stages after
+it still run); it marks the data set untrusted: `untrusted_datasets()` reads the latest
+validation per data set and the payout steps refuse to run while it failed. After ops fix
+the data (a corrected file lands, or the bad file is marked `superseded` in
+ingested_files), rerunning the quality task re-validates and the latest verdict wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, select
+
+from creator_ops.core.steps import StepContext, StepSkipped
+from creator_ops.warehouse.schema import (
+    creators,
+    enrollments,
+    exclusions,
+    ingested_files,
+    order_lines,
+    quality_results,
+    survey_answers,
+    survey_responses,
+)
+from creator_ops.warehouse.upsert import upsert
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy import Engine
+
+DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+# Files ops replaced stay registered (content hash) but are no longer data to trust or validate.
+VALIDATED_FILE_STATUSES = ("accepted", "rejected")
+TIME_COLUMNS = ("order_time", "updated_at", "registered_at", "submitted_at")
+
+
+def _batch_query(dataset: str, file_id: int):
+    """Return the SELECT of one file's accepted rows in the readers' canonical columns."""
+    if dataset == "orders":
+        t = order_lines
+        cols = [t.c.order_id, t.c.line_id, t.c.creator_id, t.c.order_time, t.c.status, t.c.gmv_sen, t.c.updated_at]
+    elif dataset == "enrollments":
+        t = enrollments
+        cols = [t.c.creator_id, t.c.registered_at, t.c.is_new_creator]
+    elif dataset == "creators":
+        t = creators
+        cols = [
+            t.c.creator_id, t.c.handle, t.c.followers, t.c.category, t.c.state,
+            t.c.gmv_30d_sen, t.c.avg_views_30d, t.c.email_hash, t.c.phone_hash,
+        ]  # fmt: skip
+    elif dataset == "exclusions":
+        t = exclusions
+        cols = [t.c.creator_id, t.c.reason]
+    else:
+        r, a = survey_responses, survey_answers
+        joined = r.join(a, and_(a.c.file_id == r.c.file_id, a.c.row_number == r.c.row_number))
+        return (
+            select(r.c.creator_id, r.c.submitted_at, a.c.question, a.c.answer, a.c.language)
+            .select_from(joined)
+            .where(r.c.file_id == file_id)
+            .order_by(r.c.row_number, a.c.question)
+        )
+    query = select(*cols).where(t.c.file_id == file_id)
+    return query.order_by(t.c.row_number) if "row_number" in t.c else query
+
+
+def load_batch(engine: Engine, dataset: str, file_id: int) -> pd.DataFrame:
+    """Read one file's accepted rows back, timestamps as UTC and flags as booleans."""
+    import pandas as pd
+
+    with engine.connect() as conn:
+        frame = pd.read_sql(_batch_query(dataset, file_id), conn)
+    for column in TIME_COLUMNS:
+        if column in frame:
+            # SQLite returns naive text (stored as UTC); PostgreSQL returns aware values
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    if "is_new_creator" in frame:
+        frame["is_new_creator"] = frame["is_new_creator"].map(lambda v: None if v is None else bool(v))
+    return frame
+
+
+def files_of_run(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[dict[str, Any]]:
+    """Return the files of `dataset` ingested in run `run_id`, oldest first."""
+    t = ingested_files
+    query = (
+        select(t.c.file_id, t.c.source_uri, t.c.status, t.c.rows_in, t.c.rows_accepted, t.c.rows_quarantined)
+        .where(t.c.campaign_id == campaign_id, t.c.dataset == dataset, t.c.run_id == run_id)
+        .where(t.c.status.in_(VALIDATED_FILE_STATUSES))
+        .order_by(t.c.file_id)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def validate_dataset(ctx: StepContext, dataset: str) -> dict[str, Any]:
+    """Validate each file of `dataset` ingested in this run; store, log and return the verdicts."""
+    from creator_ops.core.quality import validate_batch
+
+    files = files_of_run(ctx.engine, ctx.campaign_id, dataset, ctx.run_id)
+    if not files:
+        raise StepSkipped(f"no {dataset} file was ingested in run {ctx.run_id}: nothing to validate")
+    reports = []
+    for file in files:
+        frame = load_batch(ctx.engine, dataset, file["file_id"])
+        report = validate_batch(dataset, frame, ctx.spec, file_stats=file)
+        store_result(ctx.engine, ctx.campaign_id, ctx.run_id, file["file_id"], report)
+        ctx.info("%s (file %s): %s", dataset, file["source_uri"], report.summary())
+        if not report.passed and ctx.log is not None:
+            ctx.log.warning("%s is not trusted: %s", dataset, json.dumps(report.to_dict(), ensure_ascii=False))
+        reports.append(report.to_dict() | {"file_id": file["file_id"], "source_uri": file["source_uri"]})
+    failed = sorted({name for r in reports for name in r["failed_names"]})
+    return {"dataset": dataset, "files": len(files), "passed": not failed, "failed": failed, "reports": reports}
+
+
+def store_result(engine: Engine, campaign_id: str, run_id: str, file_id: int, report: Any) -> None:
+    """Upsert one file's verdict; a rerun of the same run and file replaces it."""
+    body = report.to_dict()
+    row = {
+        "campaign_id": campaign_id,
+        "dataset": report.dataset,
+        "run_id": run_id,
+        "file_id": file_id,
+        "suite": report.suite,
+        "success": report.passed,
+        "evaluated": report.evaluated,
+        "failed": len(report.failed),
+        "failed_expectations_json": json.dumps(body["failed"], ensure_ascii=False),
+        "sample_json": json.dumps(body["sample"], ensure_ascii=False),
+        "validated_at": dt.datetime.now(dt.UTC),
+        "row_count": report.rows,
+        "report_json": json.dumps(body, ensure_ascii=False),
+    }
+    with engine.begin() as conn:
+        upsert(conn, quality_results, [row], ["campaign_id", "dataset", "run_id", "file_id"])
+
+
+def untrusted_datasets(engine: Engine, campaign_id: str) -> dict[str, list[str]]:
+    """Return {data set: failed expectation names} for data sets whose latest validation failed.
+
+    The latest validation of a data set is every file result of the run validated most
+    recently for it; a data set never validated is not listed (nothing landed, nothing to doubt).
+    """
+    q = quality_results
+    latest_time = (
+        select(q.c.dataset, func.max(q.c.validated_at).label("at"))
+        .where(q.c.campaign_id == campaign_id)
+        .group_by(q.c.dataset)
+        .subquery()
+    )
+    latest_run = (
+        select(q.c.dataset, q.c.run_id)
+        .join(latest_time, and_(q.c.dataset == latest_time.c.dataset, q.c.validated_at == latest_time.c.at))
+        .where(q.c.campaign_id == campaign_id)
+        .subquery()
+    )
+    query = (
+        select(q.c.dataset, q.c.success, q.c.failed_expectations_json)
+        .join(latest_run, and_(q.c.dataset == latest_run.c.dataset, q.c.run_id == latest_run.c.run_id))
+        .where(q.c.campaign_id == campaign_id)
+        .order_by(q.c.dataset, q.c.file_id)
+    )
+    untrusted: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for dataset, success, failed_json in conn.execute(query):
+            if success:
+                continue
+            names = untrusted.setdefault(dataset, [])
+            for failure in json.loads(failed_json or "[]"):
+                if failure["name"] not in names:
+                    names.append(failure["name"])
+    return untrusted
+
+
+def validate_creators(ctx: StepContext) -> dict[str, Any]:
+    """Validate the marketplace pulls ingested in this run."""
+    return validate_dataset(ctx, "creators")
+
+
+def validate_enrollments(ctx: StepContext) -> dict[str, Any]:
+    """Validate the enrollment files ingested in this run."""
+    return validate_dataset(ctx, "enrollments")
+
+
+def validate_surveys(ctx: StepContext) -> dict[str, Any]:
+    """Validate the survey files ingested in this run."""
+    return validate_dataset(ctx, "surveys")
+
+
+def validate_orders(ctx: StepContext) -> dict[str, Any]:
+    """Validate the order files ingested in this run."""
+    return validate_dataset(ctx, "orders")
+
+
+def validate_exclusions(ctx: StepContext) -> dict[str, Any]:
+    """Validate the exclusion files ingested in this run."""
+    return validate_dataset(ctx, "exclusions")
