@@ -45,7 +45,7 @@ eligible_lines AS (
     SELECT o.order_id, o.creator_id, o.order_time, o.gmv_sen
     FROM orders AS o
     SEMI JOIN line_winners AS w ON o.row_number = w.row_number
-    WHERE lower(trim(o.status)) IN ('completed', 'delivered', 'settled')
+    WHERE lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13))) IN ('completed', 'delivered', 'settled')
       AND o.order_time >= $event_start
       AND o.order_time < $event_end
 ),
