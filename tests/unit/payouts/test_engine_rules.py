@@ -311,14 +311,15 @@ def test_budget_scaling_rounds_each_component_down():
 
 def test_scaling_starts_one_sen_past_the_budget():
     # one creator: prize 5000.00 awarded; variable = tier 50 + commission 45 + new 5 = 100.00
+    one_prize = {"prizes_myr": [Decimal("5000")]}
     lines = orders({"creator_id": "a", "gmv_sen": 100000})
     fits = calculate_for_spec(
-        make_spec(budget_myr=Decimal("5100"), new_creator_bonus_myr=Decimal("5")), lines, enrolled("a", new=True)
+        make_spec(budget_myr=Decimal("5100"), new_creator_bonus_myr=Decimal("5"), leaderboard=one_prize), lines, enrolled("a", new=True)
     )
     assert not fits.scaled and fits.available_sen == fits.variable_total_sen == 10000
     assert fits.total_sen == 510000
     over = calculate_for_spec(
-        make_spec(budget_myr=Decimal("5099.99"), new_creator_bonus_myr=Decimal("5")), lines, enrolled("a", new=True)
+        make_spec(budget_myr=Decimal("5099.99"), new_creator_bonus_myr=Decimal("5"), leaderboard=one_prize), lines, enrolled("a", new=True)
     )
     row = by_creator(over)["a"]
     # factor 9999/10000: 4999.5 -> 4999, 4499.55 -> 4499, 499.95 -> 499
