@@ -288,9 +288,12 @@ def _handles(rng: np.random.Generator, category: np.ndarray) -> list[str]:
 def _mobile_numbers(rng: np.random.Generator, n: int) -> list[str]:
     """Return MY mobile numbers in E.164 (011 numbers have 8 subscriber digits, the others 7)."""
     prefix = rng.choice(MOBILE_PREFIXES, n)
-    digits = rng.integers(0, 10**8, n)
+    # subscriber numbers starting 2 or 3 are allocated in every prefix (phonenumbers validates them)
+    lead = rng.integers(2, 4, n)
+    digits = rng.integers(0, 10**7, n)
     return [
-        f"+60{p}{d:08d}" if p == "11" else f"+60{p}{d % 10**7:07d}" for p, d in zip(prefix, digits, strict=True)
+        f"+60{p}{f}{d:07d}" if p == "11" else f"+60{p}{f}{d % 10**6:06d}"
+        for p, f, d in zip(prefix, lead, digits, strict=True)
     ]
 
 
