@@ -42,9 +42,10 @@ import io
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from creator_ops.core.spec import Recruitment
@@ -153,6 +154,7 @@ class RecruitmentResult:
 # --------------------------------------------------------------------------- screening
 
 
+@lru_cache(maxsize=4096)  # categories and states repeat across thousands of candidates
 def slug(text: str | None) -> str:
     """Return a comparable slug: lower case, runs of anything but letters and digits as one `_`."""
     if text is None:
@@ -173,21 +175,33 @@ def sen_to_text(sen: int) -> str:
     return format(Decimal(sen).scaleb(-2), "f")
 
 
+def make_screen(criteria: Recruitment) -> Callable[[Candidate], str | None]:
+    """Compile the spec's criteria once into a function returning why a candidate fails, or None."""
+    categories = frozenset(slug(c) for c in criteria.categories)
+    states = frozenset(slug(s) for s in criteria.states)
+    min_followers = criteria.min_followers
+    min_gmv_sen = myr_to_sen(criteria.min_gmv_30d_myr)
+    min_views = criteria.min_avg_views_30d
+
+    def failing_check(candidate: Candidate) -> str | None:
+        if categories and slug(candidate.category) not in categories:
+            return "category_not_targeted"
+        if states and slug(candidate.state) not in states:
+            return "state_not_targeted"
+        if (candidate.followers or 0) < min_followers:
+            return "below_min_followers"
+        if (candidate.gmv_30d_sen or 0) < min_gmv_sen:
+            return "below_min_gmv_30d"
+        if (candidate.avg_views_30d or 0) < min_views:
+            return "below_min_avg_views_30d"
+        return None
+
+    return failing_check
+
+
 def screen(candidate: Candidate, criteria: Recruitment) -> str | None:
     """Return why `candidate` fails the spec's criteria, or None when it passes."""
-    categories = {slug(c) for c in criteria.categories}
-    if categories and slug(candidate.category) not in categories:
-        return "category_not_targeted"
-    states = {slug(s) for s in criteria.states}
-    if states and slug(candidate.state) not in states:
-        return "state_not_targeted"
-    if (candidate.followers or 0) < criteria.min_followers:
-        return "below_min_followers"
-    if (candidate.gmv_30d_sen or 0) < myr_to_sen(criteria.min_gmv_30d_myr):
-        return "below_min_gmv_30d"
-    if (candidate.avg_views_30d or 0) < criteria.min_avg_views_30d:
-        return "below_min_avg_views_30d"
-    return None
+    return make_screen(criteria)(candidate)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -242,8 +256,9 @@ def recruit(candidates: Iterable[Candidate], criteria: Recruitment) -> Recruitme
         unique[candidate.creator_id] = candidate
     passed: list[tuple[Candidate, ScoreCard]] = []
     screened_out: list[tuple[Candidate, str]] = []
+    failing_check = make_screen(criteria)
     for candidate in unique.values():
-        reason = screen(candidate, criteria)
+        reason = failing_check(candidate)
         if reason is None:
             passed.append((candidate, score(candidate)))
         else:
