@@ -478,7 +478,7 @@ def drain(
         if not rows:
             break
         handled += len(rows)
-        for channel in channels:
+        for channel in list(channels):  # a copy: an unavailable channel is removed below
             mine = [r for r in rows if r.channel == channel]
             if not mine:
                 continue
