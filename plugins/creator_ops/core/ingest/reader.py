@@ -3,7 +3,8 @@
 Every input row ends either accepted or quarantined with one machine-readable reason
 (the first problem found, in this order): `wrong_field_count` / `bad_json` (the row
 could not be split), `empty_row`, `missing_key`, `missing_value`, `bad_id`,
-`bad_timestamp`, `bad_money`, `bad_number`, `bad_boolean`, `negative_gmv`,
+`bad_timestamp`, `bad_money`, `bad_number`, `bad_boolean`, `too_long` (wider than the
+warehouse column), `negative_gmv`,
 `duplicate_in_file` (creators and exclusions only: the first row of a creator wins).
 Order lines are never deduplicated here: SPEC 5 rule 1 is the payout engine's job, and
 `row_number` keeps the input order it needs.
@@ -41,6 +42,11 @@ BAD_WORDING = {
     "count": "is not a count (like 12,345, 12.3K or 1.2M)",
     "bool": "is not yes/no",
 }
+# Warehouse column widths (schema.py): a longer value would abort the whole file's load on PostgreSQL.
+MAX_LENGTH = {
+    "order_id": 200, "line_id": 200, "creator_id": 200, "survey_id": 200, "status": 40, "category": 80, "state": 80,
+}
+QUESTION_MAX_LENGTH = 400
 QUARANTINE_SCHEMA = pa.schema(
     [("row_number", pa.int64()), ("reason", pa.string()), ("field", pa.string()), ("detail", pa.string()),
      ("raw_json", pa.string())]
@@ -114,6 +120,8 @@ def _detail(field: str | None, reason: str, header: str | None, value: Any, kind
         return f"creator {value!r} already appears earlier in this file; the first row is kept"
     if reason == "negative_gmv":
         return f"{header} = {value!r} is negative"
+    if reason == "too_long":
+        return f"{header} has {len(str(value))} characters, more than {MAX_LENGTH.get(field or '', 0)}"
     if reason in ("missing_key", "missing_value"):
         return f"{header} is blank"
     return f"{header} = {value!r} {BAD_WORDING.get(kind or '', 'is not valid')}"
@@ -196,7 +204,7 @@ def _survey_answers(accepted: pa.Table, raw: pa.Table, keep: pa.Array, questions
                     "row_number": accepted.column("row_number").filter(present),
                     "creator_id": accepted.column("creator_id").filter(present),
                     "submitted_at": accepted.column("submitted_at").filter(present),
-                    "question": pa.array([question] * n, pa.string()),
+                    "question": pa.array([question[:QUESTION_MAX_LENGTH]] * n, pa.string()),
                     "answer": answers.filter(present),
                 }
             )
@@ -252,6 +260,9 @@ def read_dataset(
     for field in spec.fields:
         if field.column in parsed and field.kind in BAD_REASON:
             reasons.add(parsed[field.column].bad, BAD_REASON[field.kind], field.column)
+    for column, limit in MAX_LENGTH.items():
+        if column in parsed:
+            reasons.add(pc.greater(pc.utf8_length(parsed[column].values), limit), "too_long", column)
     for money in ("gmv_sen", "gmv_30d_sen"):
         if money in parsed:
             reasons.add(pc.less(parsed[money].values, 0), "negative_gmv", money)

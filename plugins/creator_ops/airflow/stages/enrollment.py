@@ -1,0 +1,16 @@
+"""Enrollment stage: load creator registrations landed for the campaign (they run into the event for linkshare)."""
+
+from __future__ import annotations
+
+from creator_ops.core.calendar import Phase
+
+
+def build(stage) -> None:
+    """Add the enrollment ingestion task."""
+    stage.step(
+        "ingest_enrollments",
+        "creator_ops.steps.ingest:ingest_enrollments",
+        phases=[Phase.RECRUITMENT, Phase.PRE_EVENT, Phase.LIVE],
+        doc_md="Loads new enrollment files from the landing area (each file once, by content hash); "
+        "rows that cannot be used go to quarantine with a reason.",
+    )

@@ -1,0 +1,230 @@
+"""Ingest landed files into the warehouse: content-hash registry, archive, quarantine, bulk load.
+
+Files land under `<landing_root>/<campaign_id>/<dataset>/`. Each file is hashed; a
+content already registered for the campaign and data set is skipped (the same file
+landing twice is ingested once). A new file is archived, read, and loaded in ONE
+transaction with its registry row (`ingested_files`, `rows_in = accepted + quarantined`,
+checked by the table too) and its quarantine rows, so a rerun either finds it
+registered or loads it whole: rerunning a task leaves the same rows. Unreadable files
+are registered as `rejected` with the cause and kept (archived) for inspection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from creator_ops.core.steps import StepContext, landing_root
+
+LANDING_CONN_ENV = "CREATOR_OPS_LANDING_CONN_ID"
+
+# Canonical reader columns loaded into each table (file_id and campaign_id are added per file).
+ORDER_COLUMNS = (
+    "order_id", "line_id", "creator_id", "order_time", "status", "gmv_sen", "updated_at", "source_status", "row_number",
+)
+ENROLLMENT_COLUMNS = ("creator_id", "registered_at", "is_new_creator", "row_number")
+CREATOR_COLUMNS = (
+    "creator_id", "handle", "followers", "category", "state", "gmv_30d_sen", "avg_views_30d", "email_hash",
+    "phone_hash", "row_number",
+)
+QUARANTINE_COLUMNS = ("row_number", "reason", "field", "detail", "raw_json")
+
+
+def pii_key() -> bytes:
+    """Return the PII hash key (Airflow variable `pii_hash_key`); raise PiiKeyMissing without it."""
+    from creator_ops.core.ingest import resolve_pii_key
+
+    def airflow_variable() -> str | None:
+        try:
+            from airflow.sdk import Variable
+
+            return Variable.get("pii_hash_key", default=None)
+        except Exception:  # noqa: BLE001 - outside a task there is no variable to read
+            return None
+
+    return resolve_pii_key(airflow_variable)
+
+
+def landing_area(campaign_id: str):
+    """Return the campaign's LandingArea; object-storage roots go through Airflow's ObjectStoragePath."""
+    from creator_ops.core.ingest.landing import LandingArea
+
+    root: Any = landing_root()
+    if "://" in root and not root.startswith("file://"):
+        from airflow.sdk import ObjectStoragePath
+
+        root = ObjectStoragePath(root, conn_id=os.environ.get(LANDING_CONN_ENV))
+    return LandingArea(root, campaign_id)
+
+
+def _registered(conn, campaign_id: str, dataset: str, sha256: str) -> bool:
+    from sqlalchemy import select
+
+    from creator_ops.warehouse.schema import ingested_files as f
+
+    query = select(f.c.file_id).where(f.c.campaign_id == campaign_id, f.c.dataset == dataset, f.c.sha256 == sha256)
+    return conn.execute(query).first() is not None
+
+
+def _survey_ids(ctx: StepContext, relative_path: str, accepted) -> Any:
+    """Return each response's survey id: the file's own column, the spec survey named in the path, or by date."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = accepted.num_rows
+    from_file = accepted.column("survey_id")
+    path = relative_path.lower()
+    named = sorted((s.id for s in ctx.spec.surveys if s.id in path), key=len, reverse=True)
+    if named:
+        fallback: Any = pa.array([named[0]] * n, pa.string())
+    else:
+        fallback = pa.nulls(n, pa.string())
+        submitted = accepted.column("submitted_at")
+        for survey in ctx.spec.surveys:  # first survey whose window holds the submission
+            opens, closes = ctx.spec.when(survey.opens), ctx.spec.when(survey.closes)
+            inside = pc.and_(
+                pc.greater_equal(submitted, pa.scalar(opens.astimezone(dt.UTC), pa.timestamp("us", "UTC"))),
+                pc.less_equal(submitted, pa.scalar(closes.astimezone(dt.UTC), pa.timestamp("us", "UTC"))),
+            )
+            fallback = pc.if_else(pc.and_(pc.is_null(fallback), inside), survey.id, fallback)
+    return pc.fill_null(pc.coalesce(from_file, fallback), "unassigned")
+
+
+def load_result(conn, ctx: StepContext, dataset: str, file_id: int, result, relative_path: str = "") -> None:
+    """Load one read file's accepted rows and quarantine into the warehouse (caller's transaction)."""
+    from creator_ops.warehouse import schema
+    from creator_ops.warehouse.bulk import bulk_insert, bulk_upsert
+
+    accepted = result.accepted_table
+    per_file = {"file_id": file_id, "campaign_id": ctx.campaign_id}
+    if dataset == "orders":
+        bulk_insert(conn, schema.order_lines, accepted.select(list(ORDER_COLUMNS)), per_file)
+    elif dataset == "enrollments":
+        bulk_insert(conn, schema.enrollments, accepted.select(list(ENROLLMENT_COLUMNS)), per_file)
+    elif dataset == "surveys":
+        responses = accepted.select(["creator_id", "submitted_at", "row_number"]).append_column(
+            "survey_id", _survey_ids(ctx, relative_path, accepted)
+        )
+        bulk_insert(conn, schema.survey_responses, responses, per_file)
+        answers = result.answers_table.select(["row_number", "question", "answer", "language"])
+        bulk_insert(conn, schema.survey_answers, answers, {"file_id": file_id})
+    elif dataset == "creators":
+        # Upsert: the latest pull updates a creator; recruitment's score and shortlist columns stay.
+        bulk_upsert(conn, schema.creators, accepted.select(list(CREATOR_COLUMNS)), ["campaign_id", "creator_id"],
+                    per_file)
+    elif dataset == "exclusions":
+        bulk_upsert(conn, schema.exclusions, accepted.select(["creator_id", "reason"]), ["campaign_id", "creator_id"],
+                    per_file)
+    else:
+        raise ValueError(f"unknown data set {dataset!r}")
+    bulk_insert(conn, schema.quarantine, result.quarantined_table.select(list(QUARANTINE_COLUMNS)),
+                {"file_id": file_id})
+
+
+def ingest_file(ctx: StepContext, dataset: str, path: Any, area: Any = None, key: bytes | None = None) -> dict:
+    """Ingest one landed file unless its content is already registered; return what happened to it."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from creator_ops.core.ingest import FileRejected, read_dataset
+    from creator_ops.warehouse.schema import ingested_files
+
+    area = area or landing_area(ctx.campaign_id)
+    relative = area.relative(path, dataset)
+    sha256, size = area.sha256(path)
+    with ctx.engine.connect() as conn:
+        if _registered(conn, ctx.campaign_id, dataset, sha256):
+            return {"file": relative, "status": "already_ingested", "sha256": sha256}
+    archived = area.archive(path, dataset, sha256)
+    result, rejection = None, None
+    with area.local_file(path) as local:
+        try:
+            result = read_dataset(local, dataset, tz=ctx.spec.timezone, pii_key=key or pii_key())
+        except FileRejected as exc:
+            rejection = exc.cause
+    counts = result.summary() if result else {"rows_in": 0, "accepted": 0, "quarantined": 0}
+    row = {
+        "campaign_id": ctx.campaign_id,
+        "dataset": dataset,
+        "source_uri": str(path),
+        "archived_uri": archived,
+        "sha256": sha256,
+        "size_bytes": size,
+        "status": "rejected" if rejection else "accepted",
+        "rejection_reason": rejection,
+        "rows_in": counts["rows_in"],
+        "rows_accepted": counts["accepted"],
+        "rows_quarantined": counts["quarantined"],
+        "run_id": ctx.run_id,
+        "ingested_at": dt.datetime.now(dt.UTC),
+        "file_format": result.file_format if result else None,
+        "encoding": result.encoding if result else None,
+    }
+    try:
+        with ctx.engine.begin() as conn:
+            file_id = conn.execute(insert(ingested_files).values(**row)).inserted_primary_key[0]
+            if result is not None:
+                load_result(conn, ctx, dataset, file_id, result, relative)
+    except IntegrityError:
+        with ctx.engine.connect() as conn:
+            if _registered(conn, ctx.campaign_id, dataset, sha256):  # a concurrent run registered it first
+                return {"file": relative, "status": "already_ingested", "sha256": sha256}
+        raise
+    if rejection:
+        ctx.info("Rejected %s (%s): %s", relative, dataset, rejection)
+    else:
+        ctx.info("Ingested %s (%s): %s", relative, dataset, counts)
+    return {"file": relative, "status": row["status"], "file_id": file_id, "sha256": sha256,
+            "rejection_reason": rejection, **counts}
+
+
+def ingest_landed(ctx: StepContext, dataset: str) -> dict:
+    """Ingest every new file landed for `dataset`; return files, rows_in, accepted, quarantined, rejected."""
+    area = landing_area(ctx.campaign_id)
+    files = area.files(dataset)
+    key = pii_key()
+    summary: dict[str, Any] = {
+        "dataset": dataset, "files": 0, "already_ingested": 0, "rows_in": 0, "accepted": 0, "quarantined": 0,
+        "rejected": 0, "file_ids": [], "rejections": [],
+    }
+    for path in files:
+        outcome = ingest_file(ctx, dataset, path, area, key)
+        if outcome["status"] == "already_ingested":
+            summary["already_ingested"] += 1
+            continue
+        summary["files"] += 1
+        summary["file_ids"].append(outcome["file_id"])
+        if outcome["status"] == "rejected":
+            summary["rejected"] += 1
+            summary["rejections"].append(f"{outcome['file']}: {outcome['rejection_reason']}")
+        for figure in ("rows_in", "accepted", "quarantined"):
+            summary[figure] += outcome[figure]
+    if not files:
+        ctx.info("No %s files landed under %s", dataset, area.folder(dataset))
+    return summary
+
+
+def ingest_enrollments(ctx: StepContext) -> dict:
+    """Load newly landed enrollment (registration) files."""
+    return ingest_landed(ctx, "enrollments")
+
+
+def ingest_surveys(ctx: StepContext) -> dict:
+    """Load newly landed survey response files."""
+    return ingest_landed(ctx, "surveys")
+
+
+def ingest_orders(ctx: StepContext) -> dict:
+    """Load newly landed affiliate order files."""
+    return ingest_landed(ctx, "orders")
+
+
+def ingest_exclusions(ctx: StepContext) -> dict:
+    """Load newly landed payout exclusion lists."""
+    return ingest_landed(ctx, "exclusions")
+
+
+def ingest_creators(ctx: StepContext) -> dict:
+    """Load newly landed marketplace candidate pulls."""
+    return ingest_landed(ctx, "creators")
