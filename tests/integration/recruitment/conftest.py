@@ -14,3 +14,11 @@ def fake_platform():
         yield platform
     finally:
         stop()
+
+
+@pytest.fixture
+def roots(tmp_path, monkeypatch):
+    """Output and landing roots of this test's own, under tmp_path."""
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
+    return tmp_path

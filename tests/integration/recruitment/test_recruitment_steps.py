@@ -34,13 +34,6 @@ SPEC = {
 }
 
 
-@pytest.fixture
-def roots(tmp_path, monkeypatch):
-    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
-    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
-    return tmp_path
-
-
 def make_ctx(engine, spec_data=SPEC, day: int = 25) -> StepContext:
     spec = parse_spec(spec_data, "test.yaml")
     start = dt.datetime(2026, 11, day, tzinfo=KL)
