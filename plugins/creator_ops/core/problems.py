@@ -28,11 +28,16 @@ MAX_ERROR_CHARS = 500
 MAX_FAILED_EXPECTATIONS = 8
 
 
+def _as_utc(value: dt.datetime | str) -> dt.datetime:
+    """Return a stored timestamp as aware UTC (raw SQL on SQLite hands back naive UTC text)."""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
 def _local(spec: CampaignSpec, moment: dt.datetime | None) -> str:
     if moment is None:
         return "-"
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=dt.UTC)
+    moment = _as_utc(moment)
     return f"{moment.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone})"
 
 
@@ -200,9 +205,7 @@ def payout_waiting_alerts(engine: Engine, spec: CampaignSpec, now: dt.datetime) 
         ).mappings().all()
     alerts = []
     for r in rows:
-        calculated_at = r["calculated_at"]
-        if calculated_at.tzinfo is None:
-            calculated_at = calculated_at.replace(tzinfo=dt.UTC)
+        calculated_at = _as_utc(r["calculated_at"])
         hours = int((utc(now) - calculated_at).total_seconds() // 3600)
         alerts.append(
             Alert(
