@@ -78,14 +78,16 @@ def _expectation_name(item: Any) -> str:
     if isinstance(item, str):
         return item
     if isinstance(item, Mapping):
-        name = item.get("expectation") or item.get("expectation_type") or item.get("type") or item.get("name")
+        name = item.get("name") or item.get("expectation_type") or item.get("expectation") or item.get("type")
         column = item.get("column") or (item.get("kwargs") or {}).get("column")
         unexpected = item.get("unexpected_count")
         text = str(name or "expectation")
-        if column:
+        if column and str(column) not in text:
             text += f" on {column}"
         if unexpected is not None:
             text += f" ({unexpected} unexpected)"
+        if item.get("why"):
+            text += f": {item['why']}"
         return text
     return str(item)
 
@@ -113,9 +115,11 @@ def quality_failed_alert(
     """Build the alert for a failed suite from a `QualityReport.to_dict()` (or a stored result)."""
     dataset = str(report.get("dataset") or "data")
     suite = str(report.get("suite") or report.get("suite_name") or dataset)
-    failed = _as_list(report.get("failed_expectations") or report.get("failures"))
-    evaluated = report.get("evaluated", report.get("evaluated_expectations", "?"))
-    failed_count = report.get("failed", len(failed)) if not isinstance(report.get("failed"), list) else len(failed)
+    # QualityReport.to_dict() lists them under "failed"; a stored result row under its JSON column
+    listed = report.get("failed") if isinstance(report.get("failed"), list) else None
+    failed = _as_list(listed if listed is not None else report.get("failed_expectations"))
+    evaluated = report.get("evaluated", "?")
+    failed_count = len(failed) if listed is not None else report.get("failed", len(failed))
     samples = [r for r in _as_list(report.get("sample_rows") or report.get("sample")) if isinstance(r, Mapping)]
     names = [_expectation_name(f) for f in failed[:MAX_FAILED_EXPECTATIONS]]
     if len(failed) > MAX_FAILED_EXPECTATIONS:

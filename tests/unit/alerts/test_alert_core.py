@@ -150,3 +150,23 @@ def test_no_pii_survives_rendering(secret, words):
         message = render_alert(alert, channel, campaign_name="Raya")
         assert secret not in json.dumps(message.payload, ensure_ascii=False)
         assert secret not in message.subject
+
+
+def test_quality_report_dict_renders_failed_expectations_and_masked_sample():
+    from creator_ops.core.problems import quality_failed_alert
+    from creator_ops.core.quality import FailedExpectation, QualityReport
+    from creator_ops.core.spec import parse_spec
+
+    spec = parse_spec({"id": "c1", "name": "Raya", "type": "scd", "timeline": {"event_start": dt.date(2027, 3, 3)}})
+    report = QualityReport(
+        suite="orders", dataset="orders", passed=False, rows=100, evaluated=6,
+        failed=[FailedExpectation(name="gmv_myr not negative", expectation_type="expect_column_values_to_be_between",
+                                  why="GMV below zero", kwargs={"column": "gmv_myr"}, unexpected_count=2)],
+        sample=[{"order_id": "o1", "gmv_myr": "-5.00", "buyer_email": "aminah@example.com"}],
+    )
+    alert = quality_failed_alert(spec, report.to_dict(), run_id="r1", result_id=7)
+    assert alert.key == "quality_failed:c1:r1:orders:orders:7"
+    message = render_alert(alert, EMAIL, campaign_name=spec.name)
+    assert "Suite orders failed 1 of 6 expectations" in message.payload["text"]
+    assert "gmv_myr not negative (2 unexpected): GMV below zero" in message.payload["text"]
+    assert "-5.00" in message.payload["html"] and "aminah@example.com" not in message.payload["html"]
