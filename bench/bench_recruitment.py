@@ -49,15 +49,17 @@ def candidates(n: int, seed: int = 1212) -> list[Candidate]:
     pool = []
     for i in range(n):
         followers = int(rng.paretovariate(1.2) * 800)
-        pool.append(Candidate(
-            creator_id=f"creator{i:07d}",
-            handle=f"handle {i}",
-            followers=followers,
-            category=rng.choice(CATEGORIES),
-            state=rng.choice(STATES),
-            gmv_30d_sen=int(rng.paretovariate(1.1) * 30_000),
-            avg_views_30d=int(followers * rng.random() * 0.4),
-        ))
+        pool.append(
+            Candidate(
+                creator_id=f"creator{i:07d}",
+                handle=f"handle {i}",
+                followers=followers,
+                category=rng.choice(CATEGORIES),
+                state=rng.choice(STATES),
+                gmv_30d_sen=int(rng.paretovariate(1.1) * 30_000),
+                avg_views_30d=int(followers * rng.random() * 0.4),
+            )
+        )
     return pool
 
 
@@ -74,13 +76,27 @@ def pandas_shortlist(pool: list[Candidate]) -> list[str]:
     )
     df = df[keep]
     gmv = np.minimum(500, df["gmv_30d_sen"] // 20_000)
-    engagement = np.where(df["followers"] > 0,
-                          np.minimum(300, (df["avg_views_30d"] * 10_000 // df["followers"].clip(lower=1)) // 10), 0)
-    bands = np.select([df["followers"] >= 1_000_000, df["followers"] >= 100_000, df["followers"] >= 10_000,
-                       df["followers"] >= 1_000], [200, 150, 100, 50], 0)
+    engagement = np.where(
+        df["followers"] > 0,
+        np.minimum(300, (df["avg_views_30d"] * 10_000 // df["followers"].clip(lower=1)) // 10),
+        0,
+    )
+    bands = np.select(
+        [
+            df["followers"] >= 1_000_000,
+            df["followers"] >= 100_000,
+            df["followers"] >= 10_000,
+            df["followers"] >= 1_000,
+        ],
+        [200, 150, 100, 50],
+        0,
+    )
     df = df.assign(score=gmv + engagement + bands)
-    df = df.sort_values(["score", "gmv_30d_sen", "avg_views_30d", "followers", "creator_id"],
-                        ascending=[False, False, False, False, True], kind="stable")
+    df = df.sort_values(
+        ["score", "gmv_30d_sen", "avg_views_30d", "followers", "creator_id"],
+        ascending=[False, False, False, False, True],
+        kind="stable",
+    )
     return df["creator_id"].head(CRITERIA.shortlist_size).tolist()
 
 
@@ -100,21 +116,30 @@ def bench_shortlist(n: int) -> None:
     reference_s, reference = best_of(3, lambda: pandas_shortlist(pool))
     ours = [e.candidate.creator_id for e in result.shortlist]
     assert ours == reference, "the pandas reference ranks differently"
-    print(f"shortlist  {n:>9,} candidates: recruit() {engine_s * 1000:8.1f} ms | pandas reference "
-          f"{reference_s * 1000:8.1f} ms | ratio {engine_s / reference_s:5.2f}x | "
-          f"{len(result.scores):,} passed, {len(ours):,} shortlisted (identical)")
+    print(
+        f"shortlist  {n:>9,} candidates: recruit() {engine_s * 1000:8.1f} ms | pandas reference "
+        f"{reference_s * 1000:8.1f} ms | ratio {engine_s / reference_s:5.2f}x | "
+        f"{len(result.scores):,} passed, {len(ours):,} shortlisted (identical)"
+    )
 
 
 def bench_signing(n: int = 20_000) -> None:
-    params = {"app_key": "ak", "shop_id": "7495001", "timestamp": "1764000000", "page_size": "50",
-              "page_token": "abcdef"}
+    params = {
+        "app_key": "ak",
+        "shop_id": "7495001",
+        "timestamp": "1764000000",
+        "page_size": "50",
+        "page_token": "abcdef",
+    }
     body = b'{"category_names":["beauty","fashion"],"follower_count_range":{"min":1000}}'
     path = "/affiliate_seller/202406/marketplace_creators/search"
     message = canonical_string("secret", path, params, body)
     ours, _ = best_of(3, lambda: [sign("secret", path, params, body) for _ in range(n)])
     bare, _ = best_of(3, lambda: [hmac.new(b"secret", message, hashlib.sha256).hexdigest() for _ in range(n)])
-    print(f"signing    {n:>9,} requests:   sign() {ours / n * 1e6:8.2f} µs | bare hmac {bare / n * 1e6:8.2f} µs"
-          f" | ratio {ours / bare:5.2f}x")
+    print(
+        f"signing    {n:>9,} requests:   sign() {ours / n * 1e6:8.2f} µs | bare hmac {bare / n * 1e6:8.2f} µs"
+        f" | ratio {ours / bare:5.2f}x"
+    )
 
 
 def bench_client(requests: int) -> None:
@@ -125,17 +150,24 @@ def bench_client(requests: int) -> None:
         platform.creators = [make_creator(i) for i in range(requests)]
         rates = {}
         for label, limit in (("limited", 50.0), ("unlimited", 1e9)):
-            config = OpenApiConfig(base_url=platform.url, app_key=APP_KEY, app_secret=APP_SECRET,
-                                   shop_id=SHOP_ID, rate_per_second=limit)
+            config = OpenApiConfig(
+                base_url=platform.url,
+                app_key=APP_KEY,
+                app_secret=APP_SECRET,
+                shop_id=SHOP_ID,
+                rate_per_second=limit,
+            )
             client = OpenApiClient(config)
             started = time.perf_counter()
             got = sum(1 for _ in client.search_creators(page_size=1))
             elapsed = time.perf_counter() - started
             assert got == requests
             rates[label] = requests / elapsed
-        print(f"client     {requests:>9,} requests:   limited {rates['limited']:6.1f} req/s (limit 50) | "
-              f"unlimited reference {rates['unlimited']:7.1f} req/s | "
-              f"limited/limit {rates['limited'] / 50:5.2f}")
+        print(
+            f"client     {requests:>9,} requests:   limited {rates['limited']:6.1f} req/s (limit 50) | "
+            f"unlimited reference {rates['unlimited']:7.1f} req/s | "
+            f"limited/limit {rates['limited'] / 50:5.2f}"
+        )
     finally:
         stop()
 

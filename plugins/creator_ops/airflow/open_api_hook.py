@@ -57,8 +57,15 @@ class OpenApiHook(BaseHook):
             host = f"{extra.get('scheme', 'https')}://{host}"
         if conn.port:
             host = f"{host}:{conn.port}"
-        missing = [name for name, value in (("login (app key)", conn.login), ("password (app secret)",
-                   conn.password), ("extra.shop_id", extra.get("shop_id"))) if not value]
+        missing = [
+            name
+            for name, value in (
+                ("login (app key)", conn.login),
+                ("password (app secret)", conn.password),
+                ("extra.shop_id", extra.get("shop_id")),
+            )
+            if not value
+        ]
         if missing:
             raise ValueError(f"connection {self.open_api_conn_id!r} lacks {', '.join(missing)}")
         return OpenApiConfig(

@@ -135,7 +135,9 @@ class OpenApiConfig:
     backoff_cap: float = 30.0
 
     def __repr__(self) -> str:  # keep the secret and the token out of logs and tracebacks
-        return f"OpenApiConfig(base_url={self.base_url!r}, app_key={self.app_key!r}, shop_id={self.shop_id!r})"
+        return (
+            f"OpenApiConfig(base_url={self.base_url!r}, app_key={self.app_key!r}, shop_id={self.shop_id!r})"
+        )
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -224,8 +226,11 @@ class OpenApiClient:
             retry_after: float | None = None
             try:
                 response = self.session.request(
-                    method, url + "?" + urlencode(query), data=payload or None,
-                    headers=headers, timeout=self.config.timeout,
+                    method,
+                    url + "?" + urlencode(query),
+                    data=payload or None,
+                    headers=headers,
+                    timeout=self.config.timeout,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
@@ -440,7 +445,9 @@ def map_order(record: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "creator_id": normalize_creator_id(creator),
                 "order_time": order_time,
                 "status": str(line.get("status") or record.get("status") or "").strip(),
-                "gmv_sen": amount_to_sen(line.get("payment_amount"), field=f"order {order_id} line {line_id}"),
+                "gmv_sen": amount_to_sen(
+                    line.get("payment_amount"), field=f"order {order_id} line {line_id}"
+                ),
                 "updated_at": updated_at,
             }
         )

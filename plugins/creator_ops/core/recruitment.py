@@ -341,8 +341,13 @@ def write_recruitment_files(result: RecruitmentResult, folder: Path) -> list[Pat
         write_atomically(path, csv_bytes(INVITE_COLUMNS, (_shortlist_row(e) for e in entries)))
         written.append(path)
     screened = (
-        {"creator_id": c.creator_id, "handle": c.handle or "", "category": c.category or "",
-         "state": c.state or "", "reason": reason}
+        {
+            "creator_id": c.creator_id,
+            "handle": c.handle or "",
+            "category": c.category or "",
+            "state": c.state or "",
+            "reason": reason,
+        }
         for c, reason in result.screened_out
     )
     path = folder / "screened_out.csv"

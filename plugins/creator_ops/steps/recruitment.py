@@ -87,16 +87,17 @@ def ingest_candidates(ctx: StepContext) -> dict[str, Any] | None:
 
 def load_candidates(ctx: StepContext) -> list[Candidate]:
     """Read the campaign's candidates from the warehouse, in creator_id order."""
-    columns = [creators.c[name] for name in (
-        "creator_id", "handle", "followers", "category", "state", "gmv_30d_sen", "avg_views_30d"
-    )]
+    columns = [
+        creators.c[name]
+        for name in ("creator_id", "handle", "followers", "category", "state", "gmv_30d_sen", "avg_views_30d")
+    ]
     query = select(*columns).where(creators.c.campaign_id == ctx.spec.id).order_by(creators.c.creator_id)
     with ctx.engine.connect() as conn:
         return [Candidate(**row._mapping) for row in conn.execute(query)]
 
 
 def store_shortlist(ctx: StepContext, result: RecruitmentResult) -> None:
-    """Write score, shortlisted and account manager of every candidate; a candidate screened out has no score."""
+    """Store every candidate's score, shortlisted flag and account manager (no score when screened out)."""
     shortlisted = {entry.candidate.creator_id: entry for entry in result.shortlist}
     every_id = list(result.scores) + [c.creator_id for c, _ in result.screened_out]
     rows = []
@@ -116,8 +117,11 @@ def store_shortlist(ctx: StepContext, result: RecruitmentResult) -> None:
         update(creators)
         .where(creators.c.campaign_id == bindparam("key_campaign"))
         .where(creators.c.creator_id == bindparam("key_creator"))
-        .values(score=bindparam("score"), shortlisted=bindparam("shortlisted"),
-                account_manager=bindparam("account_manager"))
+        .values(
+            score=bindparam("score"),
+            shortlisted=bindparam("shortlisted"),
+            account_manager=bindparam("account_manager"),
+        )
     )
     with ctx.engine.begin() as conn:
         if rows:
@@ -139,8 +143,13 @@ def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
     per_am = {am: len(entries) for am, entries in result.by_account_manager().items()}
     ctx.info(
         "%s: %d candidates, %d passed screening, %d shortlisted (of %d wanted); screened out: %s; per AM: %s",
-        ctx.spec.id, result.candidates, len(result.scores), len(result.shortlist),
-        ctx.spec.recruitment.shortlist_size, dict(result.reasons), per_am,
+        ctx.spec.id,
+        result.candidates,
+        len(result.scores),
+        len(result.shortlist),
+        ctx.spec.recruitment.shortlist_size,
+        dict(result.reasons),
+        per_am,
     )
     return {
         "candidates": result.candidates,

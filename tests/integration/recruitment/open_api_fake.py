@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-
 APP_KEY = "test-app-key"
 APP_SECRET = "test-app-secret-0123456789"
 SHOP_ID = "7495001"
@@ -82,7 +81,7 @@ class FakePlatform:
         key, rows = items[path]
         size = int(params.get("page_size", "20"))
         offset = int(params.get("page_token") or 0)  # an opaque token to clients; an offset here
-        page = rows[offset: offset + size]
+        page = rows[offset : offset + size]
         following = offset + size if offset + size < len(rows) else ""
         data = {key: page, "next_page_token": str(following), "total_count": len(rows)}
         return 200, {}, {"code": 0, "message": "Success", "request_id": f"r{number}", "data": data}

@@ -7,16 +7,21 @@ import json
 import time
 
 import pytest
-from open_api_fake import APP_KEY, APP_SECRET, CREATOR_PATH, SHOP_ID, make_creator
-
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig, OpenApiError, map_creator, map_order
+from open_api_fake import APP_KEY, APP_SECRET, CREATOR_PATH, SHOP_ID, make_creator
 
 pytestmark = pytest.mark.integration
 
 
 def client_for(platform, **overrides) -> OpenApiClient:
-    values = dict(base_url=platform.url, app_key=APP_KEY, app_secret=APP_SECRET, shop_id=SHOP_ID,
-                  timeout=5.0, backoff_base=0.05)
+    values = dict(
+        base_url=platform.url,
+        app_key=APP_KEY,
+        app_secret=APP_SECRET,
+        shop_id=SHOP_ID,
+        timeout=5.0,
+        backoff_base=0.05,
+    )
     values.update(overrides)
     return OpenApiClient(OpenApiConfig(**values))
 
@@ -82,16 +87,31 @@ def test_120_requests_respect_50_per_second(fake_platform):
 
 def test_affiliate_orders_are_searched_and_mapped(fake_platform):
     fake_platform.orders = [
-        {"order_id": f"O{i}", "creator_username": "@Mei", "create_time": 1765468800 + i,
-         "skus": [{"sku_id": "S1", "status": "COMPLETED", "payment_amount": {"amount": "10.05", "currency": "MYR"}}]}
+        {
+            "order_id": f"O{i}",
+            "creator_username": "@Mei",
+            "create_time": 1765468800 + i,
+            "skus": [
+                {
+                    "sku_id": "S1",
+                    "status": "COMPLETED",
+                    "payment_amount": {"amount": "10.05", "currency": "MYR"},
+                }
+            ],
+        }
         for i in range(3)
     ]
     client = client_for(fake_platform)
     start = dt.datetime(2025, 12, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    orders = list(client.search_orders(created_from=start, created_to=start + dt.timedelta(days=1), page_size=2))
+    orders = list(
+        client.search_orders(created_from=start, created_to=start + dt.timedelta(days=1), page_size=2)
+    )
     lines = [line for order in orders for line in map_order(order)]
     assert [(x["order_id"], x["gmv_sen"]) for x in lines] == [("O0", 1005), ("O1", 1005), ("O2", 1005)]
-    assert json.loads(fake_platform.seen[0].body) == {"create_time_ge": 1765468800, "create_time_lt": 1765555200}
+    assert json.loads(fake_platform.seen[0].body) == {
+        "create_time_ge": 1765468800,
+        "create_time_lt": 1765555200,
+    }
     assert fake_platform.seen[0].path.endswith("/orders/search")
     assert CREATOR_PATH not in {s.path for s in fake_platform.seen}
 
@@ -102,8 +122,15 @@ def test_hook_builds_the_client_from_the_airflow_connection(fake_platform, monke
     fake_platform.creators = [make_creator(i) for i in range(3)]
     monkeypatch.setenv(
         "AIRFLOW_CONN_CREATOR_MARKETPLACE_API",
-        json.dumps({"conn_type": "http", "host": fake_platform.url, "login": APP_KEY,
-                    "password": APP_SECRET, "extra": {"shop_id": SHOP_ID, "access_token": "tok-123"}}),
+        json.dumps(
+            {
+                "conn_type": "http",
+                "host": fake_platform.url,
+                "login": APP_KEY,
+                "password": APP_SECRET,
+                "extra": {"shop_id": SHOP_ID, "access_token": "tok-123"},
+            }
+        ),
     )
     assert OpenApiHook.connection_exists()
     assert not OpenApiHook.connection_exists("no_such_connection_here")

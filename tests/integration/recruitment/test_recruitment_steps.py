@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
-from sqlalchemy import insert, select
-
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig
 from creator_ops.core.spec import parse_spec
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.steps.recruitment import land_api_candidates, shortlist_candidates
 from creator_ops.warehouse.schema import creators
+from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
+from sqlalchemy import insert, select
 
 pytestmark = pytest.mark.integration
 KL = dt.timezone(dt.timedelta(hours=8))
@@ -37,30 +36,57 @@ SPEC = {
 def make_ctx(engine, spec_data=SPEC, day: int = 25) -> StepContext:
     spec = parse_spec(spec_data, "test.yaml")
     start = dt.datetime(2026, 11, day, tzinfo=KL)
-    return StepContext(spec=spec, spec_path=Path("test.yaml"), run_id=f"scheduled__{day}", interval_start=start,
-                       interval_end=start + dt.timedelta(days=1), engine=engine)
+    return StepContext(
+        spec=spec,
+        spec_path=Path("test.yaml"),
+        run_id=f"scheduled__{day}",
+        interval_start=start,
+        interval_end=start + dt.timedelta(days=1),
+        engine=engine,
+    )
 
 
 POOL = [
     # creator_id, handle, followers, category, state, gmv_30d_sen, avg_views_30d → expected score
-    ("aminah", "Aminah Glow", 15_000, "beauty", "Selangor", 4_000_000, 3_000),    # 200+200+100 = 500
-    ("mei", "美美小铺", 2_000, "Fashion", "Johor", 500_000, 800),                  # 25+300+50 = 375
-    ("kavitha", "கவிதா", 120_000, "beauty", "Perak", 60_000_000, 6_000),          # 500+50+150 = 700 (6000/120000 = 5% → 500 bp → 50)
-    ("farid", "Farid Style", 9_000, "fashion", "Kedah", 10_000, 400),              # 0+44+50 = 94
-    ("tan", "Tan Gadgets", 500_000, "electronics", "Penang", 90_000_000, 1),      # screened: category
-    ("small", "Small", 999, "beauty", "Sabah", 90_000_000, 1),                    # screened: followers
+    ("aminah", "Aminah Glow", 15_000, "beauty", "Selangor", 4_000_000, 3_000),  # 200+200+100 = 500
+    ("mei", "美美小铺", 2_000, "Fashion", "Johor", 500_000, 800),  # 25+300+50 = 375
+    (
+        "kavitha",
+        "கவிதா",
+        120_000,
+        "beauty",
+        "Perak",
+        60_000_000,
+        6_000,
+    ),  # 500+50+150 = 700 (6000/120000 = 5% → 500 bp → 50)
+    ("farid", "Farid Style", 9_000, "fashion", "Kedah", 10_000, 400),  # 0+44+50 = 94
+    ("tan", "Tan Gadgets", 500_000, "electronics", "Penang", 90_000_000, 1),  # screened: category
+    ("small", "Small", 999, "beauty", "Sabah", 90_000_000, 1),  # screened: followers
 ]
 
 
 def seed(engine, campaign="my_test_recruit"):
-    rows = [dict(campaign_id=campaign, creator_id=c, handle=h, followers=f, category=cat, state=s,
-                 gmv_30d_sen=g, avg_views_30d=v) for c, h, f, cat, s, g, v in POOL]
+    rows = [
+        dict(
+            campaign_id=campaign,
+            creator_id=c,
+            handle=h,
+            followers=f,
+            category=cat,
+            state=s,
+            gmv_30d_sen=g,
+            avg_views_30d=v,
+        )
+        for c, h, f, cat, s, g, v in POOL
+    ]
     with engine.begin() as conn:
         conn.execute(insert(creators), rows)
 
 
 def stored(engine):
-    query = select(creators.c.creator_id, creators.c.score, creators.c.shortlisted, creators.c.account_manager)
+    query = select(
+        creators.c.creator_id, creators.c.score, creators.c.shortlisted, creators.c.account_manager
+    )
     with engine.connect() as conn:
         return {r.creator_id: (r.score, r.shortlisted, r.account_manager) for r in conn.execute(query)}
 
@@ -85,10 +111,15 @@ def test_shortlist_is_stored_and_written_and_reruns_identically(warehouse_engine
 
     folder = roots / "output" / "my_test_recruit" / "recruitment" / "2026-11-25"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "invites_aisyah.csv", "invites_wei_jie.csv", "screened_out.csv", "shortlist.csv"
+        "invites_aisyah.csv",
+        "invites_wei_jie.csv",
+        "screened_out.csv",
+        "shortlist.csv",
     ]
     assert [(r["rank"], r["creator_id"], r["gmv_30d_myr"]) for r in read_csv(folder / "shortlist.csv")] == [
-        ("1", "kavitha", "600000.00"), ("2", "aminah", "40000.00"), ("3", "mei", "5000.00")
+        ("1", "kavitha", "600000.00"),
+        ("2", "aminah", "40000.00"),
+        ("3", "mei", "5000.00"),
     ]
     assert [r["handle"] for r in read_csv(folder / "invites_wei_jie.csv")] == ["Aminah Glow", "美美小铺"]
     assert [r["handle"] for r in read_csv(folder / "invites_aisyah.csv")] == ["கவிதா"]
@@ -118,7 +149,9 @@ def test_other_campaigns_are_untouched(warehouse_engine, roots):
     shortlist_candidates(make_ctx(warehouse_engine))
     with warehouse_engine.connect() as conn:
         other = conn.execute(
-            select(creators.c.score, creators.c.shortlisted).where(creators.c.campaign_id == "another_campaign")
+            select(creators.c.score, creators.c.shortlisted).where(
+                creators.c.campaign_id == "another_campaign"
+            )
         ).all()
     assert {tuple(r) for r in other} == {(None, False)}
 
@@ -130,8 +163,12 @@ def test_no_candidates_skips_with_a_reason(warehouse_engine, roots):
 
 def test_open_api_pull_lands_a_stable_canonical_csv(fake_platform, roots):
     fake_platform.creators = [make_creator(i) for i in range(75)]
-    fake_platform.creators.append({"nickname": "no username", "follower_count": 5})  # lands raw, to quarantine
-    config = OpenApiConfig(base_url=fake_platform.url, app_key=APP_KEY, app_secret=APP_SECRET, shop_id=SHOP_ID)
+    fake_platform.creators.append(
+        {"nickname": "no username", "follower_count": 5}
+    )  # lands raw, to quarantine
+    config = OpenApiConfig(
+        base_url=fake_platform.url, app_key=APP_KEY, app_secret=APP_SECRET, shop_id=SHOP_ID
+    )
     ctx = make_ctx(engine=None)
     summary = land_api_candidates(ctx, OpenApiClient(config).search_creators)
     landed = roots / "landing" / "my_test_recruit" / "creators" / "api_marketplace_20261125.csv"
@@ -140,8 +177,15 @@ def test_open_api_pull_lands_a_stable_canonical_csv(fake_platform, roots):
     assert len(rows) == 76
     assert rows[0]["creator_id"] == "" and rows[0]["handle"] == "no username"
     row7 = next(r for r in rows if r["creator_id"] == "creator0007")
-    assert row7 == {"creator_id": "creator0007", "handle": "美妆小铺 7", "followers": "1259",
-                    "category": "food", "state": "Johor", "gmv_30d_myr": "861.07", "avg_views_30d": "700"}
+    assert row7 == {
+        "creator_id": "creator0007",
+        "handle": "美妆小铺 7",
+        "followers": "1259",
+        "category": "food",
+        "state": "Johor",
+        "gmv_30d_myr": "861.07",
+        "avg_views_30d": "700",
+    }
     body = json.loads(fake_platform.seen[0].body)
     assert body == {"category_names": ["beauty", "fashion"], "follower_count_range": {"min": 1000}}
     before = landed.read_bytes()
@@ -155,7 +199,9 @@ def test_landed_api_pull_reads_back_through_the_creators_reader(fake_platform, r
     from creator_ops.core.open_api import map_creator
 
     fake_platform.creators = [make_creator(i) for i in range(40)] + [{"nickname": "no username"}]
-    config = OpenApiConfig(base_url=fake_platform.url, app_key=APP_KEY, app_secret=APP_SECRET, shop_id=SHOP_ID)
+    config = OpenApiConfig(
+        base_url=fake_platform.url, app_key=APP_KEY, app_secret=APP_SECRET, shop_id=SHOP_ID
+    )
     summary = land_api_candidates(make_ctx(engine=None), OpenApiClient(config).search_creators)
     result = read_dataset(summary["landed"], "creators", tz="Asia/Kuala_Lumpur", pii_key=b"k")
     assert result.rows_in == 41 and result.n_accepted == 40 and result.n_quarantined == 1

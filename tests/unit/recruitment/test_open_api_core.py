@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from creator_ops.core.open_api import (
     ApiRecordError,
     TokenBucket,
@@ -34,7 +33,7 @@ PARAMS = {
 
 def test_canonical_string_sorts_params_and_skips_sign_and_token():
     assert canonical_string("s3cr3t", PATH, PARAMS, b'{"a":1}') == (
-        b's3cr3t/affiliate_seller/202406/marketplace_creators/search'
+        b"s3cr3t/affiliate_seller/202406/marketplace_creators/search"
         b'app_keyakpage_size50shop_id7timestamp1700000000{"a":1}s3cr3t'
     )
 
@@ -100,8 +99,14 @@ def test_retry_after_seconds_and_dates():
 
 @pytest.mark.parametrize(
     ("value", "sen"),
-    [("12.30", 1230), ("1,234.5", 123450), (Decimal("0.01"), 1), (7, 700),
-     ({"amount": "99.99", "currency": "MYR"}, 9999), ("0", 0)],
+    [
+        ("12.30", 1230),
+        ("1,234.5", 123450),
+        (Decimal("0.01"), 1),
+        (7, 700),
+        ({"amount": "99.99", "currency": "MYR"}, 9999),
+        ("0", 0),
+    ],
 )
 def test_amount_to_sen_is_exact(value, sen):
     assert amount_to_sen(value, field="gmv") == sen
@@ -167,7 +172,8 @@ def test_map_order_lines():
     }
     lines = map_order(order)
     assert [(x["line_id"], x["status"], x["gmv_sen"]) for x in lines] == [
-        ("A1", "COMPLETED", 5990), ("A2", "CANCELLED", 10)
+        ("A1", "COMPLETED", 5990),
+        ("A2", "CANCELLED", 10),
     ]
     assert lines[0]["creator_id"] == "mei"
     assert lines[0]["order_time"] == dt.datetime(2025, 12, 11, 16, 0, tzinfo=dt.UTC)

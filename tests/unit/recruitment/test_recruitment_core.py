@@ -6,7 +6,6 @@ import csv
 from decimal import Decimal
 
 import pytest
-
 from creator_ops.core.recruitment import (
     Candidate,
     ScoreCard,
@@ -49,8 +48,18 @@ def test_engagement_truncates_to_whole_tenth_of_a_percent():
 
 @pytest.mark.parametrize(
     ("followers", "points"),
-    [(0, 0), (999, 0), (1_000, 50), (9_999, 50), (10_000, 100), (99_999, 100),
-     (100_000, 150), (999_999, 150), (1_000_000, 200), (50_000_000, 200)],
+    [
+        (0, 0),
+        (999, 0),
+        (1_000, 50),
+        (9_999, 50),
+        (10_000, 100),
+        (99_999, 100),
+        (100_000, 150),
+        (999_999, 150),
+        (1_000_000, 200),
+        (50_000_000, 200),
+    ],
 )
 def test_follower_band_boundaries(followers, points):
     assert follower_points(followers) == points
@@ -68,8 +77,14 @@ CRITERIA = Recruitment(
 
 
 def _ok(**overrides) -> Candidate:
-    values = dict(creator_id="c", followers=1_000, category="beauty", state="Selangor",
-                  gmv_30d_sen=50_050, avg_views_30d=300)
+    values = dict(
+        creator_id="c",
+        followers=1_000,
+        category="beauty",
+        state="Selangor",
+        gmv_30d_sen=50_050,
+        avg_views_30d=300,
+    )
     values.update(overrides)
     return Candidate(**values)
 
@@ -160,7 +175,9 @@ def _read(path):
 def test_files_are_excel_friendly_complete_and_stable(tmp_path):
     criteria = Recruitment(categories=["beauty"], shortlist_size=3, account_managers=["aisyah", "wei jie"])
     pool = [
-        Candidate("siti", handle="Siti Cantik 💄", followers=12_000, category="beauty", gmv_30d_sen=1_234_550),
+        Candidate(
+            "siti", handle="Siti Cantik 💄", followers=12_000, category="beauty", gmv_30d_sen=1_234_550
+        ),
         Candidate("mei", handle="美美小铺", followers=1_500, category="Beauty", avg_views_30d=900),
         Candidate("kavi", handle="கவிதா அழகு", followers=800, category="beauty", gmv_30d_sen=100),
         Candidate("ali", handle="Ali Gadget", followers=90_000, category="electronics"),
@@ -168,22 +185,32 @@ def test_files_are_excel_friendly_complete_and_stable(tmp_path):
     result = recruit(pool, criteria)
     files = write_recruitment_files(result, tmp_path)
     assert sorted(p.name for p in files) == [
-        "invites_aisyah.csv", "invites_wei_jie.csv", "screened_out.csv", "shortlist.csv"
+        "invites_aisyah.csv",
+        "invites_wei_jie.csv",
+        "screened_out.csv",
+        "shortlist.csv",
     ]
     shortlist = _read(tmp_path / "shortlist.csv")
     # siti: 1234550 // 20000 = 61, engagement 0, band 100 → 161
     # mei: 0 + (900*10000//1500)//10 = 600 → 300, band 50 → 350
     # kavi: 0 + 0 + 0 → 0
     assert [(r["creator_id"], r["score"], r["account_manager"]) for r in shortlist] == [
-        ("mei", "350", "aisyah"), ("siti", "161", "wei jie"), ("kavi", "0", "wei jie")
+        ("mei", "350", "aisyah"),
+        ("siti", "161", "wei jie"),
+        ("kavi", "0", "wei jie"),
     ]
     assert shortlist[1]["gmv_30d_myr"] == "12345.50"
     assert shortlist[0]["handle"] == "美美小铺"
     invites = _read(tmp_path / "invites_wei_jie.csv")
     assert [r["handle"] for r in invites] == ["Siti Cantik 💄", "கவிதா அழகு"]
     assert _read(tmp_path / "screened_out.csv") == [
-        {"creator_id": "ali", "handle": "Ali Gadget", "category": "electronics", "state": "",
-         "reason": "category_not_targeted"}
+        {
+            "creator_id": "ali",
+            "handle": "Ali Gadget",
+            "category": "electronics",
+            "state": "",
+            "reason": "category_not_targeted",
+        }
     ]
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     write_recruitment_files(recruit(pool, criteria), tmp_path)

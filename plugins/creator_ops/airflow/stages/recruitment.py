@@ -19,7 +19,7 @@ RECRUITMENT_PHASES = [Phase.RECRUITMENT]
 
 
 def pull_api_candidates(ctx: StepContext) -> dict[str, Any]:
-    """Pull candidates through `OpenApiHook` and land them for ingestion (the step itself stays Airflow-free)."""
+    """Pull candidates through `OpenApiHook` and land them for ingestion (the step stays Airflow-free)."""
     from creator_ops.airflow.open_api_hook import OpenApiHook
     from creator_ops.core.steps import StepSkipped
     from creator_ops.steps.recruitment import land_api_candidates
@@ -32,8 +32,9 @@ def pull_api_candidates(ctx: StepContext) -> dict[str, Any]:
     client = OpenApiHook(conn_id).get_conn()
     summary = land_api_candidates(ctx, client.search_creators)
     stats = client.stats
-    summary.update(requests=stats.requests, retries=stats.retries,
-                   throttled_seconds=round(stats.throttled_wait, 3))
+    summary.update(
+        requests=stats.requests, retries=stats.retries, throttled_seconds=round(stats.throttled_wait, 3)
+    )
     return summary
 
 
