@@ -27,7 +27,7 @@ _SUFFIX_MULTIPLIER = {"": 1, "k": 10**3, "rb": 10**3, "m": 10**6, "j": 10**6, "j
 _ISO = (
     r"^(?P<y>\d{4})[-/](?P<mo>\d{1,2})[-/](?P<d>\d{1,2})"
     r"(?:[T ]\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?)?"
-    r"\s*(?P<ampm>(?i)[ap]m)?\s*(?P<tz>Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$"
+    r"\s*(?P<ampm>(?i)[ap]m)?\s*(?P<tz>Z|z|(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?|UTC|GMT)?$"
 )
 _DMY = (
     r"^(?P<d>\d{1,2})[/.-](?P<mo>\d{1,2})[/.-](?P<y>\d{4})"
@@ -104,9 +104,9 @@ def parse_money_sen(column: pa.Array | pa.ChunkedArray) -> Parsed:
     """`1,234.50`, `RM1,234.50`, `-12` → integer sen; more than two non-zero decimals is bad."""
     text = clean_text(column)
     parts = pc.extract_regex(text, _MONEY)
-    whole = pc.replace_substring(parts.field("int"), ",", "")
-    frac = parts.field("frac")
-    negative = pc.or_(pc.equal(parts.field("s1"), "-"), pc.equal(parts.field("s2"), "-"))
+    whole = pc.replace_substring(pc.struct_field(parts, "int"), ",", "")
+    frac = pc.struct_field(parts, "frac")
+    negative = pc.or_(pc.equal(pc.struct_field(parts, "s1"), "-"), pc.equal(pc.struct_field(parts, "s2"), "-"))
     has_digits = pc.or_(
         pc.greater(pc.utf8_length(pc.fill_null(whole, "")), 0),
         pc.greater(pc.utf8_length(pc.fill_null(frac, "")), 0),
@@ -117,7 +117,7 @@ def parse_money_sen(column: pa.Array | pa.ChunkedArray) -> Parsed:
         pc.and_(pc.is_valid(parts), has_digits),
         pc.and_(frac_ok, pc.less_equal(pc.utf8_length(pc.fill_null(whole, "")), 15)),
     )
-    ok = pc.and_(ok, pc.invert(pc.and_(pc.equal(parts.field("s1"), "-"), pc.equal(parts.field("s2"), "-"))))
+    ok = pc.and_(ok, pc.invert(pc.and_(pc.equal(pc.struct_field(parts, "s1"), "-"), pc.equal(pc.struct_field(parts, "s2"), "-"))))
     ok = pc.fill_null(ok, False)
     whole = pc.if_else(ok, whole, "0")
     cents = pc.utf8_rpad(pc.utf8_slice_codeunits(pc.fill_null(pc.if_else(ok, frac, ""), ""), 0, 2), 2, "0")
@@ -130,9 +130,9 @@ def parse_count(column: pa.Array | pa.ChunkedArray) -> Parsed:
     """`12,345`, `12.3K`, `1.2M`, `3B` → integer (rounded half up after the multiplier)."""
     text = clean_text(column)
     parts = pc.extract_regex(text, _COUNT)
-    whole = pc.fill_null(pc.replace_substring(parts.field("int"), ",", ""), "")
-    frac = pc.fill_null(parts.field("frac"), "")
-    suffix = pc.utf8_lower(pc.fill_null(parts.field("suffix"), ""))
+    whole = pc.fill_null(pc.replace_substring(pc.struct_field(parts, "int"), ",", ""), "")
+    frac = pc.fill_null(pc.struct_field(parts, "frac"), "")
+    suffix = pc.utf8_lower(pc.fill_null(pc.struct_field(parts, "suffix"), ""))
     ok = pc.and_(
         pc.fill_null(pc.is_valid(parts), False),
         pc.and_(
@@ -168,7 +168,7 @@ def _assemble(parts: pa.StructArray) -> tuple[pa.Array, pa.Array]:
         return pc.fill_null(pc.if_else(pc.equal(parts.field(name), ""), default, parts.field(name)), default)
 
     hour = pc.cast(part("h", "0"), pa.int64())
-    ampm = pc.utf8_lower(pc.fill_null(parts.field("ampm"), ""))
+    ampm = pc.utf8_lower(pc.fill_null(pc.struct_field(parts, "ampm"), ""))
     hour = pc.if_else(pc.equal(ampm, "pm"), pc.add(pc.if_else(pc.equal(hour, 12), 0, hour), 12),
                       pc.if_else(pc.and_(pc.equal(ampm, "am"), pc.equal(hour, 12)), 0, hour))
     stamp = pc.binary_join_element_wise(
@@ -192,15 +192,14 @@ def _assemble(parts: pa.StructArray) -> tuple[pa.Array, pa.Array]:
     naive = pc.add(pc.cast(naive, pa.int64()), micros)
     if "tz" not in field_names:
         return naive, pa.nulls(len(parts), pa.int64())
-    tz = pc.fill_null(parts.field("tz"), "")
+    tz = pc.fill_null(pc.struct_field(parts, "tz"), "")
     utc = pc.is_in(pc.utf8_upper(tz), pa.array(["Z", "UTC", "GMT"]))
-    sign = pc.if_else(pc.starts_with(tz, "-"), -1, 1)
-    digits = pc.replace_substring(pc.utf8_slice_codeunits(tz, 1, 10), ":", "")
-    hours = pc.cast(pc.if_else(pc.utf8_is_digit(digits), pc.utf8_slice_codeunits(digits, 0, 2), "0"), pa.int64())
-    minutes = pc.cast(
-        pc.if_else(pc.equal(pc.utf8_length(digits), 4), pc.utf8_slice_codeunits(digits, 2, 4), "0"), pa.int64()
-    )
-    offset = pc.multiply(sign, pc.add(pc.multiply(hours, 60), minutes))
+    signed = pc.extract_regex(tz, r"(?P<sign>[+-])\s*(?P<hh>\d{1,2}):?(?P<mm>\d{2})?$")
+    sign = pc.if_else(pc.equal(pc.struct_field(signed, "sign"), "-"), -1, 1)
+    hours = pc.cast(pc.fill_null(pc.struct_field(signed, "hh"), "0"), pa.int64())
+    minutes = pc.cast(pc.if_else(pc.equal(pc.fill_null(pc.struct_field(signed, "mm"), ""), ""), "0", pc.struct_field(signed, "mm")),
+                      pa.int64())
+    offset = pc.multiply(sign, pc.add(pc.multiply(hours, 60), pc.fill_null(minutes, 0)))
     offset = pc.if_else(utc, 0, offset)
     offset = pc.if_else(pc.equal(tz, ""), pa.scalar(None, pa.int64()), offset)
     return naive, offset
