@@ -112,7 +112,7 @@ def load_result(conn, ctx: StepContext, dataset: str, file_id: int, result, rela
     elif dataset == "creators":
         # Upsert: the latest pull updates a creator; recruitment's score and shortlist columns stay.
         bulk_upsert(conn, schema.creators, accepted.select(list(CREATOR_COLUMNS)), ["campaign_id", "creator_id"],
-                    per_file)
+                    per_file, insert_only={"shortlisted": False})
     elif dataset == "exclusions":
         bulk_upsert(conn, schema.exclusions, accepted.select(["creator_id", "reason"]), ["campaign_id", "creator_id"],
                     per_file)

@@ -94,18 +94,21 @@ def bulk_upsert(
     data: pa.Table,
     keys: Sequence[str],
     constants: dict | None = None,
+    insert_only: dict | None = None,
 ) -> int:
     """Insert rows, replacing the non-key columns given in `data` of rows that share `keys`.
 
-    Columns of `table` that `data` does not carry (e.g. recruitment's score) keep their values.
+    Columns of `table` that `data` does not carry (e.g. recruitment's score) keep their values;
+    `insert_only` values (e.g. NOT NULL flags) are set on new rows and never overwrite existing ones.
     """
-    data = _with_constants(data, constants)
+    data = _with_constants(_with_constants(data, constants), insert_only)
     if data.num_rows == 0:
         return 0
     names = data.column_names
+    unchanged = {*keys, *(insert_only or {})}
     target = _quote(conn, table.name)
     column_list = ", ".join(_quote(conn, c) for c in names)
-    updates = ", ".join(f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in names if c not in keys)
+    updates = ", ".join(f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in names if c not in unchanged)
     conflict = f"ON CONFLICT ({', '.join(_quote(conn, k) for k in keys)}) " + (
         f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     )
