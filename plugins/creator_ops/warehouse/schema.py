@@ -201,6 +201,10 @@ payout_calculations = Table(
     Column("decision_note", Text),
     _ts("calculated_at", nullable=False),
     _ts("decided_at"),
+    Column("base_calculation_id", String(64)),  # the approved calculation an adjustment corrects
+    Column("summary_json", Text),
+    Column("approval_run_id", String(250)),  # the DAG run whose approval task shows this calculation
+    Index("ix_payout_calculations_campaign_state", "campaign_id", "state"),
 )
 
 payout_ledger = Table(
@@ -222,6 +226,8 @@ payout_ledger = Table(
     Column("payment_reference", String(64)),
     _ts("created_at", nullable=False),
     Index("ix_payout_ledger_campaign_creator", "campaign_id", "creator_id"),
+    Index("uq_payout_ledger_calculation_creator", "calculation_id", "creator_id", unique=True),
+    Index("uq_payout_ledger_payment_reference", "payment_reference", unique=True),
 )
 
 alert_outbox = Table(
