@@ -21,9 +21,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("dataset", choices=DATASETS, metavar="DATASET", help=f"one of {', '.join(DATASETS)}")
     parser.add_argument("file", metavar="FILE", help="the export to read")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for accepted.csv and quarantine.csv")
-    parser.add_argument("--spec", metavar="SPEC", help="campaign spec: its time zone reads offset-less timestamps")
-    parser.add_argument("--tz", metavar="ZONE", help="time zone of offset-less timestamps (default Asia/Kuala_Lumpur)")
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="folder for accepted.csv and quarantine.csv"
+    )
+    parser.add_argument(
+        "--spec", metavar="SPEC", help="campaign spec: its time zone reads offset-less timestamps"
+    )
+    parser.add_argument(
+        "--tz", metavar="ZONE", help="time zone of offset-less timestamps (default Asia/Kuala_Lumpur)"
+    )
 
 
 def _fail(message: str) -> int:
@@ -38,7 +44,7 @@ def _write_csv(table, path: Path) -> None:
     from pyarrow import csv as pacsv
 
     columns = {}
-    for name, column in zip(table.column_names, table.columns):
+    for name, column in zip(table.column_names, table.columns, strict=False):
         if pa.types.is_timestamp(column.type):
             column = pc.strftime(pc.cast(column, pa.timestamp("s", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
         columns[name] = column

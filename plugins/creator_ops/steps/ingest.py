@@ -21,12 +21,28 @@ LANDING_CONN_ENV = "CREATOR_OPS_LANDING_CONN_ID"
 
 # Canonical reader columns loaded into each table (file_id and campaign_id are added per file).
 ORDER_COLUMNS = (
-    "order_id", "line_id", "creator_id", "order_time", "status", "gmv_sen", "updated_at", "source_status", "row_number",
+    "order_id",
+    "line_id",
+    "creator_id",
+    "order_time",
+    "status",
+    "gmv_sen",
+    "updated_at",
+    "source_status",
+    "row_number",
 )
 ENROLLMENT_COLUMNS = ("creator_id", "registered_at", "is_new_creator", "row_number")
 CREATOR_COLUMNS = (
-    "creator_id", "handle", "followers", "category", "state", "gmv_30d_sen", "avg_views_30d", "email_hash",
-    "phone_hash", "row_number",
+    "creator_id",
+    "handle",
+    "followers",
+    "category",
+    "state",
+    "gmv_30d_sen",
+    "avg_views_30d",
+    "email_hash",
+    "phone_hash",
+    "row_number",
 )
 QUARANTINE_COLUMNS = ("row_number", "reason", "field", "detail", "raw_json")
 
@@ -63,12 +79,14 @@ def _registered(conn, campaign_id: str, dataset: str, sha256: str) -> bool:
 
     from creator_ops.warehouse.schema import ingested_files as f
 
-    query = select(f.c.file_id).where(f.c.campaign_id == campaign_id, f.c.dataset == dataset, f.c.sha256 == sha256)
+    query = select(f.c.file_id).where(
+        f.c.campaign_id == campaign_id, f.c.dataset == dataset, f.c.sha256 == sha256
+    )
     return conn.execute(query).first() is not None
 
 
 def _survey_ids(ctx: StepContext, relative_path: str, accepted) -> Any:
-    """Return each response's survey id: the file's own column, the spec survey named in the path, or by date."""
+    """Return each response's survey id: the file's column, the spec survey named in the path, or by date."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -111,18 +129,35 @@ def load_result(conn, ctx: StepContext, dataset: str, file_id: int, result, rela
         bulk_insert(conn, schema.survey_answers, answers, {"file_id": file_id})
     elif dataset == "creators":
         # Upsert: the latest pull updates a creator; recruitment's score and shortlist columns stay.
-        bulk_upsert(conn, schema.creators, accepted.select(list(CREATOR_COLUMNS)), ["campaign_id", "creator_id"],
-                    per_file, insert_only={"shortlisted": False})
+        bulk_upsert(
+            conn,
+            schema.creators,
+            accepted.select(list(CREATOR_COLUMNS)),
+            ["campaign_id", "creator_id"],
+            per_file,
+            insert_only={"shortlisted": False},
+        )
     elif dataset == "exclusions":
-        bulk_upsert(conn, schema.exclusions, accepted.select(["creator_id", "reason"]), ["campaign_id", "creator_id"],
-                    per_file)
+        bulk_upsert(
+            conn,
+            schema.exclusions,
+            accepted.select(["creator_id", "reason"]),
+            ["campaign_id", "creator_id"],
+            per_file,
+        )
     else:
         raise ValueError(f"unknown data set {dataset!r}")
-    bulk_insert(conn, schema.quarantine, result.quarantined_table.select(list(QUARANTINE_COLUMNS)),
-                {"file_id": file_id})
+    bulk_insert(
+        conn,
+        schema.quarantine,
+        result.quarantined_table.select(list(QUARANTINE_COLUMNS)),
+        {"file_id": file_id},
+    )
 
 
-def ingest_file(ctx: StepContext, dataset: str, path: Any, area: Any = None, key: bytes | None = None) -> dict:
+def ingest_file(
+    ctx: StepContext, dataset: str, path: Any, area: Any = None, key: bytes | None = None
+) -> dict:
     """Ingest one landed file unless its content is already registered; return what happened to it."""
     from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
@@ -175,8 +210,14 @@ def ingest_file(ctx: StepContext, dataset: str, path: Any, area: Any = None, key
         ctx.info("Rejected %s (%s): %s", relative, dataset, rejection)
     else:
         ctx.info("Ingested %s (%s): %s", relative, dataset, counts)
-    return {"file": relative, "status": row["status"], "file_id": file_id, "sha256": sha256,
-            "rejection_reason": rejection, **counts}
+    return {
+        "file": relative,
+        "status": row["status"],
+        "file_id": file_id,
+        "sha256": sha256,
+        "rejection_reason": rejection,
+        **counts,
+    }
 
 
 def ingest_landed(ctx: StepContext, dataset: str) -> dict:
@@ -185,8 +226,15 @@ def ingest_landed(ctx: StepContext, dataset: str) -> dict:
     files = area.files(dataset)
     key = pii_key()
     summary: dict[str, Any] = {
-        "dataset": dataset, "files": 0, "already_ingested": 0, "rows_in": 0, "accepted": 0, "quarantined": 0,
-        "rejected": 0, "file_ids": [], "rejections": [],
+        "dataset": dataset,
+        "files": 0,
+        "already_ingested": 0,
+        "rows_in": 0,
+        "accepted": 0,
+        "quarantined": 0,
+        "rejected": 0,
+        "file_ids": [],
+        "rejections": [],
     }
     for path in files:
         outcome = ingest_file(ctx, dataset, path, area, key)

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from sqlalchemy import Connection, Table
 
-SQLITE_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"  # with microsecond units Arrow appends .ffffff, as SQLAlchemy does
+SQLITE_TIMESTAMP_FORMAT = (
+    "%Y-%m-%d %H:%M:%S"  # with microsecond units Arrow appends .ffffff, as SQLAlchemy does
+)
 
 
 def _with_constants(data: pa.Table, constants: dict | None) -> pa.Table:
@@ -38,7 +40,9 @@ def _copy_csv(data: pa.Table) -> io.BytesIO:
             column = pc.cast(column, pa.timestamp("us", "UTC"))
         columns.append(column)
     buffer = io.BytesIO()
-    pacsv.write_csv(pa.table(columns, names=data.column_names), buffer, pacsv.WriteOptions(include_header=False))
+    pacsv.write_csv(
+        pa.table(columns, names=data.column_names), buffer, pacsv.WriteOptions(include_header=False)
+    )
     buffer.seek(0)
     return buffer
 
@@ -51,7 +55,9 @@ def _pg_copy(conn: Connection, table_name: str, data: pa.Table) -> None:
     columns = ", ".join(_quote(conn, c) for c in data.column_names)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.copy_expert(f"COPY {_quote(conn, table_name)} ({columns}) FROM STDIN WITH (FORMAT csv)", _copy_csv(data))
+        cursor.copy_expert(
+            f"COPY {_quote(conn, table_name)} ({columns}) FROM STDIN WITH (FORMAT csv)", _copy_csv(data)
+        )
     finally:
         cursor.close()
 
@@ -67,7 +73,7 @@ def _sqlite_rows(data: pa.Table) -> list[tuple]:
         elif pa.types.is_boolean(column.type):
             column = pc.cast(column, pa.int8())
         columns.append(column.to_pylist())
-    return list(zip(*columns))
+    return list(zip(*columns, strict=False))
 
 
 def bulk_insert(conn: Connection, table: Table, data: pa.Table, constants: dict | None = None) -> int:
@@ -82,7 +88,9 @@ def bulk_insert(conn: Connection, table: Table, data: pa.Table, constants: dict 
         marks = ", ".join("?" for _ in data.column_names)
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {_quote(conn, table.name)} ({names}) VALUES ({marks})", _sqlite_rows(data))
+            cursor.executemany(
+                f"INSERT INTO {_quote(conn, table.name)} ({names}) VALUES ({marks})", _sqlite_rows(data)
+            )
         finally:
             cursor.close()
     return data.num_rows
@@ -108,7 +116,9 @@ def bulk_upsert(
     unchanged = {*keys, *(insert_only or {})}
     target = _quote(conn, table.name)
     column_list = ", ".join(_quote(conn, c) for c in names)
-    updates = ", ".join(f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in names if c not in unchanged)
+    updates = ", ".join(
+        f"{_quote(conn, c)} = excluded.{_quote(conn, c)}" for c in names if c not in unchanged
+    )
     conflict = f"ON CONFLICT ({', '.join(_quote(conn, k) for k in keys)}) " + (
         f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     )
@@ -119,13 +129,18 @@ def bulk_upsert(
             f"CREATE TEMP TABLE {_quote(conn, staging)} AS SELECT {column_list} FROM {target} WITH NO DATA"
         )
         _pg_copy(conn, staging, data)
-        conn.exec_driver_sql(f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {_quote(conn, staging)} {conflict}")
+        conn.exec_driver_sql(
+            f"INSERT INTO {target} ({column_list}) "
+            f"SELECT {column_list} FROM {_quote(conn, staging)} {conflict}"
+        )
         conn.exec_driver_sql(f"DROP TABLE {_quote(conn, staging)}")
     else:
         marks = ", ".join("?" for _ in names)
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {target} ({column_list}) VALUES ({marks}) {conflict}", _sqlite_rows(data))
+            cursor.executemany(
+                f"INSERT INTO {target} ({column_list}) VALUES ({marks}) {conflict}", _sqlite_rows(data)
+            )
         finally:
             cursor.close()
     return data.num_rows

@@ -21,5 +21,3 @@ def _binary_fixtures_module():
 def export_files(tmp_path_factory) -> dict[str, Path]:
     """Every ingestion fixture (text ones copied, binary ones generated) by file name."""
     return _binary_fixtures_module().write_binary_fixtures(tmp_path_factory.mktemp("exports"))
-
-

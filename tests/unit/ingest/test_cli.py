@@ -16,12 +16,15 @@ CAMPAIGNCTL = Path(sys.executable).parent / "campaignctl"
 
 
 def _run(*args: str, key: str | None = "cli-test-key", **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("AIRFLOW_VAR_PII_HASH_KEY", "CREATOR_OPS_DEMO")}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("AIRFLOW_VAR_PII_HASH_KEY", "CREATOR_OPS_DEMO")
+    }
     if key is not None:
         environment["AIRFLOW_VAR_PII_HASH_KEY"] = key
     environment.update(env)
-    return subprocess.run([str(CAMPAIGNCTL), "ingest", *args], capture_output=True, text=True, env=environment,
-                          timeout=120)
+    return subprocess.run(
+        [str(CAMPAIGNCTL), "ingest", *args], capture_output=True, text=True, env=environment, timeout=120
+    )
 
 
 def _rows(path: Path) -> list[dict]:
@@ -53,18 +56,28 @@ def test_surveys_also_write_answers(export_files, tmp_path: Path) -> None:
 
 def test_spec_time_zone_reads_offsetless_timestamps(export_files, tmp_path: Path) -> None:
     spec = tmp_path / "tokyo.yaml"
-    spec.write_text("id: tokyo_test\nname: Tokyo\ntype: scd\ntimezone: Asia/Tokyo\n"
-                    "timeline: {event_start: 2026-12-12}\n")
-    done = _run("orders", str(export_files["orders_affiliate_export.csv"]), "--out", str(tmp_path / "o"),
-                "--spec", str(spec))
+    spec.write_text(
+        "id: tokyo_test\nname: Tokyo\ntype: scd\ntimezone: Asia/Tokyo\ntimeline: {event_start: 2026-12-12}\n"
+    )
+    done = _run(
+        "orders",
+        str(export_files["orders_affiliate_export.csv"]),
+        "--out",
+        str(tmp_path / "o"),
+        "--spec",
+        str(spec),
+    )
     assert done.returncode == 0, done.stderr
     assert _rows(tmp_path / "o" / "accepted.csv")[0]["order_time"] == "2026-12-12T01:15:00Z"
 
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("orders_missing_columns.csv", "missing required column"), ("orders_garbage.csv", "undecodable"),
-     ("empty.csv", "empty")],
+    [
+        ("orders_missing_columns.csv", "missing required column"),
+        ("orders_garbage.csv", "undecodable"),
+        ("empty.csv", "empty"),
+    ],
 )
 def test_unreadable_file_exits_2_with_one_line(export_files, tmp_path: Path, name: str, message: str) -> None:
     done = _run("orders", str(export_files[name]), "--out", str(tmp_path))
@@ -85,8 +98,14 @@ def test_missing_file_and_bad_spec_exit_2(export_files, tmp_path: Path) -> None:
 def test_without_pii_key_it_stops_unless_demo(export_files, tmp_path: Path) -> None:
     done = _run("enrollments", str(export_files["enrollments_messy.tsv"]), "--out", str(tmp_path), key=None)
     assert done.returncode == 2 and "pii_hash_key" in done.stderr
-    demo = _run("enrollments", str(export_files["enrollments_messy.tsv"]), "--out", str(tmp_path), key=None,
-                CREATOR_OPS_DEMO="1")
+    demo = _run(
+        "enrollments",
+        str(export_files["enrollments_messy.tsv"]),
+        "--out",
+        str(tmp_path),
+        key=None,
+        CREATOR_OPS_DEMO="1",
+    )
     assert demo.returncode == 0, demo.stderr
 
 

@@ -6,10 +6,9 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
+from creator_ops.core.ingest import normalize as nz
 from hypothesis import given
 from hypothesis import strategies as st
-
-from creator_ops.core.ingest import normalize as nz
 
 KL = "Asia/Kuala_Lumpur"
 UTC = dt.UTC
@@ -38,7 +37,9 @@ def test_money_becomes_exact_sen(text: str, sen: int) -> None:
     assert parsed.bad.to_pylist() == [False]
 
 
-@pytest.mark.parametrize("text", ["12,50", "1.234,50", "12.505", "abc", "RM", "1,2345.00", "--1", "1e5", "12.34.5"])
+@pytest.mark.parametrize(
+    "text", ["12,50", "1.234,50", "12.505", "abc", "RM", "1,2345.00", "--1", "1e5", "12.34.5"]
+)
 def test_ambiguous_or_broken_money_is_bad_never_guessed(text: str) -> None:
     parsed = nz.parse_money_sen(pa.array([text]))
     assert parsed.values.to_pylist() == [None]
@@ -60,8 +61,18 @@ def test_money_round_trips_any_amount_exactly(sen: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "count"),
-    [("12.3K", 12300), ("1.2M", 1_200_000), ("1,234", 1234), ("500", 500), ("12.35k", 12350), ("3B", 3 * 10**9),
-     ("2.5rb", 2500), ("1.5 jt", 1_500_000), ("1.2345K", 1235), ("0.5", 1)],
+    [
+        ("12.3K", 12300),
+        ("1.2M", 1_200_000),
+        ("1,234", 1234),
+        ("500", 500),
+        ("12.35k", 12350),
+        ("3B", 3 * 10**9),
+        ("2.5rb", 2500),
+        ("1.5 jt", 1_500_000),
+        ("1.2345K", 1235),
+        ("0.5", 1),
+    ],
 )
 def test_counts_with_suffixes(text: str, count: int) -> None:
     assert nz.parse_count(pa.array([text])).values.to_pylist() == [count]
@@ -99,7 +110,9 @@ def test_offsetless_timestamps_use_the_campaign_time_zone() -> None:
     assert parsed.values.to_pylist() == [dt.datetime(2026, 12, 12, 1, tzinfo=UTC)]
 
 
-@pytest.mark.parametrize("text", ["31/02/2026 10:00", "2026-13-01", "2026-12-12 25:00", "yesterday", "12/12/26 10:00"])
+@pytest.mark.parametrize(
+    "text", ["31/02/2026 10:00", "2026-13-01", "2026-12-12 25:00", "yesterday", "12/12/26 10:00"]
+)
 def test_impossible_timestamps_are_bad(text: str) -> None:
     parsed = nz.parse_timestamp(pa.array([text]), KL)
     assert parsed.bad.to_pylist() == [True]

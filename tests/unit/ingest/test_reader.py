@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from creator_ops.core.ingest import DATASETS, FileRejected, PiiKeyMissing, ReadResult, read_dataset
 from creator_ops.core.ingest.pii import keyed_hash
 
@@ -15,7 +14,10 @@ KEY = b"unit-test-pii-key"
 
 UTC = dt.UTC
 DATASET_OF = {
-    "orders": "orders", "enrollments": "enrollments", "creators": "creators", "surveys": "surveys",
+    "orders": "orders",
+    "enrollments": "enrollments",
+    "creators": "creators",
+    "surveys": "surveys",
     "exclusions": "exclusions",
 }
 
@@ -29,9 +31,18 @@ def _read(files: dict[str, Path], name: str) -> ReadResult:
 
 
 READABLE = [
-    "orders_affiliate_export.csv", "orders_canonical_semicolon.csv", "orders_affiliate.xlsx", "orders_native.parquet",
-    "orders_ragged.csv", "enrollments_messy.tsv", "enrollments_unicode_text.txt", "enrollments_utf16_nobom.csv",
-    "creators_pull.csv", "creators_windows1252.csv", "surveys_google_forms.csv", "exclusions.jsonl",
+    "orders_affiliate_export.csv",
+    "orders_canonical_semicolon.csv",
+    "orders_affiliate.xlsx",
+    "orders_native.parquet",
+    "orders_ragged.csv",
+    "enrollments_messy.tsv",
+    "enrollments_unicode_text.txt",
+    "enrollments_utf16_nobom.csv",
+    "creators_pull.csv",
+    "creators_windows1252.csv",
+    "surveys_google_forms.csv",
+    "exclusions.jsonl",
 ]
 
 
@@ -62,15 +73,32 @@ def test_affiliate_seller_export_loads_as_it_is(export_files) -> None:
 
 def test_canonical_semicolon_file_quarantines_each_problem_with_its_reason(export_files) -> None:
     result = _read(export_files, "orders_canonical_semicolon.csv")
-    reasons = dict(zip(result.quarantined["row_number"], result.quarantined["reason"]))
+    reasons = dict(zip(result.quarantined["row_number"], result.quarantined["reason"], strict=False))
     assert reasons == {
-        1: "bad_money", 4: "missing_key", 5: "missing_key", 6: "missing_key", 7: "bad_timestamp", 8: "negative_gmv",
-        9: "bad_id", 10: "bad_money", 11: "empty_row", 12: "bad_timestamp",
+        1: "bad_money",
+        4: "missing_key",
+        5: "missing_key",
+        6: "missing_key",
+        7: "bad_timestamp",
+        8: "negative_gmv",
+        9: "bad_id",
+        10: "bad_money",
+        11: "empty_row",
+        12: "bad_timestamp",
     }
-    fields = dict(zip(result.quarantined["row_number"], result.quarantined["field"]))
-    assert (fields[4], fields[5], fields[6], fields[12]) == ("order_id", "line_id", "creator_id", "updated_at")
+    fields = dict(zip(result.quarantined["row_number"], result.quarantined["field"], strict=False))
+    assert (fields[4], fields[5], fields[6], fields[12]) == (
+        "order_id",
+        "line_id",
+        "creator_id",
+        "updated_at",
+    )
     accepted = result.accepted
-    assert accepted["status"].tolist() == ["completed", "delivered", "completed"]  # "Completed " trimmed, lowered
+    assert accepted["status"].tolist() == [
+        "completed",
+        "delivered",
+        "completed",
+    ]  # "Completed " trimmed, lowered
     assert accepted["updated_at"].isna().tolist() == [True, False, False]
     assert accepted["row_number"].tolist() == [2, 3, 13]
 
@@ -118,8 +146,10 @@ def test_enrollments_tab_separated_with_malay_booleans(export_files) -> None:
     assert df["creator_id"].tolist() == ["siti.nur", "ahmad_k", "siti.nur", "raj.kumar"]
     assert df["is_new_creator"].tolist() == [True, False, True, False]  # blank means not new
     assert df["registered_at"].tolist()[0] == dt.datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
-    assert dict(zip(result.quarantined["row_number"], result.quarantined["reason"])) == {
-        4: "bad_boolean", 5: "missing_key", 6: "bad_timestamp",
+    assert dict(zip(result.quarantined["row_number"], result.quarantined["reason"], strict=False)) == {
+        4: "bad_boolean",
+        5: "missing_key",
+        6: "bad_timestamp",
     }
 
 
@@ -150,9 +180,11 @@ def test_surveys_long_answers_and_language(export_files) -> None:
     answers = result.answers
     assert len(answers) == 6  # blank answers are not answers
     assert set(answers["question"]) == {
-        "Apa yang anda suka tentang kempen ini?", "你会推荐给朋友吗？", "Any other comments?",
+        "Apa yang anda suka tentang kempen ini?",
+        "你会推荐给朋友吗？",
+        "Any other comments?",
     }  # the e-mail column is personal data, never a question
-    by_answer = dict(zip(answers["answer"], answers["language"]))
+    by_answer = dict(zip(answers["answer"], answers["language"], strict=False))
     assert by_answer["会，非常推荐"] == "zh"
     assert by_answer["நல்ல பிரச்சாரம்"] == "ta"
     assert by_answer["Komisen lebih tinggi"] == "ms"
@@ -163,7 +195,12 @@ def test_surveys_long_answers_and_language(export_files) -> None:
 def test_json_lines_with_broken_lines(export_files) -> None:
     result = _read(export_files, "exclusions.jsonl")
     assert result.accepted["creator_id"].tolist() == ["fraud.acc", "weijie_home", "7000000000"]
-    assert result.quarantined["reason"].tolist() == ["bad_json", "bad_json", "duplicate_in_file", "missing_key"]
+    assert result.quarantined["reason"].tolist() == [
+        "bad_json",
+        "bad_json",
+        "duplicate_in_file",
+        "missing_key",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -185,21 +222,29 @@ def test_unreadable_files_are_rejected_naming_file_and_cause(export_files, name:
 
 def test_header_aliases_ignore_case_and_spacing(tmp_path: Path) -> None:
     path = tmp_path / "aliases.csv"
-    path.write_text("  ORDER id ,Line-ID,creator  ID,Order_Time,STATUS,GMV (RM)\n1,2,@X,2026-12-12 10:00,ok,1\n")
+    path.write_text(
+        "  ORDER id ,Line-ID,creator  ID,Order_Time,STATUS,GMV (RM)\n1,2,@X,2026-12-12 10:00,ok,1\n"
+    )
     result = read_dataset(path, "orders", pii_key=KEY)
-    assert result.accepted[["order_id", "line_id", "creator_id", "gmv_sen"]].values.tolist() == [["1", "2", "x", 100]]
+    assert result.accepted[["order_id", "line_id", "creator_id", "gmv_sen"]].values.tolist() == [
+        ["1", "2", "x", 100]
+    ]
 
 
 def test_gmv_sen_column_is_never_read_as_ringgit(tmp_path: Path) -> None:
     path = tmp_path / "sen.csv"
-    path.write_text("order_id,line_id,creator_id,order_time,status,gmv_sen\n1,1,a,2026-12-12 10:00,completed,100\n")
+    path.write_text(
+        "order_id,line_id,creator_id,order_time,status,gmv_sen\n1,1,a,2026-12-12 10:00,completed,100\n"
+    )
     with pytest.raises(FileRejected, match="gmv_sen"):
         read_dataset(path, "orders", pii_key=KEY)
 
 
 def test_values_wider_than_the_warehouse_column_are_quarantined(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
-    path.write_text(f"order_id,line_id,creator_id,order_time,status,gmv\n1,1,a,2026-12-12 10:00,{'x' * 41},1\n")
+    path.write_text(
+        f"order_id,line_id,creator_id,order_time,status,gmv\n1,1,a,2026-12-12 10:00,{'x' * 41},1\n"
+    )
     result = read_dataset(path, "orders", pii_key=KEY)
     assert result.quarantined["reason"].tolist() == ["too_long"]
 

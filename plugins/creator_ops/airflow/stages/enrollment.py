@@ -1,4 +1,4 @@
-"""Enrollment stage: load creator registrations landed for the campaign (they run into the event for linkshare)."""
+"""Enrollment stage: load creator registrations (for linkshare they run into the event)."""
 
 from __future__ import annotations
 

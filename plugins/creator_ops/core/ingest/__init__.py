@@ -1,8 +1,8 @@
 """Readers for the messy exports ops receive (CSV, XLSX, JSON lines, Parquet), with no Airflow import.
 
-    from creator_ops.core.ingest import read_dataset, ReadResult, FileRejected, DATASETS
-    result = read_dataset(path, "orders", tz="Asia/Kuala_Lumpur", pii_key=key)
-    assert result.rows_in == len(result.accepted) + len(result.quarantined)
+from creator_ops.core.ingest import read_dataset, ReadResult, FileRejected, DATASETS
+result = read_dataset(path, "orders", tz="Asia/Kuala_Lumpur", pii_key=key)
+assert result.rows_in == len(result.accepted) + len(result.quarantined)
 """
 
 from __future__ import annotations

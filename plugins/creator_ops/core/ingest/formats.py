@@ -59,10 +59,10 @@ class RawTable:
 def decode_bytes(data: bytes, path: Any) -> tuple[str, bytes]:
     """Return (encoding, the content as UTF-8 without BOM); reject undecodable content."""
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", data[len(codecs.BOM_UTF8):]
+        return "utf-8-sig", data[len(codecs.BOM_UTF8) :]
     for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
-            return _transcode(data[len(bom):], name, path, label="utf-16")
+            return _transcode(data[len(bom) :], name, path, label="utf-16")
     sample = data[:4096]
     # UTF-16 without BOM: ASCII-heavy text has a NUL in every other byte.
     if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
@@ -177,8 +177,8 @@ def _read_csv_python(utf8: bytes, delimiter: str, header: list[str], encoding: s
         else:
             raw = {header[i] if i < width else f"extra_{i - width + 1}": c for i, c in enumerate(cells)}
             bad.append(BadRow(number, "wrong_field_count", f"{len(cells)} cells, header has {width}", raw))
-    columns = list(zip(*rows)) if rows else [()] * width
-    table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(header, columns)})
+    columns = list(zip(*rows, strict=False)) if rows else [()] * width
+    table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=False)})
     return RawTable(table, pa.array(numbers, pa.int64()), bad, encoding, "csv")
 
 
@@ -225,8 +225,8 @@ def read_excel(path: Path) -> RawTable:
         workbook.close()
     while rows and not any(rows[-1]):  # formatted but empty rows at the bottom are not rows
         rows.pop()
-    columns = list(zip(*rows)) if rows else [()] * width
-    table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(header, columns)})
+    columns = list(zip(*rows, strict=False)) if rows else [()] * width
+    table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=False)})
     return RawTable(table, _row_numbers(len(rows)), [], None, "xlsx")
 
 
@@ -277,7 +277,9 @@ def read_json_lines(path: Path, data: bytes) -> RawTable:
         if bad:
             raise FileRejected(path, "not JSON lines: no line is a JSON object")
         raise FileRejected(path, "no rows and no columns: the file is empty")
-    columns = {name: pa.array([_json_cell(item.get(name)) for _, item in good], pa.string()) for name in names}
+    columns = {
+        name: pa.array([_json_cell(item.get(name)) for _, item in good], pa.string()) for name in names
+    }
     return RawTable(pa.table(columns), pa.array([n for n, _ in good], pa.int64()), bad, encoding, "jsonl")
 
 
@@ -292,7 +294,7 @@ def read_parquet(path: Path) -> RawTable:
         raise FileRejected(path, f"not a readable Parquet file: {exc.__class__.__name__}: {exc}") from None
     names = _dedupe_header(table.column_names)
     columns = {}
-    for name, column in zip(names, table.columns):
+    for name, column in zip(names, table.columns, strict=False):
         kind = column.type
         if pa.types.is_dictionary(kind):
             column = column.cast(kind.value_type)

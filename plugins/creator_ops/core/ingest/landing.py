@@ -25,7 +25,7 @@ def as_path(root: Any) -> Any:
     if not isinstance(root, str):
         return root
     if root.startswith("file://"):
-        return Path(root[len("file://"):])
+        return Path(root[len("file://") :])
     if "://" in root:
         from upath import UPath
 
@@ -67,7 +67,7 @@ class LandingArea:
     def relative(self, path: Any, dataset: str) -> str:
         """Return `path` relative to the data set's folder, with `/` separators."""
         text, base = str(path), str(self.folder(dataset))
-        return text[len(base):].lstrip("/\\") if text.startswith(base) else Path(text).name
+        return text[len(base) :].lstrip("/\\") if text.startswith(base) else Path(text).name
 
     @staticmethod
     def sha256(path: Any) -> tuple[str, int]:

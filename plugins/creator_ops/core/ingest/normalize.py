@@ -106,7 +106,9 @@ def parse_money_sen(column: pa.Array | pa.ChunkedArray) -> Parsed:
     parts = pc.extract_regex(text, _MONEY)
     whole = pc.replace_substring(pc.struct_field(parts, "int"), ",", "")
     frac = pc.struct_field(parts, "frac")
-    negative = pc.or_(pc.equal(pc.struct_field(parts, "s1"), "-"), pc.equal(pc.struct_field(parts, "s2"), "-"))
+    negative = pc.or_(
+        pc.equal(pc.struct_field(parts, "s1"), "-"), pc.equal(pc.struct_field(parts, "s2"), "-")
+    )
     has_digits = pc.or_(
         pc.greater(pc.utf8_length(pc.fill_null(whole, "")), 0),
         pc.greater(pc.utf8_length(pc.fill_null(frac, "")), 0),
@@ -117,7 +119,12 @@ def parse_money_sen(column: pa.Array | pa.ChunkedArray) -> Parsed:
         pc.and_(pc.is_valid(parts), has_digits),
         pc.and_(frac_ok, pc.less_equal(pc.utf8_length(pc.fill_null(whole, "")), 15)),
     )
-    ok = pc.and_(ok, pc.invert(pc.and_(pc.equal(pc.struct_field(parts, "s1"), "-"), pc.equal(pc.struct_field(parts, "s2"), "-"))))
+    ok = pc.and_(
+        ok,
+        pc.invert(
+            pc.and_(pc.equal(pc.struct_field(parts, "s1"), "-"), pc.equal(pc.struct_field(parts, "s2"), "-"))
+        ),
+    )
     ok = pc.fill_null(ok, False)
     whole = pc.if_else(ok, whole, "0")
     cents = pc.utf8_rpad(pc.utf8_slice_codeunits(pc.fill_null(pc.if_else(ok, frac, ""), ""), 0, 2), 2, "0")
@@ -169,8 +176,11 @@ def _assemble(parts: pa.StructArray) -> tuple[pa.Array, pa.Array]:
 
     hour = pc.cast(part("h", "0"), pa.int64())
     ampm = pc.utf8_lower(pc.fill_null(pc.struct_field(parts, "ampm"), ""))
-    hour = pc.if_else(pc.equal(ampm, "pm"), pc.add(pc.if_else(pc.equal(hour, 12), 0, hour), 12),
-                      pc.if_else(pc.and_(pc.equal(ampm, "am"), pc.equal(hour, 12)), 0, hour))
+    hour = pc.if_else(
+        pc.equal(ampm, "pm"),
+        pc.add(pc.if_else(pc.equal(hour, 12), 0, hour), 12),
+        pc.if_else(pc.and_(pc.equal(ampm, "am"), pc.equal(hour, 12)), 0, hour),
+    )
     stamp = pc.binary_join_element_wise(
         part("y", "0000"),
         pc.utf8_lpad(part("mo", "0"), 2, "0"),
@@ -197,8 +207,12 @@ def _assemble(parts: pa.StructArray) -> tuple[pa.Array, pa.Array]:
     signed = pc.extract_regex(tz, r"(?P<sign>[+-])\s*(?P<hh>\d{1,2}):?(?P<mm>\d{2})?$")
     sign = pc.if_else(pc.equal(pc.struct_field(signed, "sign"), "-"), -1, 1)
     hours = pc.cast(pc.fill_null(pc.struct_field(signed, "hh"), "0"), pa.int64())
-    minutes = pc.cast(pc.if_else(pc.equal(pc.fill_null(pc.struct_field(signed, "mm"), ""), ""), "0", pc.struct_field(signed, "mm")),
-                      pa.int64())
+    minutes = pc.cast(
+        pc.if_else(
+            pc.equal(pc.fill_null(pc.struct_field(signed, "mm"), ""), ""), "0", pc.struct_field(signed, "mm")
+        ),
+        pa.int64(),
+    )
     offset = pc.multiply(sign, pc.add(pc.multiply(hours, 60), pc.fill_null(minutes, 0)))
     offset = pc.if_else(utc, 0, offset)
     offset = pc.if_else(pc.equal(tz, ""), pa.scalar(None, pa.int64()), offset)
@@ -224,14 +238,18 @@ def parse_timestamp(column: pa.Array | pa.ChunkedArray, tz: str) -> Parsed:
     dmy = pc.extract_regex(text, _DMY)
     iso_naive, iso_offset = _assemble(iso)
     dmy_naive, _ = _assemble(dmy)
-    naive = pc.coalesce(pc.if_else(pc.is_valid(iso), iso_naive, None), pc.if_else(pc.is_valid(dmy), dmy_naive, None))
+    naive = pc.coalesce(
+        pc.if_else(pc.is_valid(iso), iso_naive, None), pc.if_else(pc.is_valid(dmy), dmy_naive, None)
+    )
     offset = pc.if_else(pc.is_valid(iso), iso_offset, pa.scalar(None, pa.int64()))
     local = pc.assume_timezone(
         pc.cast(pc.fill_null(naive, 0), pa.timestamp("us")), tz, ambiguous="earliest", nonexistent="earliest"
     )
     with_offset = pc.subtract(pc.fill_null(naive, 0), pc.multiply(pc.fill_null(offset, 0), 60_000_000))
     utc_us = pc.if_else(pc.is_null(offset), pc.cast(local, pa.int64()), with_offset)
-    values = pc.cast(pc.if_else(pc.is_null(naive), pa.scalar(None, pa.int64()), utc_us), pa.timestamp("us", "UTC"))
+    values = pc.cast(
+        pc.if_else(pc.is_null(naive), pa.scalar(None, pa.int64()), utc_us), pa.timestamp("us", "UTC")
+    )
     return _finish(values, text, pc.is_valid(naive))
 
 

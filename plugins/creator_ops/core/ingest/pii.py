@@ -25,7 +25,7 @@ _NOT_DIGITS = re.compile(r"[^\d+]")
 
 
 def resolve_pii_key(variable_lookup: Callable[[], str | None] | None = None) -> bytes:
-    """Return the PII hash key: AIRFLOW_VAR_PII_HASH_KEY, the Airflow variable, then (demo only) the demo key."""
+    """Return the PII key: AIRFLOW_VAR_PII_HASH_KEY, the Airflow variable, then (demo only) the demo key."""
     # The environment first: it is what Airflow's own variable lookup checks first, and it needs no API call.
     value = os.environ.get(ENV_KEY) or (variable_lookup() if variable_lookup else None)
     if value:

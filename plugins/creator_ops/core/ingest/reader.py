@@ -21,7 +21,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from creator_ops.core.ingest import normalize as nz
-from creator_ops.core.ingest.datasets import DATASETS, SPECS, DatasetSpec, FieldSpec, match_columns, pii_headers
+from creator_ops.core.ingest.datasets import (
+    DATASETS,
+    SPECS,
+    DatasetSpec,
+    FieldSpec,
+    match_columns,
+    pii_headers,
+)
 from creator_ops.core.ingest.formats import BadRow, RawTable, read_raw
 from creator_ops.core.ingest.language import detect_language
 from creator_ops.core.ingest.pii import hash_values
@@ -44,12 +51,23 @@ BAD_WORDING = {
 }
 # Warehouse column widths (schema.py): a longer value would abort the whole file's load on PostgreSQL.
 MAX_LENGTH = {
-    "order_id": 200, "line_id": 200, "creator_id": 200, "survey_id": 200, "status": 40, "category": 80, "state": 80,
+    "order_id": 200,
+    "line_id": 200,
+    "creator_id": 200,
+    "survey_id": 200,
+    "status": 40,
+    "category": 80,
+    "state": 80,
 }
 QUESTION_MAX_LENGTH = 400
 QUARANTINE_SCHEMA = pa.schema(
-    [("row_number", pa.int64()), ("reason", pa.string()), ("field", pa.string()), ("detail", pa.string()),
-     ("raw_json", pa.string())]
+    [
+        ("row_number", pa.int64()),
+        ("reason", pa.string()),
+        ("field", pa.string()),
+        ("detail", pa.string()),
+        ("raw_json", pa.string()),
+    ]
 )
 
 
@@ -59,7 +77,9 @@ def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
         return nz.parse_timestamp(column, tz)
     if kind == "category":
         parsed = nz.lower_text(column)
-        return nz.Parsed(pc.replace_substring_regex(parsed.values, r"[\W_]+", "_"), parsed.missing, parsed.bad)
+        return nz.Parsed(
+            pc.replace_substring_regex(parsed.values, r"[\W_]+", "_"), parsed.missing, parsed.bad
+        )
     return {
         "id": nz.parse_id,
         "creator_id": nz.parse_creator_id,
@@ -73,7 +93,10 @@ def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
 
 def _null_column(kind: str, n: int) -> pa.Array:
     pa_type = {
-        "money": pa.int64(), "count": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us", "UTC"),
+        "money": pa.int64(),
+        "count": pa.int64(),
+        "bool": pa.bool_(),
+        "timestamp": pa.timestamp("us", "UTC"),
     }.get(kind, pa.string())
     return pa.nulls(n, pa_type)
 
@@ -128,8 +151,9 @@ def _detail(field: str | None, reason: str, header: str | None, value: Any, kind
 
 
 def _raw_json(row: dict[str, Any]) -> str:
-    return json.dumps({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()},
-                      ensure_ascii=False)
+    return json.dumps(
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}, ensure_ascii=False
+    )
 
 
 def _quarantine_table(
@@ -145,13 +169,13 @@ def _quarantine_table(
     index = pc.indices_nonzero(pc.invert(reasons.ok))
     rows = raw.table.take(index).to_pylist()
     for header, column in hashed_pii.items():
-        for row, digest in zip(rows, column.take(index).to_pylist()):
+        for row, digest in zip(rows, column.take(index).to_pylist(), strict=False):
             row[header] = f"hmac-sha256:{digest}" if digest else None
     numbers = raw.row_numbers.take(index).to_pylist()
     reason_list = reasons.reason.take(index).to_pylist()
     field_list = reasons.field.take(index).to_pylist()
     details = []
-    for row, reason, field in zip(rows, reason_list, field_list):
+    for row, reason, field in zip(rows, reason_list, field_list, strict=False):
         header = mapping.get(field) if field else None
         value = row.get(header) if header else None
         details.append(_detail(field, reason, header, value, kinds.get(field)))
@@ -190,7 +214,7 @@ def _empty_rows(table: pa.Table) -> pa.Array:
 
 
 def _survey_answers(accepted: pa.Table, raw: pa.Table, keep: pa.Array, questions: list[str]) -> pa.Table:
-    """Melt the question columns of accepted rows into (row_number, creator_id, submitted_at, question, answer, language)."""
+    """Melt the question columns of accepted rows into long form, one row per answer given."""
     parts = []
     for question in questions:
         answers = nz.clean_text(raw.column(question).filter(keep))
@@ -209,13 +233,74 @@ def _survey_answers(accepted: pa.Table, raw: pa.Table, keep: pa.Array, questions
                 }
             )
         )
-    schema = pa.schema([("row_number", pa.int64()), ("creator_id", pa.string()),
-                        ("submitted_at", pa.timestamp("us", "UTC")), ("question", pa.string()),
-                        ("answer", pa.string())])
+    schema = pa.schema(
+        [
+            ("row_number", pa.int64()),
+            ("creator_id", pa.string()),
+            ("submitted_at", pa.timestamp("us", "UTC")),
+            ("question", pa.string()),
+            ("answer", pa.string()),
+        ]
+    )
     long = pa.concat_tables(parts).sort_by([("row_number", "ascending")]) if parts else schema.empty_table()
     uniques = pc.unique(long.column("answer"))
     languages = pa.array([detect_language(a) for a in uniques.to_pylist()], pa.string())
     return long.append_column("language", pc.take(languages, pc.index_in(long.column("answer"), uniques)))
+
+
+def _find_problems(spec: DatasetSpec, table: pa.Table, parsed: dict[str, nz.Parsed]) -> _Reasons:
+    """Return each row's first problem, checked in the documented order."""
+    reasons = _Reasons(table.num_rows)
+    reasons.add(_empty_rows(table), "empty_row", None)
+    for field in spec.fields:
+        if field.key and field.column in parsed:
+            reasons.add(parsed[field.column].missing, "missing_key", field.column)
+    for field in spec.fields:
+        if not field.key and not field.blank_ok and field.column in parsed:
+            reasons.add(parsed[field.column].missing, "missing_value", field.column)
+    for field in spec.fields:
+        if field.column in parsed and field.kind in BAD_REASON:
+            reasons.add(parsed[field.column].bad, BAD_REASON[field.kind], field.column)
+    for column, limit in MAX_LENGTH.items():
+        if column in parsed:
+            reasons.add(pc.greater(pc.utf8_length(parsed[column].values), limit), "too_long", column)
+    for money in ("gmv_sen", "gmv_30d_sen"):
+        if money in parsed:
+            reasons.add(pc.less(parsed[money].values, 0), "negative_gmv", money)
+    if spec.unique_creator and table.num_rows:
+        duplicates = _later_duplicates(parsed["creator_id"].values, reasons.ok)
+        reasons.add(duplicates, "duplicate_in_file", "creator_id")
+    return reasons
+
+
+def _canonical_columns(
+    spec: DatasetSpec,
+    raw: RawTable,
+    mapping: dict[str, str],
+    parsed: dict[str, nz.Parsed],
+    hashed_pii: dict[str, pa.Array],
+) -> dict[str, pa.Array]:
+    """Return the data set's canonical columns for every row (filtered by the caller)."""
+    n = raw.table.num_rows
+    columns: dict[str, pa.Array] = {}
+    for field in spec.fields:
+        if field.kind in ("email", "phone"):
+            header = mapping.get(field.column)
+            columns[field.column] = hashed_pii[header] if header else _null_column("text", n)
+        elif field.column in parsed:
+            columns[field.column] = parsed[field.column].values
+        else:
+            columns[field.column] = _null_column(field.kind, n)
+    if spec.name == "enrollments":
+        columns["is_new_creator"] = pc.fill_null(columns["is_new_creator"], False)
+    if spec.name == "orders":
+        # The affiliate export flags returns in a column of its own: such a line is "returned",
+        # and the status the platform showed is kept in source_status.
+        returned = pc.fill_null(columns.pop("fully_returned"), False)
+        columns["source_status"] = nz.clean_text(raw.table.column(mapping["status"]))
+        columns["status"] = pc.if_else(returned, "returned", columns["status"])
+    columns["row_number"] = raw.row_numbers
+    return columns
 
 
 def read_dataset(
@@ -237,57 +322,20 @@ def read_dataset(
     if missing:
         wanted = "; ".join(f"{f.column} (any of: {', '.join(f.aliases[:6])}…)" for f in missing)
         raise FileRejected(
-            path, f"missing required column(s) for {dataset}: {wanted}; found columns: {', '.join(headers) or 'none'}"
+            path,
+            f"missing required column(s) for {dataset}: {wanted}; "
+            f"found columns: {', '.join(headers) or 'none'}",
         )
     pii = pii_headers(headers)
     hashed_pii = _hash_pii(raw.table, pii, pii_key, path)
-    n = raw.table.num_rows
-    reasons = _Reasons(n)
-    reasons.add(_empty_rows(raw.table), "empty_row", None)
-
-    parsed: dict[str, nz.Parsed] = {}
-    for field in spec.fields:
-        header = mapping.get(field.column)
-        if header is None or field.kind in ("email", "phone"):
-            continue
-        parsed[field.column] = _parse(field, raw.table.column(header), tz)
-    for field in spec.fields:
-        if field.key and field.column in parsed:
-            reasons.add(parsed[field.column].missing, "missing_key", field.column)
-    for field in spec.fields:
-        if not field.key and not field.blank_ok and field.column in parsed:
-            reasons.add(parsed[field.column].missing, "missing_value", field.column)
-    for field in spec.fields:
-        if field.column in parsed and field.kind in BAD_REASON:
-            reasons.add(parsed[field.column].bad, BAD_REASON[field.kind], field.column)
-    for column, limit in MAX_LENGTH.items():
-        if column in parsed:
-            reasons.add(pc.greater(pc.utf8_length(parsed[column].values), limit), "too_long", column)
-    for money in ("gmv_sen", "gmv_30d_sen"):
-        if money in parsed:
-            reasons.add(pc.less(parsed[money].values, 0), "negative_gmv", money)
-    if spec.unique_creator and n:
-        reasons.add(_later_duplicates(parsed["creator_id"].values, reasons.ok), "duplicate_in_file", "creator_id")
-
+    parsed = {
+        f.column: _parse(f, raw.table.column(mapping[f.column]), tz)
+        for f in spec.fields
+        if f.column in mapping and f.kind not in ("email", "phone")
+    }
+    reasons = _find_problems(spec, raw.table, parsed)
     keep = reasons.ok
-    columns: dict[str, pa.Array] = {}
-    for field in spec.fields:
-        if field.kind in ("email", "phone"):
-            header = mapping.get(field.column)
-            columns[field.column] = hashed_pii[header] if header else _null_column("text", n)
-        elif field.column in parsed:
-            columns[field.column] = parsed[field.column].values
-        else:
-            columns[field.column] = _null_column(field.kind, n)
-    if dataset == "enrollments":
-        columns["is_new_creator"] = pc.fill_null(columns["is_new_creator"], False)
-    if dataset == "orders":
-        # The affiliate export flags returns in a column of its own: such a line is "returned",
-        # and the status the platform showed is kept in source_status.
-        returned = pc.fill_null(columns.pop("fully_returned"), False)
-        columns["source_status"] = nz.clean_text(raw.table.column(mapping["status"]))
-        columns["status"] = pc.if_else(returned, "returned", columns["status"])
-    columns["row_number"] = raw.row_numbers
+    columns = _canonical_columns(spec, raw, mapping, parsed, hashed_pii)
     accepted = pa.table(columns).filter(keep)
 
     answers = None

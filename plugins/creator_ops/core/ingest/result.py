@@ -32,7 +32,7 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     import pyarrow as pa
 
     data: dict[str, Any] = {}
-    for name, column in zip(table.column_names, table.columns):
+    for name, column in zip(table.column_names, table.columns, strict=False):
         if pa.types.is_integer(column.type) and column.null_count:
             data[name] = column.to_pandas(types_mapper={column.type: pd.Int64Dtype()}.get)
         elif pa.types.is_boolean(column.type) and column.null_count:

@@ -1,0 +1,332 @@
+"""Benchmark: messy order lines from CSV and Parquet into the warehouse, beside the engine's own bulk load.
+
+    .venv/bin/python bench/bench_ingest.py            # 1,000,000 lines (and 250,000 for linearity)
+    .venv/bin/python bench/bench_ingest.py --quick    # 100,000 lines
+
+The input is generated here (seeded, deterministic): the affiliate center's seller export
+with `@`/case/space variants of creator ids, `RM1,234.50` money, three timestamp formats,
+mixed-case statuses, returned flags and ~1% broken rows. The pipeline measured is the real
+one (`ingest_file`: sha256, archive copy, read, normalize, quarantine, load in one
+transaction). The references load the same rows, already clean, with the engine's own
+bulk path: PostgreSQL `COPY` of a CSV; SQLite `executemany` in one transaction. Each case
+runs in a fresh process so its peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+PG_URL = os.environ.get(
+    "CREATOR_OPS_BENCH_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/creator_ops_bench"
+)
+CAMPAIGN = "my_1212_2026"
+SPEC = ROOT / "include" / "campaigns" / f"{CAMPAIGN}.yaml"
+CLEAN_COLUMNS = (
+    "file_id",
+    "row_number",
+    "campaign_id",
+    "order_id",
+    "line_id",
+    "creator_id",
+    "order_time",
+    "status",
+    "gmv_sen",
+    "updated_at",
+    "source_status",
+)
+
+
+# --------------------------------------------------------------------------- input generation
+
+
+def generate(n: int, folder: Path, seed: int = 20261212) -> dict[str, Path]:
+    """Write messy.csv, messy.parquet and clean.csv with `n` order lines; return their paths."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from pyarrow import csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    index = np.arange(n, dtype=np.int64)
+    order_id = pc.cast(pa.array(5770000000000000000 + index // 2), pa.string())  # two lines per order
+    line_id = pc.cast(pa.array(1729000000000000000 + index), pa.string())
+    creator_number = rng.integers(0, 20000, n)
+    creator = pc.binary_join_element_wise(
+        pa.array(["creator."] * n), pc.cast(pa.array(creator_number), pa.string()), ""
+    )
+    variant = rng.integers(0, 10, n)
+    messy_creator = pc.if_else(pa.array(variant < 3), pc.binary_join_element_wise("@", creator, ""), creator)
+    messy_creator = pc.if_else(pa.array(variant == 3), pc.utf8_upper(messy_creator), messy_creator)
+    messy_creator = pc.if_else(
+        pa.array(variant == 4), pc.binary_join_element_wise(" ", messy_creator, " ", ""), messy_creator
+    )
+
+    start = int(dt.datetime(2026, 12, 11, 16, tzinfo=dt.UTC).timestamp())  # 12.12 00:00 in Kuala Lumpur
+    utc_seconds = start + rng.integers(0, 86400, n)
+    utc = pa.array(utc_seconds * 1_000_000, pa.timestamp("us", "UTC"))
+    local = pa.array((utc_seconds + 8 * 3600) * 1_000_000, pa.timestamp("us"))
+    fmt = rng.integers(0, 3, n)
+    messy_time = pc.if_else(
+        pa.array(fmt == 0),
+        pc.binary_join_element_wise(pc.strftime(local, format="%Y-%m-%dT%H:%M:%S"), "+08:00", ""),
+        pc.if_else(
+            pa.array(fmt == 1),
+            pc.strftime(local, format="%d/%m/%Y %H:%M:%S"),
+            pc.strftime(local, format="%Y-%m-%d %H:%M:%S"),
+        ),
+    )
+    messy_time = pc.replace_substring_regex(messy_time, r"\.0+$", "")
+    messy_time = pc.replace_substring_regex(messy_time, r"\.0+(\+08:00)$", r"\1")
+
+    statuses = np.array(["COMPLETED", "Completed", "completed ", "PROCESSING", "CANCELLED", "delivered"])
+    status_pick = rng.choice(len(statuses), n, p=[0.4, 0.15, 0.1, 0.15, 0.1, 0.1])
+    messy_status = pa.array(statuses[status_pick])
+    clean_status = pc.utf8_lower(pc.utf8_trim_whitespace(messy_status))
+    gmv_sen = rng.integers(100, 500_000, n)
+    ringgit = pc.cast(pa.array(gmv_sen // 100), pa.string())
+    # thousands separators for amounts >= 1,000
+    grouped = pc.replace_substring_regex(ringgit, r"^(\d+)(\d{3})$", r"\1,\2")
+    cents = pc.utf8_lpad(pc.cast(pa.array(gmv_sen % 100), pa.string()), 2, "0")
+    money = pc.binary_join_element_wise("RM", grouped, ".", cents, "")
+    returned = rng.random(n) < 0.03
+    returned_text = pa.array(np.where(returned, "Yes", "No"))
+
+    # ~1% broken rows, each kind with its reason
+    broken = rng.random(n)
+    order_id = pc.if_else(pa.array(broken < 0.005), "", order_id)
+    money = pc.if_else(
+        pa.array((broken >= 0.005) & (broken < 0.007)), pc.binary_join_element_wise("-", money, ""), money
+    )
+    messy_time = pc.if_else(pa.array((broken >= 0.007) & (broken < 0.009)), "31/02/2026 10:00", messy_time)
+    messy_time = pc.if_else(pa.array((broken >= 0.009) & (broken < 0.01)), "", messy_time)
+
+    messy = pa.table(
+        {
+            "Order ID": order_id,
+            "SKU ID": line_id,
+            "Creator Username": messy_creator,
+            "Time Created": messy_time,
+            "Order Status": messy_status,
+            "Payment Amount": money,
+            "Fully returned or refunded": returned_text,
+        }
+    )
+    paths = {
+        "messy_csv": folder / "messy.csv",
+        "messy_parquet": folder / "messy.parquet",
+        "clean_csv": folder / "clean.csv",
+    }
+    pacsv.write_csv(messy, paths["messy_csv"], pacsv.WriteOptions(quoting_style="needed"))
+    pq.write_table(messy, paths["messy_parquet"])
+    clean = pa.table(
+        {
+            "file_id": pa.array(np.ones(n, dtype=np.int64)),
+            "row_number": pa.array(index + 1),
+            "campaign_id": pa.array([CAMPAIGN] * n),
+            "order_id": pc.cast(pa.array(5770000000000000000 + index // 2), pa.string()),
+            "line_id": line_id,
+            "creator_id": creator,
+            "order_time": utc,
+            "status": pc.if_else(pa.array(returned), "returned", clean_status),
+            "gmv_sen": pa.array(gmv_sen),
+            "updated_at": pa.nulls(n, pa.timestamp("us", "UTC")),
+            "source_status": pc.utf8_trim_whitespace(messy_status),
+        }
+    )
+    pacsv.write_csv(clean, paths["clean_csv"], pacsv.WriteOptions(include_header=False))
+    return paths
+
+
+# --------------------------------------------------------------------------- cases (each in its own process)
+
+
+def _engine(kind: str, folder: Path):
+    from creator_ops.warehouse.db import make_engine, upgrade
+    from sqlalchemy import text
+
+    if kind == "sqlite":
+        db = folder / "bench_warehouse.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{db}")
+    else:
+        admin = make_engine(PG_URL.rsplit("/", 1)[0] + "/postgres")
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            name = PG_URL.rsplit("/", 1)[1]
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        base = make_engine(PG_URL)
+        with base.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
+            conn.execute(text("CREATE SCHEMA bench"))
+        base.dispose()
+        engine = make_engine(PG_URL + "?options=-csearch_path%3Dbench")
+    upgrade(engine)
+    return engine
+
+
+def _register_clean_file(engine) -> None:
+    from creator_ops.warehouse.schema import ingested_files
+    from sqlalchemy import insert
+
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ingested_files).values(
+                file_id=1,
+                campaign_id=CAMPAIGN,
+                dataset="orders",
+                source_uri="clean.csv",
+                sha256="0" * 64,
+                size_bytes=0,
+                status="accepted",
+                rows_in=0,
+                rows_accepted=0,
+                rows_quarantined=0,
+                ingested_at=dt.datetime.now(dt.UTC),
+            )
+        )
+
+
+def run_case(case: str, folder: Path) -> dict:
+    """Run one measured case in this process and return its figures."""
+    kind, what = case.split(":")
+    engine = _engine(kind, folder)
+    if what == "reference":
+        _register_clean_file(engine)
+        clean = folder / "clean.csv"
+        began = time.perf_counter()
+        with engine.begin() as conn:
+            raw = conn.connection.dbapi_connection
+            cursor = raw.cursor()
+            if kind == "postgresql":
+                with clean.open("rb") as fh:
+                    cursor.copy_expert(
+                        f"COPY order_lines ({', '.join(CLEAN_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", fh
+                    )
+            else:
+                import csv
+
+                with clean.open(newline="") as fh:
+                    rows = [
+                        tuple(r[i] if r[i] != "" else None for i in range(len(CLEAN_COLUMNS)))
+                        for r in csv.reader(fh)
+                    ]
+                marks = ", ".join("?" for _ in CLEAN_COLUMNS)
+                cursor.executemany(
+                    f"INSERT INTO order_lines ({', '.join(CLEAN_COLUMNS)}) VALUES ({marks})", rows
+                )
+            cursor.close()
+        seconds = time.perf_counter() - began
+        rows_in = accepted = sum(1 for _ in clean.open("rb"))
+        quarantined = 0
+    else:
+        from creator_ops.core.spec import load_spec
+        from creator_ops.core.steps import StepContext
+        from creator_ops.steps.ingest import ingest_file
+
+        landing = folder / f"landing_{kind}_{what}"
+        os.environ["CREATOR_OPS_LANDING_ROOT"] = str(landing)
+        target = landing / CAMPAIGN / "orders" / f"orders.{'csv' if what == 'csv' else 'parquet'}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = folder / f"messy.{'csv' if what == 'csv' else 'parquet'}"
+        if not target.exists():
+            os.link(source, target)
+        archive = landing / CAMPAIGN / "_archive"
+        if archive.exists():
+            import shutil
+
+            shutil.rmtree(archive)
+        from creator_ops.core.ingest.landing import LandingArea
+
+        now = dt.datetime(2026, 12, 12, 2, tzinfo=dt.UTC)
+        ctx = StepContext(
+            spec=load_spec(SPEC),
+            spec_path=SPEC,
+            run_id="bench",
+            interval_start=now,
+            interval_end=now,
+            engine=engine,
+        )
+        began = time.perf_counter()
+        outcome = ingest_file(ctx, "orders", target, LandingArea(str(landing), CAMPAIGN), b"bench-key")
+        seconds = time.perf_counter() - began
+        rows_in, accepted, quarantined = outcome["rows_in"], outcome["accepted"], outcome["quarantined"]
+    engine.dispose()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "case": case,
+        "seconds": round(seconds, 2),
+        "rows_in": rows_in,
+        "accepted": accepted,
+        "quarantined": quarantined,
+        "rows_per_s": int(rows_in / seconds) if seconds else None,
+        "peak_mb": round(peak_mb),
+    }
+
+
+def _child(case: str, folder: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--case", case, "--dir", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"{case} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 lines instead of 1,000,000")
+    parser.add_argument("--n", type=int, help="number of order lines")
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--dir", help=argparse.SUPPRESS)
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(args.case, Path(args.dir))))
+        return
+    n = args.n or (100_000 if args.quick else 1_000_000)
+    sizes = [n] if args.quick else [n // 4, n]
+    engines = ["sqlite"] if args.no_postgres else ["postgresql", "sqlite"]
+    print(f"cores: {os.cpu_count()}  lines: {', '.join(f'{s:,}' for s in sizes)}")
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
+            folder = Path(tmp)
+            began = time.perf_counter()
+            generate(size, folder)
+            print(
+                f"\n{size:,} lines (input generated in {time.perf_counter() - began:.1f} s; messy.csv "
+                f"{(folder / 'messy.csv').stat().st_size / 1e6:.0f} MB)"
+            )
+            cases = [f"{e}:{w}" for e in engines for w in ("reference", "csv", "parquet")]
+            if size != sizes[-1]:  # the smaller size only checks linearity of the main path
+                cases = [f"{e}:{w}" for e in engines for w in ("reference", "csv")]
+            results = {c: _child(c, folder) for c in cases}
+            print(
+                f"{'case':<22}{'seconds':>9}{'rows/s':>11}{'x ref':>7}{'peak MB':>9}{'accepted':>10}{'quar.':>7}"
+            )
+            for case, r in results.items():
+                ref = results[case.split(":")[0] + ":reference"]["seconds"]
+                print(
+                    f"{case:<22}{r['seconds']:>9.2f}{r['rows_per_s']:>11,}{r['seconds'] / ref:>7.2f}"
+                    f"{r['peak_mb']:>9}{r['accepted']:>10,}{r['quarantined']:>7,}"
+                )
+
+
+if __name__ == "__main__":
+    main()
