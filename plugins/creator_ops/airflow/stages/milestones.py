@@ -47,7 +47,7 @@ def build(stage: StageBuilder) -> None:
         "creator_ops.airflow.stages.milestones:send_alerts",
         phases=ALL_PHASES,
         trigger_rule=TriggerRule.ALL_DONE,
-        retries=0,
+        retries=1,  # safe: the outbox never sends a row twice
         doc_md=(
             "Delivers queued alerts to Slack and e-mail. An alert that cannot be delivered "
             "stays in the outbox and is retried with backoff by later runs; none is sent twice."
