@@ -21,7 +21,7 @@ class AlertSmtpHook(SmtpHook):
     def send_alternative(
         self, *, to: Sequence[str], subject: str, text: str, html: str, message_id: str
     ) -> None:
-        """Send one message over the open connection (call inside `with hook:`)."""
+        """Send one message over the connection opened by `get_conn()`."""
         if self._smtp_client is None:
             raise RuntimeError("the SMTP connection is not open")
         sender = self.from_email or DEFAULT_FROM
