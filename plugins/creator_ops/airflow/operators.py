@@ -119,3 +119,88 @@ class RunbookSignoffOperator(ApprovalOperator):
             )
         self.log.info("Opening sign-off %r, due %s", self.step_id, due.isoformat())
         return super().execute(context)
+
+
+class PayoutApprovalOperator(ApprovalOperator):
+    """Payout approval: shows totals, top earners, budget use and quality warnings; records the decision.
+
+    Runs only in its phases; refuses untrusted data; "Reject" (with a note) records the
+    reason in the ledger and skips the finance export.
+    """
+
+    ui_color = "#fde2e4"
+
+    def __init__(
+        self,
+        *,
+        spec_path: str,
+        phases: Sequence[Phase],
+        warehouse_conn_id: str = "creator_ops_warehouse",
+        **kwargs: Any,
+    ) -> None:
+        from airflow.sdk import Param
+
+        kwargs.setdefault("subject", "Approve campaign payouts")
+        kwargs.setdefault("body", "The calculation to approve is shown when the payout run reaches this task.")
+        kwargs.setdefault(
+            "params",
+            {"note": Param("", type=["null", "string"], description="Why (required in practice for Reject)")},
+        )
+        super().__init__(**kwargs)
+        self.spec_path = spec_path
+        self.phases = [Phase(p) for p in phases]
+        self.warehouse_conn_id = warehouse_conn_id
+
+    def _step_context(self, context: Any):
+        from creator_ops.airflow.hooks import WarehouseHook
+        from creator_ops.core.steps import StepContext
+
+        spec = load_spec(self.spec_path)
+        start, end = _interval(context)
+        return StepContext(
+            spec=spec,
+            spec_path=Path(self.spec_path),
+            run_id=context["run_id"],
+            interval_start=start,
+            interval_end=end,
+            engine=WarehouseHook(self.warehouse_conn_id).engine,
+            log=self.log,
+        )
+
+    def execute(self, context: Any) -> Any:
+        from creator_ops.core.steps import DataNotTrusted, StepSkipped
+        from creator_ops.steps.payouts import prepare_approval
+
+        ctx = self._step_context(context)
+        if ctx.phase not in self.phases:
+            raise AirflowSkipException(
+                f"{self.task_id} runs in the {', '.join(self.phases)} phase(s); this run is in the {ctx.phase} phase"
+            )
+        try:
+            request = prepare_approval(ctx)
+        except StepSkipped as exc:
+            raise AirflowSkipException(str(exc)) from None
+        except DataNotTrusted as exc:
+            raise AirflowFailException(str(exc)) from None
+        self.subject, self.body = request.subject, request.body
+        self.log.info("Asking approval of payout calculation %s", request.calculation_id)
+        return super().execute(context)
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        from creator_ops.steps.payouts import record_decision
+        from creator_ops.warehouse.payout_ledger import LedgerError
+
+        chosen = (event.get("chosen_options") or [None])[0]
+        if "error" not in event and chosen in (self.APPROVE, self.REJECT):
+            user = event.get("responded_by_user") or {}
+            note = (event.get("params_input") or {}).get("note") or None
+            try:
+                record_decision(
+                    self._step_context(context),
+                    approved=chosen == self.APPROVE,
+                    by=str(user.get("name") or user.get("id") or "unknown"),
+                    note=note,
+                )
+            except LedgerError as exc:
+                raise AirflowFailException(str(exc)) from None
+        return super().execute_complete(context, event)

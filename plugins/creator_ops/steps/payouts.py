@@ -1,0 +1,208 @@
+"""Payout steps: calculate into the ledger, prepare and record the approval, export for finance.
+
+All refuse to run on untrusted data: when the latest quality validation of orders,
+enrollments or exclusions failed, they raise `DataNotTrusted` naming the failed
+expectations. The rules themselves are `creator_ops.core.payouts` (the same engine the
+command line uses); the ledger is `creator_ops.warehouse.payout_ledger`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
+
+PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
+TOP_EARNERS = 10
+
+
+def _money(sen: int) -> str:
+    return f"RM {Decimal(int(sen)).scaleb(-2):,.2f}"
+
+
+def require_trusted_data(ctx: StepContext) -> list[str]:
+    """Raise DataNotTrusted if a payout input failed its latest validation; return warnings otherwise."""
+    from sqlalchemy import select
+
+    from creator_ops.steps.quality import untrusted_datasets
+    from creator_ops.warehouse.schema import quality_results
+
+    failed = {d: names for d, names in untrusted_datasets(ctx.engine, ctx.spec.id).items() if d in PAYOUT_DATASETS}
+    if failed:
+        detail = "; ".join(f"{d}: {', '.join(names) or 'suite failed'}" for d, names in sorted(failed.items()))
+        raise DataNotTrusted(
+            f"payouts of {ctx.spec.id} refused: the latest quality validation failed for {detail}. "
+            "Fix or replace the data and rerun the quality stage."
+        )
+    with ctx.engine.connect() as conn:
+        validated = set(
+            conn.execute(
+                select(quality_results.c.dataset).where(quality_results.c.campaign_id == ctx.spec.id).distinct()
+            ).scalars()
+        )
+    return [f"{d} was never validated by the quality stage" for d in ("orders", "enrollments") if d not in validated]
+
+
+def spec_sha256(ctx: StepContext) -> str:
+    return hashlib.sha256(ctx.spec_path.read_bytes()).hexdigest()
+
+
+def calculate(ctx: StepContext) -> dict[str, Any]:
+    """Compute SPEC section 5 from the warehouse and record it in the ledger (replace or adjust)."""
+    from creator_ops.core.payouts import PayoutInputError, calculate_for_spec, load_warehouse_inputs
+    from creator_ops.warehouse.payout_ledger import PayoutLedger
+
+    if ctx.spec.incentives is None:
+        raise StepSkipped(f"{ctx.spec.id} has no incentives: nothing to pay")
+    warnings = require_trusted_data(ctx)
+    inputs = load_warehouse_inputs(ctx.engine, ctx.spec.id)
+    try:
+        result = calculate_for_spec(ctx.spec, inputs.orders, inputs.enrollments, inputs.exclusions)
+    except PayoutInputError as exc:
+        raise DataNotTrusted(f"payout inputs unusable: {exc}") from None
+    summary = result.summary()
+    summary["quality_warnings"] = warnings
+    summary["sources"] = inputs.sources
+    summary["top_earners"] = [
+        {"creator_id": r.creator_id, "total_myr": str(Decimal(r.total_sen).scaleb(-2)), "rank": r.leaderboard_rank}
+        for r in result.top(TOP_EARNERS)
+    ]
+    ledger = PayoutLedger(ctx.engine, ctx.spec.id)
+    record = ledger.record(
+        result, run_id=ctx.run_id, spec_sha256=spec_sha256(ctx), inputs_sha256=inputs.inputs_sha256, summary=summary
+    )
+    # the full result next to the finance files, for ops to open
+    result.write_csv(ctx.output_dir / "payouts" / f"calculation_{record.calculation_id[:12]}.csv")
+    ctx.info(
+        "Payout calculation %s (%s, %s): %d creators, %s, scaled=%s",
+        record.calculation_id[:12], record.kind, record.state, result.creators,
+        _money(result.total_sen), result.scaled,
+    )
+    return {
+        "calculation_id": record.calculation_id,
+        "kind": record.kind,
+        "state": record.state,
+        "creators": result.creators,
+        "total_myr": summary["total_myr"],
+        "scaled": result.scaled,
+        "quality_warnings": warnings,
+    }
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What the approver sees: the calculation and a Markdown body."""
+
+    calculation_id: str
+    subject: str
+    body: str
+
+
+def prepare_approval(ctx: StepContext) -> ApprovalRequest:
+    """Describe the open calculation for the approver and tie it to this run."""
+    from creator_ops.warehouse.payout_ledger import PayoutLedger
+
+    warnings = require_trusted_data(ctx)
+    ledger = PayoutLedger(ctx.engine, ctx.spec.id)
+    calc = ledger.open_calculation()
+    if calc is None:
+        raise StepSkipped(f"no payout calculation of {ctx.spec.id} awaits approval")
+    ledger.mark_approval_requested(calc["calculation_id"], ctx.run_id)
+    summary = json.loads(calc["summary_json"] or "{}")
+    warnings = sorted(set(warnings) | set(summary.get("quality_warnings", [])))
+    kind = "adjustment" if calc["base_calculation_id"] else "payout"
+    lines = [
+        f"## {ctx.spec.name}: {kind} `{calc['calculation_id'][:12]}`",
+        "",
+        "| | |",
+        "| --- | --- |",
+        f"| creators in this {kind} | {calc['creators']} |",
+        f"| total | {_money(calc['total_sen'])} |",
+        f"| budget | {_money(calc['budget_sen'])} ({summary.get('budget_used_pct', '?')}% used) |",
+        f"| leaderboard prizes | RM {summary.get('prizes_awarded_myr', '?')} |",
+        f"| variable bonuses scaled | {'yes, × ' + summary.get('scale_factor', '?') if calc['scaled'] else 'no'} |",
+        f"| spec / inputs sha256 | `{calc['spec_sha256'][:12]}` / `{calc['inputs_sha256'][:12]}` |",
+        "",
+        "### Top earners",
+        "| rank | creator | total |",
+        "| --- | --- | --- |",
+        *(
+            f"| {e.get('rank') or '—'} | {e['creator_id']} | RM {e['total_myr']} |"
+            for e in summary.get("top_earners", [])
+        ),
+        "",
+        "### Tiers",
+        *(f"- from RM {k}: {v} creators" for k, v in sorted(summary.get("tier_counts", {}).items(), reverse=True)),
+        "",
+        "### Quality warnings",
+        *([f"- {w}" for w in warnings] or ["- none: every payout input passed its latest validation"]),
+        "",
+        "Approve to release the finance export; Reject (with a note) stops it and records why.",
+    ]
+    subject = f"Approve {kind} of {ctx.spec.name}: {_money(calc['total_sen'])} to {calc['creators']} creators"
+    return ApprovalRequest(calc["calculation_id"], subject, "\n".join(lines))
+
+
+def record_decision(ctx: StepContext, *, approved: bool, by: str, note: str | None) -> str:
+    """Record the approver's decision on the calculation this run showed; return its id."""
+    from sqlalchemy import select
+
+    from creator_ops.warehouse.payout_ledger import LedgerError, PayoutLedger
+    from creator_ops.warehouse.schema import payout_calculations as pc
+
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            select(pc.c.calculation_id, pc.c.state)
+            .where(pc.c.campaign_id == ctx.spec.id, pc.c.approval_run_id == ctx.run_id)
+            .order_by(pc.c.calculated_at.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        raise LedgerError(f"run {ctx.run_id} showed no payout calculation of {ctx.spec.id}")
+    if row.state == "superseded":
+        raise LedgerError(
+            f"calculation {row.calculation_id[:12]} was replaced by a newer one while awaiting approval; "
+            "rerun the approval task to decide on the current one"
+        )
+    ledger = PayoutLedger(ctx.engine, ctx.spec.id)
+    if approved:
+        ledger.approve(row.calculation_id, by=by, note=note)
+    else:
+        ledger.reject(row.calculation_id, by=by, note=note or "rejected without a note")
+    ctx.info("Payout calculation %s %s by %s", row.calculation_id[:12], "approved" if approved else "rejected", by)
+    return row.calculation_id
+
+
+def export_for_finance(ctx: StepContext) -> dict[str, Any]:
+    """Write the finance file of the calculation approved in this run (the same file when rerun)."""
+    from sqlalchemy import select
+
+    from creator_ops.warehouse.payout_ledger import PayoutLedger
+    from creator_ops.warehouse.schema import payout_calculations as pc
+
+    require_trusted_data(ctx)
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            select(pc.c.calculation_id, pc.c.state, pc.c.decision_note)
+            .where(pc.c.campaign_id == ctx.spec.id, pc.c.approval_run_id == ctx.run_id)
+            .order_by(pc.c.calculated_at.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        raise StepSkipped("no payout calculation was put to approval in this run")
+    if row.state not in ("approved", "exported"):
+        raise StepSkipped(f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}")
+    export = PayoutLedger(ctx.engine, ctx.spec.id).export(row.calculation_id, ctx.output_dir / "finance")
+    ctx.info("Finance export %s: %d payments, control total %s", export.path, export.row_count,
+             _money(export.control_total_sen))
+    return {
+        "calculation_id": row.calculation_id,
+        "file": str(export.path),
+        "control_file": str(export.control_path),
+        "row_count": export.row_count,
+        "control_total_myr": str(Decimal(export.control_total_sen).scaleb(-2)),
+    }
