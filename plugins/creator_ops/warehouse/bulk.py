@@ -8,13 +8,14 @@ they are written in SQLAlchemy's own text format so that `DateTime` columns read
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from sqlalchemy import Connection, Table
 
+SQLITE_BATCH_ROWS = 65_536
 SQLITE_TIMESTAMP_FORMAT = (
     "%Y-%m-%d %H:%M:%S"  # with microsecond units Arrow appends .ffffff, as SQLAlchemy does
 )
@@ -62,18 +63,21 @@ def _pg_copy(conn: Connection, table_name: str, data: pa.Table) -> None:
         cursor.close()
 
 
-def _sqlite_rows(data: pa.Table) -> list[tuple]:
+def _sqlite_rows(data: pa.Table) -> Iterator[tuple]:
+    """Yield rows as tuples, one record batch at a time so memory stays flat on big files."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = []
-    for column in data.columns:
-        if pa.types.is_timestamp(column.type):
-            column = pc.strftime(pc.cast(column, pa.timestamp("us", "UTC")), format=SQLITE_TIMESTAMP_FORMAT)
-        elif pa.types.is_boolean(column.type):
-            column = pc.cast(column, pa.int8())
-        columns.append(column.to_pylist())
-    return list(zip(*columns, strict=False))
+    for batch in data.to_batches(max_chunksize=SQLITE_BATCH_ROWS):
+        columns = []
+        for column in batch.columns:
+            if pa.types.is_timestamp(column.type):
+                utc = pc.cast(column, pa.timestamp("us", "UTC"))
+                column = pc.strftime(utc, format=SQLITE_TIMESTAMP_FORMAT)
+            elif pa.types.is_boolean(column.type):
+                column = pc.cast(column, pa.int8())
+            columns.append(column.to_pylist())
+        yield from zip(*columns, strict=True)
 
 
 def bulk_insert(conn: Connection, table: Table, data: pa.Table, constants: dict | None = None) -> int:
