@@ -18,6 +18,7 @@ from typing import Any
 
 from airflow.sdk import DAG, TaskGroup, TriggerRule
 
+from creator_ops.airflow.notifiers import task_failure_callback
 from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOperator
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
@@ -130,6 +131,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
         doc_md=campaign_doc_md(spec, spec_path),
         default_args={
             "owner": owner,
+            "on_failure_callback": task_failure_callback(spec_path),
             "retries": 2,
             "retry_delay": dt.timedelta(minutes=2),
             "retry_exponential_backoff": True,

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
+from urllib.parse import quote
 
 from airflow.sdk.bases.hook import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
 from sqlalchemy import Engine
 
 from creator_ops.warehouse.db import default_url, make_engine, upgrade
+
+
+def connection_url(conn: Any) -> str:
+    """Return a SQLAlchemy URL for an Airflow connection (postgres, sqlite, or a URL in extra)."""
+    extra = conn.extra_dejson or {}
+    if extra.get("sqlalchemy_url"):
+        return str(extra["sqlalchemy_url"])
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.host}"
+    if conn.conn_type in ("postgres", "postgresql"):
+        auth = f"{quote(conn.login or '')}{':' + quote(conn.password) if conn.password else ''}"
+        host = f"{auth}@{conn.host}" if auth else conn.host or ""
+        port = f":{conn.port}" if conn.port else ""
+        return f"postgresql+psycopg2://{host}{port}/{conn.schema or 'postgres'}"
+    return conn.get_uri()
 
 
 class WarehouseHook(BaseHook):
@@ -29,7 +46,7 @@ class WarehouseHook(BaseHook):
         except AirflowNotFoundException:
             self.log.info("No connection %r: using the embedded SQLite warehouse", self.warehouse_conn_id)
             return default_url()
-        return conn.get_uri()
+        return connection_url(conn)
 
     @cached_property
     def engine(self) -> Engine:
