@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 NAMING = {
@@ -98,7 +99,7 @@ creators = Table(
     Column("email_hash", String(64)),
     Column("phone_hash", String(64)),
     Column("score", BigInteger),
-    Column("shortlisted", Boolean, nullable=False, default=False),
+    Column("shortlisted", Boolean, nullable=False, default=False, server_default=false()),
     Column("account_manager", String(80)),
     Column("file_id", Integer, ForeignKey("ingested_files.file_id")),
     Column("row_number", BigInteger),
