@@ -4,8 +4,14 @@ Suites are static JSON files, `include/expectations/<dataset>.json`, one per dat
 `ingested_files.json` for the landed file itself (readable, few rows quarantined).
 Campaign-specific thresholds are suite parameters (`{"$PARAMETER": "name"}`) filled at
 validation time from the spec by `suite_parameters(spec)`. Validation runs in one
-ephemeral GX context per process, with the SUMMARY result format (counts and at most a
-few offending values, never every row) and progress bars off. The result is a
+ephemeral GX context per process (progress bars off) and never materializes every row:
+the whole suite runs first with the BOOLEAN_ONLY result format, then only the
+expectations that failed run again with SUMMARY (counts and at most a few offending
+values) on the same validator, whose metric cache already holds what the first pass
+computed. The batch is fetched once per validation, and GX's md5 fingerprint of the
+whole frame (batch metadata we never store: the landed file's sha256 is the lineage)
+is switched off: on a million Arrow-string rows it cost as much as all the checks. The
+result is a
 `QualityReport` whose `to_dict()` the alerts send: failed expectations with their
 arguments and observed values, and a small sample of offending rows with personal data
 masked. Great Expectations is imported lazily: importing it costs seconds.
@@ -185,7 +191,12 @@ def _context() -> Any:
     """Return the process's ephemeral GX context with a pandas data source (built once)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network from tasks
     import great_expectations as gx
+    from great_expectations.execution_engine import pandas_execution_engine
 
+    # GX fingerprints frames below this many bytes with an md5 of every cell, kept only as
+    # batch metadata; 0 skips it as GX already does for frames of 1 GB and more.
+    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
+        pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     context.data_sources.add_pandas("creator_ops")
@@ -203,7 +214,36 @@ def _batch_definition(asset_name: str) -> Any:
 def _suite(name: str) -> Any:
     import great_expectations as gx
 
-    return gx.ExpectationSuite(**load_suite_json(name))
+    suite = gx.ExpectationSuite(**load_suite_json(name))
+    names = [e.meta.get("name") for e in suite.expectations]
+    if len(set(names)) != len(names) or None in names:
+        # failed expectations are re-run by name: every one needs its own
+        raise ValueError(f"suite {name!r}: every expectation needs a distinct meta.name, got {names}")
+    return suite
+
+
+def _validate(name: str, frame: pd.DataFrame, parameters: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """Return (BOOLEAN_ONLY suite result, SUMMARY results of the failed expectations)."""
+    from great_expectations.validator.v1_validator import Validator
+
+    suite = _suite(name)
+    validator = Validator(
+        batch_definition=_batch_definition(name),
+        batch_parameters={"dataframe": frame},
+        result_format="BOOLEAN_ONLY",
+    )
+    verdict = validator.validate_expectation_suite(suite, expectation_parameters=parameters)
+    failed_names = {r.expectation_config.meta.get("name") for r in verdict.results if not r.success}
+    if not failed_names:
+        return verdict, []
+    # same batch, same metric cache: only the extra detail (sample values, row indexes) is computed
+    validator.result_format = RESULT_FORMAT
+    details = [
+        validator.validate_expectation(expectation, expectation_parameters=parameters)
+        for expectation in suite.expectations
+        if expectation.meta.get("name") in failed_names
+    ]
+    return verdict, details
 
 
 def run_suite(name: str, frame: pd.DataFrame, parameters: dict[str, Any]) -> QualityReport:
@@ -211,13 +251,10 @@ def run_suite(name: str, frame: pd.DataFrame, parameters: dict[str, Any]) -> Qua
     frame = frame.reset_index(drop=True)  # GX reports offending rows by index: make it positional
     suite_json = load_suite_json(name)
     with _lock:  # GX contexts are not thread-safe; tasks run one per process anyway
-        batch = _batch_definition(name).get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(_suite(name), result_format=RESULT_FORMAT, expectation_parameters=parameters)
+        verdict, details = _validate(name, frame, parameters)
     failed: list[FailedExpectation] = []
     offending: list[int] = []
-    for outcome in result.results:  # GX orders results its own way: each carries its configuration
-        if outcome.success:
-            continue
+    for outcome in details:  # each result carries its own configuration
         failed.append(_failure(outcome))
         offending += list(outcome.result.get("partial_unexpected_index_list") or [])[:SAMPLE_ROWS]
     sample_index = list(dict.fromkeys(i for i in offending if isinstance(i, int)))[: SAMPLE_ROWS * 2]
@@ -229,9 +266,9 @@ def run_suite(name: str, frame: pd.DataFrame, parameters: dict[str, Any]) -> Qua
     return QualityReport(
         suite=name,
         dataset=suite_json.get("meta", {}).get("dataset", name),
-        passed=bool(result.success),
+        passed=bool(verdict.success),
         rows=len(frame),
-        evaluated=len(result.results),
+        evaluated=len(verdict.results),
         failed=failed,
         sample=_json_safe(sample),
         parameters=_json_safe(used),
@@ -256,9 +293,9 @@ def _failure(outcome: Any) -> FailedExpectation:
         observed=mask_value(column, _json_safe(result.get("observed_value"))),
         unexpected_count=result.get("unexpected_count"),
         unexpected_percent=result.get("unexpected_percent"),
-        unexpected_values=[mask_value(column, _json_safe(v)) for v in (result.get("partial_unexpected_list") or [])][
-            :SAMPLE_ROWS
-        ],
+        unexpected_values=[
+            mask_value(column, _json_safe(v)) for v in (result.get("partial_unexpected_list") or [])
+        ][:SAMPLE_ROWS],
         error=error,
     )
 
