@@ -1,0 +1,298 @@
+"""The demo: one campaign through every phase of its timeline, with real Airflow runs on SQLite.
+
+    make demo                       # the 12.12 campaign, a representative run per phase moment
+    make demo ARGS="--all-runs"     # every run of the timetable (66 for 12.12)
+
+For each selected run it lands that run's slice of deterministic demo data (messy exports,
+as SPEC section 3 describes) under the landing root, runs the campaign DAG with
+`dag.test()` against the project's own Airflow home (`.airflow/`, SQLite), answers the
+human-in-the-loop requests through Airflow's REST API as a demo approver, and finally
+prints what happened: runs and task states per phase, rows loaded, quality, payouts,
+alerts delivered to loopback Slack/SMTP servers, and where the outputs and the UI are.
+Airflow's own logs go to `.airflow/demo.log`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+DEMO_CAMPAIGN = "my_1212_2026"
+DEMO_PII_KEY = "demo-only-pii-key-not-for-production"
+
+
+def _configure_environment() -> Path:
+    """Point Airflow at the project's home before anything imports it; return the home."""
+    home = Path(os.environ.setdefault("AIRFLOW_HOME", str(ROOT / ".airflow")))
+    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
+    os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    os.environ.setdefault("CREATOR_OPS_OUTPUT_ROOT", str(ROOT / "output"))
+    os.environ.setdefault("CREATOR_OPS_LANDING_ROOT", str(home / "landing"))
+    # the demo only: real runs must set the Airflow variable pii_hash_key (SPEC section 3)
+    os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", DEMO_PII_KEY)
+    os.environ.setdefault("CREATOR_OPS_DEMO", "1")
+    os.environ.setdefault("AIRFLOW__API__BASE_URL", "http://127.0.0.1:8080")  # links in alerts
+    home.mkdir(parents=True, exist_ok=True)
+    if str(ROOT / "plugins") not in sys.path:
+        sys.path.insert(0, str(ROOT / "plugins"))
+    return home
+
+
+@contextlib.contextmanager
+def _output_to(log_path: Path):
+    """Send everything written to fds 1 and 2 (Airflow's task logs) to `log_path`."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def select_runs(calendar, spec, all_runs: bool):
+    """Pick the runs to execute: every run, or the first and last of each phase plus the runbook's."""
+    from creator_ops.core.calendar import Phase
+
+    runs = calendar.runs
+    if all_runs:
+        return list(runs)
+    chosen = {0, len(runs) - 1}
+    by_phase: dict[Phase, list[int]] = defaultdict(list)
+    for index, run in enumerate(runs):
+        by_phase[run.phase].append(index)
+    for indices in by_phase.values():
+        chosen.update((indices[0], indices[-1]))
+    live = by_phase.get(Phase.LIVE, [])
+    chosen.update(live[len(live) // 3 :: max(1, len(live) // 3)][:2])  # two hours mid-event
+    for step in spec.runbook:
+        chosen.add(runs.index(calendar.run_containing(spec.when(step.due))))
+    return [runs[i] for i in sorted(chosen)]
+
+
+LANDING_PLAN = {
+    # dataset: (file format, lands in phases)
+    "creators": ("xlsx", {"recruitment"}),
+    "enrollments": ("csv", {"recruitment", "pre_event", "live"}),
+    "surveys": ("jsonl", None),
+    "orders": ("csv", {"live", "cooling", "settlement"}),
+    "exclusions": ("csv", {"settlement"}),
+}
+
+
+def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
+    """Land every data set's rows of [since, run.end) as messy export files; return their paths."""
+    from creator_ops.demo.data import land_slice
+
+    paths = []
+    for dataset, (fmt, phases) in LANDING_PLAN.items():
+        if phases is not None and str(run.phase) not in phases:
+            continue
+        if dataset in ("creators", "exclusions"):
+            if dataset in landed:
+                continue
+            landed.add(dataset)
+        until = max(run.end, since)
+        if dataset == "orders" and run.phase == "live":
+            fmt = "parquet" if run.start.hour % 2 else "csv"
+        path = land_slice(data, dataset, since, until, fmt=fmt, mess=True)
+        if path:
+            paths.append(path)
+    return paths
+
+
+def _reset(home: Path, campaign_id: str) -> None:
+    from airflow.utils import db
+
+    from creator_ops.core.steps import landing_root, output_root
+    from creator_ops.warehouse.db import default_url
+
+    db.resetdb()
+    warehouse = Path(default_url().split("///", 1)[1])
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{warehouse}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(Path(landing_root()) / campaign_id, ignore_errors=True)
+    shutil.rmtree(output_root() / campaign_id, ignore_errors=True)
+
+
+def _approve(dag_id: str, run_id: str, task_id: str, subject: str) -> str:
+    return "Approve"
+
+
+def _print_summary(spec, results, responder, started: float, log_path: Path, engine) -> None:
+    from sqlalchemy import func, select
+
+    from creator_ops.core.steps import output_root
+    from creator_ops.warehouse import schema
+
+    print("\n" + "=" * 78)
+    print(f"{spec.name} ({spec.dag_id}) — demo finished in {time.monotonic() - started:.0f} s")
+    print("=" * 78)
+    print("\nRuns and task states per phase")
+    per_phase: dict[str, Counter] = defaultdict(Counter)
+    run_counts: Counter = Counter()
+    for result in results:
+        run_counts[result["phase"]] += 1
+        per_phase[result["phase"]].update(result["states"].values())
+    for phase, states in per_phase.items():
+        shown = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+        ok = sum(1 for r in results if r["phase"] == phase and r["state"] == "success")
+        print(f"  {phase:<11} {run_counts[phase]:>3} runs ({ok} succeeded)  tasks: {shown}")
+    with engine.connect() as conn:
+        print("\nRows in the warehouse")
+        for name in ("creators", "enrollments", "survey_responses", "survey_answers", "order_lines", "exclusions"):
+            table = schema.metadata.tables[name]
+            count = conn.execute(select(func.count()).select_from(table)).scalar_one()
+            print(f"  {name:<17} {count:>8,}")
+        files = schema.ingested_files
+        totals = conn.execute(
+            select(
+                func.count(), func.sum(files.c.rows_in), func.sum(files.c.rows_accepted), func.sum(files.c.rows_quarantined)
+            ).where(files.c.status == "accepted")
+        ).one()
+        rejected = conn.execute(select(func.count()).where(files.c.status == "rejected")).scalar_one()
+        print(
+            f"  files: {totals[0] or 0} ingested ({totals[1] or 0:,} rows in = {totals[2] or 0:,} accepted + "
+            f"{totals[3] or 0:,} quarantined), {rejected} rejected"
+        )
+        quality = conn.execute(
+            select(schema.quality_results.c.dataset, schema.quality_results.c.success, func.count())
+            .group_by(schema.quality_results.c.dataset, schema.quality_results.c.success)
+        ).all()
+        if quality:
+            print("\nQuality suites (batches passed / failed)")
+            merged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            for dataset, success, count in quality:
+                merged[dataset][0 if success else 1] += count
+            for dataset, (passed, failed) in sorted(merged.items()):
+                print(f"  {dataset:<12} {passed} passed, {failed} failed")
+        calc = conn.execute(
+            select(schema.payout_calculations).order_by(schema.payout_calculations.c.calculated_at.desc()).limit(1)
+        ).mappings().first()
+        if calc:
+            print(
+                f"\nPayouts: {calc['state']}, {calc['creators']} creators, RM {calc['total_sen'] / 100:,.2f} of a "
+                f"RM {calc['budget_sen'] / 100:,.2f} budget{' (scaled to fit)' if calc['scaled'] else ''}"
+            )
+        alerts = conn.execute(
+            select(schema.alert_outbox.c.channel, schema.alert_outbox.c.status, func.count())
+            .group_by(schema.alert_outbox.c.channel, schema.alert_outbox.c.status)
+        ).all()
+        if alerts:
+            print("\nAlerts (outbox): " + ", ".join(f"{ch} {st}: {n}" for ch, st, n in alerts))
+    if responder.answers:
+        print("\nHuman-in-the-loop requests answered through the REST API (as the demo approver)")
+        for answer in responder.answers:
+            print(f"  {answer.option:<8} {answer.task_id:<40} HTTP {answer.status_code}")
+    out = output_root() / spec.id
+    print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
+    print(f"Airflow logs: {log_path}")
+    print("UI: make ui  → http://127.0.0.1:8080 (user admin; password in .airflow/simple_auth_manager_passwords.json.generated)")
+
+
+def _slack_text(body: dict) -> str:
+    for block in body.get("blocks", []):
+        text = block.get("text")
+        if isinstance(text, dict) and text.get("text"):
+            return text["text"].splitlines()[0]
+    return str(body.get("text", ""))[:100]
+
+
+def _print_alerts(servers) -> None:
+    """Show what reached the loopback Slack and SMTP servers."""
+    slack = servers.slack.delivered
+    mails = servers.smtp.messages
+    print(f"\nAlerts delivered to loopback servers: {len(slack)} Slack messages, {len(mails)} e-mails")
+    for body in slack:
+        print(f"  slack  {_slack_text(body)}")
+    for mail in mails:
+        print(f"  e-mail {mail.subject}  → {', '.join(mail.recipients)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--campaign", default=DEMO_CAMPAIGN, help="campaign id of a spec in include/campaigns")
+    parser.add_argument("--all-runs", action="store_true", help="run every run of the timetable")
+    parser.add_argument("--creators", type=int, default=4000, help="demo creators to generate")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    home = _configure_environment()
+    log_path = home / "demo.log"
+    log_path.write_text("")
+    started = time.monotonic()
+    print(f"Demo: campaign {args.campaign}; Airflow home {home} (SQLite); logs in {log_path}")
+    with _output_to(log_path):
+        from airflow.dag_processing.dagbag import DagBag
+
+        from creator_ops.airflow.dag_builder import campaign_specs_dir
+        from creator_ops.core.calendar import CampaignCalendar
+        from creator_ops.core.spec import load_spec
+        from creator_ops.demo.data import generate
+        from creator_ops.demo.hitl import HitlResponder
+        from creator_ops.warehouse.db import default_url, make_engine
+
+        spec_path = campaign_specs_dir() / f"{args.campaign}.yaml"
+        spec = load_spec(spec_path)
+        _reset(home, spec.id)
+        dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).dags[spec.dag_id]
+        data = generate(spec, creators=args.creators, seed=args.seed)
+        calendar = CampaignCalendar(spec.timeline)
+        runs = select_runs(calendar, spec, args.all_runs)
+    print(f"{len(runs)} of {len(calendar.runs)} runs, {len(data.orders):,} order lines, {len(data.creators):,} creators")
+
+    from creator_ops.demo.loopback import LoopbackServers
+
+    results = []
+    since = spec.timeline.recruitment_opens - dt.timedelta(days=30)
+    landed: set[str] = set()
+    servers = LoopbackServers().start()
+    # the spec's alert connections point at loopback Slack and SMTP servers for the demo
+    os.environ.update(servers.connection_env())
+    with _output_to(log_path), HitlResponder(_approve) as responder:
+        for run in runs:
+            paths = land_for_run(data, run, since, landed)
+            since = max(since, run.end)
+            t0 = time.monotonic()
+            dag_run = dag.test(logical_date=run.start)
+            states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+            result = {"phase": str(run.phase), "start": run.start, "state": str(dag_run.state), "states": states}
+            results.append(result)
+            line = (
+                f"{run.start.astimezone(spec.tz):%a %d %b %H:%M} {run.phase:<11} {dag_run.state:<8} "
+                f"{time.monotonic() - t0:5.1f} s  files landed: {len(paths)}  "
+                + " ".join(f"{k}={v}" for k, v in sorted(Counter(states.values()).items()))
+            )
+            os.write(_REAL_STDOUT, (line + "\n").encode())
+    servers.stop()
+    engine = make_engine(default_url())
+    _print_summary(spec, results, responder, started, log_path, engine)
+    _print_alerts(servers)
+    failed = [r for r in results if r["state"] != "success"]
+    if failed:
+        print(f"\n{len(failed)} run(s) did not succeed: see {log_path}")
+        return 1
+    return 0
+
+
+_REAL_STDOUT = os.dup(1)
+
+if __name__ == "__main__":
+    sys.exit(main())

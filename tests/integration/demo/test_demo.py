@@ -1,0 +1,50 @@
+"""The main job: the demo campaign through every phase with real Airflow runs, as `make demo` runs it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_demo_runs_every_phase_and_reports(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRFLOW", "CREATOR_OPS", "CAMPAIGN_SPECS"))
+    }
+    env.update(
+        AIRFLOW_HOME=str(tmp_path / "airflow"),
+        CREATOR_OPS_OUTPUT_ROOT=str(tmp_path / "output"),
+        PYTHONPATH=str(ROOT / "plugins"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "creator_ops.demo.run", "--creators", "600"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    for phase in ("recruitment", "pre_event", "live", "cooling", "settlement", "payout"):
+        assert re.search(rf"^\s+{phase}\s+\d+ runs \((\d+) succeeded\)", out, re.M), phase
+    files = re.search(r"files: (\d+) ingested \(([\d,]+) rows in = ([\d,]+) accepted \+ ([\d,]+) quarantined\)", out)
+    rows_in, accepted, quarantined = (int(files.group(i).replace(",", "")) for i in (2, 3, 4))
+    assert rows_in == accepted + quarantined and accepted > 0
+    assert "Payouts: exported" in out
+    assert re.search(r"Approve\s+payouts\.approve\s+HTTP 200", out)
+    assert re.search(r"Alerts delivered to loopback servers: [1-9]\d* Slack messages, [1-9]\d* e-mails", out)
+    finance = list((tmp_path / "output" / "my_1212_2026" / "finance").rglob("*.csv"))
+    assert finance, "no finance export written"
+    reports = list((tmp_path / "output" / "my_1212_2026" / "runs").glob("*.md"))
+    assert len(reports) >= 6
