@@ -51,6 +51,24 @@ def _write_csv(table, path: Path) -> None:
     pacsv.write_csv(pa.table(columns) if columns else table, path)
 
 
+def _sen_to_myr(sen: int | None) -> str | None:
+    if sen is None:
+        return None
+    sign = "-" if sen < 0 else ""
+    return f"{sign}{abs(sen) // 100}.{abs(sen) % 100:02d}"
+
+
+def money_in_myr(table):
+    """Show money as SPEC names it (`gmv_myr`, `gmv_30d_myr`: exact, two decimals), not in sen."""
+    import pyarrow as pa
+
+    for index, name in enumerate(table.column_names):
+        if name.endswith("_sen"):
+            values = [_sen_to_myr(v) for v in table.column(index).to_pylist()]
+            table = table.set_column(index, name.removesuffix("_sen") + "_myr", pa.array(values, pa.string()))
+    return table
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.ingest import FileRejected, PiiKeyMissing, read_dataset, resolve_pii_key
 
@@ -80,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    _write_csv(result.accepted_table, out / "accepted.csv")
+    _write_csv(money_in_myr(result.accepted_table), out / "accepted.csv")
     _write_csv(result.quarantined_table, out / "quarantine.csv")
     if result.answers_table is not None:
         _write_csv(result.answers_table, out / "answers.csv")

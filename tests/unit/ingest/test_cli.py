@@ -39,7 +39,7 @@ def test_ingest_writes_accepted_and_quarantine_and_prints_counts(export_files, t
     accepted = _rows(tmp_path / "out" / "accepted.csv")
     quarantine = _rows(tmp_path / "out" / "quarantine.csv")
     assert len(accepted) + len(quarantine) == 13
-    assert accepted[0]["order_id"] == "7000000002" and accepted[0]["gmv_sen"] == "123450"
+    assert accepted[0]["order_id"] == "7000000002" and accepted[0]["gmv_myr"] == "1234.50"
     assert accepted[0]["order_time"] == "2026-12-12T02:00:00Z"
     assert {"row_number", "reason", "field", "detail", "raw_json"} <= set(quarantine[0])
     assert quarantine[0]["reason"] == "bad_money"
