@@ -35,6 +35,8 @@ from creator_ops.core.spec import CampaignSpec
 if TYPE_CHECKING:
     import pandas as pd
 
+    from creator_ops.core.ingest import ReadResult
+
 SUITES_DIR = Path(__file__).resolve().parents[3] / "include" / "expectations"
 DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
 FILE_SUITE = "ingested_files"
@@ -315,6 +317,16 @@ def validate_batch(
     """
     if dataset not in DATASETS:
         raise ValueError(f"unknown data set {dataset!r}; expected one of {', '.join(DATASETS)}")
+    missing = [c for c in suite_columns(dataset) if c not in frame.columns]
+    if missing:
+        hint = (
+            " (surveys are validated in long form: pass survey_answers_frame(result))"
+            if dataset == "surveys"
+            else ""
+        )
+        raise ValueError(
+            f"the {dataset} batch lacks column(s) {', '.join(missing)} that its suite checks{hint}"
+        )
     parameters = suite_parameters(spec)
     report = run_suite(dataset, frame, parameters)
     if file_stats is not None:
@@ -331,3 +343,47 @@ def validate_batch(
         report.passed = report.passed and file_report.passed
         report.parameters |= file_report.parameters
     return report
+
+
+def suite_columns(name: str) -> list[str]:
+    """Return the columns suite `name` checks, in order of first use."""
+    columns: list[str] = []
+    for expectation in load_suite_json(name)["expectations"]:
+        kwargs = expectation["kwargs"]
+        named = [
+            kwargs.get("column"),
+            kwargs.get("column_A"),
+            kwargs.get("column_B"),
+            *kwargs.get("column_list", []),
+        ]
+        columns += [c for c in named if c and c not in columns]
+    return columns
+
+
+SURVEY_BATCH_COLUMNS = ("creator_id", "submitted_at", "question", "answer", "language")
+
+
+def survey_answers_frame(result: ReadResult) -> pd.DataFrame:
+    """Return a surveys read as the suite's batch: one row per answer given, with its form's creator and time.
+
+    The reader's `accepted` frame has one row per form (questions melted away) and
+    `answers` the long form; a form whose every question is blank has no row here, as in
+    the warehouse (survey_answers joined to survey_responses), which the quality step
+    validates the same way.
+    """
+    if result.dataset != "surveys" or result.answers is None:
+        raise ValueError(
+            f"{result.path}: a surveys read has answers in long form; this is {result.dataset!r}"
+        )
+    return result.answers.loc[:, list(SURVEY_BATCH_COLUMNS)]
+
+
+def batch_frame(result: ReadResult) -> pd.DataFrame:
+    """Return the frame a data set's suite validates from one reader result."""
+    return survey_answers_frame(result) if result.dataset == "surveys" else result.accepted
+
+
+def validate_read_result(result: ReadResult, spec: CampaignSpec) -> QualityReport:
+    """Validate one file as read by `creator_ops.core.ingest.read_dataset`, with its quarantine figures."""
+    stats = {"status": "accepted", "rows_in": result.rows_in, "rows_quarantined": result.n_quarantined}
+    return validate_batch(result.dataset, batch_frame(result), spec, file_stats=stats)
