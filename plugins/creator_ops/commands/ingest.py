@@ -51,6 +51,16 @@ def _write_csv(table, path: Path) -> None:
     pacsv.write_csv(pa.table(columns) if columns else table, path)
 
 
+def _pii_key_if_set() -> bytes | None:
+    """Return the PII key, or None: only a file that holds e-mails or phones needs it (the reader says so)."""
+    from creator_ops.core.ingest import PiiKeyMissing, resolve_pii_key
+
+    try:
+        return resolve_pii_key()
+    except PiiKeyMissing:
+        return None
+
+
 def _sen_to_myr(sen: int | None) -> str | None:
     if sen is None:
         return None
@@ -91,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     if not source.is_file():
         return _fail(f"{source}: no such file")
     try:
-        result = read_dataset(source, args.dataset, tz=tz, pii_key=resolve_pii_key())
+        result = read_dataset(source, args.dataset, tz=tz, pii_key=_pii_key_if_set())
     except FileRejected as exc:
         return _fail(f"rejected {exc}")
     except PiiKeyMissing as exc:
