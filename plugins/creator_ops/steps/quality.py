@@ -1,13 +1,22 @@
-"""Quality steps: validate every file of a data set ingested in this run, store and log the verdict.
+"""Quality steps: validate the current files of a data set ingested in this run, store and log the verdict.
 
 One task per data set. The batch is a landed file: its accepted rows (read back from the
 warehouse by `file_id`) and its ingestion figures (table ingested_files). Results are
 upserted into `quality_results` keyed (campaign, data set, run, file), so a rerun of the
 task replaces the verdict of that run. A failed suite does not fail the task (stages after
-it still run); it marks the data set untrusted: `untrusted_datasets()` reads the latest
-validation per data set and the payout steps refuse to run while it failed. After ops fix
-the data (a corrected file lands, or the bad file is marked `superseded` in
-ingested_files), rerunning the quality task re-validates and the latest verdict wins.
+it still run); it marks the data set untrusted and the payout steps refuse to run.
+
+Superseding, so that "ops fix the data and rerun" works: ops fix a bad export by landing
+the corrected one under the same name (same landing path). Its new content is a new file
+(content hash) and the later file of a landing path supersedes every earlier one, in
+this run or an earlier one. So the quality task validates only the current files of its
+run, drops the verdicts it stored in this run for files since superseded (so the run's
+alert and report show the corrected data), and `untrusted_datasets()` reads the latest
+verdict of every current file of the campaign: a data set is trusted when all of them
+passed. A later file under another name does not supersede (exports are often
+incremental, so a good day-2 file says nothing about a bad day-1 file); a bad file that
+is not re-landed under its name is retired by setting its ingested_files.status to
+`superseded`.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, exists, select
 
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.warehouse.schema import (
@@ -45,7 +54,15 @@ def _batch_query(dataset: str, file_id: int):
     """Return the SELECT of one file's accepted rows in the readers' canonical columns."""
     if dataset == "orders":
         t = order_lines
-        cols = [t.c.order_id, t.c.line_id, t.c.creator_id, t.c.order_time, t.c.status, t.c.gmv_sen, t.c.updated_at]
+        cols = [
+            t.c.order_id,
+            t.c.line_id,
+            t.c.creator_id,
+            t.c.order_time,
+            t.c.status,
+            t.c.gmv_sen,
+            t.c.updated_at,
+        ]
     elif dataset == "enrollments":
         t = enrollments
         cols = [t.c.creator_id, t.c.registered_at, t.c.is_new_creator]
@@ -86,26 +103,57 @@ def load_batch(engine: Engine, dataset: str, file_id: int) -> pd.DataFrame:
     return frame
 
 
-def files_of_run(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[dict[str, Any]]:
-    """Return the files of `dataset` ingested in run `run_id`, oldest first."""
-    t = ingested_files
-    query = (
-        select(t.c.file_id, t.c.source_uri, t.c.status, t.c.rows_in, t.c.rows_accepted, t.c.rows_quarantined)
-        .where(t.c.campaign_id == campaign_id, t.c.dataset == dataset, t.c.run_id == run_id)
-        .where(t.c.status.in_(VALIDATED_FILE_STATUSES))
-        .order_by(t.c.file_id)
+def _current_files_query(campaign_id: str, dataset: str | None = None):
+    """Return the SELECT of the files (of `dataset`, or all) that no later file of their path supersedes."""
+    f = ingested_files
+    later = ingested_files.alias("later")
+    superseded = exists().where(
+        later.c.campaign_id == f.c.campaign_id,
+        later.c.dataset == f.c.dataset,
+        later.c.source_uri == f.c.source_uri,
+        later.c.file_id > f.c.file_id,
     )
+    query = (
+        select(f.c.file_id, f.c.source_uri, f.c.status, f.c.rows_in, f.c.rows_accepted, f.c.rows_quarantined)
+        .where(f.c.campaign_id == campaign_id, f.c.status.in_(VALIDATED_FILE_STATUSES), ~superseded)
+        .order_by(f.c.file_id)
+    )
+    return query if dataset is None else query.where(f.c.dataset == dataset)
+
+
+def files_of_run(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[dict[str, Any]]:
+    """Return the current files of `dataset` ingested in run `run_id`, oldest first."""
+    query = _current_files_query(campaign_id, dataset).where(ingested_files.c.run_id == run_id)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def drop_superseded_verdicts(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[int]:
+    """Delete this run's verdicts on files of `dataset` that are no longer current; return their file ids."""
+    q = quality_results
+    current = _current_files_query(campaign_id, dataset).with_only_columns(ingested_files.c.file_id)
+    stale = q.c.file_id.is_not(None) & q.c.file_id.not_in(current.scalar_subquery())
+    where = (q.c.campaign_id == campaign_id) & (q.c.dataset == dataset) & (q.c.run_id == run_id) & stale
+    with engine.begin() as conn:
+        dropped = sorted(conn.execute(select(q.c.file_id).where(where)).scalars())
+        if dropped:
+            conn.execute(delete(q).where(where))
+    return dropped
+
+
 def validate_dataset(ctx: StepContext, dataset: str) -> dict[str, Any]:
-    """Validate each file of `dataset` ingested in this run; store, log and return the verdicts."""
+    """Validate each current file of `dataset` ingested in this run; store, log and return the verdicts."""
     from creator_ops.core.quality import validate_batch
 
+    dropped = drop_superseded_verdicts(ctx.engine, ctx.campaign_id, dataset, ctx.run_id)
+    if dropped:
+        ctx.info("%s: dropped this run's verdicts on superseded files %s", dataset, dropped)
     files = files_of_run(ctx.engine, ctx.campaign_id, dataset, ctx.run_id)
     if not files:
-        raise StepSkipped(f"no {dataset} file was ingested in run {ctx.run_id}: nothing to validate")
+        raise StepSkipped(
+            f"no {dataset} file was ingested in run {ctx.run_id} (or each was superseded since): "
+            "nothing to validate"
+        )
     reports = []
     for file in files:
         frame = load_batch(ctx.engine, dataset, file["file_id"])
@@ -113,10 +161,19 @@ def validate_dataset(ctx: StepContext, dataset: str) -> dict[str, Any]:
         store_result(ctx.engine, ctx.campaign_id, ctx.run_id, file["file_id"], report)
         ctx.info("%s (file %s): %s", dataset, file["source_uri"], report.summary())
         if not report.passed and ctx.log is not None:
-            ctx.log.warning("%s is not trusted: %s", dataset, json.dumps(report.to_dict(), ensure_ascii=False))
+            ctx.log.warning(
+                "%s is not trusted: %s", dataset, json.dumps(report.to_dict(), ensure_ascii=False)
+            )
         reports.append(report.to_dict() | {"file_id": file["file_id"], "source_uri": file["source_uri"]})
     failed = sorted({name for r in reports for name in r["failed_names"]})
-    return {"dataset": dataset, "files": len(files), "passed": not failed, "failed": failed, "reports": reports}
+    return {
+        "dataset": dataset,
+        "files": len(files),
+        "passed": not failed,
+        "failed": failed,
+        "superseded_verdicts_dropped": dropped,
+        "reports": reports,
+    }
 
 
 def store_result(engine: Engine, campaign_id: str, run_id: str, file_id: int, report: Any) -> None:
@@ -142,39 +199,32 @@ def store_result(engine: Engine, campaign_id: str, run_id: str, file_id: int, re
 
 
 def untrusted_datasets(engine: Engine, campaign_id: str) -> dict[str, list[str]]:
-    """Return {data set: failed expectation names} for data sets whose latest validation failed.
+    """Return {data set: failed expectation names} where a current file's latest verdict failed.
 
-    The latest validation of a data set is every file result of the run validated most
-    recently for it; a data set never validated is not listed (nothing landed, nothing to doubt).
+    Verdicts on superseded files do not count (see the module docstring); verdicts stored
+    without a file count as one batch of their data set. A data set never validated is
+    not listed (nothing landed, nothing to doubt).
     """
     q = quality_results
-    latest_time = (
-        select(q.c.dataset, func.max(q.c.validated_at).label("at"))
-        .where(q.c.campaign_id == campaign_id)
-        .group_by(q.c.dataset)
-        .subquery()
-    )
-    latest_run = (
-        select(q.c.dataset, q.c.run_id)
-        .join(latest_time, and_(q.c.dataset == latest_time.c.dataset, q.c.validated_at == latest_time.c.at))
-        .where(q.c.campaign_id == campaign_id)
-        .subquery()
-    )
+    current = _current_files_query(campaign_id).with_only_columns(ingested_files.c.file_id)
     query = (
-        select(q.c.dataset, q.c.success, q.c.failed_expectations_json)
-        .join(latest_run, and_(q.c.dataset == latest_run.c.dataset, q.c.run_id == latest_run.c.run_id))
+        select(q.c.dataset, q.c.file_id, q.c.success, q.c.failed_expectations_json)
         .where(q.c.campaign_id == campaign_id)
-        .order_by(q.c.dataset, q.c.file_id)
+        .where(q.c.file_id.is_(None) | q.c.file_id.in_(current.scalar_subquery()))
+        .order_by(q.c.validated_at, q.c.result_id)
     )
-    untrusted: dict[str, list[str]] = {}
+    latest: dict[tuple[str, int | None], tuple[bool, str | None]] = {}
     with engine.connect() as conn:
-        for dataset, success, failed_json in conn.execute(query):
-            if success:
-                continue
-            names = untrusted.setdefault(dataset, [])
-            for failure in json.loads(failed_json or "[]"):
-                if failure["name"] not in names:
-                    names.append(failure["name"])
+        for dataset, file_id, success, failed_json in conn.execute(query):
+            latest[(dataset, file_id)] = (bool(success), failed_json)  # later rows overwrite earlier ones
+    untrusted: dict[str, list[str]] = {}
+    for (dataset, _file_id), (success, failed_json) in sorted(latest.items(), key=lambda item: str(item[0])):
+        if success:
+            continue
+        names = untrusted.setdefault(dataset, [])
+        for failure in json.loads(failed_json or "[]"):
+            if failure["name"] not in names:
+                names.append(failure["name"])
     return untrusted
 
 

@@ -28,10 +28,11 @@ def build(stage: StageBuilder) -> None:
             phases=ALL_PHASES,
             retries=1,
             doc_md=(
-                f"Validates every **{dataset}** file ingested in this run with the suite "
+                f"Validates every current **{dataset}** file ingested in this run with the suite "
                 f"`include/expectations/{dataset}.json` (thresholds from the spec's `quality`), "
                 "plus the file's quarantined share. Results go to `quality_results`; a failed suite "
-                "marks the data set untrusted and payouts refuse to run until a rerun passes. "
-                "Skips when no file landed in this run."
+                "marks the data set untrusted and payouts refuse to run. To fix it, land the corrected "
+                "export under the same file name (it supersedes the bad one) and rerun ingestion and "
+                "this task. Skips when no file landed in this run."
             ),
         )
