@@ -10,11 +10,12 @@ expectations that failed run again with SUMMARY (counts and at most a few offend
 values) on the same validator, whose metric cache already holds what the first pass
 computed. The batch is fetched once per validation, and GX's md5 fingerprint of the
 whole frame (batch metadata we never store: the landed file's sha256 is the lineage)
-is switched off: on a million Arrow-string rows it cost as much as all the checks. The
-result is a
-`QualityReport` whose `to_dict()` the alerts send: failed expectations with their
-arguments and observed values, and a small sample of offending rows with personal data
-masked. Great Expectations is imported lazily: importing it costs seconds.
+is switched off: on a million Arrow-string rows it cost as much as all the checks.
+The result is a `QualityReport` whose `to_dict()` the alerts send: failed expectations
+with their arguments and observed values, and a small sample of offending rows with
+personal data masked. Surveys are validated in long form, one row per answer
+(`survey_answers_frame` turns a reader's result into that shape). Great Expectations is
+imported lazily: importing it costs seconds.
 """
 
 from __future__ import annotations

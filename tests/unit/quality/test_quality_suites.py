@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from creator_ops.core.quality import DATASETS, FILE_SUITE, mask_text, suite_parameters, suite_path, validate_batch
+from creator_ops.core.quality import (
+    DATASETS,
+    FILE_SUITE,
+    mask_text,
+    suite_parameters,
+    suite_path,
+    validate_batch,
+)
 from creator_ops.core.spec import load_spec
 from creator_ops.demo.data import generate
 
@@ -40,12 +46,20 @@ def _broken_cases():
     far = pd.Timestamp("2026-06-01T00:00:00Z")
     return [
         ("orders", lambda f: _set(f, "gmv_sen", -500), "gmv_plausible"),
-        ("orders", lambda f: _set(f, "gmv_sen", 100_000 * 100 + 1), "gmv_plausible"),  # above max_gmv_per_line
+        (
+            "orders",
+            lambda f: _set(f, "gmv_sen", 100_000 * 100 + 1),
+            "gmv_plausible",
+        ),  # above max_gmv_per_line
         ("orders", lambda f: _set(f, "status", "shipped?"), "status_known"),
         ("orders", lambda f: _set(f, "order_time", far), "order_time_near_event"),
         ("orders", lambda f: _set(f, "order_id", None), "order_id_present"),
         ("orders", lambda f: _set(f, "creator_id", "@Aisyah.Glow "), "creator_id_normalized"),
-        ("orders", lambda f: pd.concat([f, f.dropna(subset=["updated_at"]).head(3)], ignore_index=True), "no_exact_resends"),
+        (
+            "orders",
+            lambda f: pd.concat([f, f.dropna(subset=["updated_at"]).head(3)], ignore_index=True),
+            "no_exact_resends",
+        ),
         ("orders", lambda f: _swap_times(f), "updated_after_created"),
         ("orders", lambda f: f.head(0), "batch_not_empty"),
         ("enrollments", lambda f: _set(f, "registered_at", far), "registered_after_recruitment_opens"),
@@ -85,7 +99,9 @@ def test_quarantine_share_above_spec_threshold_fails(demo):
     too_many = {"status": "accepted", "rows_in": 100, "rows_quarantined": 6}  # 6% > 5% of the spec
     report = validate_batch("orders", demo.accepted("orders"), SPEC, file_stats=too_many)
     assert report.failed_names == ["quarantine_share_below_threshold"]
-    rejected = validate_batch("exclusions", demo.accepted("exclusions").head(0), SPEC, file_stats={"status": "rejected"})
+    rejected = validate_batch(
+        "exclusions", demo.accepted("exclusions").head(0), SPEC, file_stats={"status": "rejected"}
+    )
     assert report.to_dict()["parameters"]["max_quarantine_share"] == 0.05
     assert rejected.failed_names == ["file_readable"]
 
@@ -102,7 +118,10 @@ def test_report_is_json_with_masked_personal_data(demo):
 
 
 def test_mask_text_leaves_ids_and_times_alone():
-    assert mask_text("order 577000000001506789 at 2026-12-11T16:04:14") == "order 577000000001506789 at 2026-12-11T16:04:14"
+    assert (
+        mask_text("order 577000000001506789 at 2026-12-11T16:04:14")
+        == "order 577000000001506789 at 2026-12-11T16:04:14"
+    )
     assert mask_text("0123456789") == "***89"
 
 
@@ -115,4 +134,6 @@ def test_parameters_follow_the_spec_and_suites_stay_static():
         text = suite_path(name).read_text(encoding="utf-8")
         assert "2026" not in text  # campaign values come in as parameters, never baked into the file
         body = json.loads(text)
-        assert body["name"] == name and all(e["meta"]["name"] for e in body["expectations"])
+        names = [e["meta"]["name"] for e in body["expectations"]]
+        assert body["name"] == name and all(names)
+        assert len(set(names)) == len(names), name  # failed expectations are re-run by name
