@@ -105,6 +105,7 @@ def measure(topology, executor: str, specs_dir: Path, dag_ids: list[str], budget
         specs_dir=specs_dir,
         parallelism=8,
         worker_concurrency=4,
+        redis_db=12,  # not the distributed test's broker database, so both can run at once
     )
     with cluster:
         for dag_id in dag_ids:

@@ -82,8 +82,10 @@ class DistributedAirflow:
         parallelism: int = 8,
         worker_concurrency: int = 4,
         extra_env: dict[str, str] | None = None,
+        redis_db: int = REDIS_DB,
     ) -> None:
         self.executor = executor
+        self.redis_db = redis_db
         self.worker_count = workers if executor == "CeleryExecutor" else 0
         self.meta_db = meta_db
         self.warehouse_db = warehouse_db
@@ -135,7 +137,7 @@ class DistributedAirflow:
                 "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
                 # Every component signs and checks task tokens with the same secret.
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(48),
-                "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+                "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:6379/{self.redis_db}",
                 "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://postgres@127.0.0.1:5432/{self.meta_db}",
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(concurrency),
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
@@ -166,7 +168,7 @@ class DistributedAirflow:
         recreate_database(self.meta_db)
         self.reset_warehouse()
         if self.executor == "CeleryExecutor":
-            flush_redis_db(REDIS_DB)
+            flush_redis_db(self.redis_db)
         subprocess.run(
             [str(VENV_BIN / "airflow"), "db", "migrate"],
             env=self.env,
