@@ -453,6 +453,7 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
     import pyarrow as pa
     from sqlalchemy import select
 
+    from creator_ops.warehouse.files import current_file_ids
     from creator_ops.warehouse.schema import enrollments, exclusions, ingested_files, order_lines
 
     ts = pa.timestamp("us", tz="UTC")
@@ -468,7 +469,10 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
                 order_lines.c.updated_at,
                 order_lines.c.file_id,
             )
-            .where(order_lines.c.campaign_id == campaign_id)
+            .where(
+                order_lines.c.campaign_id == campaign_id,
+                order_lines.c.file_id.in_(current_file_ids(campaign_id, "orders")),
+            )
             .order_by(order_lines.c.file_id, order_lines.c.row_number)
         ).all()
         enrollment_rows = conn.execute(
@@ -478,7 +482,10 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
                 enrollments.c.is_new_creator,
                 enrollments.c.file_id,
             )
-            .where(enrollments.c.campaign_id == campaign_id)
+            .where(
+                enrollments.c.campaign_id == campaign_id,
+                enrollments.c.file_id.in_(current_file_ids(campaign_id, "enrollments")),
+            )
             .order_by(enrollments.c.file_id, enrollments.c.row_number)
         ).all()
         exclusion_rows = conn.execute(

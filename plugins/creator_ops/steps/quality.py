@@ -25,9 +25,10 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, exists, select
+from sqlalchemy import and_, delete, select
 
 from creator_ops.core.steps import StepContext, StepSkipped
+from creator_ops.warehouse.files import current_files_query
 from creator_ops.warehouse.schema import (
     creators,
     enrollments,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
 DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
 # Files ops replaced stay registered (content hash) but are no longer data to trust or validate.
-VALIDATED_FILE_STATUSES = ("accepted", "rejected")
 TIME_COLUMNS = ("order_time", "updated_at", "registered_at", "submitted_at")
 
 
@@ -103,27 +103,9 @@ def load_batch(engine: Engine, dataset: str, file_id: int) -> pd.DataFrame:
     return frame
 
 
-def _current_files_query(campaign_id: str, dataset: str | None = None):
-    """Return the SELECT of the files (of `dataset`, or all) that no later file of their path supersedes."""
-    f = ingested_files
-    later = ingested_files.alias("later")
-    superseded = exists().where(
-        later.c.campaign_id == f.c.campaign_id,
-        later.c.dataset == f.c.dataset,
-        later.c.source_uri == f.c.source_uri,
-        later.c.file_id > f.c.file_id,
-    )
-    query = (
-        select(f.c.file_id, f.c.source_uri, f.c.status, f.c.rows_in, f.c.rows_accepted, f.c.rows_quarantined)
-        .where(f.c.campaign_id == campaign_id, f.c.status.in_(VALIDATED_FILE_STATUSES), ~superseded)
-        .order_by(f.c.file_id)
-    )
-    return query if dataset is None else query.where(f.c.dataset == dataset)
-
-
 def files_of_run(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[dict[str, Any]]:
     """Return the current files of `dataset` ingested in run `run_id`, oldest first."""
-    query = _current_files_query(campaign_id, dataset).where(ingested_files.c.run_id == run_id)
+    query = current_files_query(campaign_id, dataset).where(ingested_files.c.run_id == run_id)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
@@ -131,7 +113,7 @@ def files_of_run(engine: Engine, campaign_id: str, dataset: str, run_id: str) ->
 def drop_superseded_verdicts(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[int]:
     """Delete this run's verdicts on files of `dataset` that are no longer current; return their file ids."""
     q = quality_results
-    current = _current_files_query(campaign_id, dataset).with_only_columns(ingested_files.c.file_id)
+    current = current_files_query(campaign_id, dataset).with_only_columns(ingested_files.c.file_id)
     stale = q.c.file_id.is_not(None) & q.c.file_id.not_in(current.scalar_subquery())
     where = (q.c.campaign_id == campaign_id) & (q.c.dataset == dataset) & (q.c.run_id == run_id) & stale
     with engine.begin() as conn:
@@ -206,7 +188,7 @@ def untrusted_datasets(engine: Engine, campaign_id: str) -> dict[str, list[str]]
     not listed (nothing landed, nothing to doubt).
     """
     q = quality_results
-    current = _current_files_query(campaign_id).with_only_columns(ingested_files.c.file_id)
+    current = current_files_query(campaign_id).with_only_columns(ingested_files.c.file_id)
     query = (
         select(q.c.dataset, q.c.file_id, q.c.success, q.c.failed_expectations_json)
         .where(q.c.campaign_id == campaign_id)
