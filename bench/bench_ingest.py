@@ -153,8 +153,9 @@ def generate(n: int, folder: Path, seed: int = 20261212) -> dict[str, Path]:
 
 
 def _engine(kind: str, folder: Path):
-    from creator_ops.warehouse.db import make_engine, upgrade
     from sqlalchemy import text
+
+    from creator_ops.warehouse.db import make_engine, upgrade
 
     if kind == "sqlite":
         db = folder / "bench_warehouse.db"
@@ -179,8 +180,9 @@ def _engine(kind: str, folder: Path):
 
 
 def _register_clean_file(engine) -> None:
-    from creator_ops.warehouse.schema import ingested_files
     from sqlalchemy import insert
+
+    from creator_ops.warehouse.schema import ingested_files
 
     with engine.begin() as conn:
         conn.execute(

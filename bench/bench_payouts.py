@@ -107,7 +107,9 @@ def generate(lines: int, folder: Path, seed: int = 20261212) -> dict[str, Path]:
         }
     )
     excluded = rng.choice(creators, creators // 100, replace=False)
-    exclusions = pa.table({"creator_id": pa.array(np.char.add("c", excluded.astype(str))), "reason": ["fraud"] * len(excluded)})
+    exclusions = pa.table(
+        {"creator_id": pa.array(np.char.add("c", excluded.astype(str))), "reason": ["fraud"] * len(excluded)}
+    )
     paths = {name: folder / f"{name}.parquet" for name in ("orders", "enrollments", "exclusions")}
     pq.write_table(orders, paths["orders"], row_group_size=1_000_000)
     pq.write_table(enrollments, paths["enrollments"])
@@ -137,8 +139,14 @@ def _run_engine(paths: dict[str, Path], queue: mp.Queue) -> None:
     began = time.perf_counter()
     result = calculate_for_spec(spec, str(paths["orders"]), str(paths["enrollments"]), str(paths["exclusions"]))
     seconds = time.perf_counter() - began
-    figures = sorted(zip(result.table["creator_id"].to_pylist(), result.table["eligible_gmv_sen"].to_pylist(),
-                         result.table["eligible_orders"].to_pylist(), strict=True))
+    figures = sorted(
+        zip(
+            result.table["creator_id"].to_pylist(),
+            result.table["eligible_gmv_sen"].to_pylist(),
+            result.table["eligible_orders"].to_pylist(),
+            strict=True,
+        )
+    )
     queue.put({"seconds": seconds, "peak_mb": _peak_mb(), "figures": figures, "summary": result.summary()})
 
 
@@ -189,9 +197,7 @@ def main() -> int:
             made = _measure(_generate_in_child, lines, folder)  # keeps this process small
             paths, generated = made["paths"], made["seconds"]
             engine = min((_measure(_run_engine, paths) for _ in range(args.repeat)), key=lambda r: r["seconds"])
-            reference = min(
-                (_measure(_run_reference, paths) for _ in range(args.repeat)), key=lambda r: r["seconds"]
-            )
+            reference = min((_measure(_run_reference, paths) for _ in range(args.repeat)), key=lambda r: r["seconds"])
             if engine["figures"] != reference["figures"]:
                 print(f"MISMATCH at {lines} lines: engine and reference disagree on per-creator figures")
                 return 1

@@ -107,8 +107,9 @@ def best_of_interleaved(repeat: int, *calls) -> list[tuple[float, Any]]:
 
 def naive_validate(frame, params: dict) -> float:
     """Time the stage's former way: batch.validate, SUMMARY on every expectation, fingerprint on."""
-    from creator_ops.core import quality
     from great_expectations.execution_engine import pandas_execution_engine
+
+    from creator_ops.core import quality
 
     threshold = pandas_execution_engine.HASH_THRESHOLD
     pandas_execution_engine.HASH_THRESHOLD = 1e9  # GX's default

@@ -80,7 +80,7 @@ def money_in_myr(table):
 
 
 def run(args: argparse.Namespace) -> int:
-    from creator_ops.core.ingest import FileRejected, PiiKeyMissing, read_dataset, resolve_pii_key
+    from creator_ops.core.ingest import FileRejected, PiiKeyMissing, read_dataset
 
     tz = args.tz
     if args.spec:

@@ -419,25 +419,11 @@ def _problems_from_validation(file: str, exc: ValidationError, prefix: str = "")
     return problems
 
 
-def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
-    """Validate a spec mapping into a `CampaignSpec`, or raise `SpecError` naming file and fields."""
-    if not isinstance(data, dict):
-        raise SpecError([SpecProblem(file, "", "a campaign spec is a mapping of keys to values")])
+def _resolve_timeline(
+    data: dict, campaign_type: Any, tz: ZoneInfo, file: str
+) -> tuple[Timeline | None, list[SpecProblem]]:
+    """Derive and check the timeline; return it (None if it cannot be built) and its problems."""
     problems: list[SpecProblem] = []
-    for required in ("id", "name", "type", "timeline"):
-        if required not in data:
-            problems.append(SpecProblem(file, required, "missing required key"))
-    tz_name = data.get("timezone", DEFAULT_TIMEZONE)
-    try:
-        tz = ZoneInfo(str(tz_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(SpecProblem(file, "timezone", f"unknown time zone {tz_name!r}"))
-        tz = ZoneInfo(DEFAULT_TIMEZONE)
-    campaign_type = data.get("type")
-    if campaign_type is not None and campaign_type not in CAMPAIGN_TYPES:
-        problems.append(
-            SpecProblem(file, "type", f"{campaign_type!r} is not one of {', '.join(CAMPAIGN_TYPES)}")
-        )
     timeline: Timeline | None = None
     raw_timeline = data.get("timeline")
     if "timeline" in data and not isinstance(raw_timeline, dict):
@@ -462,6 +448,30 @@ def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
                     f"a double_digit sale is on a day equal to its month (9.9 … 12.12), not {start.date()}",
                 )
             )
+    return timeline, problems
+
+
+def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
+    """Validate a spec mapping into a `CampaignSpec`, or raise `SpecError` naming file and fields."""
+    if not isinstance(data, dict):
+        raise SpecError([SpecProblem(file, "", "a campaign spec is a mapping of keys to values")])
+    problems: list[SpecProblem] = []
+    for required in ("id", "name", "type", "timeline"):
+        if required not in data:
+            problems.append(SpecProblem(file, required, "missing required key"))
+    tz_name = data.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        tz = ZoneInfo(str(tz_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(SpecProblem(file, "timezone", f"unknown time zone {tz_name!r}"))
+        tz = ZoneInfo(DEFAULT_TIMEZONE)
+    campaign_type = data.get("type")
+    if campaign_type is not None and campaign_type not in CAMPAIGN_TYPES:
+        problems.append(
+            SpecProblem(file, "type", f"{campaign_type!r} is not one of {', '.join(CAMPAIGN_TYPES)}")
+        )
+    timeline, timeline_problems = _resolve_timeline(data, campaign_type, tz, file)
+    problems += timeline_problems
     timeline_ok = timeline is not None and not problems
     # validate the rest even when the timeline is broken, so one run reports every problem
     stand_in = timeline or derive_timeline("scd", TimelineInput(event_start=dt.date(2000, 1, 1)), tz)

@@ -151,9 +151,7 @@ TIME_COLUMNS = {
     "exclusions": (),
 }
 # Evening peaks in MY shopping (local hour of day); the sale's midnight rush is added on top.
-HOUR_WEIGHTS = np.array(
-    [5, 3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7, 6, 5, 5, 6, 7, 8, 9, 11, 12, 11, 8], dtype=float
-)
+HOUR_WEIGHTS = np.array([5, 3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7, 6, 5, 5, 6, 7, 8, 9, 11, 12, 11, 8], dtype=float)
 
 
 @dataclass
@@ -350,8 +348,8 @@ def make_surveys(spec: CampaignSpec, enrollments: pd.DataFrame, seed: int = 0) -
     enrolled = enrollments["creator_id"].drop_duplicates().to_numpy()
     rows: list[dict] = []
     for survey_id, opens, closes in _survey_windows(spec):
-        kind = "post_event" if survey_id.startswith("post") or opens >= _utc(spec.timeline.event_start) else (
-            "pre_event"
+        kind = (
+            "post_event" if survey_id.startswith("post") or opens >= _utc(spec.timeline.event_start) else ("pre_event")
         )
         questions = DEFAULT_SURVEY_QUESTIONS[kind]
         n = max(1, round(len(enrolled) * (0.3 if kind == "pre_event" else 0.25)))
@@ -450,8 +448,8 @@ def generate_orders(
     order_index = np.repeat(np.arange(n_orders), lines_per_order)
     position = np.arange(n_lines) - np.repeat(np.cumsum(lines_per_order) - lines_per_order, lines_per_order)
 
-    order_numbers = 577_000_000_000_000_000 + np.arange(n_orders, dtype=np.int64) * 1_000 + rng.integers(
-        0, 1_000, n_orders
+    order_numbers = (
+        577_000_000_000_000_000 + np.arange(n_orders, dtype=np.int64) * 1_000 + rng.integers(0, 1_000, n_orders)
     )
     order_creator = rng.choice(len(creator_ids), n_orders, p=activity)
     order_status = rng.choice(len(ORDER_STATUSES), n_orders, p=ORDER_STATUS_WEIGHTS)
@@ -617,9 +615,7 @@ def mess_phones(phones: pd.Series, rng: np.random.Generator) -> pd.Series:
     return pd.Series(out, index=phones.index)
 
 
-def format_times(
-    values: pd.Series, tz: str, rng: np.random.Generator | None = None
-) -> pd.Series:
+def format_times(values: pd.Series, tz: str, rng: np.random.Generator | None = None) -> pd.Series:
     """Format UTC moments as text: ISO with offset, or (with `rng`) a mix of the formats exports use."""
     moments = pd.to_datetime(values, utc=True)
     local = moments.dt.tz_convert(tz)
@@ -640,7 +636,7 @@ def format_times(
     return out.mask(moments.isna(), "")
 
 
-def to_export_frame(
+def to_export_frame(  # noqa: C901 - one branch per export layout, read top to bottom
     frame: pd.DataFrame,
     dataset: str,
     *,
@@ -669,7 +665,9 @@ def to_export_frame(
         elif column == "phone" and mess:
             out[column] = mess_phones(values, rng)
         elif column == "email" and mess:
-            out[column] = [f" {e.upper()}" if u else e for e, u in zip(values, rng.random(len(values)) < 0.2, strict=True)]
+            out[column] = [
+                f" {e.upper()}" if u else e for e, u in zip(values, rng.random(len(values)) < 0.2, strict=True)
+            ]
         elif column == "is_new_creator":
             yes, no = ("Yes", "No") if mess and rng.random() < 0.5 else ("true", "false")
             out[column] = np.where(values.astype(bool), yes, no)

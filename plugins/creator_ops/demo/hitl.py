@@ -42,9 +42,8 @@ class HitlResponder:
 
     def __enter__(self) -> HitlResponder:
         os.environ.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
-        from fastapi.testclient import TestClient
-
         from airflow.api_fastapi.app import create_app
+        from fastapi.testclient import TestClient
 
         # built in the main thread, as the API app's lifespan expects
         self._client = TestClient(create_app(apps="core"))
@@ -61,16 +60,21 @@ class HitlResponder:
             self._client.__exit__(None, None, None)
 
     def _pending(self) -> list[tuple[str, str, str, int, str]]:
-        from sqlalchemy import select
-
         from airflow.models.hitl import HITLDetail
         from airflow.models.taskinstance import TaskInstance
         from airflow.utils.session import create_session
         from airflow.utils.state import TaskInstanceState
+        from sqlalchemy import select
 
         with create_session() as session:
             rows = session.execute(
-                select(TaskInstance.dag_id, TaskInstance.run_id, TaskInstance.task_id, TaskInstance.map_index, HITLDetail.subject)
+                select(
+                    TaskInstance.dag_id,
+                    TaskInstance.run_id,
+                    TaskInstance.task_id,
+                    TaskInstance.map_index,
+                    HITLDetail.subject,
+                )
                 .join(HITLDetail, HITLDetail.ti_id == TaskInstance.id)
                 .where(TaskInstance.state == TaskInstanceState.AWAITING_INPUT)
             ).all()

@@ -164,7 +164,10 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         files = schema.ingested_files
         totals = conn.execute(
             select(
-                func.count(), func.sum(files.c.rows_in), func.sum(files.c.rows_accepted), func.sum(files.c.rows_quarantined)
+                func.count(),
+                func.sum(files.c.rows_in),
+                func.sum(files.c.rows_accepted),
+                func.sum(files.c.rows_quarantined),
             ).where(files.c.status == "accepted")
         ).one()
         rejected = conn.execute(select(func.count()).where(files.c.status == "rejected")).scalar_one()
@@ -173,8 +176,9 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
             f"{totals[3] or 0:,} quarantined), {rejected} rejected"
         )
         quality = conn.execute(
-            select(schema.quality_results.c.dataset, schema.quality_results.c.success, func.count())
-            .group_by(schema.quality_results.c.dataset, schema.quality_results.c.success)
+            select(schema.quality_results.c.dataset, schema.quality_results.c.success, func.count()).group_by(
+                schema.quality_results.c.dataset, schema.quality_results.c.success
+            )
         ).all()
         if quality:
             print("\nQuality suites (batches passed / failed)")
@@ -183,17 +187,22 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
                 merged[dataset][0 if success else 1] += count
             for dataset, (passed, failed) in sorted(merged.items()):
                 print(f"  {dataset:<12} {passed} passed, {failed} failed")
-        calc = conn.execute(
-            select(schema.payout_calculations).order_by(schema.payout_calculations.c.calculated_at.desc()).limit(1)
-        ).mappings().first()
+        calc = (
+            conn.execute(
+                select(schema.payout_calculations).order_by(schema.payout_calculations.c.calculated_at.desc()).limit(1)
+            )
+            .mappings()
+            .first()
+        )
         if calc:
             print(
                 f"\nPayouts: {calc['state']}, {calc['creators']} creators, RM {calc['total_sen'] / 100:,.2f} of a "
                 f"RM {calc['budget_sen'] / 100:,.2f} budget{' (scaled to fit)' if calc['scaled'] else ''}"
             )
         alerts = conn.execute(
-            select(schema.alert_outbox.c.channel, schema.alert_outbox.c.status, func.count())
-            .group_by(schema.alert_outbox.c.channel, schema.alert_outbox.c.status)
+            select(schema.alert_outbox.c.channel, schema.alert_outbox.c.status, func.count()).group_by(
+                schema.alert_outbox.c.channel, schema.alert_outbox.c.status
+            )
         ).all()
         if alerts:
             print("\nAlerts (outbox): " + ", ".join(f"{ch} {st}: {n}" for ch, st, n in alerts))
@@ -204,7 +213,8 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
     out = output_root() / spec.id
     print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
     print(f"Airflow logs: {log_path}")
-    print("UI: make ui  → http://127.0.0.1:8080 (user admin; password in .airflow/simple_auth_manager_passwords.json.generated)")
+    print("UI: make ui  → http://127.0.0.1:8080")
+    print("    user admin, password in .airflow/simple_auth_manager_passwords.json.generated")
 
 
 def _slack_text(body: dict) -> str:
@@ -227,7 +237,9 @@ def _print_alerts(servers) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--campaign", default=DEMO_CAMPAIGN, help="campaign id of a spec in include/campaigns")
     parser.add_argument("--all-runs", action="store_true", help="run every run of the timetable")
     parser.add_argument("--creators", type=int, default=4000, help="demo creators to generate")
@@ -256,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         data = generate(spec, creators=args.creators, seed=args.seed)
         calendar = CampaignCalendar(spec.timeline)
         runs = select_runs(calendar, spec, args.all_runs)
-    print(f"{len(runs)} of {len(calendar.runs)} runs, {len(data.orders):,} order lines, {len(data.creators):,} creators")
+    print(
+        f"{len(runs)} of {len(calendar.runs)} runs, {len(data.orders):,} order lines, {len(data.creators):,} creators"
+    )
 
     from creator_ops.demo.loopback import LoopbackServers
 

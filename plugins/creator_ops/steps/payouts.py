@@ -79,8 +79,12 @@ def calculate(ctx: StepContext) -> dict[str, Any]:
     result.write_csv(ctx.output_dir / "payouts" / f"calculation_{record.calculation_id[:12]}.csv")
     ctx.info(
         "Payout calculation %s (%s, %s): %d creators, %s, scaled=%s",
-        record.calculation_id[:12], record.kind, record.state, result.creators,
-        _money(result.total_sen), result.scaled,
+        record.calculation_id[:12],
+        record.kind,
+        record.state,
+        result.creators,
+        _money(result.total_sen),
+        result.scaled,
     )
     return {
         "calculation_id": record.calculation_id,
@@ -195,10 +199,16 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
     if row is None:
         raise StepSkipped("no payout calculation was put to approval in this run")
     if row.state not in ("approved", "exported"):
-        raise StepSkipped(f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}")
+        raise StepSkipped(
+            f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}"
+        )
     export = PayoutLedger(ctx.engine, ctx.spec.id).export(row.calculation_id, ctx.output_dir / "finance")
-    ctx.info("Finance export %s: %d payments, control total %s", export.path, export.row_count,
-             _money(export.control_total_sen))
+    ctx.info(
+        "Finance export %s: %d payments, control total %s",
+        export.path,
+        export.row_count,
+        _money(export.control_total_sen),
+    )
     return {
         "calculation_id": row.calculation_id,
         "file": str(export.path),

@@ -38,7 +38,15 @@ def _campaign_counts(conn, campaign_id: str) -> dict[str, int]:
 def _files_this_run(conn, ctx: StepContext) -> list[dict]:
     f = schema.ingested_files
     rows = conn.execute(
-        select(f.c.dataset, f.c.source_uri, f.c.status, f.c.rows_in, f.c.rows_accepted, f.c.rows_quarantined, f.c.rejection_reason)
+        select(
+            f.c.dataset,
+            f.c.source_uri,
+            f.c.status,
+            f.c.rows_in,
+            f.c.rows_accepted,
+            f.c.rows_quarantined,
+            f.c.rejection_reason,
+        )
         .where(f.c.campaign_id == ctx.campaign_id, f.c.run_id == ctx.run_id)
         .order_by(f.c.file_id)
     ).mappings()
@@ -57,12 +65,16 @@ def _quality_this_run(conn, ctx: StepContext) -> list[dict]:
 
 def _payouts(conn, ctx: StepContext) -> dict | None:
     p = schema.payout_calculations
-    row = conn.execute(
-        select(p.c.calculation_id, p.c.state, p.c.creators, p.c.total_sen, p.c.budget_sen, p.c.scaled)
-        .where(p.c.campaign_id == ctx.campaign_id)
-        .order_by(p.c.calculated_at.desc())
-        .limit(1)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(p.c.calculation_id, p.c.state, p.c.creators, p.c.total_sen, p.c.budget_sen, p.c.scaled)
+            .where(p.c.campaign_id == ctx.campaign_id)
+            .order_by(p.c.calculated_at.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -85,17 +97,21 @@ def render_markdown(summary: dict) -> str:
     ]
     lines += [f"- {name}: {count:,}" for name, count in summary["rows"].items()]
     if summary["files"]:
-        lines += ["", "## Files ingested in this run", "| dataset | file | status | in | accepted | quarantined |", "|---|---|---|---|---|---|"]
         lines += [
-            f"| {f['dataset']} | {f['source_uri'].rsplit('/', 1)[-1]} | {f['status']} | {f['rows_in']} | {f['rows_accepted']} | {f['rows_quarantined']} |"
-            for f in summary["files"]
+            "",
+            "## Files ingested in this run",
+            "| dataset | file | status | in | accepted | quarantined |",
+            "|---|---|---|---|---|---|",
         ]
+        for f in summary["files"]:
+            name = f["source_uri"].rsplit("/", 1)[-1]
+            counts = f"{f['rows_in']} | {f['rows_accepted']} | {f['rows_quarantined']}"
+            lines.append(f"| {f['dataset']} | {name} | {f['status']} | {counts} |")
     if summary["quality"]:
         lines += ["", "## Quality"]
-        lines += [
-            f"- {q['dataset']}: {'passed' if q['success'] else 'FAILED'} ({q['evaluated'] - q['failed']}/{q['evaluated']} expectations)"
-            for q in summary["quality"]
-        ]
+        for q in summary["quality"]:
+            verdict = "passed" if q["success"] else "FAILED"
+            lines.append(f"- {q['dataset']}: {verdict} ({q['evaluated'] - q['failed']}/{q['evaluated']} expectations)")
     if summary["payouts"]:
         p = summary["payouts"]
         lines += [

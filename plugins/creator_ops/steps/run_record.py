@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 
 from creator_ops.core.steps import StepContext
 from creator_ops.warehouse.schema import campaign_runs, campaigns

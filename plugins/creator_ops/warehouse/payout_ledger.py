@@ -89,9 +89,11 @@ class PayoutLedger:
 
     def calculation(self, calculation_id: str) -> Mapping[str, Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(payout_calculations).where(payout_calculations.c.calculation_id == calculation_id)
-            ).mappings().first()
+            row = (
+                conn.execute(select(payout_calculations).where(payout_calculations.c.calculation_id == calculation_id))
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     def calculations(self) -> list[dict[str, Any]]:
@@ -106,12 +108,16 @@ class PayoutLedger:
     def open_calculation(self) -> dict[str, Any] | None:
         """Return the calculation awaiting a decision, if any."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(payout_calculations).where(
-                    payout_calculations.c.campaign_id == self.campaign_id,
-                    payout_calculations.c.state == "calculated",
+            row = (
+                conn.execute(
+                    select(payout_calculations).where(
+                        payout_calculations.c.campaign_id == self.campaign_id,
+                        payout_calculations.c.state == "calculated",
+                    )
                 )
-            ).mappings().first()
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     def entries(self, calculation_id: str) -> list[dict[str, Any]]:
@@ -236,19 +242,25 @@ class PayoutLedger:
             return self._record_of(conn, calculation_id, kind)
 
     def _record_of(self, conn: Connection, calculation_id: str, kind: str) -> LedgerRecord:
-        row = conn.execute(
-            select(payout_calculations).where(payout_calculations.c.calculation_id == calculation_id)
-        ).mappings().one()
+        row = (
+            conn.execute(select(payout_calculations).where(payout_calculations.c.calculation_id == calculation_id))
+            .mappings()
+            .one()
+        )
         return LedgerRecord(calculation_id, kind, row["state"], row["creators"], int(row["total_sen"]))
 
     def _supersede_open(self, conn: Connection, keep: str, now: dt.datetime) -> None:
-        stale = conn.execute(
-            select(payout_calculations.c.calculation_id).where(
-                payout_calculations.c.campaign_id == self.campaign_id,
-                payout_calculations.c.state == "calculated",
-                payout_calculations.c.calculation_id != keep,
+        stale = (
+            conn.execute(
+                select(payout_calculations.c.calculation_id).where(
+                    payout_calculations.c.campaign_id == self.campaign_id,
+                    payout_calculations.c.state == "calculated",
+                    payout_calculations.c.calculation_id != keep,
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for calculation_id in stale:
             conn.execute(delete(payout_ledger).where(payout_ledger.c.calculation_id == calculation_id))
             conn.execute(
@@ -315,17 +327,28 @@ class PayoutLedger:
             raise LedgerError(f"no payout calculation {calculation_id}")
         if calc["state"] not in SETTLED_STATES:
             reason = f": {calc['decision_note']}" if calc.get("decision_note") else ""
-            raise LedgerError(f"calculation {calculation_id[:12]} is {calc['state']}{reason}; only approved ones export")
+            raise LedgerError(
+                f"calculation {calculation_id[:12]} is {calc['state']}{reason}; only approved ones export"
+            )
         entries = self.entries(calculation_id)
         payable = [e for e in entries if e["total_sen"] > 0]
         recoveries = [e for e in entries if e["total_sen"] < 0]
-        references = {e["creator_id"]: payment_reference(self.campaign_id, calculation_id, e["creator_id"]) for e in payable}
+        references = {
+            e["creator_id"]: payment_reference(self.campaign_id, calculation_id, e["creator_id"]) for e in payable
+        }
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(EXPORT_COLUMNS)
         for e in payable:
             writer.writerow(
-                [references[e["creator_id"]], self.campaign_id, e["creator_id"], _myr(e["total_sen"]), e["kind"], calculation_id]
+                [
+                    references[e["creator_id"]],
+                    self.campaign_id,
+                    e["creator_id"],
+                    _myr(e["total_sen"]),
+                    e["kind"],
+                    calculation_id,
+                ]
             )
         content = buffer.getvalue().encode("utf-8")
         control_total = sum(e["total_sen"] for e in payable)

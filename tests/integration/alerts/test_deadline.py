@@ -8,12 +8,11 @@ import json
 
 import pytest
 import yaml
+from conftest import spec_data  # noqa: E402 - the alert tests' own conftest
 
 from creator_ops.airflow.notifiers import campaign_deadline, deadline_missed_callback, record_deadline_miss
 from creator_ops.core.alerts import outbox_counts
 from creator_ops.core.spec import load_spec
-
-from conftest import spec_data  # noqa: E402 - the alert tests' own conftest
 
 pytestmark = pytest.mark.integration
 

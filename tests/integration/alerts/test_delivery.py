@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import spec_data  # noqa: E402 - the alert tests' own conftest
 from sqlalchemy import select
 
 from creator_ops.airflow.notifiers import CampaignTaskFailureNotifier, senders_for
@@ -22,8 +23,6 @@ from creator_ops.warehouse.schema import (
     payout_calculations,
     quality_results,
 )
-
-from conftest import spec_data  # noqa: E402 - the alert tests' own conftest
 
 pytestmark = pytest.mark.integration
 

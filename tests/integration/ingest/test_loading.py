@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 
 import pytest
+from sqlalchemy import func, select, update
+
 from creator_ops.steps.ingest import ingest_landed
 from creator_ops.warehouse import schema
-from sqlalchemy import func, select, update
 
 UTC = dt.UTC
 

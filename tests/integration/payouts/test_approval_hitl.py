@@ -52,9 +52,8 @@ def hitl_env(airflow_db, tmp_path_factory):
     mp.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
     mp.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "payouts-hitl-test-secret")
     engine = _seed(warehouse)
-    from fastapi.testclient import TestClient
-
     from airflow.api_fastapi.app import create_app, purge_cached_app
+    from fastapi.testclient import TestClient
 
     purge_cached_app()
     with TestClient(create_app()) as client:

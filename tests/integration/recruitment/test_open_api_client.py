@@ -7,8 +7,9 @@ import json
 import time
 
 import pytest
-from creator_ops.core.open_api import OpenApiClient, OpenApiConfig, OpenApiError, map_creator, map_order
 from open_api_fake import APP_KEY, APP_SECRET, CREATOR_PATH, SHOP_ID, make_creator
+
+from creator_ops.core.open_api import OpenApiClient, OpenApiConfig, OpenApiError, map_creator, map_order
 
 pytestmark = pytest.mark.integration
 

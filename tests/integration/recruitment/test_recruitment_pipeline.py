@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 
 import pytest
-from creator_ops.core.open_api import OpenApiClient, OpenApiConfig
-from creator_ops.steps.recruitment import ingest_candidates, land_api_candidates, shortlist_candidates
-from creator_ops.warehouse.schema import creators, ingested_files
 from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID
 from sqlalchemy import select
 from test_recruitment_steps import make_ctx
+
+from creator_ops.core.open_api import OpenApiClient, OpenApiConfig
+from creator_ops.steps.recruitment import ingest_candidates, land_api_candidates, shortlist_candidates
+from creator_ops.warehouse.schema import creators, ingested_files
 
 pytestmark = pytest.mark.integration
 

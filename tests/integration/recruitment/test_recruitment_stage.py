@@ -7,12 +7,13 @@ import json
 
 import pytest
 import yaml
+from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
+from sqlalchemy import insert, select
+
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.warehouse.db import make_engine, upgrade
 from creator_ops.warehouse.schema import creators
-from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
-from sqlalchemy import insert, select
 
 pytestmark = pytest.mark.integration
 KL = dt.timezone(dt.timedelta(hours=8))

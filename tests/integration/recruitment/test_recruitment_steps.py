@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
+from sqlalchemy import insert, select
+
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig
 from creator_ops.core.spec import parse_spec
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.steps.recruitment import land_api_candidates, shortlist_candidates
 from creator_ops.warehouse.schema import creators
-from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
-from sqlalchemy import insert, select
 
 pytestmark = pytest.mark.integration
 KL = dt.timezone(dt.timedelta(hours=8))

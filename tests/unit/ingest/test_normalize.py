@@ -6,9 +6,10 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
-from creator_ops.core.ingest import normalize as nz
 from hypothesis import given
 from hypothesis import strategies as st
+
+from creator_ops.core.ingest import normalize as nz
 
 KL = "Asia/Kuala_Lumpur"
 UTC = dt.UTC

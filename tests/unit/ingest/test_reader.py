@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from creator_ops.core.ingest import DATASETS, FileRejected, PiiKeyMissing, ReadResult, read_dataset
 from creator_ops.core.ingest.pii import keyed_hash
 

@@ -88,7 +88,7 @@ def as_tables(orders: list[dict], enrollments: list[tuple], excluded: list[str])
     return order_table, enrollment_table, pa.table({"creator_id": pa.array(excluded, pa.string())})
 
 
-def oracle(rules: PayoutRules, orders: list[dict], enrollments: list[tuple], excluded: list[str]) -> dict:
+def oracle(rules: PayoutRules, orders: list[dict], enrollments: list[tuple], excluded: list[str]) -> dict:  # noqa: C901 - the SPEC rules, one after another
     """SPEC 5, literally: {creator_id: (gmv, orders, tier, commission, new, prize, total)} in sen."""
     copies: dict[tuple, list[tuple[int, dict]]] = {}
     for index, row in enumerate(orders):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from creator_ops.core.quality import (
     DATASETS,
     FILE_SUITE,

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from creator_ops.core.ingest import DEMO_PII_KEY, read_dataset
 from creator_ops.core.quality import (
     SURVEY_BATCH_COLUMNS,

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+
 from creator_ops.core.open_api import (
     ApiRecordError,
     TokenBucket,

@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal
 
 import pytest
+
 from creator_ops.core.recruitment import (
     Candidate,
     ScoreCard,

@@ -1,7 +1,7 @@
 """baseline schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 02:14:29.791134
 
 """
