@@ -28,6 +28,7 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__DAG_FACTORY__ENABLE_TELEMETRY"] = "False"
+os.environ["AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT"] = "600"  # 1,000 configs exceed the 30 s default on a busy machine
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ["SCARF_NO_ANALYTICS"] = "1"
 sys.path.insert(0, str(ROOT / "plugins"))
