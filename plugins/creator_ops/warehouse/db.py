@@ -29,7 +29,7 @@ def make_engine(url: str | None = None) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent tasks."""
     url = normalize_url(url or default_url())
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
