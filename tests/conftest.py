@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{TEST_HOME / 'ai
 os.environ.setdefault("CREATOR_OPS_OUTPUT_ROOT", str(TEST_HOME / "output"))
 os.environ.setdefault("CREATOR_OPS_LANDING_ROOT", str(TEST_HOME / "landing"))
 os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", "test-only-pii-key")
+# one signing key for every API app a test builds, so tokens made by one are valid in another
+os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_hex(32))
 TEST_HOME.mkdir(parents=True, exist_ok=True)
 sys.path.insert(0, str(ROOT / "plugins"))
 
