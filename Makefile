@@ -27,4 +27,4 @@ bench-parse: setup
 	@.venv/bin/python bench/bench_parse.py $(ARGS)
 
 lint: setup
-	@.venv/bin/python -m ruff check plugins dags tests bench
+	@.venv/bin/ruff check plugins dags tests bench scripts
