@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.sdk import DAG, TaskGroup, TriggerRule
 
-from creator_ops.airflow.notifiers import task_failure_callback
+from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
 from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOperator
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
@@ -137,6 +137,8 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
             "retry_exponential_backoff": True,
         },
         render_template_as_native_obj=False,
+        # None unless CREATOR_OPS_DEADLINE_ALERTS is on: dag.test() cannot run a DAG with a deadline.
+        deadline=campaign_deadline(spec, spec_path),
     )
     with dag:
         start = CampaignStepOperator(

@@ -17,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import json
 import os
 import smtplib
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -256,9 +258,18 @@ def task_failure_callback(spec_path: str | Path) -> CampaignTaskFailureNotifier:
 
 
 def run_deadline() -> dt.timedelta:
-    """Return how long after being queued a run must have finished (env-configurable)."""
-    minutes = os.environ.get(DEADLINE_MINUTES_ENV)
-    return dt.timedelta(minutes=int(minutes)) if minutes else DEFAULT_RUN_DEADLINE
+    """Return how long after being queued a run must have finished (env-configurable, fractional minutes allowed)."""
+    raw = os.environ.get(DEADLINE_MINUTES_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RUN_DEADLINE
+    # Decimal, not float: "0.75" must be exactly 45 s; the scheduler stores the interval in whole microseconds.
+    try:
+        minutes = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"{DEADLINE_MINUTES_ENV}={raw!r} is not a number of minutes") from None
+    if not minutes.is_finite() or minutes <= 0:
+        raise ValueError(f"{DEADLINE_MINUTES_ENV}={raw!r} must be a positive number of minutes")
+    return dt.timedelta(microseconds=int(minutes * 60_000_000))
 
 
 def deadline_alerts_enabled() -> bool:
@@ -313,9 +324,14 @@ def record_deadline_miss(
     return notify_now(engine or _warehouse_engine(), spec, [alert], now)
 
 
-async def deadline_missed_callback(spec_path: str, context: Mapping[str, Any] | None = None, **_: Any) -> None:
-    """Deadline callback (runs in the triggerer): record the late run off the event loop."""
-    await asyncio.to_thread(record_deadline_miss, spec_path, context)
+async def deadline_missed_callback(spec_path: str, context: Mapping[str, Any] | None = None, **_: Any) -> str:
+    """Deadline callback (runs in the triggerer): record the late run off the event loop; return the outcome.
+
+    The triggerer stores the returned text as the callback's `output` in the metadata
+    database, so what the alert did (queued, sent, errors) is visible without the logs.
+    """
+    outcome = await asyncio.to_thread(record_deadline_miss, spec_path, context)
+    return json.dumps(outcome, sort_keys=True)
 
 
 def _parse_time(value: Any) -> dt.datetime | None:
