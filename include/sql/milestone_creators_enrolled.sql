@@ -4,4 +4,5 @@
 SELECT COUNT(DISTINCT creator_id) AS creators_enrolled
 FROM enrollments
 WHERE campaign_id = :campaign_id
+  AND file_id IN (SELECT file_id FROM current_files WHERE campaign_id = :campaign_id)
   AND registered_at <= :registered_by

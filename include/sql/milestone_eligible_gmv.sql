@@ -4,6 +4,7 @@
 -- one, else to the last one ingested; the line counts when its status is completed,
 -- delivered or settled, its order_time is in [:event_start, :counted_until), its creator
 -- enrolled by :registration_closes and is not excluded.
+-- Only rows of current files count (view current_files: a re-landed export replaces the old one).
 -- Parameters: :campaign_id, :event_start, :counted_until, :registration_closes (UTC).
 WITH versions AS (
     SELECT
@@ -12,6 +13,7 @@ WITH versions AS (
         COUNT(updated_at) OVER (PARTITION BY order_id, line_id) AS copies_with_update
     FROM order_lines
     WHERE campaign_id = :campaign_id
+      AND file_id IN (SELECT file_id FROM current_files WHERE campaign_id = :campaign_id)
 ),
 ranked AS (
     SELECT
@@ -33,5 +35,6 @@ WHERE pick = 1
   AND creator_id IN (
       SELECT creator_id FROM enrollments
       WHERE campaign_id = :campaign_id AND registered_at <= :registration_closes
+        AND file_id IN (SELECT file_id FROM current_files WHERE campaign_id = :campaign_id)
   )
   AND creator_id NOT IN (SELECT creator_id FROM exclusions WHERE campaign_id = :campaign_id)

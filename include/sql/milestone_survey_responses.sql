@@ -3,4 +3,5 @@
 SELECT COUNT(*) AS survey_responses
 FROM survey_responses
 WHERE campaign_id = :campaign_id
+  AND file_id IN (SELECT file_id FROM current_files WHERE campaign_id = :campaign_id)
   AND submitted_at <= :as_of

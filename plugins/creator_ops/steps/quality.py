@@ -28,12 +28,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, delete, select
 
 from creator_ops.core.steps import StepContext, StepSkipped
-from creator_ops.warehouse.files import current_files_query
+from creator_ops.warehouse.files import current_files, current_files_query
 from creator_ops.warehouse.schema import (
     creators,
     enrollments,
     exclusions,
-    ingested_files,
     order_lines,
     quality_results,
     survey_answers,
@@ -105,7 +104,7 @@ def load_batch(engine: Engine, dataset: str, file_id: int) -> pd.DataFrame:
 
 def files_of_run(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[dict[str, Any]]:
     """Return the current files of `dataset` ingested in run `run_id`, oldest first."""
-    query = current_files_query(campaign_id, dataset).where(ingested_files.c.run_id == run_id)
+    query = current_files_query(campaign_id, dataset).where(current_files.c.run_id == run_id)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
@@ -113,7 +112,7 @@ def files_of_run(engine: Engine, campaign_id: str, dataset: str, run_id: str) ->
 def drop_superseded_verdicts(engine: Engine, campaign_id: str, dataset: str, run_id: str) -> list[int]:
     """Delete this run's verdicts on files of `dataset` that are no longer current; return their file ids."""
     q = quality_results
-    current = current_files_query(campaign_id, dataset).with_only_columns(ingested_files.c.file_id)
+    current = current_files_query(campaign_id, dataset).with_only_columns(current_files.c.file_id)
     stale = q.c.file_id.is_not(None) & q.c.file_id.not_in(current.scalar_subquery())
     where = (q.c.campaign_id == campaign_id) & (q.c.dataset == dataset) & (q.c.run_id == run_id) & stale
     with engine.begin() as conn:
@@ -188,7 +187,7 @@ def untrusted_datasets(engine: Engine, campaign_id: str) -> dict[str, list[str]]
     not listed (nothing landed, nothing to doubt).
     """
     q = quality_results
-    current = current_files_query(campaign_id).with_only_columns(ingested_files.c.file_id)
+    current = current_files_query(campaign_id).with_only_columns(current_files.c.file_id)
     query = (
         select(q.c.dataset, q.c.file_id, q.c.success, q.c.failed_expectations_json)
         .where(q.c.campaign_id == campaign_id)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 import yaml
-from conftest import spec_data  # noqa: E402 - the alert tests' own conftest
+from alert_specs import spec_data
 
 from creator_ops.airflow.notifiers import campaign_deadline, deadline_missed_callback, record_deadline_miss
 from creator_ops.core.alerts import outbox_counts

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import spec_data  # noqa: E402 - the alert tests' own conftest
+from alert_specs import spec_data
 from sqlalchemy import select
 
 from creator_ops.airflow.notifiers import CampaignTaskFailureNotifier, senders_for
@@ -38,9 +38,11 @@ def _ctx(engine, spec, run_id="scheduled__2026-12-07", now=NOW, interval=RUN):
                        interval_end=interval[1], engine=engine, extras={"now": now})
 
 
-def _file(conn, file_id, dataset, run_id, rows_in=10, quarantined=0, name="file.csv"):
+def _file(conn, file_id, dataset, run_id, rows_in=10, quarantined=0, name=None):
+    # each file its own landing path: a file re-landed under the same path supersedes the earlier one
     conn.execute(ingested_files.insert(), [dict(
-        file_id=file_id, campaign_id="my_1212_2026", dataset=dataset, source_uri=f"/landing/{name}",
+        file_id=file_id, campaign_id="my_1212_2026", dataset=dataset,
+        source_uri=f"/landing/{name or f'{dataset}_{file_id}.csv'}",
         sha256=f"{file_id:064d}", size_bytes=1, status="accepted", rows_in=rows_in,
         rows_accepted=rows_in - quarantined, rows_quarantined=quarantined, run_id=run_id, ingested_at=NOW)])
 
