@@ -15,9 +15,9 @@ STAMP=.venv/.creator-ops-installed
 WANT="$(cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "==> installing packages into .venv (pinned by requirements.txt and constraints.txt)"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt -c constraints.txt
-  .venv/bin/python -m pip install --quiet --no-deps -e .
+  .venv/bin/python -m pip install -qq --upgrade pip
+  .venv/bin/python -m pip install -qq -r requirements.txt -c constraints.txt
+  .venv/bin/python -m pip install -qq --no-deps -e .
   echo "$WANT" > "$STAMP"
 else
   echo "==> .venv is up to date"
