@@ -32,6 +32,32 @@ def _import_step(path: str):
     return getattr(module, attr)
 
 
+def _load(spec_path: str):
+    try:
+        return load_spec(spec_path)
+    except SpecError as exc:
+        raise AirflowFailException(f"campaign spec is invalid now: {exc}") from None
+
+
+def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse_conn_id: str):
+    """Build the `StepContext` of a running task: the spec as it is now, the run's interval, the warehouse."""
+    from creator_ops.airflow.hooks import WarehouseHook
+    from creator_ops.core.steps import StepContext
+
+    spec = _load(spec_path)
+    start, end = _interval(context)
+    return StepContext(
+        spec=spec,
+        spec_path=Path(spec_path),
+        run_id=context["run_id"],
+        interval_start=start,
+        interval_end=end,
+        engine=WarehouseHook(warehouse_conn_id).engine,
+        log=operator.log,
+        extras={"try_number": getattr(context.get("ti"), "try_number", None)},
+    )
+
+
 class CampaignStepOperator(BaseOperator):
     """Run one campaign step (`module:function`) when the run's phase is one the step applies to."""
 
@@ -55,31 +81,19 @@ class CampaignStepOperator(BaseOperator):
         self.doc_md = self.doc_md or f"Runs in phases: {', '.join(self.phases)}. Step: `{step}`."
 
     def execute(self, context: Any) -> Any:
-        from creator_ops.airflow.hooks import WarehouseHook
-        from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
+        from creator_ops.core.steps import DataNotTrusted, StepSkipped
 
-        try:
-            spec = load_spec(self.spec_path)
-        except SpecError as exc:
-            raise AirflowFailException(f"campaign spec is invalid now: {exc}") from None
-        start, end = _interval(context)
-        phase = CampaignCalendar(spec.timeline).phase_of(start)
-        if phase not in self.phases:
+        start, _ = _interval(context)
+        phase = CampaignCalendar(_load(self.spec_path).timeline).phase_of(start)
+        if phase not in self.phases:  # decided before the warehouse is opened: most skips are cheap
             raise AirflowSkipException(
                 f"{self.task_id} runs in the {', '.join(self.phases)} phase(s); "
                 f"this run ({start.isoformat()}) is in the {phase} phase"
             )
-        ctx = StepContext(
-            spec=spec,
-            spec_path=Path(self.spec_path),
-            run_id=context["run_id"],
-            interval_start=start,
-            interval_end=end,
-            engine=WarehouseHook(self.warehouse_conn_id).engine,
-            log=self.log,
-            extras={"try_number": getattr(context.get("ti"), "try_number", None)},
+        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        self.log.info(
+            "Campaign %s, phase %s, interval %s → %s", ctx.spec.id, ctx.phase, ctx.interval_start, ctx.interval_end
         )
-        self.log.info("Campaign %s, phase %s, interval %s → %s", spec.id, phase, start, end)
         try:
             return _import_step(self.step)(ctx)
         except StepSkipped as exc:
@@ -152,20 +166,7 @@ class PayoutApprovalOperator(ApprovalOperator):
         self.warehouse_conn_id = warehouse_conn_id
 
     def _step_context(self, context: Any):
-        from creator_ops.airflow.hooks import WarehouseHook
-        from creator_ops.core.steps import StepContext
-
-        spec = load_spec(self.spec_path)
-        start, end = _interval(context)
-        return StepContext(
-            spec=spec,
-            spec_path=Path(self.spec_path),
-            run_id=context["run_id"],
-            interval_start=start,
-            interval_end=end,
-            engine=WarehouseHook(self.warehouse_conn_id).engine,
-            log=self.log,
-        )
+        return step_context(self, context, self.spec_path, self.warehouse_conn_id)
 
     def execute(self, context: Any) -> Any:
         from creator_ops.core.steps import DataNotTrusted, StepSkipped
