@@ -312,7 +312,9 @@ class PayoutResult:
 def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     import duckdb
 
-    con = duckdb.connect(config={"threads": threads or os.cpu_count() or 1})
+    # a ceiling for DuckDB's own buffers (it spills to disk beyond it), so 10M lines stay under 2 GB in all
+    memory_limit = os.environ.get("CREATOR_OPS_PAYOUTS_MEMORY_LIMIT", "1GB")
+    con = duckdb.connect(config={"threads": threads or os.cpu_count() or 1, "memory_limit": memory_limit})
     # naive timestamps are UTC in this product (the readers and the warehouse store UTC)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = false")
