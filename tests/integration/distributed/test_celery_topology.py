@@ -155,7 +155,7 @@ def _wait_for_running_task(cluster, run_id: str, timeout: float = 300) -> str:
 def test_a_killed_worker_loses_and_doubles_nothing(cluster):
     baseline = getattr(cluster, "undisturbed_snapshot", None)
     if baseline is None:
-        pytest.skip("needs the undisturbed run of the previous test")
+        pytest.fail("needs the undisturbed run of test_a_campaign_run_completes_on_celery_workers (run the whole module)")
     # The same logical date again on a fresh warehouse: the result must be identical.
     cluster.api("DELETE", f"/dags/{DAG_ID}/dagRuns/dist_undisturbed").raise_for_status()
     cluster.reset_warehouse()
