@@ -63,21 +63,6 @@ FOLLOWER_BANDS: tuple[tuple[int, int], ...] = (
 )
 SCORE_MAX = GMV_POINTS_CAP + ENGAGEMENT_POINTS_CAP + FOLLOWER_BANDS[0][1]
 
-SHORTLIST_COLUMNS = (
-    "rank",
-    "creator_id",
-    "handle",
-    "category",
-    "state",
-    "followers",
-    "gmv_30d_myr",
-    "avg_views_30d",
-    "score",
-    "gmv_points",
-    "engagement_points",
-    "follower_points",
-    "account_manager",
-)
 INVITE_COLUMNS = (
     "rank",
     "creator_id",
@@ -89,6 +74,8 @@ INVITE_COLUMNS = (
     "avg_views_30d",
     "score",
 )
+# the shortlist adds how the score was made and who owns the creator
+SHORTLIST_COLUMNS = (*INVITE_COLUMNS, "gmv_points", "engagement_points", "follower_points", "account_manager")
 SCREENED_OUT_COLUMNS = ("creator_id", "handle", "category", "state", "reason")
 
 

@@ -280,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     servers = LoopbackServers().start()
     # the spec's alert connections point at loopback Slack and SMTP servers for the demo
     os.environ.update(servers.connection_env())
+    terminal = os.dup(1)  # progress lines go here while fd 1 carries Airflow's logs to the file
     with _output_to(log_path), HitlResponder(_approve) as responder:
         for run in runs:
             paths = land_for_run(data, run, since, landed)
@@ -294,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{time.monotonic() - t0:5.1f} s  files landed: {len(paths)}  "
                 + " ".join(f"{k}={v}" for k, v in sorted(Counter(states.values()).items()))
             )
-            os.write(_REAL_STDOUT, (line + "\n").encode())
+            os.write(terminal, (line + "\n").encode())
+    os.close(terminal)
     servers.stop()
     engine = make_engine(default_url())
     _print_summary(spec, results, responder, started, log_path, engine)
@@ -305,8 +307,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     return 0
 
-
-_REAL_STDOUT = os.dup(1)
 
 if __name__ == "__main__":
     sys.exit(main())
