@@ -24,6 +24,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from creator_ops.core.money import format_rm
+
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_CAMPAIGN = "my_1212_2026"
 DEMO_PII_KEY = "demo-only-pii-key-not-for-production"
@@ -196,8 +198,8 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         )
         if calc:
             print(
-                f"\nPayouts: {calc['state']}, {calc['creators']} creators, RM {calc['total_sen'] / 100:,.2f} of a "
-                f"RM {calc['budget_sen'] / 100:,.2f} budget{' (scaled to fit)' if calc['scaled'] else ''}"
+                f"\nPayouts: {calc['state']}, {calc['creators']} creators, {format_rm(calc['total_sen'])} of a "
+                f"{format_rm(calc['budget_sen'])} budget{' (scaled to fit)' if calc['scaled'] else ''}"
             )
         alerts = conn.execute(
             select(schema.alert_outbox.c.channel, schema.alert_outbox.c.status, func.count()).group_by(
