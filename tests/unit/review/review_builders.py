@@ -84,7 +84,10 @@ def campaign_inputs() -> ReviewInputs:
         ("a", ON_TIME), ("b", ON_TIME), ("c", ON_TIME), ("x", ON_TIME), ("e", local("2027-03-10 01:00:00"))
     )
     invitations = table(
-        [{"creator_id": c, "account_manager": m} for c, m in (("a", "aisyah"), ("b", "wei"), ("d", "wei"), ("x", None))],
+        [
+            {"creator_id": c, "account_manager": m}
+            for c, m in (("a", "aisyah"), ("b", "wei"), ("d", "wei"), ("x", None))
+        ],
         creator_id=pa.string(),
         account_manager=pa.string(),
     )

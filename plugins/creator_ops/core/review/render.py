@@ -83,6 +83,7 @@ def _svg(fig: Any, prefix: str) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)  # RDF boilerplate, nothing to show
     svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
     svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
@@ -109,7 +110,9 @@ def funnel_plot(review: dict[str, Any]) -> str:
     funnel = review["funnel"]
     steps = [(key, label) for key, label in FUNNEL_STEPS if key in funnel]
     values = [funnel[k] for k, _ in steps]
-    return _barh("Funnel: creators at each step", [lbl for _, lbl in steps], values, [f"{v:,}" for v in values], "funnel")
+    return _barh(
+        "Funnel: creators at each step", [lbl for _, lbl in steps], values, [f"{v:,}" for v in values], "funnel"
+    )
 
 
 def money_plot(title: str, groups: dict[str, Money], prefix: str) -> str:
@@ -188,7 +191,7 @@ def survey_plot(review: dict[str, Any]) -> str | None:
 # --------------------------------------------------------------------------- HTML
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
+body{font-family:system-ui,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
 main{max-width:1080px;margin:0 auto;padding:24px}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 10px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:15px;margin:16px 0 6px}.sub{color:#555;margin:0 0 16px}
@@ -327,9 +330,7 @@ def render_html(review: dict[str, Any]) -> str:
     )
     gmv = review["gmv"]
     survey_svg = survey_plot(review)
-    targets = [
-        [name, t["target"], t["actual"], percent(t["attainment"])] for name, t in review["targets"].items()
-    ]
+    targets = [[name, t["target"], t["actual"], percent(t["attainment"])] for name, t in review["targets"].items()]
     designs = [["actual design", *_design_row(review["payouts"])]] + [
         [w["name"], *_design_row(w)] for w in review["what_if"]
     ]
@@ -342,7 +343,8 @@ def render_html(review: dict[str, Any]) -> str:
         f'<p class="sub">{_e(c["id"])} · {_e(c["type"])} · event {_e(c["event_start"])} to {_e(c["event_end"])}'
         + (
             f" · compared with {_e(baseline.get('name') or baseline.get('campaign_id'))} ({_e(baseline['source'])})"
-            if baseline else " · no previous campaign of this type to compare with"
+            if baseline
+            else " · no previous campaign of this type to compare with"
         )
         + "</p>",
         f'<div class="cards">{cards}</div>',
@@ -415,8 +417,15 @@ def render_markdown(review: dict[str, Any]) -> str:
     """Return the review as Markdown (the figures, without plots)."""
     c = review["campaign"]
     baseline = review.get("baseline")
-    lines = [f"# {c['name']}: campaign review", "", f"{c['id']} · {c['type']} · event {c['event_start']} to {c['event_end']}", ""]
-    lines += ["## Headline", ""] + _md_table(["figure", "value", "vs previous"], [list(x) for x in headline_cards(review)])
+    lines = [
+        f"# {c['name']}: campaign review",
+        "",
+        f"{c['id']} · {c['type']} · event {c['event_start']} to {c['event_end']}",
+        "",
+    ]
+    lines += ["## Headline", ""] + _md_table(
+        ["figure", "value", "vs previous"], [list(x) for x in headline_cards(review)]
+    )
     lines += ["## Funnel", ""] + _md_table(["step", "creators"], [[k, v] for k, v in review["funnel"].items()])
     lines += _md_table(["rate", "value"], [[k, v] for k, v in review["rates"].items()])
     gmv = review["gmv"]
@@ -427,7 +436,9 @@ def render_markdown(review: dict[str, Any]) -> str:
     lines += ["## Cost and return", ""] + _md_table(
         ["figure", "value"],
         [[k, v] for k, v in review["cost"].items()]
-        + [[k, review[k]] for k in ("roi", "cost_per_selling_creator_myr", "top10_share", "median_hours_to_first_sale")],
+        + [
+            [k, review[k]] for k in ("roi", "cost_per_selling_creator_myr", "top10_share", "median_hours_to_first_sale")
+        ],
     )
     if review["targets"]:
         lines += ["## Targets", ""] + _md_table(
@@ -436,7 +447,8 @@ def render_markdown(review: dict[str, Any]) -> str:
         )
     lines += ["## Incentive designs (what if)", ""] + _md_table(
         ["design", "creators", "total", "total / GMV", "scaled", "creators per tier"],
-        [["actual design", *_design_row(review["payouts"])]] + [[w["name"], *_design_row(w)] for w in review["what_if"]],
+        [["actual design", *_design_row(review["payouts"])]]
+        + [[w["name"], *_design_row(w)] for w in review["what_if"]],
     )
     for survey_id, s in review["surveys"].items():
         lines += [f"## Survey {s.get('title', survey_id)} ({survey_id})", "", f"Responses: {s['responses']}", ""]

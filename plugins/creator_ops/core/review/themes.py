@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from creator_ops.core.alerts import mask_pii
-from creator_ops.core.ingest.language import ENGLISH_WORDS, MALAY_WORDS, detect_language
+from creator_ops.core.ingest.language import detect_language
 
 LANGUAGES = ("ms", "en", "zh", "ta", "other")
 LANGUAGE_NAMES = {"ms": "Malay", "en": "English", "zh": "Chinese", "ta": "Tamil", "other": "other"}
@@ -26,9 +26,12 @@ MAX_EXAMPLE_CHARS = 200
 _LATIN_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _TAMIL_WORD = re.compile(r"[\u0b80-\u0bff]{2,}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_EXTRA_STOP = frozenset(
-    "the and for with that this was are you your they them very really just also its it's has have had "
-    "not but yang dan untuk dengan ini itu ada saya kami tak tidak sangat lagi boleh dah nak pun".split()
+# function words only: content words such as "harga" (price) or "late" are what themes are made of
+MALAY_FUNCTION_WORDS = frozenset(
+    "saya aku kami kita anda awak kamu dia mereka yang dan atau tidak tak bukan ini itu untuk dengan ada "
+    "boleh sangat amat lebih akan sudah dah belum telah dalam pada dari daripada kepada ke di juga tapi "
+    "tetapi kerana sebab jika kalau ya lagi pun nak mahu hendak perlu semua sahaja saja je lah kah tu ni "
+    "oleh bagi seperti macam sebagai hanya masih mungkin agak".split()
 )
 _ZH_STOP = frozenset("我们 你们 他们 这个 那个 就是 还是 因为 所以 但是 可以 没有 非常 一个 什么 自己 觉得".split())
 
@@ -44,8 +47,14 @@ def is_free_text(text: str | None) -> bool:
     return bool(text) and any(ch.isalpha() for ch in text)  # type: ignore[union-attr]
 
 
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | MALAY_FUNCTION_WORDS
+
+
 def _latin_tokens(text: str) -> list[str]:
-    stop = ENGLISH_WORDS | MALAY_WORDS | _EXTRA_STOP
+    stop = _stop_words()
     return [w for w in _LATIN_WORD.findall(text.lower()) if w not in stop]
 
 
