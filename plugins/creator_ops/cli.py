@@ -12,10 +12,10 @@ import argparse
 import sys
 from types import ModuleType
 
-from creator_ops.commands import ingest, payouts, validate
+from creator_ops.commands import ingest, payouts, review, validate
 from creator_ops.core.errors import CreatorOpsError
 
-COMMANDS: dict[str, ModuleType] = {"validate": validate, "ingest": ingest, "payouts": payouts}
+COMMANDS: dict[str, ModuleType] = {"validate": validate, "ingest": ingest, "payouts": payouts, "review": review}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -335,13 +335,19 @@ def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> None:
-    """Expose `source` as view `name` with the engine's column names and types."""
+def register_input(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    source: Any,
+    columns_spec: tuple[tuple[str, str, bool], ...] | None = None,
+) -> None:
+    """Expose `source` as view `name` with the engine's column names and types (default: INPUT_COLUMNS)."""
     import pyarrow as pa
 
+    spec_columns = columns_spec or INPUT_COLUMNS[name]
     raw = f"raw_{name}"
     if source is None:
-        columns = ", ".join(f"CAST(NULL AS {kind}) AS {col}" for col, kind, _ in INPUT_COLUMNS[name])
+        columns = ", ".join(f"CAST(NULL AS {kind}) AS {col}" for col, kind, _ in spec_columns)
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} WHERE false")
         return
     if isinstance(source, str | Path):
@@ -372,7 +378,7 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> None:
         con.register(raw, table)
         available = set(table.column_names)
     select = []
-    for col, kind, required in INPUT_COLUMNS[name]:
+    for col, kind, required in spec_columns:
         if col in available:
             select.append(f'CAST("{col}" AS {kind}) AS {col}')
         elif not required:
@@ -434,9 +440,9 @@ class PayoutSession:
         self.rules = rules
         self.con = _connect(threads)
         try:
-            _register(self.con, "orders", orders)
-            _register(self.con, "enrollments", enrollments)
-            _register(self.con, "exclusions", exclusions)
+            register_input(self.con, "orders", orders)
+            register_input(self.con, "enrollments", enrollments)
+            register_input(self.con, "exclusions", exclusions)
             eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
             params = rules.window_parameters()
             self.con.execute(f"CREATE TEMP TABLE eligible_lines AS {eligible}", params)
@@ -477,9 +483,9 @@ def calculate_payouts(
     """Apply SPEC section 5 to the inputs (Arrow tables, DataFrames or Parquet paths)."""
     con = _connect(threads)
     try:
-        _register(con, "orders", orders)
-        _register(con, "enrollments", enrollments)
-        _register(con, "exclusions", exclusions)
+        register_input(con, "orders", orders)
+        register_input(con, "enrollments", enrollments)
+        register_input(con, "exclusions", exclusions)
         _incentive_tables(con, rules)
         # one pipelined query: the eligible lines as a CTE feeding rules 3-9
         eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
