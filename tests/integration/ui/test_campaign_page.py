@@ -127,7 +127,7 @@ def seed(engine) -> None:
 
 def _milestone_figures(engine) -> tuple[int, int]:
     """Enrolled and eligible GMV as the milestones measure them after the event (another consumer)."""
-    from creator_ops.core.milestones import measure
+    from creator_ops.warehouse.queries import measure
 
     metrics = measure(engine, SPEC, SPEC.timeline.settlement_date)
     return metrics.creators_enrolled, metrics.eligible_gmv_sen
