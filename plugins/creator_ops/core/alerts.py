@@ -27,6 +27,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.paths import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ def backoff(attempts: int, key: str = "") -> dt.timedelta:
     return delay + delay * jitter if delay < BACKOFF_CAP else delay
 
 
-class ChannelUnavailable(Exception):
+class ChannelUnavailable(CreatorOpsError):
     """The channel's endpoint is down (refused, timed out, 5xx): stop using it for this drain."""
 
 
