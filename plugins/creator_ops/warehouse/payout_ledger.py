@@ -19,12 +19,13 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_myr
 from creator_ops.warehouse.schema import payout_calculations, payout_ledger
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ SETTLED_STATES = ("approved", "exported")
 EXPORT_COLUMNS = ("payment_reference", "campaign_id", "creator_id", "amount_myr", "kind", "calculation_id")
 
 
-class LedgerError(Exception):
+class LedgerError(CreatorOpsError):
     """A ledger transition that is not allowed (approve a rejected calculation, export before approval…)."""
 
 
@@ -66,10 +67,6 @@ class FinanceExport:
     control_path: Path
     row_count: int
     control_total_sen: int
-
-
-def _myr(sen: int) -> str:
-    return str(Decimal(int(sen)).scaleb(-2))
 
 
 def payment_reference(campaign_id: str, calculation_id: str, creator_id: str) -> str:
@@ -345,7 +342,7 @@ class PayoutLedger:
                     references[e["creator_id"]],
                     self.campaign_id,
                     e["creator_id"],
-                    _myr(e["total_sen"]),
+                    format_myr(e["total_sen"]),
                     e["kind"],
                     calculation_id,
                 ]
@@ -357,13 +354,13 @@ class PayoutLedger:
             "calculation_id": calculation_id,
             "kind": entries[0]["kind"] if entries else "payout",
             "row_count": len(payable),
-            "control_total_myr": _myr(control_total),
+            "control_total_myr": format_myr(control_total),
             "currency": "MYR",
             "file_sha256": hashlib.sha256(content).hexdigest(),
             "spec_sha256": calc["spec_sha256"],
             "inputs_sha256": calc["inputs_sha256"],
             "recoveries_count": len(recoveries),
-            "recoveries_total_myr": _myr(-sum(e["total_sen"] for e in recoveries)),
+            "recoveries_total_myr": format_myr(-sum(e["total_sen"] for e in recoveries)),
         }
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{self.campaign_id}_payouts_{calculation_id[:12]}"
