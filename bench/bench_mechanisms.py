@@ -7,9 +7,11 @@ Figures, each beside a reference measured in the same process on the same input:
   with history in a few categories; beside SciPy's `milp` (HiGHS) solving the same allowed
   pairs as a 0/1 programme. Both optima must be equal. Peak memory is the process's
   resident peak right after our run (interpreter and libraries included).
-- traffic: `allocate()` (exact fractions, whole sen) for N creators' content; beside
-  SciPy's `linprog` (HiGHS) on the same (creator, step) segments with continuous spend.
-  Both optima must agree to 1e-9.
+- traffic: `allocate()` (exact fractions, whole sen, exact ordering) for N creators'
+  content; beside the same greedy vectorized in numpy floats (which can misorder near-equal
+  rates and rounds every product). Both totals must agree to 1e-9. SciPy's `linprog`
+  (HiGHS) on the same 300,000 segments took 690 s here, so it is a test oracle on small
+  instances (tests/unit/mechanisms), not a benchmark reference.
 
     .venv/bin/python bench/bench_mechanisms.py           # 5,000 × 300 matchmaking, 100,000 creators traffic
     .venv/bin/python bench/bench_mechanisms.py --quick   # 1,000 × 100, 20,000 creators
@@ -74,7 +76,7 @@ def matchmaking_inputs(n_creators: int, n_products: int, seed: int = 1212):
             )
         )
         if rng.random() < 0.85:
-            for category in rng.sample(CATEGORIES, rng.randint(1, 4)):
+            for category in rng.sample(CATEGORIES, rng.randint(1, 5)):
                 history_rows.append((creator_id, category, int(rng.paretovariate(1.3) * 20_000)))
         for k in range(rng.randint(0, 4)):
             sample_rows.append((f"s{i}_{k}", creator_id, rng.choice(SAMPLE_STATUSES)))
@@ -84,7 +86,7 @@ def matchmaking_inputs(n_creators: int, n_products: int, seed: int = 1212):
             category=rng.choice(CATEGORIES),
             sample_quota=rng.randint(5, 40),
             priority=rng.choice([1, 1, 2, 3]),
-            min_followers=rng.choice([0, 0, 1000, 5000, 20000]),
+            min_followers=rng.choice([0, 0, 0, 1000, 5000]),
         )
         for j in range(n_products)
     ]
@@ -102,7 +104,8 @@ def milp_reference(scored, max_per_creator: int) -> tuple[float, int]:
     n_creators, n_products = len(scored.creators), len(scored.products)
     columns = np.arange(n)
     rows = np.concatenate([scored.creator_index, n_creators + scored.product_index])
-    matrix = coo_matrix((np.ones(2 * n), (rows, np.concatenate([columns, columns]))), shape=(n_creators + n_products, n))
+    shape = (n_creators + n_products, n)
+    matrix = coo_matrix((np.ones(2 * n), (rows, np.concatenate([columns, columns]))), shape=shape)
     upper = np.concatenate(
         [np.full(n_creators, max_per_creator), np.array([p.sample_quota for p in scored.products], dtype=float)]
     )
@@ -149,28 +152,23 @@ def traffic_inputs(n: int, seed: int = 1212) -> list[CreatorContent]:
     ]
 
 
-def linprog_reference(creators, params) -> tuple[float, float]:
+def float_greedy_reference(creators, params) -> tuple[float, float]:
+    """The same greedy in vectorized numpy floats (argsort by rate, cumulative spend); return (s, GMV MYR)."""
     import numpy as np
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix
 
     started = time.perf_counter()
     g = sum(c.gmv_sen for c in creators)
     v = sum(c.views for c in creators)
     gmv = np.array([c.gmv_sen for c in creators], dtype=float)
     views = np.array([c.views for c in creators], dtype=float)
-    gpm = 1000 * (gmv + 10_000 * g / v) / (views + 10_000) / 100
+    gpm = 1000 * (gmv + 10_000 * g / v) / (views + 10_000) / 100  # MYR per 1,000 views
     efficiency = np.array([float(e) for e in params.efficiency])
     rates = (gpm[:, None] * efficiency[None, :] / float(params.cpm) / 100).ravel()  # GMV MYR per sen
-    result = linprog(
-        -rates,
-        A_ub=csr_matrix(np.ones((1, rates.size))),
-        b_ub=[params.budget_sen],
-        bounds=(0, params.step_sen),
-        method="highs",
-    )
-    assert result.status == 0, result.message
-    return time.perf_counter() - started, -result.fun
+    order = np.argsort(-rates, kind="stable")
+    before = np.arange(order.size) * params.step_sen
+    spend = np.clip(params.budget_sen - before, 0, params.step_sen)
+    gmv_total = float((spend * rates[order]).sum())
+    return time.perf_counter() - started, gmv_total
 
 
 def bench_traffic(n: int) -> None:
@@ -179,13 +177,13 @@ def bench_traffic(n: int) -> None:
     started = time.perf_counter()
     result = allocate(creators, params)
     ours = time.perf_counter() - started
-    reference, reference_gmv = linprog_reference(creators, params)
+    reference, reference_gmv = float_greedy_reference(creators, params)
     exact = float(result.expected_gmv_exact)
     assert abs(exact - reference_gmv) <= 1e-9 * max(1.0, reference_gmv), (exact, reference_gmv)
     summary = result.summary()
     print(
         f"traffic     {n:,} creators (budget RM {summary['budget_myr']}, {summary['boosted_creators']:,} boosted): "
-        f"allocate() {ours:6.2f} s | scipy linprog (HiGHS, floats) {reference:6.2f} s | "
+        f"allocate() {ours:6.2f} s | the same greedy in numpy floats {reference:6.2f} s | "
         f"ratio {ours / reference:5.2f}x | expected GMV RM {summary['expected_gmv_myr']} (same optimum)"
     )
 

@@ -41,7 +41,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from creator_ops.core.recruitment import csv_bytes, file_safe, sen_to_text, slug, write_atomically
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_myr
+from creator_ops.core.recruitment import csv_bytes, file_safe, slug, write_atomically
 
 PAIR_COLUMNS = ("creator_id", "product_id", "value_myr", "account_manager")
 PRODUCT_COLUMNS = ("product_id", "name", "category", "priority", "sample_quota", "assigned", "short")
@@ -50,7 +52,7 @@ SHIPPED_STATUSES = frozenset({"SHIPPED", "CONTENT_PENDING", "COMPLETED"})
 POSTED_STATUSES = frozenset({"COMPLETED"})
 
 
-class MatchmakingError(ValueError):
+class MatchmakingError(CreatorOpsError, ValueError):
     """Matchmaking inputs are unusable (a negative quota, a solver that did not reach an optimum)."""
 
 
@@ -338,7 +340,7 @@ class MatchPair:
         return {
             "creator_id": self.creator_id,
             "product_id": self.product_id,
-            "value_myr": sen_to_text(self.value_sen),
+            "value_myr": format_myr(self.value_sen),
             "account_manager": self.account_manager or "",
         }
 
@@ -403,7 +405,7 @@ class MatchResult:
         """Return the summary ops and the sign-off read: pairs, total value, products filled and short."""
         return {
             "pairs": len(self.pairs),
-            "total_value_myr": sen_to_text(self.total_value_sen),
+            "total_value_myr": format_myr(self.total_value_sen),
             "candidates": self.candidates,
             "creators_matched": len({p.creator_id for p in self.pairs}),
             "allowed_pairs": self.allowed_pairs,
@@ -417,7 +419,7 @@ class MatchResult:
                 for f in self.products_short
             ],
             "per_account_manager": {
-                am: {"pairs": len(rows), "value_myr": sen_to_text(sum(p.value_sen for p in rows))}
+                am: {"pairs": len(rows), "value_myr": format_myr(sum(p.value_sen for p in rows))}
                 for am, rows in self.by_account_manager().items()
             },
         }

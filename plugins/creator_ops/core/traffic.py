@@ -41,7 +41,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from creator_ops.core.recruitment import csv_bytes, sen_to_text
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import NotWholeSen, format_myr, to_sen
+from creator_ops.core.recruitment import csv_bytes
 
 SHRINK_VIEWS = 10_000  # the prior's weight, in views (SPEC 11)
 ALLOCATION_COLUMNS = (
@@ -54,7 +56,7 @@ ALLOCATION_COLUMNS = (
 )
 
 
-class TrafficError(ValueError):
+class TrafficError(CreatorOpsError, ValueError):
     """Traffic parameters are unusable; the message names the spec field."""
 
 
@@ -69,11 +71,11 @@ class TrafficParams:
 
     def __post_init__(self) -> None:
         if self.budget_sen < 0:
-            raise TrafficError(f"traffic.budget_myr: {sen_to_text(self.budget_sen)} is negative")
+            raise TrafficError(f"traffic.budget_myr: {format_myr(self.budget_sen)} is negative")
         if self.cpm <= 0:
             raise TrafficError(f"traffic.cpm_myr: {self.cpm} must be more than 0")
         if self.step_sen <= 0:
-            raise TrafficError(f"traffic.step_myr: {sen_to_text(self.step_sen)} must be more than 0")
+            raise TrafficError(f"traffic.step_myr: {format_myr(self.step_sen)} must be more than 0")
         if not self.efficiency:
             raise TrafficError("traffic.efficiency: needs at least one step")
         if any(e < 0 for e in self.efficiency):
@@ -115,10 +117,10 @@ class TrafficParams:
 
 
 def _sen(myr: Decimal | int | str, field_name: str) -> int:
-    value = Decimal(myr) * 100
-    if value != value.to_integral_value():
-        raise TrafficError(f"{field_name}: {myr} MYR is not a whole number of sen")
-    return int(value)
+    try:
+        return to_sen(myr)
+    except NotWholeSen as exc:
+        raise TrafficError(f"{field_name}: {exc}", field=field_name) from None
 
 
 @dataclass(frozen=True)
@@ -190,10 +192,10 @@ class CreatorAllocation:
     def as_row(self) -> dict[str, object]:
         return {
             "creator_id": self.creator_id,
-            "spend_myr": sen_to_text(self.spend_sen),
-            "expected_gmv_myr": sen_to_text(self.expected_gmv_sen),
-            "gpm_myr": sen_to_text(math.floor(self.gpm * 100)),
-            "content_gmv_myr": sen_to_text(self.content_gmv_sen),
+            "spend_myr": format_myr(self.spend_sen),
+            "expected_gmv_myr": format_myr(self.expected_gmv_sen),
+            "gpm_myr": format_myr(math.floor(self.gpm * 100)),
+            "content_gmv_myr": format_myr(self.content_gmv_sen),
             "content_views": self.content_views,
         }
 
@@ -228,10 +230,10 @@ class Allocation:
         return {
             "creators": len(self.rows),
             "boosted_creators": len(self.boosted),
-            "budget_myr": sen_to_text(self.budget_sen),
-            "spent_myr": sen_to_text(self.spent_sen),
-            "expected_gmv_myr": sen_to_text(self.expected_gmv_sen),
-            "cap_per_creator_myr": sen_to_text(self.params.cap_sen),
+            "budget_myr": format_myr(self.budget_sen),
+            "spent_myr": format_myr(self.spent_sen),
+            "expected_gmv_myr": format_myr(self.expected_gmv_sen),
+            "cap_per_creator_myr": format_myr(self.params.cap_sen),
         }
 
     def csv(self) -> bytes:
@@ -263,7 +265,7 @@ def allocate(
     """
     budget = params.budget_sen if budget_sen is None else budget_sen
     if budget < 0:
-        raise TrafficError(f"budget to allocate is negative ({sen_to_text(budget)})")
+        raise TrafficError(f"budget to allocate is negative ({format_myr(budget)})")
     spent_sen = spent_sen or {}
     shrink = Shrinkage.of(creators)
     # efficiency over one common denominator: e_j = weights[j] / common
@@ -309,7 +311,7 @@ def allocate(
     notes = []
     if left and budget:
         notes.append(
-            f"{sen_to_text(left)} MYR of {sen_to_text(budget)} left unspent: every creator is at its cap "
+            f"{format_myr(left)} MYR of {format_myr(budget)} left unspent: every creator is at its cap "
             "or returns nothing"
         )
     return Allocation(rows=rows, budget_sen=budget, params=params, notes=notes)
