@@ -8,7 +8,7 @@ import importlib.util
 import sys
 import traceback
 
-COMMANDS = ("validate", "ingest", "payouts")
+COMMANDS = ("validate", "ingest", "payouts", "review")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -122,6 +122,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
     owner = ", ".join(spec.owners)
     dag = DAG(
         dag_id=spec.dag_id,
+        dag_display_name=spec.name,  # what ops call the campaign; the id stays campaign__<id>
         description=f"{spec.name} ({spec.type}, event {spec.timeline.event_start:%d %b %Y})",
         schedule=CampaignTimetable(spec.timeline),
         start_date=spec.timeline.recruitment_opens,

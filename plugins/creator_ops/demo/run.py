@@ -99,7 +99,7 @@ LANDING_PLAN = {
 
 def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
     """Land every data set's rows of [since, run.end) as messy export files; return their paths."""
-    from creator_ops.demo.data import land_slice
+    from creator_ops.stand_ins.data import land_slice
 
     paths = []
     for dataset, (fmt, phases) in LANDING_PLAN.items():
@@ -130,6 +130,33 @@ def _reset(home: Path, campaign_id: str) -> None:
         Path(f"{warehouse}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(Path(landing_root()) / campaign_id, ignore_errors=True)
     shutil.rmtree(output_root() / campaign_id, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def runs_start_on_the_wall_clock():
+    """Make `dag.test()` record when each run really started, not its logical date.
+
+    Airflow 3.3's `DAG.test()` creates its run with `start_date=logical_date or run_after`
+    (apache/airflow#66127, fix not released), while the end date is the wall clock: a demo
+    run dated in the past "lasted" days, one dated after today had a negative duration, and
+    the DAG overview's run-duration chart was nonsense. The start date enters the run in
+    `get_or_create_dagrun`, which `DAG.test()` imports when called; this hands it the
+    moment of creation instead, for the calls made inside this block.
+    """
+    from airflow.models import dagrun
+    from airflow.utils import timezone
+
+    original = dagrun.get_or_create_dagrun
+
+    def create_started_now(**kwargs):
+        kwargs["start_date"] = timezone.utcnow()
+        return original(**kwargs)
+
+    dagrun.get_or_create_dagrun = create_started_now
+    try:
+        yield
+    finally:
+        dagrun.get_or_create_dagrun = original
 
 
 def _approve(dag_id: str, run_id: str, task_id: str, subject: str) -> str:
@@ -215,6 +242,36 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
     print(f"Airflow logs: {log_path}")
     print("UI: make ui  → http://127.0.0.1:8080")
     print("    user admin, password in .airflow/simple_auth_manager_passwords.json.generated")
+    print("    Campaigns → a campaign's name opens its page (timeline, progress against pace, quality, actions)")
+    print("\n" + paused_note(spec))
+
+
+def paused_note(spec) -> str:
+    """Say why the campaigns are paused and what unpausing the demo campaign would do from now."""
+    import pendulum
+    from airflow.timetables.base import TimeRestriction
+
+    from creator_ops.airflow.timetable import CampaignTimetable
+
+    # what the scheduler asks the timetable once the DAG is unpaused (catchup is off)
+    opens = pendulum.instance(spec.timeline.recruitment_opens)
+    restriction = TimeRestriction(earliest=opens, latest=None, catchup=False)
+    info = CampaignTimetable(spec.timeline).next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+    lines = [
+        "The campaigns are paused on purpose: the demo made its runs itself (dag.test), and nothing runs",
+        "on a schedule until ops unpause a campaign. Unpausing one runs it from today's date on: catchup is",
+        "off, so no past run is backfilled, and each run starts when its interval ends.",
+    ]
+    if info is None:
+        lines.append(f"{spec.name} is over: unpausing it would start no run.")
+    else:
+        start = info.data_interval.start.in_tz(spec.timezone)
+        run_after = info.run_after.in_tz(spec.timezone)
+        lines.append(
+            f"Unpausing {spec.name} now would start with the run of {start:%a %d %b %Y %H:%M} "
+            f"at {run_after:%a %d %b %Y %H:%M} ({spec.timezone}); a date the demo already ran is not run again."
+        )
+    return "\n".join(lines)
 
 
 def _slack_text(body: dict) -> str:
@@ -257,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         from creator_ops.airflow.dag_builder import campaign_specs_dir
         from creator_ops.core.calendar import CampaignCalendar
         from creator_ops.core.spec import load_spec
-        from creator_ops.demo.data import generate
         from creator_ops.demo.hitl import HitlResponder
+        from creator_ops.stand_ins.data import generate
         from creator_ops.warehouse.db import default_url, make_engine
 
         spec_path = campaign_specs_dir() / f"{args.campaign}.yaml"
@@ -272,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(runs)} of {len(calendar.runs)} runs, {len(data.orders):,} order lines, {len(data.creators):,} creators"
     )
 
-    from creator_ops.demo.loopback import LoopbackServers
+    from creator_ops.stand_ins.loopback import LoopbackServers
 
     results = []
     since = spec.timeline.recruitment_opens - dt.timedelta(days=30)
@@ -281,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     # the spec's alert connections point at loopback Slack and SMTP servers for the demo
     os.environ.update(servers.connection_env())
     terminal = os.dup(1)  # progress lines go here while fd 1 carries Airflow's logs to the file
-    with _output_to(log_path), HitlResponder(_approve) as responder:
+    with _output_to(log_path), HitlResponder(_approve) as responder, runs_start_on_the_wall_clock():
         for run in runs:
             paths = land_for_run(data, run, since, landed)
             since = max(since, run.end)

@@ -181,6 +181,10 @@ def create_campaigns_app() -> FastAPI:
         rows, problems = _overview(user, now)
         return {"now": now.isoformat(), "campaigns": [_row_json(r) for r in rows], "problems": problems}
 
+    # each campaign's own page: campaign_view.py (imported here, it builds on this module)
+    from creator_ops.airflow.ui.campaign_view import router as campaign_router
+
+    app.include_router(campaign_router)
     return app
 
 
