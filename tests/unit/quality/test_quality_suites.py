@@ -79,7 +79,7 @@ def _broken_cases():
         ("exclusions", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "creator_id_unique"),
         ("exclusions", lambda f: _set(f, "reason", None, row=0), "reason_present"),
         ("orders", lambda f: _set(f, "content_type", "live "), "content_type_clean"),
-        ("orders", lambda f: _set(f, "commission_sen", f.at[3, "gmv_sen"] + 1), "commission_within_gmv"),
+        ("orders", lambda f: _set(f, "commission_sen", 100_000 * 100 + 1), "commission_plausible"),
         ("products", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "product_id_unique"),
         ("products", lambda f: _set(f, "priority", 4), "priority_known"),
         ("products", lambda f: _set(f, "price_sen", -1), "price_plausible"),
