@@ -135,7 +135,7 @@ def main() -> int:
 
     from creator_ops.core.quality import run_suite, suite_parameters
     from creator_ops.core.spec import load_spec
-    from creator_ops.demo.data import generate_orders
+    from creator_ops.stand_ins.data import generate_orders
 
     spec = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
     params = suite_parameters(spec)

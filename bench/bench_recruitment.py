@@ -26,7 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "recruitment"))
 
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig, canonical_string, sign  # noqa: E402
 from creator_ops.core.recruitment import Candidate, recruit  # noqa: E402
@@ -143,7 +142,7 @@ def bench_signing(n: int = 20_000) -> None:
 
 
 def bench_client(requests: int) -> None:
-    from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator, start_fake_platform
+    from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, SHOP_ID, make_creator, start_fake_platform
 
     platform, stop = start_fake_platform()
     try:

@@ -1,57 +1,18 @@
--- Incentive payouts, SPEC section 5 (rules 1-9), in exact integer sen (DuckDB).
+-- Incentive payouts, SPEC section 5 (rules 3-9), in exact integer sen (DuckDB).
 --
 -- Relations (registered by creator_ops.core.payouts):
---   orders(order_id, line_id, creator_id, order_time TIMESTAMPTZ, status, gmv_sen BIGINT,
---          updated_at TIMESTAMPTZ NULL, row_number BIGINT)  -- row_number: unique, input order
---   enrollments(creator_id, registered_at TIMESTAMPTZ, is_new_creator BOOLEAN, row_number BIGINT)
---   exclusions(creator_id)
+--   eligible_lines(order_id, creator_id, order_time TIMESTAMPTZ, gmv_sen BIGINT, is_new_creator, ...)
+--     rules 1-2, defined once in include/sql/payouts_eligible_lines.sql
 --   tiers(min_sen BIGINT, bonus_sen BIGINT)        prizes(rank BIGINT, prize_sen BIGINT)
--- Parameters: $event_start, $event_end, $registration_closes (TIMESTAMPTZ), $rate_num, $rate_den
--- (the commission rate as an exact fraction), $cap_sen (NULL = no cap), $new_creator_bonus_sen,
--- $budget_sen. Every money value is an integer; divisions are integer floor divisions of
--- non-negative numbers, so floor_to_sen is exact and no binary float is ever involved.
+-- Parameters: $rate_num, $rate_den (the commission rate as an exact fraction), $cap_sen
+-- (NULL = no cap), $new_creator_bonus_sen, $budget_sen. Every money value is an integer;
+-- divisions are integer floor divisions of non-negative numbers, so floor_to_sen is exact
+-- and no binary float is ever involved.
 WITH
--- Rule 1: one row per (order_id, line_id). The winner is found by input position only (an
--- integer), then the winning rows are picked by a semi-join: far cheaper than carrying
--- every column through the aggregate. When every copy has updated_at, the greatest wins
--- (ties: the later row); when any copy lacks it, the last one in the input wins.
-line_winners AS (
-    SELECT
-        CASE
-            WHEN count(*) = count(updated_at)
-                THEN arg_max(row_number, CAST(epoch_us(updated_at) AS HUGEINT) * 4294967296 + row_number)
-            ELSE max(row_number)
-        END AS row_number
-    FROM orders
-    WHERE order_id IS NOT NULL AND line_id IS NOT NULL AND creator_id IS NOT NULL AND gmv_sen >= 0
-    GROUP BY order_id, line_id
-),
--- Rule 2: the creator's earliest enrollment row counts (ties: first in input), with its
--- is_new_creator; enrolled means that row is no later than registration_closes.
-enrolled AS (
-    SELECT creator_id, first.is_new_creator AS is_new_creator
-    FROM (
-        SELECT
-            creator_id,
-            arg_min({'registered_at': registered_at, 'is_new_creator': is_new_creator},
-                    {'registered_at': registered_at, 'row_number': row_number}) AS first
-        FROM enrollments
-        WHERE creator_id IS NOT NULL AND registered_at IS NOT NULL
-        GROUP BY creator_id
-    )
-    WHERE first.registered_at <= $registration_closes
-),
-eligible_lines AS (
-    SELECT o.order_id, o.creator_id, o.order_time, o.gmv_sen
-    FROM orders AS o
-    SEMI JOIN line_winners AS w ON o.row_number = w.row_number
-    WHERE lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13))) IN ('completed', 'delivered', 'settled')
-      AND o.order_time >= $event_start
-      AND o.order_time < $event_end
-),
 -- Rule 3: per creator GMV, distinct orders and first eligible order time.
 per_order AS (
-    SELECT creator_id, order_id, sum(gmv_sen) AS gmv_sen, min(order_time) AS first_time
+    SELECT creator_id, order_id, sum(gmv_sen) AS gmv_sen, min(order_time) AS first_time,
+           any_value(is_new_creator) AS is_new_creator
     FROM eligible_lines
     GROUP BY creator_id, order_id
 ),
@@ -61,10 +22,8 @@ per_creator AS (
         CAST(sum(p.gmv_sen) AS BIGINT) AS eligible_gmv_sen,
         CAST(count(*) AS BIGINT) AS eligible_orders,
         min(p.first_time) AS first_order_time,
-        any_value(e.is_new_creator) AS is_new_creator
+        any_value(p.is_new_creator) AS is_new_creator
     FROM per_order AS p
-    JOIN enrolled AS e USING (creator_id)
-    WHERE p.creator_id NOT IN (SELECT creator_id FROM exclusions WHERE creator_id IS NOT NULL)
     GROUP BY p.creator_id
 ),
 -- Rules 4-7 before the budget.

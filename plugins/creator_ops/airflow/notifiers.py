@@ -27,16 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
 
-from creator_ops.core.alerts import (
-    EMAIL,
-    SLACK,
-    ChannelUnavailable,
-    OutboxRow,
-    Sender,
-    channels_for,
-    drain,
-    enqueue,
-)
+from creator_ops.core.alerts import EMAIL, SLACK, ChannelUnavailable, OutboxRow, Sender, channels_for
+from creator_ops.warehouse.outbox import drain, enqueue
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -39,10 +39,31 @@ def _load(spec_path: str):
         raise AirflowFailException(f"campaign spec is invalid now: {exc}") from None
 
 
+def airflow_variable(name: str) -> str | None:
+    """Return an Airflow variable, or None when it is not set (the step decides whether that is fatal)."""
+    from airflow.sdk import Variable
+
+    try:
+        return Variable.get(name, default=None)
+    except Exception:  # outside a task's runtime there is no variable to read: the step falls back
+        return None
+
+
+def landing_path(root: str, conn_id: str | None) -> Any:
+    """Return the landing root: object-storage roots as Airflow's `ObjectStoragePath`, folders as they are."""
+    if "://" in root and not root.startswith("file://"):
+        from airflow.sdk import ObjectStoragePath
+
+        return ObjectStoragePath(root, conn_id=conn_id)
+    return root
+
+
 def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse_conn_id: str):
     """Build the `StepContext` of a running task: the spec as it is now, the run's interval, the warehouse."""
+    import os
+
     from creator_ops.airflow.hooks import WarehouseHook
-    from creator_ops.core.steps import StepContext
+    from creator_ops.core.steps import StepContext, landing_root
 
     spec = _load(spec_path)
     start, end = _interval(context)
@@ -55,6 +76,8 @@ def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse
         engine=WarehouseHook(warehouse_conn_id).engine,
         log=operator.log,
         extras={"try_number": getattr(context.get("ti"), "try_number", None)},
+        variable=airflow_variable,
+        landing_path=landing_path(landing_root(), os.environ.get("CREATOR_OPS_LANDING_CONN_ID")),
     )
 
 

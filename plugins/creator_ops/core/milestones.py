@@ -5,7 +5,8 @@ responses) is at least a fraction of its target in `spec.targets`; thresholds ar
 exact (integers and sen, rounded up, never floats). A time milestone ("48 h before
 registration closes") is due in the run whose interval contains the moment `hours`
 before its timeline field. Each milestone has a deterministic alert key, so the outbox
-lets it alert once per campaign however often runs repeat. No airflow import here.
+lets it alert once per campaign however often runs repeat. The figures are measured by
+`creator_ops.warehouse.queries.measure`; no Airflow or warehouse import here.
 """
 
 from __future__ import annotations
@@ -14,21 +15,14 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, bindparam, text
-
-from creator_ops.core.alerts import Alert, Fact, alert_key, utc
+from creator_ops.core.alerts import Alert, Fact, alert_key
 from creator_ops.core.spec import MetricMilestone, TimeMilestone
+from creator_ops.core.times import utc
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine, TextClause
-
     from creator_ops.core.spec import CampaignSpec
-
-SQL_DIR = Path(__file__).resolve().parents[3] / "include" / "sql"
 
 METRIC_LABELS = {
     "creators_enrolled": ("Enrolled creators", "creators"),
@@ -43,24 +37,6 @@ TIMELINE_LABELS = {
     "settlement_date": "Settlement",
     "payout_date": "Payout day",
 }
-
-
-@lru_cache(maxsize=32)
-def load_sql(name: str) -> str:
-    """Return the text of `include/sql/<name>.sql` without its comment lines.
-
-    Comments are dropped because they name the `:parameters`, which `text()` would bind.
-    """
-    lines = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines()
-    return "\n".join(line for line in lines if not line.lstrip().startswith("--"))
-
-
-def sql(name: str, *timestamps: str) -> TextClause:
-    """Return `include/sql/<name>.sql` as a statement, binding the named parameters as timestamps."""
-    statement = text(load_sql(name))
-    if timestamps:
-        statement = statement.bindparams(*(bindparam(t, type_=DateTime(timezone=True)) for t in timestamps))
-    return statement
 
 
 def money(sen: int) -> str:
@@ -92,36 +68,6 @@ class CampaignMetrics:
             "gmv_myr": self.eligible_gmv_sen,
             "survey_responses": self.survey_responses,
         }[metric]
-
-
-def measure(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> CampaignMetrics:
-    """Read the campaign's metrics from the warehouse as of `as_of`."""
-    t = spec.timeline
-    as_of_utc = utc(as_of)
-    closes = utc(t.registration_closes)
-    with engine.connect() as conn:
-        enrolled = conn.execute(
-            sql("milestone_creators_enrolled", "registered_by"),
-            {"campaign_id": spec.id, "registered_by": min(as_of_utc, closes)},
-        ).scalar_one()
-        gmv = conn.execute(
-            sql("milestone_eligible_gmv", "event_start", "counted_until", "registration_closes"),
-            {
-                "campaign_id": spec.id,
-                "event_start": utc(t.event_start),
-                "counted_until": min(as_of_utc, utc(t.event_end)),
-                "registration_closes": closes,
-            },
-        ).one()
-        responses = conn.execute(
-            sql("milestone_survey_responses", "as_of"), {"campaign_id": spec.id, "as_of": as_of_utc}
-        ).scalar_one()
-    return CampaignMetrics(
-        as_of=as_of,
-        creators_enrolled=int(enrolled or 0),
-        eligible_gmv_sen=int(gmv.eligible_gmv_sen or 0),
-        survey_responses=int(responses or 0),
-    )
 
 
 def target_value(spec: CampaignSpec, metric: str) -> int | None:

@@ -1,10 +1,15 @@
 """The incentive payout engine: SPEC section 5, exact to the sen, one definition for DAG and CLI.
 
-The rules live in one DuckDB query, `include/sql/payouts.sql`, over three relations
-(orders, enrollments, exclusions) given as Arrow tables, pandas DataFrames or Parquet
-files. Money is integer sen throughout; the commission rate is an exact fraction of
+The rules live in two DuckDB queries over three relations (orders, enrollments,
+exclusions) given as Arrow tables, pandas DataFrames or Parquet files:
+`include/sql/payouts_eligible_lines.sql` (rules 1-2: the eligible lines, the one
+definition the campaign review reads too) and `include/sql/payouts.sql` (rules 3-9 over
+those lines). A `PayoutSession` keeps the eligible lines of one campaign and applies any
+number of incentive designs to them (the review's what-if alternatives).
+
+Money is integer sen throughout; the commission rate is an exact fraction of
 integers, so `floor_to_sen(1018.00 × 0.045)` is 45.81 and never 45.80. The DAG reads
-its inputs from the warehouse (`load_warehouse_inputs`), the CLI from files; both call
+its inputs from the warehouse (`creator_ops.warehouse.payout_inputs`), the CLI from files; both call
 `calculate_payouts`.
 """
 
@@ -21,15 +26,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.paths import SQL_DIR
+from creator_ops.core.spec import CampaignSpec, Incentives, Timeline
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
-    from sqlalchemy import Engine
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SQL_FILE = PROJECT_ROOT / "include" / "sql" / "payouts.sql"
+SQL_FILE = SQL_DIR / "payouts.sql"
+ELIGIBLE_LINES_SQL_FILE = SQL_DIR / "payouts_eligible_lines.sql"
 ELIGIBLE_STATUSES = ("completed", "delivered", "settled")
 RESULT_COLUMNS = (
     "creator_id",
@@ -52,6 +57,10 @@ INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("gmv_sen", "BIGINT", True),
         ("updated_at", "TIMESTAMPTZ", False),
         ("row_number", "BIGINT", False),
+        # SPEC section 9 columns, carried through to the eligible lines for the campaign review
+        ("product_id", "VARCHAR", False),
+        ("content_type", "VARCHAR", False),
+        ("commission_sen", "BIGINT", False),
     ),
     "enrollments": (
         ("creator_id", "VARCHAR", True),
@@ -116,13 +125,22 @@ class PayoutRules:
         """Take the rules from a validated spec; a spec without `incentives` pays nothing."""
         if spec.incentives is None:
             raise PayoutInputError(f"campaign {spec.id} has no incentives section: nothing to pay")
-        inc = spec.incentives
-        t = spec.timeline
+        return cls.from_incentives(spec.timeline, spec.incentives)
+
+    @classmethod
+    def from_incentives(cls, timeline: Timeline, inc: Incentives | None) -> PayoutRules:
+        """Take the rules from a timeline and an incentive design (None: a design that pays nothing)."""
+        t = timeline
+        window = {
+            "event_start": t.event_start.astimezone(dt.UTC),
+            "event_end": t.event_end.astimezone(dt.UTC),
+            "registration_closes": t.registration_closes.astimezone(dt.UTC),
+        }
+        if inc is None:
+            return cls(**window, budget_sen=0)
         commission = inc.commission_bonus
         return cls(
-            event_start=t.event_start.astimezone(dt.UTC),
-            event_end=t.event_end.astimezone(dt.UTC),
-            registration_closes=t.registration_closes.astimezone(dt.UTC),
+            **window,
             budget_sen=to_sen(inc.budget_myr),
             tiers=tuple(sorted((to_sen(x.min_gmv_myr), to_sen(x.bonus_myr)) for x in inc.tiers)),
             commission_rate=commission.rate if commission else Decimal(0),
@@ -144,18 +162,30 @@ class PayoutRules:
         value = gmv_sen * num // den
         return value if self.commission_cap_sen is None else min(value, self.commission_cap_sen)
 
-    def query_parameters(self) -> dict[str, Any]:
-        num, den = self.rate_fraction()
+    def window_parameters(self) -> dict[str, Any]:
+        """Parameters of rules 1-2 (which lines are eligible)."""
         return {
             "event_start": self.event_start,
             "event_end": self.event_end,
             "registration_closes": self.registration_closes,
+        }
+
+    def same_window(self, other: PayoutRules) -> bool:
+        return self.window_parameters() == other.window_parameters()
+
+    def incentive_parameters(self) -> dict[str, Any]:
+        """Parameters of rules 3-9 (what the eligible lines earn)."""
+        num, den = self.rate_fraction()
+        return {
             "rate_num": num,
             "rate_den": den,
             "cap_sen": self.commission_cap_sen,
             "new_creator_bonus_sen": self.new_creator_bonus_sen,
             "budget_sen": self.budget_sen,
         }
+
+    def query_parameters(self) -> dict[str, Any]:
+        return {**self.window_parameters(), **self.incentive_parameters()}
 
 
 # --------------------------------------------------------------------------- result
@@ -367,6 +397,85 @@ def _parquet_has_column(con: duckdb.DuckDBPyConnection, path: str, column: str) 
     return any(r[0] == column for r in rows)
 
 
+def _incentive_tables(con: duckdb.DuckDBPyConnection, rules: PayoutRules) -> None:
+    import pyarrow as pa
+
+    tiers = pa.table(
+        {
+            "min_sen": pa.array([m for m, _ in rules.tiers], pa.int64()),
+            "bonus_sen": pa.array([b for _, b in rules.tiers], pa.int64()),
+        }
+    )
+    prizes = pa.table(
+        {
+            "rank": pa.array(range(1, len(rules.prizes_sen) + 1), pa.int64()),
+            "prize_sen": pa.array(rules.prizes_sen, pa.int64()),
+        }
+    )
+    con.register("tiers", tiers)
+    con.register("prizes", prizes)
+
+
+def _arrow(relation: Any) -> pa.Table:
+    table = relation.to_arrow_table()
+    if hasattr(table, "read_all"):  # duckdb may hand back a record batch reader
+        table = table.read_all()
+    return table
+
+
+def _sql_body(text: str) -> str:
+    """Return a query file's text after its header comments, from its `WITH`."""
+    return text[text.index("\nWITH\n") + 1 :]
+
+
+class PayoutSession:
+    """One campaign's inputs in DuckDB: rules 1-2 computed once, rules 3-9 for any incentive design.
+
+    The eligible lines are materialized, so the review's figures and every what-if design
+    read the same lines the payouts are computed from (the same engine on the same inputs).
+    Use as a context manager; `con` stays open for further queries over the tables
+    `eligible_lines` (rules 1-2, with is_new_creator and registered_at) and `enrolled`
+    (creator_id, is_new_creator, registered_at of the creator's counting enrollment).
+    """
+
+    def __init__(
+        self, rules: PayoutRules, orders: Any, enrollments: Any, exclusions: Any = None, *, threads: int | None = None
+    ) -> None:
+        self.rules = rules
+        self.con = _connect(threads)
+        try:
+            _register(self.con, "orders", orders)
+            _register(self.con, "enrollments", enrollments)
+            _register(self.con, "exclusions", exclusions)
+            eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
+            params = rules.window_parameters()
+            self.con.execute(f"CREATE TEMP TABLE eligible_lines AS {eligible}", params)
+            # rule 2's enrolled creators (earliest row, on time), from the same definition
+            ctes = eligible[: eligible.rindex("\nSELECT ")]
+            self.con.execute(f"CREATE TEMP TABLE enrolled AS {ctes}\nSELECT * FROM enrolled", params)
+        except BaseException:
+            self.con.close()
+            raise
+
+    def calculate(self, rules: PayoutRules | None = None) -> PayoutResult:
+        """Apply rules 3-9 of `rules` (default: the session's) to the eligible lines."""
+        rules = rules or self.rules
+        if not rules.same_window(self.rules):
+            raise PayoutInputError("a design with another event window or registration close needs its own session")
+        _incentive_tables(self.con, rules)
+        sql = SQL_FILE.read_text(encoding="utf-8")
+        return PayoutResult(table=_arrow(self.con.sql(sql, params=rules.incentive_parameters())), rules=rules)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> PayoutSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def calculate_payouts(
     rules: PayoutRules,
     orders: Any,
@@ -376,32 +485,19 @@ def calculate_payouts(
     threads: int | None = None,
 ) -> PayoutResult:
     """Apply SPEC section 5 to the inputs (Arrow tables, DataFrames or Parquet paths)."""
-    import pyarrow as pa
-
     con = _connect(threads)
     try:
         _register(con, "orders", orders)
         _register(con, "enrollments", enrollments)
         _register(con, "exclusions", exclusions)
-        tiers = pa.table(
-            {
-                "min_sen": pa.array([m for m, _ in rules.tiers], pa.int64()),
-                "bonus_sen": pa.array([b for _, b in rules.tiers], pa.int64()),
-            }
-        )
-        prizes = pa.table(
-            {
-                "rank": pa.array(range(1, len(rules.prizes_sen) + 1), pa.int64()),
-                "prize_sen": pa.array(rules.prizes_sen, pa.int64()),
-            }
-        )
-        con.register("tiers", tiers)
-        con.register("prizes", prizes)
-        table = con.sql(SQL_FILE.read_text(encoding="utf-8"), params=rules.query_parameters()).to_arrow_table()
+        _incentive_tables(con, rules)
+        # one pipelined query: the eligible lines as a CTE feeding rules 3-9
+        eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
+        payouts = _sql_body(SQL_FILE.read_text(encoding="utf-8")).removeprefix("WITH\n")
+        sql = f"WITH eligible_lines AS (\n{eligible}\n),\n{payouts}"
+        table = _arrow(con.sql(sql, params=rules.query_parameters()))
     finally:
         con.close()
-    if hasattr(table, "read_all"):  # duckdb may hand back a record batch reader
-        table = table.read_all()
     return PayoutResult(table=table, rules=rules)
 
 
@@ -424,118 +520,13 @@ class PayoutInputs:
     sources: dict[str, Any] = field(default_factory=dict)
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    # SQLite hands back naive datetimes; the warehouse stores UTC
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _digest(parts: Iterable[str]) -> str:
+def inputs_digest(parts: Iterable[str]) -> str:
+    """Return the sha256 of the parts, one per line: what a ledger row was computed from."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8"))
         digest.update(b"\n")
     return digest.hexdigest()
-
-
-def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
-    """Read a campaign's order lines, enrollments and exclusions from the warehouse.
-
-    Input order (rule 1's "later row") is ingestion order: file_id, then row_number.
-    The inputs digest covers the content hashes of the contributing files and every
-    exclusion, so a ledger row names exactly what it was computed from.
-    """
-    import pyarrow as pa
-    from sqlalchemy import select
-
-    from creator_ops.warehouse.files import current_file_ids
-    from creator_ops.warehouse.schema import enrollments, exclusions, ingested_files, order_lines
-
-    ts = pa.timestamp("us", tz="UTC")
-    with engine.connect() as conn:
-        order_rows = conn.execute(
-            select(
-                order_lines.c.order_id,
-                order_lines.c.line_id,
-                order_lines.c.creator_id,
-                order_lines.c.order_time,
-                order_lines.c.status,
-                order_lines.c.gmv_sen,
-                order_lines.c.updated_at,
-                order_lines.c.file_id,
-            )
-            .where(
-                order_lines.c.campaign_id == campaign_id,
-                order_lines.c.file_id.in_(current_file_ids(campaign_id, "orders")),
-            )
-            .order_by(order_lines.c.file_id, order_lines.c.row_number)
-        ).all()
-        enrollment_rows = conn.execute(
-            select(
-                enrollments.c.creator_id,
-                enrollments.c.registered_at,
-                enrollments.c.is_new_creator,
-                enrollments.c.file_id,
-            )
-            .where(
-                enrollments.c.campaign_id == campaign_id,
-                enrollments.c.file_id.in_(current_file_ids(campaign_id, "enrollments")),
-            )
-            .order_by(enrollments.c.file_id, enrollments.c.row_number)
-        ).all()
-        exclusion_rows = conn.execute(
-            select(exclusions.c.creator_id, exclusions.c.reason)
-            .where(exclusions.c.campaign_id == campaign_id)
-            .order_by(exclusions.c.creator_id)
-        ).all()
-        file_ids = sorted({r.file_id for r in order_rows} | {r.file_id for r in enrollment_rows})
-        files = (
-            conn.execute(
-                select(ingested_files.c.file_id, ingested_files.c.dataset, ingested_files.c.sha256)
-                .where(ingested_files.c.file_id.in_(file_ids))
-                .order_by(ingested_files.c.file_id)
-            ).all()
-            if file_ids
-            else []
-        )
-    orders_table = pa.table(
-        {
-            "order_id": pa.array([r.order_id for r in order_rows], pa.string()),
-            "line_id": pa.array([r.line_id for r in order_rows], pa.string()),
-            "creator_id": pa.array([r.creator_id for r in order_rows], pa.string()),
-            "order_time": pa.array([_utc(r.order_time) for r in order_rows], ts),
-            "status": pa.array([r.status for r in order_rows], pa.string()),
-            "gmv_sen": pa.array([r.gmv_sen for r in order_rows], pa.int64()),
-            "updated_at": pa.array([_utc(r.updated_at) for r in order_rows], ts),
-            "row_number": pa.array(range(1, len(order_rows) + 1), pa.int64()),
-        }
-    )
-    enrollments_table = pa.table(
-        {
-            "creator_id": pa.array([r.creator_id for r in enrollment_rows], pa.string()),
-            "registered_at": pa.array([_utc(r.registered_at) for r in enrollment_rows], ts),
-            "is_new_creator": pa.array([bool(r.is_new_creator) for r in enrollment_rows], pa.bool_()),
-            "row_number": pa.array(range(1, len(enrollment_rows) + 1), pa.int64()),
-        }
-    )
-    exclusions_table = pa.table({"creator_id": pa.array([r.creator_id for r in exclusion_rows], pa.string())})
-    parts = [f"campaign:{campaign_id}"]
-    parts += [f"file:{f.dataset}:{f.sha256}" for f in files]
-    parts += [f"rows:orders:{len(order_rows)}", f"rows:enrollments:{len(enrollment_rows)}"]
-    parts += [f"exclusion:{r.creator_id}" for r in exclusion_rows]
-    return PayoutInputs(
-        orders=orders_table,
-        enrollments=enrollments_table,
-        exclusions=exclusions_table,
-        inputs_sha256=_digest(parts),
-        sources={
-            "files": [{"file_id": f.file_id, "dataset": f.dataset, "sha256": f.sha256} for f in files],
-            "order_lines": len(order_rows),
-            "enrollments": len(enrollment_rows),
-            "exclusions": len(exclusion_rows),
-        },
-    )
 
 
 def files_digest(paths: Mapping[str, str | Path | None]) -> str:
@@ -550,4 +541,4 @@ def files_digest(paths: Mapping[str, str | Path | None]) -> str:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         parts.append(f"{role}:{digest.hexdigest()}")
-    return _digest(parts)
+    return inputs_digest(parts)

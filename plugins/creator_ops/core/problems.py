@@ -2,8 +2,9 @@
 
 Each builder returns `Alert`s with deterministic keys (a failed try, a suite result, a
 file, a run, a calculation), so writing them to the outbox twice alerts once. The
-warehouse checks read their SQL from `include/sql/`. No airflow import here: the
-Airflow side passes in what it knows (task, run, try, log URL).
+warehouse checks' rows are read by `creator_ops.warehouse.queries` and passed in here.
+No Airflow or warehouse import: the Airflow side passes in what it knows (task, run,
+try, log URL).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from creator_ops.core.alerts import Alert, Fact, alert_key, mask_pii, utc
-from creator_ops.core.milestones import money, percent, sql
+from creator_ops.core.alerts import Alert, Fact, alert_key, mask_pii
+from creator_ops.core.milestones import money, percent
+from creator_ops.core.times import as_utc, utc
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from creator_ops.core.spec import CampaignSpec
 
 PAYOUT_APPROVAL_WAIT = dt.timedelta(hours=24)
@@ -28,16 +28,10 @@ MAX_ERROR_CHARS = 500
 MAX_FAILED_EXPECTATIONS = 8
 
 
-def _as_utc(value: dt.datetime | str) -> dt.datetime:
-    """Return a stored timestamp as aware UTC (raw SQL on SQLite hands back naive UTC text)."""
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
 def _local(spec: CampaignSpec, moment: dt.datetime | None) -> str:
     if moment is None:
         return "-"
-    moment = _as_utc(moment)
+    moment = as_utc(moment)
     return f"{moment.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone})"
 
 
@@ -137,12 +131,8 @@ def quality_failed_alert(
     )
 
 
-def quality_alerts(engine: Engine, spec: CampaignSpec, run_id: str) -> list[Alert]:
-    """Build an alert for every failed quality suite stored for this run."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sql("alert_quality_failures"), {"campaign_id": spec.id, "run_id": run_id, "failed_flag": False}
-        ).mappings().all()
+def quality_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, run_id: str) -> list[Alert]:
+    """Build an alert for every failed quality suite stored for this run (`queries.quality_failures`)."""
     return [
         quality_failed_alert(
             spec,
@@ -161,13 +151,12 @@ def quality_alerts(engine: Engine, spec: CampaignSpec, run_id: str) -> list[Aler
     ]
 
 
-def quarantine_alerts(engine: Engine, spec: CampaignSpec, run_id: str) -> list[Alert]:
-    """Build an alert for every file of this run whose quarantined share exceeds the spec's maximum."""
+def quarantine_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, run_id: str) -> list[Alert]:
+    """Build an alert for every file of this run whose quarantined share exceeds the spec's maximum.
+
+    `rows` are the run's files with their counts (`queries.quarantine_by_file`).
+    """
     limit: Decimal = spec.quality.max_quarantine_share
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sql("alert_quarantine_by_file"), {"campaign_id": spec.id, "run_id": run_id}
-        ).mappings().all()
     alerts = []
     for r in rows:
         rows_in, quarantined = int(r["rows_in"]), int(r["rows_quarantined"])
@@ -200,16 +189,14 @@ def quarantine_alerts(engine: Engine, spec: CampaignSpec, run_id: str) -> list[A
     return alerts
 
 
-def payout_waiting_alerts(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> list[Alert]:
-    """Build an alert for every payout calculation waiting for approval longer than a day."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sql("alert_payouts_waiting", "cutoff"),
-            {"campaign_id": spec.id, "cutoff": utc(now) - PAYOUT_APPROVAL_WAIT},
-        ).mappings().all()
+def payout_waiting_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, now: dt.datetime) -> list[Alert]:
+    """Build an alert for every payout calculation waiting for approval longer than a day.
+
+    `rows` are the calculations waiting since before `now - PAYOUT_APPROVAL_WAIT` (`queries.payouts_waiting`).
+    """
     alerts = []
     for r in rows:
-        calculated_at = _as_utc(r["calculated_at"])
+        calculated_at = as_utc(r["calculated_at"])
         hours = int((utc(now) - calculated_at).total_seconds() // 3600)
         alerts.append(
             Alert(
@@ -258,15 +245,6 @@ def run_late_alert(
         facts=(Fact("Run", run_id), Fact("Phase", phase), Fact("Deadline", _local(spec, deadline_at))),
         link=link,
     )
-
-
-def problem_alerts(engine: Engine, spec: CampaignSpec, *, run_id: str, now: dt.datetime) -> list[Alert]:
-    """Run every warehouse problem check for this run."""
-    return [
-        *quality_alerts(engine, spec, run_id),
-        *quarantine_alerts(engine, spec, run_id),
-        *payout_waiting_alerts(engine, spec, now),
-    ]
 
 
 def summarize(alerts: Sequence[Alert]) -> dict[str, int]:

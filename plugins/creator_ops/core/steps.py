@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -54,6 +55,11 @@ class StepContext:
     engine: Engine
     log: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # Airflow-provided things, passed in by the Airflow layer (absent in plain-Python runs):
+    # a variable lookup (`name -> value or None`) and the landing root as a path object
+    # (an `ObjectStoragePath` for `s3://`/`gs://` roots).
+    variable: Callable[[str], str | None] | None = None
+    landing_path: Any = None
 
     @cached_property
     def calendar(self) -> CampaignCalendar:
@@ -72,6 +78,15 @@ class StepContext:
         path = output_root() / self.spec.id
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def get_variable(self, name: str) -> str | None:
+        """Return an Airflow variable through the lookup the Airflow layer passed in, or None."""
+        return self.variable(name) if self.variable is not None else None
+
+    @property
+    def landing(self) -> Any:
+        """Return the landing root: the path the Airflow layer passed in, else the configured folder."""
+        return self.landing_path if self.landing_path is not None else landing_root()
 
     def info(self, message: str, *args: Any) -> None:
         """Log a line, personal data masked (file names, headers and values may carry it)."""

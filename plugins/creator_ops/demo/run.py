@@ -100,7 +100,7 @@ LANDING_PLAN = {
 
 def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
     """Land every data set's rows of [since, run.end) as messy export files; return their paths."""
-    from creator_ops.demo.data import land_slice
+    from creator_ops.stand_ins.data import land_slice
 
     paths = []
     for dataset, (fmt, phases) in LANDING_PLAN.items():
@@ -258,8 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         from creator_ops.airflow.dag_builder import campaign_specs_dir
         from creator_ops.core.calendar import CampaignCalendar
         from creator_ops.core.spec import load_spec
-        from creator_ops.demo.data import generate
         from creator_ops.demo.hitl import HitlResponder
+        from creator_ops.stand_ins.data import generate
         from creator_ops.warehouse.db import default_url, make_engine
 
         spec_path = campaign_specs_dir() / f"{args.campaign}.yaml"
@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(runs)} of {len(calendar.runs)} runs, {len(data.orders):,} order lines, {len(data.creators):,} creators"
     )
 
-    from creator_ops.demo.loopback import LoopbackServers
+    from creator_ops.stand_ins.loopback import LoopbackServers
 
     results = []
     since = spec.timeline.recruitment_opens - dt.timedelta(days=30)

@@ -12,12 +12,9 @@ are registered as `rejected` with the cause and kept (archived) for inspection.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
-from creator_ops.core.steps import StepContext, landing_root
-
-LANDING_CONN_ENV = "CREATOR_OPS_LANDING_CONN_ID"
+from creator_ops.core.steps import StepContext
 
 # Canonical reader columns loaded into each table (file_id and campaign_id are added per file).
 ORDER_COLUMNS = (
@@ -47,31 +44,18 @@ CREATOR_COLUMNS = (
 QUARANTINE_COLUMNS = ("row_number", "reason", "field", "detail", "raw_json")
 
 
-def pii_key() -> bytes:
-    """Return the PII hash key (Airflow variable `pii_hash_key`); raise PiiKeyMissing without it."""
+def pii_key(ctx: StepContext) -> bytes:
+    """Return the PII hash key (variable `pii_hash_key`, through the context); raise PiiKeyMissing without it."""
     from creator_ops.core.ingest import resolve_pii_key
 
-    def airflow_variable() -> str | None:
-        try:
-            from airflow.sdk import Variable
-
-            return Variable.get("pii_hash_key", default=None)
-        except Exception:  # noqa: BLE001 - outside a task there is no variable to read
-            return None
-
-    return resolve_pii_key(airflow_variable)
+    return resolve_pii_key(lambda: ctx.get_variable("pii_hash_key"))
 
 
-def landing_area(campaign_id: str):
-    """Return the campaign's LandingArea; object-storage roots go through Airflow's ObjectStoragePath."""
+def landing_area(ctx: StepContext):
+    """Return the campaign's LandingArea under the context's landing root."""
     from creator_ops.core.ingest.landing import LandingArea
 
-    root: Any = landing_root()
-    if "://" in root and not root.startswith("file://"):
-        from airflow.sdk import ObjectStoragePath
-
-        root = ObjectStoragePath(root, conn_id=os.environ.get(LANDING_CONN_ENV))
-    return LandingArea(root, campaign_id)
+    return LandingArea(ctx.landing, ctx.campaign_id)
 
 
 def _registered(conn, campaign_id: str, dataset: str, sha256: str) -> bool:
@@ -165,7 +149,7 @@ def ingest_file(
     from creator_ops.core.ingest import FileRejected, read_dataset
     from creator_ops.warehouse.schema import ingested_files
 
-    area = area or landing_area(ctx.campaign_id)
+    area = area or landing_area(ctx)
     relative = area.relative(path, dataset)
     sha256, size = area.sha256(path)
     with ctx.engine.connect() as conn:
@@ -175,7 +159,7 @@ def ingest_file(
     result, rejection = None, None
     with area.local_file(path) as local:
         try:
-            result = read_dataset(local, dataset, tz=ctx.spec.timezone, pii_key=key or pii_key())
+            result = read_dataset(local, dataset, tz=ctx.spec.timezone, pii_key=key or pii_key(ctx))
         except FileRejected as exc:
             rejection = exc.cause
     counts = result.summary() if result else {"rows_in": 0, "accepted": 0, "quarantined": 0}
@@ -222,9 +206,9 @@ def ingest_file(
 
 def ingest_landed(ctx: StepContext, dataset: str) -> dict:
     """Ingest every new file landed for `dataset`; return files, rows_in, accepted, quarantined, rejected."""
-    area = landing_area(ctx.campaign_id)
+    area = landing_area(ctx)
     files = area.files(dataset)
-    key = pii_key()
+    key = pii_key(ctx)
     summary: dict[str, Any] = {
         "dataset": dataset,
         "files": 0,

@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from creator_ops.core.alerts import Sender, channels_for, drain, enqueue, outbox_counts
-from creator_ops.core.milestones import evaluate_milestones, measure
-from creator_ops.core.problems import problem_alerts, summarize
+from creator_ops.core.alerts import Alert, Sender, channels_for
+from creator_ops.core.milestones import evaluate_milestones
+from creator_ops.core.problems import payout_waiting_alerts, quality_alerts, quarantine_alerts, summarize
+from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.steps import StepContext
+from creator_ops.warehouse import queries
+from creator_ops.warehouse.outbox import drain, enqueue, outbox_counts
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def wall_clock(ctx: StepContext) -> dt.datetime:
@@ -26,10 +32,19 @@ def wall_clock(ctx: StepContext) -> dt.datetime:
     return pinned if isinstance(pinned, dt.datetime) else dt.datetime.now(dt.UTC)
 
 
+def problem_alerts(engine: Engine, spec: CampaignSpec, *, run_id: str, now: dt.datetime) -> list[Alert]:
+    """Run every warehouse problem check for this run."""
+    return [
+        *quality_alerts(queries.quality_failures(engine, spec.id, run_id), spec, run_id),
+        *quarantine_alerts(queries.quarantine_by_file(engine, spec.id, run_id), spec, run_id),
+        *payout_waiting_alerts(queries.payouts_waiting(engine, spec.id, now), spec, now),
+    ]
+
+
 def check_milestones(ctx: StepContext) -> dict[str, Any]:
     """Evaluate milestones and problem checks for this run and queue their alerts."""
     spec = ctx.spec
-    metrics = measure(ctx.engine, spec, ctx.interval_end)
+    metrics = queries.measure(ctx.engine, spec, ctx.interval_end)
     statuses = evaluate_milestones(spec, metrics, since=ctx.interval_start, until=ctx.interval_end)
     alerts = [s.alert for s in statuses if s.alert is not None]
     alerts += problem_alerts(ctx.engine, spec, run_id=ctx.run_id, now=wall_clock(ctx))

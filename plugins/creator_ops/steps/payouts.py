@@ -53,7 +53,8 @@ def spec_sha256(ctx: StepContext) -> str:
 
 def calculate(ctx: StepContext) -> dict[str, Any]:
     """Compute SPEC section 5 from the warehouse and record it in the ledger (replace or adjust)."""
-    from creator_ops.core.payouts import PayoutInputError, calculate_for_spec, load_warehouse_inputs
+    from creator_ops.core.payouts import PayoutInputError, calculate_for_spec
+    from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
     from creator_ops.warehouse.payout_ledger import PayoutLedger
 
     if ctx.spec.incentives is None:

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select, update
 
 from creator_ops.core.open_api import creator_landing_row
 from creator_ops.core.recruitment import Candidate, RecruitmentResult, recruit, write_recruitment_files
-from creator_ops.core.steps import StepContext, StepSkipped, landing_root
+from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.warehouse.schema import creators
 
 LANDED_CREATOR_COLUMNS = (
@@ -44,7 +44,7 @@ def run_date(ctx: StepContext) -> str:
 
 def creators_landing_uri(ctx: StepContext) -> str:
     """Return where creator files for this campaign land."""
-    return f"{landing_root().rstrip('/')}/{ctx.spec.id}/creators"
+    return f"{str(ctx.landing).rstrip('/')}/{ctx.spec.id}/creators"
 
 
 def _write_landed(uri: str, data: bytes) -> None:

@@ -8,7 +8,7 @@ import pytest
 from alert_specs import spec_data
 
 from creator_ops.core.spec import parse_spec
-from creator_ops.demo.loopback import LoopbackServers
+from creator_ops.stand_ins.loopback import LoopbackServers
 
 NOW = dt.datetime(2026, 12, 8, 1, 0, tzinfo=dt.UTC)
 

@@ -11,8 +11,8 @@ import yaml
 from alert_specs import spec_data
 
 from creator_ops.airflow.notifiers import campaign_deadline, deadline_missed_callback, record_deadline_miss
-from creator_ops.core.alerts import outbox_counts
 from creator_ops.core.spec import load_spec
+from creator_ops.warehouse.outbox import outbox_counts
 
 pytestmark = pytest.mark.integration
 

@@ -151,7 +151,7 @@ def test_a_run_held_past_its_deadline_alerts_once_and_completes_after_signoff(sp
     problem = _postgres_down()
     if problem:
         pytest.skip(problem)
-    from creator_ops.demo.loopback import LoopbackServers
+    from creator_ops.stand_ins.loopback import LoopbackServers
 
     module = _load_script()
     spec_path = specs_dir / f"{CAMPAIGN_ID}.yaml"

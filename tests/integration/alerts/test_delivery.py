@@ -11,10 +11,10 @@ from alert_specs import spec_data
 from sqlalchemy import select
 
 from creator_ops.airflow.notifiers import CampaignTaskFailureNotifier, senders_for
-from creator_ops.core.alerts import outbox_counts
 from creator_ops.core.spec import parse_spec
 from creator_ops.core.steps import StepContext
 from creator_ops.steps.milestones import check_milestones, drain_alerts
+from creator_ops.warehouse.outbox import outbox_counts
 from creator_ops.warehouse.schema import (
     alert_outbox,
     enrollments,

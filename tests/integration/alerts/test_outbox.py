@@ -8,16 +8,8 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from creator_ops.core.alerts import (
-    EMAIL,
-    SLACK,
-    Alert,
-    ChannelUnavailable,
-    claim,
-    drain,
-    enqueue,
-    outbox_counts,
-)
+from creator_ops.core.alerts import EMAIL, SLACK, Alert, ChannelUnavailable
+from creator_ops.warehouse.outbox import claim, drain, enqueue, outbox_counts
 from creator_ops.warehouse.schema import alert_outbox
 
 NOW = dt.datetime(2026, 12, 8, 1, 0, tzinfo=dt.UTC)

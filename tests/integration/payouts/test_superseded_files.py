@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from creator_ops.core.payouts import load_warehouse_inputs
+from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
 from creator_ops.warehouse.schema import enrollments, ingested_files, order_lines
 
 T = dt.datetime(2026, 12, 12, 4, tzinfo=dt.UTC)

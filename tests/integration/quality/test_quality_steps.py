@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import StepContext, StepSkipped
-from creator_ops.demo.data import generate
+from creator_ops.stand_ins.data import generate
 from creator_ops.steps.quality import untrusted_datasets, validate_enrollments, validate_orders
 from creator_ops.warehouse.schema import enrollments, ingested_files, order_lines, quality_results
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from open_api_fake import start_fake_platform
+
+from creator_ops.stand_ins.open_api import start_fake_platform
 
 
 @pytest.fixture

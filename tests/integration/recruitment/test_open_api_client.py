@@ -7,9 +7,9 @@ import json
 import time
 
 import pytest
-from open_api_fake import APP_KEY, APP_SECRET, CREATOR_PATH, SHOP_ID, make_creator
 
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig, OpenApiError, map_creator, map_order
+from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, CREATOR_PATH, SHOP_ID, make_creator
 
 pytestmark = pytest.mark.integration
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 
 import pytest
-from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID
 from sqlalchemy import select
 from test_recruitment_steps import make_ctx
 
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig
+from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, SHOP_ID
 from creator_ops.steps.recruitment import ingest_candidates, land_api_candidates, shortlist_candidates
 from creator_ops.warehouse.schema import creators, ingested_files
 

@@ -7,11 +7,11 @@ import json
 
 import pytest
 import yaml
-from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
 from sqlalchemy import insert, select
 
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import StepContext, StepSkipped
+from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, SHOP_ID, make_creator
 from creator_ops.warehouse.db import make_engine, upgrade
 from creator_ops.warehouse.schema import creators
 

@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from open_api_fake import APP_KEY, APP_SECRET, SHOP_ID, make_creator
 from sqlalchemy import insert, select
 
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig
 from creator_ops.core.spec import parse_spec
 from creator_ops.core.steps import StepContext, StepSkipped
+from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, SHOP_ID, make_creator
 from creator_ops.steps.recruitment import land_api_candidates, shortlist_candidates
 from creator_ops.warehouse.schema import creators
 

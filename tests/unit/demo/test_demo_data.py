@@ -12,7 +12,7 @@ import phonenumbers
 import pytest
 
 from creator_ops.core.spec import load_spec
-from creator_ops.demo.data import (
+from creator_ops.stand_ins.data import (
     AFFILIATE_STATUS,
     DATASETS,
     MY_STATES,

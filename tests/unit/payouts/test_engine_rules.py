@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -388,3 +389,30 @@ def test_rules_from_spec_are_exact():
     assert rules.registration_closes == dt.datetime(2027, 3, 9, 15, 59, 59, tzinfo=dt.UTC)
     assert rules.commission_sen(101800) == 4581
     assert IN_EVENT.utcoffset() == dt.timedelta(hours=8)
+
+
+def test_session_applies_several_designs_to_the_same_eligible_lines():
+    """A PayoutSession gives the one-shot engine's result for every design, over one set of eligible lines."""
+    from creator_ops.core.payouts import PayoutInputError, PayoutRules, PayoutSession
+
+    spec = make_spec()
+    lean = make_spec(budget_myr=Decimal("5000"), leaderboard={"prizes_myr": [Decimal("4000")]})
+    o = orders(
+        {"creator_id": "a", "gmv_sen": 600_000},
+        {"creator_id": "b", "gmv_sen": 150_000},
+        {"creator_id": "x", "gmv_sen": 990_000},  # excluded
+        {"creator_id": "z", "gmv_sen": 10_000},  # not enrolled
+    )
+    e = enrolled("a", "b", "x", new=True)
+    ex = exclusions("x")
+    with PayoutSession(PayoutRules.from_spec(spec), o, e, ex) as session:
+        for design in (spec, lean):
+            got = session.calculate(PayoutRules.from_spec(design))
+            want = calculate_for_spec(design, o, e, ex)
+            assert got.rows == want.rows and got.scaled == want.scaled
+        lines = session.con.execute("SELECT creator_id, gmv_sen FROM eligible_lines ORDER BY creator_id").fetchall()
+        assert lines == [("a", 600_000), ("b", 150_000)]
+        assert session.con.execute("SELECT count(*) FROM enrolled").fetchall() == [(3,)]
+        moved = dataclasses.replace(PayoutRules.from_spec(spec), event_end=IN_EVENT)
+        with pytest.raises(PayoutInputError):
+            session.calculate(moved)

@@ -17,7 +17,7 @@ from creator_ops.core.quality import (
     validate_batch,
 )
 from creator_ops.core.spec import load_spec
-from creator_ops.demo.data import generate
+from creator_ops.stand_ins.data import generate
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")

@@ -1,0 +1,56 @@
+-- Eligible order lines, SPEC section 5 rules 1-2, in exact integer sen (DuckDB): the one
+-- definition the payouts (include/sql/payouts.sql) and the campaign review both read.
+--
+-- Relations (registered by creator_ops.core.payouts):
+--   orders(order_id, line_id, creator_id, order_time TIMESTAMPTZ, status, gmv_sen BIGINT,
+--          updated_at TIMESTAMPTZ NULL, row_number BIGINT,   -- row_number: unique, input order
+--          product_id, content_type, commission_sen BIGINT)   -- carried through for the review
+--   enrollments(creator_id, registered_at TIMESTAMPTZ, is_new_creator BOOLEAN, row_number BIGINT)
+--   exclusions(creator_id)
+-- Parameters: $event_start, $event_end, $registration_closes (TIMESTAMPTZ).
+-- One row per eligible line: the winning version of the line (rule 1), an eligible status, in
+-- the event, of an enrolled creator (earliest enrollment row, with its is_new_creator and
+-- registered_at) who is not excluded (rule 2).
+WITH
+-- Rule 1: one row per (order_id, line_id). The winner is found by input position only (an
+-- integer), then the winning rows are picked by a semi-join: far cheaper than carrying
+-- every column through the aggregate. When every copy has updated_at, the greatest wins
+-- (ties: the later row); when any copy lacks it, the last one in the input wins.
+line_winners AS (
+    SELECT
+        CASE
+            WHEN count(*) = count(updated_at)
+                THEN arg_max(row_number, CAST(epoch_us(updated_at) AS HUGEINT) * 4294967296 + row_number)
+            ELSE max(row_number)
+        END AS row_number
+    FROM orders
+    WHERE order_id IS NOT NULL AND line_id IS NOT NULL AND creator_id IS NOT NULL AND gmv_sen >= 0
+    GROUP BY order_id, line_id
+),
+-- Rule 2: the creator's earliest enrollment row counts (ties: first in input), with its
+-- is_new_creator; enrolled means that row is no later than registration_closes.
+enrolled AS (
+    SELECT creator_id, first.is_new_creator AS is_new_creator, first.registered_at AS registered_at
+    FROM (
+        SELECT
+            creator_id,
+            arg_min({'registered_at': registered_at, 'is_new_creator': is_new_creator},
+                    {'registered_at': registered_at, 'row_number': row_number}) AS first
+        FROM enrollments
+        WHERE creator_id IS NOT NULL AND registered_at IS NOT NULL
+        GROUP BY creator_id
+    )
+    WHERE first.registered_at <= $registration_closes
+),
+eligible_status_lines AS (
+    SELECT o.order_id, o.creator_id, o.order_time, o.gmv_sen, o.product_id, o.content_type, o.commission_sen
+    FROM orders AS o
+    SEMI JOIN line_winners AS w ON o.row_number = w.row_number
+    WHERE lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13))) IN ('completed', 'delivered', 'settled')
+      AND o.order_time >= $event_start
+      AND o.order_time < $event_end
+)
+SELECT l.*, e.is_new_creator, e.registered_at
+FROM eligible_status_lines AS l
+JOIN enrolled AS e USING (creator_id)
+WHERE l.creator_id NOT IN (SELECT creator_id FROM exclusions WHERE creator_id IS NOT NULL)

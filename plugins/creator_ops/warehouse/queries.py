@@ -1,0 +1,98 @@
+"""Read queries on the warehouse: the SQL in `include/sql/` and the figures the core's rules need.
+
+The core turns what these return into milestones, alerts and payouts; it never runs
+SQL itself. Timestamps are bound as UTC (SQLite keeps naive UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import DateTime, bindparam, text
+
+from creator_ops.core.milestones import CampaignMetrics
+from creator_ops.core.paths import SQL_DIR
+from creator_ops.core.problems import PAYOUT_APPROVAL_WAIT
+from creator_ops.core.times import utc
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, TextClause
+
+    from creator_ops.core.spec import CampaignSpec
+
+
+@lru_cache(maxsize=32)
+def load_sql(name: str) -> str:
+    """Return the text of `include/sql/<name>.sql` without its comment lines.
+
+    Comments are dropped because they name the `:parameters`, which `text()` would bind.
+    """
+    lines = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("--"))
+
+
+def sql(name: str, *timestamps: str) -> TextClause:
+    """Return `include/sql/<name>.sql` as a statement, binding the named parameters as timestamps."""
+    statement = text(load_sql(name))
+    if timestamps:
+        statement = statement.bindparams(*(bindparam(t, type_=DateTime(timezone=True)) for t in timestamps))
+    return statement
+
+
+def measure(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> CampaignMetrics:
+    """Read the campaign's metrics from the warehouse as of `as_of`."""
+    t = spec.timeline
+    as_of_utc = utc(as_of)
+    closes = utc(t.registration_closes)
+    with engine.connect() as conn:
+        enrolled = conn.execute(
+            sql("milestone_creators_enrolled", "registered_by"),
+            {"campaign_id": spec.id, "registered_by": min(as_of_utc, closes)},
+        ).scalar_one()
+        gmv = conn.execute(
+            sql("milestone_eligible_gmv", "event_start", "counted_until", "registration_closes"),
+            {
+                "campaign_id": spec.id,
+                "event_start": utc(t.event_start),
+                "counted_until": min(as_of_utc, utc(t.event_end)),
+                "registration_closes": closes,
+            },
+        ).one()
+        responses = conn.execute(
+            sql("milestone_survey_responses", "as_of"), {"campaign_id": spec.id, "as_of": as_of_utc}
+        ).scalar_one()
+    return CampaignMetrics(
+        as_of=as_of,
+        creators_enrolled=int(enrolled or 0),
+        eligible_gmv_sen=int(gmv.eligible_gmv_sen or 0),
+        survey_responses=int(responses or 0),
+    )
+
+
+def _rows(engine: Engine, statement: TextClause, parameters: dict[str, Any]) -> list[Mapping[str, Any]]:
+    with engine.connect() as conn:
+        return list(conn.execute(statement, parameters).mappings().all())
+
+
+def quality_failures(engine: Engine, campaign_id: str, run_id: str) -> list[Mapping[str, Any]]:
+    """Return the failed quality suites stored for this run."""
+    return _rows(
+        engine, sql("alert_quality_failures"), {"campaign_id": campaign_id, "run_id": run_id, "failed_flag": False}
+    )
+
+
+def quarantine_by_file(engine: Engine, campaign_id: str, run_id: str) -> list[Mapping[str, Any]]:
+    """Return this run's ingested files with their rows in and rows quarantined."""
+    return _rows(engine, sql("alert_quarantine_by_file"), {"campaign_id": campaign_id, "run_id": run_id})
+
+
+def payouts_waiting(engine: Engine, campaign_id: str, now: dt.datetime) -> list[Mapping[str, Any]]:
+    """Return the payout calculations waiting for approval longer than `PAYOUT_APPROVAL_WAIT`."""
+    return _rows(
+        engine,
+        sql("alert_payouts_waiting", "cutoff"),
+        {"campaign_id": campaign_id, "cutoff": utc(now) - PAYOUT_APPROVAL_WAIT},
+    )

@@ -1,0 +1,92 @@
+"""The layers as the README draws them, checked on every import statement (module level or inside functions).
+
+core/ is plain Python: no Airflow, no warehouse, no steps, no demo, and no SQL (SQLAlchemy
+only for type hints). steps/ never imports Airflow (Airflow-provided things are passed in
+from creator_ops.airflow). warehouse/ knows no Airflow. bench/ measures the product, so it
+imports neither the demo nor the tests.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PACKAGE = ROOT / "plugins" / "creator_ops"
+
+# layer folder -> (import prefixes it never uses, prefixes it may use only for type hints)
+FORBIDDEN: dict[Path, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    PACKAGE / "core": (
+        ("airflow", "creator_ops.airflow", "creator_ops.warehouse", "creator_ops.steps", "creator_ops.demo"),
+        ("sqlalchemy",),
+    ),
+    PACKAGE / "steps": (("airflow", "creator_ops.airflow", "creator_ops.demo"), ()),
+    PACKAGE / "warehouse": (("airflow", "creator_ops.airflow", "creator_ops.steps", "creator_ops.demo"), ()),
+    ROOT / "bench": (("creator_ops.demo", "tests", "conftest"), ()),
+}
+
+
+def _type_checking_block(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    )
+
+
+def imported_modules(path: Path) -> list[tuple[int, str, bool]]:
+    """Return (line, module, for type hints only) for every import in the file, wherever it stands."""
+    found: list[tuple[int, str, bool]] = []
+
+    def visit(node: ast.AST, type_only: bool) -> None:
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name, type_only) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # `from creator_ops import demo` imports creator_ops.demo: check every name too
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+            found.extend((node.lineno, name, type_only) for name in [node.module, *names])
+        for child in ast.iter_child_nodes(node):
+            visit(child, type_only or _type_checking_block(node))
+
+    visit(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)), False)
+    return found
+
+
+def _matches(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes)
+
+
+def violations(layer: Path, banned: tuple[str, ...], typing_only: tuple[str, ...] = (), root: Path = ROOT) -> list[str]:
+    """Return one line per import statement in `layer` against its rules."""
+    problems = set()
+    for path in sorted(layer.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for line, module, type_only in imported_modules(path):
+            if _matches(module, banned) or (not type_only and _matches(module, typing_only)):
+                problems.add((str(path.relative_to(root)), line))
+    return [f"{name}:{line}" for name, line in sorted(problems)]
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN), ids=lambda p: str(p.relative_to(ROOT)))
+def test_layer_imports_only_what_it_may(layer):
+    assert violations(layer, *FORBIDDEN[layer]) == []
+
+
+def test_the_check_sees_every_kind_of_import(tmp_path):
+    (tmp_path / "sample.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import airflowish\n"
+        "from creator_ops import steps\n"
+        "if TYPE_CHECKING:\n"
+        "    from sqlalchemy import Engine\n"
+        "    from airflow.models import DAG\n"
+        "def f():\n"
+        "    from airflow.sdk import Variable\n"
+        "    import sqlalchemy\n",
+        encoding="utf-8",
+    )
+    found = violations(tmp_path, ("airflow", "creator_ops.steps"), ("sqlalchemy",), root=tmp_path)
+    assert found == ["sample.py:3", "sample.py:6", "sample.py:8", "sample.py:9"]
