@@ -38,7 +38,12 @@ def test_one_dag_per_demo_spec(dagbag):
 def test_dag_conventions(dagbag, spec):
     from airflow.providers.standard.operators.hitl import HITLOperator
 
+    from creator_ops.core.spec import load_spec
+
     dag = dagbag.dags[f"campaign__{spec}"]
+    # the UI lists the campaign by the name ops use; the id stays campaign__<id>
+    assert dag.dag_display_name == load_spec(SPECS / f"{spec}.yaml").name
+    assert dag.dag_id == f"campaign__{spec}"
     assert {"campaign", "market:MY"} <= set(dag.tags)
     assert any(tag.startswith("type:") for tag in dag.tags)
     assert "## Timeline" in dag.doc_md and "Owners" in dag.doc_md and "## Targets" in dag.doc_md
@@ -55,6 +60,7 @@ def test_every_dag_serializes(dagbag):
     for dag in dagbag.dags.values():
         again = DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))
         assert again.timetable.summary == dag.timetable.summary
+        assert again.dag_display_name == dag.dag_display_name
         assert set(again.task_ids) == set(dag.task_ids)
 
 

@@ -26,6 +26,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from creator_ops.core.errors import CreatorOpsError
+
 # masking is the product's one function (core/masking.py); re-exported for the alert code
 from creator_ops.core.masking import EMAIL_MASK as EMAIL_MASK
 from creator_ops.core.masking import PHONE_MASK as PHONE_MASK
@@ -236,7 +238,7 @@ def backoff(attempts: int, key: str = "") -> dt.timedelta:
     return delay + delay * jitter if delay < BACKOFF_CAP else delay
 
 
-class ChannelUnavailable(Exception):
+class ChannelUnavailable(CreatorOpsError):
     """The channel's endpoint is down (refused, timed out, 5xx): stop using it for this drain."""
 
 

@@ -20,12 +20,15 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core import money
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_myr
 from creator_ops.core.paths import SQL_DIR
 from creator_ops.core.spec import CampaignSpec, Incentives, Timeline
 
@@ -70,10 +73,9 @@ INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     ),
     "exclusions": (("creator_id", "VARCHAR", True),),
 }
-SEN = Decimal("0.01")
 
 
-class PayoutInputError(ValueError):
+class PayoutInputError(CreatorOpsError, ValueError):
     """An input of the payout engine is unusable (a missing column, no incentives in the spec)."""
 
 
@@ -81,26 +83,8 @@ class PayoutInputError(ValueError):
 
 
 def to_sen(myr: Decimal | int | str) -> int:
-    """Convert an exact MYR amount to integer sen; refuse fractions of a sen."""
-    value = Decimal(myr) * 100
-    if value != value.to_integral_value():
-        raise PayoutInputError(f"{myr} MYR is not a whole number of sen")
-    return int(value)
-
-
-def floor_to_sen(myr: Decimal) -> Decimal:
-    """Round an exact MYR amount down to the sen."""
-    return Decimal(myr).quantize(SEN, rounding=ROUND_FLOOR)
-
-
-def sen_to_myr(sen: int) -> Decimal:
-    """Return integer sen as MYR with two decimals (exact)."""
-    return Decimal(int(sen)).scaleb(-2)
-
-
-def format_myr(sen: int) -> str:
-    """Format integer sen as a two-decimal MYR string, e.g. 4581 → '45.81'."""
-    return str(sen_to_myr(sen))
+    """Convert an exact MYR amount of the spec's incentives to integer sen (`core.money.to_sen`)."""
+    return money.to_sen(myr, error=PayoutInputError)
 
 
 # --------------------------------------------------------------------------- rules
@@ -345,13 +329,19 @@ def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> None:
-    """Expose `source` as view `name` with the engine's column names and types."""
+def register_input(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    source: Any,
+    columns_spec: tuple[tuple[str, str, bool], ...] | None = None,
+) -> None:
+    """Expose `source` as view `name` with the engine's column names and types (default: INPUT_COLUMNS)."""
     import pyarrow as pa
 
+    spec_columns = columns_spec or INPUT_COLUMNS[name]
     raw = f"raw_{name}"
     if source is None:
-        columns = ", ".join(f"CAST(NULL AS {kind}) AS {col}" for col, kind, _ in INPUT_COLUMNS[name])
+        columns = ", ".join(f"CAST(NULL AS {kind}) AS {col}" for col, kind, _ in spec_columns)
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} WHERE false")
         return
     if isinstance(source, str | Path):
@@ -382,7 +372,7 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> None:
         con.register(raw, table)
         available = set(table.column_names)
     select = []
-    for col, kind, required in INPUT_COLUMNS[name]:
+    for col, kind, required in spec_columns:
         if col in available:
             select.append(f'CAST("{col}" AS {kind}) AS {col}')
         elif not required:
@@ -444,9 +434,9 @@ class PayoutSession:
         self.rules = rules
         self.con = _connect(threads)
         try:
-            _register(self.con, "orders", orders)
-            _register(self.con, "enrollments", enrollments)
-            _register(self.con, "exclusions", exclusions)
+            register_input(self.con, "orders", orders)
+            register_input(self.con, "enrollments", enrollments)
+            register_input(self.con, "exclusions", exclusions)
             eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
             params = rules.window_parameters()
             self.con.execute(f"CREATE TEMP TABLE eligible_lines AS {eligible}", params)
@@ -487,9 +477,9 @@ def calculate_payouts(
     """Apply SPEC section 5 to the inputs (Arrow tables, DataFrames or Parquet paths)."""
     con = _connect(threads)
     try:
-        _register(con, "orders", orders)
-        _register(con, "enrollments", enrollments)
-        _register(con, "exclusions", exclusions)
+        register_input(con, "orders", orders)
+        register_input(con, "enrollments", enrollments)
+        register_input(con, "exclusions", exclusions)
         _incentive_tables(con, rules)
         # one pipelined query: the eligible lines as a CTE feeding rules 3-9
         eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.masking import mask_pii
+from creator_ops.core.money import to_sen
 from creator_ops.core.spec import CampaignSpec
 
 if TYPE_CHECKING:
@@ -163,13 +164,13 @@ def suite_parameters(spec: CampaignSpec) -> dict[str, Any]:
     return {
         "order_window_start": _as_utc(t.event_start - margin),
         "order_window_end": _as_utc(t.event_end + margin),
-        "max_gmv_per_line_sen": int(q.max_gmv_per_line_myr * 100),
+        "max_gmv_per_line_sen": to_sen(q.max_gmv_per_line_myr),
         "enrollment_window_start": _as_utc(t.recruitment_opens - margin),
         "enrollment_window_end": _as_utc(t.event_end + margin),
         "survey_window_start": _as_utc(min(o for o, _ in surveys) - margin),
         "survey_window_end": _as_utc(max(c for _, c in surveys) + margin),
         "max_followers": q.max_followers,
-        "max_gmv_30d_sen": int(q.max_gmv_30d_myr * 100),
+        "max_gmv_30d_sen": to_sen(q.max_gmv_30d_myr),
         "max_quarantine_share": float(q.max_quarantine_share),  # a share, compared, never paid
     }
 

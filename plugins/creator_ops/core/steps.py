@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.calendar import CampaignCalendar, Phase
+from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.spec import CampaignSpec
 
@@ -25,11 +26,11 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
-class StepSkipped(Exception):
+class StepSkipped(CreatorOpsError):
     """The step does not apply to this run; the message says why (shown in the UI)."""
 
 
-class DataNotTrusted(Exception):
+class DataNotTrusted(CreatorOpsError):
     """A payout step refused to run on data whose quality suite failed."""
 
 

@@ -24,6 +24,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from creator_ops.core.money import format_rm
+
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_CAMPAIGN = "my_1212_2026"
 
@@ -133,6 +135,33 @@ def _reset(home: Path, campaign_id: str) -> None:
     shutil.rmtree(output_root() / campaign_id, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def runs_start_on_the_wall_clock():
+    """Make `dag.test()` record when each run really started, not its logical date.
+
+    Airflow 3.3's `DAG.test()` creates its run with `start_date=logical_date or run_after`
+    (apache/airflow#66127, fix not released), while the end date is the wall clock: a demo
+    run dated in the past "lasted" days, one dated after today had a negative duration, and
+    the DAG overview's run-duration chart was nonsense. The start date enters the run in
+    `get_or_create_dagrun`, which `DAG.test()` imports when called; this hands it the
+    moment of creation instead, for the calls made inside this block.
+    """
+    from airflow.models import dagrun
+    from airflow.utils import timezone
+
+    original = dagrun.get_or_create_dagrun
+
+    def create_started_now(**kwargs):
+        kwargs["start_date"] = timezone.utcnow()
+        return original(**kwargs)
+
+    dagrun.get_or_create_dagrun = create_started_now
+    try:
+        yield
+    finally:
+        dagrun.get_or_create_dagrun = original
+
+
 def _approve(dag_id: str, run_id: str, task_id: str, subject: str) -> str:
     return "Approve"
 
@@ -197,8 +226,8 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         )
         if calc:
             print(
-                f"\nPayouts: {calc['state']}, {calc['creators']} creators, RM {calc['total_sen'] / 100:,.2f} of a "
-                f"RM {calc['budget_sen'] / 100:,.2f} budget{' (scaled to fit)' if calc['scaled'] else ''}"
+                f"\nPayouts: {calc['state']}, {calc['creators']} creators, {format_rm(calc['total_sen'])} of a "
+                f"{format_rm(calc['budget_sen'])} budget{' (scaled to fit)' if calc['scaled'] else ''}"
             )
         alerts = conn.execute(
             select(schema.alert_outbox.c.channel, schema.alert_outbox.c.status, func.count()).group_by(
@@ -216,6 +245,36 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
     print(f"Airflow logs: {log_path}")
     print("UI: make ui  → http://127.0.0.1:8080")
     print("    user admin, password in .airflow/simple_auth_manager_passwords.json.generated")
+    print("    Campaigns → a campaign's name opens its page (timeline, progress against pace, quality, actions)")
+    print("\n" + paused_note(spec))
+
+
+def paused_note(spec) -> str:
+    """Say why the campaigns are paused and what unpausing the demo campaign would do from now."""
+    import pendulum
+    from airflow.timetables.base import TimeRestriction
+
+    from creator_ops.airflow.timetable import CampaignTimetable
+
+    # what the scheduler asks the timetable once the DAG is unpaused (catchup is off)
+    opens = pendulum.instance(spec.timeline.recruitment_opens)
+    restriction = TimeRestriction(earliest=opens, latest=None, catchup=False)
+    info = CampaignTimetable(spec.timeline).next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+    lines = [
+        "The campaigns are paused on purpose: the demo made its runs itself (dag.test), and nothing runs",
+        "on a schedule until ops unpause a campaign. Unpausing one runs it from today's date on: catchup is",
+        "off, so no past run is backfilled, and each run starts when its interval ends.",
+    ]
+    if info is None:
+        lines.append(f"{spec.name} is over: unpausing it would start no run.")
+    else:
+        start = info.data_interval.start.in_tz(spec.timezone)
+        run_after = info.run_after.in_tz(spec.timezone)
+        lines.append(
+            f"Unpausing {spec.name} now would start with the run of {start:%a %d %b %Y %H:%M} "
+            f"at {run_after:%a %d %b %Y %H:%M} ({spec.timezone}); a date the demo already ran is not run again."
+        )
+    return "\n".join(lines)
 
 
 def _slack_text(body: dict) -> str:
@@ -282,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     # the spec's alert connections point at loopback Slack and SMTP servers for the demo
     os.environ.update(servers.connection_env())
     terminal = os.dup(1)  # progress lines go here while fd 1 carries Airflow's logs to the file
-    with _output_to(log_path), HitlResponder(_approve) as responder:
+    with _output_to(log_path), HitlResponder(_approve) as responder, runs_start_on_the_wall_clock():
         for run in runs:
             paths = land_for_run(data, run, since, landed)
             since = max(since, run.end)

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
+from creator_ops.core.money import format_rm as money
 from creator_ops.core.spec import discover_specs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
@@ -52,15 +53,6 @@ def readable_dag_ids(user: Any, dag_ids: list[str]) -> set[str]:
 
     manager = get_auth_manager()
     return {d for d in dag_ids if manager.is_authorized_dag(method="GET", details=DagDetails(id=d), user=user)}
-
-
-def money(sen: int | None) -> str:
-    """Format integer sen as ringgit, exactly."""
-    if sen is None:
-        return "—"
-    sign = "-" if sen < 0 else ""
-    sen = abs(sen)
-    return f"{sign}RM {sen // 100:,}.{sen % 100:02d}"
 
 
 def local_time(moment: dt.datetime | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
@@ -181,6 +173,10 @@ def create_campaigns_app() -> FastAPI:
         rows, problems = _overview(user, now)
         return {"now": now.isoformat(), "campaigns": [_row_json(r) for r in rows], "problems": problems}
 
+    # each campaign's own page: campaign_view.py (imported here, it builds on this module)
+    from creator_ops.airflow.ui.campaign_view import router as campaign_router
+
+    app.include_router(campaign_router)
     return app
 
 

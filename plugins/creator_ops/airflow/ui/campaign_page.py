@@ -1,0 +1,541 @@
+"""What one campaign's page shows, read from the spec and the warehouse with a fixed handful of queries.
+
+Plain Python (no Airflow import), like `overview.py`, so it runs against any warehouse
+engine in tests and benchmarks. Whatever the size of the campaign, the page costs the
+same dozen aggregate queries: series are bucketed by hour in SQL (hours, not rows, come
+back), and nothing loops over rows issuing queries. Airflow's own state (waiting human
+actions, the latest run) is read by `campaign_view.py`, the Airflow side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status, deadlines
+from creator_ops.core.calendar import PHASE_ORDER, Phase
+from creator_ops.core.spec import CampaignSpec
+from creator_ops.warehouse.files import current_files
+from creator_ops.warehouse.schema import (
+    alert_outbox,
+    campaign_runs,
+    creators,
+    enrollments,
+    exclusions,
+    ingested_files,
+    order_lines,
+    payout_calculations,
+    quality_results,
+    quarantine,
+)
+
+HOUR = 3600
+ELIGIBLE_STATUSES = ("completed", "delivered", "settled")
+RECENT_ALERTS = 8
+FILES_SHOWN = 25
+
+
+class epoch_hour(FunctionElement):  # noqa: N801 - reads as the SQL function it compiles to
+    """The UTC hour of a timestamp as whole hours since 1970 (time-zone offsets here are whole hours)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "epoch_hour"
+
+
+@compiles(epoch_hour, "sqlite")
+def _epoch_hour_sqlite(element, compiler, **kw):
+    return f"(CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER) / 3600)"
+
+
+@compiles(epoch_hour, "postgresql")
+def _epoch_hour_postgresql(element, compiler, **kw):
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 3600) AS BIGINT)"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A figure against its target and against the straight-line pace to reach it by the window's end."""
+
+    key: str
+    label: str
+    unit: str  # "creators" | "sen"
+    actual: int
+    target: int | None
+    window: tuple[dt.datetime, dt.datetime]  # the target is due at the end of the window
+    now: dt.datetime
+    note: str = ""
+
+    @property
+    def elapsed_share(self) -> float:
+        start, end = self.window
+        span = (end - start).total_seconds()
+        return 0.0 if span <= 0 else min(max((self.now - start).total_seconds() / span, 0.0), 1.0)
+
+    @property
+    def pace_now(self) -> int | None:
+        """What a straight line from 0 at the window's start to the target at its end gives at `now`."""
+        if not self.target:
+            return None
+        start, end = self.window
+        span = int((end - start).total_seconds())
+        done = int(min(max((self.now - start).total_seconds(), 0), span))
+        return self.target * done // span if span > 0 else self.target
+
+    @property
+    def attainment(self) -> float | None:
+        return None if not self.target else self.actual / self.target
+
+    @property
+    def against_pace(self) -> float | None:
+        pace = self.pace_now
+        return None if not pace else self.actual / pace
+
+    @property
+    def remaining_hours(self) -> float:
+        return max((self.window[1] - self.now).total_seconds() / HOUR, 0.0)
+
+    @property
+    def needed_per_day(self) -> int | None:
+        """What must come in per day from now on to reach the target in time (None when met or over)."""
+        if not self.target or self.actual >= self.target or self.remaining_hours <= 0:
+            return None
+        days = self.remaining_hours / 24
+        return -(-(self.target - self.actual) * 1000 // max(int(days * 1000), 1))
+
+    @property
+    def verdict(self) -> str:
+        if not self.target:
+            return "no target"
+        if self.actual >= self.target:
+            return "target reached"
+        if self.now < self.window[0]:
+            return "not started"
+        if self.now >= self.window[1]:
+            return "target missed"
+        pace = self.pace_now or 0
+        return "ahead of pace" if self.actual >= pace else "behind pace"
+
+
+@dataclass(frozen=True)
+class DatasetQuality:
+    dataset: str
+    verdict: str  # "passed" | "failed"
+    files_checked: int
+    files_failed: int
+    last_checked: dt.datetime | None
+    failed_expectations: list[dict[str, Any]]  # the latest failed verdict's expectations (name, why, observed…)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    file_id: int
+    dataset: str
+    name: str
+    status: str  # accepted (with quarantined rows) | rejected | superseded
+    rows_in: int
+    rows_quarantined: int
+    rejection_reason: str | None
+    ingested_at: dt.datetime | None
+    reasons: list[tuple[str, str | None, int]]  # (reason, field, rows)
+    current: bool
+
+
+@dataclass
+class CampaignPage:
+    """Everything one campaign's page shows."""
+
+    spec: CampaignSpec
+    status: CampaignStatus
+    now: dt.datetime
+    progress: list[Progress] = field(default_factory=list)
+    enrolled_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> creators enrolling first then
+    live_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> live GMV sen
+    eligible_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> eligible GMV sen
+    funnel: list[tuple[str, int | None, str]] = field(default_factory=list)  # (step, count, what it counts)
+    quality: list[DatasetQuality] = field(default_factory=list)
+    ingestion: list[dict[str, Any]] = field(default_factory=list)  # per data set: files, rows in/accepted/quarantined
+    file_problems: list[FileProblem] = field(default_factory=list)
+    reasons: list[tuple[str, str, str | None, int]] = field(default_factory=list)  # (data set, reason, field, rows)
+    alert_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # status -> channel -> alerts
+    alerts_waiting: list[dict[str, Any]] = field(default_factory=list)
+    alerts_sent: list[dict[str, Any]] = field(default_factory=list)
+    warehouse_error: str | None = None
+
+    @property
+    def phase(self) -> str:
+        return self.status.phase
+
+
+# --------------------------------------------------------------------------- metrics
+# Interim: the live and eligible order lines as the milestone and overview SQL define them
+# today (include/sql/milestone_eligible_gmv.sql, ui_campaign_gmv.sql), until the one
+# definition of each metric lands as warehouse views; then these read those views.
+
+
+def _picked_lines(spec: CampaignSpec):
+    """One row per (order_id, line_id) of the campaign's current files: the version that wins (SPEC 5.1)."""
+    o = order_lines
+    current = select(current_files.c.file_id).where(current_files.c.campaign_id == spec.id).scalar_subquery()
+    copies = func.count().over(partition_by=(o.c.order_id, o.c.line_id))
+    with_update = func.count(o.c.updated_at).over(partition_by=(o.c.order_id, o.c.line_id))
+    versions = (
+        select(o.c.order_id, o.c.line_id, o.c.creator_id, o.c.order_time, o.c.status, o.c.gmv_sen, o.c.updated_at,
+               o.c.file_id, o.c.row_number, copies.label("copies"), with_update.label("with_update"))
+        .where(o.c.campaign_id == spec.id, o.c.file_id.in_(current))
+        .subquery("versions")
+    )
+    v = versions.c
+    pick = func.row_number().over(
+        partition_by=(v.order_id, v.line_id),
+        order_by=(case((v.copies == v.with_update, v.updated_at)).desc(), v.file_id.desc(), v.row_number.desc()),
+    )
+    ranked = select(v.creator_id, v.order_id, v.order_time, v.status, v.gmv_sen, pick.label("pick")).subquery("ranked")
+    return ranked
+
+
+def _enrolled_creators(spec: CampaignSpec):
+    """Creators with a valid enrollment (registered by registration_closes, current files) and their first one."""
+    e = enrollments
+    current = select(current_files.c.file_id).where(current_files.c.campaign_id == spec.id).scalar_subquery()
+    return (
+        select(e.c.creator_id, func.min(e.c.registered_at).label("first_registered"))
+        .where(e.c.campaign_id == spec.id, e.c.file_id.in_(current),
+               e.c.registered_at <= spec.timeline.registration_closes.astimezone(dt.UTC))
+        .group_by(e.c.creator_id)
+        .subquery("enrolled")
+    )
+
+
+def _event_lines(spec: CampaignSpec):
+    """Live lines (eligible status, in the event window) with a flag saying whether each is eligible (SPEC 5.2)."""
+    t = spec.timeline
+    ranked = _picked_lines(spec)
+    enrolled = select(_enrolled_creators(spec).c.creator_id)
+    excluded = select(exclusions.c.creator_id).where(exclusions.c.campaign_id == spec.id)
+    eligible = and_(ranked.c.creator_id.in_(enrolled), ranked.c.creator_id.not_in(excluded))
+    return (
+        select(ranked.c.creator_id, ranked.c.order_time, ranked.c.gmv_sen,
+               case((eligible, 1), else_=0).label("eligible"))
+        .where(
+            ranked.c.pick == 1,
+            ranked.c.gmv_sen >= 0,
+            func.lower(func.trim(ranked.c.status)).in_(ELIGIBLE_STATUSES),
+            ranked.c.order_time >= t.event_start.astimezone(dt.UTC),
+            ranked.c.order_time < t.event_end.astimezone(dt.UTC),
+        )
+        # read twice below (by hour, and distinct selling creators): computed once
+        .cte("event_lines").prefix_with("MATERIALIZED")
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_sales(page: CampaignPage, conn) -> tuple[int, int, int]:
+    lines = _event_lines(page.spec)
+    hour = epoch_hour(lines.c.order_time)
+    by_hour = select(hour.label("hour"), func.sum(lines.c.gmv_sen).label("live"),
+                     func.sum(lines.c.gmv_sen * lines.c.eligible).label("eligible")).group_by(hour)
+    # one statement: the hours, then one row (hour NULL) counting the distinct selling creators
+    selling = select(null().label("hour"), func.count(func.distinct(lines.c.creator_id)), literal(0)).where(
+        lines.c.eligible == 1
+    )
+    selling_creators = 0
+    for h, live, eligible in conn.execute(union_all(by_hour, selling)):
+        if h is None:
+            selling_creators = int(live)
+        else:
+            page.live_by_hour[int(h)] = int(live or 0)
+            page.eligible_by_hour[int(h)] = int(eligible or 0)
+    return sum(page.live_by_hour.values()), sum(page.eligible_by_hour.values()), selling_creators
+
+
+def _read_enrollment(page: CampaignPage, conn) -> int:
+    enrolled = _enrolled_creators(page.spec)
+    hour = epoch_hour(enrolled.c.first_registered)
+    rows = conn.execute(select(hour.label("hour"), func.count()).group_by(hour)).all()
+    page.enrolled_by_hour = {int(h): int(n) for h, n in rows}
+    return sum(page.enrolled_by_hour.values())
+
+
+def _read_candidates(page: CampaignPage, conn) -> tuple[int, int]:
+    c = creators
+    pulled, shortlisted = conn.execute(
+        select(func.count(), func.coalesce(func.sum(case((c.c.shortlisted, 1), else_=0)), 0)).where(
+            c.c.campaign_id == page.spec.id
+        )
+    ).one()
+    return int(pulled), int(shortlisted)
+
+
+def _read_quality(page: CampaignPage, conn) -> None:
+    q = quality_results
+    current = select(current_files.c.file_id).where(current_files.c.campaign_id == page.spec.id).scalar_subquery()
+    latest = func.row_number().over(
+        partition_by=(q.c.dataset, q.c.file_id), order_by=(q.c.validated_at.desc(), q.c.result_id.desc())
+    )
+    verdicts = (
+        select(q.c.dataset, q.c.file_id, q.c.success, q.c.validated_at, q.c.failed_expectations_json,
+               latest.label("latest"))
+        .where(q.c.campaign_id == page.spec.id, or_(q.c.file_id.is_(None), q.c.file_id.in_(current)))
+        .subquery()
+    )
+    rows = conn.execute(
+        select(verdicts).where(verdicts.c.latest == 1).order_by(verdicts.c.dataset, verdicts.c.validated_at)
+    ).all()
+    per_dataset: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        per_dataset[row.dataset].append(row)
+    for dataset, verdicts_of in sorted(per_dataset.items()):
+        failed = [r for r in verdicts_of if not r.success]
+        last_failed = max(failed, key=lambda r: _as_utc(r.validated_at)) if failed else None
+        page.quality.append(
+            DatasetQuality(
+                dataset=dataset,
+                verdict="failed" if failed else "passed",
+                files_checked=len(verdicts_of),
+                files_failed=len(failed),
+                last_checked=max(_as_utc(r.validated_at) for r in verdicts_of),
+                failed_expectations=json.loads(last_failed.failed_expectations_json or "[]") if last_failed else [],
+            )
+        )
+
+
+def _read_files(page: CampaignPage, conn) -> None:
+    f, q = ingested_files, quarantine
+    totals = conn.execute(
+        select(f.c.dataset, func.count(), func.sum(f.c.rows_in), func.sum(f.c.rows_accepted),
+               func.sum(f.c.rows_quarantined), func.sum(case((f.c.status == "rejected", 1), else_=0)))
+        .where(f.c.campaign_id == page.spec.id)
+        .group_by(f.c.dataset)
+        .order_by(f.c.dataset)
+    ).all()
+    page.ingestion = [
+        {"dataset": d, "files": int(n), "rows_in": int(i or 0), "accepted": int(a or 0),
+         "quarantined": int(qn or 0), "rejected_files": int(r or 0)}
+        for d, n, i, a, qn, r in totals
+    ]
+    problem = and_(f.c.campaign_id == page.spec.id, or_(f.c.status == "rejected", f.c.rows_quarantined > 0))
+    current = select(current_files.c.file_id).where(current_files.c.campaign_id == page.spec.id).scalar_subquery()
+    files = conn.execute(
+        select(f.c.file_id, f.c.dataset, f.c.source_uri, f.c.status, f.c.rows_in, f.c.rows_quarantined,
+               f.c.rejection_reason, f.c.ingested_at, f.c.file_id.in_(current).label("current"))
+        .where(problem)
+        .order_by(f.c.ingested_at.desc(), f.c.file_id.desc())
+        .limit(FILES_SHOWN)
+    ).all()
+    shown = [row.file_id for row in files]
+    per_file: dict[int, list[tuple[str, str | None, int]]] = defaultdict(list)
+    if shown:
+        for file_id, reason, fld, rows in conn.execute(
+            select(q.c.file_id, q.c.reason, q.c.field, func.count())
+            .where(q.c.file_id.in_(shown))
+            .group_by(q.c.file_id, q.c.reason, q.c.field)
+            .order_by(q.c.file_id, func.count().desc())
+        ):
+            per_file[file_id].append((reason, fld, int(rows)))
+    page.file_problems = [
+        FileProblem(
+            file_id=row.file_id, dataset=row.dataset, name=Path(row.source_uri).name, status=row.status,
+            rows_in=int(row.rows_in or 0), rows_quarantined=int(row.rows_quarantined or 0),
+            rejection_reason=row.rejection_reason, ingested_at=_as_utc(row.ingested_at),
+            reasons=per_file.get(row.file_id, []), current=bool(row.current),
+        )
+        for row in files
+    ]
+    page.reasons = [
+        (dataset, reason, fld, int(rows))
+        for dataset, reason, fld, rows in conn.execute(
+            select(f.c.dataset, q.c.reason, q.c.field, func.count())
+            .select_from(q.join(f, f.c.file_id == q.c.file_id))
+            .where(f.c.campaign_id == page.spec.id)
+            .group_by(f.c.dataset, q.c.reason, q.c.field)
+            .order_by(f.c.dataset, func.count().desc())
+        )
+    ]
+
+
+def _read_alerts(page: CampaignPage, conn) -> None:
+    a = alert_outbox
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for status, channel, n in conn.execute(
+        select(a.c.status, a.c.channel, func.count()).where(a.c.campaign_id == page.spec.id)
+        .group_by(a.c.status, a.c.channel)
+    ):
+        counts[status][channel] = int(n)
+    page.alert_counts = dict(counts)
+    columns = (a.c.kind, a.c.channel, a.c.subject, a.c.status, a.c.attempts, a.c.last_error, a.c.next_attempt_at,
+               a.c.created_at, a.c.sent_at)
+    mine = a.c.campaign_id == page.spec.id
+    waiting = select(*columns).where(mine, a.c.status != "sent").order_by(a.c.created_at).limit(50)
+    sent = select(*columns).where(mine, a.c.status == "sent").order_by(a.c.sent_at.desc()).limit(RECENT_ALERTS)
+    for query, into in ((waiting, page.alerts_waiting), (sent, page.alerts_sent)):
+        for row in conn.execute(query):
+            item = dict(row._mapping)
+            for key in ("next_attempt_at", "created_at", "sent_at"):
+                item[key] = _as_utc(item[key])
+            into.append(item)
+
+
+def _read_payout_and_last_run(page: CampaignPage, conn) -> None:
+    p, r, status = payout_calculations, campaign_runs, page.status
+    payout = conn.execute(
+        select(p.c.state, p.c.total_sen, p.c.creators).where(p.c.campaign_id == page.spec.id)
+        .order_by(p.c.calculated_at.desc()).limit(1)
+    ).first()
+    if payout is not None:
+        status.payout, status.payout_total_sen, status.payout_creators = payout
+    last = conn.execute(
+        select(r.c.phase, r.c.updated_at).where(r.c.campaign_id == page.spec.id)
+        .order_by(r.c.updated_at.desc()).limit(1)
+    ).first()
+    if last is not None:
+        status.last_run_phase, status.last_run_at = last[0], _as_utc(last[1])
+
+
+def _as_utc(value: Any) -> dt.datetime | None:
+    # SQLite hands timestamps back naive (stored as UTC); PostgreSQL hands them back aware
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _progress(page: CampaignPage, enrolled: int, live: int, eligible: int) -> None:
+    t, targets, now = page.spec.timeline, page.spec.targets, page.now
+    gmv_target = int(targets.gmv_myr * 100) if targets.gmv_myr is not None else None
+    event = (t.event_start, t.event_end)
+    page.progress = [
+        Progress("enrolled", "Creators enrolled", "creators", enrolled, targets.creators_enrolled,
+                 (t.recruitment_opens, t.registration_closes), now,
+                 "distinct creators registered by registration close"),
+        Progress("live_gmv", "Live GMV", "sen", live, gmv_target, event, now,
+                 "completed, delivered or settled lines in the event window, any creator: the running figure"),
+        Progress("eligible_gmv", "Eligible GMV", "sen", eligible, gmv_target, event, now,
+                 "SPEC 5 eligible lines: enrolled in time and not excluded; what payouts count"),
+    ]
+
+
+def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -> CampaignPage:
+    """Read everything the campaign's page shows; a warehouse problem shows on the page, not as an error."""
+    # the overview's row without its warehouse figures: the page reads its own, below
+    status = campaign_status(spec, None, now)
+    status.warehouse_error = None
+    page = CampaignPage(spec=spec, status=status, now=now.astimezone(dt.UTC))
+    if engine is None:
+        page.warehouse_error = "no warehouse configured"
+        _progress(page, 0, 0, 0)
+        return page
+    try:
+        with engine.connect() as conn:
+            _read_payout_and_last_run(page, conn)
+            live, eligible, selling = _read_sales(page, conn)
+            enrolled = _read_enrollment(page, conn)
+            pulled, shortlisted = _read_candidates(page, conn)
+            _read_quality(page, conn)
+            _read_files(page, conn)
+            _read_alerts(page, conn)
+    except SQLAlchemyError as exc:
+        page.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
+        _progress(page, 0, 0, 0)
+        return page
+    _progress(page, enrolled, live, eligible)
+    page.funnel = [
+        ("Candidates pulled", pulled, "creators from marketplace pulls"),
+        ("Shortlisted", shortlisted, "candidates on the shortlist and invite lists"),
+        ("Enrolled", enrolled, "registered by registration close"),
+        ("Selling", selling, "enrolled creators with at least one eligible sale"),
+    ]
+    return page
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+PHASE_COLORS = {
+    Phase.RECRUITMENT: "#e0f2fe",
+    Phase.PRE_EVENT: "#ede9fe",
+    Phase.LIVE: "#bbf7d0",
+    Phase.COOLING: "#fef9c3",
+    Phase.SETTLEMENT: "#ffedd5",
+    Phase.PAYOUT: "#fce7f3",
+}
+
+
+def phase_windows(spec: CampaignSpec) -> list[tuple[Phase, dt.datetime, dt.datetime]]:
+    """Return each phase with its [start, end); the payout phase is drawn as its run's day."""
+    t = spec.timeline
+    bounds = [t.recruitment_opens, t.registration_closes, t.event_start, t.event_end, t.settlement_date,
+              t.payout_date, t.payout_date + dt.timedelta(days=1)]
+    windows = [(phase, bounds[i], bounds[i + 1]) for i, phase in enumerate(PHASE_ORDER)]
+    return [(p, s, e) for p, s, e in windows if e > s]
+
+
+def timeline_marks(spec: CampaignSpec) -> list[tuple[dt.datetime, str]]:
+    """Return the dated points to mark on the timeline (timeline dates, sign-offs, survey closings)."""
+    return [(d.when, d.label) for d in deadlines(spec)]
+
+
+def as_dict(page: CampaignPage) -> dict[str, Any]:
+    """Return the page's figures as JSON-safe data (the page's `.json` twin)."""
+    def when(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "campaign_id": page.spec.id,
+        "name": page.spec.name,
+        "dag_id": page.spec.dag_id,
+        "now": page.now.isoformat(),
+        "phase": page.phase,
+        "next_deadline": (
+            {"label": page.status.next_deadline.label, "at": page.status.next_deadline.when.isoformat()}
+            if page.status.next_deadline else None
+        ),
+        "progress": {
+            p.key: {"actual": p.actual, "target": p.target, "pace_now": p.pace_now, "verdict": p.verdict,
+                    "needed_per_day": p.needed_per_day, "unit": p.unit}
+            for p in page.progress
+        },
+        "funnel": {label: count for label, count, _ in page.funnel},
+        "quality": [
+            {"dataset": q.dataset, "verdict": q.verdict, "files_checked": q.files_checked,
+             "files_failed": q.files_failed, "last_checked": when(q.last_checked),
+             "failed_expectations": [e.get("name") for e in q.failed_expectations]}
+            for q in page.quality
+        ],
+        "ingestion": page.ingestion,
+        "quarantine_reasons": [
+            {"dataset": d, "reason": r, "field": f, "rows": n} for d, r, f, n in page.reasons
+        ],
+        "files": [
+            {"file_id": p.file_id, "dataset": p.dataset, "name": p.name, "status": p.status, "rows_in": p.rows_in,
+             "rows_quarantined": p.rows_quarantined, "rejection_reason": p.rejection_reason, "current": p.current}
+            for p in page.file_problems
+        ],
+        "alerts": {"counts": page.alert_counts, "waiting": len(page.alerts_waiting)},
+        "payout": {"state": page.status.payout, "total_sen": page.status.payout_total_sen,
+                   "creators": page.status.payout_creators},
+        "warehouse_error": page.warehouse_error,
+    }

@@ -1,0 +1,188 @@
+"""One campaign's page in the Campaigns view: "where are we and what needs me".
+
+Routes of the campaigns app (`app.py` includes `router`), behind the same Airflow login:
+
+- `/campaigns/{campaign_id}`: the page (timeline, progress against pace, funnel, quality,
+  quarantine, alerts, waiting human actions, links);
+- `/campaigns/{campaign_id}.json`: the same figures as JSON;
+- `/campaigns/{campaign_id}/matchmaking/{name}`: a file of the campaign's matchmaking list.
+
+The warehouse figures come from `campaign_page.py`; Airflow's own state (human actions
+waiting in Required Actions, the latest run) from the metadata database, in two queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse
+
+from creator_ops.airflow.dag_builder import campaign_specs_dir
+from creator_ops.airflow.ui import app as ui
+from creator_ops.airflow.ui.campaign_charts import charts
+from creator_ops.airflow.ui.campaign_page import CampaignPage, as_dict, campaign_page
+from creator_ops.core.spec import CampaignSpec, discover_specs
+from creator_ops.core.steps import output_root
+
+router = APIRouter()
+MATCHMAKING_SUFFIXES = (".csv", ".xlsx", ".json", ".md", ".html")
+
+
+def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
+    """Return the campaign's spec; 404 when there is none or the user may not read its DAG."""
+    collection = discover_specs(campaign_specs_dir())
+    spec = next((s for _, s in collection.specs if s.id == campaign_id), None)
+    if spec is None or spec.dag_id not in ui.readable_dag_ids(user, [spec.dag_id]):
+        raise HTTPException(status_code=404, detail=f"no campaign {campaign_id!r}")
+    return spec
+
+
+def _page(spec: CampaignSpec) -> CampaignPage:
+    try:
+        engine = ui._engine(ui.warehouse_url())
+    except Exception:  # noqa: BLE001 - a bad connection shows on the page, it must not break it
+        engine = None
+    return campaign_page(spec, engine, ui._now())
+
+
+def _task_path(dag_id: str, run_id: str, task_id: str, map_index: int) -> str:
+    from urllib.parse import quote
+
+    path = f"/dags/{quote(dag_id)}/runs/{quote(run_id, safe='')}/tasks/{quote(task_id)}"
+    return path + (f"/mapped/{map_index}" if map_index >= 0 else "")
+
+
+def waiting_actions(dag_id: str) -> list[dict[str, Any]]:
+    """Return the human-in-the-loop requests of the DAG waiting for an answer, oldest first."""
+    from airflow.models.hitl import HITLDetail
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from airflow.utils.state import TaskInstanceState
+    from sqlalchemy import select
+
+    ti = TaskInstance
+    with create_session() as session:
+        rows = session.execute(
+            select(ti.run_id, ti.task_id, ti.map_index, HITLDetail.subject, HITLDetail.created_at)
+            .join(HITLDetail, HITLDetail.ti_id == ti.id)
+            .where(ti.dag_id == dag_id, ti.state == TaskInstanceState.AWAITING_INPUT,
+                   HITLDetail.responded_at.is_(None))
+            .order_by(HITLDetail.created_at)
+        ).all()
+    return [
+        {
+            "run_id": r.run_id,
+            "task_id": r.task_id,
+            "kind": "payout approval" if r.task_id.startswith("payouts.") else "sign-off",
+            "subject": r.subject,
+            "since": r.created_at,
+            "path": _task_path(dag_id, r.run_id, r.task_id, r.map_index) + "/required_actions",
+        }
+        for r in rows
+    ]
+
+
+def latest_run(dag_id: str) -> dict[str, Any] | None:
+    """Return the DAG's most recent run (by when it was due to run)."""
+    from urllib.parse import quote
+
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        run = session.execute(
+            select(DagRun.run_id, DagRun.state, DagRun.start_date, DagRun.end_date, DagRun.logical_date)
+            .where(DagRun.dag_id == dag_id)
+            .order_by(DagRun.run_after.desc(), DagRun.id.desc())
+            .limit(1)
+        ).first()
+    if run is None:
+        return None
+    return {
+        "run_id": run.run_id,
+        "state": str(run.state),
+        "start_date": run.start_date,
+        "end_date": run.end_date,
+        "logical_date": run.logical_date,
+        "path": f"/dags/{quote(dag_id)}/runs/{quote(run.run_id, safe='')}",
+    }
+
+
+def _airflow_state(dag_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
+    try:
+        return waiting_actions(dag_id), latest_run(dag_id), None
+    except Exception as exc:  # noqa: BLE001 - the warehouse half of the page still helps
+        return [], None, f"Airflow metadata not readable: {type(exc).__name__}"
+
+
+def _matchmaking_files(spec: CampaignSpec) -> list[str]:
+    folder = output_root() / spec.id / "matchmaking"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix in MATCHMAKING_SUFFIXES)
+
+
+def links(spec: CampaignSpec) -> dict[str, Any]:
+    """Return the outputs the page links to, only those that exist."""
+    review = output_root() / spec.id / "review" / "review.html"
+    return {
+        "review": review.is_file(),
+        "matchmaking": _matchmaking_files(spec),
+        "traffic": False,  # the traffic allocation, once the warehouse keeps one
+    }
+
+
+def _jsonable(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in item.items()}
+
+
+@router.get("/campaigns/{campaign_id}.json")
+def campaign_json(campaign_id: str, user: ui.UserDep) -> dict[str, Any]:
+    """Return the campaign page's figures as JSON."""
+    spec = _spec_for(user, campaign_id)
+    page = _page(spec)
+    actions, run, problem = _airflow_state(spec.dag_id)
+    return as_dict(page) | {
+        "human_actions_waiting": [_jsonable(a) for a in actions],
+        "latest_run": _jsonable(run) if run else None,
+        "airflow_error": problem,
+        "links": links(spec),
+    }
+
+
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+def campaign_html(campaign_id: str, user: ui.UserDep) -> HTMLResponse:
+    """Render the campaign's page."""
+    spec = _spec_for(user, campaign_id)
+    page = _page(spec)
+    actions, run, problem = _airflow_state(spec.dag_id)
+    html = ui.templates().get_template("campaign.html").render(
+        page=page,
+        spec=spec,
+        status=page.status,
+        progress={p.key: p for p in page.progress},
+        charts=charts(page),
+        actions=actions,
+        latest_run=run,
+        airflow_error=problem,
+        links=links(spec),
+        upcoming_signoffs=[
+            (step, spec.when(step.due)) for step in spec.runbook if spec.when(step.due) > page.now
+        ],
+        ui_root=ui.airflow_ui_root(),
+        user=user.get_name(),
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/campaigns/{campaign_id}/matchmaking/{name}")
+def matchmaking_file(campaign_id: str, name: str, user: ui.UserDep) -> FileResponse:
+    """Serve one file of the campaign's matchmaking list (only names listed in its folder)."""
+    spec = _spec_for(user, campaign_id)
+    if name not in _matchmaking_files(spec):
+        raise HTTPException(status_code=404, detail=f"no matchmaking file {name!r}")
+    return FileResponse(Path(output_root() / spec.id / "matchmaking" / name), filename=name)

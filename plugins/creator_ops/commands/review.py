@@ -1,0 +1,128 @@
+"""`campaignctl review`: the campaign review (SPEC section 10) from files, without Airflow or a database.
+
+DIR holds one file per data set, named after it in any format of section 3
+(`orders.csv`, `enrollments.xlsx`, `samples.jsonl`, `products.parquet`, ...); orders and
+enrollments are required, the rest optional. Every file goes through the same readers as
+ingestion (quarantined rows are counted in the summary), the review through the same
+core as the DAG's `review` stage. Writes review.json, review.md and review.html to OUT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from creator_ops.commands.payouts import BadInput, _input_line, _pii_key, _read
+from creator_ops.core.spec import SpecError, load_spec
+
+HELP = "build the campaign review (SPEC section 10) from data files: review.json, review.md, review.html"
+PROG = "campaignctl review"
+REQUIRED = ("orders", "enrollments")
+OPTIONAL = ("exclusions", "invitations", "samples", "products", "content", "surveys")
+SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".ndjson", ".parquet")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", required=True, metavar="SPEC", help="campaign spec YAML")
+    parser.add_argument("--data", required=True, metavar="DIR", help="folder with one file per data set")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the review into")
+    parser.add_argument("--baseline", metavar="REVIEW_JSON", help="the previous campaign's review.json")
+
+
+def find_files(folder: Path) -> dict[str, Path]:
+    """Return {data set: file} for the data sets present in `folder` (named after the data set)."""
+    if not folder.is_dir():
+        raise BadInput(f"--data {folder}: not a folder")
+    found: dict[str, Path] = {}
+    for dataset in REQUIRED + OPTIONAL:
+        candidates = sorted(
+            p for p in folder.iterdir() if p.is_file() and p.stem.lower() == dataset and p.suffix.lower() in SUFFIXES
+        )
+        if len(candidates) > 1:
+            names = ", ".join(p.name for p in candidates)
+            raise BadInput(f"--data {folder}: more than one {dataset} file ({names}); keep one")
+        if candidates:
+            found[dataset] = candidates[0]
+    missing = [d for d in REQUIRED if d not in found]
+    if missing:
+        raise BadInput(
+            f"--data {folder}: no {' or '.join(missing)} file (expected e.g. {missing[0]}.csv; "
+            f"formats: {', '.join(SUFFIXES)})"
+        )
+    return found
+
+
+def load_baseline(path_text: str):
+    from creator_ops.core.review import loads
+
+    path = Path(path_text)
+    try:
+        data = loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise BadInput(f"--baseline {path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise BadInput(f"--baseline {path}: not a review.json: {exc}") from None
+    campaign = data.get("campaign")
+    if not isinstance(campaign, dict) or "id" not in campaign:
+        raise BadInput(
+            f"--baseline {path}: field campaign.id: missing; not a review.json written by campaignctl review"
+        )
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except BadInput as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from creator_ops.core.payouts import PayoutInputError
+    from creator_ops.core.review import ReviewInputs, compute_review, headline
+    from creator_ops.core.review.render import write_review
+
+    try:
+        spec = load_spec(args.spec)
+    except SpecError as exc:
+        raise BadInput(f"invalid spec: {exc}") from None
+    files = find_files(Path(args.data))
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    key = _pii_key()
+    reads = {dataset: _read(str(path), dataset, spec.timezone, key) for dataset, path in files.items()}
+
+    def accepted(dataset: str):
+        return reads[dataset].accepted_table if dataset in reads else None
+
+    surveys = reads.get("surveys")
+    inputs = ReviewInputs(
+        orders=accepted("orders"),
+        enrollments=accepted("enrollments"),
+        exclusions=accepted("exclusions"),
+        invitations=accepted("invitations"),
+        samples=accepted("samples"),
+        products=accepted("products"),
+        content=accepted("content"),
+        survey_responses=surveys.accepted_table if surveys else None,
+        survey_answers=surveys.answers_table if surveys else None,
+        notes=[f"{d}: {r.n_quarantined} of {r.rows_in} rows quarantined" for d, r in reads.items() if r.n_quarantined],
+    )
+    try:
+        review = compute_review(spec, inputs, baseline=baseline, baseline_source=f"file {Path(args.baseline).name}"
+                                if args.baseline else "file")  # fmt: skip
+    except PayoutInputError as exc:
+        raise BadInput(str(exc)) from None
+    try:
+        paths = write_review(review, args.out)
+    except OSError as exc:
+        raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
+    lines = [f"{spec.name} ({spec.id}): campaign review written to {Path(args.out)}", "Inputs:"]
+    lines += [_input_line(dataset, read) for dataset, read in reads.items()]
+    lines += [f"  {name}: {value}" for name, value in headline(review).items()]
+    if baseline:
+        lines.append(f"Compared with: {baseline['campaign'].get('name') or baseline['campaign']['id']}")
+    lines += [f"{kind}: {path}" for kind, path in paths.items()]
+    print("\n".join(lines))
+    return 0

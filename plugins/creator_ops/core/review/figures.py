@@ -1,0 +1,358 @@
+"""The campaign review's figures, SPEC section 10, computed exactly from one campaign's data.
+
+Everything about orders goes through the section 5 engine (`PayoutSession`): its
+eligible lines (rules 1-2) give the GMV splits, the commission cost and the first sale,
+its result rows give `selling`, the incentive cost and the leaderboard order, and every
+what-if design is the same engine applied to the same eligible lines. The other data
+sets (invitations, samples, products, content, surveys) are joined to the engine's
+`enrolled` creators in the same DuckDB session. Money is integer sen, ratios exact
+fractions (`values.Money`, `values.Ratio`); nothing here is a binary float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from creator_ops.core.payouts import PayoutResult, PayoutRules, PayoutSession, register_input
+from creator_ops.core.review.values import ZERO, Money, Ratio
+from creator_ops.core.spec import CampaignSpec, Incentives
+
+if TYPE_CHECKING:
+    import duckdb
+
+SHIPPED_STATUSES = ("SHIPPED", "CONTENT_PENDING", "COMPLETED")
+POSTED_STATUSES = ("COMPLETED",)
+UNKNOWN = "UNKNOWN"
+US_PER_HOUR = 3_600_000_000
+# (column, duckdb type, required) of the section 9 data sets the review reads
+REVIEW_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "invitations": (
+        ("creator_id", "VARCHAR", True),
+        ("invited_at", "TIMESTAMPTZ", False),
+        ("account_manager", "VARCHAR", False),
+        ("row_number", "BIGINT", False),
+    ),
+    "samples": (
+        ("sample_id", "VARCHAR", True),
+        ("creator_id", "VARCHAR", True),
+        ("product_id", "VARCHAR", False),
+        ("status", "VARCHAR", True),
+        ("row_number", "BIGINT", False),
+    ),
+    "products": (
+        ("product_id", "VARCHAR", True),
+        ("name", "VARCHAR", False),
+        ("category", "VARCHAR", False),
+        ("price_sen", "BIGINT", False),
+        ("row_number", "BIGINT", False),
+    ),
+    "content": (
+        ("creator_id", "VARCHAR", True),
+        ("content_type", "VARCHAR", False),
+        ("posted_at", "TIMESTAMPTZ", True),
+        ("views", "BIGINT", False),
+        ("gmv_sen", "BIGINT", False),
+    ),
+}
+
+
+@dataclass
+class ReviewInputs:
+    """One campaign's data, as Arrow tables (or DataFrames / Parquet paths), in input order.
+
+    `orders`, `enrollments`, `exclusions` are the payout engine's inputs (orders may carry
+    `product_id`, `content_type`, `commission_sen`). Survey responses have `response_id`,
+    `creator_id`, `submitted_at`; answers have `response_id`, `question`, `answer`,
+    `language`. Tables that a campaign lacks are None.
+    """
+
+    orders: Any
+    enrollments: Any
+    exclusions: Any = None
+    invitations: Any = None
+    samples: Any = None
+    products: Any = None
+    content: Any = None
+    survey_responses: Any = None
+    survey_answers: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def what_if_designs(spec: CampaignSpec) -> list[tuple[str, Incentives]]:
+    """Return the spec's `review.what_if` alternatives as (name, incentives)."""
+    review = getattr(spec, "review", None)
+    alternatives = getattr(review, "what_if", None) or []
+    return [(alt.name, alt.incentives) for alt in alternatives]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Any:
+    return con.execute(sql, params or []).fetchall()[0][0]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def _register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs) -> None:
+    for name, columns in REVIEW_COLUMNS.items():
+        register_input(con, name, getattr(inputs, name), columns)
+    # samples change status: for one sample_id the row landed last wins (SPEC section 9)
+    con.execute(
+        "CREATE TEMP TABLE current_samples AS SELECT sample_id, arg_max(creator_id, row_number) AS creator_id, "
+        "arg_max(product_id, row_number) AS product_id, upper(trim(arg_max(status, row_number))) AS status "
+        "FROM samples WHERE sample_id IS NOT NULL GROUP BY sample_id"
+    )
+    con.execute(
+        "CREATE TEMP TABLE current_products AS SELECT product_id, arg_max(category, row_number) AS category, "
+        "arg_max(price_sen, row_number) AS price_sen, arg_max(name, row_number) AS name "
+        "FROM products WHERE product_id IS NOT NULL GROUP BY product_id"
+    )
+    con.execute(
+        "CREATE TEMP TABLE shipped AS SELECT * FROM current_samples "
+        f"WHERE status IN {SHIPPED_STATUSES} OR status IN {POSTED_STATUSES}"
+    )
+
+
+def _funnel(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResult) -> dict[str, int]:
+    selling_ids = set(result.table["creator_id"].to_pylist()) if result.creators else set()
+    t = spec.timeline
+
+    def enrolled_with(condition: str, params: Any = None) -> list[str]:
+        return [r[0] for r in _rows(con, f"SELECT creator_id FROM enrolled WHERE creator_id IN ({condition})", params)]
+
+    sampled = enrolled_with("SELECT creator_id FROM shipped")
+    posted_samples = f"SELECT creator_id FROM current_samples WHERE status IN {POSTED_STATUSES}"
+    return {
+        "invited": _scalar(con, "SELECT count(DISTINCT creator_id) FROM invitations"),
+        "enrolled": _scalar(con, "SELECT count(*) FROM enrolled"),
+        "enrolled_from_invite": len(enrolled_with("SELECT creator_id FROM invitations")),
+        "sampled": len(sampled),
+        "sampled_posted": len(enrolled_with(posted_samples)),
+        "posting": len(
+            enrolled_with(
+                "SELECT creator_id FROM content WHERE posted_at >= $opens AND posted_at < $end",
+                {"opens": t.recruitment_opens.astimezone(dt.UTC), "end": t.event_end.astimezone(dt.UTC)},
+            )
+        ),
+        "selling": result.creators,
+        "sampled_selling": len(selling_ids.intersection(sampled)),
+    }
+
+
+def _rates(funnel: dict[str, int]) -> dict[str, Ratio]:
+    def rate(numerator: str, denominator: str) -> Ratio:
+        return Ratio.of(funnel[numerator], funnel[denominator], zero=ZERO)  # type: ignore[return-value]
+
+    return {
+        "invite_acceptance": rate("enrolled_from_invite", "invited"),
+        "activation": rate("selling", "enrolled"),
+        "sample_post_rate": rate("sampled_posted", "sampled"),
+        "sample_sell_rate": rate("sampled_selling", "sampled"),
+    }
+
+
+def event_hours(spec: CampaignSpec) -> list[dt.datetime]:
+    """Return the campaign-local start of every hour of the event."""
+    tz = spec.tz
+    start = spec.timeline.event_start.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+    end = spec.timeline.event_end.astimezone(tz)
+    hours = []
+    moment = start
+    while moment < end:
+        hours.append(moment)
+        moment = (moment.astimezone(dt.UTC) + dt.timedelta(hours=1)).astimezone(tz)
+    return hours
+
+
+def _gmv(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResult) -> dict[str, Any]:
+    content_type = f"coalesce(nullif(upper(trim(l.content_type)), ''), '{UNKNOWN}')"
+    category = f"coalesce(nullif(trim(p.category), ''), '{UNKNOWN}')"
+    by_type = _rows(
+        con,
+        f"SELECT {content_type} AS k, sum(l.gmv_sen) FROM eligible_lines AS l GROUP BY k ORDER BY 2 DESC, k",
+    )
+    by_category = _rows(
+        con,
+        f"SELECT {category} AS k, sum(l.gmv_sen) FROM eligible_lines AS l "
+        "LEFT JOIN current_products AS p USING (product_id) GROUP BY k ORDER BY 2 DESC, k",
+    )
+    hours = event_hours(spec)
+    first = hours[0].astimezone(dt.UTC) if hours else spec.timeline.event_start.astimezone(dt.UTC)
+    per_hour = dict(
+        _rows(
+            con,
+            "SELECT (epoch_us(order_time) - epoch_us($first)) // $us_per_hour AS h, sum(gmv_sen) "
+            "FROM eligible_lines GROUP BY h",
+            {"first": first, "us_per_hour": US_PER_HOUR},
+        )
+    )
+    return {
+        "eligible_myr": Money(sum(result.table["eligible_gmv_sen"].to_pylist()) if result.creators else 0),
+        "by_content_type": {k: Money(int(v)) for k, v in by_type},
+        "by_category": {k: Money(int(v)) for k, v in by_category},
+        "by_hour": {h.isoformat(): Money(int(per_hour.get(i, 0))) for i, h in enumerate(hours)},
+    }
+
+
+def _cost(con: duckdb.DuckDBPyConnection, result: PayoutResult) -> tuple[dict[str, Money], list[str]]:
+    notes = []
+    commission = int(_scalar(con, "SELECT coalesce(sum(commission_sen), 0) FROM eligible_lines"))
+    samples, unpriced = _rows(
+        con,
+        "SELECT coalesce(sum(p.price_sen), 0), count(*) FILTER (WHERE p.price_sen IS NULL) "
+        "FROM shipped AS s LEFT JOIN current_products AS p USING (product_id)",
+    )[0]
+    if unpriced:
+        notes.append(f"{unpriced} shipped samples have no product price in products; counted at 0")
+    incentives = Money(result.total_sen)
+    cost = {
+        "incentives_myr": incentives,
+        "commission_myr": Money(commission),
+        "samples_myr": Money(int(samples)),
+    }
+    cost["total_myr"] = Money(sum(v.sen for v in cost.values()))
+    return cost, notes
+
+
+def leaderboard_gmv(result: PayoutResult) -> list[int]:
+    """Return eligible GMV (sen) of every result row in leaderboard order (rule 7; unranked last)."""
+    if not result.creators:
+        return []
+    ranks = result.table["leaderboard_rank"].to_pylist()
+    gmv = result.table["eligible_gmv_sen"].to_pylist()
+    ids = result.table["creator_id"].to_pylist()
+    order = sorted(range(len(ids)), key=lambda i: (ranks[i] is None, ranks[i] or 0, ids[i]))
+    return [gmv[i] for i in order]
+
+
+def top10_share(result: PayoutResult) -> Ratio:
+    """Eligible GMV of the first ⌈0.1 × selling⌉ creators in leaderboard order over all eligible GMV."""
+    ordered = leaderboard_gmv(result)
+    top = -(-len(ordered) // 10)
+    return Ratio.of(sum(ordered[:top]), sum(ordered), zero=ZERO)  # type: ignore[return-value]
+
+
+def median(values: list[Fraction]) -> Fraction | None:
+    """The median; the mean of the two middle values for an even count; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _hours_to_first_sale(con: duckdb.DuckDBPyConnection, spec: CampaignSpec) -> Ratio | None:
+    rows = _rows(
+        con,
+        "SELECT epoch_us(min(l.order_time)) - greatest(epoch_us(any_value(e.registered_at)), epoch_us($start)) "
+        "FROM eligible_lines AS l JOIN enrolled AS e USING (creator_id) GROUP BY l.creator_id",
+        {"start": spec.timeline.event_start.astimezone(dt.UTC)},
+    )
+    value = median([Fraction(int(us), US_PER_HOUR) for (us,) in rows])
+    return None if value is None else Ratio(value)
+
+
+def design_summary(result: PayoutResult, eligible_sen: int) -> dict[str, Any]:
+    """The figures of one incentive design: creators, total, total / eligible GMV, scaled, creators per tier."""
+    counts = result.tier_counts()
+    return {
+        "creators": result.creators,
+        "total_myr": Money(result.total_sen),
+        "total_to_gmv": Ratio.of(result.total_sen, eligible_sen, zero=ZERO),
+        "scaled": result.scaled,
+        "creators_per_tier": {str(Money(minimum)): n for minimum, n in sorted(counts.items())},
+    }
+
+
+def targets_figures(spec: CampaignSpec, actuals: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    targets = spec.targets
+    if targets.creators_enrolled:
+        out["creators_enrolled"] = {
+            "target": targets.creators_enrolled,
+            "actual": actuals["creators_enrolled"],
+            "attainment": Ratio.of(actuals["creators_enrolled"], targets.creators_enrolled),
+        }
+    if targets.gmv_myr:
+        target = Money(int(targets.gmv_myr * 100))
+        out["gmv_myr"] = {
+            "target": target,
+            "actual": actuals["gmv_myr"],
+            "attainment": Ratio.of(actuals["gmv_myr"].sen, target.sen),
+        }
+    if targets.survey_responses:
+        out["survey_responses"] = {
+            "target": targets.survey_responses,
+            "actual": actuals["survey_responses"],
+            "attainment": Ratio.of(actuals["survey_responses"], targets.survey_responses),
+        }
+    return out
+
+
+@dataclass
+class ComputedFigures:
+    """The order-side figures plus what the survey and plot code needs from the session."""
+
+    figures: dict[str, Any]
+    account_managers: dict[str, str]
+    notes: list[str]
+
+
+def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | None = None) -> ComputedFigures:
+    """Compute every section 10 figure except surveys and baseline (those need no engine)."""
+    rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
+    with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=threads) as session:
+        con = session.con
+        _register_review_tables(con, inputs)
+        result = session.calculate()
+        funnel = _funnel(con, spec, result)
+        gmv = _gmv(con, spec, result)
+        cost, notes = _cost(con, result)
+        selling = funnel["selling"]
+        eligible_sen = gmv["eligible_myr"].sen
+        figures: dict[str, Any] = {
+            "funnel": funnel,
+            "rates": _rates(funnel),
+            "gmv": gmv,
+            "cost": cost,
+            "roi": Ratio.of(eligible_sen, cost["total_myr"].sen),
+            "cost_per_selling_creator_myr": Money(cost["total_myr"].sen // selling) if selling else None,
+            "top10_share": top10_share(result),
+            "median_hours_to_first_sale": _hours_to_first_sale(con, spec),
+            "payouts": design_summary(result, eligible_sen),
+            "what_if": [
+                {"name": name, **design_summary(session.calculate(design), eligible_sen)}
+                for name, design in (
+                    (name, PayoutRules.from_incentives(spec.timeline, inc)) for name, inc in what_if_designs(spec)
+                )
+            ],
+            "concentration": _concentration(result),
+        }
+        managers = dict(
+            _rows(
+                con,
+                "SELECT creator_id, arg_min(account_manager, row_number) FROM invitations "
+                "WHERE account_manager IS NOT NULL AND trim(account_manager) <> '' GROUP BY creator_id",
+            )
+        )
+    return ComputedFigures(figures, managers, notes)
+
+
+def _concentration(result: PayoutResult, points: int = 50) -> list[dict[str, Any]]:
+    """The concentration curve: share of eligible GMV of the top x% of selling creators."""
+    ordered = leaderboard_gmv(result)
+    total = sum(ordered)
+    if not ordered:
+        return []
+    n = len(ordered)
+    cumulative = [0]
+    for gmv in ordered:
+        cumulative.append(cumulative[-1] + gmv)
+    steps = sorted({-(-n * i // points) for i in range(1, points + 1)})
+    return [
+        {"creators": k, "creator_share": Ratio.of(k, n), "gmv_share": Ratio.of(cumulative[k], total, zero=ZERO)}
+        for k in steps
+    ]

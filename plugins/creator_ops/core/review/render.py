@@ -1,0 +1,492 @@
+"""Write a review as review.json, review.md and review.html (one self-contained page with plots).
+
+The page has no external script, style or font: plots are matplotlib SVG inlined in the
+HTML (text kept as text in a generic sans-serif family, no embedded fonts), the style is
+one inline `<style>` block. Output is deterministic: a fixed SVG hash salt, no dates in
+the SVG metadata, element ids prefixed per plot so the inlined SVGs never share one.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from creator_ops.core.review.themes import LANGUAGE_NAMES
+from creator_ops.core.review.values import Money, Ratio, display_myr, dumps
+
+FUNNEL_STEPS = (
+    ("invited", "Invited"),
+    ("enrolled", "Enrolled"),
+    ("enrolled_from_invite", "Enrolled from invite"),
+    ("sampled", "Sampled (shipped)"),
+    ("sampled_posted", "Sample posted"),
+    ("posting", "Posting"),
+    ("selling", "Selling"),
+    ("sampled_selling", "Sampled and selling"),
+)
+CURRENT = "#1f6fb2"
+PREVIOUS = "#b0b0b0"
+ACCENT = "#e07b00"
+
+
+def text(value: Any) -> str:
+    """Display a review value for people."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, Money):
+        return display_myr(value)
+    if isinstance(value, Ratio):
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def percent(value: Ratio | None) -> str:
+    return "n/a" if value is None else f"{value.decimal() * 100:.1f}%"
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "creator-ops-review",
+            "svg.fonttype": "none",
+            "font.family": "sans-serif",
+            "font.size": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+        }
+    )
+    return plt
+
+
+def _svg(fig: Any, prefix: str) -> str:
+    plt = _pyplot()
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)  # RDF boilerplate, nothing to show
+    svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    return svg
+
+
+def _barh(title: str, labels: list[str], values: list[float], value_labels: list[str], prefix: str) -> str:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(labels), 2) + 1.0))
+    positions = list(range(len(labels)))[::-1]
+    ax.barh(positions, values, color=CURRENT)
+    ax.set_yticks(positions, labels)
+    top = max(values) if values and max(values) > 0 else 1
+    for y, v, label in zip(positions, values, value_labels, strict=True):
+        ax.text(v + top * 0.01, y, label, va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.25)
+    ax.set_title(title, loc="left")
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    return _svg(fig, prefix)
+
+
+def funnel_plot(review: dict[str, Any]) -> str:
+    funnel = review["funnel"]
+    steps = [(key, label) for key, label in FUNNEL_STEPS if key in funnel]
+    values = [funnel[k] for k, _ in steps]
+    return _barh(
+        "Funnel: creators at each step", [lbl for _, lbl in steps], values, [f"{v:,}" for v in values], "funnel"
+    )
+
+
+def money_plot(title: str, groups: dict[str, Money], prefix: str) -> str:
+    labels = list(groups)
+    return _barh(
+        title, labels, [g.sen / 100 for g in groups.values()], [display_myr(g) for g in groups.values()], prefix
+    )
+
+
+def hourly_plot(review: dict[str, Any]) -> str:
+    plt = _pyplot()
+    by_hour = review["gmv"]["by_hour"]
+    current = [m.sen / 100 for m in by_hour.values()]
+    baseline = review.get("baseline") or {}
+    previous = [m.sen / 100 for m in baseline.get("gmv_by_hour") or [] if isinstance(m, Money)]
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    hours = list(range(len(current)))
+    ax.bar(hours, current, color=CURRENT, label=f"{review['campaign']['name']}", width=0.8)
+    if previous:
+        ax.plot(
+            range(len(previous)), previous, color=ACCENT, marker="o", markersize=3, linewidth=1.5,
+            label=f"previous: {baseline.get('name') or baseline.get('campaign_id')}",
+        )  # fmt: skip
+    ax.set_xlabel("hour of the event (campaign time, from the event's first hour)")
+    ax.set_ylabel("eligible GMV (RM)")
+    ax.set_title("Eligible GMV by hour of the event", loc="left")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.legend(frameon=False, loc="upper left")
+    ax.grid(axis="y", color="#e5e5e5")
+    return _svg(fig, "hourly")
+
+
+def concentration_plot(review: dict[str, Any]) -> str:
+    plt = _pyplot()
+    points = review.get("concentration") or []
+    xs = [0.0] + [float(p["creator_share"].value) * 100 for p in points]
+    ys = [0.0] + [float(p["gmv_share"].value) * 100 for p in points]
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    ax.plot([0, 100], [0, 100], color=PREVIOUS, linestyle="--", linewidth=1, label="every creator sells the same")
+    ax.plot(xs, ys, color=CURRENT, linewidth=2, label="this campaign")
+    share = review.get("top10_share")
+    if isinstance(share, Ratio):
+        ax.axvline(10, color=ACCENT, linewidth=1)
+        ax.annotate(f"top 10%: {percent(share)} of GMV", (10, float(share.value) * 100), xytext=(14, 8),
+                    textcoords="offset points", color=ACCENT)  # fmt: skip
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("selling creators, best first (%)")
+    ax.set_ylabel("share of eligible GMV (%)")
+    ax.set_title("Concentration of GMV", loc="left")
+    ax.legend(frameon=False, loc="lower right")
+    return _svg(fig, "concentration")
+
+
+def survey_plot(review: dict[str, Any]) -> str | None:
+    plt = _pyplot()
+    bars = []
+    for survey_id, s in review["surveys"].items():
+        for key, label in (("nps", "NPS"), ("csat", "CSAT")):
+            if isinstance(s.get(key), Ratio):
+                bars.append((f"{survey_id}\n{label}", float(s[key].value), label))
+    if not bars:
+        return None
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    colors = [CURRENT if kind == "NPS" else ACCENT for _, _, kind in bars]
+    ax.bar(range(len(bars)), [v for _, v, _ in bars], color=colors)
+    ax.set_xticks(range(len(bars)), [lbl for lbl, _, _ in bars])
+    for i, (_, v, _) in enumerate(bars):
+        ax.text(i, v + (2 if v >= 0 else -6), f"{v:.1f}", ha="center", fontsize=9)
+    ax.axhline(0, color="#888", linewidth=0.8)
+    ax.set_ylim(min(-100, min(v for _, v, _ in bars) - 10) if any(v < 0 for _, v, _ in bars) else 0, 110)
+    ax.set_title("Survey scores (NPS −100…100, CSAT 0…100)", loc="left")
+    return _svg(fig, "surveys")
+
+
+# --------------------------------------------------------------------------- HTML
+
+STYLE = """
+body{font-family:system-ui,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
+main{max-width:1080px;margin:0 auto;padding:24px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 10px;border-bottom:1px solid #ddd;padding-bottom:4px}
+h3{font-size:15px;margin:16px 0 6px}.sub{color:#555;margin:0 0 16px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
+.card{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:10px 12px}
+.card .k{font-size:12px;color:#555}.card .v{font-size:20px;font-weight:600;margin-top:2px}
+.card .d{font-size:12px;color:#555}
+.plot{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:8px;margin:10px 0;overflow-x:auto}
+.plot svg{width:100%;height:auto;max-height:560px}.two{display:grid;grid-template-columns:1fr 1fr;gap:10px}
+table{border-collapse:collapse;background:#fff;margin:8px 0;font-size:14px}
+th,td{border:1px solid #e1e4e8;padding:4px 8px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f2f5}.pos{color:#1a7f37}.neg{color:#b42318}.theme{margin:4px 0 10px}
+.ex{color:#444;font-style:italic;margin-left:12px}
+@media (max-width:800px){.two{grid-template-columns:1fr}}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{_e(text(c))}</td>' if isinstance(c, Money | Ratio | int) and not isinstance(c, bool)
+            else f"<td>{_e(text(c))}</td>"
+            for c in row
+        )
+        + "</tr>"
+        for row in rows
+    )  # fmt: skip
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _delta_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        return ("+" if value.sen >= 0 else "−") + display_myr(Money(abs(value.sen)))
+    if isinstance(value, Ratio):
+        return f"{'+' if value.value >= 0 else ''}{value}"
+    if isinstance(value, int):
+        return f"{value:+,}"
+    return ""
+
+
+def _times(value: Ratio | None) -> str:
+    return "n/a" if value is None else f"{value.decimal():,.2f}×"
+
+
+def _hours(value: Ratio | None) -> str:
+    return "n/a" if value is None else f"{value.decimal():,.1f} h"
+
+
+def headline_cards(review: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, value, delta vs the previous campaign) of the headline figures."""
+    delta = ((review.get("baseline") or {}).get("delta")) or {}
+    funnel = review["funnel"]
+    return [
+        ("Eligible GMV", text(review["gmv"]["eligible_myr"]), _delta_text(delta.get("gmv", {}).get("eligible_myr"))),
+        ("Total cost", text(review["cost"]["total_myr"]), _delta_text(delta.get("cost", {}).get("total_myr"))),
+        ("ROI (GMV / cost)", _times(review["roi"]), _delta_text(delta.get("roi"))),
+        ("Selling creators", text(funnel["selling"]), _delta_text(delta.get("funnel", {}).get("selling"))),
+        ("Activation (selling / enrolled)", percent(review["rates"]["activation"]), ""),
+        ("Cost per selling creator", text(review["cost_per_selling_creator_myr"]),
+         _delta_text(delta.get("cost_per_selling_creator_myr"))),
+        ("Top 10% share of GMV", percent(review["top10_share"]), _delta_text(delta.get("top10_share"))),
+        ("Median hours to first sale", _hours(review["median_hours_to_first_sale"]),
+         _delta_text(delta.get("median_hours_to_first_sale"))),
+    ]  # fmt: skip
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                name = item.get("name", "")
+                _flatten(f"{prefix}[{name}]", {k: v for k, v in item.items() if k != "name"}, out)
+    else:
+        out.append((prefix, value))
+
+
+def _survey_html(review: dict[str, Any]) -> str:
+    parts = []
+    for survey_id, s in review["surveys"].items():
+        parts.append(f"<h3>{_e(s.get('title', survey_id))} <small>({_e(survey_id)})</small></h3>")
+        rows = [["responses", s["responses"]]]
+        if "nps" in s:
+            a = s["nps_answers"]
+            rows.append([f"NPS (“{s['nps_question']}”)", s["nps"]])
+            rows.append(["  promoters / passives / detractors / valid",
+                         f"{a['promoters']} / {a['passives']} / {a['detractors']} / {a['valid']}"])  # fmt: skip
+        if "csat" in s:
+            a = s["csat_answers"]
+            rows.append([f"CSAT (“{s['csat_question']}”)", s["csat"]])
+            rows.append(["  satisfied (4-5) / valid", f"{a['satisfied']} / {a['valid']}"])
+        parts.append(_table(["figure", "value"], rows))
+        for split, title in (("by_language", "language"), ("by_account_manager", "account manager")):
+            groups = s.get(split) or {}
+            if groups:
+                headers = [title, "responses"] + [k.upper() for k in ("nps", "csat") if k in s]
+                parts.append(
+                    _table(
+                        headers,
+                        [
+                            [LANGUAGE_NAMES.get(g, g) if split == "by_language" else g, v["responses"]]
+                            + [v.get(k) for k in ("nps", "csat") if k in s]
+                            for g, v in groups.items()
+                        ],
+                    )
+                )
+        for language, themes in (s.get("themes") or {}).items():
+            parts.append(f"<h3>Themes in {_e(LANGUAGE_NAMES.get(language, language))}</h3>")
+            for theme in themes:
+                examples = "".join(f'<div class="ex">“{_e(x)}”</div>' for x in theme["examples"])
+                parts.append(
+                    f'<div class="theme"><b>{_e(theme["label"])}</b> — {theme["count"]} answers{examples}</div>'
+                )
+    return "\n".join(parts) or "<p>No surveys in the spec.</p>"
+
+
+def render_html(review: dict[str, Any]) -> str:
+    """Return the review as one self-contained HTML page."""
+    c = review["campaign"]
+    baseline = review.get("baseline")
+    cards = "".join(
+        f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div>'
+        + (f'<div class="d">{_e(d)} vs previous</div>' if d else "")
+        + "</div>"
+        for k, v, d in headline_cards(review)
+    )
+    gmv = review["gmv"]
+    survey_svg = survey_plot(review)
+    targets = [[name, t["target"], t["actual"], percent(t["attainment"])] for name, t in review["targets"].items()]
+    designs = [["actual design", *_design_row(review["payouts"])]] + [
+        [w["name"], *_design_row(w)] for w in review["what_if"]
+    ]
+    delta_rows: list[tuple[str, Any]] = []
+    if baseline:
+        _flatten("", baseline["delta"], delta_rows)
+        delta_rows = [(k, v) for k, v in delta_rows if not k.startswith("gmv.by_hour.")]  # plotted above
+    sections = [
+        f"<h1>{_e(c['name'])}: campaign review</h1>",
+        f'<p class="sub">{_e(c["id"])} · {_e(c["type"])} · event {_e(c["event_start"])} to {_e(c["event_end"])}'
+        + (
+            f" · compared with {_e(baseline.get('name') or baseline.get('campaign_id'))} ({_e(baseline['source'])})"
+            if baseline
+            else " · no previous campaign of this type to compare with"
+        )
+        + "</p>",
+        f'<div class="cards">{cards}</div>',
+        "<h2>Funnel</h2>",
+        f'<div class="plot">{funnel_plot(review)}</div>',
+        _table(["rate", "value"], [[k, percent(v)] for k, v in review["rates"].items()]),
+        "<h2>GMV</h2>",
+        f'<div class="plot">{hourly_plot(review)}</div>',
+        '<div class="two">'
+        f'<div class="plot">{money_plot("Eligible GMV by content type", gmv["by_content_type"], "ctype")}</div>'
+        f'<div class="plot">{money_plot("Eligible GMV by product category", gmv["by_category"], "category")}</div>'
+        "</div>",
+        f'<div class="plot">{concentration_plot(review)}</div>',
+        "<h2>Cost and return</h2>",
+        _table(
+            ["figure", "value"],
+            [[k, v] for k, v in review["cost"].items()]
+            + [
+                ["roi (eligible GMV / total cost)", review["roi"]],
+                ["cost per selling creator", review["cost_per_selling_creator_myr"]],
+                ["top 10% share of GMV", review["top10_share"]],
+                ["median hours to first sale", review["median_hours_to_first_sale"]],
+            ],
+        ),
+        "<h2>Targets</h2>",
+        _table(["target", "target", "actual", "attainment"], targets) if targets else "<p>No targets in the spec.</p>",
+        "<h2>Incentive designs (what if)</h2>",
+        _table(["design", "creators", "total", "total / GMV", "scaled", "creators per tier (from RM)"], designs),
+        "<h2>Surveys</h2>",
+        f'<div class="plot">{survey_svg}</div>' if survey_svg else "",
+        _survey_html(review),
+    ]
+    if baseline:
+        sections += [
+            f"<h2>Against {_e(baseline.get('name') or baseline.get('campaign_id'))}</h2>",
+            _table(["figure", "change"], [[k, _delta_text(v)] for k, v in delta_rows]),
+        ]
+    if review.get("notes"):
+        sections += ["<h2>Notes</h2>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in review["notes"]) + "</ul>"]
+    body = "\n".join(s for s in sections if s)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(c['name'])}: campaign review</title><style>{STYLE}</style></head>"
+        f"<body><main>\n{body}\n</main></body></html>\n"
+    )
+
+
+def _design_row(design: dict[str, Any]) -> list[Any]:
+    tiers = ", ".join(f"{k}: {v}" for k, v in design["creators_per_tier"].items())
+    return [design["creators"], design["total_myr"], design["total_to_gmv"], design["scaled"], tiers]
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _md_table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    def cell(v: Any) -> str:
+        return text(v).replace("|", "\\|").replace("\n", " ")
+
+    return [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join("---" for _ in headers) + " |",
+        *("| " + " | ".join(cell(c) for c in row) + " |" for row in rows),
+        "",
+    ]
+
+
+def render_markdown(review: dict[str, Any]) -> str:
+    """Return the review as Markdown (the figures, without plots)."""
+    c = review["campaign"]
+    baseline = review.get("baseline")
+    lines = [
+        f"# {c['name']}: campaign review",
+        "",
+        f"{c['id']} · {c['type']} · event {c['event_start']} to {c['event_end']}",
+        "",
+    ]
+    lines += ["## Headline", ""] + _md_table(
+        ["figure", "value", "vs previous"], [list(x) for x in headline_cards(review)]
+    )
+    lines += ["## Funnel", ""] + _md_table(["step", "creators"], [[k, v] for k, v in review["funnel"].items()])
+    lines += _md_table(["rate", "value"], [[k, v] for k, v in review["rates"].items()])
+    gmv = review["gmv"]
+    lines += ["## GMV", "", f"Eligible GMV: {text(gmv['eligible_myr'])}", ""]
+    lines += _md_table(["content type", "eligible GMV"], [[k, v] for k, v in gmv["by_content_type"].items()])
+    lines += _md_table(["category", "eligible GMV"], [[k, v] for k, v in gmv["by_category"].items()])
+    lines += _md_table(["hour (campaign time)", "eligible GMV"], [[k, v] for k, v in gmv["by_hour"].items() if v.sen])
+    lines += ["## Cost and return", ""] + _md_table(
+        ["figure", "value"],
+        [[k, v] for k, v in review["cost"].items()]
+        + [
+            [k, review[k]] for k in ("roi", "cost_per_selling_creator_myr", "top10_share", "median_hours_to_first_sale")
+        ],
+    )
+    if review["targets"]:
+        lines += ["## Targets", ""] + _md_table(
+            ["target", "target", "actual", "attainment"],
+            [[k, t["target"], t["actual"], t["attainment"]] for k, t in review["targets"].items()],
+        )
+    lines += ["## Incentive designs (what if)", ""] + _md_table(
+        ["design", "creators", "total", "total / GMV", "scaled", "creators per tier"],
+        [["actual design", *_design_row(review["payouts"])]]
+        + [[w["name"], *_design_row(w)] for w in review["what_if"]],
+    )
+    for survey_id, s in review["surveys"].items():
+        lines += [f"## Survey {s.get('title', survey_id)} ({survey_id})", "", f"Responses: {s['responses']}", ""]
+        if "nps" in s:
+            lines += [f"NPS: {text(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
+        if "csat" in s:
+            lines += [f"CSAT: {text(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
+        for language, themes in (s.get("themes") or {}).items():
+            lines += [f"### Themes in {LANGUAGE_NAMES.get(language, language)}", ""]
+            for theme in themes:
+                lines.append(f"- **{theme['label']}** ({theme['count']})")
+                lines += [f"  - “{x}”" for x in theme["examples"]]
+            lines.append("")
+    if baseline:
+        rows: list[tuple[str, Any]] = []
+        _flatten("", baseline["delta"], rows)
+        lines += [f"## Against {baseline.get('name') or baseline.get('campaign_id')} ({baseline['source']})", ""]
+        lines += _md_table(["figure", "change"], [[k, _delta_text(v)] for k, v in rows])
+    if review.get("notes"):
+        lines += ["## Notes", ""] + [f"- {n}" for n in review["notes"]] + [""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _write(path: Path, content: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(content, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_review(review: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write review.json, review.md and review.html into `out_dir` (atomically each); return their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "review.json", "md": out / "review.md", "html": out / "review.html"}
+    _write(paths["json"], dumps(review))
+    _write(paths["md"], render_markdown(review))
+    _write(paths["html"], render_html(review))
+    return paths

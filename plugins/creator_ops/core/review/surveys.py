@@ -1,0 +1,166 @@
+"""Survey analytics of the review: responses, NPS and CSAT per spec survey, by language and account manager.
+
+A response belongs to the first survey, in spec order, whose `[opens, closes]` holds its
+submission time. The NPS and CSAT questions are the spec's `nps_question` and
+`csat_question`, matched to the form's column headers after trimming and ignoring case.
+NPS = 100 × (promoters − detractors) / valid answers, a valid answer being an integer
+0-10 after trimming (promoters 9-10, detractors 0-6); CSAT = 100 × (answers 4 or 5) /
+valid answers, a valid answer being an integer 1-5. Other answers are not counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from creator_ops.core.review.themes import is_free_text, language_of, themes_by_language
+from creator_ops.core.review.values import Ratio
+from creator_ops.core.spec import CampaignSpec
+
+_INTEGER = re.compile(r"^\d+$")
+UNASSIGNED = "(no account manager)"
+
+
+@dataclass
+class Response:
+    response_id: Any
+    creator_id: str
+    submitted_at: dt.datetime
+    answers: dict[str, tuple[str, str | None]]  # question header -> (answer, stored language)
+
+
+def _question_key(text: str) -> str:
+    return text.strip().casefold()
+
+
+def integer_answer(answer: str | None, low: int, high: int) -> int | None:
+    """Return the answer as an integer in [low, high] after trimming, else None (not counted)."""
+    text = (answer or "").strip()
+    if not _INTEGER.match(text):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def nps(answers: list[str | None]) -> tuple[Ratio | None, dict[str, int]]:
+    """Return the NPS of the answers and its counts (valid, promoters, passives, detractors)."""
+    scores = [s for s in (integer_answer(a, 0, 10) for a in answers) if s is not None]
+    promoters = sum(s >= 9 for s in scores)
+    detractors = sum(s <= 6 for s in scores)
+    counts = {
+        "valid": len(scores),
+        "promoters": promoters,
+        "passives": len(scores) - promoters - detractors,
+        "detractors": detractors,
+    }
+    return Ratio.of(100 * (promoters - detractors), len(scores)), counts
+
+
+def csat(answers: list[str | None]) -> tuple[Ratio | None, dict[str, int]]:
+    """Return the CSAT of the answers and its counts (valid, satisfied = answers 4 or 5)."""
+    scores = [s for s in (integer_answer(a, 1, 5) for a in answers) if s is not None]
+    satisfied = sum(s >= 4 for s in scores)
+    return Ratio.of(100 * satisfied, len(scores)), {"valid": len(scores), "satisfied": satisfied}
+
+
+def build_responses(responses: Any, answers: Any) -> list[Response]:
+    """Turn the responses and long-form answers tables into Response objects, in input order."""
+    if responses is None:
+        return []
+    rows = responses.to_pylist() if hasattr(responses, "to_pylist") else list(responses)
+    key = "response_id" if rows and "response_id" in rows[0] else "row_number"
+    by_id: dict[Any, Response] = {}
+    ordered = []
+    for row in rows:
+        submitted = row["submitted_at"]
+        if submitted is None:
+            continue
+        if submitted.tzinfo is None:
+            submitted = submitted.replace(tzinfo=dt.UTC)
+        response = Response(row[key], row.get("creator_id") or "", submitted, {})
+        by_id[row[key]] = response
+        ordered.append(response)
+    for row in answers.to_pylist() if answers is not None else []:
+        response = by_id.get(row.get(key))
+        if response is not None and row.get("question") is not None:
+            response.answers[row["question"]] = (row.get("answer") or "", row.get("language"))
+    return ordered
+
+
+def assign_to_surveys(spec: CampaignSpec, responses: list[Response]) -> dict[str, list[Response]]:
+    """Give each response to the first spec survey whose [opens, closes] holds its submission."""
+    windows = [(s.id, spec.when(s.opens), spec.when(s.closes)) for s in spec.surveys]
+    out: dict[str, list[Response]] = {survey_id: [] for survey_id, _, _ in windows}
+    for response in responses:
+        for survey_id, opens, closes in windows:
+            if opens <= response.submitted_at <= closes:
+                out[survey_id].append(response)
+                break
+    return out
+
+
+def _answer_to(response: Response, question: str | None) -> str | None:
+    if not question:
+        return None
+    wanted = _question_key(question)
+    for header, (answer, _) in response.answers.items():
+        if _question_key(header) == wanted:
+            return answer
+    return None
+
+
+def _response_language(response: Response, score_questions: set[str]) -> str:
+    languages = [
+        language_of(answer, stored)
+        for header, (answer, stored) in response.answers.items()
+        if _question_key(header) not in score_questions and is_free_text(answer)
+    ]
+    return Counter(languages).most_common(1)[0][0] if languages else "other"
+
+
+def _scores(group: list[Response], nps_q: str | None, csat_q: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"responses": len(group)}
+    if nps_q:
+        out["nps"] = nps([_answer_to(r, nps_q) for r in group])[0]
+    if csat_q:
+        out["csat"] = csat([_answer_to(r, csat_q) for r in group])[0]
+    return out
+
+
+def survey_figures(
+    spec: CampaignSpec, responses: list[Response], account_managers: dict[str, str], *, themes: bool = True
+) -> dict[str, Any]:
+    """Return {survey id: figures} in spec order (responses, NPS, CSAT, splits, themes)."""
+    out: dict[str, Any] = {}
+    for survey in spec.surveys:
+        group = assign_to_surveys(spec, responses)[survey.id]
+        nps_q = getattr(survey, "nps_question", None)
+        csat_q = getattr(survey, "csat_question", None)
+        score_questions = {_question_key(q) for q in (nps_q, csat_q) if q}
+        figures: dict[str, Any] = {"title": survey.title, "responses": len(group)}
+        if nps_q:
+            value, counts = nps([_answer_to(r, nps_q) for r in group])
+            figures |= {"nps_question": nps_q, "nps": value, "nps_answers": counts}
+        if csat_q:
+            value, counts = csat([_answer_to(r, csat_q) for r in group])
+            figures |= {"csat_question": csat_q, "csat": value, "csat_answers": counts}
+        by_language: dict[str, list[Response]] = {}
+        by_manager: dict[str, list[Response]] = {}
+        for r in group:
+            by_language.setdefault(_response_language(r, score_questions), []).append(r)
+            by_manager.setdefault(account_managers.get(r.creator_id, UNASSIGNED), []).append(r)
+        figures["by_language"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_language.items())}
+        figures["by_account_manager"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_manager.items())}
+        if themes:
+            free_text = [
+                (answer, stored)
+                for r in group
+                for header, (answer, stored) in r.answers.items()
+                if _question_key(header) not in score_questions
+            ]
+            figures["themes"] = themes_by_language(free_text)
+        out[survey.id] = figures
+    return out

@@ -1,0 +1,279 @@
+"""One campaign's page: its figures on a real warehouse (SQLite and PostgreSQL), and its routes behind Airflow's login."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from creator_ops.airflow.ui.campaign_page import campaign_page, epoch_hour
+from creator_ops.core.spec import load_spec
+from creator_ops.warehouse.schema import (
+    alert_outbox,
+    creators,
+    enrollments,
+    exclusions,
+    ingested_files,
+    order_lines,
+    quality_results,
+    quarantine,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+MYT = dt.timezone(dt.timedelta(hours=8))
+UTC = dt.UTC
+EVENT = SPEC.timeline.event_start  # 2026-12-12 00:00 MYT
+NOW = EVENT + dt.timedelta(hours=15, minutes=30)  # the live phase, hour 15
+
+pytestmark = pytest.mark.integration
+
+
+def _file(file_id, dataset, name, *, status="accepted", rows_in=0, quarantined=0, reason=None):
+    return {
+        "file_id": file_id, "campaign_id": SPEC.id, "dataset": dataset, "source_uri": f"/landing/{dataset}/{name}",
+        "sha256": f"{file_id:064d}", "size_bytes": 10, "status": status, "rejection_reason": reason,
+        "rows_in": rows_in, "rows_accepted": rows_in - quarantined, "rows_quarantined": quarantined,
+        "ingested_at": dt.datetime(2026, 12, 12, 5, file_id, tzinfo=UTC),
+    }
+
+
+def _line(file_id, row, order, creator, status, gmv_sen, order_time, updated_at=None):
+    return {
+        "file_id": file_id, "row_number": row, "campaign_id": SPEC.id, "order_id": order, "line_id": "1",
+        "creator_id": creator, "order_time": order_time.astimezone(UTC), "status": status, "gmv_sen": gmv_sen,
+        "updated_at": updated_at.astimezone(UTC) if updated_at else None,
+    }
+
+
+@pytest.fixture
+def seeded(warehouse_engine):
+    seed(warehouse_engine)
+    return warehouse_engine
+
+
+def seed(engine) -> None:
+    """Two enrolled creators (one excluded), one too late, versions, quarantine, a rejected file, alerts."""
+    closes = SPEC.timeline.registration_closes
+    hour = dt.timedelta(hours=1)
+    with engine.begin() as conn:
+        conn.execute(ingested_files.insert(), [
+            _file(1, "enrollments", "enrollments.csv", rows_in=4),
+            _file(2, "orders", "orders_a.csv", rows_in=9, quarantined=3),
+            _file(3, "orders", "orders_b.csv", rows_in=2),
+            _file(4, "orders", "orders_broken.xlsx", status="rejected", reason="missing required columns: order_id"),
+            _file(5, "creators", "pull.xlsx", rows_in=5),
+            _file(6, "exclusions", "exclusions.csv", rows_in=1),
+        ])
+        conn.execute(creators.insert(), [
+            {"campaign_id": SPEC.id, "creator_id": f"c{i}", "shortlisted": i <= 3, "file_id": 5, "row_number": i}
+            for i in range(1, 6)
+        ])
+        conn.execute(enrollments.insert(), [
+            {"file_id": 1, "row_number": 1, "campaign_id": SPEC.id, "creator_id": "c1",
+             "registered_at": (SPEC.timeline.recruitment_opens + dt.timedelta(days=2)).astimezone(UTC),
+             "is_new_creator": True},
+            {"file_id": 1, "row_number": 2, "campaign_id": SPEC.id, "creator_id": "c1",  # twice: counts once
+             "registered_at": (closes - dt.timedelta(days=1)).astimezone(UTC), "is_new_creator": False},
+            {"file_id": 1, "row_number": 3, "campaign_id": SPEC.id, "creator_id": "c2",
+             "registered_at": closes.astimezone(UTC), "is_new_creator": False},
+            {"file_id": 1, "row_number": 4, "campaign_id": SPEC.id, "creator_id": "c3",  # too late: not enrolled
+             "registered_at": (closes + dt.timedelta(seconds=1)).astimezone(UTC), "is_new_creator": False},
+        ])
+        conn.execute(exclusions.insert(), {"campaign_id": SPEC.id, "creator_id": "c2", "reason": "fraud", "file_id": 6})
+        conn.execute(order_lines.insert(), [
+            _line(2, 1, "o1", "c1", "COMPLETED", 10000, EVENT + 2 * hour, EVENT),
+            _line(3, 1, "o1", "c1", " completed ", 25050, EVENT + 2 * hour, EVENT + 3 * hour),  # the later wins
+            _line(2, 2, "o2", "c1", "delivered", 1999, EVENT + 9 * hour),
+            _line(2, 3, "o3", "c2", "settled", 7000, EVENT + 9 * hour),  # live, but c2 is excluded
+            _line(2, 4, "o4", "c3", "completed", 3000, EVENT + 10 * hour),  # live, but c3 enrolled too late
+            _line(2, 5, "o5", "c1", "CANCELLED", 500000, EVENT + 10 * hour),
+            _line(2, 6, "o6", "c1", "completed", 800000, SPEC.timeline.event_end),  # after the event
+            _line(3, 2, "o7", "c1", "completed", 1, EVENT),
+        ])
+        conn.execute(quarantine.insert(), [
+            {"file_id": 2, "row_number": 7, "reason": "negative_gmv", "field": "gmv_sen"},
+            {"file_id": 2, "row_number": 8, "reason": "negative_gmv", "field": "gmv_sen"},
+            {"file_id": 2, "row_number": 9, "reason": "missing_key", "field": "order_id"},
+        ])
+        failed = [{"name": "gmv_per_line_plausible", "why": "a line's GMV is at most RM 100,000.00",
+                   "unexpected_count": 2}]
+        conn.execute(quality_results.insert(), [
+            {"campaign_id": SPEC.id, "dataset": "orders", "file_id": 2, "run_id": "r1", "suite": "orders",
+             "success": False, "evaluated": 13, "failed": 1, "failed_expectations_json": json.dumps(failed),
+             "validated_at": dt.datetime(2026, 12, 12, 6, tzinfo=UTC)},
+            {"campaign_id": SPEC.id, "dataset": "orders", "file_id": 3, "run_id": "r2", "suite": "orders",
+             "success": True, "evaluated": 13, "failed": 0, "failed_expectations_json": "[]",
+             "validated_at": dt.datetime(2026, 12, 12, 7, tzinfo=UTC)},
+            {"campaign_id": SPEC.id, "dataset": "enrollments", "file_id": 1, "run_id": "r0", "suite": "enrollments",
+             "success": True, "evaluated": 5, "failed": 0, "failed_expectations_json": "[]",
+             "validated_at": dt.datetime(2026, 12, 10, tzinfo=UTC)},
+        ])
+        created = dt.datetime(2026, 12, 12, 6, tzinfo=UTC)
+        alerts = [
+            ("m1", SPEC.id, "milestone_reached", "slack", "Eligible GMV reached 25%", "sent", 1, None, None, created),
+            ("q1", SPEC.id, "quality_failed", "email", "orders failed its quality suite", "pending", 2, "SMTP 451",
+             created + hour, None),
+            ("x", "other_campaign", "milestone_reached", "slack", "someone else's", "pending", 0, None, None, None),
+        ]
+        columns = ("alert_key", "campaign_id", "kind", "channel", "subject", "status", "attempts", "last_error",
+                   "next_attempt_at", "sent_at")
+        conn.execute(alert_outbox.insert(), [
+            dict(zip(columns, alert, strict=True)) | {"payload_json": "{}", "created_at": created} for alert in alerts
+        ])
+
+
+def _milestone_figures(engine) -> tuple[int, int]:
+    """Enrolled and eligible GMV as the milestones measure them after the event (another consumer)."""
+    from creator_ops.warehouse.queries import measure
+
+    metrics = measure(engine, SPEC, SPEC.timeline.settlement_date)
+    return metrics.creators_enrolled, metrics.eligible_gmv_sen
+
+
+def test_page_figures_follow_the_campaign_rules(seeded):
+    page = campaign_page(SPEC, seeded, NOW)
+    assert page.warehouse_error is None
+    assert page.phase == "live"
+    progress = {p.key: p for p in page.progress}
+    assert progress["enrolled"].actual == 2  # c1 once, c2 on the dot; c3 too late
+    assert progress["live_gmv"].actual == 25050 + 1999 + 7000 + 3000 + 1
+    assert progress["eligible_gmv"].actual == 25050 + 1999 + 1
+    assert (progress["enrolled"].actual, progress["eligible_gmv"].actual) == _milestone_figures(seeded)
+    # the pace: 15.5 of 24 event hours gone, so a straight line to RM 5,000,000 stands at 15.5/24 of it
+    assert progress["live_gmv"].pace_now == 500_000_000 * 55_800 // 86_400
+    assert progress["live_gmv"].verdict == "behind pace"
+    assert progress["enrolled"].verdict == "target missed"  # registration closed with 2 of 3,000
+    hour0 = int(EVENT.timestamp()) // 3600
+    assert page.live_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999 + 7000, hour0 + 10: 3000}
+    assert page.eligible_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999, hour0 + 10: 0}
+    assert dict((label, n) for label, n, _ in page.funnel) == {
+        "Candidates pulled": 5, "Shortlisted": 3, "Enrolled": 2, "Selling": 1,
+    }
+
+
+def test_page_shows_quality_files_and_alerts(seeded):
+    page = campaign_page(SPEC, seeded, NOW)
+    quality = {q.dataset: q for q in page.quality}
+    assert (quality["orders"].verdict, quality["orders"].files_checked, quality["orders"].files_failed) == (
+        "failed", 2, 1)
+    assert [e["name"] for e in quality["orders"].failed_expectations] == ["gmv_per_line_plausible"]
+    assert quality["enrollments"].verdict == "passed"
+    files = {f.name: f for f in page.file_problems}
+    assert set(files) == {"orders_a.csv", "orders_broken.xlsx"}
+    assert files["orders_a.csv"].reasons == [("negative_gmv", "gmv_sen", 2), ("missing_key", "order_id", 1)]
+    assert files["orders_broken.xlsx"].status == "rejected"
+    assert "missing required columns" in files["orders_broken.xlsx"].rejection_reason
+    assert page.reasons == [("orders", "negative_gmv", "gmv_sen", 2), ("orders", "missing_key", "order_id", 1)]
+    orders = next(d for d in page.ingestion if d["dataset"] == "orders")
+    assert (orders["files"], orders["rows_in"], orders["quarantined"], orders["rejected_files"]) == (3, 11, 3, 1)
+    assert page.alert_counts == {"sent": {"slack": 1}, "pending": {"email": 1}}
+    assert [a["subject"] for a in page.alerts_waiting] == ["orders failed its quality suite"]
+    assert page.alerts_waiting[0]["last_error"] == "SMTP 451"
+
+
+def test_an_empty_or_unreadable_warehouse_still_renders(warehouse_engine, tmp_path):
+    from creator_ops.airflow.ui.campaign_charts import charts
+    from creator_ops.warehouse.db import make_engine
+
+    empty = campaign_page(SPEC, warehouse_engine, NOW)
+    assert empty.warehouse_error is None and [p.actual for p in empty.progress] == [0, 0, 0]
+    assert all(svg.startswith("<svg") for svg in charts(empty).values())
+    broken = campaign_page(SPEC, make_engine(f"sqlite:///{tmp_path / 'never_migrated.db'}"), NOW)
+    assert "warehouse not readable" in broken.warehouse_error
+    assert all(svg.startswith("<svg") for svg in charts(broken).values())
+
+
+def test_the_hour_bucket_is_the_same_on_every_database(warehouse_engine):
+    from sqlalchemy import literal, select
+
+    from creator_ops.warehouse.schema import campaign_runs
+
+    moment = dt.datetime(2026, 12, 12, 7, 59, 59, tzinfo=UTC)
+    with warehouse_engine.begin() as conn:
+        conn.execute(campaign_runs.insert(), {"campaign_id": "x", "run_id": "r", "phase": "live",
+                                              "interval_start": moment, "interval_end": moment,
+                                              "updated_at": moment})
+        bucket = conn.execute(select(epoch_hour(campaign_runs.c.interval_start), literal(1))).first()[0]
+    assert bucket == int(moment.timestamp()) // 3600
+
+
+# --------------------------------------------------------------------------- the routes, through Airflow's API app
+
+
+@pytest.fixture(scope="module")
+def api(airflow_db, tmp_path_factory):
+    """The real Airflow API app (plugins loaded) with a seeded SQLite warehouse, and a viewer's token."""
+    from creator_ops.warehouse.db import make_engine, upgrade
+
+    folder = tmp_path_factory.mktemp("campaign_page")
+    warehouse = folder / "warehouse.db"
+    engine = make_engine(f"sqlite:///{warehouse}")
+    upgrade(engine)
+    seed(engine)
+    engine.dispose()
+    (folder / "output" / SPEC.id / "matchmaking").mkdir(parents=True)
+    (folder / "output" / SPEC.id / "matchmaking" / "matchmaking.csv").write_text("creator_id,product_id\nc1,p1\n")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(warehouse)}))
+    mp.setenv("CREATOR_OPS_UI_NOW", NOW.isoformat())
+    mp.setenv("CREATOR_OPS_OUTPUT_ROOT", str(folder / "output"))
+    mp.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "False")
+    from airflow.api_fastapi.app import create_app, get_auth_manager, purge_cached_app
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from fastapi.testclient import TestClient
+
+    purge_cached_app()
+    app = create_app()
+    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="ops_viewer", role="viewer"))
+    with TestClient(app) as client:
+        yield client, token
+    purge_cached_app()
+    mp.undo()
+
+
+def test_signed_out_visitors_are_refused(api):
+    client, _ = api
+    for path in (f"/creator-ops/campaigns/{SPEC.id}", f"/creator-ops/campaigns/{SPEC.id}.json",
+                 f"/creator-ops/campaigns/{SPEC.id}/matchmaking/matchmaking.csv"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert SPEC.name not in response.text
+
+
+def test_the_page_answers_where_we_are_and_what_needs_me(api):
+    client, token = api
+    client.cookies.set("_token", token)
+    try:
+        listing = client.get("/creator-ops/campaigns").text
+        page = client.get(f"/creator-ops/campaigns/{SPEC.id}")
+    finally:
+        client.cookies.clear()
+    assert f'href="campaigns/{SPEC.id}"' in listing  # the Campaigns view links each campaign's page
+    assert page.status_code == 200
+    html = page.text
+    assert SPEC.name in html and 'id="phase">live<' in html
+    assert "RM 270.50" in html  # eligible GMV: 250.50 + 19.99 + 0.01
+    assert "RM 370.50" in html  # live GMV adds the excluded and the late creator's lines
+    assert "gmv_per_line_plausible" in html and "orders_broken.xlsx" in html
+    assert "1 alert(s) not delivered yet" in html
+    assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert f'href="{SPEC.id}/matchmaking/matchmaking.csv"' in html
+    for plot in ("timeline", "plot-enrollment", "plot-gmv-progress", "plot-gmv-by-hour"):
+        assert f'id="{plot}"><svg' in html
+
+
+def test_the_json_twin_and_the_matchmaking_file(api):
+    client, token = api
+    headers = {"Authorization": f"Bearer {token}"}
+    body = client.get(f"/creator-ops/campaigns/{SPEC.id}.json", headers=headers).json()
+    assert body["phase"] == "live"
+    assert body["progress"]["eligible_gmv"]["actual"] == 27050
+    assert body["human_actions_waiting"] == [] and body["airflow_error"] is None
+    assert body["links"]["matchmaking"] == ["matchmaking.csv"]
+    download = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking/matchmaking.csv", headers=headers)
+    assert download.status_code == 200 and download.text.startswith("creator_id,product_id")
+    assert client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking/..%2Fsecret.csv", headers=headers).status_code == 404
+    assert client.get("/creator-ops/campaigns/no_such_campaign", headers=headers).status_code == 404

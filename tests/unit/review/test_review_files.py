@@ -1,0 +1,42 @@
+"""The three review files: deterministic bytes, a self-contained page with its plots, readable Markdown."""
+
+from __future__ import annotations
+
+import re
+
+from review_builders import campaign_inputs, make_spec
+
+from creator_ops.core.review import compute_review, loads
+from creator_ops.core.review.render import write_review
+
+
+def test_same_inputs_give_byte_identical_files(tmp_path):
+    first = write_review(compute_review(make_spec(), campaign_inputs()), tmp_path / "one")
+    second = write_review(compute_review(make_spec(), campaign_inputs()), tmp_path / "two")
+    for kind in ("json", "md", "html"):
+        assert first[kind].read_bytes() == second[kind].read_bytes(), kind
+
+
+def test_page_is_self_contained_with_every_plot(tmp_path):
+    review = compute_review(make_spec(), campaign_inputs())
+    previous = loads((write_review(review, tmp_path / "old")["json"]).read_text())
+    previous["campaign"]["name"] = "Old SCD"
+    page = write_review(compute_review(make_spec(), campaign_inputs(), baseline=previous), tmp_path / "new")["html"]
+    html = page.read_text(encoding="utf-8")
+    assert page.stat().st_size < 5 * 1024 * 1024
+    assert not re.search(r"<script|<link|@import|@font-face|src=|https?://(?!www\.w3\.org)", html)
+    ids = re.findall(r"<svg[^>]*>", html)
+    assert len(ids) == 5  # funnel, hourly, content type, category, concentration (no survey scores here)
+    for title in ("Funnel: creators at each step", "Eligible GMV by hour of the event", "Eligible GMV by content type",
+                  "Eligible GMV by product category", "Concentration of GMV"):  # fmt: skip
+        assert title in html
+    assert "previous: Old SCD" in html
+    defined = re.findall(r'\sid="([^"]+)"', html)
+    assert len(defined) == len(set(defined)), "two inlined SVGs share an element id"
+
+
+def test_markdown_has_the_headline_figures(tmp_path):
+    md = write_review(compute_review(make_spec(), campaign_inputs()), tmp_path)["md"].read_text(encoding="utf-8")
+    assert "| Eligible GMV | RM 7,500.00 |" in md
+    assert "| Cost per selling creator | RM 4,404.00 |" in md
+    assert "| VIDEO | RM 6,000.00 |" in md
