@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from creator_ops.core.errors import CreatorOpsError
+
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 CAMPAIGN_TYPES = ("double_digit", "payday", "scd", "linkshare", "custom")
 TIMELINE_FIELDS = (
@@ -57,12 +59,17 @@ class SpecProblem:
         return f"{where}: {self.message}"
 
 
-class SpecError(ValueError):
+class SpecError(CreatorOpsError, ValueError):
     """A campaign spec is invalid; carries every problem found, each naming file and field."""
 
     def __init__(self, problems: list[SpecProblem]):
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        first = problems[0] if problems else None
+        super().__init__(
+            "; ".join(str(p) for p in problems),
+            file=first.file if first else None,
+            field=first.field if first and len(problems) == 1 else None,
+        )
 
 
 # --------------------------------------------------------------------------- YAML
@@ -201,10 +208,9 @@ PAYOUT_DAYS_AFTER_SETTLEMENT = 5
 END_OF_DAY = dt.time(23, 59, 59)
 
 
-class _FieldError(ValueError):
+class _FieldError(CreatorOpsError, ValueError):  # a ValueError, so pydantic reports it as a field problem
     def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
+        super().__init__(message, field=field)
 
 
 def derive_timeline(campaign_type: str, given: TimelineInput, tz: ZoneInfo) -> Timeline:

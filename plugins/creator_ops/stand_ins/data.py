@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import os
 import shutil
 import tempfile
@@ -32,6 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from creator_ops.core.ingest.pii import DEMO_PII_KEY, hash_values
 from creator_ops.core.spec import CampaignSpec
 
 DATASETS = (
@@ -47,8 +47,6 @@ DATASETS = (
 )
 FileFormat = Literal["csv", "xlsx", "jsonl", "parquet"]
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl", "parquet": "parquet"}
-# The demo runs without an Airflow variable; real runs must set `pii_hash_key` (SPEC section 3).
-DEMO_PII_KEY = b"creator-ops-demo-only-key"
 
 # Population shares (DOSM 2020 census, rounded): where creators live follows where people live.
 STATE_WEIGHTS = {
@@ -227,8 +225,9 @@ class DemoData:
             bad = frame["order_id"].isna() | frame["line_id"].isna() | frame["creator_id"].isna()
             frame = frame.loc[~bad & (frame["gmv_sen"] >= 0)].reset_index(drop=True)
         elif dataset == "creators":
-            frame["email_hash"] = [pii_hash(normalize_email(e), pii_key) for e in frame.pop("email")]
-            frame["phone_hash"] = [pii_hash(p, pii_key) for p in frame.pop("phone")]
+            # hashed exactly as the readers hash them (core/ingest/pii.py), under the one demo key
+            frame["email_hash"] = hash_values(list(frame.pop("email")), "email", pii_key)
+            frame["phone_hash"] = hash_values(list(frame.pop("phone")), "phone", pii_key)
         elif dataset == "surveys":
             frame = frame.drop(columns=["survey_id"])
         elif dataset == "samples":
@@ -238,16 +237,6 @@ class DemoData:
             frame["phone_hash"] = None
         frame.attrs["dataset"] = dataset
         return frame
-
-
-def normalize_email(email: str) -> str:
-    """Return the e-mail as it is hashed: trimmed and lower-cased."""
-    return email.strip().lower()
-
-
-def pii_hash(value: str, key: bytes) -> str:
-    """Return the keyed hash (HMAC-SHA256, hex) that replaces personal data in storage."""
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --------------------------------------------------------------------------- generation

@@ -174,10 +174,8 @@ def validate_dataset(ctx: StepContext, dataset: str) -> dict[str, Any]:
         report = validate_batch(dataset, frame, ctx.spec, file_stats=file)
         store_result(ctx.engine, ctx.campaign_id, ctx.run_id, file["file_id"], report)
         ctx.info("%s (file %s): %s", dataset, file["source_uri"], report.summary())
-        if not report.passed and ctx.log is not None:
-            ctx.log.warning(
-                "%s is not trusted: %s", dataset, json.dumps(report.to_dict(), ensure_ascii=False)
-            )
+        if not report.passed:
+            ctx.warning("%s is not trusted: %s", dataset, json.dumps(report.to_dict(), ensure_ascii=False))
         reports.append(report.to_dict() | {"file_id": file["file_id"], "source_uri": file["source_uri"]})
     failed = sorted({name for r in reports for name in r["failed_names"]})
     return {

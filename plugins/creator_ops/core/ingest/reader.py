@@ -34,6 +34,7 @@ from creator_ops.core.ingest.formats import BadRow, RawTable, read_raw
 from creator_ops.core.ingest.language import detect_language
 from creator_ops.core.ingest.pii import hash_values
 from creator_ops.core.ingest.result import FileRejected, PiiKeyMissing, ReadResult
+from creator_ops.core.masking import mask_array, mask_pii, mask_value
 
 DEFAULT_TZ = "Asia/Kuala_Lumpur"
 BAD_REASON = {
@@ -68,6 +69,9 @@ MAX_LENGTH = {
     "account_manager": 80,
 }
 QUESTION_MAX_LENGTH = 400
+# Kinds whose values are stored as text: each passes the one masking function (an e-mail
+# address or phone number typed into a handle, an id or a remark never lands in clear).
+TEXT_KINDS = ("id", "creator_id", "text", "lower", "category")
 QUARANTINE_SCHEMA = pa.schema(
     [
         ("row_number", pa.int64()),
@@ -185,14 +189,19 @@ def _quarantine_table(
     for header, column in hashed_pii.items():
         for row, digest in zip(rows, column.take(index).to_pylist(), strict=False):
             row[header] = f"hmac-sha256:{digest}" if digest else None
+    clear = [h for h in raw.table.column_names if h not in hashed_pii]
+    for row in rows:  # every other cell, and the headers too, through the one masking function
+        for header in clear:
+            row[header] = mask_value(row[header], key)
+    rows = [{mask_pii(h, key): v for h, v in row.items()} for row in rows]
     numbers = raw.row_numbers.take(index).to_pylist()
     reason_list = reasons.reason.take(index).to_pylist()
     field_list = reasons.field.take(index).to_pylist()
     details = []
     for row, reason, field in zip(rows, reason_list, field_list, strict=False):
         header = mapping.get(field) if field else None
-        value = row.get(header) if header else None
-        details.append(_detail(field, reason, header, value, kinds.get(field)))
+        value = row.get(mask_pii(header, key)) if header else None
+        details.append(mask_pii(_detail(field, reason, header, value, kinds.get(field)), key))
     out = {
         "row_number": numbers,
         "reason": reason_list,
@@ -202,15 +211,19 @@ def _quarantine_table(
     }
     for bad in raw.bad_rows:
         cells = dict(bad.raw)
-        for header, kind in pii_headers(list(cells)).items():
+        pii_cells = pii_headers(list(cells))
+        for header, kind in pii_cells.items():
             value = cells.get(header)
             cells[header] = (
                 f"hmac-sha256:{hash_values([value], kind, key)[0]}" if value and key is not None else None
             )
+        cells = {
+            mask_pii(h, key): (v if h in pii_cells else mask_value(v, key)) for h, v in cells.items()
+        }
         out["row_number"].append(bad.row_number)
         out["reason"].append(bad.reason)
         out["field"].append(None)
-        out["detail"].append(bad.detail)
+        out["detail"].append(mask_pii(bad.detail, key))
         out["raw_json"].append(_raw_json(cells))
     table = pa.table(out, schema=QUARANTINE_SCHEMA)
     return table.sort_by("row_number") if raw.bad_rows else table
@@ -227,11 +240,13 @@ def _empty_rows(table: pa.Table) -> pa.Array:
     return blank if blank is not None else pa.array([], pa.bool_())
 
 
-def _survey_answers(accepted: pa.Table, raw: pa.Table, keep: pa.Array, questions: list[str]) -> pa.Table:
-    """Melt the question columns of accepted rows into long form, one row per answer given."""
+def _survey_answers(
+    accepted: pa.Table, raw: pa.Table, keep: pa.Array, questions: list[str], key: bytes | None
+) -> pa.Table:
+    """Melt the question columns of accepted rows into long form, one row per answer given (masked)."""
     parts = []
     for question in questions:
-        answers = nz.clean_text(raw.column(question).filter(keep))
+        answers = mask_array(nz.clean_text(raw.column(question).filter(keep)), key)
         present = pc.is_valid(answers)
         n = pc.sum(present).as_py() or 0
         if not n:
@@ -242,7 +257,7 @@ def _survey_answers(accepted: pa.Table, raw: pa.Table, keep: pa.Array, questions
                     "row_number": accepted.column("row_number").filter(present),
                     "creator_id": accepted.column("creator_id").filter(present),
                     "submitted_at": accepted.column("submitted_at").filter(present),
-                    "question": pa.array([question[:QUESTION_MAX_LENGTH]] * n, pa.string()),
+                    "question": pa.array([mask_pii(question, key)[:QUESTION_MAX_LENGTH]] * n, pa.string()),
                     "answer": answers.filter(present),
                 }
             )
@@ -309,6 +324,7 @@ def _canonical_columns(
     mapping: dict[str, str],
     parsed: dict[str, nz.Parsed],
     hashed_pii: dict[str, pa.Array],
+    key: bytes | None,
 ) -> dict[str, pa.Array]:
     """Return the data set's canonical columns for every row (filtered by the caller)."""
     n = raw.table.num_rows
@@ -329,7 +345,7 @@ def _canonical_columns(
         # The affiliate export flags returns in a column of its own: such a line is "returned",
         # and the status the platform showed is kept in source_status.
         returned = pc.fill_null(columns.pop("fully_returned"), False)
-        columns["source_status"] = nz.clean_text(raw.table.column(mapping["status"]))
+        columns["source_status"] = mask_array(nz.clean_text(raw.table.column(mapping["status"])), key)
         columns["status"] = pc.if_else(returned, "returned", columns["status"])
     columns["row_number"] = raw.row_numbers
     return columns
@@ -365,16 +381,20 @@ def read_dataset(
         for f in spec.fields
         if f.column in mapping and f.kind not in ("email", "phone")
     }
+    for f in spec.fields:
+        if f.kind in TEXT_KINDS and f.column in parsed:
+            found = parsed[f.column]
+            parsed[f.column] = nz.Parsed(mask_array(found.values, pii_key), found.missing, found.bad)
     reasons = _find_problems(spec, raw.table, parsed)
     keep = reasons.ok
-    columns = _canonical_columns(spec, raw, mapping, parsed, hashed_pii)
+    columns = _canonical_columns(spec, raw, mapping, parsed, hashed_pii, pii_key)
     accepted = pa.table(columns).filter(keep)
 
     answers = None
     if spec.free_columns_are_questions:
         used = set(mapping.values()) | set(pii)
         questions = [h for h in headers if h not in used]
-        answers = _survey_answers(accepted, raw.table, keep, questions)
+        answers = _survey_answers(accepted, raw.table, keep, questions, pii_key)
     quarantined = _quarantine_table(raw, reasons, spec, mapping, hashed_pii, pii_key)
     return ReadResult(
         path=str(path),
