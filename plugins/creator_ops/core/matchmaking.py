@@ -33,7 +33,6 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,13 +42,13 @@ from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.money import format_myr
-from creator_ops.core.recruitment import csv_bytes, file_safe, slug, write_atomically
+from creator_ops.core.recruitment import file_safe, slug
+from creator_ops.core.safe_csv import csv_bytes, write_atomically
+from creator_ops.core.samples import is_posted, is_shipped
 
 PAIR_COLUMNS = ("creator_id", "product_id", "value_myr", "account_manager")
 PRODUCT_COLUMNS = ("product_id", "name", "category", "priority", "sample_quota", "assigned", "short")
 UNASSIGNED = "unassigned"  # the list of creators no account manager owns
-SHIPPED_STATUSES = frozenset({"SHIPPED", "CONTENT_PENDING", "COMPLETED"})
-POSTED_STATUSES = frozenset({"COMPLETED"})
 
 
 class MatchmakingError(CreatorOpsError, ValueError):
@@ -91,26 +90,11 @@ class SampleHistory:
     posted: int = 0
 
 
-def sample_status_key(status: str | None) -> str:
-    """Return a status in the platform's spelling: trimmed, upper case, spaces and dashes as `_`."""
-    return re.sub(r"[\s\-]+", "_", (status or "").strip()).upper()
-
-
-def is_shipped(status: str | None) -> bool:
-    """A sample is shipped when its status is SHIPPED, CONTENT_PENDING or COMPLETED (SPEC 9)."""
-    return sample_status_key(status) in SHIPPED_STATUSES
-
-
-def is_posted(status: str | None) -> bool:
-    """A sample is posted when its status is COMPLETED (SPEC 9)."""
-    return sample_status_key(status) in POSTED_STATUSES
-
-
 def sample_histories(samples: Iterable[tuple[str, str, str | None]]) -> dict[str, SampleHistory]:
     """Count shipped and posted samples per creator from (sample_id, creator_id, status) rows.
 
-    Statuses change: for the same sample_id the row given last wins (give rows in the
-    order they landed).
+    Shipped and posted are SPEC 9's (`creator_ops.core.samples`). Statuses change: for the
+    same sample_id the row given last wins (give rows in the order they landed).
     """
     latest: dict[str, tuple[str, str | None]] = {}
     for sample_id, creator_id, status in samples:

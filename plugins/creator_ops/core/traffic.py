@@ -43,7 +43,7 @@ from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.money import NotWholeSen, format_myr, to_sen
-from creator_ops.core.recruitment import csv_bytes
+from creator_ops.core.safe_csv import csv_bytes
 
 SHRINK_VIEWS = 10_000  # the prior's weight, in views (SPEC 11)
 ALLOCATION_COLUMNS = (
