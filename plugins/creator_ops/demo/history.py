@@ -36,6 +36,7 @@ def previous_spec_path(specs_dir: Path, campaign_id: str = PREVIOUS_CAMPAIGN) ->
 
 def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed: int) -> dict[str, Any]:
     """Generate, land and ingest the previous campaign's data; return its figures (metrics and payouts)."""
+    from creator_ops.core.payouts import to_sen
     from creator_ops.core.spec import load_spec
     from creator_ops.core.steps import StepContext
     from creator_ops.stand_ins.data import DATASETS, generate, land_slice
@@ -68,6 +69,6 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
         "quality_failed": failed,
         "enrolled": figures.enrolled,
         "eligible_gmv_sen": figures.eligible_gmv_sen,
-        "payout_total_myr": payout["total_myr"],
+        "payout_total_sen": to_sen(payout["total_myr"]),
         "payout_creators": payout["creators"],
     }

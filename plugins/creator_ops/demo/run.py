@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     if previous:
         print(
             f"Previous campaign {previous['campaign_id']} loaded as the baseline: {previous['enrolled']:,} enrolled, "
-            f"eligible GMV {format_rm(previous['eligible_gmv_sen'])}, payouts RM {previous['payout_total_myr']} "
+            f"eligible GMV {format_rm(previous['eligible_gmv_sen'])}, payouts {format_rm(previous['payout_total_sen'])} "
             f"to {previous['payout_creators']:,} creators"
         )
     print(

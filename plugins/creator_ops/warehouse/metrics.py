@@ -137,18 +137,17 @@ WHERE {status} IN ({statuses})
 
 def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | None = None) -> CampaignLines:
     """Return the enrolled creators, eligible lines and live lines of the campaign (one DuckDB session)."""
-    from creator_ops.core.payouts import ELIGIBLE_LINES_SQL_FILE, PayoutRules, PayoutSession, _sql_body
+    from creator_ops.core.payouts import ELIGIBLE_LINES_SQL_FILE, PayoutRules, PayoutSession, _arrow, _sql_body
 
     inputs = inputs or warehouse_inputs(engine, spec.id)
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
     with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=1) as session:
         con = session.con
         live_sql = _live_lines_sql(_sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8")))
-        live = con.execute(live_sql, rules.window_parameters()).to_arrow_table()
         return CampaignLines(
-            enrolled=con.execute("SELECT * FROM enrolled ORDER BY creator_id").to_arrow_table(),
-            eligible_lines=con.execute("SELECT * FROM eligible_lines").to_arrow_table(),
-            live_lines=live,
+            enrolled=_arrow(con.sql("SELECT * FROM enrolled ORDER BY creator_id")),
+            eligible_lines=_arrow(con.sql("SELECT * FROM eligible_lines")),
+            live_lines=_arrow(con.sql(live_sql, params=rules.window_parameters())),
         )
 
 
