@@ -12,7 +12,7 @@ import importlib
 import importlib.util
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOp
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.money import format_rm, to_sen_or_none
-from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
+from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 STAGE_ORDER = (
@@ -182,10 +182,37 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
 class LoadedCampaigns:
     dags: dict[str, DAG]
     collection: SpecCollection
+    build_errors: list[tuple[Path, SpecError]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[SpecProblem]:
+        """Every problem of an invalid spec or one whose DAG could not be built, naming file and field."""
+        errors = [*self.collection.errors, *self.build_errors]
+        return [problem for _, error in errors for problem in error.problems]
+
+
+_LOADED: dict[int, LoadedCampaigns] = {}
 
 
 def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
-    """Build every valid spec's DAG; invalid specs are reported by `dags/campaign_spec_errors.py`."""
+    """Build every valid spec's DAG; one that fails to build becomes a problem and never hides the others.
+
+    Invalid specs are reported by `dags/campaign_spec_errors.py`. Built once per spec
+    collection in a process, so the two DAG files of one DagBag fill share the work.
+    """
     collection = discover_specs(folder or campaign_specs_dir())
-    dags = {spec.dag_id: build_campaign_dag(spec, path) for path, spec in collection.specs}
-    return LoadedCampaigns(dags, collection)
+    loaded = _LOADED.get(id(collection))
+    if loaded is not None and loaded.collection is collection:
+        return loaded
+    dags: dict[str, DAG] = {}
+    build_errors: list[tuple[Path, SpecError]] = []
+    for path, spec in collection.specs:
+        try:
+            dags[spec.dag_id] = build_campaign_dag(spec, path)
+        except Exception as exc:  # noqa: BLE001 - one campaign's failure must not hide the others
+            problem = SpecProblem(str(path), "", f"the DAG cannot be built: {type(exc).__name__}: {exc}")
+            build_errors.append((path, SpecError([problem])))
+    loaded = LoadedCampaigns(dags, collection, build_errors)
+    _LOADED.clear()  # one collection per folder is current; older ones go
+    _LOADED[id(collection)] = loaded
+    return loaded
