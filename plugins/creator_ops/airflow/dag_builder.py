@@ -19,9 +19,10 @@ from typing import Any
 from airflow.sdk import DAG, TaskGroup, TriggerRule
 
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
-from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOperator
+from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
+from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm, to_sen_or_none
 from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
 
@@ -32,6 +33,8 @@ STAGE_ORDER = (
     "surveys",
     "orders",
     "quality",
+    "matchmaking",
+    "traffic",
     "milestones",
     "payouts",
     "report",
@@ -151,16 +154,20 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
             doc_md="Records the campaign spec version and this run's phase in the warehouse.",
         )
         previous: Any = start
+        groups: dict[str, TaskGroup] = {}
         for stage in _available_stages():
             with TaskGroup(group_id=stage, tooltip=f"{stage} stage") as group:
                 module = importlib.import_module(f"creator_ops.airflow.stages.{stage}")
                 module.build(StageBuilder(spec, spec_path, group))
             previous >> group
             previous = group
+            groups[stage] = group
         if spec.runbook:
             with TaskGroup(group_id="runbook", tooltip="sign-offs from other teams") as runbook:
                 for step in spec.runbook:
-                    RunbookSignoffOperator(
+                    # BD's sign-off shows and freezes the matchmaking list, so it waits for this run's list
+                    bd_signoff = step.id == SIGNOFF_STEP_ID and "matchmaking" in groups
+                    signoff = (MatchmakingSignoffOperator if bd_signoff else RunbookSignoffOperator)(
                         task_id=step.id,
                         spec_path=str(spec_path),
                         step_id=step.id,
@@ -174,6 +181,8 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
                         retries=0,
                         trigger_rule=TriggerRule.NONE_FAILED,
                     )
+                    if bd_signoff:
+                        groups["matchmaking"] >> signoff
             start >> runbook
     return dag
 
