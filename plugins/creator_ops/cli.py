@@ -12,10 +12,18 @@ import argparse
 import sys
 from types import ModuleType
 
-from creator_ops.commands import ingest, payouts, review, validate
+from creator_ops.commands import allocate, ingest, match, payouts, review, validate
 from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.masking import mask_pii
 
-COMMANDS: dict[str, ModuleType] = {"validate": validate, "ingest": ingest, "payouts": payouts, "review": review}
+COMMANDS: dict[str, ModuleType] = {
+    "validate": validate,
+    "ingest": ingest,
+    "payouts": payouts,
+    "review": review,
+    "match": match,
+    "allocate": allocate,
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except CreatorOpsError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(mask_pii(f"{prog}: {exc}"), file=sys.stderr)
         return 2
     except Exception as exc:  # the last line of defence: ops get one line, never a traceback
-        print(f"{prog}: internal error: {exc}", file=sys.stderr)
+        print(mask_pii(f"{prog}: internal error: {exc}"), file=sys.stderr)
         return 1
 
 
