@@ -14,6 +14,7 @@ from types import ModuleType
 
 from creator_ops.commands import ingest, payouts, review, validate
 from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.masking import mask_pii
 
 COMMANDS: dict[str, ModuleType] = {"validate": validate, "ingest": ingest, "payouts": payouts, "review": review}
 
@@ -40,10 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except CreatorOpsError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(mask_pii(f"{prog}: {exc}"), file=sys.stderr)
         return 2
     except Exception as exc:  # the last line of defence: ops get one line, never a traceback
-        print(f"{prog}: internal error: {exc}", file=sys.stderr)
+        print(mask_pii(f"{prog}: internal error: {exc}"), file=sys.stderr)
         return 1
 
 

@@ -38,18 +38,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _write_csv(table, path: Path) -> None:
-    """Write an Arrow table as UTF-8 CSV; timestamps as ISO 8601 UTC with `Z`."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    from pyarrow import csv as pacsv
-
-    columns = {}
-    for name, column in zip(table.column_names, table.columns, strict=False):
-        if pa.types.is_timestamp(column.type):
-            column = pc.strftime(pc.cast(column, pa.timestamp("s", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
-        columns[name] = column
-    pacsv.write_csv(pa.table(columns) if columns else table, path)
 
 
 def _pii_key_if_set() -> bytes | None:
@@ -75,6 +63,7 @@ def money_in_myr(table):
 
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.ingest import FileRejected, read_dataset
+    from creator_ops.core.safe_csv import write_arrow_csv
 
     tz = args.tz
     if args.spec:
@@ -100,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"rejected {exc}") from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    _write_csv(money_in_myr(result.accepted_table), out / "accepted.csv")
-    _write_csv(result.quarantined_table, out / "quarantine.csv")
+    write_arrow_csv(money_in_myr(result.accepted_table), out / "accepted.csv")
+    write_arrow_csv(result.quarantined_table, out / "quarantine.csv")
     if result.answers_table is not None:
-        _write_csv(result.answers_table, out / "answers.csv")
+        write_arrow_csv(result.answers_table, out / "answers.csv")
     print(json.dumps(result.summary()))
     return 0

@@ -15,7 +15,6 @@ its inputs from the warehouse (`creator_ops.warehouse.payout_inputs`), the CLI f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import os
@@ -308,16 +307,11 @@ class PayoutResult:
         }
 
     def write_csv(self, path: str | Path) -> Path:
-        """Write rule 9's result (money with two decimals) as UTF-8 CSV, atomically."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(r.as_csv_row() for r in self.rows)
-        tmp.replace(path)
-        return path
+        """Write rule 9's result (money with two decimals) as formula-safe UTF-8 CSV, atomically."""
+        from creator_ops.core.safe_csv import write_csv
+
+        rows = (r.as_csv_row() for r in self.rows)
+        return write_csv(path, RESULT_COLUMNS, rows, bom=False, lineterminator="\n")
 
 
 # --------------------------------------------------------------------------- engine

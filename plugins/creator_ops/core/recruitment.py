@@ -37,9 +37,6 @@ n+1..2n go back from AM n to AM 1, and so on. Every AM gets the same number of c
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from creator_ops.core.money import format_myr, to_sen
+from creator_ops.core.safe_csv import csv_bytes, write_atomically
 from creator_ops.core.spec import Recruitment
 
 GMV_SEN_PER_POINT = 20_000
@@ -275,23 +273,6 @@ def _shortlist_row(entry: ShortlistEntry) -> dict[str, object]:
         "follower_points": entry.score.follower_points,
         "account_manager": entry.account_manager or "",
     }
-
-
-def csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> bytes:
-    """Render rows as CSV in UTF-8 with a BOM, so Excel shows Malay, Chinese and Tamil text right."""
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def file_safe(name: str) -> str:

@@ -28,7 +28,6 @@ from creator_ops.core.money import format_rm
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_CAMPAIGN = "my_1212_2026"
-DEMO_PII_KEY = "demo-only-pii-key-not-for-production"
 
 
 def _configure_environment() -> Path:
@@ -39,13 +38,15 @@ def _configure_environment() -> Path:
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ.setdefault("CREATOR_OPS_OUTPUT_ROOT", str(ROOT / "output"))
     os.environ.setdefault("CREATOR_OPS_LANDING_ROOT", str(home / "landing"))
+    if str(ROOT / "plugins") not in sys.path:
+        sys.path.insert(0, str(ROOT / "plugins"))
     # the demo only: real runs must set the Airflow variable pii_hash_key (SPEC section 3)
-    os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", DEMO_PII_KEY)
+    from creator_ops.core.ingest.pii import DEMO_PII_KEY
+
+    os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", DEMO_PII_KEY.decode())
     os.environ.setdefault("CREATOR_OPS_DEMO", "1")
     os.environ.setdefault("AIRFLOW__API__BASE_URL", "http://127.0.0.1:8080")  # links in alerts
     home.mkdir(parents=True, exist_ok=True)
-    if str(ROOT / "plugins") not in sys.path:
-        sys.path.insert(0, str(ROOT / "plugins"))
     return home
 
 

@@ -12,10 +12,8 @@ exporting twice writes the same file and never pays anyone twice.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.money import format_myr
+from creator_ops.core.safe_csv import csv_bytes
 from creator_ops.warehouse.schema import payout_calculations, payout_ledger
 
 if TYPE_CHECKING:
@@ -333,21 +332,13 @@ class PayoutLedger:
         references = {
             e["creator_id"]: payment_reference(self.campaign_id, calculation_id, e["creator_id"]) for e in payable
         }
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for e in payable:
-            writer.writerow(
-                [
-                    references[e["creator_id"]],
-                    self.campaign_id,
-                    e["creator_id"],
-                    format_myr(e["total_sen"]),
-                    e["kind"],
-                    calculation_id,
-                ]
-            )
-        content = buffer.getvalue().encode("utf-8")
+        rows = [
+            (references[e["creator_id"]], self.campaign_id, e["creator_id"], format_myr(e["total_sen"]), e["kind"])
+            + (calculation_id,)
+            for e in payable
+        ]
+        # finance opens it in a spreadsheet: the one formula-safe writer
+        content = csv_bytes(EXPORT_COLUMNS, rows, bom=False, lineterminator="\n")
         control_total = sum(e["total_sen"] for e in payable)
         control = {
             "campaign_id": self.campaign_id,

@@ -19,6 +19,9 @@ class FileRejected(CreatorOpsError):
     """A file that cannot be read at all (undecodable, missing required columns, not a table)."""
 
     def __init__(self, path: Any, cause: str, *, field: str | None = None) -> None:
+        from creator_ops.core.masking import mask_pii
+
+        cause = mask_pii(cause)  # a header-less file's "found columns" would otherwise print its data
         super().__init__(f"{path}: {cause}", file=path, field=field)
         self.path = str(path)
         self.cause = cause
