@@ -53,7 +53,8 @@ def survey_spec():
             ],
             "review": {
                 "what_if": [
-                    {"name": "lean", "incentives": {**base["incentives"], "budget_myr": Decimal(8100)}},
+                    {"name": "lean", "incentives": {**base["incentives"], "budget_myr": Decimal(8100),
+                                                    "leaderboard": {"prizes_myr": [Decimal(5000), Decimal(3000)]}}},
                     {"name": "no_prizes", "incentives": {**base["incentives"], "leaderboard": {"prizes_myr": []}}},
                 ]
             },
@@ -125,7 +126,7 @@ def test_themes_group_answers_per_language_deterministically():
         ("Commission was great", "en"), ("Great commission rate this time", "en"), ("Commission payout was great", "en"),
         ("Live traffic too low", "en"), ("Traffic on my live was low", "en"), ("call me 012-345 6789 about traffic", "en"),
         ("sampel lambat sampai", "ms"), ("样品到得太晚", "zh"), ("样品太晚了", "zh"), ("மாதிரி தாமதமாக வந்தது", "ta"),
-        ("12345", None), ("👍👍", None),
+        ("12345", None), ("👍👍", None), ("mantap gila bro", None),
     ]  # fmt: skip
     first = themes_by_language(answers)
     assert first == themes_by_language(list(answers))
@@ -138,7 +139,8 @@ def test_themes_group_answers_per_language_deterministically():
     assert "late" in labels and "commission" in labels
     examples = [e for t in english for e in t["examples"]]
     assert not any("345 6789" in e for e in examples)
-    assert first["other"][0]["count"] == 1  # "12345" has no letter: not free text; the emoji answer is
+    # "12345" and the emoji have no letter: scores or reactions, not comments; the slang has no known language
+    assert first["other"] == [{"label": "bro / gila / mantap", "count": 1, "examples": ["mantap gila bro"]}]
     assert "样品" in first["zh"][0]["label"]
 
 
@@ -147,8 +149,10 @@ def test_what_if_designs_run_the_section_5_engine_on_the_same_lines():
     inputs = survey_inputs()
     review = compute_review(spec, inputs)
     lean, no_prizes = review["what_if"]
-    # lean: budget 8100, prizes 8000 awarded → 100.00 left for 687.50 of variable bonuses: scaled
+    # lean: budget 8100, prizes 8000 awarded → 100.00 left for 687.50 of variable bonuses: scaled by 100 / 687.50,
+    # each component floored: a 300 → 43.63, 270 → 39.27; b 50 → 7.27, 67.50 → 9.81; total 8000 + 99.98
     assert lean["name"] == "lean" and lean["scaled"] is True
+    assert lean["total_myr"] == Money(809_998)
     alternative = spec.model_copy(update={"incentives": spec.review.what_if[0].incentives})
     engine = calculate_for_spec(alternative, inputs.orders, inputs.enrollments, inputs.exclusions)
     assert lean["total_myr"] == Money(engine.total_sen) and lean["creators"] == engine.creators == 2
