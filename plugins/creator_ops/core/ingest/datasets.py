@@ -156,6 +156,7 @@ SPECS: dict[str, DatasetSpec] = {
                 ),
                 "count",
             ),
+            ACCOUNT_MANAGER,  # optional: who owns the creator (matchmaking's lists; SPEC 11)
             EMAIL,
             PHONE,
         ),
@@ -507,6 +508,29 @@ SPECS: dict[str, DatasetSpec] = {
         ),
     ),
 }
+
+# Not landed per campaign: a creator's past GMV per category, which `campaignctl match` reads
+# for affinity (SPEC 11). Rows are summed per (creator, category).
+SPECS["history"] = DatasetSpec(
+    "history",
+    (
+        CREATOR_ID,
+        F(
+            "category",
+            ("category", "product_category", "main_category", "category_name", "kategori"),
+            "category",
+            required=True,
+            blank_ok=False,
+        ),
+        F(
+            "gmv_sen",
+            ("gmv_myr", "gmv", "gmv_rm", "history_gmv_myr", "past_gmv_myr", "total_gmv_myr", "jumlah_gmv"),
+            "money",
+            required=True,
+            blank_ok=False,
+        ),
+    ),
+)
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
