@@ -155,7 +155,7 @@ def campaign_json(campaign_id: str, user: ui.UserDep) -> dict[str, Any]:
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
-def campaign_html(campaign_id: str, user: ui.UserDep) -> HTMLResponse:
+def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
     """Render the campaign's page."""
     spec = _spec_for(user, campaign_id)
     page = _page(spec)
