@@ -1,14 +1,29 @@
-"""`campaignctl`: the ops command line. Exit codes: 0 success, 2 bad input, 1 internal error."""
+"""`campaignctl`: the ops command line. Exit codes: 0 success, 2 bad input, 1 internal error.
+
+Every command module has `HELP`, `add_arguments(parser)` and `run(args) -> int`; they are
+listed in `COMMANDS` (imported here, so a missing module fails loudly, not by omission).
+A `CreatorOpsError` is bad input: one line naming what to fix, exit 2. Anything else is
+an internal error: one line, exit 1, no traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
-import traceback
+from types import ModuleType
 
-COMMANDS = ("validate", "ingest", "payouts", "review")
+from creator_ops.commands import allocate, ingest, match, payouts, review, validate
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.masking import mask_pii
+
+COMMANDS: dict[str, ModuleType] = {
+    "validate": validate,
+    "ingest": ingest,
+    "payouts": payouts,
+    "review": review,
+    "match": match,
+    "allocate": allocate,
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,27 +35,23 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="campaignctl", description="Creator campaign operations (MY)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMANDS:
-        module_name = f"creator_ops.commands.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
+    for name, module in COMMANDS.items():
         module.add_arguments(sub.add_parser(name, help=module.HELP, description=module.HELP))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    module = importlib.import_module(f"creator_ops.commands.{args.command}")
+    args = build_parser().parse_args(argv)
+    prog = f"campaignctl {args.command}"
     try:
-        return int(module.run(args) or 0)
+        return int(COMMANDS[args.command].run(args) or 0)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for ops
-        print(f"campaignctl {args.command}: internal error: {exc}", file=sys.stderr)
-        if "--debug" in sys.argv or __import__("os").environ.get("CAMPAIGNCTL_DEBUG"):
-            traceback.print_exc()
+    except CreatorOpsError as exc:
+        print(mask_pii(f"{prog}: {exc}"), file=sys.stderr)
+        return 2
+    except Exception as exc:  # the last line of defence: ops get one line, never a traceback
+        print(mask_pii(f"{prog}: internal error: {exc}"), file=sys.stderr)
         return 1
 
 

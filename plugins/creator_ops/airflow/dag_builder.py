@@ -22,6 +22,7 @@ from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callba
 from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOperator
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
+from creator_ops.core.money import format_rm, to_sen_or_none
 from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -76,8 +77,8 @@ def _available_stages() -> list[str]:
     return [s for s in STAGE_ORDER if importlib.util.find_spec(f"creator_ops.airflow.stages.{s}")]
 
 
-def _money(value: Any) -> str:
-    return f"RM {value:,.2f}" if value is not None else "—"
+def _money(myr: Any) -> str:
+    return format_rm(to_sen_or_none(myr))
 
 
 def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_myr
+
 HELP = "read one export (CSV, XLSX, JSON lines, Parquet) into accepted.csv and quarantine.csv"
+
+
+class BadInput(CreatorOpsError):
+    """Input ops must fix; `campaignctl` reports it as one line with exit code 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,23 +38,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _fail(message: str) -> int:
-    print(f"campaignctl ingest: {message}", file=sys.stderr)
-    return 2
-
-
-def _write_csv(table, path: Path) -> None:
-    """Write an Arrow table as UTF-8 CSV; timestamps as ISO 8601 UTC with `Z`."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    from pyarrow import csv as pacsv
-
-    columns = {}
-    for name, column in zip(table.column_names, table.columns, strict=False):
-        if pa.types.is_timestamp(column.type):
-            column = pc.strftime(pc.cast(column, pa.timestamp("s", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
-        columns[name] = column
-    pacsv.write_csv(pa.table(columns) if columns else table, path)
 
 
 def _pii_key_if_set() -> bytes | None:
@@ -61,26 +50,20 @@ def _pii_key_if_set() -> bytes | None:
         return None
 
 
-def _sen_to_myr(sen: int | None) -> str | None:
-    if sen is None:
-        return None
-    sign = "-" if sen < 0 else ""
-    return f"{sign}{abs(sen) // 100}.{abs(sen) % 100:02d}"
-
-
 def money_in_myr(table):
     """Show money as SPEC names it (`gmv_myr`, `gmv_30d_myr`: exact, two decimals), not in sen."""
     import pyarrow as pa
 
     for index, name in enumerate(table.column_names):
         if name.endswith("_sen"):
-            values = [_sen_to_myr(v) for v in table.column(index).to_pylist()]
+            values = [None if v is None else format_myr(v) for v in table.column(index).to_pylist()]
             table = table.set_column(index, name.removesuffix("_sen") + "_myr", pa.array(values, pa.string()))
     return table
 
 
 def run(args: argparse.Namespace) -> int:
-    from creator_ops.core.ingest import FileRejected, PiiKeyMissing, read_dataset
+    from creator_ops.core.ingest import FileRejected, read_dataset
+    from creator_ops.core.safe_csv import write_arrow_csv
 
     tz = args.tz
     if args.spec:
@@ -89,28 +72,26 @@ def run(args: argparse.Namespace) -> int:
         try:
             tz = tz or load_spec(args.spec).timezone
         except SpecError as exc:
-            return _fail(f"invalid spec: {str(exc).splitlines()[0]}")
+            raise BadInput(f"invalid spec: {str(exc).splitlines()[0]}") from None
     tz = tz or "Asia/Kuala_Lumpur"
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(tz)
-    except Exception:  # noqa: BLE001 - any failure: not a zone name
-        return _fail(f"unknown time zone {tz!r}")
+    except Exception:  # any failure: not a zone name
+        raise BadInput(f"unknown time zone {tz!r}") from None
     source = Path(args.file)
     if not source.is_file():
-        return _fail(f"{source}: no such file")
+        raise BadInput(f"{source}: no such file")
     try:
         result = read_dataset(source, args.dataset, tz=tz, pii_key=_pii_key_if_set())
-    except FileRejected as exc:
-        return _fail(f"rejected {exc}")
-    except PiiKeyMissing as exc:
-        return _fail(str(exc))
+    except FileRejected as exc:  # a PiiKeyMissing goes up as it is: its message says what to set
+        raise BadInput(f"rejected {exc}") from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    _write_csv(money_in_myr(result.accepted_table), out / "accepted.csv")
-    _write_csv(result.quarantined_table, out / "quarantine.csv")
+    write_arrow_csv(money_in_myr(result.accepted_table), out / "accepted.csv")
+    write_arrow_csv(result.quarantined_table, out / "quarantine.csv")
     if result.answers_table is not None:
-        _write_csv(result.answers_table, out / "answers.csv")
+        write_arrow_csv(result.answers_table, out / "answers.csv")
     print(json.dumps(result.summary()))
     return 0

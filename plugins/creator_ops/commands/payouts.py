@@ -9,19 +9,19 @@ the variable bonuses were scaled, and how many creators reached each tier.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_rm
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "compute incentive payouts from files (SPEC section 5) and write them as CSV"
-PROG = "campaignctl payouts"
 
 
-class BadInput(Exception):
-    """Input ops must fix; reported as one line with exit code 2."""
+class BadInput(CreatorOpsError):
+    """Input ops must fix; `campaignctl` reports it as one line with exit code 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,12 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="FILE", help="result CSV to write")
 
 
-def _money(sen: int) -> str:
-    return f"RM {Decimal(sen).scaleb(-2):,.2f}"
-
-
 def _read(path_text: str, dataset: str, tz: str, pii_key: bytes | None):
-    from creator_ops.core.ingest import FileRejected, PiiKeyMissing, read_dataset
+    from creator_ops.core.ingest import FileRejected, read_dataset
 
     path = Path(path_text)
     if not path.is_file():
@@ -46,8 +42,6 @@ def _read(path_text: str, dataset: str, tz: str, pii_key: bytes | None):
         return read_dataset(path, dataset, tz=tz, pii_key=pii_key)
     except FileRejected as exc:
         raise BadInput(f"{dataset} file rejected: {exc}") from None
-    except PiiKeyMissing as exc:
-        raise BadInput(str(exc)) from None
     except (OSError, UnicodeError, ValueError) as exc:
         raise BadInput(f"{dataset} file unreadable: {path}: {exc}") from None
 
@@ -70,14 +64,6 @@ def _input_line(dataset: str, read) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except BadInput as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args: argparse.Namespace) -> int:
     from creator_ops.core.payouts import PayoutInputError, calculate_for_spec, files_digest
 
     try:
@@ -120,19 +106,20 @@ def _print_summary(spec, result, reads, out: Path, digest: str) -> None:
         "Inputs:",
         *(_input_line(name, read) for name, read in reads.items()),
         f"Creators paid: {paid} (with an eligible line: {result.creators})",
-        f"Total: {_money(result.total_sen)} of budget {_money(budget)} ({used:.2f}% used)",
-        f"Leaderboard prizes awarded: {_money(result.prizes_awarded_sen)}",
+        f"Total: {format_rm(result.total_sen)} of budget {format_rm(budget)} ({used:.2f}% used)",
+        f"Leaderboard prizes awarded: {format_rm(result.prizes_awarded_sen)}",
     ]
     if result.scaled:
         factor = Decimal(result.scale.numerator) / Decimal(result.scale.denominator)
         lines.append(
-            f"Scaled: yes, variable bonuses {_money(result.variable_total_sen)} exceed the "
-            f"{_money(result.available_sen)} left after prizes; each scaled by {factor:.6f} (rounded down to the sen)"
+            f"Scaled: yes, variable bonuses {format_rm(result.variable_total_sen)} exceed the "
+            f"{format_rm(result.available_sen)} left after prizes; "
+            f"each scaled by {factor:.6f} (rounded down to the sen)"
         )
     else:
-        lines.append(f"Scaled: no (variable bonuses {_money(result.variable_total_sen)})")
+        lines.append(f"Scaled: no (variable bonuses {format_rm(result.variable_total_sen)})")
     counts = result.tier_counts()
-    tiers = [f"from {_money(minimum)}: {counts[minimum]}" for minimum, _ in reversed(result.rules.tiers)]
+    tiers = [f"from {format_rm(minimum)}: {counts[minimum]}" for minimum, _ in reversed(result.rules.tiers)]
     if tiers:
         below = counts.get(0, 0) if all(m != 0 for m, _ in result.rules.tiers) else 0
         lines.append("Tiers: " + ", ".join(tiers) + f", below every tier: {below}")

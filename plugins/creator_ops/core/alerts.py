@@ -20,13 +20,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from creator_ops.core.errors import CreatorOpsError
+
+# masking is the product's one function (core/masking.py); re-exported for the alert code
+from creator_ops.core.masking import EMAIL_MASK as EMAIL_MASK
+from creator_ops.core.masking import PHONE_MASK as PHONE_MASK
+from creator_ops.core.masking import mask_pii, mask_value
 from creator_ops.core.paths import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -47,36 +52,6 @@ CLAIM_BATCH = 200
 MAX_ERROR_CHARS = 1000
 MAX_SAMPLE_ROWS = 5
 MAX_SAMPLE_COLUMNS = 8
-
-
-# --------------------------------------------------------------------------- masking
-
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-# Malaysian mobiles and landlines (0xx / 60xx / +60xx, with spaces or dashes), and any
-# `+`-prefixed international number; hex hashes are words, so the look-arounds skip them.
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+?60|0)[\s\-]?1\d[\s\-]?\d{3,4}[\s\-]?\d{4}(?![\w])"
-    r"|(?<![\w+])(?:\+?60|0)[\s\-]?[3-9][\s\-]?\d{3,4}[\s\-]?\d{4}(?![\w])"
-    r"|(?<![\w])\+\d{1,3}[\s\-]?\(?\d{1,4}\)?(?:[\s\-]?\d){6,12}(?![\w])"
-)
-EMAIL_MASK = "[email hidden]"
-PHONE_MASK = "[phone hidden]"
-
-
-def mask_pii(text: str) -> str:
-    """Replace e-mail addresses and phone numbers in `text` with fixed markers."""
-    return _PHONE.sub(PHONE_MASK, _EMAIL.sub(EMAIL_MASK, text))
-
-
-def mask_value(value: Any) -> Any:
-    """Mask every string inside `value` (dicts, lists, tuples), keeping the structure."""
-    if isinstance(value, str):
-        return mask_pii(value)
-    if isinstance(value, Mapping):
-        return {mask_pii(str(k)): mask_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [mask_value(v) for v in value]
-    return value
 
 
 # --------------------------------------------------------------------------- alerts
@@ -263,7 +238,7 @@ def backoff(attempts: int, key: str = "") -> dt.timedelta:
     return delay + delay * jitter if delay < BACKOFF_CAP else delay
 
 
-class ChannelUnavailable(Exception):
+class ChannelUnavailable(CreatorOpsError):
     """The channel's endpoint is down (refused, timed out, 5xx): stop using it for this drain."""
 
 

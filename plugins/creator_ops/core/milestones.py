@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from creator_ops.core.alerts import Alert, Fact, alert_key
+from creator_ops.core.money import format_rm, to_sen
 from creator_ops.core.spec import MetricMilestone, TimeMilestone
 from creator_ops.core.times import utc
 
@@ -37,11 +38,6 @@ TIMELINE_LABELS = {
     "settlement_date": "Settlement",
     "payout_date": "Payout day",
 }
-
-
-def money(sen: int) -> str:
-    """Format integer sen as `RM 1,234.50`."""
-    return f"RM {Decimal(sen) / 100:,.2f}"
 
 
 def percent(numerator: int | Decimal, denominator: int | Decimal) -> str:
@@ -75,7 +71,7 @@ def target_value(spec: CampaignSpec, metric: str) -> int | None:
     target = getattr(spec.targets, metric)
     if target is None:
         return None
-    return int(Decimal(target) * 100) if metric == "gmv_myr" else int(target)
+    return to_sen(target) if metric == "gmv_myr" else int(target)
 
 
 def threshold(target: int, fraction: Decimal) -> int:
@@ -84,7 +80,7 @@ def threshold(target: int, fraction: Decimal) -> int:
 
 
 def _display(metric: str, value: int) -> str:
-    return money(value) if metric == "gmv_myr" else f"{value:,}"
+    return format_rm(value) if metric == "gmv_myr" else f"{value:,}"
 
 
 def _fraction_pct(fraction: Decimal) -> str:

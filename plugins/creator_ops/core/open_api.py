@@ -43,6 +43,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_myr
+
 CREATOR_SEARCH_PATH = "/affiliate_seller/202406/marketplace_creators/search"
 ORDER_SEARCH_PATH = "/affiliate_seller/202410/orders/search"
 UNSIGNED_PARAMS = frozenset({"sign", "access_token"})
@@ -50,7 +53,7 @@ RATE_LIMIT_PER_SECOND = 50
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-class OpenApiError(Exception):
+class OpenApiError(CreatorOpsError):
     """The open API refused a request or answered something unusable."""
 
     def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
@@ -59,7 +62,7 @@ class OpenApiError(Exception):
         super().__init__(message)
 
 
-class ApiRecordError(ValueError):
+class ApiRecordError(CreatorOpsError, ValueError):
     """One API record cannot be mapped to canonical columns; the message is the reason."""
 
 
@@ -409,7 +412,7 @@ def creator_landing_row(record: Mapping[str, Any]) -> dict[str, str]:
         "followers": str(row["followers"]),
         "category": row["category"] or "",
         "state": row["state"] or "",
-        "gmv_30d_myr": format(Decimal(row["gmv_30d_sen"]).scaleb(-2), "f"),
+        "gmv_30d_myr": format_myr(row["gmv_30d_sen"]),
         "avg_views_30d": str(row["avg_views_30d"]),
     }
 

@@ -15,18 +15,20 @@ its inputs from the warehouse (`creator_ops.warehouse.payout_inputs`), the CLI f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core import money
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_myr
 from creator_ops.core.paths import SQL_DIR
 from creator_ops.core.spec import CampaignSpec, Incentives, Timeline
 
@@ -71,10 +73,9 @@ INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     ),
     "exclusions": (("creator_id", "VARCHAR", True),),
 }
-SEN = Decimal("0.01")
 
 
-class PayoutInputError(ValueError):
+class PayoutInputError(CreatorOpsError, ValueError):
     """An input of the payout engine is unusable (a missing column, no incentives in the spec)."""
 
 
@@ -82,26 +83,8 @@ class PayoutInputError(ValueError):
 
 
 def to_sen(myr: Decimal | int | str) -> int:
-    """Convert an exact MYR amount to integer sen; refuse fractions of a sen."""
-    value = Decimal(myr) * 100
-    if value != value.to_integral_value():
-        raise PayoutInputError(f"{myr} MYR is not a whole number of sen")
-    return int(value)
-
-
-def floor_to_sen(myr: Decimal) -> Decimal:
-    """Round an exact MYR amount down to the sen."""
-    return Decimal(myr).quantize(SEN, rounding=ROUND_FLOOR)
-
-
-def sen_to_myr(sen: int) -> Decimal:
-    """Return integer sen as MYR with two decimals (exact)."""
-    return Decimal(int(sen)).scaleb(-2)
-
-
-def format_myr(sen: int) -> str:
-    """Format integer sen as a two-decimal MYR string, e.g. 4581 → '45.81'."""
-    return str(sen_to_myr(sen))
+    """Convert an exact MYR amount of the spec's incentives to integer sen (`core.money.to_sen`)."""
+    return money.to_sen(myr, error=PayoutInputError)
 
 
 # --------------------------------------------------------------------------- rules
@@ -324,16 +307,11 @@ class PayoutResult:
         }
 
     def write_csv(self, path: str | Path) -> Path:
-        """Write rule 9's result (money with two decimals) as UTF-8 CSV, atomically."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(r.as_csv_row() for r in self.rows)
-        tmp.replace(path)
-        return path
+        """Write rule 9's result (money with two decimals) as formula-safe UTF-8 CSV, atomically."""
+        from creator_ops.core.safe_csv import write_csv
+
+        rows = (r.as_csv_row() for r in self.rows)
+        return write_csv(path, RESULT_COLUMNS, rows, bom=False, lineterminator="\n")
 
 
 # --------------------------------------------------------------------------- engine

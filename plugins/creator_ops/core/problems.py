@@ -17,7 +17,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.alerts import Alert, Fact, alert_key, mask_pii
-from creator_ops.core.milestones import money, percent
+from creator_ops.core.milestones import percent
+from creator_ops.core.money import format_rm
 from creator_ops.core.times import as_utc, utc
 
 if TYPE_CHECKING:
@@ -207,14 +208,14 @@ def payout_waiting_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec,
                 data={
                     "calculation_id": r["calculation_id"],
                     "creators": f"{int(r['creators']):,}",
-                    "total_display": money(int(r["total_sen"])),
+                    "total_display": format_rm(int(r["total_sen"])),
                     "calculated_at": _local(spec, calculated_at),
                     "hours_waiting": hours,
                 },
                 facts=(
                     Fact("Calculation", r["calculation_id"]),
                     Fact("Creators", f"{int(r['creators']):,}"),
-                    Fact("Total", money(int(r["total_sen"]))),
+                    Fact("Total", format_rm(int(r["total_sen"]))),
                 ),
             )
         )

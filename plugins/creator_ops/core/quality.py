@@ -31,6 +31,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.masking import mask_pii
+from creator_ops.core.money import to_sen
 from creator_ops.core.spec import CampaignSpec
 
 if TYPE_CHECKING:
@@ -39,14 +41,21 @@ if TYPE_CHECKING:
     from creator_ops.core.ingest import ReadResult
 
 SUITES_DIR = Path(__file__).resolve().parents[3] / "include" / "expectations"
-DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+DATASETS = (
+    "creators",
+    "enrollments",
+    "surveys",
+    "orders",
+    "exclusions",
+    "products",
+    "invitations",
+    "samples",
+    "content",
+)
 FILE_SUITE = "ingested_files"
 SAMPLE_ROWS = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-# MY numbers as people type them: +60 12-345 6789, 012-3456789, 60123456789 (not long ids)
-_PHONE = re.compile(r"(?<![\d+])(?:\+?60|0)\s?1\d[\s-]?\d{3,4}[\s-]?\d{2}(\d{2})(?!\d)")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _PERSONAL_COLUMNS = re.compile(r"e-?mail|phone|mobile|telefon", re.IGNORECASE)
 _lock = threading.Lock()
@@ -126,12 +135,6 @@ def _is_missing(value: Any) -> bool:
 # --------------------------------------------------------------------------- masking
 
 
-def mask_text(text: str) -> str:
-    """Mask e-mail addresses and phone numbers inside free text."""
-    text = _EMAIL.sub(lambda m: f"{m[1]}***@{m[2]}", text)
-    return _PHONE.sub(lambda m: f"***{m[1]}", text)
-
-
 def mask_value(column: str, value: Any) -> Any:
     """Mask a cell for an alert: personal columns entirely, hashes shortened, free text scrubbed."""
     if value is None:
@@ -140,7 +143,7 @@ def mask_value(column: str, value: Any) -> Any:
         # a real hash may be shortened; anything else in a personal column could be the clear value
         return f"{value[:8]}…" if isinstance(value, str) and _HASH.match(value) else "***"
     if isinstance(value, str):
-        return mask_text(value)
+        return mask_pii(value)
     return value
 
 
@@ -171,13 +174,16 @@ def suite_parameters(spec: CampaignSpec) -> dict[str, Any]:
     return {
         "order_window_start": _as_utc(t.event_start - margin),
         "order_window_end": _as_utc(t.event_end + margin),
-        "max_gmv_per_line_sen": int(q.max_gmv_per_line_myr * 100),
+        "max_gmv_per_line_sen": to_sen(q.max_gmv_per_line_myr),
         "enrollment_window_start": _as_utc(t.recruitment_opens - margin),
         "enrollment_window_end": _as_utc(t.event_end + margin),
         "survey_window_start": _as_utc(min(o for o, _ in surveys) - margin),
         "survey_window_end": _as_utc(max(c for _, c in surveys) + margin),
+        # samples and content (SPEC section 9): from recruitment to the payout
+        "campaign_window_start": _as_utc(t.recruitment_opens - margin),
+        "campaign_window_end": _as_utc(t.payout_date + margin),
         "max_followers": q.max_followers,
-        "max_gmv_30d_sen": int(q.max_gmv_30d_myr * 100),
+        "max_gmv_30d_sen": to_sen(q.max_gmv_30d_myr),
         "max_quarantine_share": float(q.max_quarantine_share),  # a share, compared, never paid
     }
 

@@ -37,17 +37,15 @@ n+1..2n go back from AM n to AM 1, and so on. Every AM gets the same number of c
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from creator_ops.core.money import format_myr, to_sen
+from creator_ops.core.safe_csv import csv_bytes, write_atomically
 from creator_ops.core.spec import Recruitment
 
 GMV_SEN_PER_POINT = 20_000
@@ -149,25 +147,12 @@ def slug(text: str | None) -> str:
     return re.sub(r"[\W_]+", "_", text.strip().casefold()).strip("_")
 
 
-def myr_to_sen(amount: Decimal) -> int:
-    """Convert an exact MYR amount to integer sen; a fraction of a sen is an error, not rounded."""
-    sen = amount * 100
-    if sen != sen.to_integral_value():
-        raise ValueError(f"{amount} MYR is not a whole number of sen")
-    return int(sen)
-
-
-def sen_to_text(sen: int) -> str:
-    """Format integer sen as MYR with two decimals (`123450` → `1234.50`)."""
-    return format(Decimal(sen).scaleb(-2), "f")
-
-
 def make_screen(criteria: Recruitment) -> Callable[[Candidate], str | None]:
     """Compile the spec's criteria once into a function returning why a candidate fails, or None."""
     categories = frozenset(slug(c) for c in criteria.categories)
     states = frozenset(slug(s) for s in criteria.states)
     min_followers = criteria.min_followers
-    min_gmv_sen = myr_to_sen(criteria.min_gmv_30d_myr)
+    min_gmv_sen = to_sen(criteria.min_gmv_30d_myr)
     min_views = criteria.min_avg_views_30d
 
     def failing_check(candidate: Candidate) -> str | None:
@@ -280,7 +265,7 @@ def _shortlist_row(entry: ShortlistEntry) -> dict[str, object]:
         "category": c.category or "",
         "state": c.state or "",
         "followers": c.followers or 0,
-        "gmv_30d_myr": sen_to_text(c.gmv_30d_sen or 0),
+        "gmv_30d_myr": format_myr(c.gmv_30d_sen or 0),
         "avg_views_30d": c.avg_views_30d or 0,
         "score": entry.score.total,
         "gmv_points": entry.score.gmv_points,
@@ -288,23 +273,6 @@ def _shortlist_row(entry: ShortlistEntry) -> dict[str, object]:
         "follower_points": entry.score.follower_points,
         "account_manager": entry.account_manager or "",
     }
-
-
-def csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> bytes:
-    """Render rows as CSV in UTF-8 with a BOM, so Excel shows Malay, Chinese and Tamil text right."""
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def file_safe(name: str) -> str:

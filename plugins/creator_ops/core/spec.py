@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from creator_ops.core.errors import CreatorOpsError
+
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 CAMPAIGN_TYPES = ("double_digit", "payday", "scd", "linkshare", "custom")
 TIMELINE_FIELDS = (
@@ -57,12 +59,17 @@ class SpecProblem:
         return f"{where}: {self.message}"
 
 
-class SpecError(ValueError):
+class SpecError(CreatorOpsError, ValueError):
     """A campaign spec is invalid; carries every problem found, each naming file and field."""
 
     def __init__(self, problems: list[SpecProblem]):
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        first = problems[0] if problems else None
+        super().__init__(
+            "; ".join(str(p) for p in problems),
+            file=first.file if first else None,
+            field=first.field if first and len(problems) == 1 else None,
+        )
 
 
 # --------------------------------------------------------------------------- YAML
@@ -201,10 +208,9 @@ PAYOUT_DAYS_AFTER_SETTLEMENT = 5
 END_OF_DAY = dt.time(23, 59, 59)
 
 
-class _FieldError(ValueError):
+class _FieldError(CreatorOpsError, ValueError):  # a ValueError, so pydantic reports it as a field problem
     def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
+        super().__init__(message, field=field)
 
 
 def derive_timeline(campaign_type: str, given: TimelineInput, tz: ZoneInfo) -> Timeline:
@@ -328,6 +334,58 @@ class Survey(_Strict):
     title: NonEmpty
     opens: When
     closes: When
+    # the column headers of the score questions (matched trimmed, ignoring case; SPEC section 10)
+    nps_question: NonEmpty | None = None  # answers 0-10
+    csat_question: NonEmpty | None = None  # answers 1-5
+
+    @model_validator(mode="after")
+    def _distinct_questions(self) -> Survey:
+        nps, csat = self.nps_question, self.csat_question
+        if nps and csat and nps.strip().lower() == csat.strip().lower():
+            raise ValueError("nps_question and csat_question name the same column")
+        return self
+
+
+class WhatIf(_Strict):
+    """An alternative incentive design the review computes beside the actual one (SPEC section 10)."""
+
+    name: NonEmpty
+    incentives: Incentives
+
+
+class Review(_Strict):
+    what_if: list[WhatIf] = Field(default_factory=list)
+
+    @field_validator("what_if")
+    @classmethod
+    def _names_distinct(cls, alternatives: list[WhatIf]) -> list[WhatIf]:
+        names = [a.name for a in alternatives]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate what-if name(s): {', '.join(duplicates)}")
+        return alternatives
+
+
+class Matchmaking(_Strict):
+    """Product matchmaking (SPEC section 11)."""
+
+    max_products_per_creator: int = Field(default=1, ge=1)
+
+
+class Traffic(_Strict):
+    """Paid traffic allocation (SPEC section 11): spend in steps of `step_myr`, each step less efficient."""
+
+    budget_myr: Money
+    cpm_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
+    step_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
+    efficiency: list[Annotated[Decimal, Field(ge=0, le=1)]] = Field(min_length=1)
+
+    @field_validator("efficiency")
+    @classmethod
+    def _diminishing(cls, efficiency: list[Decimal]) -> list[Decimal]:
+        if any(later > earlier for earlier, later in zip(efficiency, efficiency[1:], strict=False)):
+            raise ValueError("efficiency must not increase from one step to the next (diminishing returns)")
+        return efficiency
 
 
 class Quality(_Strict):
@@ -359,6 +417,9 @@ class CampaignSpec(_Strict):
     runbook: list[RunbookStep] = Field(default_factory=list)
     surveys: list[Survey] = Field(default_factory=list)
     quality: Quality = Field(default_factory=Quality)
+    review: Review = Field(default_factory=Review)
+    matchmaking: Matchmaking = Field(default_factory=Matchmaking)
+    traffic: Traffic | None = None
 
     @property
     def dag_id(self) -> str:

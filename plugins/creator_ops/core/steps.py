@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.calendar import CampaignCalendar, Phase
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.masking import mask_pii
 from creator_ops.core.spec import CampaignSpec
 
 if TYPE_CHECKING:
@@ -24,11 +26,11 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
-class StepSkipped(Exception):
+class StepSkipped(CreatorOpsError):
     """The step does not apply to this run; the message says why (shown in the UI)."""
 
 
-class DataNotTrusted(Exception):
+class DataNotTrusted(CreatorOpsError):
     """A payout step refused to run on data whose quality suite failed."""
 
 
@@ -88,5 +90,11 @@ class StepContext:
         return self.landing_path if self.landing_path is not None else landing_root()
 
     def info(self, message: str, *args: Any) -> None:
+        """Log a line, personal data masked (file names, headers and values may carry it)."""
         if self.log is not None:
-            self.log.info(message, *args)
+            self.log.info("%s", mask_pii(message % args if args else message))
+
+    def warning(self, message: str, *args: Any) -> None:
+        """Log a warning, personal data masked."""
+        if self.log is not None:
+            self.log.warning("%s", mask_pii(message % args if args else message))

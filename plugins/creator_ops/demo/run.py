@@ -24,9 +24,10 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from creator_ops.core.money import format_rm
+
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_CAMPAIGN = "my_1212_2026"
-DEMO_PII_KEY = "demo-only-pii-key-not-for-production"
 
 
 def _configure_environment() -> Path:
@@ -37,13 +38,15 @@ def _configure_environment() -> Path:
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ.setdefault("CREATOR_OPS_OUTPUT_ROOT", str(ROOT / "output"))
     os.environ.setdefault("CREATOR_OPS_LANDING_ROOT", str(home / "landing"))
+    if str(ROOT / "plugins") not in sys.path:
+        sys.path.insert(0, str(ROOT / "plugins"))
     # the demo only: real runs must set the Airflow variable pii_hash_key (SPEC section 3)
-    os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", DEMO_PII_KEY)
+    from creator_ops.core.ingest.pii import DEMO_PII_KEY
+
+    os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", DEMO_PII_KEY.decode())
     os.environ.setdefault("CREATOR_OPS_DEMO", "1")
     os.environ.setdefault("AIRFLOW__API__BASE_URL", "http://127.0.0.1:8080")  # links in alerts
     home.mkdir(parents=True, exist_ok=True)
-    if str(ROOT / "plugins") not in sys.path:
-        sys.path.insert(0, str(ROOT / "plugins"))
     return home
 
 
@@ -223,8 +226,8 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         )
         if calc:
             print(
-                f"\nPayouts: {calc['state']}, {calc['creators']} creators, RM {calc['total_sen'] / 100:,.2f} of a "
-                f"RM {calc['budget_sen'] / 100:,.2f} budget{' (scaled to fit)' if calc['scaled'] else ''}"
+                f"\nPayouts: {calc['state']}, {calc['creators']} creators, {format_rm(calc['total_sen'])} of a "
+                f"{format_rm(calc['budget_sen'])} budget{' (scaled to fit)' if calc['scaled'] else ''}"
             )
         alerts = conn.execute(
             select(schema.alert_outbox.c.channel, schema.alert_outbox.c.status, func.count()).group_by(

@@ -11,17 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from creator_ops.core.money import format_myr, format_rm
 from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
 
 PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
 TOP_EARNERS = 10
-
-
-def _money(sen: int) -> str:
-    return f"RM {Decimal(int(sen)).scaleb(-2):,.2f}"
 
 
 def require_trusted_data(ctx: StepContext) -> list[str]:
@@ -69,7 +65,7 @@ def calculate(ctx: StepContext) -> dict[str, Any]:
     summary["quality_warnings"] = warnings
     summary["sources"] = inputs.sources
     summary["top_earners"] = [
-        {"creator_id": r.creator_id, "total_myr": str(Decimal(r.total_sen).scaleb(-2)), "rank": r.leaderboard_rank}
+        {"creator_id": r.creator_id, "total_myr": format_myr(r.total_sen), "rank": r.leaderboard_rank}
         for r in result.top(TOP_EARNERS)
     ]
     ledger = PayoutLedger(ctx.engine, ctx.spec.id)
@@ -84,7 +80,7 @@ def calculate(ctx: StepContext) -> dict[str, Any]:
         record.kind,
         record.state,
         result.creators,
-        _money(result.total_sen),
+        format_rm(result.total_sen),
         result.scaled,
     )
     return {
@@ -126,8 +122,8 @@ def prepare_approval(ctx: StepContext) -> ApprovalRequest:
         "| | |",
         "| --- | --- |",
         f"| creators in this {kind} | {calc['creators']} |",
-        f"| total | {_money(calc['total_sen'])} |",
-        f"| budget | {_money(calc['budget_sen'])} ({summary.get('budget_used_pct', '?')}% used) |",
+        f"| total | {format_rm(calc['total_sen'])} |",
+        f"| budget | {format_rm(calc['budget_sen'])} ({summary.get('budget_used_pct', '?')}% used) |",
         f"| leaderboard prizes | RM {summary.get('prizes_awarded_myr', '?')} |",
         f"| variable bonuses scaled | {'yes, × ' + summary.get('scale_factor', '?') if calc['scaled'] else 'no'} |",
         f"| spec / inputs sha256 | `{calc['spec_sha256'][:12]}` / `{calc['inputs_sha256'][:12]}` |",
@@ -148,7 +144,7 @@ def prepare_approval(ctx: StepContext) -> ApprovalRequest:
         "",
         "Approve to release the finance export; Reject (with a note) stops it and records why.",
     ]
-    subject = f"Approve {kind} of {ctx.spec.name}: {_money(calc['total_sen'])} to {calc['creators']} creators"
+    subject = f"Approve {kind} of {ctx.spec.name}: {format_rm(calc['total_sen'])} to {calc['creators']} creators"
     return ApprovalRequest(calc["calculation_id"], subject, "\n".join(lines))
 
 
@@ -208,12 +204,12 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
         "Finance export %s: %d payments, control total %s",
         export.path,
         export.row_count,
-        _money(export.control_total_sen),
+        format_rm(export.control_total_sen),
     )
     return {
         "calculation_id": row.calculation_id,
         "file": str(export.path),
         "control_file": str(export.control_path),
         "row_count": export.row_count,
-        "control_total_myr": str(Decimal(export.control_total_sen).scaleb(-2)),
+        "control_total_myr": format_myr(export.control_total_sen),
     }

@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import func, select
 
+from creator_ops.core.money import format_rm
 from creator_ops.core.steps import StepContext
 from creator_ops.warehouse import schema
 from creator_ops.warehouse.upsert import upsert
@@ -118,7 +119,7 @@ def render_markdown(summary: dict) -> str:
             "",
             "## Payouts",
             f"- calculation {p['calculation_id']}: {p['state']}, {p['creators']} creators, "
-            f"RM {p['total_sen'] / 100:,.2f} of RM {p['budget_sen'] / 100:,.2f}{' (scaled)' if p['scaled'] else ''}",
+            f"{format_rm(p['total_sen'])} of {format_rm(p['budget_sen'])}{' (scaled)' if p['scaled'] else ''}",
         ]
     if summary["alerts"]:
         lines += ["", "## Alerts", *[f"- {k}: {v}" for k, v in summary["alerts"].items()]]

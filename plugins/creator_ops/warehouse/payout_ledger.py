@@ -12,19 +12,19 @@ exporting twice writes the same file and never pays anyone twice.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.money import format_myr
+from creator_ops.core.safe_csv import csv_bytes
 from creator_ops.warehouse.schema import payout_calculations, payout_ledger
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ SETTLED_STATES = ("approved", "exported")
 EXPORT_COLUMNS = ("payment_reference", "campaign_id", "creator_id", "amount_myr", "kind", "calculation_id")
 
 
-class LedgerError(Exception):
+class LedgerError(CreatorOpsError):
     """A ledger transition that is not allowed (approve a rejected calculation, export before approval…)."""
 
 
@@ -66,10 +66,6 @@ class FinanceExport:
     control_path: Path
     row_count: int
     control_total_sen: int
-
-
-def _myr(sen: int) -> str:
-    return str(Decimal(int(sen)).scaleb(-2))
 
 
 def payment_reference(campaign_id: str, calculation_id: str, creator_id: str) -> str:
@@ -336,34 +332,26 @@ class PayoutLedger:
         references = {
             e["creator_id"]: payment_reference(self.campaign_id, calculation_id, e["creator_id"]) for e in payable
         }
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for e in payable:
-            writer.writerow(
-                [
-                    references[e["creator_id"]],
-                    self.campaign_id,
-                    e["creator_id"],
-                    _myr(e["total_sen"]),
-                    e["kind"],
-                    calculation_id,
-                ]
-            )
-        content = buffer.getvalue().encode("utf-8")
+        rows = [
+            (references[e["creator_id"]], self.campaign_id, e["creator_id"], format_myr(e["total_sen"]), e["kind"])
+            + (calculation_id,)
+            for e in payable
+        ]
+        # finance opens it in a spreadsheet: the one formula-safe writer
+        content = csv_bytes(EXPORT_COLUMNS, rows, bom=False, lineterminator="\n")
         control_total = sum(e["total_sen"] for e in payable)
         control = {
             "campaign_id": self.campaign_id,
             "calculation_id": calculation_id,
             "kind": entries[0]["kind"] if entries else "payout",
             "row_count": len(payable),
-            "control_total_myr": _myr(control_total),
+            "control_total_myr": format_myr(control_total),
             "currency": "MYR",
             "file_sha256": hashlib.sha256(content).hexdigest(),
             "spec_sha256": calc["spec_sha256"],
             "inputs_sha256": calc["inputs_sha256"],
             "recoveries_count": len(recoveries),
-            "recoveries_total_myr": _myr(-sum(e["total_sen"] for e in recoveries)),
+            "recoveries_total_myr": format_myr(-sum(e["total_sen"] for e in recoveries)),
         }
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{self.campaign_id}_payouts_{calculation_id[:12]}"

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from payout_builders import TS, local
 
-from creator_ops.core.payouts import PayoutRules, calculate_payouts, floor_to_sen
+from creator_ops.core.money import floor_to_sen
+from creator_ops.core.payouts import PayoutRules, calculate_payouts
 
 START = local("2027-03-10 00:00:00")
 END = local("2027-03-11 00:00:00")

@@ -12,14 +12,8 @@ import pyarrow as pa
 import pytest
 from payout_builders import IN_EVENT, ON_TIME, enrolled, enrollments, exclusions, local, make_spec, orders
 
-from creator_ops.core.payouts import (
-    PayoutInputError,
-    PayoutRules,
-    calculate_for_spec,
-    floor_to_sen,
-    format_myr,
-    to_sen,
-)
+from creator_ops.core.money import floor_to_sen, format_myr
+from creator_ops.core.payouts import PayoutInputError, PayoutRules, calculate_for_spec, to_sen
 
 
 def by_creator(result) -> dict:

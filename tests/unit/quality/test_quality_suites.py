@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from creator_ops.core.masking import EMAIL_MASK, PHONE_MASK, mask_pii
 from creator_ops.core.quality import (
     DATASETS,
     FILE_SUITE,
-    mask_text,
     suite_parameters,
     suite_path,
     validate_batch,
@@ -78,7 +78,33 @@ def _broken_cases():
         ("surveys", lambda f: f.assign(language="fr"), "language_supported"),
         ("exclusions", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "creator_id_unique"),
         ("exclusions", lambda f: _set(f, "reason", None, row=0), "reason_present"),
+        ("orders", lambda f: _set(f, "content_type", "live "), "content_type_clean"),
+        ("orders", lambda f: _set(f, "commission_sen", 100_000 * 100 + 1), "commission_plausible"),
+        ("products", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "product_id_unique"),
+        ("products", lambda f: _set(f, "priority", 4), "priority_known"),
+        ("products", lambda f: _set(f, "price_sen", -1), "price_plausible"),
+        ("products", lambda f: _set(f, "sample_quota", -1), "sample_quota_non_negative"),
+        ("products", lambda f: f.assign(category=None), "category_present"),
+        ("invitations", lambda f: _set(f, "invited_at", far), "invited_during_campaign"),
+        ("invitations", lambda f: _set(f, "creator_id", "@Farah "), "creator_id_normalized"),
+        ("invitations", lambda f: f.assign(account_manager=None), "account_manager_present"),
+        ("invitations", lambda f: _set(f, "email_hash", "farah@gmail.com"), "email_hashed"),
+        ("samples", lambda f: _set(f, "status", "LOST_IN_TRANSIT"), "status_known"),
+        ("samples", lambda f: _set(f, "requested_at", far), "requested_during_campaign"),
+        ("samples", lambda f: _set(f, "sample_id", None), "sample_id_present"),
+        ("samples", lambda f: _ship_before_request(f), "shipped_after_requested"),
+        ("content", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "content_id_unique"),
+        ("content", lambda f: _set(f, "posted_at", far), "posted_during_campaign"),
+        ("content", lambda f: _set(f, "views", -3), "views_non_negative"),
+        ("content", lambda f: _set(f, "content_type", "Live"), "content_type_clean"),
     ]
+
+
+def _ship_before_request(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    row = frame.index[frame["shipped_at"].notna()][0]
+    frame.at[row, "shipped_at"] = frame.at[row, "requested_at"] - pd.Timedelta(hours=1)
+    return frame
 
 
 def _swap_times(frame: pd.DataFrame) -> pd.DataFrame:
@@ -112,18 +138,18 @@ def test_report_is_json_with_masked_personal_data(demo):
     body = validate_batch("surveys", frame, SPEC).to_dict()
     text = json.dumps(body, ensure_ascii=False)
     assert "siti.aminah@gmail.com" not in text and "345 6789" not in text
-    assert "s***@gmail.com" in text and "***89" in text
+    assert EMAIL_MASK in text and PHONE_MASK in text
     failure = next(f for f in body["failed"] if f["name"] == "no_email_in_answers")
     assert failure["unexpected_count"] == 1 and failure["why"]
     assert body["sample"] and body["sample"][0]["creator_id"] == frame.at[3, "creator_id"]
 
 
-def test_mask_text_leaves_ids_and_times_alone():
+def test_masking_leaves_ids_and_times_alone():
     assert (
-        mask_text("order 577000000001506789 at 2026-12-11T16:04:14")
+        mask_pii("order 577000000001506789 at 2026-12-11T16:04:14")
         == "order 577000000001506789 at 2026-12-11T16:04:14"
     )
-    assert mask_text("0123456789") == "***89"
+    assert mask_pii("0123456789") == PHONE_MASK
 
 
 def test_parameters_follow_the_spec_and_suites_stay_static():

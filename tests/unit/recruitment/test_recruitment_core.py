@@ -7,16 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from creator_ops.core.money import format_myr as sen_to_text
+from creator_ops.core.money import to_sen as myr_to_sen
 from creator_ops.core.recruitment import (
     Candidate,
     ScoreCard,
     assign_account_managers,
     follower_points,
-    myr_to_sen,
     recruit,
     score,
     screen,
-    sen_to_text,
     slug,
     write_recruitment_files,
 )

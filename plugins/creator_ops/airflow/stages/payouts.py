@@ -25,7 +25,7 @@ def build(stage: StageBuilder) -> None:
         "creator_ops.steps.payouts:calculate",
         phases=[Phase.SETTLEMENT, Phase.PAYOUT],
         doc_md=(
-            "Applies the incentive rules (SPEC section 5) to the warehouse's orders, enrollments and "
+            "Applies the incentive rules (`docs/payouts.md` in the project) to the warehouse's orders, enrollments and "
             "exclusions and records the result in the payout ledger: it replaces an unapproved "
             "calculation, or adds adjustment rows after an approval. Refuses untrusted data."
         ),

@@ -15,18 +15,28 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 
 from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
+from creator_ops.core.money import format_rm as money
 from creator_ops.core.spec import discover_specs
+from creator_ops.core.steps import output_root
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
 TEMPLATES = PROJECT_ROOT / "include" / "templates" / "ui"
 URL_PREFIX = "/creator-ops"
+# the campaign review's files (SPEC section 10), written by the review stage under output/<campaign>/review/
+REVIEW_FILES = {
+    "review.html": "text/html; charset=utf-8",
+    "review.json": "application/json",
+    "review.md": "text/markdown; charset=utf-8",
+}
+# the review page is self-contained: nothing may load from anywhere (inline style and SVG only)
+REVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 WAREHOUSE_CONN_ID = "creator_ops_warehouse"
 
 _bearer = HTTPBearer(auto_error=False)
@@ -70,15 +80,6 @@ def readable_dag_ids(user: Any, dag_ids: list[str]) -> set[str]:
 
     manager = get_auth_manager()
     return {d for d in dag_ids if manager.is_authorized_dag(method="GET", details=DagDetails(id=d), user=user)}
-
-
-def money(sen: int | None) -> str:
-    """Format integer sen as ringgit, exactly."""
-    if sen is None:
-        return "—"
-    sign = "-" if sen < 0 else ""
-    sen = abs(sen)
-    return f"{sign}RM {sen // 100:,}.{sen % 100:02d}"
 
 
 def local_time(moment: dt.datetime | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
@@ -147,6 +148,25 @@ def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[s
     return campaigns_overview(specs, engine, now), spec_errors
 
 
+def review_path(campaign_id: str, name: str = "review.html") -> Path:
+    """Return where the review stage writes a campaign's review file."""
+    return output_root() / campaign_id / "review" / name
+
+
+def _readable_review(user: Any, campaign_id: str, name: str) -> Path:
+    """Return the review file of a campaign the user may read; 404 for anything else (no hint why)."""
+    if name not in REVIEW_FILES:
+        raise HTTPException(status_code=404)
+    specs = {spec.id: spec for _, spec in discover_specs(campaign_specs_dir()).specs}
+    spec = specs.get(campaign_id)
+    if spec is None or not readable_dag_ids(user, [spec.dag_id]):
+        raise HTTPException(status_code=404, detail="no such campaign")
+    path = review_path(spec.id, name)
+    if not path.is_file():
+        raise HTTPException(status_code=404, detail="no review yet: it is built in the settlement and payout runs")
+    return path
+
+
 def _row_json(row: CampaignStatus) -> dict[str, Any]:
     return {
         "campaign_id": row.campaign_id,
@@ -188,9 +208,25 @@ def create_campaigns_app() -> FastAPI:
         now = _now()
         rows, problems = _overview(user, now)
         html = templates().get_template("campaigns.html").render(
-            rows=rows, problems=problems, now=now, ui_root=airflow_ui_root(), user=user.get_name()
+            rows=rows,
+            problems=problems,
+            now=now,
+            ui_root=airflow_ui_root(),
+            user=user.get_name(),
+            reviews={r.campaign_id for r in rows if review_path(r.campaign_id).is_file()},
+            url_prefix=URL_PREFIX,
         )
         return HTMLResponse(html)
+
+    @app.get("/campaigns/{campaign_id}/review")
+    @app.get("/campaigns/{campaign_id}/review/{name}")
+    def campaign_review(campaign_id: str, user: UserDep, name: str = "review.html") -> Response:
+        """Serve a campaign's review (page, JSON or Markdown) to users who may read its DAG."""
+        path = _readable_review(user, campaign_id, name)
+        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+        if name == "review.html":
+            headers["Content-Security-Policy"] = REVIEW_CSP
+        return Response(path.read_bytes(), media_type=REVIEW_FILES[name], headers=headers)
 
     @app.get("/campaigns.json")
     def campaigns_json(user: UserDep) -> dict[str, Any]:

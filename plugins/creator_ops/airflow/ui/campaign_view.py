@@ -128,9 +128,8 @@ def _matchmaking_files(spec: CampaignSpec) -> list[str]:
 
 def links(spec: CampaignSpec) -> dict[str, Any]:
     """Return the outputs the page links to, only those that exist."""
-    review = output_root() / spec.id / "review" / "review.html"
     return {
-        "review": review.is_file(),
+        "review": ui.review_path(spec.id).is_file(),
         "matchmaking": _matchmaking_files(spec),
         "traffic": False,  # the traffic allocation, once the warehouse keeps one
     }

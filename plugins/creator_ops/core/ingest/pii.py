@@ -8,14 +8,13 @@ so an e-mail and a phone number never share a hash.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
 import unicodedata
 from collections.abc import Callable
 
 from creator_ops.core.ingest.result import PiiKeyMissing
+from creator_ops.core.masking import keyed_hash
 
 # The demo's fixed key: demo data is synthetic, so a public key hides nothing real.
 DEMO_PII_KEY = b"creator-ops-demo-key--not-a-secret"
@@ -59,11 +58,6 @@ def normalize_phone(value: str, region: str = "MY") -> str | None:
         pass
     digits = _NOT_DIGITS.sub("", value)
     return digits or None
-
-
-def keyed_hash(key: bytes, kind: str, normalized: str) -> str:
-    """Return hex HMAC-SHA256 of `kind:normalized` under `key`."""
-    return hmac.new(key, f"{kind}:{normalized}".encode(), hashlib.sha256).hexdigest()
 
 
 def hash_values(values: list[str], kind: str, key: bytes) -> list[str | None]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.errors import CreatorOpsError
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
@@ -13,16 +15,19 @@ if TYPE_CHECKING:
 QUARANTINE_COLUMNS = ("row_number", "reason", "field", "detail", "raw_json")
 
 
-class FileRejected(Exception):
+class FileRejected(CreatorOpsError):
     """A file that cannot be read at all (undecodable, missing required columns, not a table)."""
 
-    def __init__(self, path: Any, cause: str) -> None:
-        super().__init__(f"{path}: {cause}")
+    def __init__(self, path: Any, cause: str, *, field: str | None = None) -> None:
+        from creator_ops.core.masking import mask_pii
+
+        cause = mask_pii(cause)  # a header-less file's "found columns" would otherwise print its data
+        super().__init__(f"{path}: {cause}", file=path, field=field)
         self.path = str(path)
         self.cause = cause
 
 
-class PiiKeyMissing(RuntimeError):
+class PiiKeyMissing(CreatorOpsError, RuntimeError):
     """Personal data must be hashed, and no hash key is configured."""
 
 

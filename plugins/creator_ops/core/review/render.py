@@ -12,6 +12,7 @@ import html
 import io
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +91,11 @@ def _svg(fig: Any, prefix: str) -> str:
     return svg
 
 
-def _barh(title: str, labels: list[str], values: list[float], value_labels: list[str], prefix: str) -> str:
+def _barh(
+    title: str, labels: list[str], values: list[float], value_labels: list[str], prefix: str, width: float = 9.5
+) -> str:
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(labels), 2) + 1.0))
+    fig, ax = plt.subplots(figsize=(width, 0.42 * max(len(labels), 2) + 1.0))
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, values, color=CURRENT)
     ax.set_yticks(positions, labels)
@@ -117,9 +120,8 @@ def funnel_plot(review: dict[str, Any]) -> str:
 
 def money_plot(title: str, groups: dict[str, Money], prefix: str) -> str:
     labels = list(groups)
-    return _barh(
-        title, labels, [g.sen / 100 for g in groups.values()], [display_myr(g) for g in groups.values()], prefix
-    )
+    values = [g.sen / 100 for g in groups.values()]
+    return _barh(title, labels, values, [display_myr(g) for g in groups.values()], prefix, width=5.0)
 
 
 def hourly_plot(review: dict[str, Any]) -> str:
@@ -128,7 +130,7 @@ def hourly_plot(review: dict[str, Any]) -> str:
     current = [m.sen / 100 for m in by_hour.values()]
     baseline = review.get("baseline") or {}
     previous = [m.sen / 100 for m in baseline.get("gmv_by_hour") or [] if isinstance(m, Money)]
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig, ax = plt.subplots(figsize=(10, 3.8))
     hours = list(range(len(current)))
     ax.bar(hours, current, color=CURRENT, label=f"{review['campaign']['name']}", width=0.8)
     if previous:
@@ -150,7 +152,7 @@ def concentration_plot(review: dict[str, Any]) -> str:
     points = review.get("concentration") or []
     xs = [0.0] + [float(p["creator_share"].value) * 100 for p in points]
     ys = [0.0] + [float(p["gmv_share"].value) * 100 for p in points]
-    fig, ax = plt.subplots(figsize=(5.5, 4))
+    fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.plot([0, 100], [0, 100], color=PREVIOUS, linestyle="--", linewidth=1, label="every creator sells the same")
     ax.plot(xs, ys, color=CURRENT, linewidth=2, label="this campaign")
     share = review.get("top10_share")
@@ -176,7 +178,7 @@ def survey_plot(review: dict[str, Any]) -> str | None:
                 bars.append((f"{survey_id}\n{label}", float(s[key].value), label))
     if not bars:
         return None
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.1 * len(bars) + 2), 3.4))
     colors = [CURRENT if kind == "NPS" else ACCENT for _, _, kind in bars]
     ax.bar(range(len(bars)), [v for _, v, _ in bars], color=colors)
     ax.set_xticks(range(len(bars)), [lbl for lbl, _, _ in bars])
@@ -200,7 +202,7 @@ h3{font-size:15px;margin:16px 0 6px}.sub{color:#555;margin:0 0 16px}
 .card .k{font-size:12px;color:#555}.card .v{font-size:20px;font-weight:600;margin-top:2px}
 .card .d{font-size:12px;color:#555}
 .plot{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:8px;margin:10px 0;overflow-x:auto}
-.plot svg{width:100%;height:auto;max-height:560px}.two{display:grid;grid-template-columns:1fr 1fr;gap:10px}
+.plot svg{max-width:100%;height:auto}.two{display:grid;grid-template-columns:1fr 1fr;gap:10px}
 table{border-collapse:collapse;background:#fff;margin:8px 0;font-size:14px}
 th,td{border:1px solid #e1e4e8;padding:4px 8px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f0f2f5}.pos{color:#1a7f37}.neg{color:#b42318}.theme{margin:4px 0 10px}
@@ -234,10 +236,19 @@ def _delta_text(value: Any) -> str:
     if isinstance(value, Money):
         return ("+" if value.sen >= 0 else "−") + display_myr(Money(abs(value.sen)))
     if isinstance(value, Ratio):
-        return f"{'+' if value.value >= 0 else ''}{value}"
+        shown = value.decimal()
+        return f"{'+' if shown >= 0 else ''}{abs(shown) if shown == 0 else shown}"
     if isinstance(value, int):
         return f"{value:+,}"
     return ""
+
+
+def _points(value: Any) -> str:
+    """A change of a share in percentage points."""
+    if not isinstance(value, Ratio):
+        return ""
+    shown = (value.decimal() * 100).quantize(Decimal("0.1"))
+    return f"{'+' if shown >= 0 else ''}{abs(shown) if shown == 0 else shown} pp"
 
 
 def _times(value: Ratio | None) -> str:
@@ -257,10 +268,11 @@ def headline_cards(review: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("Total cost", text(review["cost"]["total_myr"]), _delta_text(delta.get("cost", {}).get("total_myr"))),
         ("ROI (GMV / cost)", _times(review["roi"]), _delta_text(delta.get("roi"))),
         ("Selling creators", text(funnel["selling"]), _delta_text(delta.get("funnel", {}).get("selling"))),
-        ("Activation (selling / enrolled)", percent(review["rates"]["activation"]), ""),
+        ("Activation (selling / enrolled)", percent(review["rates"]["activation"]),
+         _points(delta.get("rates", {}).get("activation"))),
         ("Cost per selling creator", text(review["cost_per_selling_creator_myr"]),
          _delta_text(delta.get("cost_per_selling_creator_myr"))),
-        ("Top 10% share of GMV", percent(review["top10_share"]), _delta_text(delta.get("top10_share"))),
+        ("Top 10% share of GMV", percent(review["top10_share"]), _points(delta.get("top10_share"))),
         ("Median hours to first sale", _hours(review["median_hours_to_first_sale"]),
          _delta_text(delta.get("median_hours_to_first_sale"))),
     ]  # fmt: skip

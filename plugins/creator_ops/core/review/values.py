@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
-from creator_ops.core.payouts import format_myr
+from creator_ops.core.money import format_myr, format_rm
 
 RATIO_PLACES = Decimal("0.000001")
 _MONEY_TEXT = re.compile(r"^-?\d+\.\d{2}$")
@@ -72,7 +72,7 @@ ZERO = Ratio(Fraction(0))
 
 def display_myr(money: Money) -> str:
     """Format money for people: `RM 1,234.50` (exact)."""
-    return f"RM {Decimal(money.sen).scaleb(-2):,.2f}"
+    return format_rm(money.sen)
 
 
 # --------------------------------------------------------------------------- JSON

@@ -1,0 +1,238 @@
+"""Campaign review benchmark: 1M and 10M order lines, beside the payouts engine on the same data.
+
+Reuses `bench_payouts.generate` for the orders, enrollments and exclusions (seeded, with
+duplicate line versions and mixed statuses), adds the section 9 columns to the orders
+(product, content type, commission) and the campaign's other data sets (products,
+invitations, samples with status changes, content, 3,000 survey responses in four
+languages), and measures in fresh child processes (so peak memory is each one's own):
+
+- review: `compute_review` with two what-if designs, plus writing review.json/.md/.html;
+- reference: `calculate_for_spec`, the section 5 engine alone, over the same Parquet files.
+
+Targets: the review within 2x the engine's time, under 2 GB peak, review.html under 5 MB.
+
+    .venv/bin/python bench/bench_review.py            # 1M and 10M lines
+    .venv/bin/python bench/bench_review.py --quick    # 1M lines
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_payouts import ROOT, SPEC, _measure, _peak_mb, generate  # noqa: E402
+
+CONTENT_TYPES = ("VIDEO", "LIVE", "SHOWCASE", "LINKSHARE", "")
+CATEGORIES = ("beauty", "fashion", "home_living", "electronics", "food")
+COMMENTS = {
+    "en": ("sample arrived late", "great commission this time", "the voucher stacking confused buyers",
+           "live session traffic was low", "more products in the beauty selection please"),
+    "ms": ("sampel lambat sampai", "komisen sangat baik kali ini", "baucar susah difahami pembeli",
+           "trafik siaran langsung rendah", "tambah produk kecantikan"),
+    "zh": ("样品到得太晚", "这次佣金很好", "优惠券叠加让买家困惑", "直播流量太低", "希望美妆产品更多"),
+    "ta": ("மாதிரி தாமதமாக வந்தது", "இந்த முறை கமிஷன் நன்றாக இருந்தது", "நேரலை போக்குவரத்து குறைவு"),
+}  # fmt: skip
+NPS_QUESTION = "How likely are you to recommend the programme? (0-10)"
+
+
+def bench_spec():
+    """The 12.12 demo spec with an NPS question on its post-event survey and two what-if designs."""
+    from creator_ops.core.spec import load_yaml, parse_spec
+
+    data = load_yaml(SPEC.read_text(encoding="utf-8"))
+    for survey in data.get("surveys", []):
+        if survey["id"] == "post_event":
+            survey["nps_question"] = NPS_QUESTION
+    base = data["incentives"]
+    data["review"] = {
+        "what_if": [
+            {"name": "half_budget", "incentives": {**base, "budget_myr": base["budget_myr"] / 2}},
+            {"name": "no_leaderboard", "incentives": {**base, "leaderboard": {"prizes_myr": []}}},
+        ]
+    }
+    return parse_spec(data, str(SPEC))
+
+
+def generate_review_data(lines: int, folder: Path, seed: int = 20261212) -> dict[str, Path]:
+    """Write the payout benchmark's files plus the section 9 data sets and surveys, as Parquet."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = generate(lines, folder, seed)
+    rng = np.random.default_rng(seed + 1)
+    spec = bench_spec()
+    orders = pq.read_table(paths["orders"])
+    n = orders.num_rows
+    products = 400
+    product_no = rng.integers(0, products, n)
+    orders = orders.append_column("product_id", pa.array(np.char.add("P", product_no.astype(str))))
+    types = np.array(CONTENT_TYPES)[rng.choice(len(CONTENT_TYPES), n, p=[0.5, 0.3, 0.1, 0.05, 0.05])]
+    orders = orders.append_column("content_type", pa.array(types))
+    gmv = orders.column("gmv_sen").to_numpy()
+    orders = orders.append_column("commission_sen", pa.array(gmv * rng.integers(3, 12, n) // 100, pa.int64()))
+    pq.write_table(orders, paths["orders"], row_group_size=1_000_000)
+    del orders, product_no, types, gmv
+
+    enrolled = pq.read_table(paths["enrollments"]).column("creator_id").to_pylist()
+    creators = max(1000, lines // 200)
+    ts = pa.timestamp("us", tz="UTC")
+    start_us = int(spec.timeline.event_start.timestamp() * 1_000_000)
+    day_us = 86_400 * 1_000_000
+    tables = {
+        "products": pa.table(
+            {
+                "product_id": [f"P{i}" for i in range(products)],
+                "category": [CATEGORIES[i % len(CATEGORIES)] for i in range(products)],
+                "price_sen": pa.array(rng.integers(500, 20_000, products), pa.int64()),
+            }
+        ),
+        "invitations": pa.table(
+            {
+                "creator_id": [f"c{i}" for i in range(0, creators, 1)],
+                "account_manager": [("aisyah", "wei_jie", "kavitha")[i % 3] for i in range(creators)],
+            }
+        ),
+    }
+    sampled = rng.choice(creators, creators // 3, replace=False)
+    statuses = np.array(["PENDING", "SHIPPED", "CONTENT_PENDING", "COMPLETED", "CANCELLED"])
+    first = statuses[rng.integers(0, 3, len(sampled))]
+    later = statuses[rng.integers(1, 5, len(sampled))]
+    tables["samples"] = pa.table(
+        {
+            "sample_id": [f"S{i}" for i in range(len(sampled))] * 2,
+            "creator_id": [f"c{c}" for c in sampled] * 2,
+            "product_id": [f"P{p}" for p in rng.integers(0, products, len(sampled))] * 2,
+            "status": list(first) + list(later),
+        }
+    )
+    posts = creators * 2
+    tables["content"] = pa.table(
+        {
+            "creator_id": [f"c{c}" for c in rng.integers(0, creators, posts)],
+            "content_type": list(np.array(CONTENT_TYPES[:3])[rng.integers(0, 3, posts)]),
+            "posted_at": pa.array(start_us + rng.integers(-20 * day_us, day_us, posts), ts),
+            "views": pa.array(rng.integers(100, 100_000, posts), pa.int64()),
+        }
+    )
+    responses = 3000
+    post_event_us = int(spec.timeline.event_end.timestamp() * 1_000_000) + day_us
+    languages = list(COMMENTS)
+    language = [languages[i % len(languages)] for i in range(responses)]
+    tables["survey_responses"] = pa.table(
+        {
+            "response_id": pa.array(range(responses), pa.int64()),
+            "creator_id": [enrolled[i % len(enrolled)] for i in range(responses)],
+            "submitted_at": pa.array(post_event_us + rng.integers(0, 5 * day_us, responses), ts),
+        }
+    )
+    comments = [COMMENTS[lang][int(rng.integers(0, len(COMMENTS[lang])))] for lang in language]
+    scores = [str(int(s)) for s in rng.integers(0, 11, responses)]
+    tables["survey_answers"] = pa.table(
+        {
+            "response_id": pa.array(list(range(responses)) * 2, pa.int64()),
+            "question": [NPS_QUESTION] * responses + ["Anything else?"] * responses,
+            "answer": scores + comments,
+            "language": [None] * responses + language,
+        }
+    )
+    for name, table in tables.items():
+        paths[name] = folder / f"{name}.parquet"
+        pq.write_table(table, paths[name])
+    return paths
+
+
+def _generate_in_child(lines: int, folder: Path, queue) -> None:
+    began = time.perf_counter()
+    paths = generate_review_data(lines, folder)
+    queue.put({"paths": paths, "seconds": time.perf_counter() - began})
+
+
+def _run_review(paths: dict[str, Path], out: Path, queue) -> None:
+    import pyarrow.parquet as pq
+
+    from creator_ops.core.review import ReviewInputs, compute_review
+    from creator_ops.core.review.render import write_review
+
+    spec = bench_spec()
+    began = time.perf_counter()
+    small = {name: pq.read_table(paths[name]) for name in paths if name not in ("orders", "enrollments", "exclusions")}
+    inputs = ReviewInputs(
+        orders=str(paths["orders"]), enrollments=str(paths["enrollments"]), exclusions=str(paths["exclusions"]), **small
+    )
+    review = compute_review(spec, inputs)
+    computed = time.perf_counter() - began
+    files = write_review(review, out)
+    seconds = time.perf_counter() - began
+    queue.put(
+        {
+            "seconds": seconds,
+            "compute_seconds": computed,
+            "peak_mb": _peak_mb(),
+            "html_bytes": files["html"].stat().st_size,
+            "selling": review["funnel"]["selling"],
+            "gmv": str(review["gmv"]["eligible_myr"]),
+            "total": str(review["payouts"]["total_myr"]),
+        }
+    )
+
+
+def _run_engine(paths: dict[str, Path], queue) -> None:
+    from creator_ops.core.payouts import calculate_for_spec
+
+    spec = bench_spec()
+    began = time.perf_counter()
+    result = calculate_for_spec(spec, str(paths["orders"]), str(paths["enrollments"]), str(paths["exclusions"]))
+    seconds = time.perf_counter() - began
+    queue.put({"seconds": seconds, "peak_mb": _peak_mb(), "creators": result.creators, "total": result.summary()})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1M lines only")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per measurement (best is reported)")
+    args = parser.parse_args()
+    sizes = [1_000_000] if args.quick else [1_000_000, 10_000_000]
+    work = Path(tempfile.mkdtemp(prefix="bench_review_"))
+    failed = False
+    try:
+        header = f"{'lines':>11} | {'review s':>9} {'peak MB':>8} {'html KB':>8} | {'payouts s':>9} {'peak MB':>8}"
+        print(header + " | ratio")
+        for lines in sizes:
+            folder = work / str(lines)
+            folder.mkdir()
+            made = _measure(_generate_in_child, lines, folder)
+            paths = made["paths"]
+            review = min(
+                (_measure(_run_review, paths, work / f"out{lines}") for _ in range(args.repeat)),
+                key=lambda r: r["seconds"],
+            )
+            engine = min((_measure(_run_engine, paths) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+            if review["selling"] != engine["creators"] or review["total"] != engine["total"]["total_myr"]:
+                print(f"MISMATCH at {lines} lines: the review's payouts differ from the engine's")
+                return 1
+            ratio = review["seconds"] / engine["seconds"]
+            failed |= ratio > 2 or review["peak_mb"] > 2048 or review["html_bytes"] > 5 * 1024 * 1024
+            html_kb = review["html_bytes"] / 1024
+            files_s = review["seconds"] - review["compute_seconds"]
+            print(
+                f"{lines:>11,} | {review['seconds']:>9.2f} {review['peak_mb']:>8.0f} {html_kb:>8.0f} | "
+                f"{engine['seconds']:>9.2f} {engine['peak_mb']:>8.0f} | {ratio:.2f}x"
+                f"   (figures {review['compute_seconds']:.2f} s, files {files_s:.2f} s; {review['selling']:,} selling,"
+                f" eligible GMV RM {review['gmv']}; data made in {made['seconds']:.1f} s)"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("targets: ratio <= 2x, peak <= 2048 MB, review.html <= 5 MB:", "missed" if failed else "met")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "plugins"))
+    sys.exit(main())

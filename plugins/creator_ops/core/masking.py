@@ -1,0 +1,162 @@
+"""The one masking function: e-mail addresses and phone numbers never leave in clear text.
+
+Everything the product stores or prints outside the personal-data columns (text cells
+of every data set, quarantine payloads, rejection reasons, error messages, log lines,
+alert texts) passes `mask_pii` first. E-mail addresses are found by a pattern, phone
+numbers by `phonenumbers`' matcher with Malaysia as the default region, so `012-345
+6789`, `+60 12 345 6789`, `60123456789` and `(03) 2161 2345` are all caught.
+
+Without a key, a match becomes a fixed marker (`[email hidden]`, `[phone hidden]`):
+right for messages and logs. With the PII hash key, it becomes a short keyed hash of
+the normalized value (`[email:1f0c…]`), so an id that happens to be an e-mail address
+still tells creators apart, and the same person matches across files, while nobody can
+read it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+EMAIL_MASK = "[email hidden]"
+PHONE_MASK = "[phone hidden]"
+DEFAULT_REGION = "MY"
+TOKEN_HEX = 16  # 64 bits of the HMAC: distinct people never share a token in practice
+
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# A cheap test before the (slower) phone matcher: 7 to 15 digits, maybe split by separators,
+# not part of a longer run of digits (an 18-digit order id is no phone number).
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[\s\-./()]{0,3}\d){6,14}(?!\d)")
+# The same pre-test in RE2 syntax, for Arrow columns (no look-arounds there).
+_ARROW_CANDIDATE = r"@|(?:^|[^0-9])[0-9](?:[-\s./()]{0,3}[0-9]){6,14}(?:[^0-9]|$)"
+# Bare digits are a phone number only with the trunk or country prefix (`0…`, `60…`);
+# `123456789` is an id or a count far more often.
+_BARE_DIGITS = re.compile(r"(?!0|60)\d+")
+# Malaysian mobile numbers by shape (01x-xxx xxxx, +60 1x…, 601x…) even where the
+# numbering plan does not know the block yet (`010-000 0000`), and even glued to a name.
+_MY_MOBILE = re.compile(
+    r"(?<![\d+])(?:\(?\+\s?60\)?|60|0)[\s\-.]{0,3}1\d[\s\-.]{0,3}\d{3,4}[\s\-.]{0,3}\d{4}(?!\d)"
+)
+_ARROW_BARE_DIGITS = r"^(?:[1-57-9][0-9]*|6|6[1-9][0-9]*)$"
+
+
+def keyed_hash(key: bytes, kind: str, normalized: str) -> str:
+    """Return hex HMAC-SHA256 of `kind:normalized` under `key`."""
+    return hmac.new(key, f"{kind}:{normalized}".encode(), hashlib.sha256).hexdigest()
+
+
+def _keyed_token(kind: str, normalized: str, key: bytes) -> str:
+    return f"[{kind}:{keyed_hash(key, kind, normalized)[:TOKEN_HEX]}]"
+
+
+def _email_replacement(key: bytes | None):
+    if key is None:
+        return lambda _match: EMAIL_MASK
+    return lambda match: _keyed_token("email", match.group(0).strip().lower(), key)
+
+
+def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, E.164) of every phone number `phonenumbers` finds in `text`."""
+    import phonenumbers
+
+    spans = []
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    for match in matcher:
+        if _BARE_DIGITS.fullmatch(match.raw_string):
+            continue
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        spans.append((match.start, match.end, e164))
+    for match in _MY_MOBILE.finditer(text):
+        if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+            digits = re.sub(r"\D", "", match.group(0))
+            national = digits[2:] if digits.startswith("60") else digits[1:]
+            spans.append((match.start(), match.end(), f"+60{national}"))
+    return sorted(spans)
+
+
+@lru_cache(maxsize=65536)
+def _mask_cached(text: str, key: bytes | None, region: str) -> str:
+    if "@" in text:
+        text = EMAIL_PATTERN.sub(_email_replacement(key), text)
+    if not _DIGIT_RUN.search(text):
+        return text
+    spans = _phone_spans(text, region)
+    for start, end, e164 in reversed(spans):
+        token = PHONE_MASK if key is None else _keyed_token("phone", e164, key)
+        text = text[:start] + token + text[end:]
+    return text
+
+
+def mask_pii(text: str, key: bytes | None = None, region: str = DEFAULT_REGION) -> str:
+    """Return `text` with every e-mail address and phone number replaced (by a marker, or a keyed token)."""
+    if not text or not isinstance(text, str):
+        return text
+    if ("@" not in text and not _DIGIT_RUN.search(text)) or _BARE_DIGITS.fullmatch(text):
+        return text  # the common case (no @, no phone-long digit run, an id or a count), uncached
+    return _mask_cached(text, key, region)
+
+
+def contains_pii(text: str) -> bool:
+    """Return whether `text` holds an e-mail address or a phone number."""
+    return isinstance(text, str) and mask_pii(text) != text
+
+
+def mask_value(value: Any, key: bytes | None = None) -> Any:
+    """Mask every string inside `value` (dicts, lists, tuples; keys too), keeping the structure."""
+    if isinstance(value, str):
+        return mask_pii(value, key)
+    if isinstance(value, Mapping):
+        return {mask_pii(str(k), key): mask_value(v, key) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_value(v, key) for v in value]
+    if isinstance(value, BaseException):
+        return mask_pii(str(value), key)
+    return value
+
+
+def mask_message(message: object) -> str:
+    """Return an error or log message as text, one line at a time masked."""
+    return mask_pii(str(message))
+
+
+def mask_array(column: pa.Array | pa.ChunkedArray, key: bytes | None = None) -> pa.Array | pa.ChunkedArray:
+    """Mask a string column: only the distinct values that might hold PII go through `mask_pii`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        return column
+    candidates = pc.and_(
+        pc.match_substring_regex(column, _ARROW_CANDIDATE),
+        pc.invert(pc.match_substring_regex(column, _ARROW_BARE_DIGITS)),
+    )
+    candidates = pc.fill_null(candidates, False)
+    if not pc.any(candidates).as_py():
+        return column
+    uniques = pc.unique(pc.filter(column, candidates))
+    values = uniques.to_pylist()
+    masked = [mask_pii(v, key) for v in values]
+    if masked == values:
+        return column
+    replacement = pc.take(pa.array(masked, column.type), pc.index_in(column, uniques))
+    return pc.if_else(candidates, replacement, column)
+
+
+__all__ = [
+    "EMAIL_MASK",
+    "EMAIL_PATTERN",
+    "PHONE_MASK",
+    "contains_pii",
+    "keyed_hash",
+    "mask_array",
+    "mask_message",
+    "mask_pii",
+    "mask_value",
+]

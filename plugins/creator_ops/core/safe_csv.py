@@ -1,0 +1,126 @@
+"""The one CSV writer for files people open in a spreadsheet: formula-safe, UTF-8, atomic.
+
+A creator handle such as `=HYPERLINK("http://…")`, `+cmd|' /C calc'!A0` or `@SUM(…)`
+would run as a formula when ops open the shortlist, an invite list, the payouts CSV or
+the finance export in Excel. OWASP's rule: a text cell that starts with `=`, `+`, `-`,
+`@`, a tab or a carriage return gets a leading `'`, so the spreadsheet shows it as
+text. Real numbers stay numbers: `-12.50`, `+60123456789` and `1e3` are written as they
+are, and so are ints and Decimals.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?")
+# RE2 (Arrow) forms of the same two rules
+_ARROW_FORMULA = r"^[=+\-@\t\r]"
+_ARROW_NUMBER = r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def safe_cell(value: Any) -> Any:
+    """Return `value` as a spreadsheet cannot run it: formula-like text gets a leading `'`."""
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_bytes(
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    *,
+    bom: bool = True,
+    lineterminator: str = "\r\n",
+) -> bytes:
+    """Render rows (dicts or sequences) as formula-safe CSV; with a BOM Excel shows Malay, Chinese, Tamil right."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    writer.writerow([safe_cell(c) for c in columns])
+    for row in rows:
+        cells = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
+        writer.writerow([safe_cell(c) for c in cells])
+    text = buffer.getvalue()
+    return text.encode("utf-8-sig" if bom else "utf-8")
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write `data` to `path` through a temporary file, so readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return path
+
+
+def write_csv(
+    path: str | os.PathLike[str],
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    *,
+    bom: bool = True,
+    lineterminator: str = "\r\n",
+) -> Path:
+    """Write rows as a formula-safe CSV file at `path`, atomically."""
+    return write_atomically(path, csv_bytes(columns, rows, bom=bom, lineterminator=lineterminator))
+
+
+def safe_arrow_column(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Neutralise formula-like cells of a string column, vectorized (other types are returned as they are)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        return column
+    risky = pc.and_(
+        pc.match_substring_regex(column, _ARROW_FORMULA),
+        pc.invert(pc.match_substring_regex(column, _ARROW_NUMBER)),
+    )
+    risky = pc.fill_null(risky, False)
+    if not pc.any(risky).as_py():
+        return column
+    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+
+
+def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False) -> Path:
+    """Write an Arrow table as formula-safe UTF-8 CSV (timestamps as ISO 8601 UTC with `Z`), atomically."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pacsv
+
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=False):
+        if pa.types.is_timestamp(column.type):
+            column = pc.strftime(pc.cast(column, pa.timestamp("s", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+        columns[str(safe_cell(name))] = safe_arrow_column(column)
+    out = pa.table(columns) if columns else table
+    buffer = io.BytesIO()
+    if bom:
+        buffer.write(b"\xef\xbb\xbf")
+    pacsv.write_csv(out, buffer)
+    return write_atomically(path, buffer.getvalue())
+
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "csv_bytes",
+    "safe_arrow_column",
+    "safe_cell",
+    "write_arrow_csv",
+    "write_atomically",
+    "write_csv",
+]
