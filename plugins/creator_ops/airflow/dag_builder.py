@@ -34,6 +34,7 @@ STAGE_ORDER = (
     "quality",
     "milestones",
     "payouts",
+    "review",
     "report",
 )
 ALL_PHASES = tuple(Phase)

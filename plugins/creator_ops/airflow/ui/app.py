@@ -55,6 +55,24 @@ async def authenticated_user(
 UserDep = Annotated[Any, Depends(authenticated_user)]
 
 
+async def page_user(
+    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Any:
+    """Like `authenticated_user`, but a signed-out browser is sent to Airflow's sign-in page and back."""
+    try:
+        return await authenticated_user(request, bearer)
+    except HTTPException as exc:
+        if exc.status_code != 401:
+            raise
+        from airflow.api_fastapi.app import get_auth_manager
+
+        login = get_auth_manager().get_url_login(next_url=str(request.url))
+        raise HTTPException(status_code=303, headers={"Location": airflow_ui_root() + login}) from None
+
+
+PageUserDep = Annotated[Any, Depends(page_user)]
+
+
 def readable_dag_ids(user: Any, dag_ids: list[str]) -> set[str]:
     """Return the DAG ids among `dag_ids` that `user` may read."""
     from airflow.api_fastapi.app import get_auth_manager
@@ -96,10 +114,10 @@ def warehouse_url() -> str:
         conn = Connection.get_connection_from_secrets(WAREHOUSE_CONN_ID)
     except AirflowNotFoundException:
         return default_url()
-    if conn.conn_type == "sqlite":
-        # Airflow's URI for a SQLite connection percent-encodes the path; SQLAlchemy wants it plain.
-        return f"sqlite:///{conn.host}"
-    return conn.get_uri()
+    from creator_ops.airflow.hooks import connection_url
+
+    # the tasks' rule (postgres, sqlite, or a SQLAlchemy URL in extra), so the view reads what they write
+    return connection_url(conn)
 
 
 @cache
@@ -184,7 +202,7 @@ def create_campaigns_app() -> FastAPI:
     app = FastAPI(title="Creator ops campaigns", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/campaigns", response_class=HTMLResponse)
-    def campaigns_page(user: UserDep) -> HTMLResponse:
+    def campaigns_page(user: PageUserDep) -> HTMLResponse:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
         now = _now()
         rows, problems = _overview(user, now)
