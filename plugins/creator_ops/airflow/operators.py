@@ -60,10 +60,9 @@ def landing_path(root: str, conn_id: str | None) -> Any:
 
 def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse_conn_id: str):
     """Build the `StepContext` of a running task: the spec as it is now, the run's interval, the warehouse."""
-    import os
-
     from creator_ops.airflow.hooks import WarehouseHook
-    from creator_ops.core.steps import StepContext, landing_root
+    from creator_ops.core.settings import settings
+    from creator_ops.core.steps import StepContext
 
     spec = _load(spec_path)
     start, end = _interval(context)
@@ -77,7 +76,7 @@ def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse
         log=operator.log,
         extras={"try_number": getattr(context.get("ti"), "try_number", None)},
         variable=airflow_variable,
-        landing_path=landing_path(landing_root(), os.environ.get("CREATOR_OPS_LANDING_CONN_ID")),
+        landing_path=landing_path(settings().landing_root, settings().landing_conn_id),
     )
 
 
