@@ -12,11 +12,18 @@ import argparse
 import sys
 from types import ModuleType
 
-from creator_ops.commands import ingest, payouts, review, validate
+from creator_ops.commands import allocate, ingest, match, payouts, review, validate
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.masking import mask_pii
 
-COMMANDS: dict[str, ModuleType] = {"validate": validate, "ingest": ingest, "payouts": payouts, "review": review}
+COMMANDS: dict[str, ModuleType] = {
+    "validate": validate,
+    "ingest": ingest,
+    "payouts": payouts,
+    "review": review,
+    "match": match,
+    "allocate": allocate,
+}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,9 +8,10 @@ its module `creator_ops.airflow.stages.<stage>` exists; each such module has
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import importlib.util
-import os
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,21 +20,26 @@ from typing import Any
 from airflow.sdk import DAG, TaskGroup, TriggerRule
 
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
-from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOperator
+from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
+from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm, to_sen_or_none
+from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+log = logging.getLogger(__name__)
 STAGE_ORDER = (
     "recruitment",
     "enrollment",
     "surveys",
     "orders",
     "quality",
+    "matchmaking",
+    "traffic",
     "milestones",
     "payouts",
+    "review",
     "report",
 )
 ALL_PHASES = tuple(Phase)
@@ -41,7 +47,7 @@ ALL_PHASES = tuple(Phase)
 
 def campaign_specs_dir() -> Path:
     """Return the campaign folder: `CAMPAIGN_SPECS_DIR`, or `include/campaigns/`."""
-    return Path(os.environ.get("CAMPAIGN_SPECS_DIR") or PROJECT_ROOT / "include" / "campaigns")
+    return settings().campaign_specs_dir
 
 
 @dataclass
@@ -151,16 +157,20 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
             doc_md="Records the campaign spec version and this run's phase in the warehouse.",
         )
         previous: Any = start
+        groups: dict[str, TaskGroup] = {}
         for stage in _available_stages():
             with TaskGroup(group_id=stage, tooltip=f"{stage} stage") as group:
                 module = importlib.import_module(f"creator_ops.airflow.stages.{stage}")
                 module.build(StageBuilder(spec, spec_path, group))
             previous >> group
             previous = group
+            groups[stage] = group
         if spec.runbook:
             with TaskGroup(group_id="runbook", tooltip="sign-offs from other teams") as runbook:
                 for step in spec.runbook:
-                    RunbookSignoffOperator(
+                    # BD's sign-off shows and freezes the matchmaking list, so it waits for this run's list
+                    bd_signoff = step.id == SIGNOFF_STEP_ID and "matchmaking" in groups
+                    signoff = (MatchmakingSignoffOperator if bd_signoff else RunbookSignoffOperator)(
                         task_id=step.id,
                         spec_path=str(spec_path),
                         step_id=step.id,
@@ -174,6 +184,8 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
                         retries=0,
                         trigger_rule=TriggerRule.NONE_FAILED,
                     )
+                    if bd_signoff:
+                        groups["matchmaking"] >> signoff
             start >> runbook
     return dag
 
@@ -191,28 +203,28 @@ class LoadedCampaigns:
         return [problem for _, error in errors for problem in error.problems]
 
 
-_LOADED: dict[int, LoadedCampaigns] = {}
-
-
 def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
-    """Build every valid spec's DAG; one that fails to build becomes a problem and never hides the others.
+    """Build every valid spec's DAG; one that fails to build is logged as a problem and never hides the others.
 
-    Invalid specs are reported by `dags/campaign_spec_errors.py`. Built once per spec
-    collection in a process, so the two DAG files of one DagBag fill share the work.
+    Invalid specs are reported by `dags/campaign_spec_errors.py`. The cyclic garbage
+    collector is paused while the DAGs are built: building allocates tens of thousands of
+    long-lived objects (operators, groups, edges) and nothing cyclic to free, so the
+    collector's passes over them were about 40 % of a fill.
     """
     collection = discover_specs(folder or campaign_specs_dir())
-    loaded = _LOADED.get(id(collection))
-    if loaded is not None and loaded.collection is collection:
-        return loaded
     dags: dict[str, DAG] = {}
     build_errors: list[tuple[Path, SpecError]] = []
-    for path, spec in collection.specs:
-        try:
-            dags[spec.dag_id] = build_campaign_dag(spec, path)
-        except Exception as exc:  # noqa: BLE001 - one campaign's failure must not hide the others
-            problem = SpecProblem(str(path), "", f"the DAG cannot be built: {type(exc).__name__}: {exc}")
-            build_errors.append((path, SpecError([problem])))
-    loaded = LoadedCampaigns(dags, collection, build_errors)
-    _LOADED.clear()  # one collection per folder is current; older ones go
-    _LOADED[id(collection)] = loaded
-    return loaded
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, spec in collection.specs:
+            try:
+                dags[spec.dag_id] = build_campaign_dag(spec, path)
+            except Exception as exc:  # noqa: BLE001 - one campaign's failure must not hide the others
+                problem = SpecProblem(str(path), "", f"the DAG cannot be built: {type(exc).__name__}: {exc}")
+                build_errors.append((path, SpecError([problem])))
+                log.error("%s", problem)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return LoadedCampaigns(dags, collection, build_errors)

@@ -41,7 +41,17 @@ if TYPE_CHECKING:
     from creator_ops.core.ingest import ReadResult
 
 SUITES_DIR = Path(__file__).resolve().parents[3] / "include" / "expectations"
-DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+DATASETS = (
+    "creators",
+    "enrollments",
+    "surveys",
+    "orders",
+    "exclusions",
+    "products",
+    "invitations",
+    "samples",
+    "content",
+)
 FILE_SUITE = "ingested_files"
 SAMPLE_ROWS = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
@@ -169,6 +179,9 @@ def suite_parameters(spec: CampaignSpec) -> dict[str, Any]:
         "enrollment_window_end": _as_utc(t.event_end + margin),
         "survey_window_start": _as_utc(min(o for o, _ in surveys) - margin),
         "survey_window_end": _as_utc(max(c for _, c in surveys) + margin),
+        # samples and content (SPEC section 9): from recruitment to the payout
+        "campaign_window_start": _as_utc(t.recruitment_opens - margin),
+        "campaign_window_end": _as_utc(t.payout_date + margin),
         "max_followers": q.max_followers,
         "max_gmv_30d_sen": to_sen(q.max_gmv_30d_myr),
         "max_quarantine_share": float(q.max_quarantine_share),  # a share, compared, never paid

@@ -416,6 +416,58 @@ class Survey(_Strict):
     title: NonEmpty
     opens: When
     closes: When
+    # the column headers of the score questions (matched trimmed, ignoring case; SPEC section 10)
+    nps_question: NonEmpty | None = None  # answers 0-10
+    csat_question: NonEmpty | None = None  # answers 1-5
+
+    @model_validator(mode="after")
+    def _distinct_questions(self) -> Survey:
+        nps, csat = self.nps_question, self.csat_question
+        if nps and csat and nps.strip().lower() == csat.strip().lower():
+            raise ValueError("nps_question and csat_question name the same column")
+        return self
+
+
+class WhatIf(_Strict):
+    """An alternative incentive design the review computes beside the actual one (SPEC section 10)."""
+
+    name: NonEmpty
+    incentives: Incentives
+
+
+class Review(_Strict):
+    what_if: list[WhatIf] = Field(default_factory=list)
+
+    @field_validator("what_if")
+    @classmethod
+    def _names_distinct(cls, alternatives: list[WhatIf]) -> list[WhatIf]:
+        names = [a.name for a in alternatives]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate what-if name(s): {', '.join(duplicates)}")
+        return alternatives
+
+
+class Matchmaking(_Strict):
+    """Product matchmaking (SPEC section 11)."""
+
+    max_products_per_creator: int = Field(default=1, ge=1)
+
+
+class Traffic(_Strict):
+    """Paid traffic allocation (SPEC section 11): spend in steps of `step_myr`, each step less efficient."""
+
+    budget_myr: Money
+    cpm_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
+    step_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
+    efficiency: list[Annotated[Decimal, Field(ge=0, le=1)]] = Field(min_length=1)
+
+    @field_validator("efficiency")
+    @classmethod
+    def _diminishing(cls, efficiency: list[Decimal]) -> list[Decimal]:
+        if any(later > earlier for earlier, later in zip(efficiency, efficiency[1:], strict=False)):
+            raise ValueError("efficiency must not increase from one step to the next (diminishing returns)")
+        return efficiency
 
 
 class Quality(_Strict):
@@ -447,6 +499,9 @@ class CampaignSpec(_Strict):
     runbook: list[RunbookStep] = Field(default_factory=list)
     surveys: list[Survey] = Field(default_factory=list)
     quality: Quality = Field(default_factory=Quality)
+    review: Review = Field(default_factory=Review)
+    matchmaking: Matchmaking = Field(default_factory=Matchmaking)
+    traffic: Traffic | None = None
 
     @property
     def dag_id(self) -> str:

@@ -34,7 +34,17 @@ import pandas as pd
 from creator_ops.core.ingest.pii import DEMO_PII_KEY, hash_values
 from creator_ops.core.spec import CampaignSpec
 
-DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+DATASETS = (
+    "creators",
+    "enrollments",
+    "surveys",
+    "orders",
+    "exclusions",
+    "products",
+    "invitations",
+    "samples",
+    "content",
+)
 FileFormat = Literal["csv", "xlsx", "jsonl", "parquet"]
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl", "parquet": "parquet"}
 
@@ -147,7 +157,40 @@ TIME_COLUMNS = {
     "surveys": ("submitted_at",),
     "orders": ("order_time", "updated_at"),
     "exclusions": (),
+    "products": (),
+    "invitations": ("invited_at",),
+    # a sample's status changes: each change is a row, exported when it happens (the last landed wins)
+    "samples": ("requested_at", "status_changed_at"),
+    "content": ("posted_at",),
 }
+DEFAULT_ACCOUNT_MANAGERS = ("aisyah", "wei_jie", "kavitha")
+CONTENT_TYPES = ("VIDEO", "LIVE", "SHOWCASE")
+CONTENT_TYPE_WEIGHTS = (0.5, 0.35, 0.15)
+# The platform's commission rate per category (what the seller pays the creator), in basis points.
+COMMISSION_BPS = {
+    "beauty": 1200, "fashion": 1000, "home_living": 800, "electronics": 400,
+    "food": 700, "health": 900, "mother_baby": 800, "sports": 600,
+}  # fmt: skip
+PRODUCT_NOUNS = {
+    "beauty": ("Serum Vitamin C", "Cushion Foundation", "Lip Matte", "Sunscreen SPF50", "Toner Rose"),
+    "fashion": ("Tudung Bawal", "Baju Kurung Moden", "Sneakers Putih", "Kemeja Linen", "Beg Tangan"),
+    "home_living": ("Air Fryer 5L", "Cadar Cotton", "Periuk Nasi", "Rak Kasut", "Lampu LED"),
+    "electronics": ("TWS Earbuds", "Power Bank 20000mAh", "Smart Watch", "Phone Tripod", "USB-C Charger"),
+    "food": ("Sambal Nyet", "Kopi Tongkat Ali", "Kerepek Pedas", "Madu Kelulut", "Dodol Durian"),
+    "health": ("Kolagen Minuman", "Vitamin D3", "Yoga Mat", "Whey Protein", "Minyak Urut"),
+    "mother_baby": ("Lampin Bayi", "Botol Susu", "Baby Wipes", "Stroller Ringan", "Minyak Telon"),
+    "sports": ("Jersi Futsal", "Kasut Lari", "Dumbbell Set", "Raket Badminton", "Botol Air 1L"),
+}  # fmt: skip
+SAMPLE_PATHS = (
+    # status histories, with their weights: most samples end posted, some stall, some are cancelled
+    (("PENDING", "AWAITING_SHIPMENT", "SHIPPED", "CONTENT_PENDING", "COMPLETED"), 0.45),
+    (("PENDING", "AWAITING_SHIPMENT", "SHIPPED", "CONTENT_PENDING"), 0.2),
+    (("PENDING", "AWAITING_SHIPMENT", "SHIPPED"), 0.1),
+    (("PENDING", "AWAITING_SHIPMENT"), 0.05),
+    (("PENDING", "CANCELLED"), 0.1),
+    (("PENDING", "AWAITING_SHIPMENT", "DELIVERY_FAILED"), 0.05),
+    (("PENDING",), 0.05),
+)
 # Evening peaks in MY shopping (local hour of day); the sale's midnight rush is added on top.
 HOUR_WEIGHTS = np.array([5, 3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7, 6, 5, 5, 6, 7, 8, 9, 11, 12, 11, 8], dtype=float)
 
@@ -163,6 +206,10 @@ class DemoData:
     surveys: pd.DataFrame
     orders: pd.DataFrame
     exclusions: pd.DataFrame
+    products: pd.DataFrame = field(default_factory=pd.DataFrame)
+    invitations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    samples: pd.DataFrame = field(default_factory=pd.DataFrame)
+    content: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, int] = field(default_factory=dict)
 
     def frame(self, dataset: str) -> pd.DataFrame:
@@ -183,6 +230,11 @@ class DemoData:
             frame["phone_hash"] = hash_values(list(frame.pop("phone")), "phone", pii_key)
         elif dataset == "surveys":
             frame = frame.drop(columns=["survey_id"])
+        elif dataset == "samples":
+            frame = frame.drop(columns=["status_changed_at"])
+        elif dataset == "invitations":  # the account managers' lists carry no personal data
+            frame["email_hash"] = None
+            frame["phone_hash"] = None
         frame.attrs["dataset"] = dataset
         return frame
 
@@ -421,8 +473,13 @@ def generate_orders(
     creator_ids: np.ndarray | None = None,
     defects: bool = True,
     duplicate_share: float = 0.02,
+    products: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Generate about `n_lines` order lines (plus re-sent duplicates) over the event window, vectorized."""
+    """Generate about `n_lines` order lines (plus re-sent duplicates) over the event window, vectorized.
+
+    With `products`, each line also carries SPEC section 9's `product_id`, `content_type` and
+    `commission_sen` (the product's category rate of the line's GMV).
+    """
     rng = _rng(seed, "orders")
     if creator_ids is None:
         pool = max(50, n_lines // 200)
@@ -471,6 +528,8 @@ def generate_orders(
             "updated_at": updated_at,
         }
     )
+    if products is not None and len(products):
+        _add_product_columns(frame, products, np.random.default_rng([seed, 99]))
     frame = _add_resends(frame, rng, duplicate_share)
     if defects:
         frame = _add_defects(frame, rng)
@@ -478,6 +537,20 @@ def generate_orders(
     frame = frame.iloc[np.argsort(sort_key.to_numpy(), kind="stable")].reset_index(drop=True)
     frame.attrs["dataset"] = "orders"
     return frame
+
+
+def _add_product_columns(frame: pd.DataFrame, products: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Add product_id (priority products sell more), content_type and commission_sen, in place."""
+    n = len(frame)
+    weights = (4 - products["priority"].to_numpy()).astype(float)
+    pick = rng.choice(len(products), n, p=weights / weights.sum())
+    frame["product_id"] = products["product_id"].to_numpy()[pick]
+    kind = rng.choice(len(CONTENT_TYPES), n, p=CONTENT_TYPE_WEIGHTS)
+    content_type = np.asarray(CONTENT_TYPES, dtype=object)[kind]
+    content_type[rng.random(n) < 0.04] = "UNKNOWN"  # lines the platform could not attribute
+    frame["content_type"] = content_type
+    bps = products["category"].map(COMMISSION_BPS).fillna(800).to_numpy().astype(np.int64)[pick]
+    frame["commission_sen"] = frame["gmv_sen"].to_numpy() * bps // 10_000
 
 
 def _add_resends(frame: pd.DataFrame, rng: np.random.Generator, share: float) -> pd.DataFrame:
@@ -506,6 +579,140 @@ def _add_defects(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def make_products(spec: CampaignSpec, seed: int = 0, per_category: int = 5) -> pd.DataFrame:
+    """The campaign's product selection: the spec's categories first, prices, sample quotas, priorities."""
+    rng = _rng(seed, "products")
+    preferred = [c for c in spec.recruitment.categories if c in CATEGORIES]
+    categories = preferred + [c for c in CATEGORIES if c not in preferred][: max(0, 4 - len(preferred))]
+    rows = []
+    for category in categories:
+        for index, noun in enumerate(PRODUCT_NOUNS[category][:per_category]):
+            price = int(rng.choice([990, 1490, 1990, 2990, 3990, 4990, 7990, 12900, 19900, 29900]))
+            rows.append(
+                {
+                    "product_id": f"{1_730_000_000 + 1_000 * CATEGORIES.index(category) + index}",
+                    "name": noun,
+                    "category": category,
+                    "price_sen": price,
+                    "sample_quota": int(rng.choice([0, 5, 10, 20, 30, 50], p=[0.05, 0.2, 0.3, 0.25, 0.1, 0.1])),
+                    "priority": int(rng.choice([1, 2, 3], p=[0.3, 0.4, 0.3])),
+                    "min_followers": int(rng.choice([0, 1_000, 5_000, 10_000], p=[0.4, 0.3, 0.2, 0.1])),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame.attrs["dataset"] = "products"
+    return frame
+
+
+def _account_managers(spec: CampaignSpec) -> tuple[str, ...]:
+    return tuple(spec.recruitment.account_managers) or DEFAULT_ACCOUNT_MANAGERS
+
+
+def make_invitations(
+    spec: CampaignSpec, creators: pd.DataFrame, enrollments: pd.DataFrame, seed: int = 0
+) -> pd.DataFrame:
+    """Invitations account managers sent: most enrolled creators were invited, and many who never enrolled."""
+    rng = _rng(seed, "invitations")
+    t = spec.timeline
+    opens = _utc(t.recruitment_opens)
+    first = enrollments.groupby("creator_id", sort=True)["registered_at"].min()
+    everyone = creators["creator_id"].to_numpy()
+    invited = everyone[rng.random(len(everyone)) < 0.7]
+    enrolled_invited = first.index.to_numpy()[rng.random(len(first)) < 0.85]  # the rest found it themselves
+    ids = np.union1d(invited, enrolled_invited)
+    latest = pd.Series(_utc(t.registration_closes), index=ids)
+    latest.loc[latest.index.intersection(first.index)] = first.reindex(latest.index.intersection(first.index))
+    span = np.maximum((latest - opens).dt.total_seconds().to_numpy(), 1)
+    invited_at = opens + pd.to_timedelta(np.floor(rng.random(len(ids)) * span), unit="s")
+    frame = pd.DataFrame(
+        {
+            "creator_id": ids,
+            "invited_at": pd.Series(invited_at).dt.floor("s"),
+            "account_manager": rng.choice(_account_managers(spec), len(ids)),
+        }
+    )
+    frame = frame.sort_values(["invited_at", "creator_id"], kind="stable", ignore_index=True)
+    frame.attrs["dataset"] = "invitations"
+    return frame
+
+
+def make_samples(
+    spec: CampaignSpec, creators: pd.DataFrame, enrollments: pd.DataFrame, products: pd.DataFrame, seed: int = 0
+) -> pd.DataFrame:
+    """Free-sample requests of enrolled creators, one row per status change (the last one landed wins)."""
+    rng = _rng(seed, "samples")
+    t = spec.timeline
+    first = enrollments.groupby("creator_id", sort=True)["registered_at"].min()
+    requesters = first.index.to_numpy()[rng.random(len(first)) < 0.4]
+    category_of = creators.set_index("creator_id")["category"]
+    paths, weights = zip(*SAMPLE_PATHS, strict=True)
+    end = _utc(t.event_start)
+    rows = []
+    number = 0
+    for creator in requesters:
+        same = products.index[products["category"] == category_of.get(creator)].to_numpy()
+        pool = same if len(same) else products.index.to_numpy()
+        for product in rng.choice(pool, min(len(pool), int(rng.integers(1, 3))), replace=False):
+            number += 1
+            start = max(first[creator], _utc(t.recruitment_opens))
+            requested = start + pd.Timedelta(seconds=int(rng.integers(0, max(1, int((end - start).total_seconds())))))
+            path = paths[rng.choice(len(paths), p=np.array(weights) / sum(weights))]
+            moment, shipped_at = requested, pd.NaT
+            for status in path:
+                if status != "PENDING":
+                    moment = moment + pd.Timedelta(seconds=int(rng.integers(6 * 3_600, 3 * 86_400)))
+                if status == "SHIPPED":
+                    shipped_at = moment
+                rows.append(
+                    {
+                        "sample_id": f"SMP{number:06d}",
+                        "creator_id": creator,
+                        "product_id": products.at[product, "product_id"],
+                        "requested_at": requested.floor("s"),
+                        "status": status,
+                        "shipped_at": shipped_at.floor("s") if shipped_at is not pd.NaT else pd.NaT,
+                        "status_changed_at": moment.floor("s"),
+                    }
+                )
+    columns = ["sample_id", "creator_id", "product_id", "requested_at", "status", "shipped_at", "status_changed_at"]
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("requested_at", "shipped_at", "status_changed_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    frame = frame.sort_values(["status_changed_at", "sample_id"], kind="stable", ignore_index=True)
+    frame.attrs["dataset"] = "samples"
+    return frame
+
+
+def make_content(spec: CampaignSpec, enrollments: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Videos and LIVE sessions of enrolled creators, mostly just before and during the event."""
+    rng = _rng(seed, "content")
+    t = spec.timeline
+    creators = enrollments["creator_id"].drop_duplicates().sort_values().to_numpy()
+    posting = creators[rng.random(len(creators)) < 0.6]
+    counts = rng.integers(1, 5, len(posting))
+    owner = np.repeat(posting, counts)
+    n = len(owner)
+    kind = np.asarray(CONTENT_TYPES, dtype=object)[rng.choice(len(CONTENT_TYPES), n, p=CONTENT_TYPE_WEIGHTS)]
+    warm_up = _spread(rng, _utc(t.registration_closes) - pd.Timedelta(days=7), _utc(t.event_start), n)
+    during = _spread(rng, _utc(t.event_start), _utc(t.event_end), n)
+    posted = warm_up.where(pd.Series(rng.random(n) < 0.45), during)
+    views = _round_significant(rng.lognormal(np.log(np.where(kind == "LIVE", 3_000, 8_000)), 1.3, n))
+    gmv = (views * rng.lognormal(np.log(0.4), 0.9, n)).astype(np.int64) * 10  # about RM 4 per 100 views
+    frame = pd.DataFrame(
+        {
+            "content_id": [f"{7_400_000_000_000_000_000 + i * 7_919}" for i in range(n)],
+            "creator_id": owner,
+            "content_type": kind,
+            "posted_at": posted.dt.floor("s"),
+            "views": views.astype(np.int64),
+            "gmv_sen": gmv,
+        }
+    )
+    frame = frame.sort_values(["posted_at", "content_id"], kind="stable", ignore_index=True)
+    frame.attrs["dataset"] = "content"
+    return frame
+
+
 def generate(
     spec: CampaignSpec,
     *,
@@ -524,7 +731,8 @@ def generate(
     outsiders = np.setdiff1d(creator_frame["creator_id"].to_numpy(), enrolled)[: max(1, len(enrolled) // 20)]
     sellers = np.concatenate([enrolled, outsiders]).astype(object)
     lines = order_lines if order_lines is not None else creators * 20
-    orders = generate_orders(spec, lines, seed, creator_ids=sellers, defects=defects)
+    products = make_products(spec, seed)
+    orders = generate_orders(spec, lines, seed, creator_ids=sellers, defects=defects, products=products)
     return DemoData(
         spec=spec,
         seed=seed,
@@ -533,6 +741,10 @@ def generate(
         surveys=make_surveys(spec, enrollments, seed),
         orders=orders,
         exclusions=make_exclusions(enrollments, seed),
+        products=products,
+        invitations=make_invitations(spec, creator_frame, enrollments, seed),
+        samples=make_samples(spec, creator_frame, enrollments, products, seed),
+        content=make_content(spec, enrollments, seed),
         meta={"enrolled_creators": len(enrolled), "non_enrolled_sellers": len(outsiders)},
     )
 
@@ -642,14 +854,17 @@ def to_export_frame(  # noqa: C901 - one branch per export layout, read top to b
         values = frame[column]
         if column == "survey_id":
             continue
-        if column in ("registered_at", "submitted_at", "order_time", "updated_at"):
+        if column in (
+            "registered_at", "submitted_at", "order_time", "updated_at", "invited_at", "requested_at",
+            "shipped_at", "status_changed_at", "posted_at",
+        ):  # fmt: skip
             out[column] = format_times(values, tz, rng if mess else None)
         elif column.endswith("_sen"):
             style = rng.integers(0, 3, len(values)) if mess else None
             out[column.removesuffix("_sen") + "_myr"] = format_money(values, style)
         elif column == "creator_id" and mess:
             out[column] = mess_ids(values, rng)
-        elif column == "followers" and mess:
+        elif column in ("followers", "views") and mess:
             out[column] = format_followers(values, rng)
         elif column == "phone" and mess:
             out[column] = mess_phones(values, rng)
@@ -695,7 +910,7 @@ def _survey_wide(long: pd.DataFrame) -> pd.DataFrame:
 def _affiliate_frame(frame: pd.DataFrame, *, tz: str, mess: bool, rng: np.random.Generator) -> pd.DataFrame:
     """The affiliate center's seller order export: its own headers and upper-case statuses."""
     status = frame["status"].astype(str)
-    return pd.DataFrame(
+    export = pd.DataFrame(
         {
             "Order ID": frame["order_id"].astype(object).where(frame["order_id"].notna(), ""),
             "SKU ID": frame["line_id"].astype(object).where(frame["line_id"].notna(), ""),
@@ -709,6 +924,14 @@ def _affiliate_frame(frame: pd.DataFrame, *, tz: str, mess: bool, rng: np.random
         },
         index=frame.index,
     )
+    if "product_id" in frame:  # SPEC section 9: the export's own headers
+        export["Product ID"] = frame["product_id"].astype(object).where(frame["product_id"].notna(), "")
+        content_type = frame["content_type"].astype(object).where(frame["content_type"] != "UNKNOWN", "")
+        export["Content Type"] = content_type.str.title() if mess else content_type  # "Live", "Video"
+        export["Actual Commission"] = format_money(
+            frame["commission_sen"], rng.integers(0, 3, len(frame)) if mess else None
+        )
+    return export
 
 
 # --------------------------------------------------------------------------- writing

@@ -26,6 +26,9 @@ ORDER_COLUMNS = (
     "gmv_sen",
     "updated_at",
     "source_status",
+    "product_id",
+    "content_type",
+    "commission_sen",
     "row_number",
 )
 ENROLLMENT_COLUMNS = ("creator_id", "registered_at", "is_new_creator", "row_number")
@@ -42,6 +45,15 @@ CREATOR_COLUMNS = (
     "row_number",
 )
 QUARANTINE_COLUMNS = ("row_number", "reason", "field", "detail", "raw_json")
+# SPEC section 9: every landed row is kept; warehouse.campaign_data reads the current ones.
+SECTION9_COLUMNS = {
+    "products": (
+        "product_id", "name", "category", "price_sen", "sample_quota", "priority", "min_followers", "row_number",
+    ),
+    "invitations": ("creator_id", "invited_at", "account_manager", "email_hash", "phone_hash", "row_number"),
+    "samples": ("sample_id", "creator_id", "product_id", "requested_at", "status", "shipped_at", "row_number"),
+    "content": ("content_id", "creator_id", "content_type", "posted_at", "views", "gmv_sen", "row_number"),
+}  # fmt: skip
 
 
 def pii_key(ctx: StepContext) -> bytes:
@@ -121,6 +133,8 @@ def load_result(conn, ctx: StepContext, dataset: str, file_id: int, result, rela
             per_file,
             insert_only={"shortlisted": False},
         )
+    elif dataset in SECTION9_COLUMNS:
+        bulk_insert(conn, schema.metadata.tables[dataset], accepted.select(list(SECTION9_COLUMNS[dataset])), per_file)
     elif dataset == "exclusions":
         bulk_upsert(
             conn,
@@ -294,3 +308,23 @@ def ingest_exclusions(ctx: StepContext) -> dict:
 def ingest_creators(ctx: StepContext) -> dict:
     """Load newly landed marketplace candidate pulls."""
     return ingest_landed(ctx, "creators")
+
+
+def ingest_products(ctx: StepContext) -> dict:
+    """Load newly landed product selections (price, sample quota, priority)."""
+    return ingest_landed(ctx, "products")
+
+
+def ingest_invitations(ctx: StepContext) -> dict:
+    """Load newly landed invitation lists (the recruitment stage records its own lists itself)."""
+    return ingest_landed(ctx, "invitations")
+
+
+def ingest_samples(ctx: StepContext) -> dict:
+    """Load newly landed free-sample request exports (statuses change: the last landing wins)."""
+    return ingest_landed(ctx, "samples")
+
+
+def ingest_content(ctx: StepContext) -> dict:
+    """Load newly landed content exports (videos and LIVE sessions with views and GMV)."""
+    return ingest_landed(ctx, "content")

@@ -33,6 +33,7 @@ from creator_ops.warehouse.schema import (
     creators,
     enrollments,
     exclusions,
+    metadata,
     order_lines,
     quality_results,
     survey_answers,
@@ -44,9 +45,35 @@ if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy import Engine
 
-DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+DATASETS = (
+    "creators",
+    "enrollments",
+    "surveys",
+    "orders",
+    "exclusions",
+    "products",
+    "invitations",
+    "samples",
+    "content",
+)
 # Files ops replaced stay registered (content hash) but are no longer data to trust or validate.
-TIME_COLUMNS = ("order_time", "updated_at", "registered_at", "submitted_at")
+TIME_COLUMNS = (
+    "order_time",
+    "updated_at",
+    "registered_at",
+    "submitted_at",
+    "invited_at",
+    "requested_at",
+    "shipped_at",
+    "posted_at",
+)
+# SPEC section 9: the reader's canonical columns, as loaded (steps.ingest.SECTION9_COLUMNS)
+SECTION9_BATCH_COLUMNS = {
+    "products": ("product_id", "name", "category", "price_sen", "sample_quota", "priority", "min_followers"),
+    "invitations": ("creator_id", "invited_at", "account_manager", "email_hash", "phone_hash"),
+    "samples": ("sample_id", "creator_id", "product_id", "requested_at", "status", "shipped_at"),
+    "content": ("content_id", "creator_id", "content_type", "posted_at", "views", "gmv_sen"),
+}
 
 
 def _batch_query(dataset: str, file_id: int):
@@ -61,7 +88,13 @@ def _batch_query(dataset: str, file_id: int):
             t.c.status,
             t.c.gmv_sen,
             t.c.updated_at,
+            t.c.product_id,
+            t.c.content_type,
+            t.c.commission_sen,
         ]
+    elif dataset in SECTION9_BATCH_COLUMNS:
+        t = metadata.tables[dataset]
+        cols = [t.c[name] for name in SECTION9_BATCH_COLUMNS[dataset]]
     elif dataset == "enrollments":
         t = enrollments
         cols = [t.c.creator_id, t.c.registered_at, t.c.is_new_creator]
@@ -230,3 +263,23 @@ def validate_orders(ctx: StepContext) -> dict[str, Any]:
 def validate_exclusions(ctx: StepContext) -> dict[str, Any]:
     """Validate the exclusion files ingested in this run."""
     return validate_dataset(ctx, "exclusions")
+
+
+def validate_products(ctx: StepContext) -> dict[str, Any]:
+    """Validate the product files ingested in this run."""
+    return validate_dataset(ctx, "products")
+
+
+def validate_invitations(ctx: StepContext) -> dict[str, Any]:
+    """Validate the invitation files ingested in this run."""
+    return validate_dataset(ctx, "invitations")
+
+
+def validate_samples(ctx: StepContext) -> dict[str, Any]:
+    """Validate the sample files ingested in this run."""
+    return validate_dataset(ctx, "samples")
+
+
+def validate_content(ctx: StepContext) -> dict[str, Any]:
+    """Validate the content files ingested in this run."""
+    return validate_dataset(ctx, "content")

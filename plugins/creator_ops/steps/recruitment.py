@@ -128,6 +128,14 @@ def store_shortlist(ctx: StepContext, result: RecruitmentResult) -> None:
             conn.execute(statement.execution_options(synchronize_session=False), rows)
 
 
+def record_invitations(ctx: StepContext, result: RecruitmentResult) -> int:
+    """Record the shortlist (the invite lists) as invitations, invited at this run's end; return how many."""
+    from creator_ops.warehouse.campaign_data import record_recruitment_invitations
+
+    invited = [(entry.candidate.creator_id, entry.account_manager) for entry in result.shortlist]
+    return record_recruitment_invitations(ctx.engine, ctx.spec.id, invited, ctx.interval_end, ctx.run_id)
+
+
 def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
     """Screen and score the campaign's candidates, store the shortlist and write the files ops open."""
     candidates = load_candidates(ctx)
@@ -138,6 +146,7 @@ def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
         )
     result = recruit(candidates, ctx.spec.recruitment)
     store_shortlist(ctx, result)
+    invited = record_invitations(ctx, result)
     folder = ctx.output_dir / "recruitment" / run_date(ctx)
     files = write_recruitment_files(result, folder)
     per_am = {am: len(entries) for am, entries in result.by_account_manager().items()}
@@ -157,5 +166,6 @@ def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
         "shortlisted": len(result.shortlist),
         "screened_out": dict(sorted(result.reasons.items())),
         "per_account_manager": per_am,
+        "invitations_recorded": invited,
         "files": [str(p) for p in files],
     }

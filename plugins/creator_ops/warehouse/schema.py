@@ -152,6 +152,10 @@ order_lines = Table(
     Column("gmv_sen", BigInteger, nullable=False),
     _ts("updated_at"),
     Column("source_status", String(80)),  # the export's own status, kept when "returned" replaces it
+    # SPEC section 9 (0008_section9_data)
+    Column("product_id", String(200)),
+    Column("content_type", String(40), nullable=False, server_default="UNKNOWN"),
+    Column("commission_sen", BigInteger, nullable=False, server_default="0"),
     Index("ix_order_lines_campaign_order", "campaign_id", "order_id", "line_id"),
 )
 
@@ -262,4 +266,142 @@ campaign_runs = Table(
     _ts("interval_end", nullable=False),
     Column("summary_json", Text),
     _ts("updated_at", nullable=False),
+)
+
+
+# --------------------------------------------------------------------------- SPEC section 9 (0008_section9_data)
+# Every landed row is kept (primary key: file and row), so superseded files keep their lineage;
+# `creator_ops.warehouse.campaign_data` reads the current rows (current files, last landing wins).
+
+products = Table(
+    "products",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("product_id", String(200), nullable=False),
+    Column("name", Text),
+    Column("category", String(80)),
+    Column("price_sen", BigInteger, nullable=False),
+    Column("sample_quota", Integer, nullable=False),
+    Column("priority", Integer, nullable=False, server_default="1"),
+    Column("min_followers", BigInteger, nullable=False, server_default="0"),
+    Index("ix_products_campaign_product", "campaign_id", "product_id"),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    _ts("invited_at", nullable=False),
+    Column("account_manager", String(80)),
+    Column("email_hash", String(64)),
+    Column("phone_hash", String(64)),
+    Index("ix_invitations_campaign_creator", "campaign_id", "creator_id"),
+)
+
+# The recruitment stage's own invite lists: one row per creator, the first invitation kept.
+recruitment_invitations = Table(
+    "recruitment_invitations",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    _ts("invited_at", nullable=False),
+    Column("account_manager", String(80)),
+    Column("run_id", String(250), nullable=False),
+)
+
+samples = Table(
+    "samples",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("sample_id", String(200), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    Column("product_id", String(200), nullable=False),
+    _ts("requested_at", nullable=False),
+    Column("status", String(40), nullable=False),  # trimmed, upper-cased
+    _ts("shipped_at"),
+    Index("ix_samples_campaign_sample", "campaign_id", "sample_id"),
+)
+
+content = Table(
+    "content",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("content_id", String(200), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    Column("content_type", String(40), nullable=False),
+    _ts("posted_at", nullable=False),
+    Column("views", BigInteger, nullable=False),
+    Column("gmv_sen", BigInteger, nullable=False),
+    Index("ix_content_campaign_content", "campaign_id", "content_id"),
+)
+
+
+# --------------------------------------------------------------------------- SPEC section 11 (0010_mechanisms)
+
+# One matchmaking list per run that computed it; `frozen` once BD approved its sign-off
+# (who and when in decided_by/decided_at), `rejected` with the reason in decision_note.
+matchmaking_lists = Table(
+    "matchmaking_lists",
+    metadata,
+    Column("list_id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("state", String(20), nullable=False),  # draft | frozen | rejected
+    Column("pairs", Integer, nullable=False),
+    Column("total_value_sen", BigInteger, nullable=False),
+    Column("summary_json", Text, nullable=False),
+    _ts("computed_at", nullable=False),
+    Column("decided_by", String(200)),
+    _ts("decided_at"),
+    Column("decision_note", Text),
+    UniqueConstraint("campaign_id", "run_id", name="uq_matchmaking_lists_run"),
+    Index("ix_matchmaking_lists_campaign_state", "campaign_id", "state"),
+)
+
+matchmaking_pairs = Table(
+    "matchmaking_pairs",
+    metadata,
+    Column("list_id", Integer, ForeignKey("matchmaking_lists.list_id"), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("product_id", String(200), primary_key=True),
+    Column("value_sen", BigInteger, nullable=False),
+    Column("account_manager", String(80)),
+)
+
+# Traffic: one row per live hour (what was left, this hour's share, spent, expected GMV) and
+# one row per creator boosted in that hour.
+traffic_hours = Table(
+    "traffic_hours",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("hour_start", DateTime(timezone=True), primary_key=True),
+    Column("run_id", String(250), nullable=False),
+    Column("remaining_before_sen", BigInteger, nullable=False),
+    Column("hour_budget_sen", BigInteger, nullable=False),
+    Column("spent_sen", BigInteger, nullable=False),
+    Column("expected_gmv_sen", BigInteger, nullable=False),
+    Column("creators", Integer, nullable=False),
+    Column("boosted", Integer, nullable=False),
+    _ts("computed_at", nullable=False),
+)
+
+traffic_allocations = Table(
+    "traffic_allocations",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("hour_start", DateTime(timezone=True), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("spend_sen", BigInteger, nullable=False),
+    Column("expected_gmv_sen", BigInteger, nullable=False),
+    Column("spent_before_sen", BigInteger, nullable=False),
+    Index("ix_traffic_allocations_creator", "campaign_id", "creator_id"),
 )

@@ -236,11 +236,13 @@ def api(airflow_db, tmp_path_factory):
 
 def test_signed_out_visitors_are_refused(api):
     client, _ = api
-    for path in (f"/creator-ops/campaigns/{SPEC.id}", f"/creator-ops/campaigns/{SPEC.id}.json",
-                 f"/creator-ops/campaigns/{SPEC.id}/matchmaking/matchmaking.csv"):
+    for path in (f"/creator-ops/campaigns/{SPEC.id}.json", f"/creator-ops/campaigns/{SPEC.id}/matchmaking/matchmaking.csv"):
         response = client.get(path)
         assert response.status_code == 401, path
         assert SPEC.name not in response.text
+    page = client.get(f"/creator-ops/campaigns/{SPEC.id}", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/auth/login?next=")
+    assert SPEC.name not in page.text
 
 
 def test_the_page_answers_where_we_are_and_what_needs_me(api):
@@ -277,3 +279,19 @@ def test_the_json_twin_and_the_matchmaking_file(api):
     assert download.status_code == 200 and download.text.startswith("creator_id,product_id")
     assert client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking/..%2Fsecret.csv", headers=headers).status_code == 404
     assert client.get("/creator-ops/campaigns/no_such_campaign", headers=headers).status_code == 404
+
+
+def test_figures_follow_new_and_retired_files(seeded):
+    """The costly series are kept between requests, and read again as soon as the campaign's files change."""
+    from sqlalchemy import update
+
+    before = {p.key: p.actual for p in campaign_page(SPEC, seeded, NOW).progress}
+    with seeded.begin() as conn:  # ingestion lands a file and its rows in one transaction
+        conn.execute(ingested_files.insert(), _file(7, "orders", "orders_c.csv", rows_in=1))
+        conn.execute(order_lines.insert(), _line(7, 1, "o8", "c1", "completed", 5000, EVENT + dt.timedelta(hours=4)))
+    after = {p.key: p.actual for p in campaign_page(SPEC, seeded, NOW).progress}
+    assert after["eligible_gmv"] == before["eligible_gmv"] + 5000
+    with seeded.begin() as conn:  # ops retire the file
+        conn.execute(update(ingested_files).where(ingested_files.c.file_id == 7).values(status="superseded"))
+    retired = {p.key: p.actual for p in campaign_page(SPEC, seeded, NOW).progress}
+    assert retired == before

@@ -122,7 +122,10 @@ def test_clean_files_are_plain_utf8_csv_with_iso_times(demo, tmp_path):
         assert "RM" not in text and "@" not in text.split("\n")[1].split(",")[0]
         assert "\t" not in text and ";" not in text.splitlines()[0]
     orders = pd.read_csv(tmp_path / "orders.csv", dtype=str, keep_default_na=False)
-    assert list(orders.columns) == ["order_id", "line_id", "creator_id", "order_time", "status", "gmv_myr", "updated_at"]
+    assert list(orders.columns) == [
+        "order_id", "line_id", "creator_id", "order_time", "status", "gmv_myr", "updated_at",
+        "product_id", "content_type", "commission_myr",
+    ]  # fmt: skip
     assert orders["order_time"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00").all()
     assert orders["gmv_myr"].str.fullmatch(r"-?\d+\.\d\d").all()
 
@@ -159,7 +162,7 @@ def test_affiliate_export_uses_the_centers_columns_and_statuses(demo, tmp_path):
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(frame.columns) == [
         "Order ID", "SKU ID", "Creator Username", "Time Created", "Order Status", "Payment Amount",
-        "Fully returned or refunded",
+        "Fully returned or refunded", "Product ID", "Content Type", "Actual Commission",
     ]  # fmt: skip
     assert set(frame["Order Status"]) <= set(AFFILIATE_STATUS.values())
     returned = demo.orders["status"].eq("returned").to_numpy()

@@ -112,3 +112,23 @@ def test_without_pii_key_it_stops_unless_demo(export_files, tmp_path: Path) -> N
 def test_unknown_dataset_is_a_usage_error(export_files, tmp_path: Path) -> None:
     done = _run("payouts", str(export_files["orders_ragged.csv"]), "--out", str(tmp_path))
     assert done.returncode == 2
+
+
+@pytest.mark.parametrize("dataset", ["products", "invitations", "samples", "content"])
+def test_ingest_takes_the_section9_data_sets(tmp_path: Path, dataset: str) -> None:
+    from creator_ops.core.spec import load_spec
+    from creator_ops.demo.data import generate, write_dataset
+
+    spec = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+    frame = generate(spec, creators=40, seed=3).frame(dataset)
+    source = write_dataset(frame, tmp_path / f"{dataset}.csv", mess=True, seed=5, dataset=dataset)
+    done = _run(dataset, str(source), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary == {"rows_in": len(frame), "accepted": len(frame), "quarantined": 0}
+    accepted = _rows(tmp_path / "out" / "accepted.csv")
+    assert len(accepted) == len(frame)
+    if dataset == "products":
+        assert {"product_id", "price_myr", "sample_quota", "priority", "min_followers"} <= set(accepted[0])
+    if dataset == "content":
+        assert {"content_type", "views", "gmv_myr"} <= set(accepted[0])

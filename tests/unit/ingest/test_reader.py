@@ -280,4 +280,6 @@ def test_personal_data_without_a_key_stops_with_a_clear_error(export_files) -> N
 def test_unknown_dataset_is_an_error(export_files) -> None:
     with pytest.raises(ValueError, match="unknown data set"):
         read_dataset(export_files["creators_pull.csv"], "payouts", pii_key=KEY)
-    assert DATASETS == ("creators", "enrollments", "surveys", "orders", "exclusions")
+    assert DATASETS == (
+        "creators", "enrollments", "surveys", "orders", "exclusions", "products", "invitations", "samples", "content",
+    )  # fmt: skip

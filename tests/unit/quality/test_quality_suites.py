@@ -78,7 +78,33 @@ def _broken_cases():
         ("surveys", lambda f: f.assign(language="fr"), "language_supported"),
         ("exclusions", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "creator_id_unique"),
         ("exclusions", lambda f: _set(f, "reason", None, row=0), "reason_present"),
+        ("orders", lambda f: _set(f, "content_type", "live "), "content_type_clean"),
+        ("orders", lambda f: _set(f, "commission_sen", 100_000 * 100 + 1), "commission_plausible"),
+        ("products", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "product_id_unique"),
+        ("products", lambda f: _set(f, "priority", 4), "priority_known"),
+        ("products", lambda f: _set(f, "price_sen", -1), "price_plausible"),
+        ("products", lambda f: _set(f, "sample_quota", -1), "sample_quota_non_negative"),
+        ("products", lambda f: f.assign(category=None), "category_present"),
+        ("invitations", lambda f: _set(f, "invited_at", far), "invited_during_campaign"),
+        ("invitations", lambda f: _set(f, "creator_id", "@Farah "), "creator_id_normalized"),
+        ("invitations", lambda f: f.assign(account_manager=None), "account_manager_present"),
+        ("invitations", lambda f: _set(f, "email_hash", "farah@gmail.com"), "email_hashed"),
+        ("samples", lambda f: _set(f, "status", "LOST_IN_TRANSIT"), "status_known"),
+        ("samples", lambda f: _set(f, "requested_at", far), "requested_during_campaign"),
+        ("samples", lambda f: _set(f, "sample_id", None), "sample_id_present"),
+        ("samples", lambda f: _ship_before_request(f), "shipped_after_requested"),
+        ("content", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "content_id_unique"),
+        ("content", lambda f: _set(f, "posted_at", far), "posted_during_campaign"),
+        ("content", lambda f: _set(f, "views", -3), "views_non_negative"),
+        ("content", lambda f: _set(f, "content_type", "Live"), "content_type_clean"),
     ]
+
+
+def _ship_before_request(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    row = frame.index[frame["shipped_at"].notna()][0]
+    frame.at[row, "shipped_at"] = frame.at[row, "requested_at"] - pd.Timedelta(hours=1)
+    return frame
 
 
 def _swap_times(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Orders stage: load affiliate order lines and payout exclusions while orders can still change."""
+"""Orders stage: load affiliate order lines and payout exclusions while orders can still change,
+and the creators' content (videos, LIVE sessions) with its views and GMV."""
 
 from __future__ import annotations
 
@@ -21,4 +22,11 @@ def build(stage) -> None:
         "creator_ops.steps.ingest:ingest_exclusions",
         phases=ORDER_PHASES,
         doc_md="Loads new payout exclusion lists (creators barred from payouts).",
+    )
+    stage.step(
+        "ingest_content",
+        "creator_ops.steps.ingest:ingest_content",
+        phases=[Phase.RECRUITMENT, Phase.PRE_EVENT, *ORDER_PHASES],
+        doc_md="Loads content exports (videos and LIVE sessions: type, posted at, views, GMV); the same "
+        "content landed again with newer figures replaces the earlier row.",
     )

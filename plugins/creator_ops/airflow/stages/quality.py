@@ -15,7 +15,17 @@ from creator_ops.core.calendar import Phase
 if TYPE_CHECKING:
     from creator_ops.airflow.dag_builder import StageBuilder
 
-DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+DATASETS = (
+    "creators",
+    "enrollments",
+    "surveys",
+    "orders",
+    "exclusions",
+    "products",
+    "invitations",
+    "samples",
+    "content",
+)
 ALL_PHASES = list(Phase)
 
 

@@ -1,8 +1,10 @@
-"""Recruitment stage: pull candidates from the open API, ingest landed creator files, shortlist.
+"""Recruitment stage: pull candidates from the open API, ingest landed creator files, shortlist;
+ingest landed invitation lists and the campaign's product selection.
 
-All three tasks run in the recruitment phase only and skip, saying why, in every other
-run. Pulling from the API needs the Airflow connection `creator_marketplace_api`;
-without it that task skips and candidates come from landed files alone.
+The three candidate tasks run in the recruitment phase only and skip, saying why, in every other
+run; invitations and products are ingested in the recruitment and pre-event phases. Pulling
+from the API needs the Airflow connection `creator_marketplace_api`; without it that task
+skips and candidates come from landed files alone.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
     from creator_ops.core.steps import StepContext
 
 RECRUITMENT_PHASES = [Phase.RECRUITMENT]
+# invitation lists and the product selection are settled before the event (matchmaking signs off then)
+SELECTION_PHASES = [Phase.RECRUITMENT, Phase.PRE_EVENT]
 
 
 def pull_api_candidates(ctx: StepContext) -> dict[str, Any]:
@@ -59,7 +63,22 @@ def build(stage: StageBuilder) -> None:
         "creator_ops.steps.recruitment:shortlist_candidates",
         phases=RECRUITMENT_PHASES,
         doc_md="Screens and scores candidates against the spec's `recruitment` criteria, marks the "
-        "shortlist in the warehouse and writes `shortlist.csv` and one `invites_<am>.csv` per "
-        "account manager under `output/<campaign>/recruitment/<run date>/`.",
+        "shortlist in the warehouse, records the shortlisted creators as invitations and writes "
+        "`shortlist.csv` and one `invites_<am>.csv` per account manager under "
+        "`output/<campaign>/recruitment/<run date>/`.",
     )
     pull >> ingest >> shortlist
+    stage.step(
+        "ingest_invitations",
+        "creator_ops.steps.ingest:ingest_invitations",
+        phases=SELECTION_PHASES,
+        doc_md="Ingests invitation lists landed by account managers (creator, invited at, account manager); "
+        "the shortlist's own invite lists are recorded by `shortlist_creators`.",
+    )
+    stage.step(
+        "ingest_products",
+        "creator_ops.steps.ingest:ingest_products",
+        phases=SELECTION_PHASES,
+        doc_md="Ingests the campaign's product selection (price, category, sample quota, priority, "
+        "minimum followers); a re-landed selection replaces the earlier one product by product.",
+    )

@@ -116,12 +116,17 @@ class Progress:
         return max((self.window[1] - self.now).total_seconds() / HOUR, 0.0)
 
     @property
-    def needed_per_day(self) -> int | None:
-        """What must come in per day from now on to reach the target in time (None when met or over)."""
+    def rate_unit(self) -> str:
+        """Hours for a window of three days or less (an event), days otherwise."""
+        return "hour" if (self.window[1] - self.window[0]).total_seconds() <= 3 * 24 * HOUR else "day"
+
+    @property
+    def needed_rate(self) -> int | None:
+        """What must come in per `rate_unit` from now on to reach the target in time (None when met or over)."""
         if not self.target or self.actual >= self.target or self.remaining_hours <= 0:
             return None
-        days = self.remaining_hours / 24
-        return -(-(self.target - self.actual) * 1000 // max(int(days * 1000), 1))
+        units = self.remaining_hours if self.rate_unit == "hour" else self.remaining_hours / 24
+        return -(-(self.target - self.actual) * 1000 // max(int(units * 1000), 1))
 
     @property
     def verdict(self) -> str:
@@ -172,6 +177,7 @@ class CampaignPage:
     enrolled_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> creators enrolling first then
     live_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> live GMV sen
     eligible_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> eligible GMV sen
+    selling: int = 0  # enrolled creators with an eligible line
     funnel: list[tuple[str, int | None, str]] = field(default_factory=list)  # (step, count, what it counts)
     quality: list[DatasetQuality] = field(default_factory=list)
     ingestion: list[dict[str, Any]] = field(default_factory=list)  # per data set: files, rows in/accepted/quarantined
@@ -268,6 +274,7 @@ def _read_sales(page: CampaignPage, conn) -> tuple[int, int, int]:
         else:
             page.live_by_hour[int(h)] = int(live or 0)
             page.eligible_by_hour[int(h)] = int(eligible or 0)
+    page.selling = selling_creators
     return sum(page.live_by_hour.values()), sum(page.eligible_by_hour.values()), selling_creators
 
 
@@ -277,6 +284,43 @@ def _read_enrollment(page: CampaignPage, conn) -> int:
     rows = conn.execute(select(hour.label("hour"), func.count()).group_by(hour)).all()
     page.enrolled_by_hour = {int(h): int(n) for h, n in rows}
     return sum(page.enrolled_by_hour.values())
+
+
+# The series are the page's only costly reads (every order line of the campaign, versions
+# resolved). They change only when a file is ingested, superseded or rejected, which always
+# changes the campaign's `ingested_files` rows in the same transaction as the data: so they
+# are kept per (warehouse, campaign, timeline, files fingerprint) and read again when that moves.
+SERIES_CACHE_SIZE = 256
+_series_cache: dict[tuple[Any, ...], tuple[dict[int, int], dict[int, int], int, dict[int, int]]] = {}
+
+
+def _files_fingerprint(conn, campaign_id: str) -> tuple[int, int, int]:
+    f = ingested_files
+    weight = case((f.c.status == "accepted", 1), (f.c.status == "rejected", 2), else_=3)
+    count, last, checksum = conn.execute(
+        select(func.count(), func.coalesce(func.max(f.c.file_id), 0), func.coalesce(func.sum(f.c.file_id * weight), 0))
+        .where(f.c.campaign_id == campaign_id)
+    ).one()
+    return int(count), int(last), int(checksum)
+
+
+def _read_series(page: CampaignPage, conn, warehouse: str) -> tuple[int, int, int, int]:
+    """Return (live GMV, eligible GMV, selling creators, enrolled), filling the page's hourly series."""
+    t = page.spec.timeline
+    key = (warehouse, page.spec.id, tuple(t.as_dict().values()), _files_fingerprint(conn, page.spec.id))
+    cached = _series_cache.get(key)
+    if cached is None:
+        _read_sales(page, conn)
+        _read_enrollment(page, conn)
+        cached = (page.live_by_hour, page.eligible_by_hour, page.selling, page.enrolled_by_hour)
+        if len(_series_cache) >= SERIES_CACHE_SIZE:
+            _series_cache.pop(next(iter(_series_cache)))
+        _series_cache[key] = cached
+    page.live_by_hour, page.eligible_by_hour, page.selling, page.enrolled_by_hour = (
+        dict(cached[0]), dict(cached[1]), cached[2], dict(cached[3]),
+    )
+    return (sum(page.live_by_hour.values()), sum(page.eligible_by_hour.values()), page.selling,
+            sum(page.enrolled_by_hour.values()))
 
 
 def _read_candidates(page: CampaignPage, conn) -> tuple[int, int]:
@@ -451,8 +495,7 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
     try:
         with engine.connect() as conn:
             _read_payout_and_last_run(page, conn)
-            live, eligible, selling = _read_sales(page, conn)
-            enrolled = _read_enrollment(page, conn)
+            live, eligible, selling, enrolled = _read_series(page, conn, str(engine.url))
             pulled, shortlisted = _read_candidates(page, conn)
             _read_quality(page, conn)
             _read_files(page, conn)
@@ -515,7 +558,7 @@ def as_dict(page: CampaignPage) -> dict[str, Any]:
         ),
         "progress": {
             p.key: {"actual": p.actual, "target": p.target, "pace_now": p.pace_now, "verdict": p.verdict,
-                    "needed_per_day": p.needed_per_day, "unit": p.unit}
+                    "needed_rate": p.needed_rate, "rate_unit": p.rate_unit, "unit": p.unit}
             for p in page.progress
         },
         "funnel": {label: count for label, count, _ in page.funnel},

@@ -128,9 +128,8 @@ def _matchmaking_files(spec: CampaignSpec) -> list[str]:
 
 def links(spec: CampaignSpec) -> dict[str, Any]:
     """Return the outputs the page links to, only those that exist."""
-    review = output_root() / spec.id / "review" / "review.html"
     return {
-        "review": review.is_file(),
+        "review": ui.review_path(spec.id).is_file(),
         "matchmaking": _matchmaking_files(spec),
         "traffic": False,  # the traffic allocation, once the warehouse keeps one
     }
@@ -155,7 +154,7 @@ def campaign_json(campaign_id: str, user: ui.UserDep) -> dict[str, Any]:
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
-def campaign_html(campaign_id: str, user: ui.UserDep) -> HTMLResponse:
+def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
     """Render the campaign's page."""
     spec = _spec_for(user, campaign_id)
     page = _page(spec)

@@ -1,4 +1,4 @@
-"""The five data sets: their canonical columns, the header aliases accepted for each, and how cells parse.
+"""The data sets: their canonical columns, the header aliases accepted for each, and how cells parse.
 
 Headers match after normalization (Unicode NFKC, lower case, every run of non-word
 characters made one `_`), so `Order ID`, `order id` and `ORDER_ID` are all `order_id`.
@@ -10,8 +10,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
-DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+DATASETS = (
+    "creators",
+    "enrollments",
+    "surveys",
+    "orders",
+    "exclusions",
+    # SPEC section 9
+    "products",
+    "invitations",
+    "samples",
+    "content",
+)
 
 CREATOR_ALIASES = (
     "creator_id",
@@ -54,23 +66,27 @@ class FieldSpec:
 
     column: str
     aliases: tuple[str, ...]
-    kind: str  # id | creator_id | text | lower | category | money | count | bool | timestamp | email | phone
+    # id | creator_id | text | lower | upper | category | money | count | integer | bool | timestamp | email | phone
+    kind: str
     required: bool = False  # the file is rejected when no alias is present
     key: bool = False  # a blank cell quarantines the row as missing_key
     blank_ok: bool = True  # a blank cell is null (False: quarantined as missing_value)
+    default: str | int | None = None  # the value of a blank cell or an absent column (blank_ok fields)
+    minimum: int | None = None  # integers and money below it are quarantined as out_of_range
+    maximum: int | None = None  # integers above it are quarantined as out_of_range
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A data set: its fields in output order and whether duplicate creators are quarantined."""
+    """A data set: its fields in output order and which key must be unique within a file."""
 
     name: str
     fields: tuple[FieldSpec, ...]
-    unique_creator: bool = False
+    unique_key: str | None = None  # a later row repeating it is quarantined as duplicate_in_file
     free_columns_are_questions: bool = False
 
 
-def F(column: str, aliases: tuple[str, ...] | str, kind: str, **flags: bool) -> FieldSpec:
+def F(column: str, aliases: tuple[str, ...] | str, kind: str, **flags: Any) -> FieldSpec:
     """Shorthand for a FieldSpec; the column name is its own first alias unless it names a unit or a hash."""
     aliases = (aliases,) if isinstance(aliases, str) else aliases
     # A file's `gmv_sen` or `email_hash` column is not in MYR / not clear text: never read it as one.
@@ -79,6 +95,24 @@ def F(column: str, aliases: tuple[str, ...] | str, kind: str, **flags: bool) -> 
 
 
 CREATOR_ID = F("creator_id", CREATOR_ALIASES, "creator_id", required=True, key=True, blank_ok=False)
+PRODUCT_ID_ARGS = (
+    "product_id",
+    ("product_id", "productid", "product_no", "product_code", "spu_id", "id_produk"),
+    "id",
+)
+PRODUCT_ID = F(*PRODUCT_ID_ARGS, required=True, key=True, blank_ok=False)
+# SPEC section 9: trimmed, upper-cased (VIDEO, LIVE, SHOWCASE, LINKSHARE, ...); missing or empty is UNKNOWN
+CONTENT_TYPE = F(
+    "content_type",
+    ("content_type", "content_source", "content_format", "source_type", "attribution_type", "jenis_kandungan"),
+    "upper",
+    default="UNKNOWN",
+)
+ACCOUNT_MANAGER = F(
+    "account_manager",
+    ("account_manager", "am", "account_manager_name", "manager", "invited_by", "pic", "person_in_charge"),
+    "text",
+)
 EMAIL = F("email_hash", EMAIL_ALIASES, "email")
 PHONE = F("phone_hash", PHONE_ALIASES, "phone")
 
@@ -122,10 +156,11 @@ SPECS: dict[str, DatasetSpec] = {
                 ),
                 "count",
             ),
+            ACCOUNT_MANAGER,  # optional: who owns the creator (matchmaking's lists; SPEC 11)
             EMAIL,
             PHONE,
         ),
-        unique_creator=True,
+        unique_key="creator_id",
     ),
     "enrollments": DatasetSpec(
         "enrollments",
@@ -254,6 +289,25 @@ SPECS: dict[str, DatasetSpec] = {
                 ),
                 "bool",
             ),
+            # SPEC section 9: optional
+            F(*PRODUCT_ID_ARGS),
+            CONTENT_TYPE,
+            F(
+                "commission_sen",
+                (
+                    "commission_myr",
+                    "actual_commission",
+                    "actual_commission_myr",
+                    "actual_commission_rm",
+                    "commission",
+                    "commission_rm",
+                    "creator_commission",
+                    "komisen",
+                    "komisen_sebenar",
+                ),
+                "money",
+                default=0,
+            ),
         ),
     ),
     "exclusions": DatasetSpec(
@@ -262,9 +316,221 @@ SPECS: dict[str, DatasetSpec] = {
             CREATOR_ID,
             F("reason", ("reason", "exclusion_reason", "sebab", "note", "notes", "remarks"), "text"),
         ),
-        unique_creator=True,
+        unique_key="creator_id",
+    ),
+    "products": DatasetSpec(
+        "products",
+        (
+            PRODUCT_ID,
+            F("name", ("name", "product_name", "product_title", "title", "item_name", "nama_produk"), "text"),
+            F(
+                "category",
+                ("category", "product_category", "main_category", "category_name", "kategori", "kategori_produk"),
+                "category",
+            ),
+            F(
+                "price_sen",
+                (
+                    "price_myr",
+                    "price",
+                    "price_rm",
+                    "unit_price",
+                    "selling_price",
+                    "sale_price",
+                    "product_price",
+                    "harga",
+                    "harga_rm",
+                ),
+                "money",
+                required=True,
+                blank_ok=False,
+                minimum=0,
+            ),
+            F(
+                "sample_quota",
+                (
+                    "sample_quota",
+                    "quota",
+                    "samples",
+                    "sample_qty",
+                    "sample_quantity",
+                    "free_samples",
+                    "free_sample_quota",
+                    "sample_stock",
+                    "kuota_sampel",
+                ),
+                "integer",
+                required=True,
+                blank_ok=False,
+                minimum=0,
+            ),
+            F(
+                "priority",
+                ("priority", "product_priority", "tier", "keutamaan"),
+                "integer",
+                default=1,
+                minimum=1,
+                maximum=3,
+            ),
+            F(
+                "min_followers",
+                ("min_followers", "minimum_followers", "follower_threshold", "min_follower_count", "min_pengikut"),
+                "count",
+                default=0,
+                minimum=0,
+            ),
+        ),
+        unique_key="product_id",
+    ),
+    "invitations": DatasetSpec(
+        "invitations",
+        (
+            CREATOR_ID,
+            F(
+                "invited_at",
+                (
+                    "invited_at",
+                    "invitation_time",
+                    "invite_time",
+                    "invited_time",
+                    "invitation_date",
+                    "invite_date",
+                    "sent_at",
+                    "tarikh_jemputan",
+                    "timestamp",
+                ),
+                "timestamp",
+                required=True,
+                blank_ok=False,
+            ),
+            ACCOUNT_MANAGER,
+            EMAIL,
+            PHONE,
+        ),
+    ),
+    "samples": DatasetSpec(
+        "samples",
+        (
+            F(
+                "sample_id",
+                (
+                    "sample_id",
+                    "sample_request_id",
+                    "request_id",
+                    "sample_order_id",
+                    "application_id",
+                    "id_sampel",
+                ),
+                "id",
+                required=True,
+                key=True,
+                blank_ok=False,
+            ),
+            CREATOR_ID,
+            F(*PRODUCT_ID_ARGS, required=True, key=True, blank_ok=False),
+            F(
+                "requested_at",
+                (
+                    "requested_at",
+                    "request_time",
+                    "requested_time",
+                    "application_time",
+                    "applied_at",
+                    "apply_time",
+                    "created_time",
+                    "created_at",
+                    "tarikh_mohon",
+                ),
+                "timestamp",
+                required=True,
+                blank_ok=False,
+            ),
+            F(
+                "status",
+                ("status", "sample_status", "request_status", "application_status", "status_sampel"),
+                "upper",
+                required=True,
+                blank_ok=False,
+            ),
+            F(
+                "shipped_at",
+                ("shipped_at", "shipped_time", "ship_time", "shipping_time", "dispatched_at", "dispatch_time"),
+                "timestamp",
+            ),
+        ),
+    ),
+    "content": DatasetSpec(
+        "content",
+        (
+            F(
+                "content_id",
+                ("content_id", "video_id", "live_id", "post_id", "content_link_id", "id_kandungan"),
+                "id",
+                required=True,
+                key=True,
+                blank_ok=False,
+            ),
+            CREATOR_ID,
+            CONTENT_TYPE,
+            F(
+                "posted_at",
+                (
+                    "posted_at",
+                    "post_time",
+                    "posted_time",
+                    "publish_time",
+                    "published_at",
+                    "video_post_time",
+                    "live_start_time",
+                    "start_time",
+                    "create_time",
+                    "created_at",
+                    "masa_siar",
+                ),
+                "timestamp",
+                required=True,
+                blank_ok=False,
+            ),
+            F(
+                "views",
+                ("views", "video_views", "view_count", "views_count", "play_count", "plays", "viewers", "tontonan"),
+                "count",
+                required=True,
+                default=0,
+            ),
+            F(
+                "gmv_sen",
+                ("gmv_myr", "gmv", "gmv_rm", "content_gmv", "video_gmv", "live_gmv", "attributed_gmv"),
+                "money",
+                required=True,
+                default=0,
+            ),
+        ),
     ),
 }
+
+# Not landed per campaign: a creator's past GMV per category, which `campaignctl match` reads
+# for affinity (SPEC 11). Rows are summed per (creator, category).
+SPECS["history"] = DatasetSpec(
+    "history",
+    (
+        CREATOR_ID,
+        F(
+            "category",
+            ("category", "product_category", "main_category", "category_name", "kategori"),
+            "category",
+            required=True,
+            blank_ok=False,
+        ),
+        F(
+            "gmv_sen",
+            ("gmv_myr", "gmv", "gmv_rm", "history_gmv_myr", "past_gmv_myr", "total_gmv_myr", "jumlah_gmv"),
+            "money",
+            required=True,
+            blank_ok=False,
+        ),
+    ),
+)
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 

@@ -257,3 +257,24 @@ def lower_text(column: pa.Array | pa.ChunkedArray) -> Parsed:
     """Trimmed, lower-cased text (statuses, categories); blank is missing."""
     text = clean_text(column)
     return Parsed(pc.utf8_lower(text), pc.is_null(text), _false(len(text)))
+
+
+def upper_text(column: pa.Array | pa.ChunkedArray) -> Parsed:
+    """Trimmed, upper-cased text (content types, sample statuses); blank is missing."""
+    text = clean_text(column)
+    return Parsed(pc.utf8_upper(text), pc.is_null(text), _false(len(text)))
+
+
+# Whole numbers: optional sign, digits with correct thousands groups, optional `.0` (Excel writes 3 as 3.0).
+_INTEGER = r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?$"
+
+
+def parse_integer(column: pa.Array | pa.ChunkedArray) -> Parsed:
+    """`3`, `-1`, `1,200`, `3.0` → integer; `1.5` or `12K` is bad (a quota or a priority is exact)."""
+    text = clean_text(column)
+    parts = pc.extract_regex(text, _INTEGER)
+    digits = pc.replace_substring(pc.fill_null(pc.struct_field(parts, "int"), ""), ",", "")
+    ok = pc.fill_null(pc.and_(pc.is_valid(parts), pc.less_equal(pc.utf8_length(digits), 15)), False)
+    value = _digits_to_int(pc.if_else(ok, digits, "0"))
+    negative = pc.fill_null(pc.equal(pc.struct_field(parts, "sign"), "-"), False)
+    return _finish(pc.if_else(negative, pc.negate(value), value), text, ok)

@@ -4,8 +4,9 @@ Every input row ends either accepted or quarantined with one machine-readable re
 (the first problem found, in this order): `wrong_field_count` / `bad_json` (the row
 could not be split), `empty_row`, `missing_key`, `missing_value`, `bad_id`,
 `bad_timestamp`, `bad_money`, `bad_number`, `bad_boolean`, `too_long` (wider than the
-warehouse column), `negative_gmv`,
-`duplicate_in_file` (creators and exclusions only: the first row of a creator wins).
+warehouse column), `negative_gmv`, `out_of_range` (a price below 0, a sample quota below 0,
+a priority other than 1-3), `duplicate_in_file` (creators, exclusions and products only:
+the first row of a creator or product wins).
 Order lines are never deduplicated here: SPEC 5 rule 1 is the payout engine's job, and
 `row_number` keeps the input order it needs.
 """
@@ -41,6 +42,7 @@ BAD_REASON = {
     "timestamp": "bad_timestamp",
     "money": "bad_money",
     "count": "bad_number",
+    "integer": "bad_number",
     "bool": "bad_boolean",
 }
 BAD_WORDING = {
@@ -48,6 +50,7 @@ BAD_WORDING = {
     "timestamp": "is not a timestamp (ISO 8601, DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD HH:MM:SS)",
     "money": "is not an amount in MYR with at most two decimals",
     "count": "is not a count (like 12,345, 12.3K or 1.2M)",
+    "integer": "is not a whole number",
     "bool": "is not yes/no",
 }
 # Warehouse column widths (schema.py): a longer value would abort the whole file's load on PostgreSQL.
@@ -59,6 +62,11 @@ MAX_LENGTH = {
     "status": 40,
     "category": 80,
     "state": 80,
+    "product_id": 200,
+    "sample_id": 200,
+    "content_id": 200,
+    "content_type": 40,
+    "account_manager": 80,
 }
 QUESTION_MAX_LENGTH = 400
 # Kinds whose values are stored as text: each passes the one masking function (an e-mail
@@ -89,8 +97,10 @@ def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
         "creator_id": nz.parse_creator_id,
         "text": nz.parse_text,
         "lower": nz.lower_text,
+        "upper": nz.upper_text,
         "money": nz.parse_money_sen,
         "count": nz.parse_count,
+        "integer": nz.parse_integer,
         "bool": nz.parse_bool,
     }[kind](column)
 
@@ -99,6 +109,7 @@ def _null_column(kind: str, n: int) -> pa.Array:
     pa_type = {
         "money": pa.int64(),
         "count": pa.int64(),
+        "integer": pa.int64(),
         "bool": pa.bool_(),
         "timestamp": pa.timestamp("us", "UTC"),
     }.get(kind, pa.string())
@@ -144,7 +155,10 @@ def _detail(field: str | None, reason: str, header: str | None, value: Any, kind
     if reason == "empty_row":
         return "every cell is blank"
     if reason == "duplicate_in_file":
-        return f"creator {value!r} already appears earlier in this file; the first row is kept"
+        what = "creator" if field == "creator_id" else (field or "key").removesuffix("_id")
+        return f"{what} {value!r} already appears earlier in this file; the first row is kept"
+    if reason == "out_of_range":
+        return f"{header} = {value!r} is out of range"
     if reason == "negative_gmv":
         return f"{header} = {value!r} is negative"
     if reason == "too_long":
@@ -263,29 +277,45 @@ def _survey_answers(
     return long.append_column("language", pc.take(languages, pc.index_in(long.column("answer"), uniques)))
 
 
+def _out_of_range(field: FieldSpec, values: pa.Array) -> pa.Array:
+    """Mark values below the field's minimum or above its maximum."""
+    low = pc.less(values, field.minimum) if field.minimum is not None else None
+    high = pc.greater(values, field.maximum) if field.maximum is not None else None
+    return low if high is None else high if low is None else pc.or_(low, high)
+
+
 def _find_problems(spec: DatasetSpec, table: pa.Table, parsed: dict[str, nz.Parsed]) -> _Reasons:
     """Return each row's first problem, checked in the documented order."""
     reasons = _Reasons(table.num_rows)
     reasons.add(_empty_rows(table), "empty_row", None)
-    for field in spec.fields:
-        if field.key and field.column in parsed:
+    fields = [f for f in spec.fields if f.column in parsed]
+    for field in fields:
+        if field.key:
             reasons.add(parsed[field.column].missing, "missing_key", field.column)
-    for field in spec.fields:
-        if not field.key and not field.blank_ok and field.column in parsed:
+    for field in fields:
+        if not field.key and not field.blank_ok:
             reasons.add(parsed[field.column].missing, "missing_value", field.column)
-    for field in spec.fields:
-        if field.column in parsed and field.kind in BAD_REASON:
+    for field in fields:
+        if field.kind in BAD_REASON:
             reasons.add(parsed[field.column].bad, BAD_REASON[field.kind], field.column)
+    _value_problems(reasons, fields, parsed)
+    if spec.unique_key and table.num_rows:
+        duplicates = _later_duplicates(parsed[spec.unique_key].values, reasons.ok)
+        reasons.add(duplicates, "duplicate_in_file", spec.unique_key)
+    return reasons
+
+
+def _value_problems(reasons: _Reasons, fields: list[FieldSpec], parsed: dict[str, nz.Parsed]) -> None:
+    """Add too_long, negative_gmv and out_of_range, in that order."""
     for column, limit in MAX_LENGTH.items():
         if column in parsed:
             reasons.add(pc.greater(pc.utf8_length(parsed[column].values), limit), "too_long", column)
     for money in ("gmv_sen", "gmv_30d_sen"):
         if money in parsed:
             reasons.add(pc.less(parsed[money].values, 0), "negative_gmv", money)
-    if spec.unique_creator and table.num_rows:
-        duplicates = _later_duplicates(parsed["creator_id"].values, reasons.ok)
-        reasons.add(duplicates, "duplicate_in_file", "creator_id")
-    return reasons
+    for field in fields:
+        if field.minimum is not None or field.maximum is not None:
+            reasons.add(_out_of_range(field, parsed[field.column].values), "out_of_range", field.column)
 
 
 def _canonical_columns(
@@ -307,6 +337,8 @@ def _canonical_columns(
             columns[field.column] = parsed[field.column].values
         else:
             columns[field.column] = _null_column(field.kind, n)
+        if field.default is not None:
+            columns[field.column] = pc.fill_null(columns[field.column], field.default)
     if spec.name == "enrollments":
         columns["is_new_creator"] = pc.fill_null(columns["is_new_creator"], False)
     if spec.name == "orders":
@@ -395,11 +427,11 @@ def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> Read
     )
 
 
-def _later_duplicates(creator_ids: pa.Array, ok: pa.Array) -> pa.Array:
-    """Mark rows whose creator already appeared in an earlier acceptable row."""
+def _later_duplicates(keys: pa.Array, ok: pa.Array) -> pa.Array:
+    """Mark rows whose key (creator, product) already appeared in an earlier acceptable row."""
     import numpy as np
 
-    ids = pc.if_else(ok, creator_ids, pa.scalar(None, pa.string()))
+    ids = pc.if_else(ok, keys, pa.scalar(None, pa.string()))
     table = pa.table({"id": ids, "i": pa.array(np.arange(len(ids), dtype=np.int64))}).filter(pc.is_valid(ids))
     first = table.group_by("id", use_threads=False).aggregate([("i", "min")])
     first_index = pc.take(first.column("i_min"), pc.index_in(ids, first.column("id")))
