@@ -296,6 +296,15 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
+def _answers(count: int) -> str:
+    return f"{count:,} answer" if count == 1 else f"{count:,} answers"
+
+
+def score(value: Ratio | None) -> str:
+    """An NPS or CSAT score for people: one decimal."""
+    return "n/a" if value is None else f"{value.decimal():.1f}"
+
+
 def _survey_html(review: dict[str, Any]) -> str:
     parts = []
     for survey_id, s in review["surveys"].items():
@@ -303,12 +312,12 @@ def _survey_html(review: dict[str, Any]) -> str:
         rows = [["responses", s["responses"]]]
         if "nps" in s:
             a = s["nps_answers"]
-            rows.append([f"NPS (“{s['nps_question']}”)", s["nps"]])
+            rows.append([f"NPS (“{s['nps_question']}”)", score(s["nps"])])
             rows.append(["  promoters / passives / detractors / valid",
                          f"{a['promoters']} / {a['passives']} / {a['detractors']} / {a['valid']}"])  # fmt: skip
         if "csat" in s:
             a = s["csat_answers"]
-            rows.append([f"CSAT (“{s['csat_question']}”)", s["csat"]])
+            rows.append([f"CSAT (“{s['csat_question']}”)", score(s["csat"])])
             rows.append(["  satisfied (4-5) / valid", f"{a['satisfied']} / {a['valid']}"])
         parts.append(_table(["figure", "value"], rows))
         for split, title in (("by_language", "language"), ("by_account_manager", "account manager")):
@@ -320,7 +329,7 @@ def _survey_html(review: dict[str, Any]) -> str:
                         headers,
                         [
                             [LANGUAGE_NAMES.get(g, g) if split == "by_language" else g, v["responses"]]
-                            + [v.get(k) for k in ("nps", "csat") if k in s]
+                            + [score(v.get(k)) for k in ("nps", "csat") if k in s]
                             for g, v in groups.items()
                         ],
                     )
@@ -330,7 +339,7 @@ def _survey_html(review: dict[str, Any]) -> str:
             for theme in themes:
                 examples = "".join(f'<div class="ex">“{_e(x)}”</div>' for x in theme["examples"])
                 parts.append(
-                    f'<div class="theme"><b>{_e(theme["label"])}</b> — {theme["count"]} answers{examples}</div>'
+                    f'<div class="theme"><b>{_e(theme["label"])}</b> — {_answers(theme["count"])}{examples}</div>'
                 )
     return "\n".join(parts) or "<p>No surveys in the spec.</p>"
 
@@ -470,13 +479,13 @@ def render_markdown(review: dict[str, Any]) -> str:
     for survey_id, s in review["surveys"].items():
         lines += [f"## Survey {s.get('title', survey_id)} ({survey_id})", "", f"Responses: {s['responses']}", ""]
         if "nps" in s:
-            lines += [f"NPS: {text(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
+            lines += [f"NPS: {score(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
         if "csat" in s:
-            lines += [f"CSAT: {text(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
+            lines += [f"CSAT: {score(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
         for language, themes in (s.get("themes") or {}).items():
             lines += [f"### Themes in {LANGUAGE_NAMES.get(language, language)}", ""]
             for theme in themes:
-                lines.append(f"- **{theme['label']}** ({theme['count']})")
+                lines.append(f"- **{theme['label']}** ({_answers(theme['count'])})")
                 lines += [f"  - “{x}”" for x in theme["examples"]]
             lines.append("")
     if baseline:

@@ -26,6 +26,7 @@ MAX_THEMES = 5
 MAX_EXAMPLE_CHARS = 200
 _LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f]{3,}")  # Latin script only; Han and Tamil have tokenizers of their own
 _TAMIL_WORD = re.compile(r"[\u0b80-\u0bff]{2,}")
+_MASK_TOKEN = re.compile(r"\[(?:email|phone)[^\]]*\]")  # what mask_pii puts where personal data was
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # function words only: content words such as "harga" (price) or "late" are what themes are made of
 ENGLISH_FUNCTION_WORDS = frozenset(
@@ -62,7 +63,7 @@ def _stop_words() -> frozenset[str]:
 
 def _latin_tokens(text: str) -> list[str]:
     stop = _stop_words()
-    return [w for w in _LATIN_WORD.findall(text.lower()) if w not in stop]
+    return [w for w in _LATIN_WORD.findall(_MASK_TOKEN.sub(" ", text).lower()) if w not in stop]
 
 
 def prepare_chinese() -> None:
@@ -209,9 +210,14 @@ def themes_of(answers: list[str], language: str) -> list[dict[str, Any]]:
 
 
 def themes_by_language(answers: list[tuple[str, str | None]]) -> dict[str, list[dict[str, Any]]]:
-    """Return {language: themes} for (answer, stored language) pairs, languages in a fixed order."""
+    """Return {language: themes} for (answer, stored language) pairs, languages in a fixed order.
+
+    Answers are masked before anything else, so no part of an e-mail address or phone
+    number can become a theme's word, label or example.
+    """
     buckets: dict[str, list[str]] = {code: [] for code in LANGUAGES}
     for text, stored in answers:
         if is_free_text(text):
-            buckets[language_of(text, stored)].append(text.strip())
+            masked = mask_pii(text.strip())
+            buckets[language_of(masked, stored)].append(masked)
     return {code: themes_of(texts, code) for code, texts in buckets.items() if texts}
