@@ -147,7 +147,7 @@ def hourly_plot(review: dict[str, Any]) -> str:
     ax.set_ylabel("eligible GMV (RM)")
     ax.set_title("Eligible GMV by hour of the event", loc="left")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     ax.grid(axis="y", color="#e5e5e5")
     return _svg(fig, "hourly")
 
@@ -163,8 +163,8 @@ def concentration_plot(review: dict[str, Any]) -> str:
     share = review.get("top10_share")
     if isinstance(share, Ratio):
         ax.axvline(10, color=ACCENT, linewidth=1)
-        ax.annotate(f"top 10%: {percent(share)} of GMV", (10, float(share.value) * 100), xytext=(14, 8),
-                    textcoords="offset points", color=ACCENT)  # fmt: skip
+        ax.annotate(f"top 10% of creators: {percent(share)} of GMV", (10, float(share.value) * 100),
+                    xytext=(30, 30), color=ACCENT, arrowprops={"arrowstyle": "->", "color": ACCENT})  # fmt: skip
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 105)
     ax.set_xlabel("selling creators, best first (%)")
@@ -202,9 +202,9 @@ body{font-family:system-ui,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;col
 main{max-width:1080px;margin:0 auto;padding:24px}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 10px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:15px;margin:16px 0 6px}.sub{color:#555;margin:0 0 16px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
 .card{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:10px 12px}
-.card .k{font-size:12px;color:#555}.card .v{font-size:20px;font-weight:600;margin-top:2px}
+.card .k{font-size:12px;color:#555}.card .v{font-size:18px;font-weight:600;margin-top:2px;white-space:nowrap}
 .card .d{font-size:12px;color:#555}
 .plot{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:8px;margin:10px 0;overflow-x:auto}
 .plot svg{max-width:100%;height:auto}.two{display:grid;grid-template-columns:1fr 1fr;gap:10px}
