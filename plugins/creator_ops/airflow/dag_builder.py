@@ -8,9 +8,9 @@ its module `creator_ops.airflow.stages.<stage>` exists; each such module has
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import importlib.util
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,21 +19,25 @@ from typing import Any
 from airflow.sdk import DAG, TaskGroup, TriggerRule
 
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
-from creator_ops.airflow.operators import CampaignStepOperator, RunbookSignoffOperator
+from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
+from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm, to_sen_or_none
+from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 STAGE_ORDER = (
     "recruitment",
     "enrollment",
     "surveys",
     "orders",
     "quality",
+    "matchmaking",
+    "traffic",
     "milestones",
     "payouts",
+    "review",
     "report",
 )
 ALL_PHASES = tuple(Phase)
@@ -41,7 +45,7 @@ ALL_PHASES = tuple(Phase)
 
 def campaign_specs_dir() -> Path:
     """Return the campaign folder: `CAMPAIGN_SPECS_DIR`, or `include/campaigns/`."""
-    return Path(os.environ.get("CAMPAIGN_SPECS_DIR") or PROJECT_ROOT / "include" / "campaigns")
+    return settings().campaign_specs_dir
 
 
 @dataclass
@@ -151,16 +155,20 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
             doc_md="Records the campaign spec version and this run's phase in the warehouse.",
         )
         previous: Any = start
+        groups: dict[str, TaskGroup] = {}
         for stage in _available_stages():
             with TaskGroup(group_id=stage, tooltip=f"{stage} stage") as group:
                 module = importlib.import_module(f"creator_ops.airflow.stages.{stage}")
                 module.build(StageBuilder(spec, spec_path, group))
             previous >> group
             previous = group
+            groups[stage] = group
         if spec.runbook:
             with TaskGroup(group_id="runbook", tooltip="sign-offs from other teams") as runbook:
                 for step in spec.runbook:
-                    RunbookSignoffOperator(
+                    # BD's sign-off shows and freezes the matchmaking list, so it waits for this run's list
+                    bd_signoff = step.id == SIGNOFF_STEP_ID and "matchmaking" in groups
+                    signoff = (MatchmakingSignoffOperator if bd_signoff else RunbookSignoffOperator)(
                         task_id=step.id,
                         spec_path=str(spec_path),
                         step_id=step.id,
@@ -174,6 +182,8 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
                         retries=0,
                         trigger_rule=TriggerRule.NONE_FAILED,
                     )
+                    if bd_signoff:
+                        groups["matchmaking"] >> signoff
             start >> runbook
     return dag
 
@@ -185,7 +195,18 @@ class LoadedCampaigns:
 
 
 def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
-    """Build every valid spec's DAG; invalid specs are reported by `dags/campaign_spec_errors.py`."""
+    """Build every valid spec's DAG; invalid specs are reported by `dags/campaign_spec_errors.py`.
+
+    The cyclic garbage collector is paused while the DAGs are built: building allocates
+    tens of thousands of long-lived objects (operators, groups, edges) and nothing
+    cyclic to free, so the collector's passes over them were about 40 % of a fill.
+    """
     collection = discover_specs(folder or campaign_specs_dir())
-    dags = {spec.dag_id: build_campaign_dag(spec, path) for path, spec in collection.specs}
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        dags = {spec.dag_id: build_campaign_dag(spec, path) for path, spec in collection.specs}
+    finally:
+        if was_enabled:
+            gc.enable()
     return LoadedCampaigns(dags, collection)

@@ -241,12 +241,30 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         for answer in responder.answers:
             print(f"  {answer.option:<8} {answer.task_id:<40} HTTP {answer.status_code}")
     out = output_root() / spec.id
+    _print_review(out / "review")
     print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
     print(f"Airflow logs: {log_path}")
     print("UI: make ui  → http://127.0.0.1:8080")
     print("    user admin, password in .airflow/simple_auth_manager_passwords.json.generated")
     print("    Campaigns → a campaign's name opens its page (timeline, progress against pace, quality, actions)")
     print("\n" + paused_note(spec))
+
+
+def _print_review(folder: Path) -> None:
+    """Print the campaign review's headline figures and where its page is."""
+    from creator_ops.core.review import headline, loads
+
+    path = folder / "review.json"
+    if not path.is_file():
+        print("\nCampaign review: not built (it is built in the settlement and payout runs)")
+        return
+    review = loads(path.read_text(encoding="utf-8"))
+    baseline = review.get("baseline") or {}
+    against = f", compared with {baseline.get('name') or baseline.get('campaign_id')}" if baseline else ""
+    print(f"\nCampaign review{against}")
+    for label, value in headline(review).items():
+        print(f"  {label:<26} {value}")
+    print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
 
 
 def paused_note(spec) -> str:

@@ -8,7 +8,6 @@ token) and shows only the campaigns whose DAG the user may read. Pages are rende
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.money import format_rm as money
+from creator_ops.core.settings import settings
 from creator_ops.core.spec import discover_specs
 from creator_ops.core.steps import output_root
 
@@ -193,9 +193,8 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
 
 
 def _now() -> dt.datetime:
-    # CREATOR_OPS_UI_NOW pins "today" for demos and tests; production leaves it unset.
-    pinned = os.environ.get("CREATOR_OPS_UI_NOW")
-    return dt.datetime.fromisoformat(pinned) if pinned else dt.datetime.now(dt.UTC)
+    pinned = settings().ui_now  # CREATOR_OPS_UI_NOW, for demos and screenshots
+    return pinned if pinned is not None else dt.datetime.now(dt.UTC)
 
 
 def create_campaigns_app() -> FastAPI:

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import Any
 
-from creator_ops.core.alerts import mask_pii
 from creator_ops.core.ingest.language import detect_language
+from creator_ops.core.masking import mask_pii
 
 LANGUAGES = ("ms", "en", "zh", "ta", "other")
 LANGUAGE_NAMES = {"ms": "Malay", "en": "English", "zh": "Chinese", "ta": "Tamil", "other": "other"}
 MAX_THEMES = 5
 MAX_EXAMPLE_CHARS = 200
-_LATIN_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f]{3,}")  # Latin script only; Han and Tamil have tokenizers of their own
 _TAMIL_WORD = re.compile(r"[\u0b80-\u0bff]{2,}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # function words only: content words such as "harga" (price) or "late" are what themes are made of
@@ -99,6 +100,7 @@ def themes_of(answers: list[str], language: str) -> list[dict[str, Any]]:
         return []
     import numpy as np
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
     from threadpoolctl import threadpool_limits
 
@@ -108,8 +110,10 @@ def themes_of(answers: list[str], language: str) -> list[dict[str, Any]]:
     except ValueError:  # no words at all (emoji, punctuation)
         return [_theme("(no words)", list(range(len(answers))), [0.0] * len(answers), answers)]
     terms = vectorizer.get_feature_names_out()
-    k = max(1, min(MAX_THEMES, round(math.sqrt(len(answers) / 2)), len(terms), len(answers)))
-    with threadpool_limits(1):
+    k = max(1, min(MAX_THEMES, math.ceil(math.sqrt(len(answers) / 2)), len(terms), len(answers)))
+    with threadpool_limits(1), warnings.catch_warnings():
+        # a fixed iteration budget, so the result is the same everywhere; convergence is not needed for ranking
+        warnings.simplefilter("ignore", ConvergenceWarning)
         if k == 1:
             weights = np.asarray(matrix.sum(axis=1)).ravel()[:, None]
             components = np.asarray(matrix.sum(axis=0))
