@@ -56,7 +56,7 @@ RECENT_ALERTS = 8
 FILES_SHOWN = 25
 
 
-class epoch_hour(FunctionElement):  # noqa: N801 - reads as the SQL function it compiles to
+class epoch_hour(FunctionElement):  # reads as the SQL function it compiles to
     """The UTC hour of a timestamp as whole hours since 1970 (time-zone offsets here are whole hours)."""
 
     type = BigInteger()

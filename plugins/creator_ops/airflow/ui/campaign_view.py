@@ -44,7 +44,7 @@ def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
 def _page(spec: CampaignSpec) -> CampaignPage:
     try:
         engine = ui._engine(ui.warehouse_url())
-    except Exception:  # noqa: BLE001 - a bad connection shows on the page, it must not break it
+    except Exception:  # a bad connection shows on the page, it must not break it
         engine = None
     return campaign_page(spec, engine, ui._now())
 
@@ -116,7 +116,7 @@ def latest_run(dag_id: str) -> dict[str, Any] | None:
 def _airflow_state(dag_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
     try:
         return waiting_actions(dag_id), latest_run(dag_id), None
-    except Exception as exc:  # noqa: BLE001 - the warehouse half of the page still helps
+    except Exception as exc:  # the warehouse half of the page still helps
         return [], None, f"Airflow metadata not readable: {type(exc).__name__}"
 
 
