@@ -40,7 +40,6 @@ TIMELINE_FIELDS = (
     "settlement_date",
     "payout_date",
 )
-METRICS = ("creators_enrolled", "gmv_myr", "survey_responses")
 
 
 # --------------------------------------------------------------------------- errors
@@ -108,7 +107,7 @@ _DecimalLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _
 
 def load_yaml(text: str) -> Any:
     """Parse YAML text with exact decimals."""
-    return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_DecimalLoader)  # a SafeLoader subclass
 
 
 # --------------------------------------------------------------------------- relative times
