@@ -1,18 +1,18 @@
 """Turn campaign specs into DAGs: one deterministic loader, no database or network at parse time.
 
-Stages are task groups in the order of `STAGE_ORDER`. A stage exists in the DAG when
-its module `creator_ops.airflow.stages.<stage>` exists; each such module has
-`build(stage: StageBuilder) -> None`, adding the stage's tasks with `stage.step(...)`.
+Stages are task groups in the order of `STAGES`, an explicit list of each stage module's
+`build(stage: StageBuilder) -> None` (which adds the stage's tasks with `stage.step(...)`),
+so a missing stage fails the import instead of silently dropping out of every DAG. Steps
+are named `module:function` and imported when their task runs (parsing stays cheap);
+`tests/dags/test_wiring.py` resolves every one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import importlib
-import importlib.util
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,19 @@ from airflow.sdk import DAG, TaskGroup, TriggerRule
 
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
 from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
+from creator_ops.airflow.stages import (
+    enrollment,
+    matchmaking,
+    milestones,
+    orders,
+    payouts,
+    quality,
+    recruitment,
+    report,
+    review,
+    surveys,
+    traffic,
+)
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
@@ -29,19 +42,21 @@ from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
 
 log = logging.getLogger(__name__)
-STAGE_ORDER = (
-    "recruitment",
-    "enrollment",
-    "surveys",
-    "orders",
-    "quality",
-    "matchmaking",
-    "traffic",
-    "milestones",
-    "payouts",
-    "review",
-    "report",
+# The stages, in the order they chain: (task group id, the module's `build(stage)`).
+STAGES: tuple[tuple[str, Callable[[StageBuilder], None]], ...] = (
+    ("recruitment", recruitment.build),
+    ("enrollment", enrollment.build),
+    ("surveys", surveys.build),
+    ("orders", orders.build),
+    ("quality", quality.build),
+    ("matchmaking", matchmaking.build),
+    ("traffic", traffic.build),
+    ("milestones", milestones.build),
+    ("payouts", payouts.build),
+    ("review", review.build),
+    ("report", report.build),
 )
+STAGE_ORDER = tuple(name for name, _ in STAGES)
 ALL_PHASES = tuple(Phase)
 
 
@@ -77,10 +92,6 @@ class StageBuilder:
             trigger_rule=kwargs.pop("trigger_rule", TriggerRule.NONE_FAILED),
             **kwargs,
         )
-
-
-def _available_stages() -> list[str]:
-    return [s for s in STAGE_ORDER if importlib.util.find_spec(f"creator_ops.airflow.stages.{s}")]
 
 
 def _money(myr: Any) -> str:
@@ -158,10 +169,9 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
         )
         previous: Any = start
         groups: dict[str, TaskGroup] = {}
-        for stage in _available_stages():
+        for stage, build in STAGES:
             with TaskGroup(group_id=stage, tooltip=f"{stage} stage") as group:
-                module = importlib.import_module(f"creator_ops.airflow.stages.{stage}")
-                module.build(StageBuilder(spec, spec_path, group))
+                build(StageBuilder(spec, spec_path, group))
             previous >> group
             previous = group
             groups[stage] = group

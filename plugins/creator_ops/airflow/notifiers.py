@@ -66,7 +66,7 @@ class SlackDelivery:
         hook = SlackWebhookHook(slack_webhook_conn_id=self.slack_conn_id, timeout=self.timeout, retry_handlers=[])
         try:
             client = hook.client
-        except Exception as exc:  # noqa: BLE001 - missing/invalid connection: retry once fixed
+        except Exception as exc:  # missing/invalid connection: retry once fixed
             raise ChannelUnavailable(f"Slack connection {self.slack_conn_id!r}: {exc}") from exc
         for row in rows:
             try:
@@ -88,7 +88,7 @@ class SlackDelivery:
         hook = SlackHook(slack_conn_id=self.slack_conn_id, timeout=self.timeout, retry_handlers=[])
         try:
             client = hook.client
-        except Exception as exc:  # noqa: BLE001 - missing/invalid connection: retry once fixed
+        except Exception as exc:  # missing/invalid connection: retry once fixed
             raise ChannelUnavailable(f"Slack connection {self.slack_conn_id!r}: {exc}") from exc
         for row in rows:
             try:
@@ -120,15 +120,14 @@ class SmtpDelivery:
         """Send each row; raise `ChannelUnavailable` when the server cannot be reached or defers."""
         from creator_ops.airflow.smtp_hook import AlertSmtpHook
 
-        hook = AlertSmtpHook(smtp_conn_id=self.smtp_conn_id)
         try:
-            hook.get_conn()
-        except Exception as exc:  # noqa: BLE001 - refused, timed out, TLS mismatch, no connection
+            session = AlertSmtpHook(smtp_conn_id=self.smtp_conn_id).get_conn()
+        except Exception as exc:  # refused, timed out, TLS mismatch, no connection
             raise ChannelUnavailable(f"SMTP {self.smtp_conn_id!r} unreachable: {type(exc).__name__}: {exc}") from exc
-        try:
+        with session:  # the hook closes the session (QUIT, then close) however delivery ends
             for row in rows:
                 try:
-                    hook.send_alternative(
+                    session.send_alternative(
                         to=self.to,
                         subject=row.payload.get("subject", row.subject),
                         text=row.payload["text"],
@@ -146,12 +145,6 @@ class SmtpDelivery:
                     yield row, exc
                     continue
                 yield row, None
-        finally:
-            try:
-                hook._smtp_client.quit()  # polite QUIT; close() alone drops the session
-            except Exception:  # noqa: BLE001 - the session may already be gone
-                pass
-            hook._smtp_client = None
 
 
 def senders_for(spec: CampaignSpec) -> dict[str, Sender]:

@@ -42,7 +42,6 @@ TIMELINE_FIELDS = (
     "settlement_date",
     "payout_date",
 )
-METRICS = ("creators_enrolled", "gmv_myr", "survey_responses")
 
 _EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 # Sensible limits: a spec beyond them is a mistake (or an attack), reported as a problem, never a crash.
@@ -152,7 +151,7 @@ _DecimalLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _
 
 def load_yaml(text: str) -> Any:
     """Parse YAML text with exact decimals."""
-    return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_DecimalLoader)  # a SafeLoader subclass
 
 
 # --------------------------------------------------------------------------- relative times

@@ -281,7 +281,7 @@ def read_excel(path: Path, wanted: Callable[[list[str]], bool] | None = None) ->
     _check_zip(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any openpyxl failure means the file is not a workbook
+    except Exception as exc:  # any openpyxl failure means the file is not a workbook
         raise FileRejected(path, f"not a readable XLSX workbook: {exc.__class__.__name__}") from None
     try:
         with_data = []
@@ -399,7 +399,7 @@ def read_parquet(path: Path) -> RawTable:
 
     try:
         table = pq.read_table(path)
-    except Exception as exc:  # noqa: BLE001 - a corrupt or foreign file
+    except Exception as exc:  # a corrupt or foreign file
         raise FileRejected(path, f"not a readable Parquet file: {exc.__class__.__name__}: {exc}") from None
     names = _dedupe_header(table.column_names, path)
     columns = {}
