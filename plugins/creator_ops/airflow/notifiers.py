@@ -18,25 +18,21 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-import os
 import smtplib
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
 
 from creator_ops.core.alerts import EMAIL, SLACK, ChannelUnavailable, OutboxRow, Sender, channels_for
-from creator_ops.warehouse.outbox import drain, enqueue
+from creator_ops.core.settings import settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from creator_ops.core.spec import CampaignSpec
 
-DEADLINE_ENV = "CREATOR_OPS_DEADLINE_ALERTS"
-DEADLINE_MINUTES_ENV = "CREATOR_OPS_RUN_DEADLINE_MINUTES"
 DEFAULT_RUN_DEADLINE = dt.timedelta(minutes=50)
 TRANSIENT_HTTP = {408, 425, 429}
 
@@ -70,7 +66,7 @@ class SlackDelivery:
         hook = SlackWebhookHook(slack_webhook_conn_id=self.slack_conn_id, timeout=self.timeout, retry_handlers=[])
         try:
             client = hook.client
-        except Exception as exc:  # noqa: BLE001 - missing/invalid connection: retry once fixed
+        except Exception as exc:  # missing/invalid connection: retry once fixed
             raise ChannelUnavailable(f"Slack connection {self.slack_conn_id!r}: {exc}") from exc
         for row in rows:
             try:
@@ -92,7 +88,7 @@ class SlackDelivery:
         hook = SlackHook(slack_conn_id=self.slack_conn_id, timeout=self.timeout, retry_handlers=[])
         try:
             client = hook.client
-        except Exception as exc:  # noqa: BLE001 - missing/invalid connection: retry once fixed
+        except Exception as exc:  # missing/invalid connection: retry once fixed
             raise ChannelUnavailable(f"Slack connection {self.slack_conn_id!r}: {exc}") from exc
         for row in rows:
             try:
@@ -124,15 +120,14 @@ class SmtpDelivery:
         """Send each row; raise `ChannelUnavailable` when the server cannot be reached or defers."""
         from creator_ops.airflow.smtp_hook import AlertSmtpHook
 
-        hook = AlertSmtpHook(smtp_conn_id=self.smtp_conn_id)
         try:
-            hook.get_conn()
-        except Exception as exc:  # noqa: BLE001 - refused, timed out, TLS mismatch, no connection
+            session = AlertSmtpHook(smtp_conn_id=self.smtp_conn_id).get_conn()
+        except Exception as exc:  # refused, timed out, TLS mismatch, no connection
             raise ChannelUnavailable(f"SMTP {self.smtp_conn_id!r} unreachable: {type(exc).__name__}: {exc}") from exc
-        try:
+        with session:  # the hook closes the session (QUIT, then close) however delivery ends
             for row in rows:
                 try:
-                    hook.send_alternative(
+                    session.send_alternative(
                         to=self.to,
                         subject=row.payload.get("subject", row.subject),
                         text=row.payload["text"],
@@ -150,12 +145,6 @@ class SmtpDelivery:
                     yield row, exc
                     continue
                 yield row, None
-        finally:
-            try:
-                hook._smtp_client.quit()  # polite QUIT; close() alone drops the session
-            except Exception:  # noqa: BLE001 - the session may already be gone
-                pass
-            hook._smtp_client = None
 
 
 def senders_for(spec: CampaignSpec) -> dict[str, Sender]:
@@ -180,6 +169,8 @@ def _warehouse_engine() -> Engine:
 
 def notify_now(engine: Engine, spec: CampaignSpec, alerts: Sequence[Any], now: dt.datetime) -> dict[str, Any]:
     """Write alerts to the outbox, then try to deliver exactly those; undelivered ones wait for the drain."""
+    from creator_ops.warehouse.outbox import drain, enqueue  # at run time: parsing never needs the warehouse
+
     channels = channels_for(spec)
     added = enqueue(engine, alerts, channels=channels, campaign_name=spec.name, now=now)
     result = drain(engine, senders_for(spec), now=now, campaign_id=spec.id, alert_keys=[a.key for a in alerts])
@@ -251,22 +242,16 @@ def task_failure_callback(spec_path: str | Path) -> CampaignTaskFailureNotifier:
 
 def run_deadline() -> dt.timedelta:
     """Return how long after being queued a run must have finished (env-configurable, fractional minutes allowed)."""
-    raw = os.environ.get(DEADLINE_MINUTES_ENV, "").strip()
-    if not raw:
+    minutes = settings().run_deadline_minutes
+    if minutes is None:
         return DEFAULT_RUN_DEADLINE
     # Decimal, not float: "0.75" must be exactly 45 s; the scheduler stores the interval in whole microseconds.
-    try:
-        minutes = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"{DEADLINE_MINUTES_ENV}={raw!r} is not a number of minutes") from None
-    if not minutes.is_finite() or minutes <= 0:
-        raise ValueError(f"{DEADLINE_MINUTES_ENV}={raw!r} must be a positive number of minutes")
     return dt.timedelta(microseconds=int(minutes * 60_000_000))
 
 
 def deadline_alerts_enabled() -> bool:
     """Return whether DAGs get a DeadlineAlert (`CREATOR_OPS_DEADLINE_ALERTS=true`)."""
-    return os.environ.get(DEADLINE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return settings().deadline_alerts
 
 
 def campaign_deadline(spec: CampaignSpec, spec_path: str | Path) -> Any:

@@ -60,10 +60,9 @@ def landing_path(root: str, conn_id: str | None) -> Any:
 
 def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse_conn_id: str):
     """Build the `StepContext` of a running task: the spec as it is now, the run's interval, the warehouse."""
-    import os
-
     from creator_ops.airflow.hooks import WarehouseHook
-    from creator_ops.core.steps import StepContext, landing_root
+    from creator_ops.core.settings import settings
+    from creator_ops.core.steps import StepContext
 
     spec = _load(spec_path)
     start, end = _interval(context)
@@ -77,7 +76,7 @@ def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse
         log=operator.log,
         extras={"try_number": getattr(context.get("ti"), "try_number", None)},
         variable=airflow_variable,
-        landing_path=landing_path(landing_root(), os.environ.get("CREATOR_OPS_LANDING_CONN_ID")),
+        landing_path=landing_path(settings().landing_root, settings().landing_conn_id),
     )
 
 
@@ -148,14 +147,71 @@ class RunbookSignoffOperator(ApprovalOperator):
             raise AirflowSkipException(f"runbook step {self.step_id!r} is no longer in the spec")
         due = spec.when(step.due)
         due_run = calendar.run_containing(due)
-        start, _ = _interval(context)
-        if start.astimezone(dt.UTC) != due_run.start.astimezone(dt.UTC):
-            raise AirflowSkipException(
-                f"sign-off {self.step_id!r} is due {due.isoformat()}; it opens in the run of "
-                f"{due_run.start.isoformat()}, not this one ({start.isoformat()})"
-            )
+        self.open_or_skip(context, step, due, due_run.start)
         self.log.info("Opening sign-off %r, due %s", self.step_id, due.isoformat())
         return super().execute(context)
+
+    def open_or_skip(self, context: Any, step: Any, due: dt.datetime, due_run_start: dt.datetime) -> None:
+        """Skip unless this run is the one due for the sign-off (a subclass may open it in more runs)."""
+        start, _ = _interval(context)
+        if start.astimezone(dt.UTC) != due_run_start.astimezone(dt.UTC):
+            raise AirflowSkipException(
+                f"sign-off {self.step_id!r} is due {due.isoformat()}; it opens in the run of "
+                f"{due_run_start.isoformat()}, not this one ({start.isoformat()})"
+            )
+
+
+class MatchmakingSignoffOperator(RunbookSignoffOperator):
+    """BD's sign-off of the matchmaking list (SPEC 11): shows the list, Approve freezes it, Reject re-opens it.
+
+    Opens in the run due for it and, after a rejection, in every later run before the
+    event (with that run's new list) until a list is approved. Once a list is frozen it
+    skips, saying who froze it and when.
+    """
+
+    def __init__(self, *, warehouse_conn_id: str = "creator_ops_warehouse", **kwargs: Any) -> None:
+        from airflow.sdk import Param
+
+        kwargs.setdefault(
+            "params",
+            {"note": Param("", type=["null", "string"], description="Why (required in practice for Reject)")},
+        )
+        super().__init__(**kwargs)
+        self.warehouse_conn_id = warehouse_conn_id
+
+    def open_or_skip(self, context: Any, step: Any, due: dt.datetime, due_run_start: dt.datetime) -> None:
+        from creator_ops.steps.matchmaking import prepare_signoff, signoff_should_open
+        from creator_ops.warehouse.mechanisms import frozen_list
+
+        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        frozen = frozen_list(ctx.engine, ctx.campaign_id)
+        if frozen is not None:
+            raise AirflowSkipException(
+                f"the matchmaking list {frozen.list_id} was signed off by {frozen.decided_by} at "
+                f"{frozen.decided_at:%Y-%m-%d %H:%M} UTC; nothing left to sign"
+            )
+        why = signoff_should_open(ctx, due_run_start)
+        if why is None:
+            super().open_or_skip(context, step, due, due_run_start)  # raises the skip with the due time
+        request = prepare_signoff(ctx, step.title)
+        self.subject, self.body = request.subject, request.body
+        self.log.info("BD sign-off opens (%s) on list %s", why, request.list_id)
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        from creator_ops.steps.matchmaking import record_signoff
+
+        chosen = (event.get("chosen_options") or [None])[0]
+        if "error" not in event and chosen in (self.APPROVE, self.REJECT):
+            user = event.get("responded_by_user") or {}
+            at = event.get("responded_at") or dt.datetime.now(dt.UTC)
+            record_signoff(
+                step_context(self, context, self.spec_path, self.warehouse_conn_id),
+                approved=chosen == self.APPROVE,
+                by=str(user.get("name") or user.get("id") or "unknown"),
+                at=at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at)),
+                note=(event.get("params_input") or {}).get("note") or None,
+            )
+        return super().execute_complete(context, event)
 
 
 class PayoutApprovalOperator(ApprovalOperator):

@@ -49,6 +49,7 @@ from creator_ops.core.samples import is_posted, is_shipped
 PAIR_COLUMNS = ("creator_id", "product_id", "value_myr", "account_manager")
 PRODUCT_COLUMNS = ("product_id", "name", "category", "priority", "sample_quota", "assigned", "short")
 UNASSIGNED = "unassigned"  # the list of creators no account manager owns
+SIGNOFF_STEP_ID = "bd_matchmaking_signoff"  # the runbook step whose approval freezes the list
 
 
 class MatchmakingError(CreatorOpsError, ValueError):

@@ -30,6 +30,7 @@ from creator_ops.core import money
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.money import format_myr
 from creator_ops.core.paths import SQL_DIR
+from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec, Incentives, Timeline
 
 if TYPE_CHECKING:
@@ -321,7 +322,7 @@ def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     # a ceiling for DuckDB's own buffers (it spills to disk beyond it), so 10M lines stay under 2 GB in all
-    memory_limit = os.environ.get("CREATOR_OPS_PAYOUTS_MEMORY_LIMIT", "1GB")
+    memory_limit = settings().payouts_memory_limit
     con = duckdb.connect(config={"threads": threads or os.cpu_count() or 1, "memory_limit": memory_limit})
     # naive timestamps are UTC in this product (the readers and the warehouse store UTC)
     con.execute("SET TimeZone = 'UTC'")

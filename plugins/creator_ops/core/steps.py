@@ -8,7 +8,6 @@ connection, calls the step, and turns `StepSkipped` into a visible skip.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 from creator_ops.core.calendar import CampaignCalendar, Phase
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.masking import mask_pii
+from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 class StepSkipped(CreatorOpsError):
@@ -36,12 +34,12 @@ class DataNotTrusted(CreatorOpsError):
 
 def output_root() -> Path:
     """Return the folder for files ops open (shortlists, reports, finance exports)."""
-    return Path(os.environ.get("CREATOR_OPS_OUTPUT_ROOT") or PROJECT_ROOT / "output")
+    return settings().output_root
 
 
 def landing_root() -> str:
     """Return the landing root URI (a local folder by default; `s3://…` or `gs://…` in production)."""
-    return os.environ.get("CREATOR_OPS_LANDING_ROOT") or str(PROJECT_ROOT / "landing")
+    return settings().landing_root
 
 
 @dataclass

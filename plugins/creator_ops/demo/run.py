@@ -260,6 +260,7 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         for answer in responder.answers:
             print(f"  {answer.option:<8} {answer.task_id:<40} HTTP {answer.status_code}")
     out = output_root() / spec.id
+    _print_review(out / "review")
     print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
     print(f"Airflow logs: {log_path}")
     print("UI: make ui  → http://127.0.0.1:8080")
@@ -280,6 +281,23 @@ def _print_figures(spec, engine) -> None:
         f"{figures.eligible_lines:,} lines from {figures.selling_creators:,} selling creators, "
         f"live GMV {format_rm(figures.live_gmv_sen)}; {trust}"
     )
+
+
+def _print_review(folder: Path) -> None:
+    """Print the campaign review's headline figures and where its page is."""
+    from creator_ops.core.review import headline, loads
+
+    path = folder / "review.json"
+    if not path.is_file():
+        print("\nCampaign review: not built (it is built in the settlement and payout runs)")
+        return
+    review = loads(path.read_text(encoding="utf-8"))
+    baseline = review.get("baseline") or {}
+    against = f", compared with {baseline.get('name') or baseline.get('campaign_id')}" if baseline else ""
+    print(f"\nCampaign review{against}")
+    for label, value in headline(review).items():
+        print(f"  {label:<26} {value}")
+    print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
 
 
 def paused_note(spec) -> str:
@@ -371,8 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     if previous:
         print(
             f"Previous campaign {previous['campaign_id']} loaded as the baseline: {previous['enrolled']:,} enrolled, "
-            f"eligible GMV {format_rm(previous['eligible_gmv_sen'])}, payouts {format_rm(previous['payout_total_sen'])} "
-            f"to {previous['payout_creators']:,} creators"
+            f"eligible GMV {format_rm(previous['eligible_gmv_sen'])}, "
+            f"payouts {format_rm(previous['payout_total_sen'])} to {previous['payout_creators']:,} creators"
         )
     print(
         f"{len(runs)} of {len(calendar.runs)} runs, {len(data.orders):,} order lines, {len(data.creators):,} creators"

@@ -40,6 +40,7 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
                 order_lines.c.gmv_sen,
                 order_lines.c.updated_at,
                 order_lines.c.file_id,
+                # SPEC section 9: carried through the eligible lines for the campaign review
                 order_lines.c.product_id,
                 order_lines.c.content_type,
                 order_lines.c.commission_sen,
@@ -88,7 +89,6 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
             "gmv_sen": pa.array([r.gmv_sen for r in order_rows], pa.int64()),
             "updated_at": pa.array([as_utc_or_none(r.updated_at) for r in order_rows], ts),
             "row_number": pa.array(range(1, len(order_rows) + 1), pa.int64()),
-            # SPEC section 9, for the campaign review (the payout rules do not read them)
             "product_id": pa.array([r.product_id for r in order_rows], pa.string()),
             "content_type": pa.array([r.content_type for r in order_rows], pa.string()),
             "commission_sen": pa.array([r.commission_sen for r in order_rows], pa.int64()),

@@ -343,3 +343,65 @@ content = Table(
     Column("gmv_sen", BigInteger, nullable=False),
     Index("ix_content_campaign_content", "campaign_id", "content_id"),
 )
+
+
+# --------------------------------------------------------------------------- SPEC section 11 (0010_mechanisms)
+
+# One matchmaking list per run that computed it; `frozen` once BD approved its sign-off
+# (who and when in decided_by/decided_at), `rejected` with the reason in decision_note.
+matchmaking_lists = Table(
+    "matchmaking_lists",
+    metadata,
+    Column("list_id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("state", String(20), nullable=False),  # draft | frozen | rejected
+    Column("pairs", Integer, nullable=False),
+    Column("total_value_sen", BigInteger, nullable=False),
+    Column("summary_json", Text, nullable=False),
+    _ts("computed_at", nullable=False),
+    Column("decided_by", String(200)),
+    _ts("decided_at"),
+    Column("decision_note", Text),
+    UniqueConstraint("campaign_id", "run_id", name="uq_matchmaking_lists_run"),
+    Index("ix_matchmaking_lists_campaign_state", "campaign_id", "state"),
+)
+
+matchmaking_pairs = Table(
+    "matchmaking_pairs",
+    metadata,
+    Column("list_id", Integer, ForeignKey("matchmaking_lists.list_id"), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("product_id", String(200), primary_key=True),
+    Column("value_sen", BigInteger, nullable=False),
+    Column("account_manager", String(80)),
+)
+
+# Traffic: one row per live hour (what was left, this hour's share, spent, expected GMV) and
+# one row per creator boosted in that hour.
+traffic_hours = Table(
+    "traffic_hours",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("hour_start", DateTime(timezone=True), primary_key=True),
+    Column("run_id", String(250), nullable=False),
+    Column("remaining_before_sen", BigInteger, nullable=False),
+    Column("hour_budget_sen", BigInteger, nullable=False),
+    Column("spent_sen", BigInteger, nullable=False),
+    Column("expected_gmv_sen", BigInteger, nullable=False),
+    Column("creators", Integer, nullable=False),
+    Column("boosted", Integer, nullable=False),
+    _ts("computed_at", nullable=False),
+)
+
+traffic_allocations = Table(
+    "traffic_allocations",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("hour_start", DateTime(timezone=True), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("spend_sen", BigInteger, nullable=False),
+    Column("expected_gmv_sen", BigInteger, nullable=False),
+    Column("spent_before_sen", BigInteger, nullable=False),
+    Index("ix_traffic_allocations_creator", "campaign_id", "creator_id"),
+)

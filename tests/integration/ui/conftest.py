@@ -68,7 +68,7 @@ class Browser:
 
         binary = shutil.which("chromium") or shutil.which("chromium-browser")
         port = free_port()
-        self._log = open(profile.parent / "chromium.log", "wb")  # noqa: SIM115 - closed in close()
+        self._log = open(profile.parent / "chromium.log", "wb")  # closed in close()
         self.process = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
              f"--remote-debugging-port={port}", "about:blank"],
@@ -151,6 +151,15 @@ class Browser:
         self.wait_for(f"document.querySelector({json.dumps(selector)})")
         self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
 
+    def full_page_screenshot(self, name: str, width: int = 1400) -> Path:
+        """Screenshot the whole page, as tall as its content."""
+        height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)") or 950)
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+        try:
+            return self.screenshot(name)
+        finally:
+            self.send("Emulation.clearDeviceMetricsOverride")
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name
@@ -167,7 +176,7 @@ class Browser:
 class Standalone:
     """`airflow standalone` on 127.0.0.1 with an Airflow home and warehouse of its own."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, extra_env: dict[str, str] | None = None) -> None:
         self.home = home
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -192,7 +201,9 @@ class Standalone:
                 "CREATOR_OPS_UI_NOW": "2026-11-25T10:00:00+08:00",
             }
         )
-        self._log = open(home / "standalone.log", "wb")  # noqa: SIM115 - closed in stop()
+        env.update(extra_env or {})
+        self.env = env
+        self._log = open(home / "standalone.log", "wb")  # closed in stop()
         self.process = subprocess.Popen(
             [str(VENV_BIN / "airflow"), "standalone"],
             env=env,
@@ -260,6 +271,34 @@ class Standalone:
 @pytest.fixture(scope="session")
 def standalone(tmp_path_factory) -> Iterator[Standalone]:
     server = Standalone(tmp_path_factory.mktemp("standalone"))
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+DEMO_NOW = "2026-12-12T15:30:00+08:00"  # the demo campaign's event day, mid-afternoon
+
+
+def run_demo(home: Path, creators: int = 600) -> None:
+    """Run `make demo`'s program into `home` (metadata DB, warehouse, landing, outputs)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CREATOR_OPS", "CAMPAIGN_SPECS"))}
+    env.update(AIRFLOW_HOME=str(home), CREATOR_OPS_OUTPUT_ROOT=str(home / "output"),
+               CREATOR_OPS_LANDING_ROOT=str(home / "landing"), PYTHONPATH=str(ROOT / "plugins"))
+    result = subprocess.run(
+        [sys.executable, "-m", "creator_ops.demo.run", "--creators", str(creators)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.fixture(scope="session")
+def demo_standalone(tmp_path_factory) -> Iterator[Standalone]:
+    """`airflow standalone` over what `make demo` left: its runs, warehouse and outputs ("today" on the event day)."""
+    home = tmp_path_factory.mktemp("demo_standalone")
+    run_demo(home)
+    server = Standalone(home, {"CREATOR_OPS_UI_NOW": DEMO_NOW})
     try:
         server.wait_ready()
         yield server

@@ -47,10 +47,15 @@ def api(airflow_db, tmp_path_factory):
 
 def test_unauthenticated_requests_are_refused(api):
     client, _ = api
-    for path in ("/creator-ops/campaigns", "/creator-ops/campaigns.json"):
-        response = client.get(path)
-        assert response.status_code == 401, path
-        assert "12.12 Year-End" not in response.text
+    response = client.get("/creator-ops/campaigns.json")
+    assert response.status_code == 401
+    assert "12.12 Year-End" not in response.text
+    # a signed-out browser asking for the page is sent to Airflow's sign-in page, and back after it
+    page = client.get("/creator-ops/campaigns", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/auth/login?next=")
+    assert "creator-ops%2Fcampaigns" in page.headers["location"]
+    assert "12.12 Year-End" not in page.text
 
 
 def test_a_forged_token_is_refused(api):
@@ -59,7 +64,8 @@ def test_a_forged_token_is_refused(api):
     assert response.status_code in (401, 403)
     client.cookies.set("_token", "eyJhbGciOiJIUzUxMiJ9.eyJzdWIiOiJ4In0.forged")
     try:
-        assert client.get("/creator-ops/campaigns").status_code in (401, 403)
+        assert client.get("/creator-ops/campaigns.json").status_code in (401, 403)
+        assert client.get("/creator-ops/campaigns", follow_redirects=False).status_code in (303, 403)
     finally:
         client.cookies.clear()
 

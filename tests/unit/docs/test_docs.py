@@ -65,3 +65,25 @@ def test_the_schema_accepts_every_demo_spec_and_the_documented_example_and_rejec
         assert list(validator.iter_errors(as_json(data))) == []
     wrong = as_json({**documents[-1], "budget": 1})
     assert [e.validator for e in validator.iter_errors(wrong)] == ["additionalProperties"]
+
+
+def test_readme_documents_every_setting():
+    from creator_ops.core.settings import Settings, env_name
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Settings") :]
+    assert [name for name in map(env_name, Settings.model_fields) if f"`{name}`" not in section] == []
+
+
+def test_settings_read_the_environment_and_name_a_bad_variable(monkeypatch):
+    from creator_ops.core.settings import SettingsError, settings
+
+    monkeypatch.setenv("CREATOR_OPS_DEMO", "on")
+    monkeypatch.setenv("CAMPAIGN_SPECS_DIR", "/srv/specs")
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", "")  # empty means unset
+    current = settings()
+    assert current.demo is True and str(current.campaign_specs_dir) == "/srv/specs"
+    assert current.output_root.name == "output"
+    monkeypatch.setenv("CREATOR_OPS_DEADLINE_ALERTS", "maybe")
+    with pytest.raises(SettingsError, match="CREATOR_OPS_DEADLINE_ALERTS='maybe'"):
+        settings()

@@ -8,7 +8,6 @@ token) and shows only the campaigns whose DAG the user may read. Pages are rende
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.money import format_rm as money
+from creator_ops.core.settings import settings
 from creator_ops.core.spec import discover_specs
 from creator_ops.core.steps import output_root
 
@@ -53,6 +53,24 @@ async def authenticated_user(
 
 
 UserDep = Annotated[Any, Depends(authenticated_user)]
+
+
+async def page_user(
+    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Any:
+    """Like `authenticated_user`, but a signed-out browser is sent to Airflow's sign-in page and back."""
+    try:
+        return await authenticated_user(request, bearer)
+    except HTTPException as exc:
+        if exc.status_code != 401:
+            raise
+        from airflow.api_fastapi.app import get_auth_manager
+
+        login = get_auth_manager().get_url_login(next_url=str(request.url))
+        raise HTTPException(status_code=303, headers={"Location": airflow_ui_root() + login}) from None
+
+
+PageUserDep = Annotated[Any, Depends(page_user)]
 
 
 def readable_dag_ids(user: Any, dag_ids: list[str]) -> set[str]:
@@ -96,10 +114,10 @@ def warehouse_url() -> str:
         conn = Connection.get_connection_from_secrets(WAREHOUSE_CONN_ID)
     except AirflowNotFoundException:
         return default_url()
-    if conn.conn_type == "sqlite":
-        # Airflow's URI for a SQLite connection percent-encodes the path; SQLAlchemy wants it plain.
-        return f"sqlite:///{conn.host}"
-    return conn.get_uri()
+    from creator_ops.airflow.hooks import connection_url
+
+    # the tasks' rule (postgres, sqlite, or a SQLAlchemy URL in extra), so the view reads what they write
+    return connection_url(conn)
 
 
 @cache
@@ -124,7 +142,7 @@ def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[s
     spec_errors = [str(problem) for _, error in collection.errors for problem in error.problems]
     try:
         engine = _engine(warehouse_url())
-    except Exception as exc:  # noqa: BLE001 - a bad connection shows on the page, it must not break it
+    except Exception as exc:  # a bad connection shows on the page, it must not break it
         engine = None
         spec_errors.append(f"warehouse connection {WAREHOUSE_CONN_ID!r} unusable: {type(exc).__name__}")
     return campaigns_overview(specs, engine, now), spec_errors
@@ -175,9 +193,8 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
 
 
 def _now() -> dt.datetime:
-    # CREATOR_OPS_UI_NOW pins "today" for demos and tests; production leaves it unset.
-    pinned = os.environ.get("CREATOR_OPS_UI_NOW")
-    return dt.datetime.fromisoformat(pinned) if pinned else dt.datetime.now(dt.UTC)
+    pinned = settings().ui_now  # CREATOR_OPS_UI_NOW, for demos and screenshots
+    return pinned if pinned is not None else dt.datetime.now(dt.UTC)
 
 
 def create_campaigns_app() -> FastAPI:
@@ -185,7 +202,7 @@ def create_campaigns_app() -> FastAPI:
     app = FastAPI(title="Creator ops campaigns", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/campaigns", response_class=HTMLResponse)
-    def campaigns_page(user: UserDep) -> HTMLResponse:
+    def campaigns_page(user: PageUserDep) -> HTMLResponse:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
         now = _now()
         rows, problems = _overview(user, now)

@@ -14,7 +14,7 @@ from creator_ops.airflow.ui.campaign_page import (
 )
 from creator_ops.airflow.ui.svg import Segment, Series, bar_chart, line_chart, timeline
 
-LIVE = "#2563eb"
+LIVE = "#93c5fd"
 ELIGIBLE = "#059669"
 PACE = "#9aa5b1"
 ENROLLED = "#7c3aed"
@@ -83,7 +83,7 @@ def timeline_svg(page: CampaignPage) -> str:
         for phase, start, end in phase_windows(spec)
     ]
     marks = [
-        (_epoch(when), f"{SHORT_LABELS.get(label, label.split(': ', 1)[-1][:28])} {when.astimezone(tz):%d %b}")
+        (_epoch(when), f"{SHORT_LABELS.get(label, label.split(': ', 1)[-1][:44])} {when.astimezone(tz):%d %b}")
         for when, label in timeline_marks(spec)
     ]
     now = page.now.astimezone(tz)
@@ -112,9 +112,10 @@ def gmv_progress_svg(page: CampaignPage) -> str:
     target = next(p for p in page.progress if p.key == "live_gmv").target
     start, end = t.event_start, t.event_end
     series = []
-    lines = (("live GMV", page.live_by_hour, LIVE), ("eligible GMV", page.eligible_by_hour, ELIGIBLE))
-    for label, by_hour, color in lines:
-        series.append(Series(label, [(_epoch(start), 0.0), *_cumulative(by_hour)], color, step=True))
+    # live GMV wide and light under eligible GMV: eligible is a part of live, often most of it
+    lines = (("live GMV", page.live_by_hour, LIVE, 6.0), ("eligible GMV", page.eligible_by_hour, ELIGIBLE, 2.5))
+    for label, by_hour, color, width in lines:
+        series.append(Series(label, [(_epoch(start), 0.0), *_cumulative(by_hour)], color, step=True, width=width))
     if target:
         series.append(Series("pace to target", [(_epoch(start), 0), (_epoch(end), target)], PACE, dashed=True))
     return line_chart(series, title="GMV during the event against the pace to target",
@@ -134,7 +135,7 @@ def gmv_by_hour_svg(page: CampaignPage) -> str:
         bars.append((label, float(page.live_by_hour.get(h, 0))))
     now_hour = int(_epoch(page.now) // HOUR)
     highlight = now_hour - first if first <= now_hour < last else None
-    return bar_chart(bars, title="Live GMV by hour of the event (campaign time)", y_label=short_money, color=LIVE,
+    return bar_chart(bars, title="Live GMV by hour of the event (campaign time)", y_label=short_money, color="#2563eb",
                      highlight=highlight)
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status, deadlines
 from creator_ops.core.calendar import PHASE_ORDER, Phase
 from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.schema import (
     alert_outbox,
@@ -55,7 +56,7 @@ RECENT_ALERTS = 8
 FILES_SHOWN = 25
 
 
-class epoch_hour(FunctionElement):  # noqa: N801 - reads as the SQL function it compiles to
+class epoch_hour(FunctionElement):  # reads as the SQL function it compiles to
     """The UTC hour of a timestamp as whole hours since 1970 (time-zone offsets here are whole hours)."""
 
     type = BigInteger()
@@ -116,12 +117,17 @@ class Progress:
         return max((self.window[1] - self.now).total_seconds() / HOUR, 0.0)
 
     @property
-    def needed_per_day(self) -> int | None:
-        """What must come in per day from now on to reach the target in time (None when met or over)."""
+    def rate_unit(self) -> str:
+        """Hours for a window of three days or less (an event), days otherwise."""
+        return "hour" if (self.window[1] - self.window[0]).total_seconds() <= 3 * 24 * HOUR else "day"
+
+    @property
+    def needed_rate(self) -> int | None:
+        """What must come in per `rate_unit` from now on to reach the target in time (None when met or over)."""
         if not self.target or self.actual >= self.target or self.remaining_hours <= 0:
             return None
-        days = self.remaining_hours / 24
-        return -(-(self.target - self.actual) * 1000 // max(int(days * 1000), 1))
+        units = self.remaining_hours if self.rate_unit == "hour" else self.remaining_hours / 24
+        return -(-(self.target - self.actual) * 1000 // max(int(units * 1000), 1))
 
     @property
     def verdict(self) -> str:
@@ -172,6 +178,7 @@ class CampaignPage:
     enrolled_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> creators enrolling first then
     live_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> live GMV sen
     eligible_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> eligible GMV sen
+    selling: int = 0  # enrolled creators with an eligible line
     funnel: list[tuple[str, int | None, str]] = field(default_factory=list)  # (step, count, what it counts)
     quality: list[DatasetQuality] = field(default_factory=list)
     ingestion: list[dict[str, Any]] = field(default_factory=list)  # per data set: files, rows in/accepted/quarantined
@@ -180,6 +187,8 @@ class CampaignPage:
     alert_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # status -> channel -> alerts
     alerts_waiting: list[dict[str, Any]] = field(default_factory=list)
     alerts_sent: list[dict[str, Any]] = field(default_factory=list)
+    matchmaking: Any = None  # warehouse.mechanisms.ListRecord: the frozen list, else the latest draft
+    traffic: Any = None  # warehouse.mechanisms.TrafficOverview, once an hour was allocated
     warehouse_error: str | None = None
 
     @property
@@ -268,6 +277,7 @@ def _read_sales(page: CampaignPage, conn) -> tuple[int, int, int]:
         else:
             page.live_by_hour[int(h)] = int(live or 0)
             page.eligible_by_hour[int(h)] = int(eligible or 0)
+    page.selling = selling_creators
     return sum(page.live_by_hour.values()), sum(page.eligible_by_hour.values()), selling_creators
 
 
@@ -277,6 +287,48 @@ def _read_enrollment(page: CampaignPage, conn) -> int:
     rows = conn.execute(select(hour.label("hour"), func.count()).group_by(hour)).all()
     page.enrolled_by_hour = {int(h): int(n) for h, n in rows}
     return sum(page.enrolled_by_hour.values())
+
+
+# The series are the page's only costly reads (every order line of the campaign, versions
+# resolved). They change only when a file is ingested, superseded or rejected, which always
+# changes the campaign's `ingested_files` rows in the same transaction as the data: so they
+# are kept per (warehouse, campaign, timeline, files fingerprint) and read again when that moves.
+SERIES_CACHE_SIZE = 256
+_series_cache: dict[tuple[Any, ...], tuple[dict[int, int], dict[int, int], int, dict[int, int]]] = {}
+
+
+def clear_cache() -> None:
+    """Forget every kept series (benchmarks measure the first request after data changed)."""
+    _series_cache.clear()
+
+
+def _files_fingerprint(conn, campaign_id: str) -> tuple[int, int, int]:
+    f = ingested_files
+    weight = case((f.c.status == "accepted", 1), (f.c.status == "rejected", 2), else_=3)
+    count, last, checksum = conn.execute(
+        select(func.count(), func.coalesce(func.max(f.c.file_id), 0), func.coalesce(func.sum(f.c.file_id * weight), 0))
+        .where(f.c.campaign_id == campaign_id)
+    ).one()
+    return int(count), int(last), int(checksum)
+
+
+def _read_series(page: CampaignPage, conn, warehouse: str) -> tuple[int, int, int, int]:
+    """Return (live GMV, eligible GMV, selling creators, enrolled), filling the page's hourly series."""
+    t = page.spec.timeline
+    key = (warehouse, page.spec.id, tuple(t.as_dict().values()), _files_fingerprint(conn, page.spec.id))
+    cached = _series_cache.get(key)
+    if cached is None:
+        _read_sales(page, conn)
+        _read_enrollment(page, conn)
+        cached = (page.live_by_hour, page.eligible_by_hour, page.selling, page.enrolled_by_hour)
+        if len(_series_cache) >= SERIES_CACHE_SIZE:
+            _series_cache.pop(next(iter(_series_cache)))
+        _series_cache[key] = cached
+    page.live_by_hour, page.eligible_by_hour, page.selling, page.enrolled_by_hour = (
+        dict(cached[0]), dict(cached[1]), cached[2], dict(cached[3]),
+    )
+    return (sum(page.live_by_hour.values()), sum(page.eligible_by_hour.values()), page.selling,
+            sum(page.enrolled_by_hour.values()))
 
 
 def _read_candidates(page: CampaignPage, conn) -> tuple[int, int]:
@@ -309,14 +361,14 @@ def _read_quality(page: CampaignPage, conn) -> None:
         per_dataset[row.dataset].append(row)
     for dataset, verdicts_of in sorted(per_dataset.items()):
         failed = [r for r in verdicts_of if not r.success]
-        last_failed = max(failed, key=lambda r: _as_utc(r.validated_at)) if failed else None
+        last_failed = max(failed, key=lambda r: as_utc_or_none(r.validated_at)) if failed else None
         page.quality.append(
             DatasetQuality(
                 dataset=dataset,
                 verdict="failed" if failed else "passed",
                 files_checked=len(verdicts_of),
                 files_failed=len(failed),
-                last_checked=max(_as_utc(r.validated_at) for r in verdicts_of),
+                last_checked=max(as_utc_or_none(r.validated_at) for r in verdicts_of),
                 failed_expectations=json.loads(last_failed.failed_expectations_json or "[]") if last_failed else [],
             )
         )
@@ -359,7 +411,7 @@ def _read_files(page: CampaignPage, conn) -> None:
         FileProblem(
             file_id=row.file_id, dataset=row.dataset, name=Path(row.source_uri).name, status=row.status,
             rows_in=int(row.rows_in or 0), rows_quarantined=int(row.rows_quarantined or 0),
-            rejection_reason=row.rejection_reason, ingested_at=_as_utc(row.ingested_at),
+            rejection_reason=row.rejection_reason, ingested_at=as_utc_or_none(row.ingested_at),
             reasons=per_file.get(row.file_id, []), current=bool(row.current),
         )
         for row in files
@@ -394,8 +446,22 @@ def _read_alerts(page: CampaignPage, conn) -> None:
         for row in conn.execute(query):
             item = dict(row._mapping)
             for key in ("next_attempt_at", "created_at", "sent_at"):
-                item[key] = _as_utc(item[key])
+                item[key] = as_utc_or_none(item[key])
             into.append(item)
+
+
+def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
+    """The matchmaking list (frozen by BD, else the latest draft) and the traffic spent so far (SPEC 11)."""
+    from creator_ops.warehouse import mechanisms
+
+    every = mechanisms.lists(engine, page.spec.id)
+    page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
+    traffic = page.spec.traffic
+    overview = mechanisms.traffic_overview(
+        engine, page.spec.id, page.spec.timeline.event_end,
+        int(traffic.budget_myr * 100) if traffic is not None else None,
+    )
+    page.traffic = overview if overview.hours else None
 
 
 def _read_payout_and_last_run(page: CampaignPage, conn) -> None:
@@ -411,16 +477,7 @@ def _read_payout_and_last_run(page: CampaignPage, conn) -> None:
         .order_by(r.c.updated_at.desc()).limit(1)
     ).first()
     if last is not None:
-        status.last_run_phase, status.last_run_at = last[0], _as_utc(last[1])
-
-
-def _as_utc(value: Any) -> dt.datetime | None:
-    # SQLite hands timestamps back naive (stored as UTC); PostgreSQL hands them back aware
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        status.last_run_phase, status.last_run_at = last[0], as_utc_or_none(last[1])
 
 
 def _progress(page: CampaignPage, enrolled: int, live: int, eligible: int) -> None:
@@ -451,12 +508,12 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
     try:
         with engine.connect() as conn:
             _read_payout_and_last_run(page, conn)
-            live, eligible, selling = _read_sales(page, conn)
-            enrolled = _read_enrollment(page, conn)
+            live, eligible, selling, enrolled = _read_series(page, conn, str(engine.url))
             pulled, shortlisted = _read_candidates(page, conn)
             _read_quality(page, conn)
             _read_files(page, conn)
             _read_alerts(page, conn)
+        _read_mechanisms(page, engine)
     except SQLAlchemyError as exc:
         page.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
         _progress(page, 0, 0, 0)
@@ -515,7 +572,7 @@ def as_dict(page: CampaignPage) -> dict[str, Any]:
         ),
         "progress": {
             p.key: {"actual": p.actual, "target": p.target, "pace_now": p.pace_now, "verdict": p.verdict,
-                    "needed_per_day": p.needed_per_day, "unit": p.unit}
+                    "needed_rate": p.needed_rate, "rate_unit": p.rate_unit, "unit": p.unit}
             for p in page.progress
         },
         "funnel": {label: count for label, count, _ in page.funnel},
@@ -537,5 +594,16 @@ def as_dict(page: CampaignPage) -> dict[str, Any]:
         "alerts": {"counts": page.alert_counts, "waiting": len(page.alerts_waiting)},
         "payout": {"state": page.status.payout, "total_sen": page.status.payout_total_sen,
                    "creators": page.status.payout_creators},
+        "matchmaking": (
+            {"state": page.matchmaking.state, "pairs": page.matchmaking.pairs,
+             "total_value_sen": page.matchmaking.total_value_sen, "run_id": page.matchmaking.run_id}
+            if page.matchmaking else None
+        ),
+        "traffic": (
+            {"budget_sen": page.traffic.budget_sen, "spent_sen": page.traffic.spent_sen, "hours": page.traffic.hours,
+             "boosted_creators": page.traffic.boosted_creators, "expected_gmv_sen": page.traffic.expected_gmv_sen,
+             "actual_gmv_sen": page.traffic.actual_gmv_sen}
+            if page.traffic else None
+        ),
         "warehouse_error": page.warehouse_error,
     }

@@ -28,6 +28,7 @@ class Series:
     color: str
     dashed: bool = False
     step: bool = False  # a cumulative count: flat between points
+    width: float = 2.5  # a wider line drawn first stays visible under a narrower one on top of it
 
 
 def nice_max(value: float) -> float:
@@ -39,6 +40,16 @@ def nice_max(value: float) -> float:
         if value <= factor * power:
             return factor * power
     return 10 * power
+
+
+def grid_steps(top: float) -> int:
+    """Return how many equal steps divide [0, top] into round tick values (5M → 5 of 1M, 3,000 → 4 of 750)."""
+    for steps in (4, 5, 3, 6, 2):
+        step = top / steps
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        if any(math.isclose(mantissa, m) for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8)):
+            return steps
+    return 4
 
 
 def _text(x: float, y: float, body: str, *, size: int = 12, anchor: str = "start", color: str = MUTED,
@@ -107,8 +118,9 @@ def line_chart(
         return top + plot_h - (y / y_max) * plot_h
 
     out = [_open(width, height, title)]
-    for i in range(5):
-        value = y_max * i / 4
+    steps = grid_steps(y_max)
+    for i in range(steps + 1):
+        value = y_max * i / steps
         out.append(f'<line x1="{left}" y1="{sy(value):.1f}" x2="{left + plot_w}" y2="{sy(value):.1f}" '
                    f'stroke="{GRID}"/>')
         out.append(_text(left - 6, sy(value) + 4, y_label(value), anchor="end"))
@@ -122,7 +134,7 @@ def line_chart(
             continue
         scaled = [(sx(x), sy(y)) for x, y in s.points]
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        out.append(f'<path d="{_path(scaled, s.step)}" fill="none" stroke="{s.color}" stroke-width="2.5"'
+        out.append(f'<path d="{_path(scaled, s.step)}" fill="none" stroke="{s.color}" stroke-width="{s.width}"'
                    f' stroke-linejoin="round"{dash}/>')
     if now is not None and x0 <= now <= x1:
         out.append(f'<line x1="{sx(now):.1f}" y1="{top - 4}" x2="{sx(now):.1f}" y2="{top + plot_h}" '
@@ -152,9 +164,10 @@ def bar_chart(
     slot = plot_w / max(len(bars), 1)
     gap = min(3.0, slot * 0.2)
     out = [_open(width, height, title)]
-    for i in range(5):
-        value = y_max * i / 4
-        y = top + plot_h - plot_h * i / 4
+    steps = grid_steps(y_max)
+    for i in range(steps + 1):
+        value = y_max * i / steps
+        y = top + plot_h - plot_h * i / steps
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
         out.append(_text(left - 6, y + 4, y_label(value), anchor="end"))
     for i, (label, value) in enumerate(bars):

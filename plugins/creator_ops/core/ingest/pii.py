@@ -8,28 +8,28 @@ so an e-mail and a phone number never share a hash.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Callable
 
 from creator_ops.core.ingest.result import PiiKeyMissing
 from creator_ops.core.masking import keyed_hash
+from creator_ops.core.settings import settings
 
 # The demo's fixed key: demo data is synthetic, so a public key hides nothing real.
 DEMO_PII_KEY = b"creator-ops-demo-key--not-a-secret"
-ENV_KEY = "AIRFLOW_VAR_PII_HASH_KEY"
-ENV_DEMO = "CREATOR_OPS_DEMO"
 _NOT_DIGITS = re.compile(r"[^\d+]")
 
 
 def resolve_pii_key(variable_lookup: Callable[[], str | None] | None = None) -> bytes:
     """Return the PII key: AIRFLOW_VAR_PII_HASH_KEY, the Airflow variable, then (demo only) the demo key."""
     # The environment first: it is what Airflow's own variable lookup checks first, and it needs no API call.
-    value = os.environ.get(ENV_KEY) or (variable_lookup() if variable_lookup else None)
+    configured = settings()
+    from_env = configured.pii_hash_key.get_secret_value() if configured.pii_hash_key else None
+    value = from_env or (variable_lookup() if variable_lookup else None)
     if value:
         return value.encode()
-    if os.environ.get(ENV_DEMO, "").lower() in ("1", "true", "yes"):
+    if configured.demo:
         return DEMO_PII_KEY
     raise PiiKeyMissing(
         "no PII hash key: set the Airflow variable 'pii_hash_key' (or AIRFLOW_VAR_PII_HASH_KEY "

@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.payouts import PayoutResult, PayoutRules, PayoutSession, register_input
 from creator_ops.core.review.values import ZERO, Money, Ratio
+from creator_ops.core.samples import is_posted, is_shipped
 from creator_ops.core.spec import CampaignSpec, Incentives
 
 if TYPE_CHECKING:
     import duckdb
 
-SHIPPED_STATUSES = ("SHIPPED", "CONTENT_PENDING", "COMPLETED")
-POSTED_STATUSES = ("COMPLETED",)
 UNKNOWN = "UNKNOWN"
 US_PER_HOUR = 3_600_000_000
 # (column, duckdb type, required) of the section 9 data sets the review reads
@@ -102,17 +101,31 @@ def _register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs
     # samples change status: for one sample_id the row landed last wins (SPEC section 9)
     con.execute(
         "CREATE TEMP TABLE current_samples AS SELECT sample_id, arg_max(creator_id, row_number) AS creator_id, "
-        "arg_max(product_id, row_number) AS product_id, upper(trim(arg_max(status, row_number))) AS status "
+        "arg_max(product_id, row_number) AS product_id, arg_max(status, row_number) AS status "
         "FROM samples WHERE sample_id IS NOT NULL GROUP BY sample_id"
+    )
+    # shipped and posted as core.samples defines them, applied to each distinct status
+    import pyarrow as pa
+
+    statuses = [r[0] for r in _rows(con, "SELECT DISTINCT status FROM current_samples ORDER BY status")]
+    con.register(
+        "sample_statuses",
+        pa.table(
+            {
+                "status": pa.array(statuses, pa.string()),
+                "shipped": pa.array([is_shipped(s) for s in statuses], pa.bool_()),
+                "posted": pa.array([is_posted(s) for s in statuses], pa.bool_()),
+            }
+        ),
+    )
+    con.execute(
+        "CREATE TEMP TABLE shipped AS SELECT s.*, t.posted FROM current_samples AS s "
+        "JOIN sample_statuses AS t ON s.status IS NOT DISTINCT FROM t.status WHERE t.shipped"
     )
     con.execute(
         "CREATE TEMP TABLE current_products AS SELECT product_id, arg_max(category, row_number) AS category, "
         "arg_max(price_sen, row_number) AS price_sen, arg_max(name, row_number) AS name "
         "FROM products WHERE product_id IS NOT NULL GROUP BY product_id"
-    )
-    con.execute(
-        "CREATE TEMP TABLE shipped AS SELECT * FROM current_samples "
-        f"WHERE status IN {SHIPPED_STATUSES} OR status IN {POSTED_STATUSES}"
     )
 
 
@@ -124,7 +137,7 @@ def _funnel(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutRe
         return [r[0] for r in _rows(con, f"SELECT creator_id FROM enrolled WHERE creator_id IN ({condition})", params)]
 
     sampled = enrolled_with("SELECT creator_id FROM shipped")
-    posted_samples = f"SELECT creator_id FROM current_samples WHERE status IN {POSTED_STATUSES}"
+    posted_samples = "SELECT creator_id FROM shipped WHERE posted"
     return {
         "invited": _scalar(con, "SELECT count(DISTINCT creator_id) FROM invitations"),
         "enrolled": _scalar(con, "SELECT count(*) FROM enrolled"),

@@ -1,0 +1,57 @@
+"""Review step: the campaign review (SPEC section 10) from the warehouse, written for ops and announced.
+
+Built in the settlement and payout runs from the same warehouse state the payouts read
+(the same engine on the same inputs), compared with the previous campaign of the same
+type in the warehouse, written to `output/<campaign>/review/` (review.json, review.md,
+review.html) and announced once per phase by a "campaign review ready" alert through
+the outbox. Data sets whose latest quality validation failed are named in the review's
+notes: the review still shows what the data says, the payouts refuse it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from creator_ops.core.steps import StepContext
+
+
+def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str, Any]:
+    """Compute, write and announce the review; `review_url` is where ops open it (the Airflow UI)."""
+    from creator_ops.core.alerts import channels_for
+    from creator_ops.core.review import compute_review, headline
+    from creator_ops.core.review.alert import review_ready_alert
+    from creator_ops.core.review.render import write_review
+    from creator_ops.steps.quality import untrusted_datasets
+    from creator_ops.warehouse.outbox import enqueue
+    from creator_ops.warehouse.review_inputs import load_review_inputs, previous_campaign
+
+    spec = ctx.spec
+    inputs = load_review_inputs(ctx.engine, spec.id)
+    for dataset, failed in sorted(untrusted_datasets(ctx.engine, spec.id).items()):
+        inputs.notes.append(
+            f"{dataset} failed its latest quality validation ({', '.join(failed) or 'suite failed'}): "
+            "figures that use it are not trusted"
+        )
+    baseline = None
+    previous = previous_campaign(ctx.engine, spec)
+    if previous is not None:
+        baseline = compute_review(previous, load_review_inputs(ctx.engine, previous.id), themes=False)
+        ctx.info("Comparing with %s (%s), event %s", previous.name, previous.id, previous.timeline.event_start)
+    review = compute_review(spec, inputs, baseline=baseline, baseline_source="warehouse")
+    paths = write_review(review, ctx.output_dir / "review")
+    figures = headline(review)
+    alert = review_ready_alert(spec, review, phase=str(ctx.phase), headline=figures, link=review_url)
+    channels = channels_for(spec)
+    now = ctx.extras.get("now") or dt.datetime.now(dt.UTC)
+    queued = enqueue(ctx.engine, [alert], channels=channels, campaign_name=spec.name, now=now)
+    for label, value in figures.items():
+        ctx.info("%s: %s", label, value)
+    ctx.info("Review written to %s (%d alert row(s) queued)", paths["html"], queued)
+    return {
+        "files": {kind: str(path) for kind, path in paths.items()},
+        "headline": figures,
+        "baseline": previous.id if previous is not None else None,
+        "alert_rows_queued": queued,
+        "notes": review["notes"],
+    }

@@ -1,0 +1,99 @@
+"""The campaign review's inputs read from the warehouse, and the campaign it is compared with.
+
+Orders, enrollments and exclusions are exactly the payout engine's inputs
+(`payout_inputs.load_warehouse_inputs`, with the section 9 columns of the lines); the
+section 9 data sets are their current rows (`campaign_data`); survey responses and
+answers are those of current files. The baseline is the previous campaign of the same
+type in the warehouse: the latest `event_start` before this campaign's, among the
+campaigns whose runs recorded their spec.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from creator_ops.core.review import ReviewInputs
+from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.times import as_utc_or_none
+from creator_ops.warehouse.campaign_data import current_content, current_invitations, current_products, current_samples
+from creator_ops.warehouse.files import current_file_ids
+from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
+from creator_ops.warehouse.schema import campaigns, survey_answers, survey_responses
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from sqlalchemy import Engine
+
+
+def load_surveys(engine: Engine, campaign_id: str) -> tuple[pa.Table, pa.Table]:
+    """Return (responses, answers) of the campaign's current survey files, in ingestion order."""
+    import pyarrow as pa
+
+    current = current_file_ids(campaign_id, "surveys")
+    r, a = survey_responses, survey_answers
+    with engine.connect() as conn:
+        responses = conn.execute(
+            select(r.c.file_id, r.c.row_number, r.c.creator_id, r.c.submitted_at)
+            .where(r.c.campaign_id == campaign_id, r.c.file_id.in_(current))
+            .order_by(r.c.file_id, r.c.row_number)
+        ).all()
+        answers = conn.execute(
+            select(a.c.file_id, a.c.row_number, a.c.question, a.c.answer, a.c.language)
+            .where(a.c.file_id.in_(current))
+            .order_by(a.c.file_id, a.c.row_number, a.c.question)
+        ).all()
+    ts = pa.timestamp("us", tz="UTC")
+    response_table = pa.table(
+        {
+            "response_id": pa.array([f"{x.file_id}:{x.row_number}" for x in responses], pa.string()),
+            "creator_id": pa.array([x.creator_id for x in responses], pa.string()),
+            "submitted_at": pa.array([as_utc_or_none(x.submitted_at) for x in responses], ts),
+        }
+    )
+    answer_table = pa.table(
+        {
+            "response_id": pa.array([f"{x.file_id}:{x.row_number}" for x in answers], pa.string()),
+            "question": pa.array([x.question for x in answers], pa.string()),
+            "answer": pa.array([x.answer for x in answers], pa.string()),
+            "language": pa.array([x.language for x in answers], pa.string()),
+        }
+    )
+    return response_table, answer_table
+
+
+def load_review_inputs(engine: Engine, campaign_id: str) -> ReviewInputs:
+    """Read everything the review of `campaign_id` needs from the warehouse."""
+    payout = load_warehouse_inputs(engine, campaign_id)
+    responses, answers = load_surveys(engine, campaign_id)
+    return ReviewInputs(
+        orders=payout.orders,
+        enrollments=payout.enrollments,
+        exclusions=payout.exclusions,
+        invitations=current_invitations(engine, campaign_id),
+        samples=current_samples(engine, campaign_id),
+        products=current_products(engine, campaign_id),
+        content=current_content(engine, campaign_id),
+        survey_responses=responses,
+        survey_answers=answers,
+    )
+
+
+def previous_campaign(engine: Engine, spec: CampaignSpec) -> CampaignSpec | None:
+    """Return the spec of the latest campaign of the same type that started before `spec`, or None."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(campaigns.c.campaign_id, campaigns.c.spec_json)
+            .where(campaigns.c.campaign_type == spec.type, campaigns.c.campaign_id != spec.id)
+            .order_by(campaigns.c.campaign_id)
+        ).all()
+    earlier = []
+    for row in rows:
+        try:
+            other = CampaignSpec.model_validate_json(row.spec_json)
+        except ValueError:  # a spec recorded by an older version of the model: not comparable
+            continue
+        if other.timeline.event_start < spec.timeline.event_start:
+            earlier.append(other)
+    return max(earlier, key=lambda s: (s.timeline.event_start, s.id), default=None)

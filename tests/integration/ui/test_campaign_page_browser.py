@@ -1,0 +1,181 @@
+"""The demo campaign in the Airflow UI, in headless Chromium, over what `make demo` leaves behind.
+
+The DAG list shows campaign names; the campaign page (from the Campaigns view) shows its
+phase, figures equal to the warehouse's, the quality and quarantine sections and a sign-off
+waiting in Required Actions; signed-out visitors get the sign-in page. Screenshots go to
+test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+CAMPAIGN = "my_1212_2026"
+DAG_ID = f"campaign__{CAMPAIGN}"
+NAMES = ("12.12 Year-End Mega Sale 2026", "Raya Creator Day 2027")
+SIGNOFF = "runbook.bd_matchmaking_signoff"
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def _spec():
+    from creator_ops.core.spec import load_spec
+
+    return load_spec(ROOT / "include" / "campaigns" / f"{CAMPAIGN}.yaml")
+
+
+# A run of the day the BD sign-off is due, as the demo makes its runs (dag.test), left unanswered.
+# Not through the scheduler: it refuses runs dated after the wall clock, and this day may be ahead.
+WAIT_FOR_SIGNOFF = """
+import datetime as dt, sys
+from airflow.dag_processing.dagbag import DagBag
+dag = DagBag(dag_folder=sys.argv[1]).dags[sys.argv[2]]
+dag.test(logical_date=dt.datetime.fromisoformat(sys.argv[3]))
+"""
+
+
+@pytest.fixture(scope="module")
+def waiting_signoff(demo_standalone):
+    """Ops re-run the day the BD sign-off is due: its request waits in Required Actions; return its run id."""
+    from creator_ops.core.calendar import CampaignCalendar
+
+    spec = _spec()
+    due = spec.when(next(s.due for s in spec.runbook if s.id == "bd_matchmaking_signoff"))
+    run = CampaignCalendar(spec.timeline).run_containing(due)
+    server = demo_standalone
+    # a minute into the day the demo already ran: the same data interval, another logical date
+    logical = run.start.replace(minute=1)
+    env = dict(server.env, PYTHONPATH=str(ROOT / "plugins"))
+    with open(server.home / "signoff_run.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", WAIT_FOR_SIGNOFF, str(ROOT / "dags"), DAG_ID, logical.isoformat()],
+            env=env, cwd=server.home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError((server.home / "signoff_run.log").read_text()[-3000:])
+            runs = server.api("GET", f"/dags/{DAG_ID}/dagRuns", params={"logical_date_gte": logical.isoformat(),
+                                                                         "logical_date_lte": logical.isoformat()})
+            for dag_run in runs.json().get("dag_runs", []):
+                ti = server.api("GET", f"/dags/{DAG_ID}/dagRuns/{dag_run['dag_run_id']}/taskInstances/{SIGNOFF}")
+                if ti.json().get("state") == "awaiting_input":
+                    yield dag_run["dag_run_id"]
+                    return
+            time.sleep(2)
+        raise TimeoutError((server.home / "signoff_run.log").read_text()[-3000:])
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # dag.test() ignores SIGTERM while it waits for a person
+        process.wait(timeout=30)
+
+
+def sign_in(browser, server) -> None:
+    browser.goto(f"{server.base_url}/")
+    browser.wait_for("document.querySelector('input[name=username]')", timeout=60)
+    browser.type_into("input[name=username]", "admin")
+    browser.type_into("input[name=password]", server.password)
+    browser.click("button[type=submit]")
+    browser.wait_for("!document.querySelector('input[name=password]')", timeout=60)
+
+
+def _warehouse_figures(home: Path) -> dict[str, int]:
+    """The demo's figures as the milestones and the payout ledger have them (the page's other consumers)."""
+    from sqlalchemy import func, select
+
+    from creator_ops.warehouse.db import make_engine
+    from creator_ops.warehouse.queries import measure
+    from creator_ops.warehouse.schema import payout_calculations, payout_ledger
+
+    spec = _spec()
+    engine = make_engine(f"sqlite:///{home / 'creator_ops_warehouse.db'}")
+    metrics = measure(engine, spec, spec.timeline.settlement_date)
+    with engine.connect() as conn:
+        latest = conn.execute(
+            select(payout_calculations.c.calculation_id).where(payout_calculations.c.state == "exported")
+            .order_by(payout_calculations.c.calculated_at.desc()).limit(1)
+        ).scalar_one()
+        ledger_gmv = conn.execute(
+            select(func.sum(payout_ledger.c.eligible_gmv_sen)).where(payout_ledger.c.calculation_id == latest)
+        ).scalar_one()
+    engine.dispose()
+    return {"enrolled": metrics.creators_enrolled, "eligible_gmv": metrics.eligible_gmv_sen, "ledger": ledger_gmv}
+
+
+def test_the_dag_list_shows_campaign_names(browser, demo_standalone):
+    sign_in(browser, demo_standalone)
+    browser.goto(f"{demo_standalone.base_url}/dags")
+    text = browser.wait_for_text(*NAMES, timeout=90)
+    time.sleep(1)
+    browser.screenshot("ui_10_dag_list_names.png")
+    assert "campaign__my_1212_2026" not in text  # the name replaces the id in the list
+
+
+def test_signed_out_visitors_get_the_sign_in_page(browser, demo_standalone):
+    browser.goto(f"{demo_standalone.base_url}/creator-ops/campaigns/{CAMPAIGN}")
+    browser.wait_for("document.querySelector('input[name=password]')", timeout=60)
+    browser.screenshot("ui_11_campaign_page_signed_out.png")
+    assert NAMES[0] not in browser.text()
+
+
+def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
+    server = demo_standalone
+    sign_in(browser, server)
+    # from the Campaigns view inside the Airflow UI, the campaign's name opens its page
+    browser.goto(f"{server.base_url}/plugin/creator-ops-campaigns")
+    browser.wait_for_text(*NAMES, timeout=90)
+    frame = "document.querySelector('iframe').contentDocument"
+    browser.wait_for(f"{frame}.querySelector('a.campaign-link[href=\"campaigns/{CAMPAIGN}\"]')", timeout=30)
+    browser.evaluate(f"{frame}.querySelector('a.campaign-link[href=\"campaigns/{CAMPAIGN}\"]').click()")
+    browser.wait_for_text("Needs you", "Progress against target and pace", timeout=60)
+    browser.screenshot("ui_12_campaign_page_in_ui.png")
+
+    # the page itself, whole
+    browser.goto(f"{server.base_url}/creator-ops/campaigns/{CAMPAIGN}")
+    browser.wait_for("document.querySelector('#needs-you')", timeout=60)
+    shot = browser.full_page_screenshot("ui_13_campaign_page.png")
+    assert shot.stat().st_size > 50_000
+
+    def text_of(selector: str) -> str:
+        return browser.evaluate(f"document.querySelector({json.dumps(selector)}).innerText")
+
+    def attr(selector: str, name: str) -> str:
+        return browser.evaluate(f"document.querySelector({json.dumps(selector)}).getAttribute({json.dumps(name)})")
+
+    assert text_of("#phase") == "live"
+    figures = _warehouse_figures(server.home)
+    assert int(attr("#progress-enrolled", "data-actual")) == figures["enrolled"]
+    assert int(attr("#progress-eligible_gmv", "data-actual")) == figures["eligible_gmv"] == figures["ledger"]
+    eligible_text = text_of("#progress-eligible_gmv .actual")
+    assert eligible_text == f"RM {figures['eligible_gmv'] // 100:,}.{figures['eligible_gmv'] % 100:02d}"
+    assert int(attr("#progress-live_gmv", "data-actual")) >= figures["eligible_gmv"]
+
+    quality = text_of("#quality")
+    for dataset in ("creators", "enrollments", "orders", "surveys"):
+        assert dataset in quality
+    assert "trusted" in quality
+    reasons = text_of("#quarantine-reasons")
+    assert "negative_gmv" in reasons and "missing_key" in reasons
+    assert "orders_" in text_of("#problem-files")
+    for plot in ("#timeline svg", "#plot-enrollment svg", "#plot-gmv-progress svg", "#plot-gmv-by-hour svg"):
+        assert browser.evaluate(f"document.querySelector({json.dumps(plot)}).getBoundingClientRect().height") > 100
+
+    needs = text_of("#needs-you")
+    assert "Sign-off waiting" in needs and "BD confirms the product matchmaking list" in needs
+    link = attr(".human-action a", "href")
+    assert link.endswith(f"/tasks/{SIGNOFF}/required_actions") and quote(waiting_signoff, safe="") in link
+    # the link opens the request in Airflow's Required Actions, ready to answer
+    browser.goto(f"{server.base_url}{link}")
+    browser.wait_for_text("BD confirms the product matchmaking list", "Approve", timeout=90)
+    time.sleep(1)
+    browser.screenshot("ui_14_required_action.png")

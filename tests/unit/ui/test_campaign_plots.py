@@ -1,0 +1,68 @@
+"""The campaign page's arithmetic and plots, without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from creator_ops.airflow.ui.campaign_page import Progress
+from creator_ops.airflow.ui.svg import Segment, Series, bar_chart, grid_steps, line_chart, nice_max, timeline
+
+MYT = dt.timezone(dt.timedelta(hours=8))
+START = dt.datetime(2026, 12, 12, tzinfo=MYT)
+END = START + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(("value", "top", "steps"), [
+    (4_041_915_80, 5_000_000_00, 5), (2_312, 2_500, 5), (3_000, 3_000, 4), (0, 1, 4), (81, 100, 4),
+])
+def test_axis_tops_and_steps_are_round(value, top, steps):
+    assert nice_max(value) == top
+    assert grid_steps(nice_max(value)) == steps
+
+
+def test_pace_is_a_straight_line_to_the_target_in_exact_integers():
+    progress = Progress("gmv", "GMV", "sen", 1_000_00, 5_000_000_00, (START, END), START + dt.timedelta(hours=6))
+    assert progress.pace_now == 1_250_000_00  # a quarter of the day, a quarter of the target
+    assert progress.verdict == "behind pace"
+    assert progress.rate_unit == "hour"
+    assert progress.needed_rate == -(-(5_000_000_00 - 1_000_00) // 18)  # 18 hours left, rounded up
+    done = Progress("gmv", "GMV", "sen", 6_000_000_00, 5_000_000_00, (START, END), START + dt.timedelta(hours=6))
+    assert (done.verdict, done.needed_rate) == ("target reached", None)
+    over = Progress("gmv", "GMV", "sen", 10, 5_000_000_00, (START, END), END + dt.timedelta(days=1))
+    assert (over.verdict, over.pace_now, over.needed_rate) == ("target missed", 5_000_000_00, None)
+    month = Progress("enrolled", "Enrolled", "creators", 0, 3_000, (START - dt.timedelta(days=21), START), START)
+    assert month.rate_unit == "day"
+
+
+def _parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # well-formed XML, or this raises
+
+
+def test_plots_are_self_contained_svg_with_escaped_text():
+    series = [Series("<b>live</b> & co", [(0, 0), (10, 5)], "#000", step=True), Series("pace", [(0, 0), (10, 10)],
+                                                                                  "#999", dashed=True)]
+    svg = line_chart(series, title="t & <x>", x_range=(0, 10), x_ticks=[(0, "00:00"), (10, "24:00")],
+                     y_label=str, now=5, now_label="now")
+    root = _parse(svg)
+    assert root.tag.endswith("svg") and "<b>" not in svg and "&lt;b&gt;live&lt;/b&gt; &amp; co" in svg
+    assert "href" not in svg and "<script" not in svg
+    bars = bar_chart([("00", 5.0), ("01", 0.0), ("02", 7.0)], title="by hour", y_label=str, highlight=2)
+    rects = [e for e in _parse(bars).iter() if e.tag.endswith("rect")]
+    assert len(rects) == 3 and rects[2].get("fill") != rects[0].get("fill")
+
+
+def test_the_timeline_marks_today_inside_the_current_phase_even_when_it_is_short():
+    day = 86_400
+    segments = [Segment("recruitment", 0, 18 * day, "#eee"), Segment("live", 21 * day, 22 * day, "#cfc", current=True),
+                Segment("cooling", 22 * day, 37 * day, "#ffc")]
+    svg = timeline(segments, [(0, "opens"), (21 * day, "event")], now=21.5 * day, now_label="today", title="t")
+    root = _parse(svg)
+    rects = {e.get("fill"): e for e in root.iter() if e.tag.endswith("rect")}
+    live = rects["#cfc"]
+    x0, width = float(live.get("x")), float(live.get("width"))
+    assert width >= 0.09 * 1180 - 1  # a one-day phase still gets a readable share of the band
+    now_x = next(float(e.get("x1")) for e in root.iter() if e.tag.endswith("line") and e.get("stroke-width") == "3")
+    assert x0 < now_x < x0 + width
