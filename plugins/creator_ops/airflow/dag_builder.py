@@ -37,7 +37,7 @@ from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm, to_sen_or_none
-from creator_ops.core.settings import settings
+from creator_ops.core.settings import Settings, settings
 from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
 
 # The stages, in the order they chain: (task group id, the module's `build(stage)`).
@@ -133,8 +133,8 @@ def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:
     return "\n".join(lines)
 
 
-def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
-    """Build the DAG of one campaign."""
+def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings | None = None) -> DAG:
+    """Build the DAG of one campaign (`configured`: the settings, read once per load)."""
     owner = ", ".join(spec.owners)
     dag = DAG(
         dag_id=spec.dag_id,
@@ -155,7 +155,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
         },
         render_template_as_native_obj=False,
         # None unless CREATOR_OPS_DEADLINE_ALERTS is on: dag.test() cannot run a DAG with a deadline.
-        deadline=campaign_deadline(spec, spec_path),
+        deadline=campaign_deadline(spec, spec_path, configured),
     )
     with dag:
         start = CampaignStepOperator(
@@ -211,11 +211,12 @@ def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
     tens of thousands of long-lived objects (operators, groups, edges) and nothing
     cyclic to free, so the collector's passes over them were about 40 % of a fill.
     """
-    collection = discover_specs(folder or campaign_specs_dir())
+    configured = settings()
+    collection = discover_specs(folder or configured.campaign_specs_dir)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        dags = {spec.dag_id: build_campaign_dag(spec, path) for path, spec in collection.specs}
+        dags = {spec.dag_id: build_campaign_dag(spec, path, configured) for path, spec in collection.specs}
     finally:
         if was_enabled:
             gc.enable()
