@@ -368,7 +368,7 @@ def read_dataset(
         raise
     except MemoryError:
         raise FileRejected(path, "too large to read in memory") from None
-    except Exception as exc:  # noqa: BLE001 - any file that cannot be read is rejected whole, with its reason
+    except Exception as exc:  # any file that cannot be read is rejected whole, with its reason
         raise FileRejected(path, f"cannot be read: {type(exc).__name__}: {str(exc)[:300]}") from None
 
 
