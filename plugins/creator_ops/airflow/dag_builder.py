@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,10 @@ from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm, to_sen_or_none
-from creator_ops.core.settings import settings
-from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
+from creator_ops.core.settings import Settings, settings
+from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
 
+log = logging.getLogger(__name__)
 # The stages, in the order they chain: (task group id, the module's `build(stage)`).
 STAGES: tuple[tuple[str, Callable[[StageBuilder], None]], ...] = (
     ("recruitment", recruitment.build),
@@ -133,8 +135,8 @@ def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:
     return "\n".join(lines)
 
 
-def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
-    """Build the DAG of one campaign."""
+def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings | None = None) -> DAG:
+    """Build the DAG of one campaign (`configured`: the settings, read once per load)."""
     owner = ", ".join(spec.owners)
     dag = DAG(
         dag_id=spec.dag_id,
@@ -155,7 +157,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
         },
         render_template_as_native_obj=False,
         # None unless CREATOR_OPS_DEADLINE_ALERTS is on: dag.test() cannot run a DAG with a deadline.
-        deadline=campaign_deadline(spec, spec_path),
+        deadline=campaign_deadline(spec, spec_path, configured),
     )
     with dag:
         start = CampaignStepOperator(
@@ -202,21 +204,38 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
 class LoadedCampaigns:
     dags: dict[str, DAG]
     collection: SpecCollection
+    build_errors: list[tuple[Path, SpecError]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[SpecProblem]:
+        """Every problem of an invalid spec or one whose DAG could not be built, naming file and field."""
+        errors = [*self.collection.errors, *self.build_errors]
+        return [problem for _, error in errors for problem in error.problems]
 
 
 def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
-    """Build every valid spec's DAG; invalid specs are reported by `dags/campaign_spec_errors.py`.
+    """Build every valid spec's DAG; one that fails to build is logged as a problem and never hides the others.
 
-    The cyclic garbage collector is paused while the DAGs are built: building allocates
-    tens of thousands of long-lived objects (operators, groups, edges) and nothing
-    cyclic to free, so the collector's passes over them were about 40 % of a fill.
+    Invalid specs are reported by `dags/campaign_spec_errors.py`. The cyclic garbage
+    collector is paused while the DAGs are built: building allocates tens of thousands of
+    long-lived objects (operators, groups, edges) and nothing cyclic to free, so the
+    collector's passes over them were about 40 % of a fill.
     """
-    collection = discover_specs(folder or campaign_specs_dir())
+    configured = settings()
+    collection = discover_specs(folder or configured.campaign_specs_dir)
+    dags: dict[str, DAG] = {}
+    build_errors: list[tuple[Path, SpecError]] = []
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        dags = {spec.dag_id: build_campaign_dag(spec, path) for path, spec in collection.specs}
+        for path, spec in collection.specs:
+            try:
+                dags[spec.dag_id] = build_campaign_dag(spec, path, configured)
+            except Exception as exc:  # one campaign's failure must not hide the others
+                problem = SpecProblem(str(path), "", f"the DAG cannot be built: {type(exc).__name__}: {exc}")
+                build_errors.append((path, SpecError([problem])))
+                log.error("%s", problem)
     finally:
         if was_enabled:
             gc.enable()
-    return LoadedCampaigns(dags, collection)
+    return LoadedCampaigns(dags, collection, build_errors)

@@ -89,6 +89,11 @@ def quarantine_by_file(engine: Engine, campaign_id: str, run_id: str) -> list[Ma
     return _rows(engine, sql("alert_quarantine_by_file"), {"campaign_id": campaign_id, "run_id": run_id})
 
 
+def rejected_files(engine: Engine, campaign_id: str, run_id: str) -> list[Mapping[str, Any]]:
+    """Return this run's files rejected as a whole, with their reason."""
+    return _rows(engine, sql("alert_rejected_files"), {"campaign_id": campaign_id, "run_id": run_id})
+
+
 def payouts_waiting(engine: Engine, campaign_id: str, now: dt.datetime) -> list[Mapping[str, Any]]:
     """Return the payout calculations waiting for approval longer than `PAYOUT_APPROVAL_WAIT`."""
     return _rows(
