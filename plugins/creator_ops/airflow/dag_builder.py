@@ -38,7 +38,7 @@ from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm, to_sen_or_none
-from creator_ops.core.settings import settings
+from creator_ops.core.settings import Settings, settings
 from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,8 @@ def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:
     return "\n".join(lines)
 
 
-def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
-    """Build the DAG of one campaign."""
+def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings | None = None) -> DAG:
+    """Build the DAG of one campaign (`configured`: the settings, read once per load)."""
     owner = ", ".join(spec.owners)
     dag = DAG(
         dag_id=spec.dag_id,
@@ -157,7 +157,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
         },
         render_template_as_native_obj=False,
         # None unless CREATOR_OPS_DEADLINE_ALERTS is on: dag.test() cannot run a DAG with a deadline.
-        deadline=campaign_deadline(spec, spec_path),
+        deadline=campaign_deadline(spec, spec_path, configured),
     )
     with dag:
         start = CampaignStepOperator(
@@ -221,7 +221,8 @@ def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
     long-lived objects (operators, groups, edges) and nothing cyclic to free, so the
     collector's passes over them were about 40 % of a fill.
     """
-    collection = discover_specs(folder or campaign_specs_dir())
+    configured = settings()
+    collection = discover_specs(folder or configured.campaign_specs_dir)
     dags: dict[str, DAG] = {}
     build_errors: list[tuple[Path, SpecError]] = []
     was_enabled = gc.isenabled()
@@ -229,8 +230,8 @@ def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
     try:
         for path, spec in collection.specs:
             try:
-                dags[spec.dag_id] = build_campaign_dag(spec, path)
-            except Exception as exc:  # noqa: BLE001 - one campaign's failure must not hide the others
+                dags[spec.dag_id] = build_campaign_dag(spec, path, configured)
+            except Exception as exc:  # one campaign's failure must not hide the others
                 problem = SpecProblem(str(path), "", f"the DAG cannot be built: {type(exc).__name__}: {exc}")
                 build_errors.append((path, SpecError([problem])))
                 log.error("%s", problem)

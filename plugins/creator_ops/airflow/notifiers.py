@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseNotifier
 
 from creator_ops.core.alerts import EMAIL, SLACK, ChannelUnavailable, OutboxRow, Sender, channels_for
-from creator_ops.core.settings import settings
+from creator_ops.core.settings import Settings, settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -240,9 +240,9 @@ def task_failure_callback(spec_path: str | Path) -> CampaignTaskFailureNotifier:
 # --------------------------------------------------------------------------- deadlines
 
 
-def run_deadline() -> dt.timedelta:
+def run_deadline(configured: Settings | None = None) -> dt.timedelta:
     """Return how long after being queued a run must have finished (env-configurable, fractional minutes allowed)."""
-    minutes = settings().run_deadline_minutes
+    minutes = (configured or settings()).run_deadline_minutes
     if minutes is None:
         return DEFAULT_RUN_DEADLINE
     # Decimal, not float: "0.75" must be exactly 45 s; the scheduler stores the interval in whole microseconds.
@@ -254,20 +254,21 @@ def deadline_alerts_enabled() -> bool:
     return settings().deadline_alerts
 
 
-def campaign_deadline(spec: CampaignSpec, spec_path: str | Path) -> Any:
+def campaign_deadline(spec: CampaignSpec, spec_path: str | Path, configured: Settings | None = None) -> Any:
     """Return the DAG's `DeadlineAlert` (queued + deadline), or None when deadline alerts are off.
 
     Off by default: `dag.test()` does not evaluate deadlines and crashes at the end of a
     run of a DAG that has one, so tests and the laptop demo stay without; deployments with
     a scheduler and triggerer switch it on with `CREATOR_OPS_DEADLINE_ALERTS=true`.
     """
-    if not deadline_alerts_enabled():
+    configured = configured or settings()
+    if not configured.deadline_alerts:
         return None
     from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
 
     return DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=run_deadline(),
+        interval=run_deadline(configured),
         callback=AsyncCallback(
             "creator_ops.airflow.notifiers.deadline_missed_callback", kwargs={"spec_path": str(spec_path)}
         ),

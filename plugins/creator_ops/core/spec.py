@@ -770,7 +770,7 @@ def _discover(files: list[Path]) -> SpecCollection:
         except SpecError as exc:
             errors.append((path, exc))
             continue
-        except Exception as exc:  # noqa: BLE001 - the last line of defence: one file never hides the others
+        except Exception as exc:  # the last line of defence: one file never hides the others
             errors.append((path, SpecError([SpecProblem(str(path), "", f"cannot be read: {type(exc).__name__}")])))
             continue
         if spec.id in owners:

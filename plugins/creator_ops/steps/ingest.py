@@ -262,7 +262,7 @@ def ingest_landed(ctx: StepContext, dataset: str) -> dict:
     for path in files:
         try:
             outcome = ingest_file(ctx, dataset, path, area, key)
-        except Exception as exc:  # noqa: BLE001 - one file's failure never stops the others; the task fails after
+        except Exception as exc:  # one file's failure never stops the others; the task fails after
             failures.append(f"{path}: {type(exc).__name__}: {exc}")
             ctx.warning("Could not ingest %s (%s): %s: %s", path, dataset, type(exc).__name__, exc)
             continue

@@ -204,7 +204,7 @@ def traffic_csv(campaign_id: str, user: ui.UserDep) -> Response:
                 (_local(hour, spec), creator, format_myr(spend), format_myr(expected))
                 for hour, creator, spend, expected in conn.execute(query)
             ]
-    except Exception as exc:  # noqa: BLE001 - say what is wrong rather than fail with a 500
+    except Exception as exc:  # say what is wrong rather than fail with a 500
         raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None
     if not rows:
         raise HTTPException(status_code=404, detail="no traffic allocated yet")
