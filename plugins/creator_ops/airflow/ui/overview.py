@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, String, bindparam, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from creator_ops.core.calendar import phase_at
+from creator_ops.core.paths import SQL_DIR
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.warehouse.schema import (
     campaign_runs,
@@ -21,8 +21,7 @@ from creator_ops.warehouse.schema import (
     quality_results,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
-GMV_SQL = PROJECT_ROOT / "include" / "sql" / "ui_campaign_gmv.sql"
+GMV_SQL = SQL_DIR / "ui_campaign_gmv.sql"
 
 
 @dataclass(frozen=True)
