@@ -40,3 +40,15 @@ def decider(spec: CampaignSpec, task_id: str) -> str:
     if task_id.startswith("payouts.") and spec.payout_approvers:
         return spec.payout_approvers[0]
     return spec.owners[0]
+
+
+def main() -> None:
+    """Print the user list for every valid spec of the campaign folder (`python -m creator_ops.core.people`)."""
+    from creator_ops.core.settings import settings
+    from creator_ops.core.spec import discover_specs
+
+    print(simple_auth_users(spec for _, spec in discover_specs(settings().campaign_specs_dir).specs))
+
+
+if __name__ == "__main__":
+    main()
