@@ -71,7 +71,7 @@ MAX_LENGTH = {
 QUESTION_MAX_LENGTH = 400
 # Kinds whose values are stored as text: each passes the one masking function (an e-mail
 # address or phone number typed into a handle, an id or a remark never lands in clear).
-TEXT_KINDS = ("id", "creator_id", "text", "lower", "category")
+TEXT_KINDS = ("id", "creator_id", "text", "lower", "upper", "category")
 QUARANTINE_SCHEMA = pa.schema(
     [
         ("row_number", pa.int64()),
