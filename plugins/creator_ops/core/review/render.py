@@ -56,11 +56,6 @@ def percent(value: Ratio | None) -> str:
 # --------------------------------------------------------------------------- plots
 
 
-def prepare_plotting() -> None:
-    """Import the plotting library (Agg, no display), so the first plot does not pay for it."""
-    _pyplot()
-
-
 def _pyplot():
     import matplotlib
 
