@@ -17,6 +17,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from creator_ops.core.calendar import CampaignCalendar, Phase, signoff_deadline
+from creator_ops.core.settings import WAREHOUSE_CONN_ID
 from creator_ops.core.spec import SpecError, load_spec
 
 
@@ -92,7 +93,7 @@ class CampaignStepOperator(BaseOperator):
         spec_path: str,
         step: str,
         phases: Sequence[Phase],
-        warehouse_conn_id: str = "creator_ops_warehouse",
+        warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -142,7 +143,7 @@ class RunbookSignoffOperator(ApprovalOperator):
         spec_path: str,
         step_id: str,
         due: dt.datetime,
-        warehouse_conn_id: str = "creator_ops_warehouse",
+        warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -223,7 +224,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
     skips, saying who froze it and when.
     """
 
-    def __init__(self, *, warehouse_conn_id: str = "creator_ops_warehouse", **kwargs: Any) -> None:
+    def __init__(self, *, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **kwargs: Any) -> None:
         from airflow.sdk import Param
 
         kwargs.setdefault(
@@ -282,7 +283,7 @@ class PayoutApprovalOperator(ApprovalOperator):
         *,
         spec_path: str,
         phases: Sequence[Phase],
-        warehouse_conn_id: str = "creator_ops_warehouse",
+        warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
         from airflow.sdk import Param

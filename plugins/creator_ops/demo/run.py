@@ -25,9 +25,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from creator_ops.core.money import format_rm
+from creator_ops.core.paths import PROJECT_ROOT
 from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = PROJECT_ROOT
 DEMO_CAMPAIGN = "my_1212_2026"
 
 
