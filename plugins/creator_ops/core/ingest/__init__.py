@@ -7,9 +7,10 @@ assert result.rows_in == len(result.accepted) + len(result.quarantined)
 
 from __future__ import annotations
 
+from typing import Any
+
 from creator_ops.core.ingest.datasets import DATASETS, SPECS, normalize_header
 from creator_ops.core.ingest.pii import DEMO_PII_KEY, resolve_pii_key
-from creator_ops.core.ingest.reader import read_dataset
 from creator_ops.core.ingest.result import FileRejected, PiiKeyMissing, ReadResult
 
 __all__ = [
@@ -23,3 +24,13 @@ __all__ = [
     "read_dataset",
     "resolve_pii_key",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The reader imports pyarrow: loaded on first use, so the DAG files (which read the data
+    # set names from `datasets`) never pay for it at parse time.
+    if name == "read_dataset":
+        from creator_ops.core.ingest.reader import read_dataset
+
+        return read_dataset
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
