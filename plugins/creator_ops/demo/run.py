@@ -97,6 +97,11 @@ LANDING_PLAN = {
     "surveys": ("jsonl", None),
     "orders": ("csv", {"live", "cooling", "settlement"}),
     "exclusions": ("csv", {"settlement"}),
+    # SPEC section 9: the product selection once, invitations, sample status changes and content as they happen
+    "products": ("csv", {"recruitment"}),
+    "invitations": ("csv", {"recruitment"}),
+    "samples": ("jsonl", {"recruitment", "pre_event", "live", "cooling", "settlement"}),
+    "content": ("csv", {"recruitment", "pre_event", "live", "cooling"}),
 }
 
 
@@ -108,7 +113,7 @@ def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
     for dataset, (fmt, phases) in LANDING_PLAN.items():
         if phases is not None and str(run.phase) not in phases:
             continue
-        if dataset in ("creators", "exclusions"):
+        if dataset in ("creators", "exclusions", "products"):
             if dataset in landed:
                 continue
             landed.add(dataset)
@@ -242,6 +247,7 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
             print(f"  {answer.option:<8} {answer.task_id:<40} HTTP {answer.status_code}")
     out = output_root() / spec.id
     _print_review(out / "review")
+    _print_mechanisms(spec, out, engine)
     print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
     print(f"Airflow logs: {log_path}")
     print("UI: make ui  → http://127.0.0.1:8080")
@@ -265,6 +271,42 @@ def _print_review(folder: Path) -> None:
     for label, value in headline(review).items():
         print(f"  {label:<26} {value}")
     print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
+
+
+def _print_mechanisms(spec, out: Path, engine) -> None:
+    """Print the matchmaking list's summary (and BD's sign-off) and the traffic allocation so far."""
+    import json
+
+    from creator_ops.core.money import format_rm
+    from creator_ops.warehouse.mechanisms import traffic_overview
+
+    folder = out / "matchmaking"
+    if (folder / "summary.json").is_file():
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        signoff = folder / "signoff.json"
+        state = json.loads(signoff.read_text(encoding="utf-8")) if signoff.is_file() else {"state": "draft"}
+        decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
+        print(f"\nProduct matchmaking (list {state['state']}{decided})")
+        print(
+            f"  {summary['pairs']} pairs worth RM {summary['total_value_myr']} for {summary['creators_matched']} of "
+            f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
+            f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
+        )
+        for am, figures in summary["per_account_manager"].items():
+            print(f"  {am:<12} {figures['pairs']:>4} pairs  RM {figures['value_myr']}")
+        print(f"  files: {folder}")
+    else:
+        print("\nProduct matchmaking: no list (it is computed before the event, once products and creators landed)")
+    if spec.traffic is not None:
+        budget = int(spec.traffic.budget_myr * 100)
+        t = traffic_overview(engine, spec.id, spec.timeline.event_end, budget)
+        print(f"\nTraffic allocation ({t.hours} live hours allocated)")
+        print(f"  spent {format_rm(t.spent_sen)} of {format_rm(budget)} on {t.boosted_creators} creators")
+        print(
+            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; actual GMV of boosted creators since "
+            f"their first boost {format_rm(t.actual_gmv_sen)}"
+        )
+        print(f"  files: {out / 'traffic'}")
 
 
 def paused_note(spec) -> str:

@@ -189,3 +189,8 @@ def test_traffic_reallocates_what_is_left_hour_by_hour(warehouse_engine, tmp_pat
     # creator and hour floored to the sen: a 26.075 → 26.07 and 273.925 → 273.92, b 150.00 → 449.99
     assert overview.expected_gmv_sen == 44_999
     assert overview.actual_gmv_sen == 7_000 + 1_000
+    # the Campaigns view reads the same figures
+    from creator_ops.airflow.ui.overview import campaign_status
+
+    row = campaign_status(parse_spec(SPEC, "mech_test.yaml"), warehouse_engine, event + dt.timedelta(days=2))
+    assert row.traffic == overview and row.warehouse_error is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import DateTime, Engine, String, bindparam, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -53,6 +54,7 @@ class CampaignStatus:
     payout: str = "not calculated"
     payout_total_sen: int | None = None
     payout_creators: int | None = None
+    traffic: Any = None  # warehouse.mechanisms.TrafficOverview when the spec has a traffic budget
     last_run_phase: str | None = None
     last_run_at: dt.datetime | None = None
     warehouse_error: str | None = None
@@ -153,6 +155,10 @@ def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) 
         ).first()
         if payout is not None:
             status.payout, status.payout_total_sen, status.payout_creators = payout
+        if spec.traffic is not None:
+            from creator_ops.warehouse.mechanisms import traffic_overview
+
+            status.traffic = traffic_overview(engine, spec.id, t.event_end, _sen(spec.traffic.budget_myr))
         last_run = conn.execute(
             select(campaign_runs.c.phase, campaign_runs.c.updated_at)
             .where(campaign_runs.c.campaign_id == spec.id)
