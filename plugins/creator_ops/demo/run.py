@@ -273,6 +273,12 @@ def _print_review(folder: Path) -> None:
     print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
 
 
+def _rm(myr_text: str) -> str:
+    from decimal import Decimal
+
+    return f"RM {Decimal(myr_text):,.2f}"
+
+
 def _print_mechanisms(spec, out: Path, engine) -> None:
     """Print the matchmaking list's summary (and BD's sign-off) and the traffic allocation so far."""
     import json
@@ -288,12 +294,12 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
-            f"  {summary['pairs']} pairs worth RM {summary['total_value_myr']} for {summary['creators_matched']} of "
+            f"  {summary['pairs']} pairs worth {_rm(summary['total_value_myr'])} for {summary['creators_matched']} of "
             f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
             f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
         )
         for am, figures in summary["per_account_manager"].items():
-            print(f"  {am:<12} {figures['pairs']:>4} pairs  RM {figures['value_myr']}")
+            print(f"  {am:<12} {figures['pairs']:>4} pairs  {_rm(figures['value_myr'])}")
         print(f"  files: {folder}")
     else:
         print("\nProduct matchmaking: no list (it is computed before the event, once products and creators landed)")
