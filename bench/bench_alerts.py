@@ -145,6 +145,8 @@ def bench_milestones(creators: int, lines: int, folder: Path) -> None:
     assert metrics.creators_enrolled == creators
     best, ref = min(timings), min(reference)
     print(f"milestone evaluation: {creators:,} enrolled creators, {lines:,} order lines (SQLite)")
+    # the first run loads the warehouse inputs; later runs on an unchanged warehouse reuse them
+    print(f"  measure + evaluate, first run    {timings[0] * 1000:8.1f} ms  (loads the payout engine's inputs)")
     print(f"  measure + evaluate (best of 3)   {best * 1000:8.1f} ms  "
           f"({sum(s.reached for s in statuses_)} of {len(statuses_)} milestones reached)")
     print(f"  reference: COUNT(*) enrollments  {ref * 1000:8.1f} ms")

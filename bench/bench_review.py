@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_payouts import ROOT, SPEC, _measure, _peak_mb, generate  # noqa: E402
+from bench_payouts import ROOT, SPEC, _measure, _peak_mb, generate
 
 CONTENT_TYPES = ("VIDEO", "LIVE", "SHOWCASE", "LINKSHARE", "")
 CATEGORIES = ("beauty", "fashion", "home_living", "electronics", "food")

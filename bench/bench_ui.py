@@ -4,8 +4,9 @@ Builds warehouses of seeded campaigns (each: order lines over its event day with
 re-landed line versions and a few quarantined rows, enrollments, quality verdicts, alerts),
 writes a spec per campaign, and serves the real Airflow API app (plugins loaded, Airflow's
 login) with uvicorn on loopback. Each figure is the median time to first byte of the
-campaign page over real HTTP, after one warm-up request (the first, cold request is shown
-too), measured in the same process:
+campaign page over real HTTP, the server warmed up (imports, templates): the first request
+after the campaign's data changed (its kept series forgotten) and the same request again,
+measured in the same process:
 
 - reference: a warehouse and spec folder holding one campaign (20,000 lines);
 - the same page with 50 campaigns and 1M order lines in the warehouse (20,000 each);
@@ -188,10 +189,15 @@ def ttfb(client, url: str) -> float:
 
 
 def measure(client, base: str, campaign_id: str, repeat: int) -> tuple[float, float]:
-    """Return (cold first request, median of `repeat` warm requests) for the campaign page."""
+    """Return the medians of (first request after the data changed, a request again) for the campaign page."""
+    from creator_ops.airflow.ui.campaign_page import clear_cache
+
     url = f"{base}/creator-ops/campaigns/{campaign_id}"
-    cold = ttfb(client, url)
-    return cold, statistics.median(ttfb(client, url) for _ in range(repeat))
+    cold = []
+    for _ in range(repeat):
+        clear_cache()  # what the first visitor after an ingestion waits for
+        cold.append(ttfb(client, url))
+    return statistics.median(cold), statistics.median(ttfb(client, url) for _ in range(repeat))
 
 
 def warehouse(url: str | None, folder: Path, name: str):
@@ -250,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
         token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="bench", role="viewer"))
         results = {}
         with serve() as base, httpx.Client(cookies={"_token": token}, timeout=300) as client:
+            for name, spec_ids, _lines, conn_json in scenarios[:1]:  # warm the server up: imports, templates
+                os.environ["AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE"] = conn_json
+                os.environ["CAMPAIGN_SPECS_DIR"] = str(home / f"specs_{name}")
+                ttfb(client, f"{base}/creator-ops/campaigns/{spec_ids[0]}")
+                ttfb(client, f"{base}/creator-ops/campaigns")
             for name, spec_ids, _lines, conn_json in scenarios:
                 os.environ["AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE"] = conn_json
                 os.environ["CAMPAIGN_SPECS_DIR"] = str(home / f"specs_{name}")
@@ -261,9 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(home, ignore_errors=True)
 
     db_name = "PostgreSQL" if args.postgres else "SQLite"
-    one = results["one"][1]
-    print(f"\nCampaign page, time to first byte over loopback HTTP ({db_name}; median of {args.repeat} warm, "
-          "then the cold first request)")
+    one_cold, one = results["one"]
+    print(f"\nCampaign page, time to first byte over loopback HTTP ({db_name}, medians of {args.repeat}): the first "
+          "request after data changed, then again")
     rows = [
         ("one", f"1 campaign, {each:,} lines (reference)"),
         ("many", f"{campaigns} campaigns, {total:,} lines, {each:,} of them this campaign's"),
@@ -271,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for key, label in rows:
         cold, warm = results[key]
-        print(f"  {label:<62} {warm * 1000:8.0f} ms  ({warm / one:5.2f}x)   cold {cold * 1000:6.0f} ms")
+        print(f"  {label:<62} first {cold * 1000:7.0f} ms ({cold / one_cold:5.2f}x)   again {warm * 1000:5.0f} ms "
+              f"({warm / one:5.2f}x)")
     print("\nCampaigns view (the list), same warehouses")
     for key, label in rows:
         warm = results[f"{key}_list"][1]

@@ -8,6 +8,9 @@ missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# fonts for the Chinese and Tamil survey answers on the review page (the page embeds no font)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+fc-list :lang=ta 2>/dev/null | grep -q . || missing+=(fonts-lohit-taml)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ci_deps: installing ${missing[*]}"

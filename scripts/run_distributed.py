@@ -188,7 +188,7 @@ class DistributedAirflow:
 
     # -- processes ----------------------------------------------------------------------
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = open(self.home / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        log = open(self.home / f"{name}.log", "ab")  # closed with the process
         process = subprocess.Popen(
             [str(VENV_BIN / "airflow"), *args],
             env=self.env,

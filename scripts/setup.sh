@@ -12,11 +12,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 STAMP=.venv/.creator-ops-installed
-WANT="$(cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
+WANT="$(cat requirements.txt requirements-dev.txt constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  echo "==> installing packages into .venv (pinned by requirements.txt and constraints.txt)"
+  echo "==> installing packages into .venv (pinned by requirements*.txt and constraints.txt)"
   .venv/bin/python -m pip install -qq --upgrade pip
-  .venv/bin/python -m pip install -qq -r requirements.txt -c constraints.txt
+  .venv/bin/python -m pip install -qq -r requirements-dev.txt -c constraints.txt
   .venv/bin/python -m pip install -qq --no-deps -e .
   echo "$WANT" > "$STAMP"
 else

@@ -79,7 +79,7 @@ def _postgres_ready(url: str) -> bool:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not available"
+    except Exception:  # any failure means "not available"
         return False
 
 

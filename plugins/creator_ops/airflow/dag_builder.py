@@ -1,18 +1,19 @@
 """Turn campaign specs into DAGs: one deterministic loader, no database or network at parse time.
 
-Stages are task groups in the order of `STAGE_ORDER`. A stage exists in the DAG when
-its module `creator_ops.airflow.stages.<stage>` exists; each such module has
-`build(stage: StageBuilder) -> None`, adding the stage's tasks with `stage.step(...)`.
+Stages are task groups in the order of `STAGES`, an explicit list of each stage module's
+`build(stage: StageBuilder) -> None` (which adds the stage's tasks with `stage.step(...)`),
+so a missing stage fails the import instead of silently dropping out of every DAG. Steps
+are named `module:function` and imported when their task runs (parsing stays cheap);
+`tests/dags/test_wiring.py` resolves every one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import importlib
-import importlib.util
-from collections.abc import Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +21,42 @@ from airflow.sdk import DAG, TaskGroup, TriggerRule
 
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
 from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
+from creator_ops.airflow.stages import (
+    enrollment,
+    matchmaking,
+    milestones,
+    orders,
+    payouts,
+    quality,
+    recruitment,
+    report,
+    review,
+    surveys,
+    traffic,
+)
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm, to_sen_or_none
-from creator_ops.core.settings import settings
-from creator_ops.core.spec import CampaignSpec, SpecCollection, discover_specs
+from creator_ops.core.settings import Settings, settings
+from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
 
-STAGE_ORDER = (
-    "recruitment",
-    "enrollment",
-    "surveys",
-    "orders",
-    "quality",
-    "matchmaking",
-    "traffic",
-    "milestones",
-    "payouts",
-    "review",
-    "report",
+log = logging.getLogger(__name__)
+# The stages, in the order they chain: (task group id, the module's `build(stage)`).
+STAGES: tuple[tuple[str, Callable[[StageBuilder], None]], ...] = (
+    ("recruitment", recruitment.build),
+    ("enrollment", enrollment.build),
+    ("surveys", surveys.build),
+    ("orders", orders.build),
+    ("quality", quality.build),
+    ("matchmaking", matchmaking.build),
+    ("traffic", traffic.build),
+    ("milestones", milestones.build),
+    ("payouts", payouts.build),
+    ("review", review.build),
+    ("report", report.build),
 )
+STAGE_ORDER = tuple(name for name, _ in STAGES)
 ALL_PHASES = tuple(Phase)
 
 
@@ -75,10 +92,6 @@ class StageBuilder:
             trigger_rule=kwargs.pop("trigger_rule", TriggerRule.NONE_FAILED),
             **kwargs,
         )
-
-
-def _available_stages() -> list[str]:
-    return [s for s in STAGE_ORDER if importlib.util.find_spec(f"creator_ops.airflow.stages.{s}")]
 
 
 def _money(myr: Any) -> str:
@@ -122,8 +135,8 @@ def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:
     return "\n".join(lines)
 
 
-def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
-    """Build the DAG of one campaign."""
+def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings | None = None) -> DAG:
+    """Build the DAG of one campaign (`configured`: the settings, read once per load)."""
     owner = ", ".join(spec.owners)
     dag = DAG(
         dag_id=spec.dag_id,
@@ -144,7 +157,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
         },
         render_template_as_native_obj=False,
         # None unless CREATOR_OPS_DEADLINE_ALERTS is on: dag.test() cannot run a DAG with a deadline.
-        deadline=campaign_deadline(spec, spec_path),
+        deadline=campaign_deadline(spec, spec_path, configured),
     )
     with dag:
         start = CampaignStepOperator(
@@ -156,10 +169,9 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
         )
         previous: Any = start
         groups: dict[str, TaskGroup] = {}
-        for stage in _available_stages():
+        for stage, build in STAGES:
             with TaskGroup(group_id=stage, tooltip=f"{stage} stage") as group:
-                module = importlib.import_module(f"creator_ops.airflow.stages.{stage}")
-                module.build(StageBuilder(spec, spec_path, group))
+                build(StageBuilder(spec, spec_path, group))
             previous >> group
             previous = group
             groups[stage] = group
@@ -192,21 +204,38 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path) -> DAG:
 class LoadedCampaigns:
     dags: dict[str, DAG]
     collection: SpecCollection
+    build_errors: list[tuple[Path, SpecError]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[SpecProblem]:
+        """Every problem of an invalid spec or one whose DAG could not be built, naming file and field."""
+        errors = [*self.collection.errors, *self.build_errors]
+        return [problem for _, error in errors for problem in error.problems]
 
 
 def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
-    """Build every valid spec's DAG; invalid specs are reported by `dags/campaign_spec_errors.py`.
+    """Build every valid spec's DAG; one that fails to build is logged as a problem and never hides the others.
 
-    The cyclic garbage collector is paused while the DAGs are built: building allocates
-    tens of thousands of long-lived objects (operators, groups, edges) and nothing
-    cyclic to free, so the collector's passes over them were about 40 % of a fill.
+    Invalid specs are reported by `dags/campaign_spec_errors.py`. The cyclic garbage
+    collector is paused while the DAGs are built: building allocates tens of thousands of
+    long-lived objects (operators, groups, edges) and nothing cyclic to free, so the
+    collector's passes over them were about 40 % of a fill.
     """
-    collection = discover_specs(folder or campaign_specs_dir())
+    configured = settings()
+    collection = discover_specs(folder or configured.campaign_specs_dir)
+    dags: dict[str, DAG] = {}
+    build_errors: list[tuple[Path, SpecError]] = []
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        dags = {spec.dag_id: build_campaign_dag(spec, path) for path, spec in collection.specs}
+        for path, spec in collection.specs:
+            try:
+                dags[spec.dag_id] = build_campaign_dag(spec, path, configured)
+            except Exception as exc:  # one campaign's failure must not hide the others
+                problem = SpecProblem(str(path), "", f"the DAG cannot be built: {type(exc).__name__}: {exc}")
+                build_errors.append((path, SpecError([problem])))
+                log.error("%s", problem)
     finally:
         if was_enabled:
             gc.enable()
-    return LoadedCampaigns(dags, collection)
+    return LoadedCampaigns(dags, collection, build_errors)

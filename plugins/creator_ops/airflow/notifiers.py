@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseNotifier
 
 from creator_ops.core.alerts import EMAIL, SLACK, ChannelUnavailable, OutboxRow, Sender, channels_for
-from creator_ops.core.settings import settings
+from creator_ops.core.settings import Settings, settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -66,7 +66,7 @@ class SlackDelivery:
         hook = SlackWebhookHook(slack_webhook_conn_id=self.slack_conn_id, timeout=self.timeout, retry_handlers=[])
         try:
             client = hook.client
-        except Exception as exc:  # noqa: BLE001 - missing/invalid connection: retry once fixed
+        except Exception as exc:  # missing/invalid connection: retry once fixed
             raise ChannelUnavailable(f"Slack connection {self.slack_conn_id!r}: {exc}") from exc
         for row in rows:
             try:
@@ -88,7 +88,7 @@ class SlackDelivery:
         hook = SlackHook(slack_conn_id=self.slack_conn_id, timeout=self.timeout, retry_handlers=[])
         try:
             client = hook.client
-        except Exception as exc:  # noqa: BLE001 - missing/invalid connection: retry once fixed
+        except Exception as exc:  # missing/invalid connection: retry once fixed
             raise ChannelUnavailable(f"Slack connection {self.slack_conn_id!r}: {exc}") from exc
         for row in rows:
             try:
@@ -120,15 +120,14 @@ class SmtpDelivery:
         """Send each row; raise `ChannelUnavailable` when the server cannot be reached or defers."""
         from creator_ops.airflow.smtp_hook import AlertSmtpHook
 
-        hook = AlertSmtpHook(smtp_conn_id=self.smtp_conn_id)
         try:
-            hook.get_conn()
-        except Exception as exc:  # noqa: BLE001 - refused, timed out, TLS mismatch, no connection
+            session = AlertSmtpHook(smtp_conn_id=self.smtp_conn_id).get_conn()
+        except Exception as exc:  # refused, timed out, TLS mismatch, no connection
             raise ChannelUnavailable(f"SMTP {self.smtp_conn_id!r} unreachable: {type(exc).__name__}: {exc}") from exc
-        try:
+        with session:  # the hook closes the session (QUIT, then close) however delivery ends
             for row in rows:
                 try:
-                    hook.send_alternative(
+                    session.send_alternative(
                         to=self.to,
                         subject=row.payload.get("subject", row.subject),
                         text=row.payload["text"],
@@ -146,12 +145,6 @@ class SmtpDelivery:
                     yield row, exc
                     continue
                 yield row, None
-        finally:
-            try:
-                hook._smtp_client.quit()  # polite QUIT; close() alone drops the session
-            except Exception:  # noqa: BLE001 - the session may already be gone
-                pass
-            hook._smtp_client = None
 
 
 def senders_for(spec: CampaignSpec) -> dict[str, Sender]:
@@ -247,9 +240,9 @@ def task_failure_callback(spec_path: str | Path) -> CampaignTaskFailureNotifier:
 # --------------------------------------------------------------------------- deadlines
 
 
-def run_deadline() -> dt.timedelta:
+def run_deadline(configured: Settings | None = None) -> dt.timedelta:
     """Return how long after being queued a run must have finished (env-configurable, fractional minutes allowed)."""
-    minutes = settings().run_deadline_minutes
+    minutes = (configured or settings()).run_deadline_minutes
     if minutes is None:
         return DEFAULT_RUN_DEADLINE
     # Decimal, not float: "0.75" must be exactly 45 s; the scheduler stores the interval in whole microseconds.
@@ -261,20 +254,21 @@ def deadline_alerts_enabled() -> bool:
     return settings().deadline_alerts
 
 
-def campaign_deadline(spec: CampaignSpec, spec_path: str | Path) -> Any:
+def campaign_deadline(spec: CampaignSpec, spec_path: str | Path, configured: Settings | None = None) -> Any:
     """Return the DAG's `DeadlineAlert` (queued + deadline), or None when deadline alerts are off.
 
     Off by default: `dag.test()` does not evaluate deadlines and crashes at the end of a
     run of a DAG that has one, so tests and the laptop demo stay without; deployments with
     a scheduler and triggerer switch it on with `CREATOR_OPS_DEADLINE_ALERTS=true`.
     """
-    if not deadline_alerts_enabled():
+    configured = configured or settings()
+    if not configured.deadline_alerts:
         return None
     from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
 
     return DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=run_deadline(),
+        interval=run_deadline(configured),
         callback=AsyncCallback(
             "creator_ops.airflow.notifiers.deadline_missed_callback", kwargs={"spec_path": str(spec_path)}
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from creator_ops.core.errors import CreatorOpsError
@@ -61,6 +62,22 @@ def money_in_myr(table):
     return table
 
 
+def with_answers(accepted, answers, questions: list[str]):
+    """Add one column per survey question to the accepted forms: every answer as submitted (SPEC 8)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    row_numbers = accepted.column("row_number")
+    taken = set(accepted.column_names)
+    for question in questions:
+        given = answers.filter(pc.equal(answers.column("question"), question))
+        column = pc.take(given.column("answer"), pc.index_in(row_numbers, given.column("row_number")))
+        name = question if question not in taken else f"{question} (answer)"
+        taken.add(name)
+        accepted = accepted.append_column(name, pc.fill_null(column, pa.scalar("", pa.string())))
+    return accepted
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.ingest import FileRejected, read_dataset
     from creator_ops.core.safe_csv import write_arrow_csv
@@ -89,9 +106,14 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"rejected {exc}") from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    write_arrow_csv(money_in_myr(result.accepted_table), out / "accepted.csv")
+    accepted = money_in_myr(result.accepted_table)
+    if result.answers_table is not None:
+        accepted = with_answers(accepted, result.answers_table, result.questions)
+    write_arrow_csv(accepted, out / "accepted.csv")
     write_arrow_csv(result.quarantined_table, out / "quarantine.csv")
     if result.answers_table is not None:
         write_arrow_csv(result.answers_table, out / "answers.csv")
+    if result.note:
+        print(f"campaignctl ingest: {result.note}", file=sys.stderr)
     print(json.dumps(result.summary()))
     return 0

@@ -33,6 +33,7 @@ from creator_ops.core.masking import EMAIL_MASK as EMAIL_MASK
 from creator_ops.core.masking import PHONE_MASK as PHONE_MASK
 from creator_ops.core.masking import mask_pii, mask_value
 from creator_ops.core.paths import TEMPLATES_DIR
+from creator_ops.core.retrying import backoff_delay
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -231,8 +232,9 @@ class OutboxRow:
 
 
 def backoff(attempts: int, key: str = "") -> dt.timedelta:
-    """Return the wait before retry number `attempts` (exponential, capped, with stable jitter)."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    """Return the wait before retry number `attempts` (the one exponential backoff, capped, with stable jitter)."""
+    seconds = backoff_delay(attempts, BACKOFF_BASE.total_seconds(), BACKOFF_CAP.total_seconds())
+    delay = dt.timedelta(seconds=seconds)
     # a deterministic per-key jitter of up to 10 % spreads retries without randomness
     jitter = int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) / 0xFFFF * 0.1
     return delay + delay * jitter if delay < BACKOFF_CAP else delay

@@ -18,9 +18,9 @@ are signed. The access token, when the connection has one, travels in the
 
 Every request passes a token bucket (50 requests per second per app and shop, the
 platform's limit; burst 1 by default so requests go out evenly, 20 ms apart). HTTP 429
-and 5xx answers, and connection errors, are retried with exponential backoff
-(0.5 s, 1 s, 2 s, … capped at 30 s), waiting at least what `Retry-After` asks. A new
-timestamp and signature are computed for each attempt. Pages are followed through
+and 5xx answers, and connection errors, are retried by tenacity with the project's one
+exponential backoff (`core/retrying.py`: 0.5 s, 1 s, 2 s, … capped at 30 s), waiting at
+least what `Retry-After` asks. A new timestamp and signature are computed for each attempt. Pages are followed through
 `next_page_token` until it is empty.
 
 Mapping: creator marketplace records become canonical `creators` rows and affiliate
@@ -45,6 +45,7 @@ from urllib.parse import urlencode
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.money import format_myr
+from creator_ops.core.retrying import WaitForRetryAfter
 
 CREATOR_SEARCH_PATH = "/affiliate_seller/202406/marketplace_creators/search"
 ORDER_SEARCH_PATH = "/affiliate_seller/202410/orders/search"
@@ -60,6 +61,14 @@ class OpenApiError(CreatorOpsError):
         self.status = status
         self.code = code
         super().__init__(message)
+
+
+class _Retryable(CreatorOpsError):  # a signal to the retry loop; never leaves `request`
+    """A transient failure (429, 5xx, connection): the message says which; `retry_after` what the server asked."""
+
+    def __init__(self, problem: str, retry_after: float | None = None) -> None:
+        super().__init__(problem)
+        self.retry_after = retry_after
 
 
 class ApiRecordError(CreatorOpsError, ValueError):
@@ -204,51 +213,53 @@ class OpenApiClient:
         signed["sign"] = sign(self.config.app_secret, path, signed, body)
         return signed
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempt - 1))
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.config.backoff_cap * 4))
-        return delay
+    def _attempt(self, method: str, path: str, params: Mapping[str, Any], payload: bytes, headers: dict) -> Any:
+        """Send the request once, signed afresh (a new timestamp each attempt); raise `_Retryable` to retry."""
+        import requests
+
+        self.stats.throttled_wait += self.limiter.acquire()
+        query = self._signed_params(path, params, payload)
+        self.stats.requests += 1
+        url = self.config.base_url.rstrip("/") + path + "?" + urlencode(query)
+        try:
+            response = self.session.request(
+                method, url, data=payload or None, headers=headers, timeout=self.config.timeout
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code in RETRY_STATUSES:
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            raise _Retryable(f"HTTP {response.status_code}", retry_after)
+        return self._unwrap(response, path)
+
+    def _waited(self, retry_state: Any) -> None:
+        self.stats.retries += 1
+        self.stats.backoff_wait += retry_state.next_action.sleep
 
     def request(
         self, method: str, path: str, params: Mapping[str, Any] | None = None, body: Any = None
     ) -> dict[str, Any]:
         """Send one signed request (retrying 429, 5xx and connection errors) and return its `data`."""
-        import requests
+        from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt
 
         payload = b"" if body is None else json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
         headers = {"Content-Type": "application/json"}
         if self.config.access_token:
             headers["x-tts-access-token"] = self.config.access_token
-        url = self.config.base_url.rstrip("/") + path
-        problem = ""
-        for attempt in range(1, self.config.max_attempts + 1):
-            self.stats.throttled_wait += self.limiter.acquire()
-            query = self._signed_params(path, params or {}, payload)
-            self.stats.requests += 1
-            retry_after: float | None = None
-            try:
-                response = self.session.request(
-                    method,
-                    url + "?" + urlencode(query),
-                    data=payload or None,
-                    headers=headers,
-                    timeout=self.config.timeout,
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code not in RETRY_STATUSES:
-                    return self._unwrap(response, path)
-                problem = f"HTTP {response.status_code}"
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            if attempt == self.config.max_attempts:
-                break
-            delay = self._backoff(attempt, retry_after)
-            self.stats.retries += 1
-            self.stats.backoff_wait += delay
-            self._sleep(delay)
-        raise OpenApiError(f"{method} {path} failed after {self.config.max_attempts} attempts: {problem}")
+        retrying = Retrying(
+            stop=stop_after_attempt(self.config.max_attempts),
+            wait=WaitForRetryAfter(self.config.backoff_base, self.config.backoff_cap, self.config.backoff_cap * 4),
+            retry=retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            before_sleep=self._waited,
+        )
+        try:
+            return retrying(self._attempt, method, path, params or {}, payload, headers)
+        except RetryError as exc:
+            problem = exc.last_attempt.exception()
+            raise OpenApiError(
+                f"{method} {path} failed after {self.config.max_attempts} attempts: {problem}"
+            ) from None
 
     @staticmethod
     def _unwrap(response: Any, path: str) -> dict[str, Any]:

@@ -190,6 +190,26 @@ def quarantine_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, run
     return alerts
 
 
+def rejected_file_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, run_id: str) -> list[Alert]:
+    """Build an alert for every file of this run rejected as a whole (`queries.rejected_files`)."""
+    alerts = []
+    for r in rows:
+        file_name = mask_pii(PurePosixPath(str(r["source_uri"]).replace("\\", "/")).name)
+        reason = mask_pii(" ".join(str(r["rejection_reason"] or "no reason recorded").split()))
+        reason = reason if len(reason) <= MAX_ERROR_CHARS else reason[: MAX_ERROR_CHARS - 3] + "..."
+        alerts.append(
+            Alert(
+                key=alert_key("file_rejected", spec.id, r["dataset"], r["file_id"]),
+                campaign_id=spec.id,
+                kind="file_rejected",
+                severity="warning",
+                data={"dataset": r["dataset"], "file_name": file_name, "reason": reason},
+                facts=(Fact("File", file_name), Fact("Data set", str(r["dataset"])), Fact("Run", run_id)),
+            )
+        )
+    return alerts
+
+
 def payout_waiting_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, now: dt.datetime) -> list[Alert]:
     """Build an alert for every payout calculation waiting for approval longer than a day.
 

@@ -59,7 +59,6 @@ FOLLOWER_BANDS: tuple[tuple[int, int], ...] = (
     (1_000, 50),
     (0, 0),
 )
-SCORE_MAX = GMV_POINTS_CAP + ENGAGEMENT_POINTS_CAP + FOLLOWER_BANDS[0][1]
 
 INVITE_COLUMNS = (
     "rank",

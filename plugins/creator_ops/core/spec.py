@@ -21,8 +21,10 @@ import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -40,7 +42,16 @@ TIMELINE_FIELDS = (
     "settlement_date",
     "payout_date",
 )
-METRICS = ("creators_enrolled", "gmv_myr", "survey_responses")
+
+_EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# Sensible limits: a spec beyond them is a mistake (or an attack), reported as a problem, never a crash.
+MAX_SPEC_BYTES = 256 * 1024
+MAX_SPEC_NODES = 20_000  # values in the parsed YAML, aliases counted each time they are used
+MAX_LIST = 500  # items in any list of the spec
+MAX_TEXT = 2_000  # characters in any text value
+MIN_YEAR, MAX_YEAR = 2000, 2100  # campaign dates; anything else is a typo (9999-12-12, 0001-01-01)
+MAX_OFFSET_DAYS = 3_660  # `event_start - Nd`: ten years either way at most
+MAX_COUNT = 10**9  # creators, responses, followers, shortlist sizes
 
 
 # --------------------------------------------------------------------------- errors
@@ -82,18 +93,30 @@ class _DecimalLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe YAML loader that reads floats as exact `Decimal` and rejects duplicate keys."""
 
 
-def _construct_decimal(loader: Any, node: yaml.ScalarNode) -> Decimal:
+def _construct_decimal(loader: Any, node: yaml.ScalarNode) -> Decimal | str:
     text = loader.construct_scalar(node).replace("_", "")
     lowered = text.lower()
     if lowered in (".nan", ".inf", "-.inf", "+.inf"):
         raise yaml.constructor.ConstructorError(None, None, f"non-finite number {text!r}", node.start_mark)
-    return Decimal(text)
+    if len(text) > 40:
+        return BadScalar(text[:20] + "…")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:  # a YAML 1.1 float Decimal cannot read (`1:30.5`, sexagesimal)
+        return BadScalar(text)
+    if value.is_finite() and abs(value.adjusted()) > 30:  # 1e999999 is no amount or rate
+        return BadScalar(text)
+    return value
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, (str, int, float, bool, Decimal, dt.date, type(None))):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a name, not a {type(key).__name__}", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -102,13 +125,33 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
     return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
 
+class BadScalar(str):
+    """A YAML scalar that looked like a date or number but is none (`2027-02-29`, 5,001 digits)."""
+
+
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):  # 2027-02-29, 2026-13-01: the model says which field
+        return BadScalar(loader.construct_scalar(node))
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
+    text = loader.construct_scalar(node)
+    if len(text) > 40:  # Python refuses > 4,300 digits; no real figure needs 40
+        return BadScalar(text[:20] + "…")
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _DecimalLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load_yaml(text: str) -> Any:
     """Parse YAML text with exact decimals."""
-    return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_DecimalLoader)  # a SafeLoader subclass
 
 
 # --------------------------------------------------------------------------- relative times
@@ -117,6 +160,7 @@ _RELATIVE = re.compile(
     r"^\s*(?P<anchor>[a-z_]+)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>d|h|m|w)\s*)?$"
 )
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+_PER_DAY = {"weeks": 1, "days": 1, "hours": 24, "minutes": 1440}  # the unit's count in a day (weeks: at most)
 
 
 def resolve_when(value: Any, timeline: Timeline, tz: ZoneInfo) -> dt.datetime:
@@ -131,18 +175,31 @@ def resolve_when(value: Any, timeline: Timeline, tz: ZoneInfo) -> dt.datetime:
         base: dt.datetime = getattr(timeline, match["anchor"])
         if not match["sign"]:
             return base
-        delta = dt.timedelta(**{_UNITS[match["unit"]]: int(match["n"])})
-        return base + delta if match["sign"] == "+" else base - delta
+        n, unit = int(match["n"][:12]), _UNITS[match["unit"]]
+        if n > MAX_OFFSET_DAYS * _PER_DAY[unit]:
+            raise ValueError(f"{value!r}: an offset of more than {MAX_OFFSET_DAYS} days is not a campaign date")
+        delta = dt.timedelta(**{unit: n})
+        return _in_range(base + delta if match["sign"] == "+" else base - delta, value)
     return to_aware(value, tz)
+
+
+def _in_range(when: dt.datetime, written: Any) -> dt.datetime:
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise ValueError(f"{written!r} is in the year {when.year}: campaign dates are in {MIN_YEAR}–{MAX_YEAR}")
+    return when
 
 
 def to_aware(value: Any, tz: ZoneInfo) -> dt.datetime:
     """Return `value` as an aware datetime; dates are midnight and naive times are local to `tz`."""
+    if isinstance(value, (dt.date, dt.datetime)) and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(
+            f"{value.isoformat()} is in the year {value.year}: campaign dates are in {MIN_YEAR}–{MAX_YEAR}"
+        )
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(), tzinfo=tz)
-    if isinstance(value, str):
+    if isinstance(value, str) and not isinstance(value, BadScalar):
         try:
             return to_aware(dt.datetime.fromisoformat(value.strip()), tz)
         except ValueError:
@@ -244,18 +301,18 @@ def derive_timeline(campaign_type: str, given: TimelineInput, tz: ZoneInfo) -> T
 
 
 class Targets(_Strict):
-    creators_enrolled: int | None = Field(default=None, gt=0)
+    creators_enrolled: int | None = Field(default=None, gt=0, le=MAX_COUNT)
     gmv_myr: Money | None = None
-    survey_responses: int | None = Field(default=None, gt=0)
+    survey_responses: int | None = Field(default=None, gt=0, le=MAX_COUNT)
 
 
 class Recruitment(_Strict):
     categories: list[NonEmpty] = Field(default_factory=list)
     states: list[NonEmpty] = Field(default_factory=list)
-    min_followers: int = Field(default=0, ge=0)
+    min_followers: int = Field(default=0, ge=0, le=MAX_COUNT)
     min_gmv_30d_myr: Money = Decimal(0)
-    min_avg_views_30d: int = Field(default=0, ge=0)
-    shortlist_size: int = Field(default=1000, gt=0)
+    min_avg_views_30d: int = Field(default=0, ge=0, le=MAX_COUNT)
+    shortlist_size: int = Field(default=1000, gt=0, le=MAX_COUNT)
     account_managers: list[NonEmpty] = Field(default_factory=list)
 
 
@@ -265,7 +322,7 @@ class Tier(_Strict):
 
 
 class CommissionBonus(_Strict):
-    rate: Decimal = Field(ge=0, le=1)
+    rate: Decimal = Field(ge=0, le=1, max_digits=12)
     cap_myr: Money | None = None
 
 
@@ -312,14 +369,38 @@ class TimeMilestone(_Strict):
         "settlement_date",
         "payout_date",
     ]
-    hours: int = Field(gt=0)
+    hours: int = Field(gt=0, le=MAX_OFFSET_DAYS * 24)
+
+
+EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+
+
+def _milestone_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "time" if "before" in value or "hours" in value else "metric"
+    return "time" if isinstance(value, TimeMilestone) else "metric"
+
+
+# one branch per milestone shape, so a problem names that shape's field (not both branches' noise)
+Milestone = Annotated[
+    Annotated[MetricMilestone, Tag("metric")] | Annotated[TimeMilestone, Tag("time")],
+    Discriminator(_milestone_kind),
+]
 
 
 class Alerts(_Strict):
     slack_conn_id: NonEmpty | None = None
     slack_channel: NonEmpty | None = None
     smtp_conn_id: NonEmpty | None = None
-    email_to: list[NonEmpty] = Field(default_factory=list)
+    email_to: list[EmailAddress] = Field(default_factory=list)
+
+    @field_validator("email_to", mode="before")
+    @classmethod
+    def _addresses(cls, value: Any) -> Any:
+        for item in value if isinstance(value, list) else []:
+            if isinstance(item, str) and not _EMAIL_ADDRESS.fullmatch(item.strip()):
+                raise ValueError(f"{item!r} is not an e-mail address (name@domain.tld)")
+        return value
 
 
 class RunbookStep(_Strict):
@@ -391,9 +472,9 @@ class Traffic(_Strict):
 class Quality(_Strict):
     max_quarantine_share: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
     max_gmv_per_line_myr: Money = Decimal(100000)
-    margin_days: int = Field(default=2, ge=0)
+    margin_days: int = Field(default=2, ge=0, le=366)
     # plausibility caps for marketplace pulls (a misparsed "1.2M" must not pass as 12 billion)
-    max_followers: int = Field(default=200_000_000, gt=0)
+    max_followers: int = Field(default=200_000_000, gt=0, le=10 * MAX_COUNT)
     max_gmv_30d_myr: Money = Decimal(10_000_000)
 
 
@@ -412,7 +493,7 @@ class CampaignSpec(_Strict):
     targets: Targets = Field(default_factory=Targets)
     recruitment: Recruitment = Field(default_factory=Recruitment)
     incentives: Incentives | None = None
-    milestones: list[MetricMilestone | TimeMilestone] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
     alerts: Alerts = Field(default_factory=Alerts)
     runbook: list[RunbookStep] = Field(default_factory=list)
     surveys: list[Survey] = Field(default_factory=list)
@@ -453,7 +534,9 @@ def _check_timeline_order(t: Timeline) -> list[tuple[str, str]]:
 
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
-    for item in loc:
+    for i, item in enumerate(loc):
+        if item in ("metric", "time") and i >= 2 and loc[i - 2] == "milestones" and isinstance(loc[i - 1], int):
+            continue  # the milestone shape's tag, not a field
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
         elif item in ("MetricMilestone", "TimeMilestone") or "[" in str(item) and "," in str(item):
@@ -512,10 +595,57 @@ def _resolve_timeline(
     return timeline, problems
 
 
+def _shape_problems(data: Any, file: str) -> list[SpecProblem]:
+    """Return problems of the YAML's shape: non-text keys, too many values, too long lists or texts."""
+    problems: list[SpecProblem] = []
+    budget = [MAX_SPEC_NODES]
+
+    def walk(value: Any, where: str) -> None:
+        budget[0] -= 1
+        if budget[0] < 0 or len(problems) >= 20:
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    kind = type(key).__name__
+                    message = f"key {key!r} must be text (a name), not {kind}"
+                    problems.append(SpecProblem(file, where or "(top level)", message))
+                    continue
+                walk(item, f"{where}.{key}" if where else key)
+        elif isinstance(value, list):
+            if len(value) > MAX_LIST:
+                problems.append(SpecProblem(file, where, f"has {len(value)} items, at most {MAX_LIST} are allowed"))
+                return
+            for i, item in enumerate(value):
+                walk(item, f"{where}[{i}]")
+        elif isinstance(value, BadScalar):
+            problems.append(SpecProblem(file, where, f"{str(value)!r} is not a valid date or number (out of range)"))
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            problems.append(SpecProblem(file, where, f"text of {len(value)} characters, at most {MAX_TEXT}"))
+
+    walk(data, "")
+    if budget[0] < 0:
+        problems.append(SpecProblem(file, "", f"more than {MAX_SPEC_NODES} values (YAML aliases count each use)"))
+    return problems
+
+
 def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
     """Validate a spec mapping into a `CampaignSpec`, or raise `SpecError` naming file and fields."""
     if not isinstance(data, dict):
         raise SpecError([SpecProblem(file, "", "a campaign spec is a mapping of keys to values")])
+    shape = _shape_problems(data, file)
+    if shape:
+        raise SpecError(shape)  # keys, sizes, impossible dates: named here, before the model is asked
+    try:
+        return _parse_mapping(data, file)
+    except SpecError:
+        raise
+    except (ArithmeticError, OverflowError, TypeError, ValueError, RecursionError) as exc:
+        # the class of problem, not one example: whatever slipped past the checks names the file
+        raise SpecError([SpecProblem(file, "", f"cannot be validated: {type(exc).__name__}: {exc}")]) from None
+
+
+def _parse_mapping(data: dict, file: str) -> CampaignSpec:
     problems: list[SpecProblem] = []
     for required in ("id", "name", "type", "timeline"):
         if required not in data:
@@ -527,7 +657,7 @@ def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
         problems.append(SpecProblem(file, "timezone", f"unknown time zone {tz_name!r}"))
         tz = ZoneInfo(DEFAULT_TIMEZONE)
     campaign_type = data.get("type")
-    if campaign_type is not None and campaign_type not in CAMPAIGN_TYPES:
+    if "type" in data and campaign_type not in CAMPAIGN_TYPES:
         problems.append(
             SpecProblem(file, "type", f"{campaign_type!r} is not one of {', '.join(CAMPAIGN_TYPES)}")
         )
@@ -545,7 +675,7 @@ def parse_spec(data: Any, file: str = "<spec>") -> CampaignSpec:
         problems += [p for p in _problems_from_validation(file, exc) if p.field not in known]
         raise SpecError(problems) from None
     if not timeline_ok:
-        raise SpecError(problems)
+        raise SpecError(problems or [SpecProblem(file, "timeline", "cannot be derived from the values given")])
     problems += _check_relative_times(spec, file)
     if problems:
         raise SpecError(problems)
@@ -575,11 +705,16 @@ def load_spec(path: str | Path) -> CampaignSpec:
     """Read and validate one spec file."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise SpecError([SpecProblem(str(path), "", f"{size} bytes: a spec is at most {MAX_SPEC_BYTES}")])
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([SpecProblem(str(path), "", f"cannot read file: {exc}")]) from None
     try:
         data = load_yaml(text)
+    except RecursionError:
+        raise SpecError([SpecProblem(str(path), "", "invalid YAML: nested too deeply")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -634,6 +769,9 @@ def _discover(files: list[Path]) -> SpecCollection:
             spec = load_spec(path)
         except SpecError as exc:
             errors.append((path, exc))
+            continue
+        except Exception as exc:  # the last line of defence: one file never hides the others
+            errors.append((path, SpecError([SpecProblem(str(path), "", f"cannot be read: {type(exc).__name__}")])))
             continue
         if spec.id in owners:
             errors.append(

@@ -85,7 +85,7 @@ class HitlResponder:
         while not self._stop.is_set():
             try:
                 pending = self._pending()
-            except Exception:  # noqa: BLE001 - the database may be busy; try again
+            except Exception:  # the database may be busy; try again
                 pending = []
             for dag_id, run_id, task_id, map_index, subject in pending:
                 key = (dag_id, run_id, task_id)

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from creator_ops.core.money import format_rm
+from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_CAMPAIGN = "my_1212_2026"
@@ -97,12 +98,13 @@ LANDING_PLAN = {
     "surveys": ("jsonl", None),
     "orders": ("csv", {"live", "cooling", "settlement"}),
     "exclusions": ("csv", {"settlement"}),
-    # SPEC section 9: the product selection once, invitations, sample status changes and content as they happen
-    "products": ("csv", {"recruitment"}),
-    "invitations": ("csv", {"recruitment"}),
-    "samples": ("jsonl", {"recruitment", "pre_event", "live", "cooling", "settlement"}),
-    "content": ("csv", {"recruitment", "pre_event", "live", "cooling"}),
+    # SPEC section 9
+    "products": ("xlsx", {"recruitment"}),
+    "invitations": ("csv", {"recruitment", "pre_event"}),
+    "samples": ("csv", {"recruitment", "pre_event", "live", "cooling", "settlement"}),
+    "content": ("jsonl", {"recruitment", "pre_event", "live", "cooling", "settlement"}),
 }
+LANDED_WHOLE = ("creators", "exclusions", "products")  # no timestamps: landed once, whole
 
 
 def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
@@ -113,7 +115,7 @@ def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
     for dataset, (fmt, phases) in LANDING_PLAN.items():
         if phases is not None and str(run.phase) not in phases:
             continue
-        if dataset in ("creators", "exclusions", "products"):
+        if dataset in LANDED_WHOLE:
             if dataset in landed:
                 continue
             landed.add(dataset)
@@ -136,8 +138,9 @@ def _reset(home: Path, campaign_id: str) -> None:
     warehouse = Path(default_url().split("///", 1)[1])
     for suffix in ("", "-wal", "-shm"):
         Path(f"{warehouse}{suffix}").unlink(missing_ok=True)
-    shutil.rmtree(Path(landing_root()) / campaign_id, ignore_errors=True)
-    shutil.rmtree(output_root() / campaign_id, ignore_errors=True)
+    for campaign in (campaign_id, PREVIOUS_CAMPAIGN):
+        shutil.rmtree(Path(landing_root()) / campaign, ignore_errors=True)
+        shutil.rmtree(output_root() / campaign, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -191,11 +194,15 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         ok = sum(1 for r in results if r["phase"] == phase and r["state"] == "success")
         print(f"  {phase:<11} {run_counts[phase]:>3} runs ({ok} succeeded)  tasks: {shown}")
     with engine.connect() as conn:
-        print("\nRows in the warehouse")
-        for name in ("creators", "enrollments", "survey_responses", "survey_answers", "order_lines", "exclusions"):
+        print(f"\nRows in the warehouse ({spec.id})")
+        tables = ("creators", "enrollments", "survey_responses", "order_lines", "exclusions", "products",
+                  "invitations", "recruitment_invitations", "samples", "content")  # fmt: skip
+        for name in tables:
             table = schema.metadata.tables[name]
-            count = conn.execute(select(func.count()).select_from(table)).scalar_one()
-            print(f"  {name:<17} {count:>8,}")
+            count = conn.execute(
+                select(func.count()).select_from(table).where(table.c.campaign_id == spec.id)
+            ).scalar_one()
+            print(f"  {name:<23} {count:>8,}")
         files = schema.ingested_files
         totals = conn.execute(
             select(
@@ -203,17 +210,19 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
                 func.sum(files.c.rows_in),
                 func.sum(files.c.rows_accepted),
                 func.sum(files.c.rows_quarantined),
-            ).where(files.c.status == "accepted")
+            ).where(files.c.status == "accepted", files.c.campaign_id == spec.id)
         ).one()
-        rejected = conn.execute(select(func.count()).where(files.c.status == "rejected")).scalar_one()
+        rejected = conn.execute(
+            select(func.count()).where(files.c.status == "rejected", files.c.campaign_id == spec.id)
+        ).scalar_one()
         print(
             f"  files: {totals[0] or 0} ingested ({totals[1] or 0:,} rows in = {totals[2] or 0:,} accepted + "
             f"{totals[3] or 0:,} quarantined), {rejected} rejected"
         )
         quality = conn.execute(
-            select(schema.quality_results.c.dataset, schema.quality_results.c.success, func.count()).group_by(
-                schema.quality_results.c.dataset, schema.quality_results.c.success
-            )
+            select(schema.quality_results.c.dataset, schema.quality_results.c.success, func.count())
+            .where(schema.quality_results.c.campaign_id == spec.id)
+            .group_by(schema.quality_results.c.dataset, schema.quality_results.c.success)
         ).all()
         if quality:
             print("\nQuality suites (batches passed / failed)")
@@ -224,7 +233,10 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
                 print(f"  {dataset:<12} {passed} passed, {failed} failed")
         calc = (
             conn.execute(
-                select(schema.payout_calculations).order_by(schema.payout_calculations.c.calculated_at.desc()).limit(1)
+                select(schema.payout_calculations)
+                .where(schema.payout_calculations.c.campaign_id == spec.id)
+                .order_by(schema.payout_calculations.c.calculated_at.desc())
+                .limit(1)
             )
             .mappings()
             .first()
@@ -234,6 +246,8 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
                 f"\nPayouts: {calc['state']}, {calc['creators']} creators, {format_rm(calc['total_sen'])} of a "
                 f"{format_rm(calc['budget_sen'])} budget{' (scaled to fit)' if calc['scaled'] else ''}"
             )
+    _print_figures(spec, engine)
+    with engine.connect() as conn:
         alerts = conn.execute(
             select(schema.alert_outbox.c.channel, schema.alert_outbox.c.status, func.count()).group_by(
                 schema.alert_outbox.c.channel, schema.alert_outbox.c.status
@@ -254,6 +268,20 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
     print("    user admin, password in .airflow/simple_auth_manager_passwords.json.generated")
     print("    Campaigns → a campaign's name opens its page (timeline, progress against pace, quality, actions)")
     print("\n" + paused_note(spec))
+
+
+def _print_figures(spec, engine) -> None:
+    """Print the campaign's numbers from their one definition (the view, milestones and payouts agree)."""
+    from creator_ops.warehouse.metrics import campaign_figures
+
+    figures = campaign_figures(engine, spec)
+    trust = "every data set trusted" if not figures.untrusted else f"untrusted: {', '.join(sorted(figures.untrusted))}"
+    print(
+        f"\nCampaign figures (warehouse.metrics: the Campaigns view, milestones and payouts read these): "
+        f"{figures.enrolled:,} enrolled, eligible GMV {format_rm(figures.eligible_gmv_sen)} on "
+        f"{figures.eligible_lines:,} lines from {figures.selling_creators:,} selling creators, "
+        f"live GMV {format_rm(figures.live_gmv_sen)}; {trust}"
+    )
 
 
 def _print_review(folder: Path) -> None:
@@ -304,12 +332,12 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
     else:
         print("\nProduct matchmaking: no list (it is computed before the event, once products and creators landed)")
     if spec.traffic is not None:
-        budget = int(spec.traffic.budget_myr * 100)
-        t = traffic_overview(engine, spec.id, spec.timeline.event_end, budget)
+        t = traffic_overview(engine, spec)
+        budget = t.budget_sen
         print(f"\nTraffic allocation ({t.hours} live hours allocated)")
         print(f"  spent {format_rm(t.spent_sen)} of {format_rm(budget)} on {t.boosted_creators} creators")
         print(
-            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; actual GMV of boosted creators since "
+            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; live GMV of boosted creators since "
             f"their first boost {format_rm(t.actual_gmv_sen)}"
         )
         print(f"  files: {out / 'traffic'}")
@@ -394,6 +422,19 @@ def main(argv: list[str] | None = None) -> int:
         data = generate(spec, creators=args.creators, seed=args.seed)
         calendar = CampaignCalendar(spec.timeline)
         runs = select_runs(calendar, spec, args.all_runs)
+        previous_path = previous_spec_path(campaign_specs_dir())
+        previous = None
+        if previous_path is not None and args.campaign != PREVIOUS_CAMPAIGN:
+            # the review's baseline: the last campaign of the same type, with its own history
+            previous = load_previous_campaign(
+                previous_path, make_engine(default_url()), creators=max(10, args.creators * 3 // 4), seed=args.seed + 1
+            )
+    if previous:
+        print(
+            f"Previous campaign {previous['campaign_id']} loaded as the baseline: {previous['enrolled']:,} enrolled, "
+            f"eligible GMV {format_rm(previous['eligible_gmv_sen'])}, "
+            f"payouts {format_rm(previous['payout_total_sen'])} to {previous['payout_creators']:,} creators"
+        )
     print(
         f"{len(runs)} of {len(calendar.runs)} runs, {len(data.orders):,} order lines, {len(data.creators):,} creators"
     )

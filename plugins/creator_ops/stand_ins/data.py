@@ -151,6 +151,15 @@ ANSWER_BANK = {
         "ta": ("அழகு", "ஃபேஷன்", "வீடு & வாழ்க்கை", "மின்னணு", "உணவு"),
     },
 }  # fmt: skip
+# Likelihood to recommend (0-10): creators of a good campaign lean to 8-10
+NPS_WEIGHTS = np.array([1, 0.5, 0.5, 1, 1, 3, 5, 9, 18, 28, 33]) / 100
+NOT_A_SCORE = ("10/10", "Sangat baik", "N/A", "maybe")
+CONTACT_TEMPLATES = {
+    "ms": ("Hubungi saya di {email}", "WhatsApp saya {phone}"),
+    "en": ("Email me at {email}", "Call me on {phone}"),
+    "zh": ("请发邮件到 {email}", "我的电话 {phone}"),
+    "ta": ("என் மின்னஞ்சல் {email}", "என் தொலைபேசி {phone}"),
+}
 TIME_COLUMNS = {
     "creators": (),
     "enrollments": ("registered_at",),
@@ -228,8 +237,11 @@ class DemoData:
             # hashed exactly as the readers hash them (core/ingest/pii.py), under the one demo key
             frame["email_hash"] = hash_values(list(frame.pop("email")), "email", pii_key)
             frame["phone_hash"] = hash_values(list(frame.pop("phone")), "phone", pii_key)
-        elif dataset == "surveys":
+        elif dataset == "surveys":  # ingestion masks e-mails and phones typed into answers
+            from creator_ops.core.masking import mask_pii
+
             frame = frame.drop(columns=["survey_id"])
+            frame["answer"] = [mask_pii(a, pii_key) if isinstance(a, str) else a for a in frame["answer"]]
         elif dataset == "samples":
             frame = frame.drop(columns=["status_changed_at"])
         elif dataset == "invitations":  # the account managers' lists carry no personal data
@@ -392,14 +404,14 @@ def make_surveys(spec: CampaignSpec, enrollments: pd.DataFrame, seed: int = 0) -
         kind = (
             "post_event" if survey_id.startswith("post") or opens >= _utc(spec.timeline.event_start) else ("pre_event")
         )
-        questions = DEFAULT_SURVEY_QUESTIONS[kind]
+        questions = _questions(spec, survey_id, kind)
         n = max(1, round(len(enrolled) * (0.3 if kind == "pre_event" else 0.25)))
         respondents = rng.choice(enrolled, min(n, len(enrolled)), replace=False)
         submitted = _spread(rng, opens, closes, len(respondents))
         language = rng.choice(LANGUAGES, len(respondents), p=LANGUAGE_WEIGHTS)
         for creator, moment, lang in zip(respondents, submitted, language, strict=True):
             for question, answer_kind in questions:
-                answer, answer_lang = _answer(rng, answer_kind, lang)
+                answer, answer_lang = _answer(rng, answer_kind, lang, creator)
                 rows.append(
                     {
                         "survey_id": survey_id,
@@ -417,13 +429,38 @@ def make_surveys(spec: CampaignSpec, enrollments: pd.DataFrame, seed: int = 0) -
     return frame
 
 
-def _answer(rng: np.random.Generator, kind: str, language: str) -> tuple[str, str | None]:
-    """Return (answer text, its language); numbers carry no language."""
+def _questions(spec: CampaignSpec, survey_id: str, kind: str) -> list[tuple[str, str]]:
+    """The survey's questions: the defaults, with the spec's CSAT question as the rating and its NPS question added."""
+    questions = list(DEFAULT_SURVEY_QUESTIONS[kind])
+    survey = next((s for s in spec.surveys if s.id == survey_id), None)
+    if survey is not None and survey.csat_question:
+        questions = [(survey.csat_question, k) if k == "rating" else (q, k) for q, k in questions]
+    if survey is not None and survey.nps_question:
+        questions.insert(1, (survey.nps_question, "nps"))
+    return questions
+
+
+def _answer(rng: np.random.Generator, kind: str, language: str, creator: str = "") -> tuple[str, str | None]:
+    """Return (answer text, its language); numbers carry no language.
+
+    NPS answers are mostly 0-10 with a few that are not a score (`10/10`, `Sangat baik`), and a
+    few free-text answers carry the creator's e-mail or phone number, which ingestion masks.
+    """
     if kind == "rating":
         return str(rng.choice([1, 2, 3, 4, 5], p=[0.04, 0.08, 0.2, 0.38, 0.3])), None
+    if kind == "nps":
+        if rng.random() < 0.03:
+            return str(rng.choice(NOT_A_SCORE)), None
+        return str(rng.choice(11, p=NPS_WEIGHTS)), None
     if kind == "count":
         return str(int(rng.integers(0, 15))), None
     options = ANSWER_BANK[kind][language]
+    if kind.startswith("text") and rng.random() < 0.06:
+        handle = creator.replace(".", "_") or "creator"
+        contact = CONTACT_TEMPLATES[language][int(rng.integers(0, 2))]
+        phone = f"01{rng.integers(2, 10)}-{rng.integers(100, 1000)} {rng.integers(1000, 10000)}"
+        text = options[rng.integers(0, len(options))]
+        return f"{text}. {contact.format(email=f'{handle}@gmail.com', phone=phone)}", language
     return str(options[rng.integers(0, len(options))]), language
 
 

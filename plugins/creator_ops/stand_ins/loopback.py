@@ -38,10 +38,10 @@ class _SlackHandler(BaseHTTPRequestHandler):
     server: _SlackHTTPServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request logs
+    def log_message(self, format: str, *args: Any) -> None:  # silence per-request logs
         return
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:  # http.server naming
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         owner = self.server.owner
@@ -180,7 +180,7 @@ class _Recorder:
     def __init__(self, owner: SmtpCatcher) -> None:
         self.owner = owner
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd API
         raw = envelope.original_content or envelope.content
         raw = raw if isinstance(raw, bytes) else raw.encode()
         message = email.message_from_bytes(raw, policy=email.policy.default)

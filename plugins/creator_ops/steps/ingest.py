@@ -153,15 +153,35 @@ def load_result(conn, ctx: StepContext, dataset: str, file_id: int, result, rela
     )
 
 
+def _register(ctx: StepContext, dataset: str, row: dict, result: Any, relative: str) -> int:
+    """Insert the file's registry row and (when read) its rows, in one transaction; return its file_id."""
+    from sqlalchemy import insert
+
+    from creator_ops.warehouse.schema import ingested_files
+
+    with ctx.engine.begin() as conn:
+        file_id = conn.execute(insert(ingested_files).values(**row)).inserted_primary_key[0]
+        if result is not None:
+            load_result(conn, ctx, dataset, file_id, result, relative)
+    return file_id
+
+
+def _load_failure(exc: BaseException) -> str:
+    """Return why the warehouse refused a file's rows, in one masked line."""
+    from creator_ops.core.masking import mask_pii
+
+    cause = getattr(exc, "orig", None) or exc
+    text = " ".join(str(cause).split())[:300]
+    return mask_pii(f"the warehouse refused its rows: {type(cause).__name__}: {text}")
+
+
 def ingest_file(
     ctx: StepContext, dataset: str, path: Any, area: Any = None, key: bytes | None = None
 ) -> dict:
     """Ingest one landed file unless its content is already registered; return what happened to it."""
-    from sqlalchemy import insert
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DBAPIError
 
     from creator_ops.core.ingest import FileRejected, read_dataset
-    from creator_ops.warehouse.schema import ingested_files
 
     area = area or landing_area(ctx)
     relative = area.relative(path, dataset)
@@ -195,15 +215,19 @@ def ingest_file(
         "encoding": result.encoding if result else None,
     }
     try:
-        with ctx.engine.begin() as conn:
-            file_id = conn.execute(insert(ingested_files).values(**row)).inserted_primary_key[0]
-            if result is not None:
-                load_result(conn, ctx, dataset, file_id, result, relative)
-    except IntegrityError:
+        file_id = _register(ctx, dataset, row, result, relative)
+    except DBAPIError as exc:  # IntegrityError included
         with ctx.engine.connect() as conn:
             if _registered(conn, ctx.campaign_id, dataset, sha256):  # a concurrent run registered it first
                 return {"file": relative, "status": "already_ingested", "sha256": sha256}
-        raise
+        if result is None:
+            raise  # not even the registry row of a rejected file went in: the warehouse itself is at fault
+        # a value the warehouse refuses (too long, out of range): the file is rejected, not the run
+        rejection, result = _load_failure(exc), None
+        counts = {"rows_in": 0, "accepted": 0, "quarantined": 0}
+        row |= {"status": "rejected", "rejection_reason": rejection, "rows_in": 0}
+        row |= {"rows_accepted": 0, "rows_quarantined": 0}
+        file_id = _register(ctx, dataset, row, None, relative)
     if rejection:
         ctx.info("Rejected %s (%s): %s", relative, dataset, rejection)
     else:
@@ -234,8 +258,14 @@ def ingest_landed(ctx: StepContext, dataset: str) -> dict:
         "file_ids": [],
         "rejections": [],
     }
+    failures: list[str] = []
     for path in files:
-        outcome = ingest_file(ctx, dataset, path, area, key)
+        try:
+            outcome = ingest_file(ctx, dataset, path, area, key)
+        except Exception as exc:  # one file's failure never stops the others; the task fails after
+            failures.append(f"{path}: {type(exc).__name__}: {exc}")
+            ctx.warning("Could not ingest %s (%s): %s: %s", path, dataset, type(exc).__name__, exc)
+            continue
         if outcome["status"] == "already_ingested":
             summary["already_ingested"] += 1
             continue
@@ -248,6 +278,10 @@ def ingest_landed(ctx: StepContext, dataset: str) -> dict:
             summary[figure] += outcome[figure]
     if not files:
         ctx.info("No %s files landed under %s", dataset, area.folder(dataset))
+    if failures:
+        from creator_ops.core.masking import mask_pii
+
+        raise RuntimeError(mask_pii(f"{len(failures)} {dataset} file(s) could not be ingested: " + "; ".join(failures)))
     return summary
 
 

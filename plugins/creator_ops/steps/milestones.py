@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.alerts import Alert, Sender, channels_for
 from creator_ops.core.milestones import evaluate_milestones
-from creator_ops.core.problems import payout_waiting_alerts, quality_alerts, quarantine_alerts, summarize
+from creator_ops.core.problems import (
+    payout_waiting_alerts,
+    quality_alerts,
+    quarantine_alerts,
+    rejected_file_alerts,
+    summarize,
+)
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.steps import StepContext
 from creator_ops.warehouse import queries
@@ -37,6 +43,7 @@ def problem_alerts(engine: Engine, spec: CampaignSpec, *, run_id: str, now: dt.d
     return [
         *quality_alerts(queries.quality_failures(engine, spec.id, run_id), spec, run_id),
         *quarantine_alerts(queries.quarantine_by_file(engine, spec.id, run_id), spec, run_id),
+        *rejected_file_alerts(queries.rejected_files(engine, spec.id, run_id), spec, run_id),
         *payout_waiting_alerts(queries.payouts_waiting(engine, spec.id, now), spec, now),
     ]
 

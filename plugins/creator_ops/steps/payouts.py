@@ -24,7 +24,7 @@ def require_trusted_data(ctx: StepContext) -> list[str]:
     """Raise DataNotTrusted if a payout input failed its latest validation; return warnings otherwise."""
     from sqlalchemy import select
 
-    from creator_ops.steps.quality import untrusted_datasets
+    from creator_ops.warehouse.metrics import untrusted_datasets
     from creator_ops.warehouse.schema import quality_results
 
     failed = {d: names for d, names in untrusted_datasets(ctx.engine, ctx.spec.id).items() if d in PAYOUT_DATASETS}

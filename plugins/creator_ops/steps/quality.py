@@ -29,6 +29,7 @@ from sqlalchemy import and_, delete, select
 
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.warehouse.files import current_files, current_files_query
+from creator_ops.warehouse.metrics import untrusted_datasets  # noqa: F401 - the one definition of "trusted", re-exported
 from creator_ops.warehouse.schema import (
     creators,
     enrollments,
@@ -208,36 +209,6 @@ def store_result(engine: Engine, campaign_id: str, run_id: str, file_id: int, re
     }
     with engine.begin() as conn:
         upsert(conn, quality_results, [row], ["campaign_id", "dataset", "run_id", "file_id"])
-
-
-def untrusted_datasets(engine: Engine, campaign_id: str) -> dict[str, list[str]]:
-    """Return {data set: failed expectation names} where a current file's latest verdict failed.
-
-    Verdicts on superseded files do not count (see the module docstring); verdicts stored
-    without a file count as one batch of their data set. A data set never validated is
-    not listed (nothing landed, nothing to doubt).
-    """
-    q = quality_results
-    current = current_files_query(campaign_id).with_only_columns(current_files.c.file_id)
-    query = (
-        select(q.c.dataset, q.c.file_id, q.c.success, q.c.failed_expectations_json)
-        .where(q.c.campaign_id == campaign_id)
-        .where(q.c.file_id.is_(None) | q.c.file_id.in_(current.scalar_subquery()))
-        .order_by(q.c.validated_at, q.c.result_id)
-    )
-    latest: dict[tuple[str, int | None], tuple[bool, str | None]] = {}
-    with engine.connect() as conn:
-        for dataset, file_id, success, failed_json in conn.execute(query):
-            latest[(dataset, file_id)] = (bool(success), failed_json)  # later rows overwrite earlier ones
-    untrusted: dict[str, list[str]] = {}
-    for (dataset, _file_id), (success, failed_json) in sorted(latest.items(), key=lambda item: str(item[0])):
-        if success:
-            continue
-        names = untrusted.setdefault(dataset, [])
-        for failure in json.loads(failed_json or "[]"):
-            if failure["name"] not in names:
-                names.append(failure["name"])
-    return untrusted
 
 
 def validate_creators(ctx: StepContext) -> dict[str, Any]:

@@ -250,7 +250,7 @@ def _deliver_all(
         for row, error in sender.deliver(rows):
             done.add((row.alert_key, row.channel))
             yield row, error
-    except Exception as exc:  # noqa: BLE001 - any sender failure is a delivery failure to retry
+    except Exception as exc:  # any sender failure is a delivery failure to retry
         for row in rows:
             if (row.alert_key, row.channel) not in done:
                 yield row, exc

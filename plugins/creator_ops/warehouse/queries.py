@@ -43,31 +43,18 @@ def sql(name: str, *timestamps: str) -> TextClause:
 
 
 def measure(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> CampaignMetrics:
-    """Read the campaign's metrics from the warehouse as of `as_of`."""
-    t = spec.timeline
-    as_of_utc = utc(as_of)
-    closes = utc(t.registration_closes)
+    """Read the campaign's metrics from the warehouse as of `as_of` (enrolled and GMV: `warehouse.metrics`)."""
+    from creator_ops.warehouse.metrics import campaign_figures
+
+    figures = campaign_figures(engine, spec, as_of)
     with engine.connect() as conn:
-        enrolled = conn.execute(
-            sql("milestone_creators_enrolled", "registered_by"),
-            {"campaign_id": spec.id, "registered_by": min(as_of_utc, closes)},
-        ).scalar_one()
-        gmv = conn.execute(
-            sql("milestone_eligible_gmv", "event_start", "counted_until", "registration_closes"),
-            {
-                "campaign_id": spec.id,
-                "event_start": utc(t.event_start),
-                "counted_until": min(as_of_utc, utc(t.event_end)),
-                "registration_closes": closes,
-            },
-        ).one()
         responses = conn.execute(
-            sql("milestone_survey_responses", "as_of"), {"campaign_id": spec.id, "as_of": as_of_utc}
+            sql("milestone_survey_responses", "as_of"), {"campaign_id": spec.id, "as_of": utc(as_of)}
         ).scalar_one()
     return CampaignMetrics(
         as_of=as_of,
-        creators_enrolled=int(enrolled or 0),
-        eligible_gmv_sen=int(gmv.eligible_gmv_sen or 0),
+        creators_enrolled=figures.enrolled,
+        eligible_gmv_sen=figures.eligible_gmv_sen,
         survey_responses=int(responses or 0),
     )
 
@@ -87,6 +74,11 @@ def quality_failures(engine: Engine, campaign_id: str, run_id: str) -> list[Mapp
 def quarantine_by_file(engine: Engine, campaign_id: str, run_id: str) -> list[Mapping[str, Any]]:
     """Return this run's ingested files with their rows in and rows quarantined."""
     return _rows(engine, sql("alert_quarantine_by_file"), {"campaign_id": campaign_id, "run_id": run_id})
+
+
+def rejected_files(engine: Engine, campaign_id: str, run_id: str) -> list[Mapping[str, Any]]:
+    """Return this run's files rejected as a whole, with their reason."""
+    return _rows(engine, sql("alert_rejected_files"), {"campaign_id": campaign_id, "run_id": run_id})
 
 
 def payouts_waiting(engine: Engine, campaign_id: str, now: dt.datetime) -> list[Mapping[str, Any]]:

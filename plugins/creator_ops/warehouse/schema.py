@@ -60,7 +60,7 @@ ingested_files = Table(
     Column("archived_uri", Text),
     Column("sha256", String(64), nullable=False),
     Column("size_bytes", BigInteger, nullable=False),
-    Column("status", String(20), nullable=False),  # accepted | rejected
+    Column("status", String(20), nullable=False),  # accepted | rejected | retired (campaignctl files retire)
     Column("rejection_reason", Text),
     Column("rows_in", BigInteger, nullable=False, default=0),
     Column("rows_accepted", BigInteger, nullable=False, default=0),
@@ -72,6 +72,23 @@ ingested_files = Table(
     UniqueConstraint("campaign_id", "dataset", "sha256", name="file_once"),
     Index("ix_ingested_files_run", "campaign_id", "dataset", "run_id"),
     CheckConstraint("rows_in = rows_accepted + rows_quarantined", name="rows_reconcile"),
+)
+
+# every `campaignctl files retire|restore`, with who and why (migration 0009)
+file_actions = Table(
+    "file_actions",
+    metadata,
+    Column("action_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), nullable=False),
+    Column("campaign_id", String(200), nullable=False),
+    Column("action", String(20), nullable=False),  # retire | restore
+    Column("status_before", String(20), nullable=False),
+    Column("status_after", String(20), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    _ts("decided_at", nullable=False),
+    CheckConstraint("action IN ('retire', 'restore')", name="action"),
+    Index("ix_file_actions_file", "file_id", "action_id"),
 )
 
 quarantine = Table(

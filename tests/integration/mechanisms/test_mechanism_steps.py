@@ -150,6 +150,12 @@ def seed_traffic(engine) -> None:
     with engine.begin() as conn:
         _file(conn, 20, "content")
         _file(conn, 21, "orders")
+        _file(conn, 22, "enrollments")
+        conn.execute(enrollments.insert(), [  # live GMV counts enrolled creators only
+            {"file_id": 22, "row_number": n, "campaign_id": "mech_test", "creator_id": c,
+             "registered_at": event - dt.timedelta(days=5), "is_new_creator": False}
+            for n, c in enumerate(["a", "b"], start=1)
+        ])  # fmt: skip
         # A: RM 300 / 10,000 views, B: RM 100 / 10,000 views → gpm 25 and 15 (hand-worked in the core tests)
         conn.execute(content.insert(), [
             {"file_id": 20, "row_number": n, "campaign_id": "mech_test", "content_id": cid, "creator_id": who,
@@ -183,7 +189,8 @@ def test_traffic_reallocates_what_is_left_hour_by_hour(warehouse_engine, tmp_pat
     # step, 2.5/MYR), then b's first step (1.5/MYR), then a's second step (1.25/MYR) with the rest
     assert (last["remaining_before_myr"], last["spent_myr"], last["spent_total_myr"]) == ("229.57", "229.57", "240.00")
     assert [row.spent_sen for row in wh.hours(warehouse_engine, "mech_test")] == [1_043, 22_957]
-    overview = wh.traffic_overview(warehouse_engine, "mech_test", event + dt.timedelta(days=1), budget_sen=24_000)
+    overview = wh.traffic_overview(warehouse_engine, parse_spec(SPEC, "mech_test.yaml"))
+    assert overview.budget_sen == 24_000
     assert (overview.spent_sen, overview.hours, overview.boosted_creators) == (24_000, 2, 2)
     # expected: a 100 × 2.5 + 40 × 1.25 = 300.00 and b 100 × 1.5 = 150.00, exactly 450.00; recorded per
     # creator and hour floored to the sen: a 26.075 → 26.07 and 273.925 → 273.92, b 150.00 → 449.99

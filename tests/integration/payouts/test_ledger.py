@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "payouts"))
-from payout_builders import enrolled, make_spec, orders  # noqa: E402
+from payout_builders import enrolled, make_spec, orders
 
-from creator_ops.core.payouts import calculate_for_spec  # noqa: E402
-from creator_ops.warehouse.payout_ledger import LedgerError, PayoutLedger, payment_reference  # noqa: E402
-from creator_ops.warehouse.schema import payout_calculations, payout_ledger  # noqa: E402
+from creator_ops.core.payouts import calculate_for_spec
+from creator_ops.warehouse.payout_ledger import LedgerError, PayoutLedger, payment_reference
+from creator_ops.warehouse.schema import payout_calculations, payout_ledger
 
 pytestmark = pytest.mark.integration
 T0 = dt.datetime(2027, 3, 26, 1, tzinfo=dt.UTC)

@@ -68,7 +68,7 @@ class Browser:
 
         binary = shutil.which("chromium") or shutil.which("chromium-browser")
         port = free_port()
-        self._log = open(profile.parent / "chromium.log", "wb")  # noqa: SIM115 - closed in close()
+        self._log = open(profile.parent / "chromium.log", "wb")  # closed in close()
         self.process = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
              f"--remote-debugging-port={port}", "about:blank"],
@@ -203,7 +203,7 @@ class Standalone:
         )
         env.update(extra_env or {})
         self.env = env
-        self._log = open(home / "standalone.log", "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(home / "standalone.log", "wb")  # closed in stop()
         self.process = subprocess.Popen(
             [str(VENV_BIN / "airflow"), "standalone"],
             env=env,

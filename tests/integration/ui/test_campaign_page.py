@@ -19,6 +19,8 @@ from creator_ops.warehouse.schema import (
     order_lines,
     quality_results,
     quarantine,
+    traffic_allocations,
+    traffic_hours,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -120,6 +122,17 @@ def seed(engine) -> None:
         ]
         columns = ("alert_key", "campaign_id", "kind", "channel", "subject", "status", "attempts", "last_error",
                    "next_attempt_at", "sent_at")
+        hour2 = (EVENT + 2 * hour).astimezone(UTC)
+        conn.execute(traffic_hours.insert(), {
+            "campaign_id": SPEC.id, "hour_start": hour2, "run_id": "r_live", "remaining_before_sen": 5_000_000,
+            "hour_budget_sen": 200_000, "spent_sen": 12000, "expected_gmv_sen": 95000, "creators": 2, "boosted": 2,
+            "computed_at": hour2,
+        })
+        conn.execute(traffic_allocations.insert(), [
+            {"campaign_id": SPEC.id, "hour_start": hour2, "creator_id": c, "spend_sen": spend,
+             "expected_gmv_sen": expected, "spent_before_sen": 0}
+            for c, spend, expected in (("c2", 2000, 5000), ("c1", 10000, 90000))
+        ])
         conn.execute(alert_outbox.insert(), [
             dict(zip(columns, alert, strict=True)) | {"payload_json": "{}", "created_at": created} for alert in alerts
         ])
@@ -215,7 +228,7 @@ def api(airflow_db, tmp_path_factory):
     seed(engine)
     engine.dispose()
     (folder / "output" / SPEC.id / "matchmaking").mkdir(parents=True)
-    (folder / "output" / SPEC.id / "matchmaking" / "matchmaking.csv").write_text("creator_id,product_id\nc1,p1\n")
+    (folder / "output" / SPEC.id / "matchmaking" / "pairs.csv").write_text("creator_id,product_id\nc1,p1\n")
     mp = pytest.MonkeyPatch()
     mp.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(warehouse)}))
     mp.setenv("CREATOR_OPS_UI_NOW", NOW.isoformat())
@@ -236,7 +249,8 @@ def api(airflow_db, tmp_path_factory):
 
 def test_signed_out_visitors_are_refused(api):
     client, _ = api
-    for path in (f"/creator-ops/campaigns/{SPEC.id}.json", f"/creator-ops/campaigns/{SPEC.id}/matchmaking/matchmaking.csv"):
+    for path in (f"/creator-ops/campaigns/{SPEC.id}.json", f"/creator-ops/campaigns/{SPEC.id}/matchmaking/pairs.csv",
+                 f"/creator-ops/campaigns/{SPEC.id}/traffic.csv"):
         response = client.get(path)
         assert response.status_code == 401, path
         assert SPEC.name not in response.text
@@ -262,7 +276,9 @@ def test_the_page_answers_where_we_are_and_what_needs_me(api):
     assert "gmv_per_line_plausible" in html and "orders_broken.xlsx" in html
     assert "1 alert(s) not delivered yet" in html
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert f'href="{SPEC.id}/matchmaking/matchmaking.csv"' in html
+    assert f'id="matchmaking-link" href="{SPEC.id}/matchmaking/pairs.csv"' in html
+    assert f'id="traffic-link" href="{SPEC.id}/traffic.csv"' in html
+    assert "RM 120.00 spent" in html and "2 creator(s) boosted" in html
     for plot in ("timeline", "plot-enrollment", "plot-gmv-progress", "plot-gmv-by-hour"):
         assert f'id="{plot}"><svg' in html
 
@@ -274,9 +290,17 @@ def test_the_json_twin_and_the_matchmaking_file(api):
     assert body["phase"] == "live"
     assert body["progress"]["eligible_gmv"]["actual"] == 27050
     assert body["human_actions_waiting"] == [] and body["airflow_error"] is None
-    assert body["links"]["matchmaking"] == ["matchmaking.csv"]
-    download = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking/matchmaking.csv", headers=headers)
+    assert body["links"]["matchmaking"] == ["pairs.csv"]
+    download = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking/pairs.csv", headers=headers)
     assert download.status_code == 200 and download.text.startswith("creator_id,product_id")
+    assert body["traffic"]["spent_sen"] == 12000 and body["traffic"]["boosted_creators"] == 2
+    traffic = client.get(f"/creator-ops/campaigns/{SPEC.id}/traffic.csv", headers=headers)
+    assert traffic.status_code == 200
+    assert traffic.text.lstrip("\ufeff").splitlines() == [
+        "hour_start,creator_id,spend_myr,expected_gmv_myr",
+        "2026-12-12T02:00:00+08:00,c1,100.00,900.00",
+        "2026-12-12T02:00:00+08:00,c2,20.00,50.00",
+    ]
     assert client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking/..%2Fsecret.csv", headers=headers).status_code == 404
     assert client.get("/creator-ops/campaigns/no_such_campaign", headers=headers).status_code == 404
 

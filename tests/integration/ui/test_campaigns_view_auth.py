@@ -92,7 +92,7 @@ def test_a_bearer_token_reads_the_json(api):
     response = client.get("/creator-ops/campaigns.json", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     rows = {row["campaign_id"]: row for row in response.json()["campaigns"]}
-    assert set(rows) == {"my_1212_2026", "my_payday_jan_2027", "my_scd_raya_2027", "my_linkshare_feb_2027"}
+    assert set(rows) == {"my_1111_2026", "my_1212_2026", "my_payday_jan_2027", "my_scd_raya_2027", "my_linkshare_feb_2027"}
     flagship = rows["my_1212_2026"]
     assert flagship["phase"] == "recruitment"
     assert flagship["next_deadline"]["label"].startswith("Sign-off: BD")

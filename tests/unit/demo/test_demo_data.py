@@ -195,3 +195,43 @@ def test_generate_orders_scales_vectorized():
     frame = generate_orders(SPEC, 200_000, seed=1)
     assert 200_000 <= len(frame) <= 210_000  # plus re-sent duplicates
     assert frame["creator_id"].nunique() > 500
+
+
+def test_section9_data_has_the_shapes_the_review_needs(demo):
+    from creator_ops.core.samples import is_cancelled, is_posted, is_shipped
+
+    products = demo.products
+    assert products["product_id"].is_unique and set(products["priority"]) <= {1, 2, 3}
+    assert set(SPEC.recruitment.categories) <= set(products["category"])
+    # samples: several rows per sample as the status moves on, and every ending
+    last = demo.samples.sort_values("status_changed_at", kind="stable").groupby("sample_id").last()
+    assert demo.samples["sample_id"].duplicated().any()
+    assert last["status"].map(is_posted).any() and last["status"].map(is_cancelled).any()
+    assert (last["status"].map(is_shipped) & ~last["status"].map(is_posted)).any()
+    assert last["creator_id"].isin(demo.enrollments["creator_id"]).all()
+    # content: videos, LIVE sessions and showcases with views and GMV
+    assert set(demo.content["content_type"]) == {"VIDEO", "LIVE", "SHOWCASE"}
+    assert (demo.content["views"] > 0).all() and demo.content["content_id"].is_unique
+    # orders carry the product, the content type and an exact commission below the GMV
+    orders = demo.orders.dropna(subset=["order_id"])
+    assert orders["product_id"].isin(products["product_id"]).all()
+    assert {"VIDEO", "LIVE", "SHOWCASE", "UNKNOWN"} <= set(orders["content_type"])
+    assert (orders["commission_sen"] <= orders["gmv_sen"].abs()).all()
+    # invitations: most enrolled creators were invited, and some invited creators never enrolled
+    invited = set(demo.invitations["creator_id"])
+    enrolled = set(demo.enrollments["creator_id"])
+    assert len(enrolled & invited) > 0.7 * len(enrolled) and invited - enrolled
+
+
+def test_post_event_survey_has_nps_and_csat_and_masked_contacts(demo):
+    post = next(s for s in SPEC.surveys if s.nps_question)
+    answers = demo.surveys[demo.surveys["question"] == post.nps_question]["answer"]
+    scores = pd.to_numeric(answers, errors="coerce")
+    assert scores.between(0, 10).sum() > 0.9 * len(answers) and scores.isna().any()  # a few are no score
+    assert (demo.surveys["question"] == post.csat_question).any()
+    raw = " ".join(demo.surveys["answer"])
+    assert "@gmail.com" in raw and re.search(r"01\d-\d{3} \d{4}", raw)
+    accepted = " ".join(demo.accepted("surveys")["answer"])
+    assert "@gmail.com" not in accepted and not re.search(r"01\d-\d{3} \d{4}", accepted)
+    assert "[email:" in accepted and "[phone:" in accepted
+    assert set(demo.surveys["language"].dropna()) == {"ms", "en", "zh", "ta"}

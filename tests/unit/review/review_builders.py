@@ -10,9 +10,9 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "payouts"))
 
-from payout_builders import IN_EVENT, ON_TIME, UTC, enrollments, exclusions, local, make_spec  # noqa: E402
+from payout_builders import IN_EVENT, ON_TIME, UTC, enrollments, exclusions, local, make_spec
 
-from creator_ops.core.review import ReviewInputs  # noqa: E402
+from creator_ops.core.review import ReviewInputs
 
 TS = pa.timestamp("us", tz="UTC")
 __all__ = ["IN_EVENT", "ON_TIME", "local", "make_spec", "campaign_inputs", "order_table", "table"]

@@ -118,6 +118,8 @@ def test_surveys_per_spec_survey_with_scores_and_splits():
     assert set(during["themes"]) == {"ms", "en"} and set(after["themes"]) == {"en", "zh"}
     text = dumps(review)
     assert "bob@example.com" not in text and "[email hidden]" in text
+    for theme in during["themes"]["en"]:  # no piece of the address becomes a theme word
+        assert not {"bob", "example", "com"} & set(theme["label"].split(" / ")), theme
 
 
 def test_themes_group_answers_per_language_deterministically():

@@ -3,7 +3,7 @@
 Each task skips (with the reason) when no file of its data set was ingested in the run.
 A failed suite is stored in `quality_results` and logged; the task itself succeeds so the
 milestones stage still runs and sends the alert, while the payout steps refuse to run on
-the untrusted data set (`creator_ops.steps.quality.untrusted_datasets`).
+the untrusted data set (`creator_ops.warehouse.metrics.untrusted_datasets`).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status, deadlines
 from creator_ops.core.calendar import PHASE_ORDER, Phase
 from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.schema import (
     alert_outbox,
@@ -55,7 +56,7 @@ RECENT_ALERTS = 8
 FILES_SHOWN = 25
 
 
-class epoch_hour(FunctionElement):  # noqa: N801 - reads as the SQL function it compiles to
+class epoch_hour(FunctionElement):  # reads as the SQL function it compiles to
     """The UTC hour of a timestamp as whole hours since 1970 (time-zone offsets here are whole hours)."""
 
     type = BigInteger()
@@ -186,6 +187,8 @@ class CampaignPage:
     alert_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # status -> channel -> alerts
     alerts_waiting: list[dict[str, Any]] = field(default_factory=list)
     alerts_sent: list[dict[str, Any]] = field(default_factory=list)
+    matchmaking: Any = None  # warehouse.mechanisms.ListRecord: the frozen list, else the latest draft
+    traffic: Any = None  # warehouse.mechanisms.TrafficOverview, once an hour was allocated
     warehouse_error: str | None = None
 
     @property
@@ -294,6 +297,11 @@ SERIES_CACHE_SIZE = 256
 _series_cache: dict[tuple[Any, ...], tuple[dict[int, int], dict[int, int], int, dict[int, int]]] = {}
 
 
+def clear_cache() -> None:
+    """Forget every kept series (benchmarks measure the first request after data changed)."""
+    _series_cache.clear()
+
+
 def _files_fingerprint(conn, campaign_id: str) -> tuple[int, int, int]:
     f = ingested_files
     weight = case((f.c.status == "accepted", 1), (f.c.status == "rejected", 2), else_=3)
@@ -353,14 +361,14 @@ def _read_quality(page: CampaignPage, conn) -> None:
         per_dataset[row.dataset].append(row)
     for dataset, verdicts_of in sorted(per_dataset.items()):
         failed = [r for r in verdicts_of if not r.success]
-        last_failed = max(failed, key=lambda r: _as_utc(r.validated_at)) if failed else None
+        last_failed = max(failed, key=lambda r: as_utc_or_none(r.validated_at)) if failed else None
         page.quality.append(
             DatasetQuality(
                 dataset=dataset,
                 verdict="failed" if failed else "passed",
                 files_checked=len(verdicts_of),
                 files_failed=len(failed),
-                last_checked=max(_as_utc(r.validated_at) for r in verdicts_of),
+                last_checked=max(as_utc_or_none(r.validated_at) for r in verdicts_of),
                 failed_expectations=json.loads(last_failed.failed_expectations_json or "[]") if last_failed else [],
             )
         )
@@ -403,7 +411,7 @@ def _read_files(page: CampaignPage, conn) -> None:
         FileProblem(
             file_id=row.file_id, dataset=row.dataset, name=Path(row.source_uri).name, status=row.status,
             rows_in=int(row.rows_in or 0), rows_quarantined=int(row.rows_quarantined or 0),
-            rejection_reason=row.rejection_reason, ingested_at=_as_utc(row.ingested_at),
+            rejection_reason=row.rejection_reason, ingested_at=as_utc_or_none(row.ingested_at),
             reasons=per_file.get(row.file_id, []), current=bool(row.current),
         )
         for row in files
@@ -438,8 +446,22 @@ def _read_alerts(page: CampaignPage, conn) -> None:
         for row in conn.execute(query):
             item = dict(row._mapping)
             for key in ("next_attempt_at", "created_at", "sent_at"):
-                item[key] = _as_utc(item[key])
+                item[key] = as_utc_or_none(item[key])
             into.append(item)
+
+
+def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
+    """The matchmaking list (frozen by BD, else the latest draft) and the traffic spent so far (SPEC 11)."""
+    from creator_ops.warehouse import mechanisms
+
+    every = mechanisms.lists(engine, page.spec.id)
+    page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
+    traffic = page.spec.traffic
+    overview = mechanisms.traffic_overview(
+        engine, page.spec.id, page.spec.timeline.event_end,
+        int(traffic.budget_myr * 100) if traffic is not None else None,
+    )
+    page.traffic = overview if overview.hours else None
 
 
 def _read_payout_and_last_run(page: CampaignPage, conn) -> None:
@@ -455,16 +477,7 @@ def _read_payout_and_last_run(page: CampaignPage, conn) -> None:
         .order_by(r.c.updated_at.desc()).limit(1)
     ).first()
     if last is not None:
-        status.last_run_phase, status.last_run_at = last[0], _as_utc(last[1])
-
-
-def _as_utc(value: Any) -> dt.datetime | None:
-    # SQLite hands timestamps back naive (stored as UTC); PostgreSQL hands them back aware
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        status.last_run_phase, status.last_run_at = last[0], as_utc_or_none(last[1])
 
 
 def _progress(page: CampaignPage, enrolled: int, live: int, eligible: int) -> None:
@@ -500,6 +513,7 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
             _read_quality(page, conn)
             _read_files(page, conn)
             _read_alerts(page, conn)
+        _read_mechanisms(page, engine)
     except SQLAlchemyError as exc:
         page.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
         _progress(page, 0, 0, 0)
@@ -580,5 +594,16 @@ def as_dict(page: CampaignPage) -> dict[str, Any]:
         "alerts": {"counts": page.alert_counts, "waiting": len(page.alerts_waiting)},
         "payout": {"state": page.status.payout, "total_sen": page.status.payout_total_sen,
                    "creators": page.status.payout_creators},
+        "matchmaking": (
+            {"state": page.matchmaking.state, "pairs": page.matchmaking.pairs,
+             "total_value_sen": page.matchmaking.total_value_sen, "run_id": page.matchmaking.run_id}
+            if page.matchmaking else None
+        ),
+        "traffic": (
+            {"budget_sen": page.traffic.budget_sen, "spent_sen": page.traffic.spent_sen, "hours": page.traffic.hours,
+             "boosted_creators": page.traffic.boosted_creators, "expected_gmv_sen": page.traffic.expected_gmv_sen,
+             "actual_gmv_sen": page.traffic.actual_gmv_sen}
+            if page.traffic else None
+        ),
         "warehouse_error": page.warehouse_error,
     }

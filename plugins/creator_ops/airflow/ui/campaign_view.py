@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui import app as ui
@@ -29,6 +29,7 @@ from creator_ops.core.steps import output_root
 
 router = APIRouter()
 MATCHMAKING_SUFFIXES = (".csv", ".xlsx", ".json", ".md", ".html")
+MATCHMAKING_MAIN_FILE = "pairs.csv"  # the whole list; list_<account manager>.csv are its parts
 
 
 def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
@@ -43,7 +44,7 @@ def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
 def _page(spec: CampaignSpec) -> CampaignPage:
     try:
         engine = ui._engine(ui.warehouse_url())
-    except Exception:  # noqa: BLE001 - a bad connection shows on the page, it must not break it
+    except Exception:  # a bad connection shows on the page, it must not break it
         engine = None
     return campaign_page(spec, engine, ui._now())
 
@@ -115,7 +116,7 @@ def latest_run(dag_id: str) -> dict[str, Any] | None:
 def _airflow_state(dag_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
     try:
         return waiting_actions(dag_id), latest_run(dag_id), None
-    except Exception as exc:  # noqa: BLE001 - the warehouse half of the page still helps
+    except Exception as exc:  # the warehouse half of the page still helps
         return [], None, f"Airflow metadata not readable: {type(exc).__name__}"
 
 
@@ -131,8 +132,13 @@ def links(spec: CampaignSpec) -> dict[str, Any]:
     return {
         "review": ui.review_path(spec.id).is_file(),
         "matchmaking": _matchmaking_files(spec),
-        "traffic": False,  # the traffic allocation, once the warehouse keeps one
     }
+
+
+def _local(moment: Any, spec: CampaignSpec) -> str:
+    from creator_ops.core.times import as_utc
+
+    return as_utc(moment).astimezone(spec.tz).isoformat()
 
 
 def _jsonable(item: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +182,37 @@ def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
         user=user.get_name(),
     )
     return HTMLResponse(html)
+
+
+@router.get("/campaigns/{campaign_id}/traffic.csv")
+def traffic_csv(campaign_id: str, user: ui.UserDep) -> Response:
+    """Return the campaign's traffic allocation, one row per hour and creator boosted (formula-safe CSV)."""
+    from sqlalchemy import select
+
+    from creator_ops.core.money import format_myr
+    from creator_ops.warehouse.schema import traffic_allocations as t
+
+    spec = _spec_for(user, campaign_id)
+    query = (
+        select(t.c.hour_start, t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen)
+        .where(t.c.campaign_id == spec.id)
+        .order_by(t.c.hour_start, t.c.spend_sen.desc(), t.c.creator_id)
+    )
+    try:
+        with ui._engine(ui.warehouse_url()).connect() as conn:
+            rows = [
+                (_local(hour, spec), creator, format_myr(spend), format_myr(expected))
+                for hour, creator, spend, expected in conn.execute(query)
+            ]
+    except Exception as exc:  # say what is wrong rather than fail with a 500
+        raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None
+    if not rows:
+        raise HTTPException(status_code=404, detail="no traffic allocated yet")
+    from creator_ops.core.safe_csv import csv_bytes
+
+    body = csv_bytes(["hour_start", "creator_id", "spend_myr", "expected_gmv_myr"], rows)
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{spec.id}_traffic.csv"'})
 
 
 @router.get("/campaigns/{campaign_id}/matchmaking/{name}")

@@ -10,20 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, String, bindparam, func, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from creator_ops.core.calendar import phase_at
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.warehouse.schema import (
-    campaign_runs,
-    enrollments,
-    payout_calculations,
-    quality_results,
-)
+from creator_ops.warehouse.metrics import campaign_figures, validated_datasets
+from creator_ops.warehouse.schema import campaign_runs, payout_calculations
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
-GMV_SQL = PROJECT_ROOT / "include" / "sql" / "ui_campaign_gmv.sql"
 
 
 @dataclass(frozen=True)
@@ -47,8 +42,9 @@ class CampaignStatus:
     next_deadline: Deadline | None
     creators_enrolled: int | None = None
     creators_target: int | None = None
-    gmv_sen: int | None = None
+    gmv_sen: int | None = None  # eligible GMV (SPEC 5 rules 1-2), what payouts are computed on
     gmv_target_sen: int | None = None
+    live_gmv_sen: int | None = None  # "live": placed and not cancelled or returned, not final
     quality: str = "no checks yet"
     quality_failed: list[str] = field(default_factory=list)
     payout: str = "not calculated"
@@ -117,36 +113,17 @@ def _sen(value) -> int | None:
 
 
 def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) -> None:
-    t = spec.timeline
-    gmv_query = text(GMV_SQL.read_text()).bindparams(
-        bindparam("campaign_id", type_=String()),
-        bindparam("event_start", type_=DateTime(timezone=True)),
-        bindparam("event_end", type_=DateTime(timezone=True)),
-    )
+    # enrolled, eligible and live GMV, trust: the one definition the milestones, payouts and review read
+    figures = campaign_figures(engine, spec)
+    status.creators_enrolled = figures.enrolled
+    status.gmv_sen = figures.eligible_gmv_sen
+    status.live_gmv_sen = figures.live_gmv_sen
+    status.quality_failed = sorted(figures.untrusted)
+    if status.quality_failed:
+        status.quality = "failed"
+    elif validated_datasets(engine, spec.id):
+        status.quality = "passed"
     with engine.connect() as conn:
-        status.creators_enrolled = conn.execute(
-            select(func.count(func.distinct(enrollments.c.creator_id))).where(
-                enrollments.c.campaign_id == spec.id,
-                enrollments.c.registered_at <= _utc(t.registration_closes),
-            )
-        ).scalar_one()
-        status.gmv_sen = int(
-            conn.execute(
-                gmv_query,
-                {"campaign_id": spec.id, "event_start": _utc(t.event_start), "event_end": _utc(t.event_end)},
-            ).first()[0]
-        )
-        latest_per_dataset: dict[str, bool] = {}
-        results = conn.execute(
-            select(quality_results.c.dataset, quality_results.c.success)
-            .where(quality_results.c.campaign_id == spec.id)
-            .order_by(quality_results.c.validated_at, quality_results.c.result_id)
-        )
-        for dataset, success in results:
-            latest_per_dataset[dataset] = bool(success)
-        if latest_per_dataset:
-            status.quality_failed = sorted(d for d, ok in latest_per_dataset.items() if not ok)
-            status.quality = "failed" if status.quality_failed else "passed"
         payout = conn.execute(
             select(payout_calculations.c.state, payout_calculations.c.total_sen, payout_calculations.c.creators)
             .where(payout_calculations.c.campaign_id == spec.id)
@@ -158,7 +135,7 @@ def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) 
         if spec.traffic is not None:
             from creator_ops.warehouse.mechanisms import traffic_overview
 
-            status.traffic = traffic_overview(engine, spec.id, t.event_end, _sen(spec.traffic.budget_myr))
+            status.traffic = traffic_overview(engine, spec)
         last_run = conn.execute(
             select(campaign_runs.c.phase, campaign_runs.c.updated_at)
             .where(campaign_runs.c.campaign_id == spec.id)

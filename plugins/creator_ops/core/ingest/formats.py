@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +27,11 @@ DELIMITERS = (",", ";", "\t", "|")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+# What no export of these data sets needs: beyond it a file is rejected as a whole, with the reason.
+MAX_CELL_CHARS = 1 << 20  # one cell of 1 MiB (a handle, a remark, an answer) is already absurd
+MAX_COLUMNS = 1_000
+MAX_UNZIPPED_BYTES = 512 << 20  # an XLSX (a zip) that unpacks to more is a zip bomb, not a workbook
+MAX_ZIP_RATIO = 200  # real workbooks compress 5-20x; bombs compress 1000x
 
 
 @dataclass
@@ -47,6 +53,7 @@ class RawTable:
     bad_rows: list[BadRow] = field(default_factory=list)
     encoding: str | None = None
     file_format: str = "csv"
+    note: str | None = None  # what the reader chose (e.g. which worksheet), said to ops
 
     @property
     def rows_in(self) -> int:
@@ -108,17 +115,27 @@ def sniff_delimiter(head: str) -> str:
         return ","
 
 
-def _dedupe_header(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+def _dedupe_header(names: list[str], path: Any = "<file>") -> list[str]:
+    """Return the header cleaned; reject a file that names one column twice (which one would be meant?)."""
+    from creator_ops.core.ingest.datasets import normalize_header
+
+    if len(names) > MAX_COLUMNS:
+        raise FileRejected(path, f"{len(names)} columns, more than {MAX_COLUMNS}: not an export of a data set")
+    seen: dict[str, str] = {}
     out = []
     for i, raw in enumerate(names):
         name = (raw or "").strip().lstrip("\ufeff") or f"column_{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
+        key = normalize_header(name)
+        if key in seen and (raw or "").strip():
+            raise FileRejected(
+                path,
+                f"duplicate column {name!r} (columns {list(out).index(seen[key]) + 1} and {i + 1}"
+                f"{', same after ignoring case and spacing as ' + repr(seen[key]) if seen[key] != name else ''}): "
+                "keep one and land the file again",
+                field=name,
+            )
+        seen.setdefault(key, name)
+        out.append(name if name not in out else f"{name}.{i + 1}")
     return out
 
 
@@ -133,13 +150,38 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
     header_row = next(csv.reader(io.StringIO(head), delimiter=delimiter), None)
     if not header_row or not any(c.strip() for c in header_row):
         raise FileRejected(path, "no header row: the file is empty")
-    header = _dedupe_header(header_row)
+    header = _dedupe_header(header_row, path)
     try:
         table = _read_csv_arrow(utf8, delimiter, header)
-        return RawTable(table, _row_numbers(table.num_rows), [], encoding, "csv")
+        raw = RawTable(table, _row_numbers(table.num_rows), [], encoding, "csv")
     except pa.ArrowInvalid:
         # Ragged rows (too many or too few cells): the csv module splits them one by one.
-        return _read_csv_python(utf8, delimiter, header, encoding)
+        try:
+            raw = _read_csv_python(utf8, delimiter, header, encoding)
+        except csv.Error as exc:  # a field beyond the limit, a NUL, an unbalanced quote at the end
+            cause = str(exc)
+            if "field limit" in cause:
+                cause = f"a cell of more than {MAX_CELL_CHARS:,} characters (an unbalanced quote, or not an export)"
+            raise FileRejected(path, f"not a readable CSV: {cause}") from None
+    _check_cell_sizes(raw.table, path)
+    return raw
+
+
+def _check_cell_sizes(table: pa.Table, path: Any) -> None:
+    """Reject a table with a cell longer than `MAX_CELL_CHARS` (a runaway quote swallowed the file)."""
+    import pyarrow.compute as pc
+
+    for name, column in zip(table.column_names, table.columns, strict=False):
+        if not pa.types.is_string(column.type) or not len(column):
+            continue
+        longest = pc.max(pc.utf8_length(column)).as_py() or 0
+        if longest > MAX_CELL_CHARS:
+            raise FileRejected(
+                path,
+                f"column {name!r} has a cell of {longest:,} characters, more than {MAX_CELL_CHARS:,} "
+                "(an unbalanced quote, or not an export)",
+                field=name,
+            )
 
 
 def _read_csv_arrow(utf8: bytes, delimiter: str, header: list[str]) -> pa.Table:
@@ -160,6 +202,7 @@ def _read_csv_arrow(utf8: bytes, delimiter: str, header: list[str]) -> pa.Table:
 
 
 def _read_csv_python(utf8: bytes, delimiter: str, header: list[str], encoding: str) -> RawTable:
+    csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(io.StringIO(utf8.decode("utf-8"), newline=""), delimiter=delimiter)
     next(reader, None)
     width = len(header)
@@ -201,24 +244,64 @@ def _excel_cell(value: Any) -> str:
     return str(value)
 
 
-def read_excel(path: Path) -> RawTable:
-    """Read the first worksheet with data; numbers become text exactly as Excel holds them."""
-    import openpyxl
+def _check_zip(path: Path) -> None:
+    """Reject a workbook whose parts unpack to far more than any export (a zip bomb), before opening it."""
+    import zipfile
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRejected(path, f"not a readable XLSX workbook: {exc.__class__.__name__}") from None
+    unpacked = sum(p.file_size for p in parts)
+    packed = max(1, sum(p.compress_size for p in parts))
+    if unpacked > MAX_UNZIPPED_BYTES or (unpacked > 16 << 20 and unpacked / packed > MAX_ZIP_RATIO):
+        raise FileRejected(
+            path,
+            f"the workbook unpacks to {unpacked:,} bytes from {packed:,} (a zip bomb?); "
+            f"at most {MAX_UNZIPPED_BYTES:,} bytes and {MAX_ZIP_RATIO}x are read",
+        )
+
+
+def _sheet_rows(sheet: Any) -> tuple[list[Any] | None, Any]:
+    rows_iter = sheet.iter_rows(values_only=True)
+    header_row = next((r for r in rows_iter if any(c not in (None, "") for c in r)), None)
+    return (list(header_row) if header_row is not None else None), rows_iter
+
+
+def read_excel(path: Path, wanted: Callable[[list[str]], bool] | None = None) -> RawTable:
+    """Read the worksheet with the data set's columns; numbers become text exactly as Excel holds them.
+
+    With `wanted` (does this header have the required columns?), the one sheet that has
+    them is read, and the choice is said in `RawTable.note`; several such sheets are an
+    error naming them (which one is the export?). Without it, the first sheet with data.
+    """
+    import openpyxl
+
+    _check_zip(path)
+    try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any openpyxl failure means the file is not a workbook
+    except Exception as exc:  # any openpyxl failure means the file is not a workbook
         raise FileRejected(path, f"not a readable XLSX workbook: {exc.__class__.__name__}") from None
     try:
-        rows_iter = None
+        with_data = []
         for sheet in workbook.worksheets:
-            rows_iter = sheet.iter_rows(values_only=True)
-            header_row = next((r for r in rows_iter if any(c not in (None, "") for c in r)), None)
+            header_row, _ = _sheet_rows(sheet)
             if header_row is not None:
-                break
-        else:
+                with_data.append((sheet.title, [_excel_cell(c) for c in header_row]))
+        if not with_data:
             raise FileRejected(path, "no header row: every worksheet is empty")
-        header = _dedupe_header([_excel_cell(c) for c in header_row])
+        chosen = with_data
+        if wanted is not None:
+            chosen = [(title, header) for title, header in with_data if wanted(header)] or with_data[:1]
+            if len(chosen) > 1:
+                names = ", ".join(repr(title) for title, _ in chosen)
+                raise FileRejected(
+                    path, f"several worksheets have this data set's columns ({names}): keep one, or land them as files"
+                )
+        title = chosen[0][0]
+        header_row, rows_iter = _sheet_rows(workbook[title])
+        header = _dedupe_header([_excel_cell(c) for c in header_row or []], path)
         width = len(header)
         rows = [[_excel_cell(c) for c in row[:width]] + [""] * (width - len(row)) for row in rows_iter]
     finally:
@@ -227,7 +310,12 @@ def read_excel(path: Path) -> RawTable:
         rows.pop()
     columns = list(zip(*rows, strict=False)) if rows else [()] * width
     table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=False)})
-    return RawTable(table, _row_numbers(len(rows)), [], None, "xlsx")
+    _check_cell_sizes(table, path)
+    note = None
+    if len(with_data) > 1:
+        others = ", ".join(repr(t) for t, _ in with_data if t != title)
+        note = f"read worksheet {title!r}; not read: {others}"
+    return RawTable(table, _row_numbers(len(rows)), [], None, "xlsx", note=note)
 
 
 def _json_cell(value: Any) -> str:
@@ -240,39 +328,59 @@ def _json_cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def read_json_lines(path: Path, data: bytes) -> RawTable:
-    """Read JSON lines (or one JSON array of objects); numbers keep their exact text."""
-    encoding, utf8 = decode_bytes(data, path)
-    text = utf8.decode("utf-8")
+QUARANTINED_LINE_CHARS = 10_000  # a broken line is kept for inspection, up to this much of it
+
+
+def _bad_json_row(number: int, item: Any, note: str) -> BadRow:
+    """Quarantine a line that is not a JSON object, keeping its text (masked by the reader) to fix it from."""
+    if item is None:
+        detail, _, line = note.partition("\x00")
+        kept = line if len(line) <= QUARANTINED_LINE_CHARS else line[:QUARANTINED_LINE_CHARS] + "…"
+        return BadRow(number, "bad_json", detail, {"line": kept})
+    text = json.dumps(item, ensure_ascii=False)[:QUARANTINED_LINE_CHARS]
+    return BadRow(number, "bad_json", f"a JSON {type(item).__name__}, not an object", {"line": text})
+
+
+def _json_records(text: str, path: Any) -> list[tuple[int, Any, str]]:
+    """Return (row number, parsed value or None, the line or the parse note) for each record."""
     stripped = text.lstrip()
-    records: list[tuple[int, Any, str]] = []
     if stripped.startswith("["):
         try:
             items = json.loads(stripped, parse_float=str, parse_int=str)
         except json.JSONDecodeError as exc:
             raise FileRejected(path, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-        records = [(i + 1, item, "") for i, item in enumerate(items)]
-    else:
-        number = 0
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            number += 1
-            try:
-                records.append((number, json.loads(line, parse_float=str, parse_int=str), line))
-            except json.JSONDecodeError as exc:
-                records.append((number, None, f"not valid JSON: {exc.msg}"))
+        except RecursionError:
+            raise FileRejected(path, "not valid JSON: nested too deeply") from None
+        if not isinstance(items, list):
+            raise FileRejected(path, "not JSON lines: one JSON value that is not a list of objects")
+        return [(i + 1, item, "") for i, item in enumerate(items)]
+    records: list[tuple[int, Any, str]] = []
+    number = 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            records.append((number, json.loads(line, parse_float=str, parse_int=str), line))
+        except json.JSONDecodeError as exc:
+            records.append((number, None, f"not valid JSON: {exc.msg} at column {exc.colno}\x00{line}"))
+        except RecursionError:
+            records.append((number, None, f"not valid JSON: nested too deeply\x00{line}"))
+    return records
+
+
+def read_json_lines(path: Path, data: bytes) -> RawTable:
+    """Read JSON lines (or one JSON array of objects); numbers keep their exact text."""
+    encoding, utf8 = decode_bytes(data, path)
+    records = _json_records(utf8.decode("utf-8"), path)
     header: dict[str, None] = {}
     for _, item, _ in records:
         if isinstance(item, dict):
             header.update(dict.fromkeys(str(k) for k in item))
     names = list(header)
+    _dedupe_header(names, path)  # `Order ID` and `order_id` as two keys: which one is meant?
     good = [(n, item) for n, item, _ in records if isinstance(item, dict)]
-    bad = [
-        BadRow(n, "bad_json", note if item is None else f"a JSON {type(item).__name__}, not an object", {})
-        for n, item, note in records
-        if not isinstance(item, dict)
-    ]
+    bad = [_bad_json_row(n, item, note) for n, item, note in records if not isinstance(item, dict)]
     if not names and not good:
         if bad:
             raise FileRejected(path, "not JSON lines: no line is a JSON object")
@@ -280,43 +388,62 @@ def read_json_lines(path: Path, data: bytes) -> RawTable:
     columns = {
         name: pa.array([_json_cell(item.get(name)) for _, item in good], pa.string()) for name in names
     }
-    return RawTable(pa.table(columns), pa.array([n for n, _ in good], pa.int64()), bad, encoding, "jsonl")
+    table = pa.table(columns)
+    _check_cell_sizes(table, path)
+    return RawTable(table, pa.array([n for n, _ in good], pa.int64()), bad, encoding, "jsonl")
 
 
 def read_parquet(path: Path) -> RawTable:
     """Read Parquet; numbers become their exact text, timestamps stay timestamps."""
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(path)
-    except Exception as exc:  # noqa: BLE001 - a corrupt or foreign file
+    except Exception as exc:  # a corrupt or foreign file
         raise FileRejected(path, f"not a readable Parquet file: {exc.__class__.__name__}: {exc}") from None
-    names = _dedupe_header(table.column_names)
+    names = _dedupe_header(table.column_names, path)
     columns = {}
     for name, column in zip(names, table.columns, strict=False):
-        kind = column.type
-        if pa.types.is_dictionary(kind):
-            column = column.cast(kind.value_type)
-            kind = column.type
-        if pa.types.is_timestamp(kind):
-            columns[name] = column
-            continue
-        if pa.types.is_boolean(kind):
-            column = pc.if_else(column, "true", "false")
-        elif pa.types.is_floating(kind):
-            # Integral doubles (ids, counts) print whole; the rest keep their shortest exact text.
-            integral = pc.fill_null(pc.equal(pc.floor(column), column), False)
-            column = pc.if_else(
-                pc.and_(integral, pc.less(pc.abs(column), 1e15)),
-                pc.cast(pc.cast(pc.if_else(integral, column, 0.0), pa.int64()), pa.string()),
-                pc.cast(column, pa.string()),
-            )
-        elif not pa.types.is_string(kind):
-            column = pc.cast(column, pa.string())
-        columns[name] = pc.fill_null(column, "")
+        try:
+            columns[name] = _parquet_column(column)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError) as exc:
+            raise FileRejected(
+                path, f"column {name!r} of type {column.type} cannot be read as text: {exc}", field=name
+            ) from None
     table = pa.table(columns) if columns else pa.table({})
+    _check_cell_sizes(table, path)
     return RawTable(table, _row_numbers(table.num_rows), [], None, "parquet")
+
+
+def _parquet_column(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """Return one Parquet column as text (timestamps stay timestamps; nested values become JSON)."""
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.cast(kind.value_type)
+        kind = column.type
+    if pa.types.is_timestamp(kind):
+        return column
+    if pa.types.is_nested(kind) or pa.types.is_map(kind):
+        # struct / list / map cells: their JSON text, so the row is kept (and quarantined if a key needs it)
+        texts = [
+            "" if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in column.to_pylist()
+        ]
+        return pa.array(texts, pa.string())
+    if pa.types.is_boolean(kind):
+        column = pc.if_else(column, "true", "false")
+    elif pa.types.is_floating(kind):
+        # Integral doubles (ids, counts) print whole; the rest keep their shortest exact text.
+        integral = pc.fill_null(pc.equal(pc.floor(column), column), False)
+        column = pc.if_else(
+            pc.and_(integral, pc.less(pc.abs(column), 1e15)),
+            pc.cast(pc.cast(pc.if_else(integral, column, 0.0), pa.int64()), pa.string()),
+            pc.cast(column, pa.string()),
+        )
+    elif not pa.types.is_string(kind):
+        column = pc.cast(column, pa.string())  # binary that is not UTF-8 raises: rejected, naming the column
+    return pc.fill_null(column, "")
 
 
 def _row_numbers(n: int) -> pa.Array:
@@ -325,8 +452,11 @@ def _row_numbers(n: int) -> pa.Array:
     return pa.array(np.arange(1, n + 1, dtype=np.int64))
 
 
-def read_raw(path: Path) -> RawTable:
-    """Read any supported file by its content (magic bytes) and, failing that, its suffix."""
+def read_raw(path: Path, wanted: Callable[[list[str]], bool] | None = None) -> RawTable:
+    """Read any supported file by its content (magic bytes) and, failing that, its suffix.
+
+    `wanted` tells a workbook's data sheet from the others (see `read_excel`).
+    """
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise FileRejected(path, "legacy .xls workbooks are not supported: save it as .xlsx or CSV")
@@ -340,7 +470,7 @@ def read_raw(path: Path) -> RawTable:
     if magic == b"PAR1" or suffix in PARQUET_SUFFIXES:
         return read_parquet(path)
     if magic.startswith(b"PK\x03\x04") or suffix in EXCEL_SUFFIXES:
-        return read_excel(path)
+        return read_excel(path, wanted)
     data = path.read_bytes()
     if suffix in JSON_SUFFIXES or data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"["):
         return read_json_lines(path, data)

@@ -71,7 +71,7 @@ MAX_LENGTH = {
 QUESTION_MAX_LENGTH = 400
 # Kinds whose values are stored as text: each passes the one masking function (an e-mail
 # address or phone number typed into a handle, an id or a remark never lands in clear).
-TEXT_KINDS = ("id", "creator_id", "text", "lower", "category")
+TEXT_KINDS = ("id", "creator_id", "text", "lower", "upper", "category")
 QUARANTINE_SCHEMA = pa.schema(
     [
         ("row_number", pa.int64()),
@@ -362,8 +362,24 @@ def read_dataset(
     if dataset not in SPECS:
         raise ValueError(f"unknown data set {dataset!r}; expected one of {', '.join(DATASETS)}")
     path = Path(path)
-    spec = SPECS[dataset]
-    raw = read_raw(path)
+    try:
+        return _read(path, SPECS[dataset], tz, pii_key)
+    except (FileRejected, PiiKeyMissing):
+        raise
+    except MemoryError:
+        raise FileRejected(path, "too large to read in memory") from None
+    except Exception as exc:  # any file that cannot be read is rejected whole, with its reason
+        raise FileRejected(path, f"cannot be read: {type(exc).__name__}: {str(exc)[:300]}") from None
+
+
+def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> ReadResult:
+    dataset = spec.name
+
+    def has_required(header: list[str]) -> bool:
+        found = match_columns(spec, header)
+        return all(f.column in found for f in spec.fields if f.required)
+
+    raw = read_raw(path, has_required)
     headers = raw.table.column_names
     mapping = match_columns(spec, headers)
     missing = [f for f in spec.fields if f.required and f.column not in mapping]
@@ -390,7 +406,7 @@ def read_dataset(
     columns = _canonical_columns(spec, raw, mapping, parsed, hashed_pii, pii_key)
     accepted = pa.table(columns).filter(keep)
 
-    answers = None
+    answers, questions = None, []
     if spec.free_columns_are_questions:
         used = set(mapping.values()) | set(pii)
         questions = [h for h in headers if h not in used]
@@ -405,7 +421,9 @@ def read_dataset(
         answers_table=answers,
         encoding=raw.encoding,
         file_format=raw.file_format,
-        columns_seen=list(headers),
+        columns_seen=[mask_pii(h, pii_key) for h in headers],
+        note=raw.note,
+        questions=[mask_pii(q, pii_key)[:QUESTION_MAX_LENGTH] for q in questions],
     )
 
 

@@ -65,6 +65,8 @@ class ReadResult:
     encoding: str | None = None
     file_format: str | None = None
     columns_seen: list[str] = field(default_factory=list)
+    note: str | None = None  # what the reader chose and ops should know (e.g. which worksheet it read)
+    questions: list[str] = field(default_factory=list)  # surveys: the question columns, in file order
 
     def __post_init__(self) -> None:
         total = self.accepted_table.num_rows + self.quarantined_table.num_rows

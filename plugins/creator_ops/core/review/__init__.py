@@ -10,6 +10,7 @@ everything about orders (see `figures`).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from creator_ops.core.review.figures import ReviewInputs, compute_figures, targets_figures
@@ -71,6 +72,16 @@ def baseline_block(current: dict[str, Any], previous: dict[str, Any], source: st
     }
 
 
+def _warm_up(inputs: ReviewInputs, themes: bool) -> None:
+    from creator_ops.core.review.render import prepare_plotting
+    from creator_ops.core.review.themes import has_chinese, prepare_chinese
+
+    answers = inputs.survey_answers
+    if themes and answers is not None and has_chinese(answers.column("answer").to_pylist()):
+        prepare_chinese()
+    prepare_plotting()
+
+
 def compute_review(
     spec: CampaignSpec,
     inputs: ReviewInputs,
@@ -81,9 +92,14 @@ def compute_review(
     threads: int | None = None,
 ) -> dict[str, Any]:
     """Compute the review of `spec` over `inputs`; `baseline` is the previous campaign's review."""
+    # Loading jieba's dictionary and the plotting library takes seconds of pure Python; DuckDB
+    # releases the GIL while it computes the orders' figures, so both happen at once.
+    warm_up = threading.Thread(target=_warm_up, args=(inputs, themes), name="review-warm-up", daemon=True)
+    warm_up.start()
     computed = compute_figures(spec, inputs, threads=threads)
     figures = computed.figures
     responses = build_responses(inputs.survey_responses, inputs.survey_answers)
+    warm_up.join()
     t = spec.timeline
     actuals = {
         "creators_enrolled": figures["funnel"]["enrolled"],

@@ -56,6 +56,11 @@ def percent(value: Ratio | None) -> str:
 # --------------------------------------------------------------------------- plots
 
 
+def prepare_plotting() -> None:
+    """Import the plotting library (Agg, no display), so the first plot does not pay for it."""
+    _pyplot()
+
+
 def _pyplot():
     import matplotlib
 
@@ -142,7 +147,7 @@ def hourly_plot(review: dict[str, Any]) -> str:
     ax.set_ylabel("eligible GMV (RM)")
     ax.set_title("Eligible GMV by hour of the event", loc="left")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     ax.grid(axis="y", color="#e5e5e5")
     return _svg(fig, "hourly")
 
@@ -158,8 +163,8 @@ def concentration_plot(review: dict[str, Any]) -> str:
     share = review.get("top10_share")
     if isinstance(share, Ratio):
         ax.axvline(10, color=ACCENT, linewidth=1)
-        ax.annotate(f"top 10%: {percent(share)} of GMV", (10, float(share.value) * 100), xytext=(14, 8),
-                    textcoords="offset points", color=ACCENT)  # fmt: skip
+        ax.annotate(f"top 10% of creators: {percent(share)} of GMV", (10, float(share.value) * 100),
+                    xytext=(30, 30), color=ACCENT, arrowprops={"arrowstyle": "->", "color": ACCENT})  # fmt: skip
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 105)
     ax.set_xlabel("selling creators, best first (%)")
@@ -197,9 +202,9 @@ body{font-family:system-ui,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;col
 main{max-width:1080px;margin:0 auto;padding:24px}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 10px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:15px;margin:16px 0 6px}.sub{color:#555;margin:0 0 16px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
 .card{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:10px 12px}
-.card .k{font-size:12px;color:#555}.card .v{font-size:20px;font-weight:600;margin-top:2px}
+.card .k{font-size:12px;color:#555}.card .v{font-size:18px;font-weight:600;margin-top:2px;white-space:nowrap}
 .card .d{font-size:12px;color:#555}
 .plot{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:8px;margin:10px 0;overflow-x:auto}
 .plot svg{max-width:100%;height:auto}.two{display:grid;grid-template-columns:1fr 1fr;gap:10px}
@@ -291,6 +296,15 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
+def _answers(count: int) -> str:
+    return f"{count:,} answer" if count == 1 else f"{count:,} answers"
+
+
+def score(value: Ratio | None) -> str:
+    """An NPS or CSAT score for people: one decimal."""
+    return "n/a" if value is None else f"{value.decimal():.1f}"
+
+
 def _survey_html(review: dict[str, Any]) -> str:
     parts = []
     for survey_id, s in review["surveys"].items():
@@ -298,12 +312,12 @@ def _survey_html(review: dict[str, Any]) -> str:
         rows = [["responses", s["responses"]]]
         if "nps" in s:
             a = s["nps_answers"]
-            rows.append([f"NPS (“{s['nps_question']}”)", s["nps"]])
+            rows.append([f"NPS (“{s['nps_question']}”)", score(s["nps"])])
             rows.append(["  promoters / passives / detractors / valid",
                          f"{a['promoters']} / {a['passives']} / {a['detractors']} / {a['valid']}"])  # fmt: skip
         if "csat" in s:
             a = s["csat_answers"]
-            rows.append([f"CSAT (“{s['csat_question']}”)", s["csat"]])
+            rows.append([f"CSAT (“{s['csat_question']}”)", score(s["csat"])])
             rows.append(["  satisfied (4-5) / valid", f"{a['satisfied']} / {a['valid']}"])
         parts.append(_table(["figure", "value"], rows))
         for split, title in (("by_language", "language"), ("by_account_manager", "account manager")):
@@ -315,7 +329,7 @@ def _survey_html(review: dict[str, Any]) -> str:
                         headers,
                         [
                             [LANGUAGE_NAMES.get(g, g) if split == "by_language" else g, v["responses"]]
-                            + [v.get(k) for k in ("nps", "csat") if k in s]
+                            + [score(v.get(k)) for k in ("nps", "csat") if k in s]
                             for g, v in groups.items()
                         ],
                     )
@@ -325,7 +339,7 @@ def _survey_html(review: dict[str, Any]) -> str:
             for theme in themes:
                 examples = "".join(f'<div class="ex">“{_e(x)}”</div>' for x in theme["examples"])
                 parts.append(
-                    f'<div class="theme"><b>{_e(theme["label"])}</b> — {theme["count"]} answers{examples}</div>'
+                    f'<div class="theme"><b>{_e(theme["label"])}</b> — {_answers(theme["count"])}{examples}</div>'
                 )
     return "\n".join(parts) or "<p>No surveys in the spec.</p>"
 
@@ -465,13 +479,13 @@ def render_markdown(review: dict[str, Any]) -> str:
     for survey_id, s in review["surveys"].items():
         lines += [f"## Survey {s.get('title', survey_id)} ({survey_id})", "", f"Responses: {s['responses']}", ""]
         if "nps" in s:
-            lines += [f"NPS: {text(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
+            lines += [f"NPS: {score(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
         if "csat" in s:
-            lines += [f"CSAT: {text(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
+            lines += [f"CSAT: {score(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
         for language, themes in (s.get("themes") or {}).items():
             lines += [f"### Themes in {LANGUAGE_NAMES.get(language, language)}", ""]
             for theme in themes:
-                lines.append(f"- **{theme['label']}** ({theme['count']})")
+                lines.append(f"- **{theme['label']}** ({_answers(theme['count'])})")
                 lines += [f"  - “{x}”" for x in theme["examples"]]
             lines.append("")
     if baseline:

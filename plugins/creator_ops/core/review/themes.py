@@ -3,18 +3,18 @@
 Answers are grouped by language (`ms`, `en`, `zh`, `ta`, `other`, from
 `core.ingest.language`). Within a language the words are weighted by TF-IDF (Chinese
 segmented by jieba's bundled dictionary, Tamil and Latin-script text split on words,
-function words dropped) and factorized by NMF with the deterministic NNDSVD start; an
-answer belongs to the theme with its largest weight. A theme's label is its three
-heaviest words, its count the answers in it, and its examples the (at most two) answers
-that weigh most in it, with personal data masked. No model is downloaded, nothing is
-random, and the BLAS runs on one thread, so the same answers give the same themes.
+function words dropped) and grouped by spherical k-means (cosine similarity) started from
+seed words: the most widespread words that mark different answers. An answer belongs to
+the theme it is most similar to. A theme's label is its three heaviest words, its count
+the answers in it, and its examples the (at most two) answers closest to it, with personal
+data masked. No model is downloaded and nothing is random (similarities are rounded before
+they are compared), so the same answers give the same themes; numpy alone does the work.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import warnings
 from typing import Any
 
 from creator_ops.core.ingest.language import detect_language
@@ -26,8 +26,17 @@ MAX_THEMES = 5
 MAX_EXAMPLE_CHARS = 200
 _LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f]{3,}")  # Latin script only; Han and Tamil have tokenizers of their own
 _TAMIL_WORD = re.compile(r"[\u0b80-\u0bff]{2,}")
+_MASK_TOKEN = re.compile(r"\[(?:email|phone)[^\]]*\]")  # what mask_pii puts where personal data was
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # function words only: content words such as "harga" (price) or "late" are what themes are made of
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the and for with that this was were are you your yours they them their there then than this these those "
+    "have has had having not but its it's our ours out over very really just also all any can could would "
+    "should will shall may might must been being from into onto about above below again further once only "
+    "own same some such too more most other what which who whom whose why how when where while because "
+    "until both each few nor off yet yes i'm i've im ive dont didnt doesnt isnt wasnt cant wont got get "
+    "one two make made much many lot lots thing things still even ever every".split()
+)
 MALAY_FUNCTION_WORDS = frozenset(
     "saya aku kami kita anda awak kamu dia mereka yang dan atau tidak tak bukan ini itu untuk dengan ada "
     "boleh sangat amat lebih akan sudah dah belum telah dalam pada dari daripada kepada ke di juga tapi "
@@ -49,14 +58,24 @@ def is_free_text(text: str | None) -> bool:
 
 
 def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | MALAY_FUNCTION_WORDS
+    return ENGLISH_FUNCTION_WORDS | MALAY_FUNCTION_WORDS
 
 
 def _latin_tokens(text: str) -> list[str]:
     stop = _stop_words()
-    return [w for w in _LATIN_WORD.findall(text.lower()) if w not in stop]
+    return [w for w in _LATIN_WORD.findall(_MASK_TOKEN.sub(" ", text).lower()) if w not in stop]
+
+
+def prepare_chinese() -> None:
+    """Load jieba's dictionary (about a second; the review does it while DuckDB works)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+
+
+def has_chinese(texts: Any) -> bool:
+    return any(isinstance(t, str) and _HAN.search(t) for t in texts)
 
 
 def _chinese_tokens(text: str) -> list[str]:
@@ -94,53 +113,111 @@ def _theme(label: str, members: list[int], weights: list[float], answers: list[s
     return {"label": label, "count": len(members), "examples": examples}
 
 
+MAX_TERMS = 3000  # the most frequent words of a language; enough for themes, bounded memory
+KMEANS_ROUNDS = 20
+
+
+def tfidf(answers: list[str], language: str) -> tuple[Any, list[str]]:
+    """Return the L2-normalized TF-IDF matrix (answers × terms, float64) and its terms.
+
+    The weighting is the usual smooth one: tf × (ln((1 + n) / (1 + df)) + 1). Terms are the
+    MAX_TERMS most frequent (ties by the term), in sorted order, so the matrix is the same
+    for the same answers.
+    """
+    import numpy as np
+
+    tokenize = tokenizer_for(language)
+    documents = [tokenize(a) for a in answers]
+    df: dict[str, int] = {}
+    for words in documents:
+        for word in set(words):
+            df[word] = df.get(word, 0) + 1
+    kept = sorted(df, key=lambda w: (-df[w], w))[:MAX_TERMS]
+    terms = sorted(kept)
+    index = {t: j for j, t in enumerate(terms)}
+    matrix = np.zeros((len(answers), len(terms)))
+    for i, words in enumerate(documents):
+        for word in words:
+            j = index.get(word)
+            if j is not None:
+                matrix[i, j] += 1.0
+    n = len(answers)
+    matrix *= np.log((1.0 + n) / (1.0 + np.array([df[t] for t in terms], dtype=float))) + 1.0
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0), terms
+
+
+def _seed_terms(matrix: Any, k: int) -> list[int]:
+    """Pick up to k seed words: the most widespread ones whose answers overlap little with earlier seeds'."""
+    import numpy as np
+
+    present = matrix > 0
+    df = present.sum(axis=0)
+    order = sorted(range(matrix.shape[1]), key=lambda j: (-int(df[j]), j))
+    seeds: list[int] = []
+    covered = np.zeros(matrix.shape[0], dtype=bool)
+    for j in order:
+        if len(seeds) == k or df[j] == 0:
+            break
+        docs = present[:, j]
+        if seeds and (docs & covered).sum() > docs.sum() / 2:
+            continue  # mostly the same answers as an earlier seed: the same theme
+        seeds.append(j)
+        covered |= docs
+    return seeds
+
+
 def themes_of(answers: list[str], language: str) -> list[dict[str, Any]]:
-    """Group one language's answers into at most MAX_THEMES themes: label, count, two masked examples."""
+    """Group one language's answers into at most MAX_THEMES themes: label, count, two masked examples.
+
+    Spherical k-means over TF-IDF, started deterministically from seed words (the most
+    widespread words that mark different answers), so there is no randomness at all.
+    """
     if not answers:
         return []
     import numpy as np
-    from sklearn.decomposition import NMF
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from threadpoolctl import threadpool_limits
 
-    vectorizer = TfidfVectorizer(tokenizer=tokenizer_for(language), lowercase=False, token_pattern=None)
-    try:
-        matrix = vectorizer.fit_transform(answers)
-    except ValueError:  # no words at all (emoji, punctuation)
+    matrix, terms = tfidf(answers, language)
+    if not terms:  # no words at all (emoji, punctuation)
         return [_theme("(no words)", list(range(len(answers))), [0.0] * len(answers), answers)]
-    terms = vectorizer.get_feature_names_out()
     k = max(1, min(MAX_THEMES, math.ceil(math.sqrt(len(answers) / 2)), len(terms), len(answers)))
-    with threadpool_limits(1), warnings.catch_warnings():
-        # a fixed iteration budget, so the result is the same everywhere; convergence is not needed for ranking
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if k == 1:
-            weights = np.asarray(matrix.sum(axis=1)).ravel()[:, None]
-            components = np.asarray(matrix.sum(axis=0))
-        else:
-            model = NMF(n_components=k, init="nndsvd", max_iter=500, random_state=0)
-            weights = model.fit_transform(matrix)
-            components = model.components_
+    seeds = _seed_terms(matrix, k)
+    centers = np.stack([matrix[matrix[:, j] > 0].mean(axis=0) for j in seeds])
+    assignment = np.full(len(answers), -1)
+    for _ in range(KMEANS_ROUNDS):
+        centers /= np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
+        similarity = np.round(matrix @ centers.T, 9)
+        new = np.where(similarity.max(axis=1) > 0, similarity.argmax(axis=1), -1)
+        if np.array_equal(new, assignment):
+            break
+        assignment = new
+        centers = np.stack(
+            [matrix[assignment == t].mean(axis=0) if (assignment == t).any() else centers[t] for t in range(len(seeds))]
+        )
+    similarity = np.round(matrix @ centers.T, 9)
     joiner = "、" if language == "zh" else " / "
-    labels = [joiner.join(terms[j] for j in np.argsort(-components[t], kind="stable")[:3]) for t in range(k)]
-    assigned: dict[int, list[int]] = {}
-    unplaced: list[int] = []
-    for i in range(len(answers)):
-        row = weights[i]
-        if float(row.max()) <= 0:
-            unplaced.append(i)
-        else:
-            assigned.setdefault(int(np.argmax(row)), []).append(i)
-    themes = [_theme(labels[t], members, [float(w) for w in weights[:, t]], answers) for t, members in assigned.items()]
+    themes = []
+    for t in range(len(seeds)):
+        members = [int(i) for i in np.flatnonzero(assignment == t)]
+        if members:
+            top = np.argsort(-np.round(centers[t], 12), kind="stable")[:3]
+            label = joiner.join(terms[j] for j in top if centers[t, j] > 0)
+            themes.append(_theme(label, members, [float(x) for x in similarity[:, t]], answers))
+    unplaced = [int(i) for i in np.flatnonzero(assignment < 0)]
     if unplaced:
         themes.append(_theme("(other answers)", unplaced, [0.0] * len(answers), answers))
     return sorted(themes, key=lambda t: (-t["count"], t["label"]))
 
 
 def themes_by_language(answers: list[tuple[str, str | None]]) -> dict[str, list[dict[str, Any]]]:
-    """Return {language: themes} for (answer, stored language) pairs, languages in a fixed order."""
+    """Return {language: themes} for (answer, stored language) pairs, languages in a fixed order.
+
+    Answers are masked before anything else, so no part of an e-mail address or phone
+    number can become a theme's word, label or example.
+    """
     buckets: dict[str, list[str]] = {code: [] for code in LANGUAGES}
     for text, stored in answers:
         if is_free_text(text):
-            buckets[language_of(text, stored)].append(text.strip())
+            masked = mask_pii(text.strip())
+            buckets[language_of(masked, stored)].append(masked)
     return {code: themes_of(texts, code) for code, texts in buckets.items() if texts}

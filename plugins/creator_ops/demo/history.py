@@ -1,0 +1,74 @@
+"""The previous campaign of the demo's type, loaded into the warehouse before the demo runs.
+
+The 12.12 review compares with the last campaign of the same type (SPEC section 10), so the
+demo needs one in the warehouse: the 11.11 campaign (`include/campaigns/my_1111_2026.yaml`)
+with its own generated history. Its exports land as messy files under its landing folder and
+go through the same steps a DAG run takes (register, ingest every data set, validate, payout
+calculation), without scheduling the 11.11 DAG's own runs: the point is its data, fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+PREVIOUS_CAMPAIGN = "my_1111_2026"
+# file formats of the history's exports (the readers take any of them)
+HISTORY_FORMATS = {
+    "creators": "csv",
+    "enrollments": "xlsx",
+    "surveys": "csv",
+    "orders": "parquet",
+    "exclusions": "csv",
+    "products": "csv",
+    "invitations": "csv",
+    "samples": "jsonl",
+    "content": "csv",
+}
+
+
+def previous_spec_path(specs_dir: Path, campaign_id: str = PREVIOUS_CAMPAIGN) -> Path | None:
+    """Return the previous campaign's spec file, or None when the folder has none."""
+    path = specs_dir / f"{campaign_id}.yaml"
+    return path if path.is_file() else None
+
+
+def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed: int) -> dict[str, Any]:
+    """Generate, land and ingest the previous campaign's data; return its figures (metrics and payouts)."""
+    from creator_ops.core.payouts import to_sen
+    from creator_ops.core.spec import load_spec
+    from creator_ops.core.steps import StepContext
+    from creator_ops.stand_ins.data import DATASETS, generate, land_slice
+    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.payouts import calculate
+    from creator_ops.steps.quality import validate_dataset
+    from creator_ops.steps.run_record import register_run
+    from creator_ops.warehouse.db import upgrade
+    from creator_ops.warehouse.metrics import campaign_figures
+
+    spec = load_spec(spec_path)
+    upgrade(engine)
+    data = generate(spec, creators=creators, seed=seed)
+    t = spec.timeline
+    since, until = t.recruitment_opens - dt.timedelta(days=30), t.payout_date + dt.timedelta(days=1)
+    for dataset in DATASETS:
+        fmt = HISTORY_FORMATS[dataset]
+        land_slice(data, dataset, since, until, fmt=fmt, mess=True, name=f"history_{dataset}.{fmt}")
+    # one run at payout day: everything has landed and settled by then
+    end = t.payout_date + dt.timedelta(hours=1)
+    ctx = StepContext(spec, spec_path, f"demo_history__{spec.id}", t.payout_date, end, engine)
+    register_run(ctx)
+    rows = {dataset: ingest_landed(ctx, dataset)["accepted"] for dataset in DATASETS}
+    failed = {d: r["failed"] for d in DATASETS if not (r := validate_dataset(ctx, d))["passed"]}
+    payout = calculate(ctx)
+    figures = campaign_figures(engine, spec)
+    return {
+        "campaign_id": spec.id,
+        "rows": rows,
+        "quality_failed": failed,
+        "enrolled": figures.enrolled,
+        "eligible_gmv_sen": figures.eligible_gmv_sen,
+        "payout_total_sen": to_sen(payout["total_myr"]),
+        "payout_creators": payout["creators"],
+    }

@@ -1,0 +1,253 @@
+"""One definition of each campaign number, read by the Campaigns view, milestones, payouts and the review.
+
+- **Eligible lines / eligible GMV**: SPEC section 5 rules 1-2 exactly as the payout engine
+  applies them: `include/sql/payouts_eligible_lines.sql`, run by `core.payouts.PayoutSession`
+  (DuckDB, exact sen) on the payout inputs of the warehouse (`payout_inputs`: current files
+  only, input order = ingestion order). The payouts and the review run that same session,
+  so the view's GMV, a milestone's GMV and the payout engine's eligible GMV are one number.
+- **Enrolled**: rule 2, the session's `enrolled` table: creators whose earliest enrollment
+  row (current files) is no later than `registration_closes`.
+- **Live GMV** (progress during the event, labelled "live" wherever it is shown): the same
+  rule 1 winning version of each line and the same enrolled, not excluded creators, in the
+  event window so far, whose status is eligible *or still open* (`OPEN_STATUSES`: placed but
+  not yet delivered). It is what the eligible GMV may become; it is never paid on.
+- **Trusted**: a data set is trusted when the latest verdict on every current file passed
+  (section 4); `untrusted_datasets` is the one reading of `quality_results`.
+
+Figures "as of" a moment count lines ordered before it and creators registered by it.
+Loading the warehouse inputs is the costly part: it is cached per warehouse state (the
+current files and exclusions), so a page listing every campaign reloads only what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from creator_ops.core.times import utc
+from creator_ops.warehouse.files import current_files, current_files_query
+from creator_ops.warehouse.schema import exclusions, quality_results
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from sqlalchemy import Engine
+
+    from creator_ops.core.payouts import PayoutInputs
+    from creator_ops.core.spec import CampaignSpec
+
+ELIGIBLE_STATUSES = ("completed", "delivered", "settled")  # SPEC 5 rule 2 (the SQL holds the same list)
+# placed, not cancelled or returned, not yet delivered: counted live, not yet eligible
+OPEN_STATUSES = ("pending", "processing", "unpaid", "to_ship", "awaiting_shipment", "shipped", "in_transit")
+PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
+_CACHE_SIZE = 8
+_cache: OrderedDict[tuple, PayoutInputs] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """A campaign's numbers as of one moment (None: everything in the warehouse now)."""
+
+    campaign_id: str
+    as_of: dt.datetime | None
+    enrolled: int
+    eligible_gmv_sen: int
+    eligible_lines: int
+    selling_creators: int  # creators with at least one eligible line
+    live_gmv_sen: int  # labelled "live": placed and not cancelled or returned, not final
+    live_lines: int
+    untrusted: dict[str, list[str]]
+
+    @property
+    def payout_inputs_trusted(self) -> bool:
+        """Whether the payout steps would run (none of orders, enrollments, exclusions failed)."""
+        return not any(d in self.untrusted for d in PAYOUT_DATASETS)
+
+    def trusted(self, dataset: str) -> bool:
+        return dataset not in self.untrusted
+
+
+@dataclass
+class CampaignLines:
+    """The campaign's line-level tables, for consumers that group them (by hour, creator, type)."""
+
+    enrolled: pa.Table  # creator_id, is_new_creator, registered_at (rule 2's counting row)
+    eligible_lines: pa.Table  # payouts_eligible_lines.sql: order_id, creator_id, order_time, gmv_sen, ...
+    live_lines: pa.Table  # creator_id, order_id, order_time, gmv_sen, status, eligible
+
+
+def _fingerprint(engine: Engine, campaign_id: str) -> tuple:
+    """Return what identifies the payout inputs' content: the current files and the exclusions."""
+    f = current_files
+    with engine.connect() as conn:
+        files = conn.execute(
+            select(f.c.dataset, func.count(), func.max(f.c.file_id), func.sum(f.c.rows_accepted))
+            .where(f.c.campaign_id == campaign_id, f.c.dataset.in_(("orders", "enrollments")))
+            .group_by(f.c.dataset)
+            .order_by(f.c.dataset)
+        ).all()
+        excluded = conn.execute(
+            select(func.count(), func.max(exclusions.c.file_id), func.min(exclusions.c.creator_id),
+                   func.max(exclusions.c.creator_id))
+            .where(exclusions.c.campaign_id == campaign_id)
+        ).one()  # fmt: skip
+    return tuple(tuple(r) for r in files), tuple(excluded)
+
+
+def warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
+    """Return the payout engine's inputs of the campaign (current files), cached per warehouse state."""
+    from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
+
+    key = (str(engine.url), campaign_id, _fingerprint(engine, campaign_id))
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    inputs = load_warehouse_inputs(engine, campaign_id)
+    with _cache_lock:
+        _cache[key] = inputs
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return inputs
+
+
+def _live_lines_sql(eligible_sql: str) -> str:
+    """Rules 1-2's own CTEs (line winners, enrolled) from the eligible-lines file, with the live status set."""
+    ctes = eligible_sql[: eligible_sql.rindex("\nSELECT ")]
+    statuses = ", ".join(f"'{s}'" for s in (*ELIGIBLE_STATUSES, *OPEN_STATUSES))
+    eligible = ", ".join(f"'{s}'" for s in ELIGIBLE_STATUSES)
+    status = "lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13)))"
+    return f"""{ctes}
+SELECT o.creator_id, o.order_id, o.order_time, o.gmv_sen, {status} AS status,
+       {status} IN ({eligible}) AS eligible
+FROM orders AS o
+SEMI JOIN line_winners AS w ON o.row_number = w.row_number
+JOIN enrolled AS e USING (creator_id)
+WHERE {status} IN ({statuses})
+  AND o.order_time >= $event_start
+  AND o.order_time < $event_end
+  AND o.creator_id NOT IN (SELECT creator_id FROM exclusions WHERE creator_id IS NOT NULL)"""
+
+
+def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | None = None) -> CampaignLines:
+    """Return the enrolled creators, eligible lines and live lines of the campaign (one DuckDB session)."""
+    from creator_ops.core.payouts import ELIGIBLE_LINES_SQL_FILE, PayoutRules, PayoutSession, _arrow, _sql_body
+
+    inputs = inputs or warehouse_inputs(engine, spec.id)
+    rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
+    with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=1) as session:
+        con = session.con
+        live_sql = _live_lines_sql(_sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8")))
+        return CampaignLines(
+            enrolled=_arrow(con.sql("SELECT * FROM enrolled ORDER BY creator_id")),
+            eligible_lines=_arrow(con.sql("SELECT * FROM eligible_lines")),
+            live_lines=_arrow(con.sql(live_sql, params=rules.window_parameters())),
+        )
+
+
+def _before(table: pa.Table, column: str, moment: dt.datetime | None, inclusive: bool = False) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if moment is None or table.num_rows == 0:
+        return table
+    bound = pa.scalar(utc(moment), pa.timestamp("us", "UTC"))
+    values = pc.cast(table[column], pa.timestamp("us", "UTC"))
+    return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
+
+
+def _sum(table: pa.Table, column: str) -> int:
+    import pyarrow.compute as pc
+
+    return int(pc.sum(table[column]).as_py() or 0) if table.num_rows else 0
+
+
+def figures_from_lines(
+    spec: CampaignSpec, lines: CampaignLines, untrusted: dict[str, list[str]], as_of: dt.datetime | None = None
+) -> CampaignFigures:
+    """Return the campaign's figures as of `as_of` from its line tables."""
+    import pyarrow.compute as pc
+
+    eligible = _before(lines.eligible_lines, "order_time", as_of)
+    live = _before(lines.live_lines, "order_time", as_of)
+    enrolled = _before(lines.enrolled, "registered_at", as_of, inclusive=True)
+    return CampaignFigures(
+        campaign_id=spec.id,
+        as_of=as_of,
+        enrolled=enrolled.num_rows,
+        eligible_gmv_sen=_sum(eligible, "gmv_sen"),
+        eligible_lines=eligible.num_rows,
+        selling_creators=pc.count_distinct(eligible["creator_id"]).as_py() if eligible.num_rows else 0,
+        live_gmv_sen=_sum(live, "gmv_sen"),
+        live_lines=live.num_rows,
+        untrusted=untrusted,
+    )
+
+
+def campaign_figures(engine: Engine, spec: CampaignSpec, as_of: dt.datetime | None = None) -> CampaignFigures:
+    """Return enrolled, eligible GMV, live GMV and trust of a campaign, as of `as_of` (default: all)."""
+    return figures_from_lines(spec, campaign_lines(engine, spec), untrusted_datasets(engine, spec.id), as_of)
+
+
+def untrusted_datasets(engine: Engine, campaign_id: str) -> dict[str, list[str]]:
+    """Return {data set: failed expectation names} where a current file's latest verdict failed.
+
+    Verdicts on superseded files do not count; verdicts stored without a file count as one
+    batch of their data set. A data set never validated is not listed (nothing landed,
+    nothing to doubt).
+    """
+    q = quality_results
+    current = current_files_query(campaign_id).with_only_columns(current_files.c.file_id)
+    query = (
+        select(q.c.dataset, q.c.file_id, q.c.success, q.c.failed_expectations_json)
+        .where(q.c.campaign_id == campaign_id)
+        .where(q.c.file_id.is_(None) | q.c.file_id.in_(current.scalar_subquery()))
+        .order_by(q.c.validated_at, q.c.result_id)
+    )
+    latest: dict[tuple[str, int | None], tuple[bool, str | None]] = {}
+    with engine.connect() as conn:
+        for dataset, file_id, success, failed_json in conn.execute(query):
+            latest[(dataset, file_id)] = (bool(success), failed_json)  # later rows overwrite earlier ones
+    untrusted: dict[str, list[str]] = {}
+    for (dataset, _file_id), (success, failed_json) in sorted(latest.items(), key=lambda item: str(item[0])):
+        if success:
+            continue
+        names = untrusted.setdefault(dataset, [])
+        for failure in json.loads(failed_json or "[]"):
+            name = failure.get("name") or failure.get("expectation_type") or "unnamed expectation"
+            if name not in names:
+                names.append(name)
+    return untrusted
+
+
+def validated_datasets(engine: Engine, campaign_id: str) -> set[str]:
+    """Return the data sets with at least one stored verdict."""
+    with engine.connect() as conn:
+        return set(
+            conn.execute(
+                select(quality_results.c.dataset).where(quality_results.c.campaign_id == campaign_id).distinct()
+            ).scalars()
+        )
+
+
+def as_dict(figures: CampaignFigures) -> dict[str, Any]:
+    """Return the figures as JSON-safe values (money as two-decimal strings)."""
+    from creator_ops.core.payouts import format_myr
+
+    return {
+        "campaign_id": figures.campaign_id,
+        "as_of": figures.as_of.isoformat() if figures.as_of else None,
+        "enrolled": figures.enrolled,
+        "eligible_gmv_myr": format_myr(figures.eligible_gmv_sen),
+        "eligible_lines": figures.eligible_lines,
+        "selling_creators": figures.selling_creators,
+        "live_gmv_myr": format_myr(figures.live_gmv_sen),
+        "live_lines": figures.live_lines,
+        "untrusted": figures.untrusted,
+    }

@@ -1,0 +1,216 @@
+"""One definition of each number: every consumer computes the same enrolled, eligible GMV and trust.
+
+The warehouse (SQLite and PostgreSQL) is loaded through ingestion with the cases that made
+the consumers disagree before: a superseded export, re-sent lines with and without
+`updated_at`, a negative line (quarantined), a line just outside the event, a late and a
+double enrollment, an excluded creator, statuses with stray spaces and upper case, and open
+orders that count live but are not yet eligible. Then the Campaigns view, the milestones,
+the payout step (its ledger), the review's figures and `warehouse.metrics` are asked, and an
+independent reading of SPEC section 5 rules 1-2 in plain Python says what the answer is.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from creator_ops.core.spec import load_spec
+from creator_ops.core.steps import DataNotTrusted, StepContext
+
+ROOT = Path(__file__).resolve().parents[3]
+SPEC_PATH = ROOT / "include" / "campaigns" / "my_1212_2026.yaml"
+SPEC = load_spec(SPEC_PATH)
+MYT = dt.timezone(dt.timedelta(hours=8))
+AFTER_EVENT = dt.datetime(2026, 12, 14, tzinfo=MYT)
+MID_EVENT = dt.datetime(2026, 12, 12, 12, tzinfo=MYT)
+
+ORDER_HEADER = ["order_id", "line_id", "creator_id", "order_time", "status", "gmv_myr", "updated_at"]
+# day 1 export, later re-landed under the same name (the first version must not count anywhere)
+ORDERS_DAY1_FIRST = [
+    ["1001", "1", "aisyah", "2026-12-12 00:30:00", "completed", "999.00", ""],
+]
+ORDERS_DAY1 = [
+    ["1001", "1", "@Aisyah ", "2026-12-12 00:30:00", " Completed ", "100.00", ""],
+    ["1002", "1", "aisyah", "2026-12-12 01:00:00", "pending", "50.00", "2026-12-12 01:00:00"],
+    ["1003", "1", "farah", "2026-12-12 02:00:00", "delivered", "70.00", "2026-12-12 03:00:00"],
+    ["1004", "1", "farah", "2026-12-11 23:59:59", "completed", "500.00", ""],  # before the event
+    ["1005", "1", "hafiz", "2026-12-12 03:00:00", "completed", "-20.00", ""],  # negative: quarantined
+    ["1006", "1", "late", "2026-12-12 03:00:00", "completed", "40.00", ""],  # enrolled too late
+    ["1007", "1", "barred", "2026-12-12 03:00:00", "completed", "60.00", ""],  # excluded
+    ["1008", "1", "stranger", "2026-12-12 03:00:00", "completed", "80.00", ""],  # never enrolled
+    ["1009", "1", "hafiz", "2026-12-12 13:00:00", "processing", "30.00", ""],  # open: live, not eligible
+]
+ORDERS_DAY2 = [
+    # re-sent versions: every copy of 1002 has updated_at, so the greatest wins (completed)
+    ["1002", "1", "aisyah", "2026-12-12 01:00:00", "completed", "55.00", "2026-12-14 09:00:00"],
+    # a copy of 1003 without updated_at: the last one in the input wins (cancelled)
+    ["1003", "1", "farah", "2026-12-12 02:00:00", "cancelled", "70.00", ""],
+    ["1010", "1", "hafiz", "2026-12-12 14:00:00", "SETTLED", "12.34", ""],
+    ["1010", "2", "hafiz", "2026-12-12 14:00:00", "returned", "9.00", ""],
+]
+ENROLLMENTS = [
+    ["aisyah", "2026-11-25 10:00:00", "no"],
+    ["farah", "2026-11-30 10:00:00", "yes"],
+    ["hafiz", "2026-12-01 10:00:00", "no"],
+    ["hafiz", "2026-12-10 10:00:00", "yes"],  # twice: the earliest row counts
+    ["barred", "2026-11-26 10:00:00", "no"],
+    ["late", "2026-12-10 10:00:00", "no"],  # after registration_closes (9 Dec 23:59:59)
+]
+
+
+def _csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _local(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=MYT)
+
+
+def expected_eligible_gmv_sen(order_files: list[list[list[str]]]) -> int:
+    """SPEC 5 rules 1-2 read literally, in plain Python, over the current files in landing order."""
+    rows = [r for rows in order_files for r in rows if not r[5].startswith("-")]  # rule 1: negatives out
+    versions: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
+    for position, row in enumerate(rows):
+        versions.setdefault((row[0], row[1]), []).append((position, row))
+    first_enrollment: dict[str, dt.datetime] = {}
+    for creator, registered, _new in ENROLLMENTS:
+        first_enrollment[creator] = min(first_enrollment.get(creator, _local(registered)), _local(registered))
+    closes, start, end = SPEC.timeline.registration_closes, SPEC.timeline.event_start, SPEC.timeline.event_end
+    total = 0
+    for copies in versions.values():
+        if all(row[6] for _, row in copies):
+            _, winner = max(copies, key=lambda c: (_local(c[1][6]), c[0]))
+        else:
+            _, winner = copies[-1]
+        creator = winner[2].strip().removeprefix("@").lower()
+        registered = first_enrollment.get(creator)
+        if (
+            winner[4].strip().lower() in ("completed", "delivered", "settled")
+            and start <= _local(winner[3]) < end
+            and registered is not None
+            and registered <= closes
+            and creator != "barred"
+        ):
+            total += round(float(winner[5]) * 100)
+    return total
+
+
+@pytest.fixture
+def loaded(warehouse_engine, tmp_path, monkeypatch):
+    """The warehouse after ingesting the files above, as the DAG's ingestion tasks do."""
+    from creator_ops.steps.ingest import ingest_landed
+
+    landing = tmp_path / "landing" / SPEC.id
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
+    start = dt.datetime(2026, 12, 15, tzinfo=dt.UTC)
+    ctx = StepContext(SPEC, SPEC_PATH, "manual__metrics", start, start + dt.timedelta(days=1), warehouse_engine)
+    _csv(landing / "enrollments" / "enrollments.csv", ["creator_id", "registered_at", "is_new_creator"], ENROLLMENTS)
+    _csv(landing / "exclusions" / "exclusions.csv", ["creator_id", "reason"], [["barred", "fraud"]])
+    _csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1_FIRST)
+    for dataset in ("enrollments", "exclusions", "orders"):
+        ingest_landed(ctx, dataset)
+    _csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1)  # corrected export, same name
+    _csv(landing / "orders" / "day2.csv", ORDER_HEADER, ORDERS_DAY2)
+    summary = ingest_landed(ctx, "orders")
+    assert summary["quarantined"] == 1  # the negative line
+    return ctx
+
+
+def _consumers(ctx: StepContext, as_of: dt.datetime | None) -> dict[str, dict[str, int]]:
+    """Ask every consumer for enrolled and eligible GMV (and selling creators where it has them)."""
+    from creator_ops.airflow.ui.overview import campaign_status
+    from creator_ops.core.review.figures import ReviewInputs, compute_figures
+    from creator_ops.warehouse.metrics import campaign_figures, warehouse_inputs
+    from creator_ops.warehouse.queries import measure
+
+    engine, spec = ctx.engine, ctx.spec
+    figures = campaign_figures(engine, spec, as_of)
+    out = {"metrics": {"enrolled": figures.enrolled, "eligible_gmv_sen": figures.eligible_gmv_sen}}
+    milestone = measure(engine, spec, as_of or AFTER_EVENT)
+    out["milestones"] = {"enrolled": milestone.creators_enrolled, "eligible_gmv_sen": milestone.eligible_gmv_sen}
+    if as_of is None:
+        row = campaign_status(spec, engine, AFTER_EVENT)
+        out["view"] = {"enrolled": row.creators_enrolled, "eligible_gmv_sen": row.gmv_sen}
+        inputs = warehouse_inputs(engine, spec.id)
+        review = compute_figures(spec, ReviewInputs(inputs.orders, inputs.enrollments, inputs.exclusions)).figures
+        out["review"] = {"enrolled": review["funnel"]["enrolled"], "eligible_gmv_sen": review["gmv"]["eligible_myr"].sen}
+    return out
+
+
+def test_every_consumer_agrees_with_section_5(loaded):
+    from creator_ops.steps.payouts import calculate
+    from creator_ops.warehouse.metrics import campaign_figures
+    from creator_ops.warehouse.schema import payout_ledger
+
+    expected = expected_eligible_gmv_sen([ORDERS_DAY1, ORDERS_DAY2])
+    assert expected == 10_000 + 5_500 + 1_234  # aisyah 1001 + 1002 (re-sent), hafiz 1010/1
+    answers = _consumers(loaded, None)
+    calculate(loaded)  # the DAG's payout step: its ledger holds the engine's eligible GMV per creator
+    with loaded.engine.connect() as conn:
+        ledger_gmv = conn.execute(select(func.sum(payout_ledger.c.eligible_gmv_sen))).scalar_one()
+        ledger_creators = conn.execute(select(func.count()).select_from(payout_ledger)).scalar_one()
+    answers["payouts"] = {"eligible_gmv_sen": int(ledger_gmv)}
+    for consumer, values in answers.items():
+        assert values["eligible_gmv_sen"] == expected, consumer
+        if "enrolled" in values:
+            assert values["enrolled"] == 4, consumer  # aisyah, farah, hafiz, barred (late is late)
+    figures = campaign_figures(loaded.engine, SPEC)
+    assert figures.selling_creators == ledger_creators == 2
+    # live: the same winners and creators, plus open lines (hafiz's processing order); never the cancelled one
+    assert figures.live_gmv_sen == expected + 3_000
+
+
+def test_consumers_agree_during_the_event(loaded):
+    answers = _consumers(loaded, MID_EVENT)
+    assert answers["metrics"] == answers["milestones"]
+    assert answers["metrics"]["eligible_gmv_sen"] == 10_000 + 5_500  # orders placed before noon
+
+
+def test_trust_is_one_reading_for_view_metrics_and_payouts(loaded):
+    import json
+
+    from creator_ops.airflow.ui.overview import campaign_status
+    from creator_ops.steps.payouts import calculate
+    from creator_ops.steps.quality import validate_orders
+    from creator_ops.warehouse.metrics import campaign_figures
+    from creator_ops.warehouse.schema import quality_results
+    from creator_ops.warehouse.upsert import upsert
+
+    verdict = validate_orders(loaded)  # day 1 quarantined 1 of 9 lines: above the spec's 5%
+    assert verdict["failed"] == ["quarantine_share_below_threshold"]
+    row = campaign_status(SPEC, loaded.engine, AFTER_EVENT)
+    assert (row.quality, row.quality_failed) == ("failed", ["orders"])
+    assert campaign_figures(loaded.engine, SPEC).untrusted == {"orders": ["quarantine_share_below_threshold"]}
+    with pytest.raises(DataNotTrusted, match="quarantine_share_below_threshold"):
+        calculate(loaded)
+    with loaded.engine.begin() as conn:  # ops fixed it: the verdict passes now
+        conn.execute(quality_results.update().values(success=True, failed_expectations_json="[]"))
+    assert campaign_figures(loaded.engine, SPEC).payout_inputs_trusted
+    assert campaign_status(SPEC, loaded.engine, AFTER_EVENT).quality == "passed"
+    with loaded.engine.begin() as conn:  # a later verdict on the same file fails again
+        file_id = conn.execute(select(func.max(quality_results.c.file_id))).scalar_one()
+        upsert(
+            conn,
+            quality_results,
+            [{"campaign_id": SPEC.id, "dataset": "orders", "run_id": "manual__later", "file_id": file_id,
+              "suite": "orders", "success": False, "evaluated": 1, "failed": 1, "row_count": 1,
+              "failed_expectations_json": json.dumps([{"name": "gmv_plausible"}]),
+              "validated_at": dt.datetime(2026, 12, 16, tzinfo=dt.UTC)}],
+            ["campaign_id", "dataset", "run_id", "file_id"],
+        )  # fmt: skip
+    figures = campaign_figures(loaded.engine, SPEC)
+    assert figures.untrusted == {"orders": ["gmv_plausible"]} and not figures.payout_inputs_trusted
+    row = campaign_status(SPEC, loaded.engine, AFTER_EVENT)
+    assert (row.quality, row.quality_failed) == ("failed", ["orders"])
+    with pytest.raises(DataNotTrusted, match="gmv_plausible"):
+        calculate(loaded)
