@@ -201,3 +201,18 @@ def test_traffic_reallocates_what_is_left_hour_by_hour(warehouse_engine, tmp_pat
 
     row = campaign_status(parse_spec(SPEC, "mech_test.yaml"), warehouse_engine, event + dt.timedelta(days=2))
     assert row.traffic == overview and row.warehouse_error is None
+
+
+def test_untrusted_products_skip_matchmaking_with_the_reason(warehouse_engine, tmp_path, monkeypatch):
+    from creator_ops.warehouse.schema import quality_results
+
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path))
+    seed_matchmaking(warehouse_engine)
+    with warehouse_engine.begin() as conn:
+        conn.execute(quality_results.insert().values(
+            campaign_id="mech_test", dataset="products", file_id=2, run_id="r", suite="products", success=False,
+            evaluated=5, failed=1, validated_at=T0, failed_expectations_json=json.dumps([{"name": "quota_in_range"}]),
+        ))  # fmt: skip
+    with pytest.raises(StepSkipped, match="products data set failed its quality suite \\(quota_in_range\\)"):
+        mm.run_matchmaking(ctx_at(warehouse_engine, T0))
+    assert wh.lists(warehouse_engine, "mech_test") == []
