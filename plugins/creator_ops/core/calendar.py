@@ -50,6 +50,25 @@ def phase_at(timeline: Timeline, moment: dt.datetime) -> Phase | None:
     return Phase.PAYOUT
 
 
+def next_phase_boundary(timeline: Timeline, moment: dt.datetime) -> dt.datetime | None:
+    """Return the first timeline date strictly after `moment` where the phase changes (None after payout)."""
+    bounds = sorted(
+        (timeline.registration_closes, timeline.event_start, timeline.event_end,
+         timeline.settlement_date, timeline.payout_date)
+    )
+    return next((b for b in bounds if b > moment), None)
+
+
+def signoff_deadline(timeline: Timeline, opened: dt.datetime, respond_by: dt.datetime | None) -> dt.datetime:
+    """Return when an unanswered sign-off opened at `opened` escalates: `respond_by`, else the next phase boundary.
+
+    A sign-off opened after the last boundary (the payout date) gets one day.
+    """
+    if respond_by is not None:
+        return respond_by
+    return next_phase_boundary(timeline, opened) or opened + DAY
+
+
 @dataclass(frozen=True)
 class CampaignRun:
     """One scheduled run: its data interval and phase."""

@@ -128,6 +128,7 @@ def loaded(warehouse_engine, tmp_path, monkeypatch):
 
 def _consumers(ctx: StepContext, as_of: dt.datetime | None) -> dict[str, dict[str, int]]:
     """Ask every consumer for enrolled and eligible GMV (and selling creators where it has them)."""
+    from creator_ops.airflow.ui.campaign_page import campaign_page
     from creator_ops.airflow.ui.overview import campaign_status
     from creator_ops.core.review.figures import ReviewInputs, compute_figures
     from creator_ops.warehouse.metrics import campaign_figures, warehouse_inputs
@@ -138,6 +139,8 @@ def _consumers(ctx: StepContext, as_of: dt.datetime | None) -> dict[str, dict[st
     out = {"metrics": {"enrolled": figures.enrolled, "eligible_gmv_sen": figures.eligible_gmv_sen}}
     milestone = measure(engine, spec, as_of or AFTER_EVENT)
     out["milestones"] = {"enrolled": milestone.creators_enrolled, "eligible_gmv_sen": milestone.eligible_gmv_sen}
+    page = {p.key: p.actual for p in campaign_page(spec, engine, as_of or AFTER_EVENT).progress}
+    out["campaign page"] = {"enrolled": page["enrolled"], "eligible_gmv_sen": page["eligible_gmv"]}
     if as_of is None:
         row = campaign_status(spec, engine, AFTER_EVENT)
         out["view"] = {"enrolled": row.creators_enrolled, "eligible_gmv_sen": row.gmv_sen}

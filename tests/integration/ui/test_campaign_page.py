@@ -8,17 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from creator_ops.airflow.ui.campaign_page import campaign_page, epoch_hour
+from creator_ops.airflow.ui.campaign_page import campaign_page
 from creator_ops.core.spec import load_spec
 from creator_ops.warehouse.schema import (
     alert_outbox,
+    content,
     creators,
     enrollments,
     exclusions,
     ingested_files,
+    invitations,
     order_lines,
     quality_results,
     quarantine,
+    samples,
     traffic_allocations,
     traffic_hours,
 )
@@ -26,6 +29,7 @@ from creator_ops.warehouse.schema import (
 ROOT = Path(__file__).resolve().parents[3]
 SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
 MYT = dt.timezone(dt.timedelta(hours=8))
+DAY = dt.timedelta(days=1)
 UTC = dt.UTC
 EVENT = SPEC.timeline.event_start  # 2026-12-12 00:00 MYT
 NOW = EVENT + dt.timedelta(hours=15, minutes=30)  # the live phase, hour 15
@@ -68,6 +72,25 @@ def seed(engine) -> None:
             _file(4, "orders", "orders_broken.xlsx", status="rejected", reason="missing required columns: order_id"),
             _file(5, "creators", "pull.xlsx", rows_in=5),
             _file(6, "exclusions", "exclusions.csv", rows_in=1),
+            _file(8, "invitations", "invitations.csv", rows_in=2),
+            _file(9, "samples", "samples_day1.csv", rows_in=2),
+            _file(10, "samples", "samples_day2.csv", rows_in=1),
+            _file(11, "content", "content.csv", rows_in=2),
+        ])
+        conn.execute(invitations.insert(), [
+            {"file_id": 8, "row_number": n, "campaign_id": SPEC.id, "creator_id": c, "invited_at": EVENT - 9 * DAY,
+             "account_manager": "aisyah"} for n, c in enumerate(("c1", "c4"))
+        ])
+        conn.execute(samples.insert(), [  # s1's last landed row cancels it; s2 reached the excluded c2
+            {"file_id": f, "row_number": n, "campaign_id": SPEC.id, "sample_id": sid, "creator_id": c,
+             "product_id": "p1", "requested_at": EVENT - 8 * DAY, "status": status, "shipped_at": None}
+            for f, n, sid, c, status in ((9, 1, "s1", "c1", "SHIPPED"), (9, 2, "s2", "c2", "COMPLETED"),
+                                         (10, 1, "s1", "c1", "CANCELLED"))
+        ])
+        conn.execute(content.insert(), [
+            {"file_id": 11, "row_number": n, "campaign_id": SPEC.id, "content_id": f"v{n}", "creator_id": c,
+             "content_type": "VIDEO", "posted_at": when, "views": 100, "gmv_sen": 0}
+            for n, c, when in ((1, "c1", EVENT + hour), (2, "c3", EVENT + hour))  # c3 never enrolled in time
         ])
         conn.execute(creators.insert(), [
             {"campaign_id": SPEC.id, "creator_id": f"c{i}", "shortlisted": i <= 3, "file_id": 5, "row_number": i}
@@ -94,6 +117,8 @@ def seed(engine) -> None:
             _line(2, 5, "o5", "c1", "CANCELLED", 500000, EVENT + 10 * hour),
             _line(2, 6, "o6", "c1", "completed", 800000, SPEC.timeline.event_end),  # after the event
             _line(3, 2, "o7", "c1", "completed", 1, EVENT),
+            _line(3, 3, "o9", "c1", "PROCESSING", 4000, EVENT + 11 * hour),  # open: live, not yet eligible
+            _line(3, 4, "o10", "c1", "completed", 6000, EVENT + 20 * hour),  # after "now"
         ])
         conn.execute(quarantine.insert(), [
             {"file_id": 2, "row_number": 7, "reason": "negative_gmv", "field": "gmv_sen"},
@@ -138,12 +163,12 @@ def seed(engine) -> None:
         ])
 
 
-def _milestone_figures(engine) -> tuple[int, int]:
-    """Enrolled and eligible GMV as the milestones measure them after the event (another consumer)."""
+def _metrics(engine):
+    """The one definition of the figures (warehouse.metrics) and the milestones' reading of it, as of NOW."""
+    from creator_ops.warehouse.metrics import campaign_figures
     from creator_ops.warehouse.queries import measure
 
-    metrics = measure(engine, SPEC, SPEC.timeline.settlement_date)
-    return metrics.creators_enrolled, metrics.eligible_gmv_sen
+    return campaign_figures(engine, SPEC, as_of=NOW), measure(engine, SPEC, NOW)
 
 
 def test_page_figures_follow_the_campaign_rules(seeded):
@@ -152,18 +177,24 @@ def test_page_figures_follow_the_campaign_rules(seeded):
     assert page.phase == "live"
     progress = {p.key: p for p in page.progress}
     assert progress["enrolled"].actual == 2  # c1 once, c2 on the dot; c3 too late
-    assert progress["live_gmv"].actual == 25050 + 1999 + 7000 + 3000 + 1
+    # enrolled, not excluded creators, as of NOW: c2 is excluded, c3 late, o10 comes after NOW
     assert progress["eligible_gmv"].actual == 25050 + 1999 + 1
-    assert (progress["enrolled"].actual, progress["eligible_gmv"].actual) == _milestone_figures(seeded)
+    assert progress["live_gmv"].actual == 25050 + 1999 + 1 + 4000  # o9 is still open
+    figures, milestones = _metrics(seeded)
+    assert (progress["enrolled"].actual, progress["eligible_gmv"].actual, progress["live_gmv"].actual) == (
+        figures.enrolled, figures.eligible_gmv_sen, figures.live_gmv_sen)
+    assert (milestones.creators_enrolled, milestones.eligible_gmv_sen) == (figures.enrolled, figures.eligible_gmv_sen)
     # the pace: 15.5 of 24 event hours gone, so a straight line to RM 5,000,000 stands at 15.5/24 of it
     assert progress["live_gmv"].pace_now == 500_000_000 * 55_800 // 86_400
     assert progress["live_gmv"].verdict == "behind pace"
     assert progress["enrolled"].verdict == "target missed"  # registration closed with 2 of 3,000
     hour0 = int(EVENT.timestamp()) // 3600
-    assert page.live_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999 + 7000, hour0 + 10: 3000}
-    assert page.eligible_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999, hour0 + 10: 0}
+    assert page.live_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999, hour0 + 11: 4000}
+    assert page.eligible_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999}
+    assert sum(page.enrolled_by_hour.values()) == 2
     assert dict((label, n) for label, n, _ in page.funnel) == {
-        "Candidates pulled": 5, "Shortlisted": 3, "Enrolled": 2, "Selling": 1,
+        "Candidates pulled": 5, "Shortlisted": 3, "Invited": 2, "Enrolled": 2, "Sampled": 1, "Posting": 1,
+        "Selling": 1,
     }
 
 
@@ -197,20 +228,6 @@ def test_an_empty_or_unreadable_warehouse_still_renders(warehouse_engine, tmp_pa
     broken = campaign_page(SPEC, make_engine(f"sqlite:///{tmp_path / 'never_migrated.db'}"), NOW)
     assert "warehouse not readable" in broken.warehouse_error
     assert all(svg.startswith("<svg") for svg in charts(broken).values())
-
-
-def test_the_hour_bucket_is_the_same_on_every_database(warehouse_engine):
-    from sqlalchemy import literal, select
-
-    from creator_ops.warehouse.schema import campaign_runs
-
-    moment = dt.datetime(2026, 12, 12, 7, 59, 59, tzinfo=UTC)
-    with warehouse_engine.begin() as conn:
-        conn.execute(campaign_runs.insert(), {"campaign_id": "x", "run_id": "r", "phase": "live",
-                                              "interval_start": moment, "interval_end": moment,
-                                              "updated_at": moment})
-        bucket = conn.execute(select(epoch_hour(campaign_runs.c.interval_start), literal(1))).first()[0]
-    assert bucket == int(moment.timestamp()) // 3600
 
 
 # --------------------------------------------------------------------------- the routes, through Airflow's API app
@@ -272,7 +289,7 @@ def test_the_page_answers_where_we_are_and_what_needs_me(api):
     html = page.text
     assert SPEC.name in html and 'id="phase">live<' in html
     assert "RM 270.50" in html  # eligible GMV: 250.50 + 19.99 + 0.01
-    assert "RM 370.50" in html  # live GMV adds the excluded and the late creator's lines
+    assert "RM 310.50" in html  # live GMV adds the open line
     assert "gmv_per_line_plausible" in html and "orders_broken.xlsx" in html
     assert "1 alert(s) not delivered yet" in html
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")

@@ -1,10 +1,12 @@
-"""What one campaign's page shows, read from the spec and the warehouse with a fixed handful of queries.
+"""What one campaign's page shows, read from the spec and the warehouse.
 
 Plain Python (no Airflow import), like `overview.py`, so it runs against any warehouse
-engine in tests and benchmarks. Whatever the size of the campaign, the page costs the
-same dozen aggregate queries: series are bucketed by hour in SQL (hours, not rows, come
-back), and nothing loops over rows issuing queries. Airflow's own state (waiting human
-actions, the latest run) is read by `campaign_view.py`, the Airflow side.
+engine in tests and benchmarks. Enrolled, eligible GMV, live GMV and trust come from their
+one definition, `warehouse/metrics.py` (whose line tables are kept until the campaign's
+files change); the page groups those tables by hour for its plots. Everything else is a
+fixed handful of aggregate queries, whatever the size of the campaign: nothing loops over
+rows issuing queries. Airflow's own state (waiting human actions, the latest run) is read
+by `campaign_view.py`, the Airflow side.
 """
 
 from __future__ import annotations
@@ -17,20 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Engine,
     and_,
     case,
     func,
-    literal,
-    null,
     or_,
     select,
-    union_all,
+    union,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status, deadlines
 from creator_ops.core.calendar import PHASE_ORDER, Phase
@@ -40,38 +37,20 @@ from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.schema import (
     alert_outbox,
     campaign_runs,
+    content,
     creators,
-    enrollments,
-    exclusions,
     ingested_files,
-    order_lines,
+    invitations,
     payout_calculations,
     quality_results,
     quarantine,
+    recruitment_invitations,
+    samples,
 )
 
 HOUR = 3600
-ELIGIBLE_STATUSES = ("completed", "delivered", "settled")
 RECENT_ALERTS = 8
 FILES_SHOWN = 25
-
-
-class epoch_hour(FunctionElement):  # reads as the SQL function it compiles to
-    """The UTC hour of a timestamp as whole hours since 1970 (time-zone offsets here are whole hours)."""
-
-    type = BigInteger()
-    inherit_cache = True
-    name = "epoch_hour"
-
-
-@compiles(epoch_hour, "sqlite")
-def _epoch_hour_sqlite(element, compiler, **kw):
-    return f"(CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER) / 3600)"
-
-
-@compiles(epoch_hour, "postgresql")
-def _epoch_hour_postgresql(element, compiler, **kw):
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 3600) AS BIGINT)"
 
 
 @dataclass(frozen=True)
@@ -179,6 +158,8 @@ class CampaignPage:
     live_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> live GMV sen
     eligible_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> eligible GMV sen
     selling: int = 0  # enrolled creators with an eligible line
+    enrolled_ids: set[str] = field(default_factory=set)
+    untrusted: dict[str, list[str]] = field(default_factory=dict)  # the one reading of trust (warehouse.metrics)
     funnel: list[tuple[str, int | None, str]] = field(default_factory=list)  # (step, count, what it counts)
     quality: list[DatasetQuality] = field(default_factory=list)
     ingestion: list[dict[str, Any]] = field(default_factory=list)  # per data set: files, rows in/accepted/quarantined
@@ -197,138 +178,87 @@ class CampaignPage:
 
 
 # --------------------------------------------------------------------------- metrics
-# Interim: the live and eligible order lines as the milestone and overview SQL define them
-# today (include/sql/milestone_eligible_gmv.sql, ui_campaign_gmv.sql), until the one
-# definition of each metric lands as warehouse views; then these read those views.
+# Enrolled, eligible GMV, live GMV and trust have one definition, `warehouse/metrics.py`
+# (the payout engine's rules on the warehouse inputs); the page groups its line tables by
+# hour for the plots and counts them as of "now" with the same function the other consumers use.
 
 
-def _picked_lines(spec: CampaignSpec):
-    """One row per (order_id, line_id) of the campaign's current files: the version that wins (SPEC 5.1)."""
-    o = order_lines
-    current = select(current_files.c.file_id).where(current_files.c.campaign_id == spec.id).scalar_subquery()
-    copies = func.count().over(partition_by=(o.c.order_id, o.c.line_id))
-    with_update = func.count(o.c.updated_at).over(partition_by=(o.c.order_id, o.c.line_id))
-    versions = (
-        select(o.c.order_id, o.c.line_id, o.c.creator_id, o.c.order_time, o.c.status, o.c.gmv_sen, o.c.updated_at,
-               o.c.file_id, o.c.row_number, copies.label("copies"), with_update.label("with_update"))
-        .where(o.c.campaign_id == spec.id, o.c.file_id.in_(current))
-        .subquery("versions")
+def _by_hour(table, time_column: str, value_column: str | None = None) -> dict[int, int]:
+    """Sum `value_column` (or count rows) per UTC hour (whole hours since 1970) of `time_column`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return {}
+    micros = pc.cast(pc.cast(table[time_column], pa.timestamp("us", "UTC")), pa.int64())
+    hours = pc.divide(micros, pa.scalar(HOUR * 1_000_000, pa.int64()))
+    values = table[value_column] if value_column else pa.array([1] * table.num_rows, pa.int64())
+    grouped = pa.table({"hour": hours, "value": values}).group_by("hour").aggregate([("value", "sum")])
+    return dict(zip(grouped["hour"].to_pylist(), (int(v or 0) for v in grouped["value_sum"].to_pylist()), strict=True))
+
+
+def _before(table, column: str, moment: dt.datetime, inclusive: bool = False):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return table
+    bound = pa.scalar(moment.astimezone(dt.UTC), pa.timestamp("us", "UTC"))
+    values = pc.cast(table[column], pa.timestamp("us", "UTC"))
+    return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
+
+
+def _read_figures(page: CampaignPage, engine: Engine) -> tuple[int, int, int]:
+    """Read the campaign's figures as of the page's "now"; fill the hourly series; return (enrolled, live, eligible)."""
+    from creator_ops.warehouse.metrics import campaign_lines, figures_from_lines, untrusted_datasets
+
+    lines = campaign_lines(engine, page.spec)
+    page.untrusted = untrusted_datasets(engine, page.spec.id)
+    figures = figures_from_lines(page.spec, lines, page.untrusted, as_of=page.now)
+    live = _before(lines.live_lines, "order_time", page.now)
+    enrolled = _before(lines.enrolled, "registered_at", page.now, inclusive=True)
+    page.live_by_hour = _by_hour(live, "order_time", "gmv_sen")
+    page.eligible_by_hour = _by_hour(_before(lines.eligible_lines, "order_time", page.now), "order_time", "gmv_sen")
+    page.enrolled_by_hour = _by_hour(enrolled, "registered_at")
+    page.enrolled_ids = set(enrolled["creator_id"].to_pylist())
+    page.selling = figures.selling_creators
+    return figures.enrolled, figures.live_gmv_sen, figures.eligible_gmv_sen
+
+
+def _read_funnel_sets(page: CampaignPage, conn) -> tuple[int, set[str], set[str]]:
+    """Return invited creators, creators with a shipped sample and creators posting in the campaign window.
+
+    As the review counts them (SPEC 9-10): invitations landed or recorded by the recruitment
+    stage; a sample's status is its last landed row, shipped as `core.samples` says; content
+    posted in [recruitment_opens, event_end).
+    """
+    from creator_ops.core.samples import SHIPPED_STATUSES
+
+    cid, t = page.spec.id, page.spec.timeline
+    current = select(current_files.c.file_id).where(current_files.c.campaign_id == cid).scalar_subquery()
+    invited = union(
+        select(invitations.c.creator_id).where(invitations.c.campaign_id == cid, invitations.c.file_id.in_(current)),
+        select(recruitment_invitations.c.creator_id).where(recruitment_invitations.c.campaign_id == cid),
+    ).subquery()
+    invited_count = conn.execute(select(func.count()).select_from(invited)).scalar_one()
+    last = func.row_number().over(partition_by=samples.c.sample_id,
+                                  order_by=(samples.c.file_id.desc(), samples.c.row_number.desc()))
+    latest = (
+        select(samples.c.creator_id, samples.c.status, last.label("last"))
+        .where(samples.c.campaign_id == cid, samples.c.file_id.in_(current)).subquery()
     )
-    v = versions.c
-    pick = func.row_number().over(
-        partition_by=(v.order_id, v.line_id),
-        order_by=(case((v.copies == v.with_update, v.updated_at)).desc(), v.file_id.desc(), v.row_number.desc()),
-    )
-    ranked = select(v.creator_id, v.order_id, v.order_time, v.status, v.gmv_sen, pick.label("pick")).subquery("ranked")
-    return ranked
-
-
-def _enrolled_creators(spec: CampaignSpec):
-    """Creators with a valid enrollment (registered by registration_closes, current files) and their first one."""
-    e = enrollments
-    current = select(current_files.c.file_id).where(current_files.c.campaign_id == spec.id).scalar_subquery()
-    return (
-        select(e.c.creator_id, func.min(e.c.registered_at).label("first_registered"))
-        .where(e.c.campaign_id == spec.id, e.c.file_id.in_(current),
-               e.c.registered_at <= spec.timeline.registration_closes.astimezone(dt.UTC))
-        .group_by(e.c.creator_id)
-        .subquery("enrolled")
-    )
-
-
-def _event_lines(spec: CampaignSpec):
-    """Live lines (eligible status, in the event window) with a flag saying whether each is eligible (SPEC 5.2)."""
-    t = spec.timeline
-    ranked = _picked_lines(spec)
-    enrolled = select(_enrolled_creators(spec).c.creator_id)
-    excluded = select(exclusions.c.creator_id).where(exclusions.c.campaign_id == spec.id)
-    eligible = and_(ranked.c.creator_id.in_(enrolled), ranked.c.creator_id.not_in(excluded))
-    return (
-        select(ranked.c.creator_id, ranked.c.order_time, ranked.c.gmv_sen,
-               case((eligible, 1), else_=0).label("eligible"))
-        .where(
-            ranked.c.pick == 1,
-            ranked.c.gmv_sen >= 0,
-            func.lower(func.trim(ranked.c.status)).in_(ELIGIBLE_STATUSES),
-            ranked.c.order_time >= t.event_start.astimezone(dt.UTC),
-            ranked.c.order_time < t.event_end.astimezone(dt.UTC),
-        )
-        # read twice below (by hour, and distinct selling creators): computed once
-        .cte("event_lines").prefix_with("MATERIALIZED")
-    )
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _read_sales(page: CampaignPage, conn) -> tuple[int, int, int]:
-    lines = _event_lines(page.spec)
-    hour = epoch_hour(lines.c.order_time)
-    by_hour = select(hour.label("hour"), func.sum(lines.c.gmv_sen).label("live"),
-                     func.sum(lines.c.gmv_sen * lines.c.eligible).label("eligible")).group_by(hour)
-    # one statement: the hours, then one row (hour NULL) counting the distinct selling creators
-    selling = select(null().label("hour"), func.count(func.distinct(lines.c.creator_id)), literal(0)).where(
-        lines.c.eligible == 1
-    )
-    selling_creators = 0
-    for h, live, eligible in conn.execute(union_all(by_hour, selling)):
-        if h is None:
-            selling_creators = int(live)
-        else:
-            page.live_by_hour[int(h)] = int(live or 0)
-            page.eligible_by_hour[int(h)] = int(eligible or 0)
-    page.selling = selling_creators
-    return sum(page.live_by_hour.values()), sum(page.eligible_by_hour.values()), selling_creators
-
-
-def _read_enrollment(page: CampaignPage, conn) -> int:
-    enrolled = _enrolled_creators(page.spec)
-    hour = epoch_hour(enrolled.c.first_registered)
-    rows = conn.execute(select(hour.label("hour"), func.count()).group_by(hour)).all()
-    page.enrolled_by_hour = {int(h): int(n) for h, n in rows}
-    return sum(page.enrolled_by_hour.values())
-
-
-# The series are the page's only costly reads (every order line of the campaign, versions
-# resolved). They change only when a file is ingested, superseded or rejected, which always
-# changes the campaign's `ingested_files` rows in the same transaction as the data: so they
-# are kept per (warehouse, campaign, timeline, files fingerprint) and read again when that moves.
-SERIES_CACHE_SIZE = 256
-_series_cache: dict[tuple[Any, ...], tuple[dict[int, int], dict[int, int], int, dict[int, int]]] = {}
-
-
-def clear_cache() -> None:
-    """Forget every kept series (benchmarks measure the first request after data changed)."""
-    _series_cache.clear()
-
-
-def _files_fingerprint(conn, campaign_id: str) -> tuple[int, int, int]:
-    f = ingested_files
-    weight = case((f.c.status == "accepted", 1), (f.c.status == "rejected", 2), else_=3)
-    count, last, checksum = conn.execute(
-        select(func.count(), func.coalesce(func.max(f.c.file_id), 0), func.coalesce(func.sum(f.c.file_id * weight), 0))
-        .where(f.c.campaign_id == campaign_id)
-    ).one()
-    return int(count), int(last), int(checksum)
-
-
-def _read_series(page: CampaignPage, conn, warehouse: str) -> tuple[int, int, int, int]:
-    """Return (live GMV, eligible GMV, selling creators, enrolled), filling the page's hourly series."""
-    t = page.spec.timeline
-    key = (warehouse, page.spec.id, tuple(t.as_dict().values()), _files_fingerprint(conn, page.spec.id))
-    cached = _series_cache.get(key)
-    if cached is None:
-        _read_sales(page, conn)
-        _read_enrollment(page, conn)
-        cached = (page.live_by_hour, page.eligible_by_hour, page.selling, page.enrolled_by_hour)
-        if len(_series_cache) >= SERIES_CACHE_SIZE:
-            _series_cache.pop(next(iter(_series_cache)))
-        _series_cache[key] = cached
-    page.live_by_hour, page.eligible_by_hour, page.selling, page.enrolled_by_hour = (
-        dict(cached[0]), dict(cached[1]), cached[2], dict(cached[3]),
-    )
-    return (sum(page.live_by_hour.values()), sum(page.eligible_by_hour.values()), page.selling,
-            sum(page.enrolled_by_hour.values()))
+    sampled = set(conn.execute(
+        select(latest.c.creator_id).where(latest.c.last == 1, func.upper(func.trim(latest.c.status)).in_(
+            SHIPPED_STATUSES)).distinct()
+    ).scalars())
+    posting = set(conn.execute(
+        select(content.c.creator_id).where(
+            content.c.campaign_id == cid, content.c.file_id.in_(current),
+            content.c.posted_at >= t.recruitment_opens.astimezone(dt.UTC),
+            content.c.posted_at < min(t.event_end, page.now).astimezone(dt.UTC),
+        ).distinct()
+    ).scalars())
+    return int(invited_count), sampled, posting
 
 
 def _read_candidates(page: CampaignPage, conn) -> tuple[int, int]:
@@ -365,7 +295,8 @@ def _read_quality(page: CampaignPage, conn) -> None:
         page.quality.append(
             DatasetQuality(
                 dataset=dataset,
-                verdict="failed" if failed else "passed",
+                # trusted or not is the one reading of quality_results (warehouse.metrics.untrusted_datasets)
+                verdict="failed" if dataset in page.untrusted else "passed",
                 files_checked=len(verdicts_of),
                 files_failed=len(failed),
                 last_checked=max(as_utc_or_none(r.validated_at) for r in verdicts_of),
@@ -485,7 +416,8 @@ def _progress(page: CampaignPage, enrolled: int, live: int, eligible: int) -> No
                  (t.recruitment_opens, t.registration_closes), now,
                  "distinct creators registered by registration close"),
         Progress("live_gmv", "Live GMV", "sen", live, gmv_target, event, now,
-                 "completed, delivered or settled lines in the event window, any creator: the running figure"),
+                 "lines placed in the event so far, final or still open, of enrolled creators not excluded: "
+                 "what eligible GMV may become"),
         Progress("eligible_gmv", "Eligible GMV", "sen", eligible, gmv_target, event, now,
                  "SPEC 5 eligible lines: enrolled in time and not excluded; what payouts count"),
     ]
@@ -502,10 +434,11 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
         _progress(page, 0, 0, 0)
         return page
     try:
+        enrolled, live, eligible = _read_figures(page, engine)
         with engine.connect() as conn:
             _read_payout_and_last_run(page, conn)
-            live, eligible, selling, enrolled = _read_series(page, conn, str(engine.url))
             pulled, shortlisted = _read_candidates(page, conn)
+            invited, sampled, posting = _read_funnel_sets(page, conn)
             _read_quality(page, conn)
             _read_files(page, conn)
             _read_alerts(page, conn)
@@ -518,8 +451,11 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
     page.funnel = [
         ("Candidates pulled", pulled, "creators from marketplace pulls"),
         ("Shortlisted", shortlisted, "candidates on the shortlist and invite lists"),
+        ("Invited", invited, "creators invited (landed invitations and the recruitment stage's lists)"),
         ("Enrolled", enrolled, "registered by registration close"),
-        ("Selling", selling, "enrolled creators with at least one eligible sale"),
+        ("Sampled", len(page.enrolled_ids & sampled), "enrolled, with a sample shipped"),
+        ("Posting", len(page.enrolled_ids & posting), "enrolled, with a video or LIVE posted since recruitment opened"),
+        ("Selling", page.selling, "enrolled creators with at least one eligible sale"),
     ]
     return page
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -17,8 +16,6 @@ from creator_ops.core.calendar import phase_at
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.warehouse.metrics import campaign_figures, validated_datasets
 from creator_ops.warehouse.schema import campaign_runs, payout_calculations
-
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
 
 
 @dataclass(frozen=True)
