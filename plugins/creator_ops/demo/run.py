@@ -316,7 +316,7 @@ def _print_review(folder: Path) -> None:
     against = f", compared with {baseline.get('name') or baseline.get('campaign_id')}" if baseline else ""
     print(f"\nCampaign review{against}")
     for label, value in headline(review).items():
-        print(f"  {label:<26} {value}")
+        print(f"  {label:<26} {value}" if len(label) <= 26 else f"  {label}: {value}")
     print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
 
 

@@ -128,20 +128,34 @@ def headline(review: dict[str, Any]) -> dict[str, str]:
             return display_myr(value)
         return str(value)
 
+    def signed(value: Any) -> str:
+        if isinstance(value, Money):
+            return ("+" if value.sen >= 0 else "-") + display_myr(Money(abs(value.sen)))
+        return f"{value:+,}" if isinstance(value, int) else "n/a"
+
     funnel = review["funnel"]
     roi = review["roi"]
     share = review["top10_share"]
-    return {
+    figures = {
         "Eligible GMV": text(review["gmv"]["eligible_myr"]),
         "Total cost": text(review["cost"]["total_myr"]),
         "ROI (GMV / cost)": f"{roi.decimal():.2f}×" if isinstance(roi, Ratio) else "n/a",
         "Funnel": (
-            f"{funnel['invited']} invited → {funnel['enrolled']} enrolled → {funnel['sampled']} sampled → "
-            f"{funnel['posting']} posting → {funnel['selling']} selling"
+            f"{funnel['invited']:,} invited → {funnel['enrolled']:,} enrolled → {funnel['sampled']:,} sampled → "
+            f"{funnel['posting']:,} posting → {funnel['selling']:,} selling"
         ),
         "Top 10% share of GMV": f"{share.decimal() * 100:.1f}%",
         "Cost per selling creator": text(review["cost_per_selling_creator_myr"]),
     }
+    baseline = review.get("baseline")
+    if baseline:
+        d = baseline.get("delta") or {}
+        figures[f"Against {baseline.get('name') or baseline.get('campaign_id')}"] = (
+            f"eligible GMV {signed(d.get('gmv', {}).get('eligible_myr'))}, "
+            f"total cost {signed(d.get('cost', {}).get('total_myr'))}, "
+            f"selling creators {signed(d.get('funnel', {}).get('selling'))}"
+        )
+    return figures
 
 
 __all__ = ["ReviewInputs", "baseline_block", "compute_review", "dumps", "headline", "loads"]
