@@ -229,7 +229,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
     skips, saying who froze it and when.
     """
 
-    def __init__(self, *, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         from airflow.sdk import Param
 
         kwargs.setdefault(
@@ -237,7 +237,6 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
             {"note": Param("", type=["null", "string"], description="Why (required in practice for Reject)")},
         )
         super().__init__(**kwargs)
-        self.warehouse_conn_id = warehouse_conn_id
 
     def open_or_skip(self, context: Any, step: Any, due: dt.datetime, due_run_start: dt.datetime) -> None:
         from creator_ops.steps.matchmaking import prepare_signoff, signoff_should_open
