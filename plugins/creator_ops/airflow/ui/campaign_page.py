@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status, deadlines
-from creator_ops.core.calendar import PHASE_ORDER, Phase
+from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status
+from creator_ops.core.calendar import PHASE_ORDER, Phase, deadlines
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.files import current_files
@@ -387,11 +387,7 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
 
     every = mechanisms.lists(engine, page.spec.id)
     page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
-    traffic = page.spec.traffic
-    overview = mechanisms.traffic_overview(
-        engine, page.spec.id, page.spec.timeline.event_end,
-        int(traffic.budget_myr * 100) if traffic is not None else None,
-    )
+    overview = mechanisms.traffic_overview(engine, page.spec)
     page.traffic = overview if overview.hours else None
 
 
