@@ -208,11 +208,33 @@ def _before(table, column: str, moment: dt.datetime, inclusive: bool = False):
     return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
 
 
+# The line tables follow from the metrics' warehouse inputs, which metrics keeps per warehouse
+# state: while it hands back the same inputs object, the tables computed from it still hold.
+_lines_cache: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+LINES_CACHE_SIZE = 8
+
+
+def _campaign_lines(engine: Engine, spec: CampaignSpec):
+    from creator_ops.warehouse.metrics import campaign_lines, warehouse_inputs
+
+    inputs = warehouse_inputs(engine, spec.id)
+    key = (str(engine.url), spec.id, tuple(spec.timeline.as_dict().values()))
+    kept = _lines_cache.get(key)
+    if kept is not None and kept[0] is inputs:
+        return kept[1]
+    lines = campaign_lines(engine, spec, inputs)
+    _lines_cache.pop(key, None)
+    if len(_lines_cache) >= LINES_CACHE_SIZE:
+        _lines_cache.pop(next(iter(_lines_cache)))
+    _lines_cache[key] = (inputs, lines)
+    return lines
+
+
 def _read_figures(page: CampaignPage, engine: Engine) -> tuple[int, int, int]:
     """Read the campaign's figures as of the page's "now"; fill the hourly series; return (enrolled, live, eligible)."""
-    from creator_ops.warehouse.metrics import campaign_lines, figures_from_lines, untrusted_datasets
+    from creator_ops.warehouse.metrics import figures_from_lines, untrusted_datasets
 
-    lines = campaign_lines(engine, page.spec)
+    lines = _campaign_lines(engine, page.spec)
     page.untrusted = untrusted_datasets(engine, page.spec.id)
     figures = figures_from_lines(page.spec, lines, page.untrusted, as_of=page.now)
     live = _before(lines.live_lines, "order_time", page.now)
