@@ -96,13 +96,14 @@ def dag_factory_config(dag) -> dict:
     for task in dag.tasks:
         group = task.task_group.group_id if task.task_group and task.task_group.group_id else None
         entry = {"operator": "airflow.providers.standard.operators.empty.EmptyOperator"}
-        upstream = sorted(t.split(".")[-1] for t in task.upstream_task_ids)
+        # full ids ("group.task" → "group__task"): short names repeat across groups
+        upstream = sorted(t.replace(".", "__") for t in task.upstream_task_ids)
         if upstream:
             entry["dependencies"] = upstream
         if group:
             entry["task_group_name"] = group
             groups[group] = {"tooltip": f"{group} stage"}
-        tasks[task.task_id.split(".")[-1]] = entry
+        tasks[task.task_id.replace(".", "__")] = entry
     return {
         "default_args": {"owner": dag.owner, "retries": 2, "start_date": "2026-01-01"},
         "schedule": "@daily",

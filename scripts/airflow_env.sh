@@ -11,3 +11,8 @@ export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="${AIRFLOW__DAG_PROCESSOR__REFRE
 export CREATOR_OPS_OUTPUT_ROOT="${CREATOR_OPS_OUTPUT_ROOT:-$_ROOT/output}"
 export CREATOR_OPS_LANDING_ROOT="${CREATOR_OPS_LANDING_ROOT:-$AIRFLOW_HOME/landing}"
 export PATH="$_ROOT/.venv/bin:$PATH"
+# named users: admin plus every spec's owners and payout approvers (each gets a generated password)
+if [ -z "${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS:-}" ]; then
+  AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$("$_ROOT/.venv/bin/python" -m creator_ops.core.people 2>/dev/null || echo admin:admin)"
+  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS
+fi

@@ -13,7 +13,9 @@ import random
 import zipfile
 from pathlib import Path
 
-DATASETS = ("creators", "enrollments", "surveys", "orders", "exclusions")
+DATASETS = (
+    "creators", "enrollments", "surveys", "orders", "exclusions", "products", "invitations", "samples", "content",
+)
 
 # personal data planted in every kind of cell; none of it may come out in clear
 PLANTED_EMAILS = ("siti.aminah@example.com", "Farid.Rahman+promo@shop.example.com.my", "wei@x.co")
@@ -29,6 +31,10 @@ HEADERS = {
     "surveys": ["Timestamp", "Username", "Email Address", "Apa pendapat anda?", "Any other comments?"],
     "orders": ["order_id", "line_id", "creator_id", "order_time", "status", "gmv_myr", "remark"],
     "exclusions": ["creator_id", "reason"],
+    "products": ["product_id", "name", "category", "price_myr", "sample_quota", "priority", "min_followers"],
+    "invitations": ["creator_id", "invited_at", "account_manager", "remark"],
+    "samples": ["sample_id", "creator_id", "product_id", "requested_at", "status", "shipped_at"],
+    "content": ["content_id", "creator_id", "content_type", "posted_at", "views", "gmv_myr"],
 }
 
 
@@ -53,8 +59,18 @@ def good_rows(dataset: str, rng: random.Random, n: int = 12) -> list[list[str]]:
         elif dataset == "orders":
             rows.append([f"5770000000{i:08d}", f"{i}", creator, "2026-12-12T10:00:00+08:00",
                          rng.choice(["COMPLETED", "cancelled", _pii(rng)]), rng.choice(["12.50", "-3", "abc", ""]), remark])
-        else:
+        elif dataset == "exclusions":
             rows.append([creator, remark])
+        elif dataset == "products":
+            rows.append([f"P{i}", rng.choice([f"Serum {i}", _pii(rng), rng.choice(FORMULAS)]), "beauty",
+                         rng.choice(["49.90", "-1", "x"]), str(i % 4), rng.choice(["1", "2", "9"]), "0"])
+        elif dataset == "invitations":
+            rows.append([creator, "2026-11-20 09:00:00", rng.choice(["Aisyah", _pii(rng)]), remark])
+        elif dataset == "samples":
+            rows.append([f"S{i}", creator, f"P{i % 3}", "2026-11-21 10:00", rng.choice(["SHIPPED", _pii(rng)]), ""])
+        else:
+            rows.append([f"C{i}", creator, rng.choice(["VIDEO", "live", _pii(rng)]), "2026-12-12 20:00",
+                         "12.3K", rng.choice(["99.00", "RM1,000", "abc"])])
     return rows
 
 
@@ -92,6 +108,9 @@ def _zip_bomb(path: Path) -> None:
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (40 << 20))
 
 
+HEAVY = ("orders", "surveys")  # the multi-megabyte files and bombs, whose readers do not depend on the data set
+
+
 def corpus(folder: Path, rng: random.Random) -> list[tuple[str, Path]]:
     """Write the hostile corpus into `folder`; return (dataset, path) for each file."""
     out: list[tuple[str, Path]] = []
@@ -113,8 +132,9 @@ def corpus(folder: Path, rng: random.Random) -> list[tuple[str, Path]]:
         for cut in sorted(rng.sample(range(1, len(good)), 3)):
             add(dataset, f"truncated_{cut}.csv", good[:cut])
         add(dataset, "unbalanced_quote.csv", good + b'"never closed, ' + PLANTED[0].encode() + b"\r\nx,y\r\n")
-        add(dataset, "huge_field.csv", csv_bytes(header, rows[:2]) + b'"' + b"A" * (5 << 20) + b'"\r\n')
-        add(dataset, "huge_line_no_quotes.csv", csv_bytes(header, rows[:2]) + b"B" * (5 << 20) + b"\r\n")
+        if dataset in HEAVY:
+            add(dataset, "huge_field.csv", csv_bytes(header, rows[:2]) + b'"' + b"A" * (5 << 20) + b'"\r\n')
+            add(dataset, "huge_line_no_quotes.csv", csv_bytes(header, rows[:2]) + b"B" * (5 << 20) + b"\r\n")
         add(dataset, "ragged.csv", good + b"1,2\r\n" + ",".join(["x"] * 30).encode() + b"\r\n")
         add(dataset, "binary.csv", bytes(rng.getrandbits(8) for _ in range(4096)))
         add(dataset, "nul_bytes.csv", good.replace(b",", b"\x00", 3))
@@ -142,9 +162,10 @@ def corpus(folder: Path, rng: random.Random) -> list[tuple[str, Path]]:
         _xlsx(two, {"Week 1": [header, *rows[:5]], "Week 2": [header, *rows[5:]]})
         out.append((dataset, two))
         add(dataset, "truncated.xlsx", xlsx.read_bytes()[: len(xlsx.read_bytes()) // 2])
-        bomb = folder / f"{dataset}__bomb.xlsx"
-        _zip_bomb(bomb)
-        out.append((dataset, bomb))
+        if dataset in HEAVY:
+            bomb = folder / f"{dataset}__bomb.xlsx"
+            _zip_bomb(bomb)
+            out.append((dataset, bomb))
         # parquet: nested columns (struct, list, map) beside the key columns, truncated, binary non-UTF-8
         columns = {name: [r[i] for r in rows] for i, name in enumerate(header)}
         nested = folder / f"{dataset}__nested.parquet"

@@ -57,6 +57,9 @@ STAGES: tuple[tuple[str, Callable[[StageBuilder], None]], ...] = (
     ("report", report.build),
 )
 STAGE_ORDER = tuple(name for name, _ in STAGES)
+# Stages that follow the stage before them but hold up nothing after them: the campaign
+# review runs whatever the payouts did, and must not turn a failed payout run green.
+SIDE_STAGES = frozenset({"review"})
 ALL_PHASES = tuple(Phase)
 
 
@@ -173,7 +176,8 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings
             with TaskGroup(group_id=stage, tooltip=f"{stage} stage") as group:
                 build(StageBuilder(spec, spec_path, group))
             previous >> group
-            previous = group
+            if stage not in SIDE_STAGES:
+                previous = group
             groups[stage] = group
         if spec.runbook:
             with TaskGroup(group_id="runbook", tooltip="sign-offs from other teams") as runbook:

@@ -10,6 +10,7 @@ from airflow.sdk.bases.hook import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
 from sqlalchemy import Engine
 
+from creator_ops.core.settings import WAREHOUSE_CONN_ID
 from creator_ops.warehouse.db import default_url, make_engine, upgrade
 
 
@@ -32,7 +33,7 @@ class WarehouseHook(BaseHook):
     """SQLAlchemy engine for the warehouse: the connection's URI, or the embedded SQLite default."""
 
     conn_name_attr = "warehouse_conn_id"
-    default_conn_name = "creator_ops_warehouse"
+    default_conn_name = WAREHOUSE_CONN_ID
     conn_type = "generic"
     hook_name = "Creator ops warehouse"
 

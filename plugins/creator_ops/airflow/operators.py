@@ -16,7 +16,8 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from creator_ops.core.calendar import CampaignCalendar, Phase
+from creator_ops.core.calendar import CampaignCalendar, Phase, signoff_deadline
+from creator_ops.core.settings import WAREHOUSE_CONN_ID
 from creator_ops.core.spec import SpecError, load_spec
 
 
@@ -92,7 +93,7 @@ class CampaignStepOperator(BaseOperator):
         spec_path: str,
         step: str,
         phases: Sequence[Phase],
-        warehouse_conn_id: str = "creator_ops_warehouse",
+        warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -128,16 +129,29 @@ class RunbookSignoffOperator(ApprovalOperator):
     """A sign-off by another team, opened in the run whose interval covers its due time.
 
     It parks in the UI (Required Actions) without holding a worker slot; "Reject" skips
-    what depends on it. In every other run it skips, saying when it is due.
+    what depends on it. In every other run it skips, saying when it is due. Unanswered by
+    its deadline (the step's `respond_by`, default the next phase boundary), it escalates
+    by alert and then fails visibly, so it never holds one of the DAG's active runs forever.
     """
 
     ui_color = "#fff4d6"
+    MIN_WAIT = dt.timedelta(minutes=1)  # a sign-off opened past its deadline still gets a moment
 
-    def __init__(self, *, spec_path: str, step_id: str, due: dt.datetime, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        spec_path: str,
+        step_id: str,
+        due: dt.datetime,
+        warehouse_conn_id: str = WAREHOUSE_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.spec_path = spec_path
         self.step_id = step_id
         self.due_iso = due.isoformat()
+        self.warehouse_conn_id = warehouse_conn_id
+        self.deadline_iso: str | None = None
 
     def execute(self, context: Any) -> Any:
         spec = load_spec(self.spec_path)
@@ -148,8 +162,49 @@ class RunbookSignoffOperator(ApprovalOperator):
         due = spec.when(step.due)
         due_run = calendar.run_containing(due)
         self.open_or_skip(context, step, due, due_run.start)
-        self.log.info("Opening sign-off %r, due %s", self.step_id, due.isoformat())
+        now = dt.datetime.now(dt.UTC)
+        respond_by = spec.when(step.respond_by) if step.respond_by is not None else None
+        deadline = signoff_deadline(spec.timeline, max(now, due), respond_by)
+        self.response_timeout = max(deadline - now, self.MIN_WAIT)
+        self.deadline_iso = deadline.isoformat()
+        self.log.info("Opening sign-off %r, due %s; escalates unanswered at %s", self.step_id, due, deadline)
         return super().execute(context)
+
+    def process_trigger_event_error(self, event: dict[str, Any]) -> None:
+        """On a timeout: escalate by alert, then fail with a message saying so (other errors: as Airflow does)."""
+        if event.get("error_type") != "timeout":
+            super().process_trigger_event_error(event)
+        self.escalate(self._context)
+        raise AirflowFailException(
+            f"sign-off {self.step_id!r} got no answer by {self.deadline_iso or 'its deadline'}: escalated by alert;"
+            " clear this task to open it again"
+        )
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        self._context = context  # the timeout path needs the run to escalate in
+        return super().execute_complete(context, event)
+
+    def escalate(self, context: Any) -> int:
+        """Queue the 'sign-off overdue' alert to the campaign's channels; return rows added."""
+        from creator_ops.core.alerts import channels_for
+        from creator_ops.core.problems import signoff_overdue_alert
+        from creator_ops.warehouse.outbox import enqueue
+
+        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        step = next(s for s in ctx.spec.runbook if s.id == self.step_id)
+        now = dt.datetime.now(dt.UTC)
+        due = ctx.spec.when(step.due)
+        respond_by = ctx.spec.when(step.respond_by) if step.respond_by is not None else None
+        deadline = dt.datetime.fromisoformat(self.deadline_iso) if self.deadline_iso else (
+            signoff_deadline(ctx.spec.timeline, due, respond_by)
+        )
+        alert = signoff_overdue_alert(
+            ctx.spec, step_id=step.id, title=step.title, owner=step.owner, due=due, deadline=deadline,
+            run_id=ctx.run_id,
+        )
+        added = enqueue(ctx.engine, [alert], channels=channels_for(ctx.spec), campaign_name=ctx.spec.name, now=now)
+        self.log.warning("Sign-off %r unanswered by %s: escalated (%d alert row(s))", self.step_id, deadline, added)
+        return added
 
     def open_or_skip(self, context: Any, step: Any, due: dt.datetime, due_run_start: dt.datetime) -> None:
         """Skip unless this run is the one due for the sign-off (a subclass may open it in more runs)."""
@@ -169,7 +224,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
     skips, saying who froze it and when.
     """
 
-    def __init__(self, *, warehouse_conn_id: str = "creator_ops_warehouse", **kwargs: Any) -> None:
+    def __init__(self, *, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **kwargs: Any) -> None:
         from airflow.sdk import Param
 
         kwargs.setdefault(
@@ -228,7 +283,7 @@ class PayoutApprovalOperator(ApprovalOperator):
         *,
         spec_path: str,
         phases: Sequence[Phase],
-        warehouse_conn_id: str = "creator_ops_warehouse",
+        warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
         from airflow.sdk import Param

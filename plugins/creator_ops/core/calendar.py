@@ -12,8 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from creator_ops.core.spec import Timeline
+from creator_ops.core.times import utc
+
+if TYPE_CHECKING:
+    from creator_ops.core.spec import CampaignSpec
 
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
@@ -48,6 +53,25 @@ def phase_at(timeline: Timeline, moment: dt.datetime) -> Phase | None:
     if moment < timeline.payout_date:
         return Phase.SETTLEMENT
     return Phase.PAYOUT
+
+
+def next_phase_boundary(timeline: Timeline, moment: dt.datetime) -> dt.datetime | None:
+    """Return the first timeline date strictly after `moment` where the phase changes (None after payout)."""
+    bounds = sorted(
+        (timeline.registration_closes, timeline.event_start, timeline.event_end,
+         timeline.settlement_date, timeline.payout_date)
+    )
+    return next((b for b in bounds if b > moment), None)
+
+
+def signoff_deadline(timeline: Timeline, opened: dt.datetime, respond_by: dt.datetime | None) -> dt.datetime:
+    """Return when an unanswered sign-off opened at `opened` escalates: `respond_by`, else the next phase boundary.
+
+    A sign-off opened after the last boundary (the payout date) gets one day.
+    """
+    if respond_by is not None:
+        return respond_by
+    return next_phase_boundary(timeline, opened) or opened + DAY
 
 
 @dataclass(frozen=True)
@@ -146,3 +170,41 @@ class CampaignCalendar:
         for run in self.runs:
             counts[run.phase] += 1
         return counts
+
+
+# --------------------------------------------------------------------------- dated points
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated point of the campaign: a timeline date, a runbook sign-off or a survey closing."""
+
+    label: str
+    when: dt.datetime
+
+
+def deadlines(spec: CampaignSpec) -> list[Deadline]:
+    """Return every dated point of the campaign, in time order."""
+    labels = {
+        "recruitment_opens": "Recruitment opens",
+        "registration_closes": "Registration closes",
+        "event_start": "Event starts",
+        "event_end": "Event ends",
+        "settlement_date": "Settlement (return window over)",
+        "payout_date": "Payout export",
+    }
+    points = [Deadline(labels[name], when) for name, when in spec.timeline.as_dict().items()]
+    points += [Deadline(f"Sign-off: {step.title}", spec.when(step.due)) for step in spec.runbook]
+    points += [Deadline(f"Survey closes: {survey.title}", spec.when(survey.closes)) for survey in spec.surveys]
+    return sorted(points, key=lambda d: utc(d.when))
+
+
+def next_deadline(spec: CampaignSpec, now: dt.datetime) -> Deadline | None:
+    """Return the first dated point strictly after `now`, or None when the campaign is over."""
+    return next((d for d in deadlines(spec) if utc(d.when) > utc(now)), None)
+
+
+def phase_label(spec: CampaignSpec, now: dt.datetime) -> str:
+    """Return the campaign's phase at `now` ("not started" before recruitment opens)."""
+    phase = phase_at(spec.timeline, now.astimezone(spec.tz))
+    return str(phase) if phase is not None else "not started"

@@ -210,6 +210,34 @@ def rejected_file_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, 
     return alerts
 
 
+def signoff_overdue_alert(
+    spec: CampaignSpec, *, step_id: str, title: str, owner: str | None, due: dt.datetime,
+    deadline: dt.datetime, run_id: str,
+) -> Alert:
+    """Build the escalation of a runbook sign-off nobody answered by its deadline (one per step and run)."""
+    return Alert(
+        key=alert_key("signoff_overdue", spec.id, step_id, run_id),
+        campaign_id=spec.id,
+        kind="signoff_overdue",
+        severity="critical",
+        data={
+            "step_id": step_id,
+            "title": mask_pii(title),
+            "owner": mask_pii(owner or "unassigned"),
+            "due": _local(spec, due),
+            "deadline": _local(spec, deadline),
+            "run_id": run_id,
+        },
+        facts=(
+            Fact("Sign-off", mask_pii(title)),
+            Fact("Owner", mask_pii(owner or "unassigned")),
+            Fact("Due", _local(spec, due)),
+            Fact("No answer by", _local(spec, deadline)),
+            Fact("Run", run_id),
+        ),
+    )
+
+
 def payout_waiting_alerts(rows: Sequence[Mapping[str, Any]], spec: CampaignSpec, now: dt.datetime) -> list[Alert]:
     """Build an alert for every payout calculation waiting for approval longer than a day.
 

@@ -31,8 +31,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.ingest.datasets import DATASETS
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.money import to_sen
+from creator_ops.core.paths import EXPECTATIONS_DIR
 from creator_ops.core.spec import CampaignSpec
 
 if TYPE_CHECKING:
@@ -40,18 +42,7 @@ if TYPE_CHECKING:
 
     from creator_ops.core.ingest import ReadResult
 
-SUITES_DIR = Path(__file__).resolve().parents[3] / "include" / "expectations"
-DATASETS = (
-    "creators",
-    "enrollments",
-    "surveys",
-    "orders",
-    "exclusions",
-    "products",
-    "invitations",
-    "samples",
-    "content",
-)
+SUITES_DIR = EXPECTATIONS_DIR
 FILE_SUITE = "ingested_files"
 SAMPLE_ROWS = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}

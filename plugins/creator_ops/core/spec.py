@@ -408,6 +408,9 @@ class RunbookStep(_Strict):
     title: NonEmpty
     due: When
     owner: NonEmpty | None = None
+    # the answer's deadline: unanswered by then, the sign-off escalates by alert and fails visibly
+    # (default: the next phase boundary after it opens)
+    respond_by: When | None = None
 
 
 class Survey(_Strict):
@@ -488,6 +491,8 @@ class CampaignSpec(_Strict):
     currency: Literal["MYR"] = "MYR"
     timezone: NonEmpty = DEFAULT_TIMEZONE
     owners: list[NonEmpty] = Field(default_factory=lambda: ["creator-ops-my"])
+    # finance people who approve payouts; with the owners, the Airflow users who decide (core/people.py)
+    payout_approvers: list[NonEmpty] = Field(default_factory=list)
     description: str | None = None
     timeline: Timeline
     targets: Targets = Field(default_factory=Targets)
@@ -686,9 +691,16 @@ def _check_relative_times(spec: CampaignSpec, file: str) -> list[SpecProblem]:
     problems = []
     for i, step in enumerate(spec.runbook):
         try:
-            spec.when(step.due)
+            due = spec.when(step.due)
         except ValueError as exc:
             problems.append(SpecProblem(file, f"runbook[{i}].due", str(exc)))
+            continue
+        if step.respond_by is not None:
+            try:
+                if spec.when(step.respond_by) <= due:
+                    problems.append(SpecProblem(file, f"runbook[{i}].respond_by", "must be after due"))
+            except ValueError as exc:
+                problems.append(SpecProblem(file, f"runbook[{i}].respond_by", str(exc)))
     for i, survey in enumerate(spec.surveys):
         try:
             if spec.when(survey.closes) <= spec.when(survey.opens):

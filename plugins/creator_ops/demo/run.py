@@ -25,9 +25,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from creator_ops.core.money import format_rm
+from creator_ops.core.paths import PROJECT_ROOT
 from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = PROJECT_ROOT
 DEMO_CAMPAIGN = "my_1212_2026"
 
 
@@ -256,9 +257,12 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
         if alerts:
             print("\nAlerts (outbox): " + ", ".join(f"{ch} {st}: {n}" for ch, st, n in alerts))
     if responder.answers:
-        print("\nHuman-in-the-loop requests answered through the REST API (as the demo approver)")
+        print("\nHuman-in-the-loop requests answered through the REST API, each by a named user")
         for answer in responder.answers:
-            print(f"  {answer.option:<8} {answer.task_id:<40} HTTP {answer.status_code}")
+            print(f"  {answer.option:<8} {answer.task_id:<40} HTTP {answer.status_code}  by {answer.user}")
+        decided = _decided_by(engine, spec.id)
+        if decided:
+            print("  recorded: " + "; ".join(decided))
     out = output_root() / spec.id
     _print_review(out / "review")
     print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
@@ -267,6 +271,22 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
     print("    user admin, password in .airflow/simple_auth_manager_passwords.json.generated")
     print("    Campaigns → a campaign's name opens its page (timeline, progress against pace, quality, actions)")
     print("\n" + paused_note(spec))
+
+
+def _decided_by(engine, campaign_id: str) -> list[str]:
+    """Return who decided each payout calculation and sign-off, as the warehouse recorded it."""
+    from sqlalchemy import select
+
+    from creator_ops.warehouse import schema
+
+    table = schema.payout_calculations
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.calculation_id, table.c.state, table.c.decided_by)
+            .where(table.c.campaign_id == campaign_id, table.c.decided_by.is_not(None))
+            .order_by(table.c.decided_at)
+        ).all()
+    return [f"payout calculation {r.calculation_id[:12]} {r.state} by {r.decided_by}" for r in rows]
 
 
 def _print_figures(spec, engine) -> None:
@@ -296,7 +316,7 @@ def _print_review(folder: Path) -> None:
     against = f", compared with {baseline.get('name') or baseline.get('campaign_id')}" if baseline else ""
     print(f"\nCampaign review{against}")
     for label, value in headline(review).items():
-        print(f"  {label:<26} {value}")
+        print(f"  {label:<26} {value}" if len(label) <= 26 else f"  {label}: {value}")
     print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
 
 
@@ -405,7 +425,12 @@ def main(argv: list[str] | None = None) -> int:
     # the spec's alert connections point at loopback Slack and SMTP servers for the demo
     os.environ.update(servers.connection_env())
     terminal = os.dup(1)  # progress lines go here while fd 1 carries Airflow's logs to the file
-    with _output_to(log_path), HitlResponder(_approve) as responder, runs_start_on_the_wall_clock():
+    # named users decide, as in production: the spec's owners sign off, its finance approver approves payouts
+    from creator_ops.core.people import decider, simple_auth_users
+
+    os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = simple_auth_users([spec])
+    responder = HitlResponder(_approve, who=lambda dag_id, task_id: decider(spec, task_id))
+    with _output_to(log_path), responder, runs_start_on_the_wall_clock():
         for run in runs:
             paths = land_for_run(data, run, since, landed)
             since = max(since, run.end)

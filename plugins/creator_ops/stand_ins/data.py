@@ -31,20 +31,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from creator_ops.core.ingest.datasets import DATASETS
 from creator_ops.core.ingest.pii import DEMO_PII_KEY, hash_values
 from creator_ops.core.spec import CampaignSpec
 
-DATASETS = (
-    "creators",
-    "enrollments",
-    "surveys",
-    "orders",
-    "exclusions",
-    "products",
-    "invitations",
-    "samples",
-    "content",
-)
 FileFormat = Literal["csv", "xlsx", "jsonl", "parquet"]
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl", "parquet": "parquet"}
 

@@ -150,56 +150,40 @@ def prepare_approval(ctx: StepContext) -> ApprovalRequest:
 
 def record_decision(ctx: StepContext, *, approved: bool, by: str, note: str | None) -> str:
     """Record the approver's decision on the calculation this run showed; return its id."""
-    from sqlalchemy import select
-
     from creator_ops.warehouse.payout_ledger import LedgerError, PayoutLedger
-    from creator_ops.warehouse.schema import payout_calculations as pc
 
-    with ctx.engine.connect() as conn:
-        row = conn.execute(
-            select(pc.c.calculation_id, pc.c.state)
-            .where(pc.c.campaign_id == ctx.spec.id, pc.c.approval_run_id == ctx.run_id)
-            .order_by(pc.c.calculated_at.desc())
-            .limit(1)
-        ).first()
+    ledger = PayoutLedger(ctx.engine, ctx.spec.id)
+    row = ledger.shown_in_run(ctx.run_id)
     if row is None:
         raise LedgerError(f"run {ctx.run_id} showed no payout calculation of {ctx.spec.id}")
+    calculation_id = row.calculation_id
     if row.state == "superseded":
         raise LedgerError(
-            f"calculation {row.calculation_id[:12]} was replaced by a newer one while awaiting approval; "
+            f"calculation {calculation_id[:12]} was replaced by a newer one while awaiting approval; "
             "rerun the approval task to decide on the current one"
         )
-    ledger = PayoutLedger(ctx.engine, ctx.spec.id)
     if approved:
-        ledger.approve(row.calculation_id, by=by, note=note)
+        ledger.approve(calculation_id, by=by, note=note)
     else:
-        ledger.reject(row.calculation_id, by=by, note=note or "rejected without a note")
-    ctx.info("Payout calculation %s %s by %s", row.calculation_id[:12], "approved" if approved else "rejected", by)
-    return row.calculation_id
+        ledger.reject(calculation_id, by=by, note=note or "rejected without a note")
+    ctx.info("Payout calculation %s %s by %s", calculation_id[:12], "approved" if approved else "rejected", by)
+    return calculation_id
 
 
 def export_for_finance(ctx: StepContext) -> dict[str, Any]:
     """Write the finance file of the calculation approved in this run (the same file when rerun)."""
-    from sqlalchemy import select
-
     from creator_ops.warehouse.payout_ledger import PayoutLedger
-    from creator_ops.warehouse.schema import payout_calculations as pc
 
     require_trusted_data(ctx)
-    with ctx.engine.connect() as conn:
-        row = conn.execute(
-            select(pc.c.calculation_id, pc.c.state, pc.c.decision_note)
-            .where(pc.c.campaign_id == ctx.spec.id, pc.c.approval_run_id == ctx.run_id)
-            .order_by(pc.c.calculated_at.desc())
-            .limit(1)
-        ).first()
+    ledger = PayoutLedger(ctx.engine, ctx.spec.id)
+    row = ledger.shown_in_run(ctx.run_id)
     if row is None:
         raise StepSkipped("no payout calculation was put to approval in this run")
     if row.state not in ("approved", "exported"):
         raise StepSkipped(
             f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}"
         )
-    export = PayoutLedger(ctx.engine, ctx.spec.id).export(row.calculation_id, ctx.output_dir / "finance")
+    export = ledger.export(row.calculation_id, ctx.output_dir / "finance")
     ctx.info(
         "Finance export %s: %d payments, control total %s",
         export.path,

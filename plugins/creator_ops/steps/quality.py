@@ -46,17 +46,6 @@ if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy import Engine
 
-DATASETS = (
-    "creators",
-    "enrollments",
-    "surveys",
-    "orders",
-    "exclusions",
-    "products",
-    "invitations",
-    "samples",
-    "content",
-)
 # Files ops replaced stay registered (content hash) but are no longer data to trust or validate.
 TIME_COLUMNS = (
     "order_time",

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, select, update
 
 from creator_ops.core.open_api import creator_landing_row
 from creator_ops.core.recruitment import Candidate, RecruitmentResult, recruit, write_recruitment_files
+from creator_ops.core.safe_csv import write_atomically
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.warehouse.schema import creators
 
@@ -54,11 +55,7 @@ def _write_landed(uri: str, data: bytes) -> None:
         with fsspec.open(uri, "wb") as handle:
             handle.write(data)
         return
-    path = Path(uri.removeprefix("file://"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)  # the ingestion sensor never sees half a file
+    write_atomically(Path(uri.removeprefix("file://")), data)  # ingestion never sees half a file
 
 
 def land_api_candidates(ctx: StepContext, search: CreatorSearch) -> dict[str, Any]:

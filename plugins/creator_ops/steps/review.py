@@ -22,7 +22,7 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
     from creator_ops.core.review import compute_review, headline
     from creator_ops.core.review.alert import review_ready_alert
     from creator_ops.core.review.render import write_review
-    from creator_ops.steps.quality import untrusted_datasets
+    from creator_ops.warehouse.metrics import untrusted_datasets
     from creator_ops.warehouse.outbox import enqueue
     from creator_ops.warehouse.review_inputs import load_review_inputs, previous_campaign
 

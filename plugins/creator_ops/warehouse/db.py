@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+from creator_ops.core.paths import PROJECT_ROOT
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def default_url() -> str:

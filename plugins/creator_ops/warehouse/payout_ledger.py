@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.money import format_myr
-from creator_ops.core.safe_csv import csv_bytes
+from creator_ops.core.safe_csv import csv_bytes, write_atomically
 from creator_ops.warehouse.schema import payout_calculations, payout_ledger
 
 if TYPE_CHECKING:
@@ -267,6 +267,17 @@ class PayoutLedger:
 
     # ------------------------------------------------------------------ decisions
 
+    def shown_in_run(self, run_id: str) -> Any:
+        """Return the calculation put to approval in run `run_id` (calculation_id, state, decision_note), or None."""
+        pc = payout_calculations.c
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(pc.calculation_id, pc.state, pc.decision_note)
+                .where(pc.campaign_id == self.campaign_id, pc.approval_run_id == run_id)
+                .order_by(pc.calculated_at.desc())
+                .limit(1)
+            ).first()
+
     def mark_approval_requested(self, calculation_id: str, run_id: str) -> None:
         """Remember which DAG run asks for this calculation's approval."""
         with self.engine.begin() as conn:
@@ -397,7 +408,4 @@ def _write_once(path: Path, content: bytes) -> Path:
     """Write `content` atomically unless the file already holds exactly it."""
     if path.exists() and path.read_bytes() == content:
         return path
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    tmp.replace(path)
-    return path
+    return write_atomically(path, content)

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, bindparam, text
+from sqlalchemy import DateTime, bindparam, select, text
 
 from creator_ops.core.milestones import CampaignMetrics
 from creator_ops.core.paths import SQL_DIR
 from creator_ops.core.problems import PAYOUT_APPROVAL_WAIT
-from creator_ops.core.times import utc
+from creator_ops.core.times import as_utc, utc
+from creator_ops.warehouse.schema import campaign_runs, payout_calculations
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, TextClause
@@ -88,3 +89,29 @@ def payouts_waiting(engine: Engine, campaign_id: str, now: dt.datetime) -> list[
         sql("alert_payouts_waiting", "cutoff"),
         {"campaign_id": campaign_id, "cutoff": utc(now) - PAYOUT_APPROVAL_WAIT},
     )
+
+
+def latest_payout(engine: Engine, campaign_id: str) -> tuple[str, int, int] | None:
+    """Return the latest payout calculation's (state, total_sen, creators), or None before the first."""
+    pc = payout_calculations.c
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(pc.state, pc.total_sen, pc.creators)
+            .where(pc.campaign_id == campaign_id)
+            .order_by(pc.calculated_at.desc())
+            .limit(1)
+        ).first()
+    return None if row is None else (row.state, row.total_sen, row.creators)
+
+
+def last_run(engine: Engine, campaign_id: str) -> tuple[str, dt.datetime] | None:
+    """Return the phase and time (UTC) of the campaign's last recorded run, or None."""
+    runs = campaign_runs.c
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(runs.phase, runs.updated_at)
+            .where(runs.campaign_id == campaign_id)
+            .order_by(runs.updated_at.desc())
+            .limit(1)
+        ).first()
+    return None if row is None else (row.phase, as_utc(row.updated_at))

@@ -42,7 +42,11 @@ def test_demo_runs_every_phase_and_reports(tmp_path):
     rows_in, accepted, quarantined = (int(files.group(i).replace(",", "")) for i in (2, 3, 4))
     assert rows_in == accepted + quarantined and accepted > 0
     assert "Payouts: exported" in out
-    assert re.search(r"Approve\s+payouts\.approve\s+HTTP 200", out)
+    # every decision is a named person's: the finance approver approves, an owner signs off (never "Anonymous")
+    assert re.search(r"Approve\s+payouts\.approve\s+HTTP 200\s+by nurul\.huda", out)
+    assert re.search(r"Approve\s+runbook\.\w+\s+HTTP 200\s+by aisyah\.rahman", out)
+    assert re.search(r"payout calculation \w+ (approved|exported) by nurul\.huda", out)
+    assert "Anonymous" not in out
     assert re.search(r"Alerts delivered to loopback servers: [1-9]\d* Slack messages, [1-9]\d* e-mails", out)
     finance = list((tmp_path / "output" / "my_1212_2026" / "finance").rglob("*.csv"))
     assert finance, "no finance export written"

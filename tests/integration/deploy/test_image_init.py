@@ -112,6 +112,8 @@ def image(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("image")
     home = tmp / "opt-airflow"
     _copy_like_the_dockerfile(home)
+    for volume in ("logs", "secrets", "data"):  # the compose file's named volumes, mounted under /opt/airflow
+        (home / volume).mkdir()
     python = _image_like_python(tmp)
     return home, python, _env(home, python)
 
@@ -156,6 +158,6 @@ def test_the_whole_init_script_of_docker_compose_runs(image):
             assert _run(command, home, env).returncode == 0
     done = _run(_init_script(home), home, env, timeout=900)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-3000:])
-    assert (home / "secrets" / "passwords.json").exists() or (home / "secrets").exists()
+    assert (home / "secrets" / "passwords.json").stat().st_mode & 0o777 == 0o600
     listed = _run("airflow connections get creator_ops_warehouse -o json", home, env)
     assert listed.returncode == 0 and "warehouse.db" in listed.stdout

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from creator_ops.airflow.ui.overview import campaign_status, campaigns_overview, next_deadline, phase_label
+from creator_ops.airflow.ui.overview import campaign_status, campaigns_overview
+from creator_ops.core.calendar import next_deadline, phase_label
 from creator_ops.core.spec import load_spec
 from creator_ops.warehouse.schema import (
     enrollments,

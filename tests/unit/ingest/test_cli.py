@@ -117,7 +117,7 @@ def test_unknown_dataset_is_a_usage_error(export_files, tmp_path: Path) -> None:
 @pytest.mark.parametrize("dataset", ["products", "invitations", "samples", "content"])
 def test_ingest_takes_the_section9_data_sets(tmp_path: Path, dataset: str) -> None:
     from creator_ops.core.spec import load_spec
-    from creator_ops.demo.data import generate, write_dataset
+    from creator_ops.stand_ins.data import generate, write_dataset
 
     spec = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
     frame = generate(spec, creators=40, seed=3).frame(dataset)

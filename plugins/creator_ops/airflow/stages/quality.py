@@ -11,21 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from creator_ops.core.calendar import Phase
+from creator_ops.core.ingest.datasets import DATASETS
 
 if TYPE_CHECKING:
     from creator_ops.airflow.dag_builder import StageBuilder
 
-DATASETS = (
-    "creators",
-    "enrollments",
-    "surveys",
-    "orders",
-    "exclusions",
-    "products",
-    "invitations",
-    "samples",
-    "content",
-)
 ALL_PHASES = list(Phase)
 
 

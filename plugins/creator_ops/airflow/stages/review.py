@@ -1,8 +1,9 @@
 """Review stage: the campaign review (SPEC section 10) in the settlement and payout runs, then its alert.
 
-It follows the payouts stage but runs whatever happened there (`all_done`): the review
-reads the warehouse with the payout engine itself and must never block, or be blocked
-by, a payout problem. In the payout run it is built once the approval is decided, so the
+It follows the payouts stage but runs whatever happened there (`all_done`), and nothing
+waits for it (a side stage of the DAG builder): the review reads the warehouse with the
+payout engine itself, must never block or be blocked by a payout problem, and a failed
+payout still fails the run. In the payout run it is built once the approval is decided, so the
 final review comes with the final payouts. Its "campaign review ready" alert is
 delivered right away by the same outbox drain as the milestones stage's.
 """

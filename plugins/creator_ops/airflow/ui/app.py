@@ -22,12 +22,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.money import format_rm as money
-from creator_ops.core.settings import settings
+from creator_ops.core.paths import TEMPLATES_DIR
+from creator_ops.core.settings import WAREHOUSE_CONN_ID, settings
 from creator_ops.core.spec import discover_specs
 from creator_ops.core.steps import output_root
 
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
-TEMPLATES = PROJECT_ROOT / "include" / "templates" / "ui"
+TEMPLATES = TEMPLATES_DIR / "ui"
 URL_PREFIX = "/creator-ops"
 # the campaign review's files (SPEC section 10), written by the review stage under output/<campaign>/review/
 REVIEW_FILES = {
@@ -37,7 +37,6 @@ REVIEW_FILES = {
 }
 # the review page is self-contained: nothing may load from anywhere (inline style and SVG only)
 REVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-WAREHOUSE_CONN_ID = "creator_ops_warehouse"
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status, deadlines
-from creator_ops.core.calendar import PHASE_ORDER, Phase
+from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status
+from creator_ops.core.calendar import PHASE_ORDER, Phase, deadlines
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.files import current_files

@@ -1,31 +1,24 @@
-"""What the campaigns view shows for each campaign, read from the specs and the warehouse.
+"""What the campaigns view shows for each campaign, assembled from the specs and the warehouse.
 
-Plain Python (no Airflow import) so it can be tested against any warehouse engine.
+The rules live elsewhere: phases and dated points in `core.calendar`, figures in
+`warehouse.metrics` and `warehouse.queries`. No Airflow import, so it can be tested
+against any warehouse engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from creator_ops.core.calendar import phase_at
+from creator_ops.core.calendar import Deadline, next_deadline, phase_label
+from creator_ops.core.money import to_sen_or_none
 from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.times import utc
+from creator_ops.warehouse import queries
 from creator_ops.warehouse.metrics import campaign_figures, validated_datasets
-from creator_ops.warehouse.schema import campaign_runs, payout_calculations
-
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A dated point of the campaign: a timeline date, a runbook sign-off or a survey closing."""
-
-    label: str
-    when: dt.datetime
 
 
 @dataclass
@@ -68,48 +61,6 @@ class CampaignStatus:
         return self.gmv_sen / self.gmv_target_sen
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)
-
-
-def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands timestamps back naive; the warehouse stores them in UTC.
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def deadlines(spec: CampaignSpec) -> list[Deadline]:
-    """Return every dated point of the campaign, in time order."""
-    labels = {
-        "recruitment_opens": "Recruitment opens",
-        "registration_closes": "Registration closes",
-        "event_start": "Event starts",
-        "event_end": "Event ends",
-        "settlement_date": "Settlement (return window over)",
-        "payout_date": "Payout export",
-    }
-    points = [Deadline(labels[name], when) for name, when in spec.timeline.as_dict().items()]
-    points += [Deadline(f"Sign-off: {step.title}", spec.when(step.due)) for step in spec.runbook]
-    points += [Deadline(f"Survey closes: {survey.title}", spec.when(survey.closes)) for survey in spec.surveys]
-    return sorted(points, key=lambda d: _utc(d.when))
-
-
-def next_deadline(spec: CampaignSpec, now: dt.datetime) -> Deadline | None:
-    """Return the first dated point strictly after `now`, or None when the campaign is over."""
-    return next((d for d in deadlines(spec) if _utc(d.when) > _utc(now)), None)
-
-
-def phase_label(spec: CampaignSpec, now: dt.datetime) -> str:
-    """Return the campaign's phase at `now` ("not started" before recruitment opens)."""
-    phase = phase_at(spec.timeline, now.astimezone(spec.tz))
-    return str(phase) if phase is not None else "not started"
-
-
-def _sen(value) -> int | None:
-    return int(value * 100) if value is not None else None
-
-
 def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) -> None:
     # enrolled, eligible and live GMV, trust: the one definition the milestones, payouts and review read
     figures = campaign_figures(engine, spec)
@@ -121,23 +72,12 @@ def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) 
         status.quality = "failed"
     elif validated_datasets(engine, spec.id):
         status.quality = "passed"
-    with engine.connect() as conn:
-        payout = conn.execute(
-            select(payout_calculations.c.state, payout_calculations.c.total_sen, payout_calculations.c.creators)
-            .where(payout_calculations.c.campaign_id == spec.id)
-            .order_by(payout_calculations.c.calculated_at.desc())
-            .limit(1)
-        ).first()
-        if payout is not None:
-            status.payout, status.payout_total_sen, status.payout_creators = payout
-        last_run = conn.execute(
-            select(campaign_runs.c.phase, campaign_runs.c.updated_at)
-            .where(campaign_runs.c.campaign_id == spec.id)
-            .order_by(campaign_runs.c.updated_at.desc())
-            .limit(1)
-        ).first()
-        if last_run is not None:
-            status.last_run_phase, status.last_run_at = last_run[0], _as_utc(last_run[1])
+    payout = queries.latest_payout(engine, spec.id)
+    if payout is not None:
+        status.payout, status.payout_total_sen, status.payout_creators = payout
+    last_run = queries.last_run(engine, spec.id)
+    if last_run is not None:
+        status.last_run_phase, status.last_run_at = last_run
 
 
 def campaign_status(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -> CampaignStatus:
@@ -151,7 +91,7 @@ def campaign_status(spec: CampaignSpec, engine: Engine | None, now: dt.datetime)
         phase=phase_label(spec, now),
         next_deadline=next_deadline(spec, now),
         creators_target=spec.targets.creators_enrolled,
-        gmv_target_sen=_sen(spec.targets.gmv_myr),
+        gmv_target_sen=to_sen_or_none(spec.targets.gmv_myr),
     )
     if engine is None:
         status.warehouse_error = "no warehouse configured"
@@ -169,4 +109,4 @@ def campaigns_overview(
     """Return one row per campaign, the soonest event first."""
     rows = [campaign_status(spec, engine, now) for spec in specs]
     by_id = {spec.id: spec for spec in specs}
-    return sorted(rows, key=lambda r: (_utc(by_id[r.campaign_id].timeline.event_start), r.campaign_id))
+    return sorted(rows, key=lambda r: (utc(by_id[r.campaign_id].timeline.event_start), r.campaign_id))

@@ -10,7 +10,6 @@ everything about orders (see `figures`).
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from creator_ops.core.review.figures import ReviewInputs, compute_figures, targets_figures
@@ -72,16 +71,6 @@ def baseline_block(current: dict[str, Any], previous: dict[str, Any], source: st
     }
 
 
-def _warm_up(inputs: ReviewInputs, themes: bool) -> None:
-    from creator_ops.core.review.render import prepare_plotting
-    from creator_ops.core.review.themes import has_chinese, prepare_chinese
-
-    answers = inputs.survey_answers
-    if themes and answers is not None and has_chinese(answers.column("answer").to_pylist()):
-        prepare_chinese()
-    prepare_plotting()
-
-
 def compute_review(
     spec: CampaignSpec,
     inputs: ReviewInputs,
@@ -92,14 +81,9 @@ def compute_review(
     threads: int | None = None,
 ) -> dict[str, Any]:
     """Compute the review of `spec` over `inputs`; `baseline` is the previous campaign's review."""
-    # Loading jieba's dictionary and the plotting library takes seconds of pure Python; DuckDB
-    # releases the GIL while it computes the orders' figures, so both happen at once.
-    warm_up = threading.Thread(target=_warm_up, args=(inputs, themes), name="review-warm-up", daemon=True)
-    warm_up.start()
     computed = compute_figures(spec, inputs, threads=threads)
     figures = computed.figures
     responses = build_responses(inputs.survey_responses, inputs.survey_answers)
-    warm_up.join()
     t = spec.timeline
     actuals = {
         "creators_enrolled": figures["funnel"]["enrolled"],
@@ -144,20 +128,34 @@ def headline(review: dict[str, Any]) -> dict[str, str]:
             return display_myr(value)
         return str(value)
 
+    def signed(value: Any) -> str:
+        if isinstance(value, Money):
+            return ("+" if value.sen >= 0 else "-") + display_myr(Money(abs(value.sen)))
+        return f"{value:+,}" if isinstance(value, int) else "n/a"
+
     funnel = review["funnel"]
     roi = review["roi"]
     share = review["top10_share"]
-    return {
+    figures = {
         "Eligible GMV": text(review["gmv"]["eligible_myr"]),
         "Total cost": text(review["cost"]["total_myr"]),
         "ROI (GMV / cost)": f"{roi.decimal():.2f}×" if isinstance(roi, Ratio) else "n/a",
         "Funnel": (
-            f"{funnel['invited']} invited → {funnel['enrolled']} enrolled → {funnel['sampled']} sampled → "
-            f"{funnel['posting']} posting → {funnel['selling']} selling"
+            f"{funnel['invited']:,} invited → {funnel['enrolled']:,} enrolled → {funnel['sampled']:,} sampled → "
+            f"{funnel['posting']:,} posting → {funnel['selling']:,} selling"
         ),
         "Top 10% share of GMV": f"{share.decimal() * 100:.1f}%",
         "Cost per selling creator": text(review["cost_per_selling_creator_myr"]),
     }
+    baseline = review.get("baseline")
+    if baseline:
+        d = baseline.get("delta") or {}
+        figures[f"Against {baseline.get('name') or baseline.get('campaign_id')}"] = (
+            f"eligible GMV {signed(d.get('gmv', {}).get('eligible_myr'))}, "
+            f"total cost {signed(d.get('cost', {}).get('total_myr'))}, "
+            f"selling creators {signed(d.get('funnel', {}).get('selling'))}"
+        )
+    return figures
 
 
 __all__ = ["ReviewInputs", "baseline_block", "compute_review", "dumps", "headline", "loads"]

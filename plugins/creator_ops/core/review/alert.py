@@ -23,8 +23,6 @@ def review_ready_alert(
     baseline = review.get("baseline") or {}
     gmv_delta = ((baseline.get("delta") or {}).get("gmv") or {}).get("eligible_myr")
     facts = [Fact(label, value) for label, value in headline.items()]
-    if baseline:
-        facts.append(Fact("Previous campaign", str(baseline.get("name") or baseline.get("campaign_id"))))
     if link:
         facts.append(Fact("Review", link))
     return Alert(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps
+from creator_ops.core.safe_csv import write_atomically
 
 FUNNEL_STEPS = (
     ("invited", "Invited"),
@@ -54,11 +54,6 @@ def percent(value: Ratio | None) -> str:
 
 
 # --------------------------------------------------------------------------- plots
-
-
-def prepare_plotting() -> None:
-    """Import the plotting library (Agg, no display), so the first plot does not pay for it."""
-    _pyplot()
 
 
 def _pyplot():
@@ -502,9 +497,7 @@ def render_markdown(review: dict[str, Any]) -> str:
 
 
 def _write(path: Path, content: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(content, encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, content.encode("utf-8"))
 
 
 def write_review(review: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:

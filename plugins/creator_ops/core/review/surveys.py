@@ -135,8 +135,9 @@ def survey_figures(
 ) -> dict[str, Any]:
     """Return {survey id: figures} in spec order (responses, NPS, CSAT, splits, themes)."""
     out: dict[str, Any] = {}
+    assigned = assign_to_surveys(spec, responses)
     for survey in spec.surveys:
-        group = assign_to_surveys(spec, responses)[survey.id]
+        group = assigned[survey.id]
         nps_q = getattr(survey, "nps_question", None)
         csat_q = getattr(survey, "csat_question", None)
         score_questions = {_question_key(q) for q in (nps_q, csat_q) if q}

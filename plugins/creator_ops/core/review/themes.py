@@ -66,18 +66,6 @@ def _latin_tokens(text: str) -> list[str]:
     return [w for w in _LATIN_WORD.findall(_MASK_TOKEN.sub(" ", text).lower()) if w not in stop]
 
 
-def prepare_chinese() -> None:
-    """Load jieba's dictionary (about a second; the review does it while DuckDB works)."""
-    import jieba
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
-
-
-def has_chinese(texts: Any) -> bool:
-    return any(isinstance(t, str) and _HAN.search(t) for t in texts)
-
-
 def _chinese_tokens(text: str) -> list[str]:
     import jieba
 
