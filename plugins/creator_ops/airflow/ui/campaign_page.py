@@ -36,12 +36,10 @@ from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.schema import (
     alert_outbox,
-    campaign_runs,
     content,
     creators,
     ingested_files,
     invitations,
-    payout_calculations,
     quality_results,
     quarantine,
     recruitment_invitations,
@@ -417,20 +415,16 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
     page.traffic = overview if overview.hours else None
 
 
-def _read_payout_and_last_run(page: CampaignPage, conn) -> None:
-    p, r, status = payout_calculations, campaign_runs, page.status
-    payout = conn.execute(
-        select(p.c.state, p.c.total_sen, p.c.creators).where(p.c.campaign_id == page.spec.id)
-        .order_by(p.c.calculated_at.desc()).limit(1)
-    ).first()
+def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:
+    from creator_ops.warehouse import queries
+
+    status = page.status
+    payout = queries.latest_payout(engine, page.spec.id)
     if payout is not None:
         status.payout, status.payout_total_sen, status.payout_creators = payout
-    last = conn.execute(
-        select(r.c.phase, r.c.updated_at).where(r.c.campaign_id == page.spec.id)
-        .order_by(r.c.updated_at.desc()).limit(1)
-    ).first()
+    last = queries.last_run(engine, page.spec.id)
     if last is not None:
-        status.last_run_phase, status.last_run_at = last[0], as_utc_or_none(last[1])
+        status.last_run_phase, status.last_run_at = last
 
 
 def _progress(page: CampaignPage, enrolled: int, live: int, eligible: int) -> None:
@@ -461,8 +455,8 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
         return page
     try:
         enrolled, live, eligible = _read_figures(page, engine)
+        _read_payout_and_last_run(page, engine)
         with engine.connect() as conn:
-            _read_payout_and_last_run(page, conn)
             pulled, shortlisted = _read_candidates(page, conn)
             invited, sampled, posting = _read_funnel_sets(page, conn)
             _read_quality(page, conn)
