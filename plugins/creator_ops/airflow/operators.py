@@ -17,6 +17,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from creator_ops.core.calendar import CampaignCalendar, Phase, signoff_deadline
+from creator_ops.core.masking import mask_pii
 from creator_ops.core.settings import WAREHOUSE_CONN_ID
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -120,9 +121,13 @@ class CampaignStepOperator(BaseOperator):
         try:
             return _import_step(self.step)(ctx)
         except StepSkipped as exc:
-            raise AirflowSkipException(str(exc)) from None
+            raise AirflowSkipException(mask_pii(str(exc))) from None
         except DataNotTrusted as exc:
-            raise AirflowFailException(str(exc)) from None
+            raise AirflowFailException(mask_pii(str(exc))) from None
+        except Exception as exc:
+            # the task log and the failure alert print the message: personal data in it is masked first
+            exc.args = tuple(mask_pii(a) if isinstance(a, str) else a for a in exc.args)
+            raise
 
 
 class RunbookSignoffOperator(ApprovalOperator):
@@ -224,7 +229,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
     skips, saying who froze it and when.
     """
 
-    def __init__(self, *, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         from airflow.sdk import Param
 
         kwargs.setdefault(
@@ -232,7 +237,6 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
             {"note": Param("", type=["null", "string"], description="Why (required in practice for Reject)")},
         )
         super().__init__(**kwargs)
-        self.warehouse_conn_id = warehouse_conn_id
 
     def open_or_skip(self, context: Any, step: Any, due: dt.datetime, due_run_start: dt.datetime) -> None:
         from creator_ops.steps.matchmaking import prepare_signoff, signoff_should_open

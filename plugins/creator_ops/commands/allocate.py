@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     )
     result = allocate(creators, params)
     try:
-        out = write_atomically(args.out, result.csv())
+        out = write_atomically(args.out, result.csv(for_excel=False))
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
     summary = {

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     reads = read_inputs(args, spec)
     result = match_from_reads(spec, reads)
     try:
-        out = write_atomically(args.out, pairs_csv(result.pairs))
+        out = write_atomically(args.out, pairs_csv(result.pairs, for_excel=False))
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
     summary = {

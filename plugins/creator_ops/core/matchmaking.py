@@ -459,9 +459,16 @@ def match(
 # --------------------------------------------------------------------------- files
 
 
-def pairs_csv(pairs: Iterable[MatchPair]) -> bytes:
-    """Render pairs as the list's CSV (creator_id, product_id, value_myr, account_manager)."""
-    return csv_bytes(PAIR_COLUMNS, (p.as_row() for p in pairs))
+def pairs_csv(pairs: Iterable[MatchPair], *, for_excel: bool = True) -> bytes:
+    """Render pairs as the list's CSV (creator_id, product_id, value_myr, account_manager).
+
+    For Excel (the DAG's files): a BOM and CRLF; otherwise (the command line's `--out`, read by
+    programs, like `campaignctl payouts`): plain UTF-8 and LF. Formula-safe either way.
+    """
+    rows = (p.as_row() for p in pairs)
+    if for_excel:
+        return csv_bytes(PAIR_COLUMNS, rows)
+    return csv_bytes(PAIR_COLUMNS, rows, bom=False, lineterminator="\n")
 
 
 def write_matchmaking_files(result: MatchResult, folder: Path) -> list[Path]:

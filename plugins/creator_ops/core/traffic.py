@@ -236,8 +236,12 @@ class Allocation:
             "cap_per_creator_myr": format_myr(self.params.cap_sen),
         }
 
-    def csv(self) -> bytes:
-        return csv_bytes(ALLOCATION_COLUMNS, (r.as_row() for r in self.rows))
+    def csv(self, *, for_excel: bool = True) -> bytes:
+        """Render the rows as formula-safe CSV: with a BOM and CRLF for Excel, else plain UTF-8 and LF."""
+        rows = (r.as_row() for r in self.rows)
+        if for_excel:
+            return csv_bytes(ALLOCATION_COLUMNS, rows)
+        return csv_bytes(ALLOCATION_COLUMNS, rows, bom=False, lineterminator="\n")
 
 
 def _segments(params: TrafficParams, spent_before: int) -> list[tuple[int, int]]:

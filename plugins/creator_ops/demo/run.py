@@ -265,6 +265,7 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
             print("  recorded: " + "; ".join(decided))
     out = output_root() / spec.id
     _print_review(out / "review")
+    _print_mechanisms(spec, out, engine)
     print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
     print(f"Airflow logs: {log_path}")
     print("UI: make ui  → http://127.0.0.1:8080")
@@ -318,6 +319,48 @@ def _print_review(folder: Path) -> None:
     for label, value in headline(review).items():
         print(f"  {label:<26} {value}" if len(label) <= 26 else f"  {label}: {value}")
     print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
+
+
+def _rm(myr_text: str) -> str:
+    from decimal import Decimal
+
+    return f"RM {Decimal(myr_text):,.2f}"
+
+
+def _print_mechanisms(spec, out: Path, engine) -> None:
+    """Print the matchmaking list's summary (and BD's sign-off) and the traffic allocation so far."""
+    import json
+
+    from creator_ops.core.money import format_rm
+    from creator_ops.warehouse.mechanisms import traffic_overview
+
+    folder = out / "matchmaking"
+    if (folder / "summary.json").is_file():
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        signoff = folder / "signoff.json"
+        state = json.loads(signoff.read_text(encoding="utf-8")) if signoff.is_file() else {"state": "draft"}
+        decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
+        print(f"\nProduct matchmaking (list {state['state']}{decided})")
+        print(
+            f"  {summary['pairs']} pairs worth {_rm(summary['total_value_myr'])} for {summary['creators_matched']} of "
+            f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
+            f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
+        )
+        for am, figures in summary["per_account_manager"].items():
+            print(f"  {am:<12} {figures['pairs']:>4} pairs  {_rm(figures['value_myr'])}")
+        print(f"  files: {folder}")
+    else:
+        print("\nProduct matchmaking: no list (it is computed before the event, once products and creators landed)")
+    if spec.traffic is not None:
+        t = traffic_overview(engine, spec)
+        budget = t.budget_sen
+        print(f"\nTraffic allocation ({t.hours} live hours allocated)")
+        print(f"  spent {format_rm(t.spent_sen)} of {format_rm(budget)} on {t.boosted_creators} creators")
+        print(
+            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; live GMV of boosted creators since "
+            f"their first boost {format_rm(t.actual_gmv_sen)}"
+        )
+        print(f"  files: {out / 'traffic'}")
 
 
 def paused_note(spec) -> str:

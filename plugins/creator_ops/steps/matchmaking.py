@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
+from creator_ops.core.steps import StepContext, StepSkipped
 
 TOP_PAIRS_SHOWN = 15
 
@@ -60,9 +60,10 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
         )
     untrusted = untrusted_datasets(ctx.engine, ctx.campaign_id)
     if "products" in untrusted:
-        raise DataNotTrusted(
-            f"the products data set failed its quality suite ({', '.join(untrusted['products'])}): "
-            "land the corrected product selection under the same file name and rerun"
+        # a skip, not a failure: the stages after this one (milestones, which alert on the failed suite) still run
+        raise StepSkipped(
+            f"no list computed: the products data set failed its quality suite ({', '.join(untrusted['products'])});"
+            " land the corrected product selection under the same file name and rerun"
         )
     products = _products(ctx)
     if not products:

@@ -19,13 +19,11 @@ from typing import Any
 
 from creator_ops.core.steps import StepContext, StepSkipped
 
-HOUR = dt.timedelta(hours=1)
-
 
 def hours_left(ctx: StepContext) -> int:
     """Return the event's hourly runs from this one to the end, this one included (at least 1)."""
-    left = (ctx.spec.timeline.event_end - ctx.interval_start) / HOUR
-    return max(1, math.ceil(left))
+    seconds = int((ctx.spec.timeline.event_end - ctx.interval_start).total_seconds())  # Airflow gives pendulum
+    return max(1, math.ceil(seconds / 3600))
 
 
 def allocate_traffic(ctx: StepContext) -> dict[str, Any]:

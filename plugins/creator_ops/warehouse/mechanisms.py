@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from creator_ops.core.times import as_utc, as_utc_or_none, utc
 from creator_ops.warehouse.files import current_file_ids
@@ -30,9 +30,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from creator_ops.core.matchmaking import MatchCreator, MatchResult
+    from creator_ops.core.spec import CampaignSpec
     from creator_ops.core.traffic import Allocation
-
-ELIGIBLE_STATUSES = ("completed", "delivered", "settled")
 
 
 # --------------------------------------------------------------------------- matchmaking inputs
@@ -318,61 +317,49 @@ class TrafficOverview:
     actual_gmv_sen: int
 
 
-BOOSTED_GMV_SQL = """
-WITH boosted AS (
-    SELECT creator_id, MIN(hour_start) AS first_hour
-    FROM traffic_allocations WHERE campaign_id = :campaign_id GROUP BY creator_id
-),
-versions AS (
-    SELECT o.creator_id, o.order_time, o.status, o.gmv_sen,
-           ROW_NUMBER() OVER (
-               PARTITION BY o.order_id, o.line_id
-               ORDER BY CASE WHEN o.updated_at IS NULL THEN 1 ELSE 0 END, o.updated_at DESC,
-                        o.file_id DESC, o."row_number" DESC
-           ) AS version
-    FROM order_lines o
-    WHERE o.campaign_id = :campaign_id
-      AND o.file_id IN (SELECT file_id FROM current_files WHERE campaign_id = :campaign_id)
-      AND o.creator_id IN (SELECT creator_id FROM boosted)
-)
-SELECT COALESCE(SUM(v.gmv_sen), 0)
-FROM versions v JOIN boosted b ON b.creator_id = v.creator_id
-WHERE v.version = 1
-  AND LOWER(TRIM(v.status)) IN ('completed', 'delivered', 'settled')
-  AND v.order_time >= b.first_hour
-  AND v.order_time < :event_end
-"""
+def traffic_overview(engine: Engine, spec: CampaignSpec) -> TrafficOverview:
+    """Return budget spent and expected vs actual GMV of the boosted creators, for the UI and the demo.
 
-
-def traffic_overview(
-    engine: Engine, campaign_id: str, event_end: dt.datetime, budget_sen: int | None = None
-) -> TrafficOverview:
-    """Return budget spent and expected vs actual GMV of boosted creators (orders since their first boost).
-
-    Actual GMV counts completed, delivered or settled lines (the live GMV's statuses), latest
-    version of each line, from the creator's first boosted hour to the event's end.
+    Actual GMV is the campaign's live GMV (`warehouse.metrics`, the one definition: rule 1's
+    winning version of each line, enrolled and not excluded creators, eligible or still open
+    statuses, in the event window) of the boosted creators, from each one's first boosted hour.
     """
-    from sqlalchemy import DateTime
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from creator_ops.core.money import to_sen
+    from creator_ops.warehouse.metrics import campaign_lines
 
     totals = select(
         func.count(), func.coalesce(func.sum(traffic_hours.c.spent_sen), 0),
         func.coalesce(func.sum(traffic_hours.c.expected_gmv_sen), 0),
-    ).where(traffic_hours.c.campaign_id == campaign_id)  # fmt: skip
-    creators_boosted = select(func.count(func.distinct(traffic_allocations.c.creator_id))).where(
-        traffic_allocations.c.campaign_id == campaign_id
+    ).where(traffic_hours.c.campaign_id == spec.id)  # fmt: skip
+    first_boost = (
+        select(traffic_allocations.c.creator_id, func.min(traffic_allocations.c.hour_start))
+        .where(traffic_allocations.c.campaign_id == spec.id)
+        .group_by(traffic_allocations.c.creator_id)
     )
-    actual = text(BOOSTED_GMV_SQL).bindparams(bindparam("event_end", type_=DateTime(timezone=True)))
     with engine.connect() as conn:
-        hours, spent, expected = conn.execute(totals).one()
-        boosted = conn.execute(creators_boosted).scalar_one()
-        actual_sen = conn.execute(actual, {"campaign_id": campaign_id, "event_end": utc(event_end)}).scalar_one()
+        hours_count, spent, expected = conn.execute(totals).one()
+        first = {c: as_utc(h) for c, h in conn.execute(first_boost)}
+    actual = 0
+    if first:
+        live = campaign_lines(engine, spec).live_lines
+        if live.num_rows:
+            boosted = live.filter(pc.is_in(live["creator_id"], pa.array(sorted(first), pa.string())))
+            times = pc.cast(boosted["order_time"], pa.timestamp("us", "UTC")).to_pylist()
+            for creator, moment, gmv in zip(boosted["creator_id"].to_pylist(), times, boosted["gmv_sen"].to_pylist(),
+                                            strict=True):  # fmt: skip
+                if moment >= first[creator]:
+                    actual += int(gmv)
+    budget = to_sen(spec.traffic.budget_myr) if spec.traffic is not None else None
     return TrafficOverview(
-        budget_sen=budget_sen,
+        budget_sen=budget,
         spent_sen=int(spent),
-        hours=int(hours),
-        boosted_creators=int(boosted),
+        hours=int(hours_count),
+        boosted_creators=len(first),
         expected_gmv_sen=int(expected),
-        actual_gmv_sen=int(actual_sen or 0),
+        actual_gmv_sen=actual,
     )
 
 

@@ -82,3 +82,26 @@ def test_a_timed_out_signoff_escalates_by_alert_and_fails(warehouse_engine, tmp_
     with warehouse_engine.connect() as conn:
         again = conn.execute(select(alert_outbox).where(alert_outbox.c.kind == "signoff_overdue")).fetchall()
     assert len(again) == len(rows)
+
+
+def _raise_with_pii(ctx):
+    raise ValueError("could not reach siti.aminah@example.com or 012-345 6789")
+
+
+@pytest.mark.integration
+def test_a_failing_step_leaves_no_personal_data_in_its_error():
+    from creator_ops.airflow import operators
+    from creator_ops.core.calendar import Phase
+
+    operator = operators.CampaignStepOperator(
+        task_id="t", spec_path=str(SPEC_FILE), step=f"{__name__}:_raise_with_pii", phases=list(Phase)
+    )
+    start = dt.datetime(2026, 12, 12, 2, tzinfo=dt.UTC)
+    context = {"data_interval_start": start, "data_interval_end": start + dt.timedelta(hours=1), "run_id": "r"}
+    with (
+        mock.patch.object(operators, "step_context", return_value=mock.MagicMock()),
+        mock.patch.object(operators, "_import_step", return_value=_raise_with_pii),
+        pytest.raises(ValueError) as raised,
+    ):
+        operator.execute(context)
+    assert str(raised.value) == "could not reach [email hidden] or [phone hidden]"

@@ -150,6 +150,12 @@ def seed_traffic(engine) -> None:
     with engine.begin() as conn:
         _file(conn, 20, "content")
         _file(conn, 21, "orders")
+        _file(conn, 22, "enrollments")
+        conn.execute(enrollments.insert(), [  # live GMV counts enrolled creators only
+            {"file_id": 22, "row_number": n, "campaign_id": "mech_test", "creator_id": c,
+             "registered_at": event - dt.timedelta(days=5), "is_new_creator": False}
+            for n, c in enumerate(["a", "b"], start=1)
+        ])  # fmt: skip
         # A: RM 300 / 10,000 views, B: RM 100 / 10,000 views → gpm 25 and 15 (hand-worked in the core tests)
         conn.execute(content.insert(), [
             {"file_id": 20, "row_number": n, "campaign_id": "mech_test", "content_id": cid, "creator_id": who,
@@ -183,9 +189,30 @@ def test_traffic_reallocates_what_is_left_hour_by_hour(warehouse_engine, tmp_pat
     # step, 2.5/MYR), then b's first step (1.5/MYR), then a's second step (1.25/MYR) with the rest
     assert (last["remaining_before_myr"], last["spent_myr"], last["spent_total_myr"]) == ("229.57", "229.57", "240.00")
     assert [row.spent_sen for row in wh.hours(warehouse_engine, "mech_test")] == [1_043, 22_957]
-    overview = wh.traffic_overview(warehouse_engine, "mech_test", event + dt.timedelta(days=1), budget_sen=24_000)
+    overview = wh.traffic_overview(warehouse_engine, parse_spec(SPEC, "mech_test.yaml"))
+    assert overview.budget_sen == 24_000
     assert (overview.spent_sen, overview.hours, overview.boosted_creators) == (24_000, 2, 2)
     # expected: a 100 × 2.5 + 40 × 1.25 = 300.00 and b 100 × 1.5 = 150.00, exactly 450.00; recorded per
     # creator and hour floored to the sen: a 26.075 → 26.07 and 273.925 → 273.92, b 150.00 → 449.99
     assert overview.expected_gmv_sen == 44_999
     assert overview.actual_gmv_sen == 7_000 + 1_000
+    # the Campaigns view reads the same figures
+    from creator_ops.airflow.ui.overview import campaign_status
+
+    row = campaign_status(parse_spec(SPEC, "mech_test.yaml"), warehouse_engine, event + dt.timedelta(days=2))
+    assert row.traffic == overview and row.warehouse_error is None
+
+
+def test_untrusted_products_skip_matchmaking_with_the_reason(warehouse_engine, tmp_path, monkeypatch):
+    from creator_ops.warehouse.schema import quality_results
+
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path))
+    seed_matchmaking(warehouse_engine)
+    with warehouse_engine.begin() as conn:
+        conn.execute(quality_results.insert().values(
+            campaign_id="mech_test", dataset="products", file_id=2, run_id="r", suite="products", success=False,
+            evaluated=5, failed=1, validated_at=T0, failed_expectations_json=json.dumps([{"name": "quota_in_range"}]),
+        ))  # fmt: skip
+    with pytest.raises(StepSkipped, match="products data set failed its quality suite \\(quota_in_range\\)"):
+        mm.run_matchmaking(ctx_at(warehouse_engine, T0))
+    assert wh.lists(warehouse_engine, "mech_test") == []

@@ -132,3 +132,18 @@ def test_ingest_takes_the_section9_data_sets(tmp_path: Path, dataset: str) -> No
         assert {"product_id", "price_myr", "sample_quota", "priority", "min_followers"} <= set(accepted[0])
     if dataset == "content":
         assert {"content_type", "views", "gmv_myr"} <= set(accepted[0])
+
+
+def test_surveys_accepted_csv_keeps_every_answer_in_its_language(export_files, tmp_path: Path) -> None:
+    """SPEC 8: one column per question, as submitted (Malay, Chinese, Tamil), personal data hashed."""
+    done = _run("surveys", str(export_files["surveys_google_forms.csv"]), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    rows = _rows(tmp_path / "accepted.csv")
+    assert [r["creator_id"] for r in rows] == ["siti.nur", "ahmad_k", "kavitha.style"]
+    questions = ["Apa yang anda suka tentang kempen ini?", "你会推荐给朋友吗？", "Any other comments?"]
+    assert list(rows[0])[-3:] == questions
+    assert [rows[0][q] for q in questions] == ["Saya suka produk dan harga yang murah", "会，非常推荐", "Great campaign, thanks"]
+    assert rows[1]["Any other comments?"] == "I would like faster payouts\nand better vouchers"
+    assert rows[2][questions[0]] == "நல்ல பிரச்சாரம்" and rows[2][questions[1]] == ""
+    text = (tmp_path / "accepted.csv").read_text(encoding="utf-8")
+    assert "siti.nur@example.com" not in text and len(rows[0]["email_hash"]) == 64

@@ -103,6 +103,7 @@ def test_match_from_messy_files(files, tmp_path, capsys):
     assert inputs["products"]["quarantine_reasons"] == {"out_of_range": 1}
     assert all(i["rows_in"] == i["accepted"] + i["quarantined"] for i in inputs.values())
     assert "example.com" not in out.read_text(encoding="utf-8-sig") + json.dumps(summary)
+    assert out.read_bytes().startswith(b"creator_id,product_id,value_myr,account_manager\n")  # for programs: no BOM
 
 
 def test_allocate_from_a_messy_content_file(files, tmp_path, capsys):

@@ -407,11 +407,7 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
 
     every = mechanisms.lists(engine, page.spec.id)
     page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
-    traffic = page.spec.traffic
-    overview = mechanisms.traffic_overview(
-        engine, page.spec.id, page.spec.timeline.event_end,
-        int(traffic.budget_myr * 100) if traffic is not None else None,
-    )
+    overview = mechanisms.traffic_overview(engine, page.spec)
     page.traffic = overview if overview.hours else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +43,7 @@ class CampaignStatus:
     payout: str = "not calculated"
     payout_total_sen: int | None = None
     payout_creators: int | None = None
+    traffic: Any = None  # warehouse.mechanisms.TrafficOverview when the spec has a traffic budget
     last_run_phase: str | None = None
     last_run_at: dt.datetime | None = None
     warehouse_error: str | None = None
@@ -78,6 +80,10 @@ def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) 
     last_run = queries.last_run(engine, spec.id)
     if last_run is not None:
         status.last_run_phase, status.last_run_at = last_run
+    if spec.traffic is not None:
+        from creator_ops.warehouse.mechanisms import traffic_overview
+
+        status.traffic = traffic_overview(engine, spec)
 
 
 def campaign_status(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -> CampaignStatus:
