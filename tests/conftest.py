@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT / "plugins"))
 POSTGRES_URL = os.environ.get("CREATOR_OPS_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/creator_ops_test")
 
 
+DEMO_CAMPAIGN = "my_1212_2026"
+
 SLOW_SKIP = "slow: run with --runslow"
 
 
@@ -111,3 +113,23 @@ def warehouse_engine(request, tmp_path):
     with base.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     base.dispose()
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The repository's root folder."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def demo_spec_path() -> Path:
+    """The demo campaign's spec file (the 12.12 sale)."""
+    return ROOT / "include" / "campaigns" / f"{DEMO_CAMPAIGN}.yaml"
+
+
+@pytest.fixture(scope="session")
+def demo_spec(demo_spec_path):
+    """The demo campaign's spec, loaded once per session."""
+    from creator_ops.core.spec import load_spec
+
+    return load_spec(demo_spec_path)

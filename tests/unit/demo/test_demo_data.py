@@ -11,7 +11,6 @@ import pandas as pd
 import phonenumbers
 import pytest
 
-from creator_ops.core.spec import load_spec
 from creator_ops.stand_ins.data import (
     AFFILIATE_STATUS,
     DATASETS,
@@ -23,18 +22,15 @@ from creator_ops.stand_ins.data import (
     write_dataset,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
-
 
 @pytest.fixture(scope="module")
-def demo():
-    return generate(SPEC, creators=600, seed=11)
+def demo(demo_spec):
+    return generate(demo_spec, creators=600, seed=11)
 
 
-def test_same_seed_same_data_other_seed_other_data(demo):
-    again = generate(SPEC, creators=600, seed=11)
-    other = generate(SPEC, creators=600, seed=12)
+def test_same_seed_same_data_other_seed_other_data(demo, demo_spec):
+    again = generate(demo_spec, creators=600, seed=11)
+    other = generate(demo_spec, creators=600, seed=12)
     for name in DATASETS:
         pd.testing.assert_frame_equal(demo.frame(name), again.frame(name))
     assert not demo.orders["order_id"].equals(other.orders["order_id"])
@@ -58,9 +54,9 @@ def test_creators_are_malaysian_heavy_tailed_and_carry_personal_data(demo):
         assert phonenumbers.is_valid_number(phonenumbers.parse(phone, "MY")), phone
 
 
-def test_enrollments_spread_over_recruitment_with_late_and_repeated(demo):
+def test_enrollments_spread_over_recruitment_with_late_and_repeated(demo, demo_spec):
     e = demo.enrollments
-    t = SPEC.timeline
+    t = demo_spec.timeline
     opens, closes = pd.Timestamp(t.recruitment_opens), pd.Timestamp(t.registration_closes)
     assert (e["registered_at"] >= opens).all()
     late = (e["registered_at"] > closes).mean()
@@ -79,9 +75,9 @@ def test_surveys_are_answered_in_four_languages(demo):
     assert not s.duplicated(["creator_id", "submitted_at", "question"]).any()
 
 
-def test_orders_cover_the_event_with_duplicates_defects_and_a_few_strays(demo):
+def test_orders_cover_the_event_with_duplicates_defects_and_a_few_strays(demo, demo_spec):
     o = demo.orders
-    start, end = pd.Timestamp(SPEC.timeline.event_start), pd.Timestamp(SPEC.timeline.event_end)
+    start, end = pd.Timestamp(demo_spec.timeline.event_start), pd.Timestamp(demo_spec.timeline.event_end)
     inside = o["order_time"].between(start, end, inclusive="left")
     assert 0.002 < 1 - inside.mean() < 0.03  # a few just outside the window
     assert (o["order_time"] > start - pd.Timedelta(hours=6)).all()
@@ -95,8 +91,8 @@ def test_orders_cover_the_event_with_duplicates_defects_and_a_few_strays(demo):
     assert o["order_id"].dropna().str.fullmatch(r"\d{18}").all()
 
 
-def test_defects_off_gives_only_acceptable_rows():
-    clean = generate(SPEC, creators=100, seed=3, defects=False).orders
+def test_defects_off_gives_only_acceptable_rows(demo_spec):
+    clean = generate(demo_spec, creators=100, seed=3, defects=False).orders
     assert (clean["gmv_sen"] >= 0).all()
     assert clean[["order_id", "line_id", "creator_id"]].notna().all().all()
 
@@ -178,31 +174,31 @@ def test_other_formats_round_trip_row_counts(demo, tmp_path, fmt, mess):
     assert len(reader(path)) == len(demo.orders)
 
 
-def test_land_slice_drops_one_runs_rows_under_the_landing_root(demo, tmp_path):
-    start = SPEC.timeline.event_start
+def test_land_slice_drops_one_runs_rows_under_the_landing_root(demo, tmp_path, demo_spec):
+    start = demo_spec.timeline.event_start
     path = land_slice(demo, "orders", start, start + dt.timedelta(hours=1), root=tmp_path)
-    assert path is not None and Path(path).parent == tmp_path / SPEC.id / "orders"
+    assert path is not None and Path(path).parent == tmp_path / demo_spec.id / "orders"
     landed = pd.read_csv(path, dtype=str, keep_default_na=False)
     key = demo.orders["updated_at"].fillna(demo.orders["order_time"])
     expected = key.between(pd.Timestamp(start), pd.Timestamp(start + dt.timedelta(hours=1)), inclusive="left")
     assert len(landed) == expected.sum() > 0
-    far = SPEC.timeline.payout_date + dt.timedelta(days=90)
+    far = demo_spec.timeline.payout_date + dt.timedelta(days=90)
     assert land_slice(demo, "orders", far, far + dt.timedelta(hours=1), root=tmp_path) is None
     assert land_slice(demo, "exclusions", start, start, root=tmp_path) is not None  # no timestamp: whole
 
 
-def test_generate_orders_scales_vectorized():
-    frame = generate_orders(SPEC, 200_000, seed=1)
+def test_generate_orders_scales_vectorized(demo_spec):
+    frame = generate_orders(demo_spec, 200_000, seed=1)
     assert 200_000 <= len(frame) <= 210_000  # plus re-sent duplicates
     assert frame["creator_id"].nunique() > 500
 
 
-def test_section9_data_has_the_shapes_the_review_needs(demo):
+def test_section9_data_has_the_shapes_the_review_needs(demo, demo_spec):
     from creator_ops.core.samples import is_cancelled, is_posted, is_shipped
 
     products = demo.products
     assert products["product_id"].is_unique and set(products["priority"]) <= {1, 2, 3}
-    assert set(SPEC.recruitment.categories) <= set(products["category"])
+    assert set(demo_spec.recruitment.categories) <= set(products["category"])
     # samples: several rows per sample as the status moves on, and every ending
     last = demo.samples.sort_values("status_changed_at", kind="stable").groupby("sample_id").last()
     assert demo.samples["sample_id"].duplicated().any()
@@ -223,8 +219,8 @@ def test_section9_data_has_the_shapes_the_review_needs(demo):
     assert len(enrolled & invited) > 0.7 * len(enrolled) and invited - enrolled
 
 
-def test_post_event_survey_has_nps_and_csat_and_masked_contacts(demo):
-    post = next(s for s in SPEC.surveys if s.nps_question)
+def test_post_event_survey_has_nps_and_csat_and_masked_contacts(demo, demo_spec):
+    post = next(s for s in demo_spec.surveys if s.nps_question)
     answers = demo.surveys[demo.surveys["question"] == post.nps_question]["answer"]
     scores = pd.to_numeric(answers, errors="coerce")
     assert scores.between(0, 10).sum() > 0.9 * len(answers) and scores.isna().any()  # a few are no score

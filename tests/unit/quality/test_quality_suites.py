@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,22 +15,19 @@ from creator_ops.core.quality import (
     suite_path,
     validate_batch,
 )
-from creator_ops.core.spec import load_spec
 from creator_ops.stand_ins.data import generate
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
 CLEAN_FILE = {"status": "accepted", "rows_in": 1000, "rows_quarantined": 3}
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return generate(SPEC, creators=300, seed=4)
+def demo(demo_spec):
+    return generate(demo_spec, creators=300, seed=4)
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
-def test_suite_passes_on_clean_demo_data(demo, dataset):
-    report = validate_batch(dataset, demo.accepted(dataset), SPEC, file_stats=CLEAN_FILE)
+def test_suite_passes_on_clean_demo_data(demo, demo_spec, dataset):
+    report = validate_batch(dataset, demo.accepted(dataset), demo_spec, file_stats=CLEAN_FILE)
     assert report.passed, report.to_dict()["failed"]
     assert report.evaluated >= 5 and report.rows == len(demo.accepted(dataset))
 
@@ -115,27 +111,27 @@ def _swap_times(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(("dataset", "breaker", "expected"), _broken_cases())
-def test_suite_fails_on_data_broken_the_way_it_guards_against(demo, dataset, breaker, expected):
-    report = validate_batch(dataset, breaker(demo.accepted(dataset)), SPEC, file_stats=CLEAN_FILE)
+def test_suite_fails_on_data_broken_the_way_it_guards_against(demo, demo_spec, dataset, breaker, expected):
+    report = validate_batch(dataset, breaker(demo.accepted(dataset)), demo_spec, file_stats=CLEAN_FILE)
     assert not report.passed
     assert expected in report.failed_names
     assert len(report.failed_names) <= 3, report.failed_names  # the check is specific, not everything breaks
 
 
-def test_quarantine_share_above_spec_threshold_fails(demo):
+def test_quarantine_share_above_spec_threshold_fails(demo, demo_spec):
     too_many = {"status": "accepted", "rows_in": 100, "rows_quarantined": 6}  # 6% > 5% of the spec
-    report = validate_batch("orders", demo.accepted("orders"), SPEC, file_stats=too_many)
+    report = validate_batch("orders", demo.accepted("orders"), demo_spec, file_stats=too_many)
     assert report.failed_names == ["quarantine_share_below_threshold"]
     rejected = validate_batch(
-        "exclusions", demo.accepted("exclusions").head(0), SPEC, file_stats={"status": "rejected"}
+        "exclusions", demo.accepted("exclusions").head(0), demo_spec, file_stats={"status": "rejected"}
     )
     assert report.to_dict()["parameters"]["max_quarantine_share"] == 0.05
     assert rejected.failed_names == ["file_readable"]
 
 
-def test_report_is_json_with_masked_personal_data(demo):
+def test_report_is_json_with_masked_personal_data(demo, demo_spec):
     frame = _set(demo.accepted("surveys"), "answer", "WhatsApp +60 12-345 6789 or siti.aminah@gmail.com")
-    body = validate_batch("surveys", frame, SPEC).to_dict()
+    body = validate_batch("surveys", frame, demo_spec).to_dict()
     text = json.dumps(body, ensure_ascii=False)
     assert "siti.aminah@gmail.com" not in text and "345 6789" not in text
     assert EMAIL_MASK in text and PHONE_MASK in text
@@ -152,11 +148,11 @@ def test_masking_leaves_ids_and_times_alone():
     assert mask_pii("0123456789") == PHONE_MASK
 
 
-def test_parameters_follow_the_spec_and_suites_stay_static():
-    params = suite_parameters(SPEC)
-    margin = pd.Timedelta(days=SPEC.quality.margin_days)
-    assert pd.Timestamp(params["order_window_start"]) == pd.Timestamp(SPEC.timeline.event_start) - margin
-    assert params["max_gmv_per_line_sen"] == int(SPEC.quality.max_gmv_per_line_myr * 100)
+def test_parameters_follow_the_spec_and_suites_stay_static(demo_spec):
+    params = suite_parameters(demo_spec)
+    margin = pd.Timedelta(days=demo_spec.quality.margin_days)
+    assert pd.Timestamp(params["order_window_start"]) == pd.Timestamp(demo_spec.timeline.event_start) - margin
+    assert params["max_gmv_per_line_sen"] == int(demo_spec.quality.max_gmv_per_line_myr * 100)
     for name in (*DATASETS, FILE_SUITE):
         text = suite_path(name).read_text(encoding="utf-8")
         assert "2026" not in text  # campaign values come in as parameters, never baked into the file
