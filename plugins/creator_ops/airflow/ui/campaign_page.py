@@ -36,12 +36,10 @@ from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.schema import (
     alert_outbox,
-    campaign_runs,
     content,
     creators,
     ingested_files,
     invitations,
-    payout_calculations,
     quality_results,
     quarantine,
     recruitment_invitations,
@@ -208,11 +206,33 @@ def _before(table, column: str, moment: dt.datetime, inclusive: bool = False):
     return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
 
 
+# The line tables follow from the metrics' warehouse inputs, which metrics keeps per warehouse
+# state: while it hands back the same inputs object, the tables computed from it still hold.
+_lines_cache: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+LINES_CACHE_SIZE = 8
+
+
+def _campaign_lines(engine: Engine, spec: CampaignSpec):
+    from creator_ops.warehouse.metrics import campaign_lines, warehouse_inputs
+
+    inputs = warehouse_inputs(engine, spec.id)
+    key = (str(engine.url), spec.id, tuple(spec.timeline.as_dict().values()))
+    kept = _lines_cache.get(key)
+    if kept is not None and kept[0] is inputs:
+        return kept[1]
+    lines = campaign_lines(engine, spec, inputs)
+    _lines_cache.pop(key, None)
+    if len(_lines_cache) >= LINES_CACHE_SIZE:
+        _lines_cache.pop(next(iter(_lines_cache)))
+    _lines_cache[key] = (inputs, lines)
+    return lines
+
+
 def _read_figures(page: CampaignPage, engine: Engine) -> tuple[int, int, int]:
     """Read the campaign's figures as of the page's "now"; fill the hourly series; return (enrolled, live, eligible)."""
-    from creator_ops.warehouse.metrics import campaign_lines, figures_from_lines, untrusted_datasets
+    from creator_ops.warehouse.metrics import figures_from_lines, untrusted_datasets
 
-    lines = campaign_lines(engine, page.spec)
+    lines = _campaign_lines(engine, page.spec)
     page.untrusted = untrusted_datasets(engine, page.spec.id)
     figures = figures_from_lines(page.spec, lines, page.untrusted, as_of=page.now)
     live = _before(lines.live_lines, "order_time", page.now)
@@ -391,20 +411,16 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
     page.traffic = overview if overview.hours else None
 
 
-def _read_payout_and_last_run(page: CampaignPage, conn) -> None:
-    p, r, status = payout_calculations, campaign_runs, page.status
-    payout = conn.execute(
-        select(p.c.state, p.c.total_sen, p.c.creators).where(p.c.campaign_id == page.spec.id)
-        .order_by(p.c.calculated_at.desc()).limit(1)
-    ).first()
+def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:
+    from creator_ops.warehouse import queries
+
+    status = page.status
+    payout = queries.latest_payout(engine, page.spec.id)
     if payout is not None:
         status.payout, status.payout_total_sen, status.payout_creators = payout
-    last = conn.execute(
-        select(r.c.phase, r.c.updated_at).where(r.c.campaign_id == page.spec.id)
-        .order_by(r.c.updated_at.desc()).limit(1)
-    ).first()
+    last = queries.last_run(engine, page.spec.id)
     if last is not None:
-        status.last_run_phase, status.last_run_at = last[0], as_utc_or_none(last[1])
+        status.last_run_phase, status.last_run_at = last
 
 
 def _progress(page: CampaignPage, enrolled: int, live: int, eligible: int) -> None:
@@ -435,8 +451,8 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
         return page
     try:
         enrolled, live, eligible = _read_figures(page, engine)
+        _read_payout_and_last_run(page, engine)
         with engine.connect() as conn:
-            _read_payout_and_last_run(page, conn)
             pulled, shortlisted = _read_candidates(page, conn)
             invited, sampled, posting = _read_funnel_sets(page, conn)
             _read_quality(page, conn)
