@@ -42,6 +42,9 @@ def test_demo_runs_every_phase_and_reports(tmp_path):
     rows_in, accepted, quarantined = (int(files.group(i).replace(",", "")) for i in (2, 3, 4))
     assert rows_in == accepted + quarantined and accepted > 0
     assert "Payouts: exported" in out
+    # the summary says why the campaigns are paused and what unpausing the demo campaign would do
+    assert "The campaigns are paused on purpose" in out
+    assert re.search(r"Unpausing 12\.12 Year-End Mega Sale 2026 now would start with the run of|is over", out)
     # every decision is a named person's: the finance approver approves, an owner signs off (never "Anonymous")
     assert re.search(r"Approve\s+payouts\.approve\s+HTTP 200\s+by nurul\.huda", out)
     assert re.search(r"Approve\s+runbook\.\w+\s+HTTP 200\s+by aisyah\.rahman", out)
