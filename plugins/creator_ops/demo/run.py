@@ -447,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         if previous_path is not None and args.campaign != PREVIOUS_CAMPAIGN:
             # the review's baseline: the last campaign of the same type, with its own history
             previous = load_previous_campaign(
-                previous_path, make_engine(default_url()), creators=max(10, args.creators * 3 // 4), seed=args.seed + 1
+                previous_path, make_engine(default_url()), creators=max(10, args.creators // 2), seed=args.seed + 1
             )
     if previous:
         print(
