@@ -27,6 +27,7 @@ from airflow.sdk import BaseNotifier
 
 from creator_ops.core.alerts import EMAIL, SLACK, ChannelUnavailable, OutboxRow, Sender, channels_for
 from creator_ops.core.settings import Settings, settings
+from creator_ops.core.times import as_utc_or_none
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -288,14 +289,14 @@ def record_deadline_miss(
     dag_run = dict((context or {}).get("dag_run") or {})
     deadline = dict((context or {}).get("deadline") or {})
     run_id = str(dag_run.get("dag_run_id") or dag_run.get("run_id") or "?")
-    start = _parse_time(dag_run.get("data_interval_start") or dag_run.get("logical_date"))
+    start = as_utc_or_none(dag_run.get("data_interval_start") or dag_run.get("logical_date") or None)
     phase = str(CampaignCalendar(spec.timeline).phase_of(start)) if start else "?"
     now = dt.datetime.now(dt.UTC)
     alert = run_late_alert(
         spec,
         run_id=run_id,
         phase=phase,
-        deadline_at=_parse_time(deadline.get("deadline_time")),
+        deadline_at=as_utc_or_none(deadline.get("deadline_time") or None),
         observed_at=now,
         link=_run_url(spec.dag_id, run_id),
     )
@@ -310,15 +311,6 @@ async def deadline_missed_callback(spec_path: str, context: Mapping[str, Any] | 
     """
     outcome = await asyncio.to_thread(record_deadline_miss, spec_path, context)
     return json.dumps(outcome, sort_keys=True)
-
-
-def _parse_time(value: Any) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if isinstance(value, str) and value:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    return None
 
 
 def _run_url(dag_id: str, run_id: str) -> str:

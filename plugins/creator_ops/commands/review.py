@@ -10,14 +10,12 @@ core as the DAG's `review` stage. Writes review.json, review.md and review.html 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from creator_ops.commands.payouts import BadInput, _input_line, _pii_key, _read
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "build the campaign review (SPEC section 10) from data files: review.json, review.md, review.html"
-PROG = "campaignctl review"
 REQUIRED = ("orders", "enrollments")
 OPTIONAL = ("exclusions", "invitations", "samples", "products", "content", "surveys")
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".ndjson", ".parquet")
@@ -72,14 +70,6 @@ def load_baseline(path_text: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except BadInput as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args: argparse.Namespace) -> int:
     from creator_ops.core.payouts import PayoutInputError
     from creator_ops.core.review import ReviewInputs, compute_review, headline
     from creator_ops.core.review.render import write_review

@@ -23,8 +23,8 @@ exponential backoff (`core/retrying.py`: 0.5 s, 1 s, 2 s, … capped at 30 s), w
 least what `Retry-After` asks. A new timestamp and signature are computed for each attempt. Pages are followed through
 `next_page_token` until it is empty.
 
-Mapping: creator marketplace records become canonical `creators` rows and affiliate
-orders become canonical `orders` lines, money as exact integer sen (the API's amounts
+Mapping: creator marketplace records become canonical `creators` rows, money as exact
+integer sen (the API's amounts
 are decimal strings; JSON numbers are parsed as `Decimal`, never float).
 """
 
@@ -48,7 +48,6 @@ from creator_ops.core.money import format_myr
 from creator_ops.core.retrying import WaitForRetryAfter
 
 CREATOR_SEARCH_PATH = "/affiliate_seller/202406/marketplace_creators/search"
-ORDER_SEARCH_PATH = "/affiliate_seller/202410/orders/search"
 UNSIGNED_PARAMS = frozenset({"sign", "access_token"})
 RATE_LIMIT_PER_SECOND = 50
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -320,16 +319,6 @@ class OpenApiClient:
             body["follower_count_range"] = {"min": min_followers}
         yield from self.paginate("POST", CREATOR_SEARCH_PATH, "creators", body=body, page_size=page_size)
 
-    def search_orders(
-        self, *, created_from: dt.datetime, created_to: dt.datetime, page_size: int = 50
-    ) -> Iterator[dict[str, Any]]:
-        """Yield affiliate orders created in `[created_from, created_to)`."""
-        body = {
-            "create_time_ge": int(created_from.timestamp()),
-            "create_time_lt": int(created_to.timestamp()),
-        }
-        yield from self.paginate("POST", ORDER_SEARCH_PATH, "orders", body=body, page_size=page_size)
-
 
 # --------------------------------------------------------------------------- mapping
 
@@ -426,43 +415,3 @@ def creator_landing_row(record: Mapping[str, Any]) -> dict[str, str]:
         "gmv_30d_myr": format_myr(row["gmv_30d_sen"]),
         "avg_views_30d": str(row["avg_views_30d"]),
     }
-
-
-def _utc_from_epoch(value: Any, field: str) -> dt.datetime:
-    seconds = _count(value, field)
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-
-
-def map_order(record: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Map one affiliate order to canonical `orders` lines (one per SKU line, money in sen)."""
-    order_id = str(record.get("order_id") or record.get("id") or "").strip()
-    if not order_id:
-        raise ApiRecordError("order_id: missing")
-    creator = record.get("creator_username") or record.get("username")
-    if not creator:
-        raise ApiRecordError(f"order {order_id}: creator_username missing")
-    order_time = _utc_from_epoch(record.get("create_time"), f"order {order_id}: create_time")
-    updated = record.get("update_time")
-    updated_at = _utc_from_epoch(updated, f"order {order_id}: update_time") if updated is not None else None
-    lines = record.get("skus") or record.get("line_items") or []
-    if not isinstance(lines, list) or not lines:
-        raise ApiRecordError(f"order {order_id}: no lines")
-    mapped = []
-    for index, line in enumerate(lines):
-        line_id = str(line.get("sku_id") or line.get("id") or "").strip()
-        if not line_id:
-            raise ApiRecordError(f"order {order_id}: line {index} has no sku_id")
-        mapped.append(
-            {
-                "order_id": order_id,
-                "line_id": line_id,
-                "creator_id": normalize_creator_id(creator),
-                "order_time": order_time,
-                "status": str(line.get("status") or record.get("status") or "").strip(),
-                "gmv_sen": amount_to_sen(
-                    line.get("payment_amount"), field=f"order {order_id} line {line_id}"
-                ),
-                "updated_at": updated_at,
-            }
-        )
-    return mapped

@@ -36,6 +36,7 @@ from creator_ops.core.masking import mask_pii
 from creator_ops.core.money import to_sen
 from creator_ops.core.paths import EXPECTATIONS_DIR
 from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.times import utc
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,24 +164,20 @@ def suite_parameters(spec: CampaignSpec) -> dict[str, Any]:
         (t.recruitment_opens, t.event_end + dt.timedelta(days=7))
     ]
     return {
-        "order_window_start": _as_utc(t.event_start - margin),
-        "order_window_end": _as_utc(t.event_end + margin),
+        "order_window_start": utc(t.event_start - margin),
+        "order_window_end": utc(t.event_end + margin),
         "max_gmv_per_line_sen": to_sen(q.max_gmv_per_line_myr),
-        "enrollment_window_start": _as_utc(t.recruitment_opens - margin),
-        "enrollment_window_end": _as_utc(t.event_end + margin),
-        "survey_window_start": _as_utc(min(o for o, _ in surveys) - margin),
-        "survey_window_end": _as_utc(max(c for _, c in surveys) + margin),
+        "enrollment_window_start": utc(t.recruitment_opens - margin),
+        "enrollment_window_end": utc(t.event_end + margin),
+        "survey_window_start": utc(min(o for o, _ in surveys) - margin),
+        "survey_window_end": utc(max(c for _, c in surveys) + margin),
         # samples and content (SPEC section 9): from recruitment to the payout
-        "campaign_window_start": _as_utc(t.recruitment_opens - margin),
-        "campaign_window_end": _as_utc(t.payout_date + margin),
+        "campaign_window_start": utc(t.recruitment_opens - margin),
+        "campaign_window_end": utc(t.payout_date + margin),
         "max_followers": q.max_followers,
         "max_gmv_30d_sen": to_sen(q.max_gmv_30d_myr),
         "max_quarantine_share": float(q.max_quarantine_share),  # a share, compared, never paid
     }
-
-
-def _as_utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)
 
 
 # --------------------------------------------------------------------------- validation

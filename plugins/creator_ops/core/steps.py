@@ -42,6 +42,11 @@ def landing_root() -> str:
     return settings().landing_root
 
 
+def utc_now() -> dt.datetime:
+    """Return the wall clock in UTC: the clock a step reads unless it is given another."""
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass
 class StepContext:
     """Everything a step needs about the campaign and the run it is part of."""
@@ -59,6 +64,8 @@ class StepContext:
     # (an `ObjectStoragePath` for `s3://`/`gs://` roots).
     variable: Callable[[str], str | None] | None = None
     landing_path: Any = None
+    # The wall clock, for what happens "now" (alerts queued and sent); a test passes a fixed one.
+    clock: Callable[[], dt.datetime] = utc_now
 
     @cached_property
     def calendar(self) -> CampaignCalendar:
@@ -77,6 +84,10 @@ class StepContext:
         path = output_root() / self.spec.id
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def now(self) -> dt.datetime:
+        """Return the current time from the context's clock."""
+        return self.clock()
 
     def get_variable(self, name: str) -> str | None:
         """Return an Airflow variable through the lookup the Airflow layer passed in, or None."""

@@ -16,7 +16,6 @@ APP_KEY = "test-app-key"
 APP_SECRET = "test-app-secret-0123456789"
 SHOP_ID = "7495001"
 CREATOR_PATH = "/affiliate_seller/202406/marketplace_creators/search"
-ORDER_PATH = "/affiliate_seller/202410/orders/search"
 SERVER_LIFETIME_SECONDS = 120  # the server shuts itself down even if a test forgets to
 
 
@@ -44,7 +43,6 @@ class FakePlatform:
     """State of the fake API: data served, faults to inject (by request number) and what it saw."""
 
     creators: list[dict] = field(default_factory=list)
-    orders: list[dict] = field(default_factory=list)
     faults: dict[int, tuple[int, dict[str, str]]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     url: str = ""
@@ -75,7 +73,7 @@ class FakePlatform:
         if number in self.faults:
             status, headers = self.faults[number]
             return status, headers, {"code": 36009003 if status == 429 else 1, "message": "injected"}
-        items = {CREATOR_PATH: ("creators", self.creators), ORDER_PATH: ("orders", self.orders)}
+        items = {CREATOR_PATH: ("creators", self.creators)}
         if path not in items:
             return 404, {}, {"code": 404, "message": "no such path"}
         key, rows = items[path]

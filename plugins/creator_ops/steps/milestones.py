@@ -32,12 +32,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-def wall_clock(ctx: StepContext) -> dt.datetime:
-    """Return the current time (tests pin it through `ctx.extras["now"]`)."""
-    pinned = ctx.extras.get("now")
-    return pinned if isinstance(pinned, dt.datetime) else dt.datetime.now(dt.UTC)
-
-
 def problem_alerts(engine: Engine, spec: CampaignSpec, *, run_id: str, now: dt.datetime) -> list[Alert]:
     """Run every warehouse problem check for this run."""
     return [
@@ -54,9 +48,9 @@ def check_milestones(ctx: StepContext) -> dict[str, Any]:
     metrics = queries.measure(ctx.engine, spec, ctx.interval_end)
     statuses = evaluate_milestones(spec, metrics, since=ctx.interval_start, until=ctx.interval_end)
     alerts = [s.alert for s in statuses if s.alert is not None]
-    alerts += problem_alerts(ctx.engine, spec, run_id=ctx.run_id, now=wall_clock(ctx))
+    alerts += problem_alerts(ctx.engine, spec, run_id=ctx.run_id, now=ctx.now())
     channels = channels_for(spec)
-    queued = enqueue(ctx.engine, alerts, channels=channels, campaign_name=spec.name, now=wall_clock(ctx))
+    queued = enqueue(ctx.engine, alerts, channels=channels, campaign_name=spec.name, now=ctx.now())
     if not channels:
         ctx.info("No alert channel in the spec's `alerts` section: %d alert(s) not queued", len(alerts))
     for status in statuses:
@@ -83,7 +77,7 @@ def check_milestones(ctx: StepContext) -> dict[str, Any]:
 
 def drain_alerts(ctx: StepContext, senders: Mapping[str, Sender]) -> dict[str, Any]:
     """Deliver this campaign's due outbox rows; failures stay pending for a later drain."""
-    result = drain(ctx.engine, senders, now=wall_clock(ctx), campaign_id=ctx.spec.id)
+    result = drain(ctx.engine, senders, now=ctx.now(), campaign_id=ctx.spec.id)
     counts = outbox_counts(ctx.engine, ctx.spec.id)
     ctx.info("Alerts sent %d, failed %d; outbox now %s", result.sent, result.failed, counts)
     for error in result.errors:

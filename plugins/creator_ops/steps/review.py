@@ -10,7 +10,6 @@ notes: the review still shows what the data says, the payouts refuse it.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from creator_ops.core.steps import StepContext
@@ -43,8 +42,7 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
     figures = headline(review)
     alert = review_ready_alert(spec, review, phase=str(ctx.phase), headline=figures, link=review_url)
     channels = channels_for(spec)
-    now = ctx.extras.get("now") or dt.datetime.now(dt.UTC)
-    queued = enqueue(ctx.engine, [alert], channels=channels, campaign_name=spec.name, now=now)
+    queued = enqueue(ctx.engine, [alert], channels=channels, campaign_name=spec.name, now=ctx.now())
     for label, value in figures.items():
         ctx.info("%s: %s", label, value)
     ctx.info("Review written to %s (%d alert row(s) queued)", paths["html"], queued)

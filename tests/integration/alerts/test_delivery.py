@@ -35,7 +35,7 @@ PII = ("siti.aminah@gmail.com", "012-345 6789")
 
 def _ctx(engine, spec, run_id="scheduled__2026-12-07", now=NOW, interval=RUN):
     return StepContext(spec=spec, spec_path=Path("test.yaml"), run_id=run_id, interval_start=interval[0],
-                       interval_end=interval[1], engine=engine, extras={"now": now})
+                       interval_end=interval[1], engine=engine, clock=lambda: now)
 
 
 def _file(conn, file_id, dataset, run_id, rows_in=10, quarantined=0, name=None):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 
 import pytest
 
-from creator_ops.core.open_api import OpenApiClient, OpenApiConfig, OpenApiError, map_creator, map_order
-from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, CREATOR_PATH, SHOP_ID, make_creator
+from creator_ops.core.open_api import OpenApiClient, OpenApiConfig, OpenApiError, map_creator
+from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, SHOP_ID, make_creator
 
 pytestmark = pytest.mark.integration
 
@@ -84,37 +83,6 @@ def test_120_requests_respect_50_per_second(fake_platform):
     arrivals = [s.at for s in fake_platform.seen]
     busiest = max(sum(1 for t in arrivals if start <= t < start + 1.0) for start in arrivals)
     assert busiest <= 51
-
-
-def test_affiliate_orders_are_searched_and_mapped(fake_platform):
-    fake_platform.orders = [
-        {
-            "order_id": f"O{i}",
-            "creator_username": "@Mei",
-            "create_time": 1765468800 + i,
-            "skus": [
-                {
-                    "sku_id": "S1",
-                    "status": "COMPLETED",
-                    "payment_amount": {"amount": "10.05", "currency": "MYR"},
-                }
-            ],
-        }
-        for i in range(3)
-    ]
-    client = client_for(fake_platform)
-    start = dt.datetime(2025, 12, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    orders = list(
-        client.search_orders(created_from=start, created_to=start + dt.timedelta(days=1), page_size=2)
-    )
-    lines = [line for order in orders for line in map_order(order)]
-    assert [(x["order_id"], x["gmv_sen"]) for x in lines] == [("O0", 1005), ("O1", 1005), ("O2", 1005)]
-    assert json.loads(fake_platform.seen[0].body) == {
-        "create_time_ge": 1765468800,
-        "create_time_lt": 1765555200,
-    }
-    assert fake_platform.seen[0].path.endswith("/orders/search")
-    assert CREATOR_PATH not in {s.path for s in fake_platform.seen}
 
 
 def test_hook_builds_the_client_from_the_airflow_connection(fake_platform, monkeypatch):

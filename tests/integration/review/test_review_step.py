@@ -118,7 +118,7 @@ def ingest_and_register(engine, spec_path: Path, data: Path, landing: Path) -> S
     start = spec.timeline.settlement_date
     ctx = StepContext(
         spec=spec, spec_path=spec_path, run_id=f"scheduled__{spec.id}", interval_start=start,
-        interval_end=start + dt.timedelta(days=1), engine=engine, extras={"now": start},
+        interval_end=start + dt.timedelta(days=1), engine=engine, clock=lambda: start,
     )  # fmt: skip
     register_run(ctx)
     for file in sorted(data.iterdir()):

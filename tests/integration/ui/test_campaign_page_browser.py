@@ -8,6 +8,7 @@ test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[3]
 CAMPAIGN = "my_1212_2026"
 DAG_ID = f"campaign__{CAMPAIGN}"
 NAMES = ("12.12 Year-End Mega Sale 2026", "Raya Creator Day 2027")
-SIGNOFF = "runbook.bd_matchmaking_signoff"
+SIGNOFF = "runbook.marcom_assets_signoff"
+SIGNOFF_TITLE = "MarCom approves the creator brief and key visuals"
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -34,7 +36,7 @@ def _spec():
     return load_spec(ROOT / "include" / "campaigns" / f"{CAMPAIGN}.yaml")
 
 
-# A run of the day the BD sign-off is due, as the demo makes its runs (dag.test), left unanswered.
+# A run of the day a sign-off is due, as the demo makes its runs (dag.test), left unanswered.
 # Not through the scheduler: it refuses runs dated after the wall clock, and this day may be ahead.
 WAIT_FOR_SIGNOFF = """
 import datetime as dt, sys
@@ -46,11 +48,12 @@ dag.test(logical_date=dt.datetime.fromisoformat(sys.argv[3]))
 
 @pytest.fixture(scope="module")
 def waiting_signoff(demo_standalone):
-    """Ops re-run the day the BD sign-off is due: its request waits in Required Actions; return its run id."""
+    """Ops re-run the day MarCom's sign-off is due: its request waits in Required Actions; return its run id."""
     from creator_ops.core.calendar import CampaignCalendar
 
     spec = _spec()
-    due = spec.when(next(s.due for s in spec.runbook if s.id == "bd_matchmaking_signoff"))
+    # MarCom's: BD's sign-off does not open again once BD froze the matchmaking list, as the demo did
+    due = spec.when(next(s.due for s in spec.runbook if s.id == "marcom_assets_signoff"))
     run = CampaignCalendar(spec.timeline).run_containing(due)
     server = demo_standalone
     # a minute into the day the demo already ran: the same data interval, another logical date
@@ -76,7 +79,8 @@ def waiting_signoff(demo_standalone):
             time.sleep(2)
         raise TimeoutError((server.home / "signoff_run.log").read_text()[-3000:])
     finally:
-        os.killpg(process.pid, signal.SIGKILL)  # dag.test() ignores SIGTERM while it waits for a person
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # dag.test() ignores SIGTERM while it waits for a person
         process.wait(timeout=30)
 
 
@@ -165,11 +169,11 @@ def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
         assert browser.evaluate(f"document.querySelector({json.dumps(plot)}).getBoundingClientRect().height") > 100
 
     needs = text_of("#needs-you")
-    assert "Sign-off waiting" in needs and "BD confirms the product matchmaking list" in needs
+    assert "Sign-off waiting" in needs and SIGNOFF_TITLE in needs
     link = attr(".human-action a", "href")
     assert link.endswith(f"/tasks/{SIGNOFF}/required_actions") and quote(waiting_signoff, safe="") in link
     # the link opens the request in Airflow's Required Actions, ready to answer
     browser.goto(f"{server.base_url}{link}")
-    browser.wait_for_text("BD confirms the product matchmaking list", "Approve", timeout=90)
+    browser.wait_for_text(SIGNOFF_TITLE, "Approve", timeout=90)
     time.sleep(1)
     browser.screenshot("ui_14_required_action.png")

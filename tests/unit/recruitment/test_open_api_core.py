@@ -15,7 +15,6 @@ from creator_ops.core.open_api import (
     canonical_string,
     creator_landing_row,
     map_creator,
-    map_order,
     normalize_creator_id,
     retry_after_seconds,
     sign,
@@ -160,24 +159,3 @@ def test_creator_landing_row_formats_money_and_keeps_unmappable_rows_raw():
     assert creator_landing_row({"nickname": "no id"})["creator_id"] == ""
 
 
-def test_map_order_lines():
-    order = {
-        "order_id": "5770001",
-        "creator_username": "@Mei",
-        "create_time": 1765468800,  # 2025-12-11T16:00:00Z = 12 Dec 00:00 in Kuala Lumpur
-        "update_time": 1765555200,
-        "skus": [
-            {"sku_id": "A1", "status": "COMPLETED", "payment_amount": {"amount": "59.90", "currency": "MYR"}},
-            {"sku_id": "A2", "status": "CANCELLED", "payment_amount": "0.10"},
-        ],
-    }
-    lines = map_order(order)
-    assert [(x["line_id"], x["status"], x["gmv_sen"]) for x in lines] == [
-        ("A1", "COMPLETED", 5990),
-        ("A2", "CANCELLED", 10),
-    ]
-    assert lines[0]["creator_id"] == "mei"
-    assert lines[0]["order_time"] == dt.datetime(2025, 12, 11, 16, 0, tzinfo=dt.UTC)
-    assert lines[0]["updated_at"] == dt.datetime(2025, 12, 12, 16, 0, tzinfo=dt.UTC)
-    with pytest.raises(ApiRecordError):
-        map_order({**order, "skus": []})

@@ -192,7 +192,9 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
 
 
 def _now() -> dt.datetime:
-    pinned = settings().ui_now  # CREATOR_OPS_UI_NOW, for demos and screenshots
+    # A setting, not an injected clock: the view runs inside Airflow's API server process,
+    # which demos, screenshots and the browser tests reach only through its environment.
+    pinned = settings().ui_now  # CREATOR_OPS_UI_NOW
     return pinned if pinned is not None else dt.datetime.now(dt.UTC)
 
 
