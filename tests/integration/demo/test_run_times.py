@@ -6,7 +6,7 @@ import datetime as dt
 import time
 
 import pytest
-from repo_paths import DEMO_SPEC, ROOT
+from repo_paths import CAMPAIGNS, ROOT
 
 CAMPAIGN = "my_linkshare_feb_2027"  # its runs are dated after today: the bug gave negative durations
 
@@ -21,7 +21,7 @@ def test_demo_runs_start_and_end_on_the_wall_clock(airflow_db, tmp_path, monkeyp
     from creator_ops.demo.run import runs_start_on_the_wall_clock
 
     monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
-    spec = load_spec(DEMO_SPEC)
+    spec = load_spec(CAMPAIGNS / f"{CAMPAIGN}.yaml")
     runs = CampaignCalendar(spec.timeline).runs
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags[spec.dag_id]
 

@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from repo_paths import DEMO_SPEC, ROOT
+from repo_paths import CAMPAIGNS, ROOT
 from sqlalchemy import func, select
 
 CAMPAIGN = "my_scd_raya_2027"
@@ -42,7 +42,7 @@ def test_failed_orders_suite_blocks_payouts(airflow_db, tmp_path, monkeypatch):
         folder.mkdir(parents=True)
         (folder / f"{dataset}.csv").write_text(text, encoding="utf-8")
 
-    spec = load_spec(DEMO_SPEC)
+    spec = load_spec(CAMPAIGNS / f"{CAMPAIGN}.yaml")
     settlement = next(r for r in CampaignCalendar(spec.timeline).runs if r.phase == Phase.SETTLEMENT)
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags[spec.dag_id]
     # enrollments are ingested in recruitment runs; orders in the settlement run

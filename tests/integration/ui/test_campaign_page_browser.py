@@ -18,9 +18,9 @@ import time
 from urllib.parse import quote
 
 import pytest
-from repo_paths import DEMO_SPEC, ROOT
+from repo_paths import DEMO_CAMPAIGN, DEMO_SPEC, ROOT
 
-CAMPAIGN = "my_1212_2026"
+CAMPAIGN = DEMO_CAMPAIGN
 DAG_ID = f"campaign__{CAMPAIGN}"
 NAMES = ("12.12 Year-End Mega Sale 2026", "Raya Creator Day 2027")
 SIGNOFF = "runbook.marcom_assets_signoff"
