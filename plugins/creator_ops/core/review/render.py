@@ -56,7 +56,8 @@ def percent(value: Ratio | None) -> str:
 # --------------------------------------------------------------------------- plots
 
 
-def _pyplot():
+def load_pyplot():
+    """Import matplotlib's pyplot on the Agg backend with the review's style."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -75,6 +76,9 @@ def _pyplot():
         }
     )
     return plt
+
+
+_pyplot = load_pyplot
 
 
 def _svg(fig: Any, prefix: str) -> str:
