@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TEST_HOME = Path(os.environ.get("CREATOR_OPS_TEST_HOME", ROOT / ".airflow-test"))
 
 os.environ["AIRFLOW_HOME"] = str(TEST_HOME)
@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT / "plugins"))
 POSTGRES_URL = os.environ.get("CREATOR_OPS_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/creator_ops_test")
 
 
-DEMO_CAMPAIGN = "my_1212_2026"
 
 SLOW_SKIP = "slow: run with --runslow"
 
@@ -124,7 +123,7 @@ def project_root() -> Path:
 @pytest.fixture(scope="session")
 def demo_spec_path() -> Path:
     """The demo campaign's spec file (the 12.12 sale)."""
-    return ROOT / "include" / "campaigns" / f"{DEMO_CAMPAIGN}.yaml"
+    return DEMO_SPEC
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_FILE = ROOT / "include" / "campaigns" / "my_1212_2026.yaml"
+from repo_paths import DEMO_SPEC as SPEC_FILE
 
 
 @pytest.fixture

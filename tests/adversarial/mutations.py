@@ -7,12 +7,11 @@ corpus grows with the product instead of freezing one example per bug.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import yaml
+from repo_paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 VALID_SPECS = sorted((ROOT / "include" / "campaigns").glob("*.yaml")) + sorted(
     (ROOT / "tests" / "fixtures" / "specs" / "valid").glob("*.yaml")
 )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from broken_files import PLANTED, PLANTED_DIGITS, corpus
+from repo_paths import TESTS
 
 from creator_ops.core.ingest import FileRejected, read_dataset
 from creator_ops.core.masking import EMAIL_PATTERN
@@ -154,7 +155,7 @@ def test_the_ingest_step_registers_every_file_and_never_blocks_the_good_one(
     orders = [(d, p) for d, p in files if d == "orders"]
     for _, path in orders:
         landing("orders", path)
-    good = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "orders_canonical_semicolon.csv"
+    good = TESTS / "fixtures" / "ingest" / "orders_canonical_semicolon.csv"
     landing("orders", good, "zzz_good.csv")
     ctx = make_ctx(warehouse_engine)
     ctx.log = logging.getLogger("adversarial")

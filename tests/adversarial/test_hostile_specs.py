@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutations import VALID_SPECS, WHOLE_FILES, mutate, spec_documents
+from repo_paths import ROOT
 
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -119,7 +120,7 @@ def test_the_dagbag_loads_every_valid_campaign_beside_a_corpus_of_broken_ones(tm
     valid, broken = _corpus(tmp_path)
     assert len(valid) >= 4 and len(broken) >= 30
     monkeypatch.setenv("CAMPAIGN_SPECS_DIR", str(tmp_path))
-    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
     ids = {spec.dag_id for _, spec in discover_specs(tmp_path).specs}
     assert len(bag.dags) >= len(valid) - (len(valid) - len(ids))  # duplicate ids count once
     assert ids <= set(bag.dag_ids)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from unittest import mock
 
 import pytest
+from repo_paths import CAMPAIGNS as SPECS
+from repo_paths import ROOT
 from sqlalchemy import event
 
-ROOT = Path(__file__).resolve().parents[2]
 DAGS = ROOT / "dags"
-SPECS = ROOT / "include" / "campaigns"
 
 
 def _dagbag():

@@ -45,7 +45,10 @@ ELIGIBLE_STATUSES = ("completed", "delivered", "settled")  # SPEC 5 rule 2 (the 
 # placed, not cancelled or returned, not yet delivered: counted live, not yet eligible
 OPEN_STATUSES = ("pending", "processing", "unpaid", "to_ship", "awaiting_shipment", "shipped", "in_transit")
 PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
-_CACHE_SIZE = 8
+# Enough entries for every campaign a Campaigns view lists, bounded by memory instead: a list
+# of 50 campaigns must not reload every campaign on each request (an 8-entry cache did).
+_CACHE_ENTRIES = 256
+_CACHE_BYTES = 768 * 1024 * 1024
 _cache: OrderedDict[tuple, PayoutInputs] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -88,7 +91,7 @@ def _fingerprint(engine: Engine, campaign_id: str) -> tuple:
     with engine.connect() as conn:
         files = conn.execute(
             select(f.c.dataset, func.count(), func.max(f.c.file_id), func.sum(f.c.rows_accepted))
-            .where(f.c.campaign_id == campaign_id, f.c.dataset.in_(("orders", "enrollments")))
+            .where(f.c.campaign_id == campaign_id, f.c.dataset.in_(PAYOUT_DATASETS))
             .group_by(f.c.dataset)
             .order_by(f.c.dataset)
         ).all()
@@ -112,9 +115,13 @@ def warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
     inputs = load_warehouse_inputs(engine, campaign_id)
     with _cache_lock:
         _cache[key] = inputs
-        while len(_cache) > _CACHE_SIZE:
+        while len(_cache) > 1 and (len(_cache) > _CACHE_ENTRIES or _cached_bytes() > _CACHE_BYTES):
             _cache.popitem(last=False)
     return inputs
+
+
+def _cached_bytes() -> int:
+    return sum(i.orders.nbytes + i.enrollments.nbytes + i.exclusions.nbytes for i in _cache.values())
 
 
 def _live_lines_sql(eligible_sql: str) -> str:

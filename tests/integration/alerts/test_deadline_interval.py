@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC as SPEC
 
 from creator_ops.airflow.dag_builder import build_campaign_dag
 from creator_ops.airflow.notifiers import DEFAULT_RUN_DEADLINE, run_deadline
 from creator_ops.core.spec import load_spec
 
 pytestmark = pytest.mark.integration
-SPEC = Path(__file__).resolve().parents[3] / "include" / "campaigns" / "my_1212_2026.yaml"
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from repo_paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 CAMPAIGN_ID = "deadline_probe"
 DAG_ID = f"campaign__{CAMPAIGN_ID}"
 SIGNOFF_STEP = "finance_budget_signoff"

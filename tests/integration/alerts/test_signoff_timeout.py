@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from unittest import mock
 
 import pytest
+from repo_paths import DEMO_SPEC as SPEC_FILE
 from sqlalchemy import select
 
 from creator_ops.core.calendar import next_phase_boundary, signoff_deadline
 from creator_ops.core.spec import SpecError, load_spec, parse_spec
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC_FILE = ROOT / "include" / "campaigns" / "my_1212_2026.yaml"
 KL = dt.timezone(dt.timedelta(hours=8))
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 
 import pytest
+from repo_paths import CAMPAIGNS, ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 CAMPAIGN = "my_linkshare_feb_2027"  # its runs are dated after today: the bug gave negative durations
 
 
@@ -22,7 +21,7 @@ def test_demo_runs_start_and_end_on_the_wall_clock(airflow_db, tmp_path, monkeyp
     from creator_ops.demo.run import runs_start_on_the_wall_clock
 
     monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
-    spec = load_spec(ROOT / "include" / "campaigns" / f"{CAMPAIGN}.yaml")
+    spec = load_spec(CAMPAIGNS / f"{CAMPAIGN}.yaml")
     runs = CampaignCalendar(spec.timeline).runs
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags[spec.dag_id]
 

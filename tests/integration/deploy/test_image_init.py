@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from repo_paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = ROOT / "Dockerfile"
 DEV_ONLY = ("pytest", "pytest-timeout", "hypothesis", "ruff", "aiosmtpd")
 

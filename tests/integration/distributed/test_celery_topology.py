@@ -6,11 +6,10 @@ import importlib.util
 import json
 import signal
 import time
-from pathlib import Path
 
 import pytest
+from repo_paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 DAG_ID = "campaign__my_1212_2026"
 # Inside the 12.12 campaign's recruitment phase, and no runbook sign-off is due in that run.
 LOGICAL_DATE = "2026-11-23T00:00:00+08:00"

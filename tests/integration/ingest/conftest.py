@@ -8,9 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[3]
-FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
+from repo_paths import DEMO_SPEC
+from repo_paths import INGEST_FIXTURES as FIXTURES
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +28,7 @@ def landing(tmp_path, monkeypatch):
 
     root = tmp_path / "landing"
     monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(root))
-    spec = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+    spec = load_spec(DEMO_SPEC)
 
     def land(dataset: str, source: Path, name: str | None = None) -> Path:
         target = root / spec.id / dataset / (name or source.name)
@@ -51,7 +50,7 @@ def make_ctx(landing):
         start = dt.datetime(2026, 12, 12, 2, tzinfo=dt.UTC)
         return StepContext(
             spec=landing.spec,
-            spec_path=ROOT / "include" / "campaigns" / "my_1212_2026.yaml",
+            spec_path=DEMO_SPEC,
             run_id=run_id,
             interval_start=start,
             interval_end=start + dt.timedelta(hours=1),

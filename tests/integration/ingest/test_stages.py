@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from repo_paths import ROOT
 
 
 def test_ingestion_tasks_run_in_their_phases() -> None:

@@ -16,13 +16,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC as SPEC_PATH
 from sqlalchemy import func, select
 
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import DataNotTrusted, StepContext
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC_PATH = ROOT / "include" / "campaigns" / "my_1212_2026.yaml"
 SPEC = load_spec(SPEC_PATH)
 MYT = dt.timezone(dt.timedelta(hours=8))
 AFTER_EVENT = dt.datetime(2026, 12, 14, tzinfo=MYT)

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from repo_paths import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420, method="thread")]
 
-ROOT = Path(__file__).resolve().parents[3]
 SPEC = """id: {id}
 name: HITL {id}
 type: scd

@@ -12,7 +12,6 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[3]
 CAMPAIGNCTL = Path(sys.executable).with_name("campaignctl")
 
 SPEC = """id: cli_scd_2027

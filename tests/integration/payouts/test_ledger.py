@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from repo_paths import TESTS
 from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "payouts"))
+sys.path.insert(0, str(TESTS / "unit" / "payouts"))
 from payout_builders import enrolled, make_spec, orders
 
 from creator_ops.core.payouts import calculate_for_spec

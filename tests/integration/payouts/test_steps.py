@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC as SPEC
 
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
@@ -15,7 +15,6 @@ from creator_ops.warehouse.payout_ledger import PayoutLedger
 from creator_ops.warehouse.schema import enrollments, ingested_files, order_lines, quality_results
 
 pytestmark = pytest.mark.integration
-SPEC = Path(__file__).resolve().parents[3] / "include" / "campaigns" / "my_1212_2026.yaml"
 T = dt.datetime(2026, 12, 12, 4, tzinfo=dt.UTC)  # 12:00 on 12.12 in Kuala Lumpur
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
+from repo_paths import CAMPAIGNS, ROOT
 from sqlalchemy import func, select
 
-ROOT = Path(__file__).resolve().parents[3]
 CAMPAIGN = "my_scd_raya_2027"
 
 ORDERS = """order_id,line_id,creator_id,order_time,status,gmv_myr
@@ -43,7 +42,7 @@ def test_failed_orders_suite_blocks_payouts(airflow_db, tmp_path, monkeypatch):
         folder.mkdir(parents=True)
         (folder / f"{dataset}.csv").write_text(text, encoding="utf-8")
 
-    spec = load_spec(ROOT / "include" / "campaigns" / f"{CAMPAIGN}.yaml")
+    spec = load_spec(CAMPAIGNS / f"{CAMPAIGN}.yaml")
     settlement = next(r for r in CampaignCalendar(spec.timeline).runs if r.phase == Phase.SETTLEMENT)
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags[spec.dag_id]
     # enrollments are ingested in recruitment runs; orders in the settlement run

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from repo_paths import DEMO_SPEC as SPEC_PATH
 from sqlalchemy import func, insert, select, update
 
 from creator_ops.core.spec import load_spec
@@ -16,8 +16,6 @@ from creator_ops.steps.quality import untrusted_datasets, validate_enrollments, 
 from creator_ops.warehouse.schema import enrollments, ingested_files, order_lines, quality_results
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[3]
-SPEC_PATH = ROOT / "include" / "campaigns" / "my_1212_2026.yaml"
 SPEC = load_spec(SPEC_PATH)
 
 

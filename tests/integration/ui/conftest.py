@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
+from repo_paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts"
 VENV_BIN = Path(sys.executable).parent
 CHROMIUM_FLAGS = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC
 
 from creator_ops.airflow.ui.campaign_page import campaign_page
 from creator_ops.core.spec import load_spec
@@ -26,8 +26,7 @@ from creator_ops.warehouse.schema import (
     traffic_hours,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+SPEC = load_spec(DEMO_SPEC)
 MYT = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.timedelta(days=1)
 UTC = dt.UTC

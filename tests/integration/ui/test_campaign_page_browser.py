@@ -15,13 +15,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from repo_paths import DEMO_CAMPAIGN, DEMO_SPEC, ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
-CAMPAIGN = "my_1212_2026"
+CAMPAIGN = DEMO_CAMPAIGN
 DAG_ID = f"campaign__{CAMPAIGN}"
 NAMES = ("12.12 Year-End Mega Sale 2026", "Raya Creator Day 2027")
 SIGNOFF = "runbook.marcom_assets_signoff"
@@ -33,7 +32,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def _spec():
     from creator_ops.core.spec import load_spec
 
-    return load_spec(ROOT / "include" / "campaigns" / f"{CAMPAIGN}.yaml")
+    return load_spec(DEMO_SPEC)
 
 
 # A run of the day a sign-off is due, as the demo makes its runs (dag.test), left unanswered.

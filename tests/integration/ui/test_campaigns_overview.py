@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC, ROOT
 
 from creator_ops.airflow.ui.overview import campaign_status, campaigns_overview
 from creator_ops.core.calendar import next_deadline, phase_label
@@ -19,8 +19,7 @@ from creator_ops.warehouse.schema import (
     quality_results,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+SPEC = load_spec(DEMO_SPEC)
 MYT = dt.timezone(dt.timedelta(hours=8))
 UTC = dt.UTC
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import sys
-from pathlib import Path
 
 import pytest
+from repo_paths import TESTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "review"))
+sys.path.insert(0, str(TESTS / "unit" / "review"))
 
 
 def test_review_page_opens_offline_with_its_plots(browser, tmp_path):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
+from repo_paths import TESTS
 
 pytestmark = pytest.mark.integration
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "review"))
+sys.path.insert(0, str(TESTS / "unit" / "review"))
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+from repo_paths import INGEST_FIXTURES as FIXTURES
 
 
 def _binary_fixtures_module():

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC
 
-ROOT = Path(__file__).resolve().parents[3]
 CAMPAIGNCTL = Path(sys.executable).parent / "campaignctl"
 
 
@@ -119,7 +119,7 @@ def test_ingest_takes_the_section9_data_sets(tmp_path: Path, dataset: str) -> No
     from creator_ops.core.spec import load_spec
     from creator_ops.stand_ins.data import generate, write_dataset
 
-    spec = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+    spec = load_spec(DEMO_SPEC)
     frame = generate(spec, creators=40, seed=3).frame(dataset)
     source = write_dataset(frame, tmp_path / f"{dataset}.csv", mess=True, seed=5, dataset=dataset)
     done = _run(dataset, str(source), "--out", str(tmp_path / "out"))

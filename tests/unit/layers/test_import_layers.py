@@ -12,8 +12,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from repo_paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "plugins" / "creator_ops"
 
 # layer folder -> (import prefixes it never uses, prefixes it may use only for type hints)

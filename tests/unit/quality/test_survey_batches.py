@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from repo_paths import DEMO_SPEC, ROOT
 
 from creator_ops.core.ingest import DEMO_PII_KEY, read_dataset
 from creator_ops.core.quality import (
@@ -18,8 +19,7 @@ from creator_ops.core.quality import (
 )
 from creator_ops.core.spec import load_spec
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+SPEC = load_spec(DEMO_SPEC)
 GOOGLE_FORMS = ROOT / "tests" / "fixtures" / "ingest" / "surveys_google_forms.csv"
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from repo_paths import DEMO_SPEC as SPEC_FILE
 
 from creator_ops.core.people import campaign_people, decider, simple_auth_users
 from creator_ops.core.spec import load_spec, load_yaml, parse_spec
-
-SPEC_FILE = Path(__file__).resolve().parents[3] / "include" / "campaigns" / "my_1212_2026.yaml"
 
 
 def test_owners_and_the_finance_approver_are_users_and_decide():

@@ -10,11 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from repo_paths import DEMO_SPEC, ROOT
+from repo_paths import SPEC_FIXTURES as FIXTURES
 
 from creator_ops.core.spec import SpecError, discover_specs, load_spec, parse_spec
 
-ROOT = Path(__file__).resolve().parents[3]
-FIXTURES = ROOT / "tests" / "fixtures" / "specs"
 MYT = ZoneInfo("Asia/Kuala_Lumpur")
 
 
@@ -114,7 +114,7 @@ def test_demo_specs_are_valid_and_one_per_type():
 
 
 def test_runbook_due_resolves_relative_to_timeline():
-    spec = load_spec(ROOT / "include" / "campaigns" / "my_1212_2026.yaml")
+    spec = load_spec(DEMO_SPEC)
     step = spec.runbook[0]
     assert spec.when(step.due) == at(2026, 12, 7)
     assert spec.when("event_end + 7d") == at(2026, 12, 20)
