@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
+from repo_paths import ROOT
+
+PLUGINS = ROOT / "plugins"
 
 CHECK = """
 import sys
