@@ -30,7 +30,12 @@ incentives:
   commission_bonus: {{rate: 0.045, cap_myr: 500}}
   new_creator_bonus_myr: 20
   leaderboard: {{prizes_myr: [5000, 3000]}}
-"""
+{extra}"""
+CAMPAIGNS = {
+    "hitl_approve": "",
+    "hitl_reject": "",
+    "hitl_named": "owners: [aisyah.rahman]\npayout_approvers: [nurul.huda]\n",
+}
 PAYOUT_DATE = dt.datetime(2027, 3, 30, 16, tzinfo=dt.UTC)  # 2027-03-31 00:00 in Kuala Lumpur
 T = dt.datetime(2027, 3, 10, 4, tzinfo=dt.UTC)
 
@@ -41,8 +46,8 @@ def hitl_env(airflow_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hitl")
     specs = folder / "specs"
     specs.mkdir()
-    for campaign in ("hitl_approve", "hitl_reject"):
-        (specs / f"{campaign}.yaml").write_text(SPEC.format(id=campaign), encoding="utf-8")
+    for campaign, extra in CAMPAIGNS.items():
+        (specs / f"{campaign}.yaml").write_text(SPEC.format(id=campaign, extra=extra), encoding="utf-8")
     warehouse = folder / "warehouse.db"
     output = folder / "output"
     mp = pytest.MonkeyPatch()
@@ -70,7 +75,7 @@ def _seed(path: Path):
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     with engine.begin() as conn:
-        for n, campaign in enumerate(("hitl_approve", "hitl_reject")):
+        for n, campaign in enumerate(CAMPAIGNS):
             for k, dataset in enumerate(("orders", "enrollments")):
                 conn.execute(
                     ingested_files.insert().values(
@@ -106,8 +111,8 @@ def _seed(path: Path):
     return engine
 
 
-def _answer(client, dag_id: str, option: str, note: str, seen: dict) -> None:
-    """Wait for the approval task to ask, read the request, answer it."""
+def _answer(client, dag_id: str, option: str, note: str, seen: dict, callers: tuple[dict, ...] = ({},)) -> None:
+    """Wait for the approval task to ask, read the request, answer it as each caller in turn (auth headers)."""
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
     from airflow.utils.state import TaskInstanceState
@@ -134,19 +139,23 @@ def _answer(client, dag_id: str, option: str, note: str, seen: dict) -> None:
     url = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/payouts.approve/-1/hitlDetails"
     request = client.get(url)
     seen["request"] = request.json() if request.status_code == 200 else request.text
-    response = client.patch(url, json={"chosen_options": [option], "params_input": {"note": note}})
+    seen["statuses"] = []
+    for headers in callers:
+        response = client.patch(url, json={"chosen_options": [option], "params_input": {"note": note}}, headers=headers)
+        seen["statuses"].append(response.status_code)
     seen["status"] = response.status_code
     seen["response"] = response.text
 
 
-def _run_payout(hitl_env, campaign: str, option: str, note: str) -> tuple[dict, dict]:
+def _run_payout(hitl_env, campaign: str, option: str, note: str, callers=({},), client=None) -> tuple[dict, dict]:
     from airflow.dag_processing.dagbag import DagBag
 
     dag_id = f"campaign__{campaign}"
     dag = DagBag(dag_folder=str(ROOT / "dags")).get_dag(dag_id)
     assert dag is not None
     seen: dict = {}
-    answerer = threading.Thread(target=_answer, args=(hitl_env["client"], dag_id, option, note, seen), daemon=True)
+    client = client or hitl_env["client"]
+    answerer = threading.Thread(target=_answer, args=(client, dag_id, option, note, seen, callers), daemon=True)
     answerer.start()
     run = dag.test(logical_date=PAYOUT_DATE, mark_success_pattern=r"^(?!payouts\.)")
     answerer.join(timeout=30)
@@ -186,3 +195,29 @@ def test_reject_stops_the_export_and_keeps_the_reason(hitl_env):
     [calc] = PayoutLedger(hitl_env["engine"], "hitl_reject").calculations()
     assert (calc["state"], calc["decision_note"]) == ("rejected", "bob's GMV is under review")
     assert not (hitl_env["output"] / "hitl_reject" / "finance").exists()
+
+
+def test_only_the_specs_payout_approver_may_decide(hitl_env, monkeypatch):
+    """With named users (not all-admins), an owner who is no approver gets 403; the approver decides."""
+    from airflow.api_fastapi.app import create_app, get_auth_manager, purge_cached_app
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from fastapi.testclient import TestClient
+
+    from creator_ops.warehouse.payout_ledger import PayoutLedger
+
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "False")
+    purge_cached_app()
+    try:
+        with TestClient(create_app(apps="core")) as client:
+            def bearer(user: str) -> dict:
+                token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username=user, role="op"))
+                return {"Authorization": f"Bearer {token}"}
+
+            callers = (bearer("aisyah.rahman"), bearer("nurul.huda"))
+            seen, states = _run_payout(hitl_env, "hitl_named", "Approve", "finance checked", callers, client)
+    finally:
+        purge_cached_app()
+    assert seen.get("statuses") == [403, 200], seen
+    assert states["payouts.export_for_finance"] == "success"
+    [calc] = PayoutLedger(hitl_env["engine"], "hitl_named").calculations()
+    assert calc["state"] == "exported"

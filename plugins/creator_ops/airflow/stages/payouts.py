@@ -36,9 +36,13 @@ def build(stage: StageBuilder) -> None:
         phases=[Phase.PAYOUT],
         retries=0,
         trigger_rule=TriggerRule.NONE_FAILED,
+        # only the spec's payout approvers may decide (Airflow answers 403 to anyone else);
+        # without approvers in the spec, anyone allowed to act on the DAG may
+        assigned_users=[{"id": name, "name": name} for name in stage.spec.payout_approvers] or None,
         doc_md=(
             "Finance approves the calculation in Required Actions: totals, top earners, budget use "
-            "and quality warnings are shown. Reject with a note to stop the export."
+            "and quality warnings are shown; only the spec's `payout_approvers` may decide. "
+            "Reject with a note to stop the export."
         ),
     )
     export = stage.step(
