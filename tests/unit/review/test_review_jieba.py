@@ -7,13 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
+from repo_paths import ROOT
+
+PLUGINS = ROOT / "plugins"
 
 CHECK = """
 import sys
 from creator_ops.core.review.themes import load_jieba
 jieba = load_jieba()
-assert "pkg_resources" not in sys.modules or sys.modules["pkg_resources"] is not None
 import jieba as plain
 reference = plain.Tokenizer()
 reference.tmp_dir = jieba.dt.tmp_dir

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from typing import Any
 
 from creator_ops.core.ingest.language import detect_language
@@ -75,19 +74,11 @@ def has_han(text: str | None) -> bool:
 def load_jieba() -> Any:
     """Import jieba and load its dictionary (from jieba's marshal cache in the temp dir), once per process.
 
-    jieba imports `pkg_resources` (~0.4 s) only to open its own bundled files, and falls
-    back to opening the very same files by path when that import fails; so unless some
-    other code already loaded it, the import is refused for jieba's sake. Thread-safe:
-    jieba guards its dictionary load with a lock, so the review can start this early in
-    a background thread (see `compute_review`) and the tokenizer simply waits for it.
+    Thread-safe: jieba guards its dictionary load with a lock, so the review can start this
+    early in a background thread (see `compute_review`) and the tokenizer simply waits for it.
+    (jieba imports `pkg_resources`, ~0.4 s; that is left alone: hiding a module from
+    `sys.modules` while other threads import would be a process-wide side effect.)
     """
-    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
-        try:
-            import jieba
-        finally:
-            if sys.modules.get("pkg_resources", 0) is None:
-                del sys.modules["pkg_resources"]
     import jieba
 
     if not jieba.dt.initialized:
