@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
 import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from repo_paths import DEMO_SPEC, ROOT
+from repo_paths import DEMO_SPEC, INGEST_FIXTURES, ROOT
 
 TEST_HOME = Path(os.environ.get("CREATOR_OPS_TEST_HOME", ROOT / ".airflow-test"))
 
@@ -132,3 +135,48 @@ def demo_spec(demo_spec_path):
     from creator_ops.core.spec import load_spec
 
     return load_spec(demo_spec_path)
+
+
+@pytest.fixture(scope="session")
+def export_files(tmp_path_factory) -> dict[str, Path]:
+    """Every ingestion fixture (text ones copied, binary ones generated) by file name."""
+    spec = importlib.util.spec_from_file_location("ingest_binary_fixtures", INGEST_FIXTURES / "binary_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.write_binary_fixtures(tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch, demo_spec):
+    """A landing root for this test; `land(dataset, file, name=None)` drops a file into it."""
+    root = tmp_path / "landing"
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(root))
+
+    def land(dataset: str, source: Path, name: str | None = None) -> Path:
+        target = root / demo_spec.id / dataset / (name or source.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target
+
+    land.root = root
+    land.spec = demo_spec
+    return land
+
+
+@pytest.fixture
+def make_ctx(landing, demo_spec_path):
+    """Build the StepContext of a live-phase run of the 12.12 campaign on a given warehouse engine."""
+    from creator_ops.core.steps import StepContext
+
+    def make(engine, run_id: str = "scheduled__2026-12-12T02:00:00+00:00"):
+        start = dt.datetime(2026, 12, 12, 2, tzinfo=dt.UTC)
+        return StepContext(
+            spec=landing.spec,
+            spec_path=demo_spec_path,
+            run_id=run_id,
+            interval_start=start,
+            interval_end=start + dt.timedelta(hours=1),
+            engine=engine,
+        )
+
+    return make

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import pyarrow as pa
+from repo_paths import TESTS
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "payouts"))
+sys.path.insert(0, str(TESTS / "unit" / "payouts"))
 
 from payout_builders import IN_EVENT, ON_TIME, UTC, enrollments, exclusions, local, make_spec
 
