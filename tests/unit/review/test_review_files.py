@@ -40,3 +40,15 @@ def test_markdown_has_the_headline_figures(tmp_path):
     assert "| Eligible GMV | RM 7,500.00 |" in md
     assert "| Cost per selling creator | RM 4,404.00 |" in md
     assert "| VIDEO | RM 6,000.00 |" in md
+
+
+def test_headline_changes_of_ratios_are_rounded_as_their_figures_are_shown():
+    from fractions import Fraction
+
+    from creator_ops.core.review.render import _signed
+    from creator_ops.core.review.values import Ratio
+
+    assert _signed(Ratio(Fraction(587141, 1000000)), "0.01", "×") == "+0.59×"  # ROI is shown as 7.31×
+    assert _signed(Ratio(Fraction(-538333, 1000000)), "0.1", " h") == "-0.5 h"  # hours are shown as 1.5 h
+    assert _signed(Ratio(Fraction(0)), "0.1", " h") == "+0.0 h"
+    assert _signed(None, "0.1", " h") == ""

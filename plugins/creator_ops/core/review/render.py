@@ -255,6 +255,14 @@ def _points(value: Any) -> str:
     return f"{'+' if shown >= 0 else ''}{abs(shown) if shown == 0 else shown} pp"
 
 
+def _signed(value: Any, digits: str, unit: str) -> str:
+    """A change of a ratio (ROI, hours) rounded as its figure is shown, with the figure's unit."""
+    if not isinstance(value, Ratio):
+        return ""
+    shown = value.decimal().quantize(Decimal(digits))
+    return f"{'+' if shown >= 0 else ''}{abs(shown) if shown == 0 else shown}{unit}"
+
+
 def _times(value: Ratio | None) -> str:
     return "n/a" if value is None else f"{value.decimal():,.2f}×"
 
@@ -270,7 +278,7 @@ def headline_cards(review: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [
         ("Eligible GMV", text(review["gmv"]["eligible_myr"]), _delta_text(delta.get("gmv", {}).get("eligible_myr"))),
         ("Total cost", text(review["cost"]["total_myr"]), _delta_text(delta.get("cost", {}).get("total_myr"))),
-        ("ROI (GMV / cost)", _times(review["roi"]), _delta_text(delta.get("roi"))),
+        ("ROI (GMV / cost)", _times(review["roi"]), _signed(delta.get("roi"), "0.01", "×")),
         ("Selling creators", text(funnel["selling"]), _delta_text(delta.get("funnel", {}).get("selling"))),
         ("Activation (selling / enrolled)", percent(review["rates"]["activation"]),
          _points(delta.get("rates", {}).get("activation"))),
@@ -278,7 +286,7 @@ def headline_cards(review: dict[str, Any]) -> list[tuple[str, str, str]]:
          _delta_text(delta.get("cost_per_selling_creator_myr"))),
         ("Top 10% share of GMV", percent(review["top10_share"]), _points(delta.get("top10_share"))),
         ("Median hours to first sale", _hours(review["median_hours_to_first_sale"]),
-         _delta_text(delta.get("median_hours_to_first_sale"))),
+         _signed(delta.get("median_hours_to_first_sale"), "0.1", " h")),
     ]  # fmt: skip
 
 
