@@ -126,19 +126,27 @@ def mask_message(message: object) -> str:
     return mask_pii(str(message))
 
 
+def string_rows_matching(column: pa.Array | pa.ChunkedArray, pattern: str, *, unless: str) -> Any:
+    """Return a boolean mask of the string cells matching `pattern` but not `unless` (None: no cell, or no text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        return None
+    rows = pc.fill_null(
+        pc.and_(pc.match_substring_regex(column, pattern), pc.invert(pc.match_substring_regex(column, unless))),
+        False,
+    )
+    return rows if pc.any(rows).as_py() else None
+
+
 def mask_array(column: pa.Array | pa.ChunkedArray, key: bytes | None = None) -> pa.Array | pa.ChunkedArray:
     """Mask a string column: only the distinct values that might hold PII go through `mask_pii`."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-        return column
-    candidates = pc.and_(
-        pc.match_substring_regex(column, _ARROW_CANDIDATE),
-        pc.invert(pc.match_substring_regex(column, _ARROW_BARE_DIGITS)),
-    )
-    candidates = pc.fill_null(candidates, False)
-    if not pc.any(candidates).as_py():
+    candidates = string_rows_matching(column, _ARROW_CANDIDATE, unless=_ARROW_BARE_DIGITS)
+    if candidates is None:
         return column
     uniques = pc.unique(pc.filter(column, candidates))
     values = uniques.to_pylist()
@@ -158,5 +166,6 @@ __all__ = [
     "mask_array",
     "mask_message",
     "mask_pii",
+    "string_rows_matching",
     "mask_value",
 ]

@@ -81,17 +81,12 @@ def write_csv(
 
 def safe_arrow_column(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Neutralise formula-like cells of a string column, vectorized (other types are returned as they are)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-        return column
-    risky = pc.and_(
-        pc.match_substring_regex(column, _ARROW_FORMULA),
-        pc.invert(pc.match_substring_regex(column, _ARROW_NUMBER)),
-    )
-    risky = pc.fill_null(risky, False)
-    if not pc.any(risky).as_py():
+    from creator_ops.core.masking import string_rows_matching
+
+    risky = string_rows_matching(column, _ARROW_FORMULA, unless=_ARROW_NUMBER)
+    if risky is None:
         return column
     return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
 
