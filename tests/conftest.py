@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import os
 import secrets
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,29 @@ def make_ctx(landing, demo_spec_path):
         )
 
     return make
+
+
+@contextmanager
+def _hitl_api(specs: Path, warehouse: Path, output: Path):
+    """Airflow's API app (all-admins) over a campaign folder and a SQLite warehouse, to answer HITL requests."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CAMPAIGN_SPECS_DIR", str(specs))
+    mp.setenv("CREATOR_OPS_OUTPUT_ROOT", str(output))
+    mp.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(warehouse)}))
+    mp.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
+    from airflow.api_fastapi.app import create_app, purge_cached_app
+    from fastapi.testclient import TestClient
+
+    purge_cached_app()
+    try:
+        with TestClient(create_app()) as client:
+            yield client
+    finally:
+        purge_cached_app()
+        mp.undo()
+
+
+@pytest.fixture(scope="session")
+def hitl_api():
+    """`with hitl_api(specs, warehouse, output) as client:` the API app a HITL test answers through."""
+    return _hitl_api

@@ -11,7 +11,6 @@ the reason and the next day's run computes a new list and asks again.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import time
 from pathlib import Path
@@ -37,29 +36,17 @@ CAMPAIGNS = ("mm_approve", "mm_reject")
 
 
 @pytest.fixture(scope="module")
-def hitl_env(airflow_db, tmp_path_factory):
+def hitl_env(airflow_db, hitl_api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("mm_hitl")
     specs = folder / "specs"
     specs.mkdir()
     for campaign in CAMPAIGNS:
         (specs / f"{campaign}.yaml").write_text(SPEC.format(id=campaign), encoding="utf-8")
-    warehouse = folder / "warehouse.db"
-    output = folder / "output"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CAMPAIGN_SPECS_DIR", str(specs))
-    mp.setenv("CREATOR_OPS_OUTPUT_ROOT", str(output))
-    mp.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(warehouse)}))
-    mp.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
+    warehouse, output = folder / "warehouse.db", folder / "output"
     engine = _seed(warehouse)
-    from airflow.api_fastapi.app import create_app, purge_cached_app
-    from fastapi.testclient import TestClient
-
-    purge_cached_app()
-    with TestClient(create_app()) as client:
+    with hitl_api(specs, warehouse, output) as client:
         yield {"client": client, "engine": engine, "output": output}
-    purge_cached_app()
     engine.dispose()
-    mp.undo()
 
 
 def _seed(path: Path):

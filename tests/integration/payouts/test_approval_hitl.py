@@ -41,31 +41,18 @@ T = dt.datetime(2027, 3, 10, 4, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def hitl_env(airflow_db, tmp_path_factory):
-    """Two campaigns, a seeded warehouse, and the API app's test client."""
+def hitl_env(airflow_db, hitl_api, tmp_path_factory):
+    """Three campaigns, a seeded warehouse, and the API app's test client."""
     folder = tmp_path_factory.mktemp("hitl")
     specs = folder / "specs"
     specs.mkdir()
     for campaign, extra in CAMPAIGNS.items():
         (specs / f"{campaign}.yaml").write_text(SPEC.format(id=campaign, extra=extra), encoding="utf-8")
-    warehouse = folder / "warehouse.db"
-    output = folder / "output"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CAMPAIGN_SPECS_DIR", str(specs))
-    mp.setenv("CREATOR_OPS_OUTPUT_ROOT", str(output))
-    mp.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(warehouse)}))
-    mp.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
-    mp.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "payouts-hitl-test-secret")
+    warehouse, output = folder / "warehouse.db", folder / "output"
     engine = _seed(warehouse)
-    from airflow.api_fastapi.app import create_app, purge_cached_app
-    from fastapi.testclient import TestClient
-
-    purge_cached_app()
-    with TestClient(create_app()) as client:
+    with hitl_api(specs, warehouse, output) as client:
         yield {"client": client, "engine": engine, "output": output}
-    purge_cached_app()
     engine.dispose()
-    mp.undo()
 
 
 def _seed(path: Path):
