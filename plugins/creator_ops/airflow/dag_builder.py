@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from airflow.sdk import DAG, TaskGroup, TriggerRule
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
 from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
 from creator_ops.airflow.stages import (
+    StageBuilder,
     enrollment,
     matchmaking,
     milestones,
@@ -56,45 +57,10 @@ STAGES: tuple[tuple[str, Callable[[StageBuilder], None]], ...] = (
     ("review", review.build),
     ("report", report.build),
 )
-STAGE_ORDER = tuple(name for name, _ in STAGES)
 # Stages that follow the stage before them but hold up nothing after them: the campaign
 # review runs whatever the payouts did, and must not turn a failed payout run green.
 SIDE_STAGES = frozenset({"review"})
 ALL_PHASES = tuple(Phase)
-
-
-def campaign_specs_dir() -> Path:
-    """Return the campaign folder: `CAMPAIGN_SPECS_DIR`, or `include/campaigns/`."""
-    return settings().campaign_specs_dir
-
-
-@dataclass
-class StageBuilder:
-    """Handed to a stage module to add its tasks with the campaign's defaults."""
-
-    spec: CampaignSpec
-    spec_path: Path
-    group: TaskGroup
-
-    def step(
-        self,
-        task_id: str,
-        step: str,
-        *,
-        phases: Sequence[Phase | str],
-        doc_md: str | None = None,
-        **kwargs: Any,
-    ) -> CampaignStepOperator:
-        """Add a phase-gated step running `module:function` from `creator_ops.steps`."""
-        return CampaignStepOperator(
-            task_id=task_id,
-            spec_path=str(self.spec_path),
-            step=step,
-            phases=[Phase(p) for p in phases],
-            doc_md=doc_md,
-            trigger_rule=kwargs.pop("trigger_rule", TriggerRule.NONE_FAILED),
-            **kwargs,
-        )
 
 
 def _money(myr: Any) -> str:

@@ -83,7 +83,11 @@ def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse
 
 
 class CampaignStepOperator(BaseOperator):
-    """Run one campaign step (`module:function`) when the run's phase is one the step applies to."""
+    """Run one campaign step (`module:function`) when the run's phase is one the step applies to.
+
+    `step_kwargs` are passed to the step after the context (e.g. `{"dataset": "orders"}` for
+    the one ingestion and the one validation step of every data set).
+    """
 
     template_fields: Sequence[str] = ()
     ui_color = "#e8f4ea"
@@ -94,12 +98,14 @@ class CampaignStepOperator(BaseOperator):
         spec_path: str,
         step: str,
         phases: Sequence[Phase],
+        step_kwargs: dict[str, Any] | None = None,
         warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.spec_path = spec_path
         self.step = step
+        self.step_kwargs = dict(step_kwargs or {})
         self.phases = [Phase(p) for p in phases]
         self.warehouse_conn_id = warehouse_conn_id
         self.doc_md = self.doc_md or f"Runs in phases: {', '.join(self.phases)}. Step: `{step}`."
@@ -119,7 +125,7 @@ class CampaignStepOperator(BaseOperator):
             "Campaign %s, phase %s, interval %s → %s", ctx.spec.id, ctx.phase, ctx.interval_start, ctx.interval_end
         )
         try:
-            return _import_step(self.step)(ctx)
+            return _import_step(self.step)(ctx, **self.step_kwargs)
         except StepSkipped as exc:
             raise AirflowSkipException(mask_pii(str(exc))) from None
         except DataNotTrusted as exc:

@@ -13,11 +13,12 @@ import argparse
 from pathlib import Path
 
 from creator_ops.commands.payouts import BadInput, _input_line, _pii_key, _read
+from creator_ops.core.ingest.datasets import DATASETS, SPECS
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "build the campaign review (SPEC section 10) from data files: review.json, review.md, review.html"
 REQUIRED = ("orders", "enrollments")
-OPTIONAL = ("exclusions", "invitations", "samples", "products", "content", "surveys")
+OPTIONAL = tuple(d for d in DATASETS if "review" in SPECS[d].read_by and d not in REQUIRED)  # the registry's
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".ndjson", ".parquet")
 
 

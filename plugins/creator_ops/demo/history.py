@@ -40,9 +40,9 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     from creator_ops.core.spec import load_spec
     from creator_ops.core.steps import StepContext
     from creator_ops.stand_ins.data import DATASETS, generate, land_slice
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.steps.payouts import calculate
-    from creator_ops.steps.quality import validate_dataset
+    from creator_ops.steps.quality import validate
     from creator_ops.steps.run_record import register_run
     from creator_ops.warehouse.db import upgrade
     from creator_ops.warehouse.metrics import campaign_figures
@@ -61,8 +61,8 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     end = t.payout_date + dt.timedelta(hours=1)
     ctx = StepContext(spec, spec_path, f"demo_history__{spec.id}", t.payout_date, end, engine)
     register_run(ctx)
-    rows = {dataset: ingest_landed(ctx, dataset)["accepted"] for dataset in DATASETS}
-    failed = {d: r["failed"] for d in DATASETS if not (r := validate_dataset(ctx, d))["passed"]}
+    rows = {dataset: ingest(ctx, dataset)["accepted"] for dataset in DATASETS}
+    failed = {d: r["failed"] for d in DATASETS if not (r := validate(ctx, d))["passed"]}
     payout = calculate(ctx)
     figures = campaign_figures(engine, spec)
     return {

@@ -19,7 +19,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 
-from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.money import format_rm as money
 from creator_ops.core.paths import TEMPLATES_DIR
@@ -135,7 +134,7 @@ def airflow_ui_root() -> str:
 
 
 def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[str]]:
-    collection = discover_specs(campaign_specs_dir())
+    collection = discover_specs(settings().campaign_specs_dir)
     allowed = readable_dag_ids(user, [spec.dag_id for _, spec in collection.specs])
     specs = [spec for _, spec in collection.specs if spec.dag_id in allowed]
     spec_errors = [str(problem) for _, error in collection.errors for problem in error.problems]
@@ -156,7 +155,7 @@ def _readable_review(user: Any, campaign_id: str, name: str) -> Path:
     """Return the review file of a campaign the user may read; 404 for anything else (no hint why)."""
     if name not in REVIEW_FILES:
         raise HTTPException(status_code=404)
-    specs = {spec.id: spec for _, spec in discover_specs(campaign_specs_dir()).specs}
+    specs = {spec.id: spec for _, spec in discover_specs(settings().campaign_specs_dir).specs}
     spec = specs.get(campaign_id)
     if spec is None or not readable_dag_ids(user, [spec.dag_id]):
         raise HTTPException(status_code=404, detail="no such campaign")

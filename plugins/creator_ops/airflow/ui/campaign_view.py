@@ -20,10 +20,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui import app as ui
 from creator_ops.airflow.ui.campaign_charts import charts
 from creator_ops.airflow.ui.campaign_page import CampaignPage, as_dict, campaign_page
+from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec, discover_specs
 from creator_ops.core.steps import output_root
 
@@ -34,7 +34,7 @@ MATCHMAKING_MAIN_FILE = "pairs.csv"  # the whole list; list_<account manager>.cs
 
 def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
     """Return the campaign's spec; 404 when there is none or the user may not read its DAG."""
-    collection = discover_specs(campaign_specs_dir())
+    collection = discover_specs(settings().campaign_specs_dir)
     spec = next((s for _, s in collection.specs if s.id == campaign_id), None)
     if spec is None or spec.dag_id not in ui.readable_dag_ids(user, [spec.dag_id]):
         raise HTTPException(status_code=404, detail=f"no campaign {campaign_id!r}")
@@ -187,23 +187,15 @@ def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
 @router.get("/campaigns/{campaign_id}/traffic.csv")
 def traffic_csv(campaign_id: str, user: ui.UserDep) -> Response:
     """Return the campaign's traffic allocation, one row per hour and creator boosted (formula-safe CSV)."""
-    from sqlalchemy import select
-
     from creator_ops.core.money import format_myr
-    from creator_ops.warehouse.schema import traffic_allocations as t
+    from creator_ops.warehouse.mechanisms import allocation_rows
 
     spec = _spec_for(user, campaign_id)
-    query = (
-        select(t.c.hour_start, t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen)
-        .where(t.c.campaign_id == spec.id)
-        .order_by(t.c.hour_start, t.c.spend_sen.desc(), t.c.creator_id)
-    )
     try:
-        with ui._engine(ui.warehouse_url()).connect() as conn:
-            rows = [
-                (_local(hour, spec), creator, format_myr(spend), format_myr(expected))
-                for hour, creator, spend, expected in conn.execute(query)
-            ]
+        rows = [
+            (_local(hour, spec), creator, format_myr(spend), format_myr(expected))
+            for hour, creator, spend, expected in allocation_rows(ui._engine(ui.warehouse_url()), spec.id)
+        ]
     except Exception as exc:  # say what is wrong rather than fail with a 500
         raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None
     if not rows:
