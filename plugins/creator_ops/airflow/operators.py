@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import BaseOperator
@@ -20,6 +21,11 @@ from creator_ops.core.calendar import CampaignCalendar, Phase, signoff_deadline
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.settings import WAREHOUSE_CONN_ID
 from creator_ops.core.spec import SpecError, load_spec
+
+if TYPE_CHECKING:
+    from creator_ops.airflow.hooks import WarehouseHook
+    from creator_ops.core.spec import CampaignSpec
+    from creator_ops.core.steps import StepContext
 
 
 def _interval(context: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -60,21 +66,31 @@ def landing_path(root: str, conn_id: str | None) -> Any:
     return root
 
 
-def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse_conn_id: str):
+class WarehouseMixin:
+    """The warehouse hook of an operator, made once per task (as the common.sql operators cache theirs)."""
+
+    warehouse_conn_id: str
+
+    @cached_property
+    def hook(self) -> WarehouseHook:
+        from creator_ops.airflow.hooks import WarehouseHook
+
+        return WarehouseHook(self.warehouse_conn_id)
+
+
+def step_context(operator: Any, context: Any, spec_path: str, spec: CampaignSpec | None = None) -> StepContext:
     """Build the `StepContext` of a running task: the spec as it is now, the run's interval, the warehouse."""
-    from creator_ops.airflow.hooks import WarehouseHook
     from creator_ops.core.settings import settings
     from creator_ops.core.steps import StepContext
 
-    spec = _load(spec_path)
     start, end = _interval(context)
     return StepContext(
-        spec=spec,
+        spec=spec or _load(spec_path),
         spec_path=Path(spec_path),
         run_id=context["run_id"],
         interval_start=start,
         interval_end=end,
-        engine=WarehouseHook(warehouse_conn_id).engine,
+        engine=operator.hook.engine,
         log=operator.log,
         extras={"try_number": getattr(context.get("ti"), "try_number", None)},
         variable=airflow_variable,
@@ -82,7 +98,7 @@ def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse
     )
 
 
-class CampaignStepOperator(BaseOperator):
+class CampaignStepOperator(WarehouseMixin, BaseOperator):
     """Run one campaign step (`module:function`) when the run's phase is one the step applies to.
 
     `step_kwargs` are passed to the step after the context (e.g. `{"dataset": "orders"}` for
@@ -114,13 +130,14 @@ class CampaignStepOperator(BaseOperator):
         from creator_ops.core.steps import DataNotTrusted, StepSkipped
 
         start, _ = _interval(context)
-        phase = CampaignCalendar(_load(self.spec_path).timeline).phase_of(start)
+        spec = _load(self.spec_path)
+        phase = CampaignCalendar(spec.timeline).phase_of(start)
         if phase not in self.phases:  # decided before the warehouse is opened: most skips are cheap
             raise AirflowSkipException(
                 f"{self.task_id} runs in the {', '.join(self.phases)} phase(s); "
                 f"this run ({start.isoformat()}) is in the {phase} phase"
             )
-        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        ctx = step_context(self, context, self.spec_path, spec)
         self.log.info(
             "Campaign %s, phase %s, interval %s → %s", ctx.spec.id, ctx.phase, ctx.interval_start, ctx.interval_end
         )
@@ -136,7 +153,7 @@ class CampaignStepOperator(BaseOperator):
             raise
 
 
-class RunbookSignoffOperator(ApprovalOperator):
+class RunbookSignoffOperator(WarehouseMixin, ApprovalOperator):
     """A sign-off by another team, opened in the run whose interval covers its due time.
 
     It parks in the UI (Required Actions) without holding a worker slot; "Reject" skips
@@ -201,7 +218,7 @@ class RunbookSignoffOperator(ApprovalOperator):
         from creator_ops.core.problems import signoff_overdue_alert
         from creator_ops.warehouse.outbox import enqueue
 
-        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        ctx = step_context(self, context, self.spec_path)
         step = next(s for s in ctx.spec.runbook if s.id == self.step_id)
         now = dt.datetime.now(dt.UTC)
         due = ctx.spec.when(step.due)
@@ -248,7 +265,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         from creator_ops.steps.matchmaking import prepare_signoff, signoff_should_open
         from creator_ops.warehouse.mechanisms import frozen_list
 
-        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        ctx = step_context(self, context, self.spec_path)
         frozen = frozen_list(ctx.engine, ctx.campaign_id)
         if frozen is not None:
             raise AirflowSkipException(
@@ -270,7 +287,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
             user = event.get("responded_by_user") or {}
             at = event.get("responded_at") or dt.datetime.now(dt.UTC)
             record_signoff(
-                step_context(self, context, self.spec_path, self.warehouse_conn_id),
+                step_context(self, context, self.spec_path),
                 approved=chosen == self.APPROVE,
                 by=str(user.get("name") or user.get("id") or "unknown"),
                 at=at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at)),
@@ -279,7 +296,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         return super().execute_complete(context, event)
 
 
-class PayoutApprovalOperator(ApprovalOperator):
+class PayoutApprovalOperator(WarehouseMixin, ApprovalOperator):
     """Payout approval: shows totals, top earners, budget use and quality warnings; records the decision.
 
     Runs only in its phases; refuses untrusted data; "Reject" (with a note) records the
@@ -310,7 +327,7 @@ class PayoutApprovalOperator(ApprovalOperator):
         self.warehouse_conn_id = warehouse_conn_id
 
     def _step_context(self, context: Any):
-        return step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        return step_context(self, context, self.spec_path)
 
     def execute(self, context: Any) -> Any:
         from creator_ops.core.steps import DataNotTrusted, StepSkipped

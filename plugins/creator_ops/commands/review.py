@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from creator_ops.commands.payouts import BadInput, _input_line, _pii_key, _read
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
 from creator_ops.core.ingest.datasets import DATASETS, SPECS
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -81,8 +81,8 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"invalid spec: {exc}") from None
     files = find_files(Path(args.data))
     baseline = load_baseline(args.baseline) if args.baseline else None
-    key = _pii_key()
-    reads = {dataset: _read(str(path), dataset, spec.timezone, key) for dataset, path in files.items()}
+    key = pii_key_if_set()
+    reads = {dataset: read_export(str(path), dataset, spec.timezone, key) for dataset, path in files.items()}
 
     def accepted(dataset: str):
         return reads[dataset].accepted_table if dataset in reads else None
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
     lines = [f"{spec.name} ({spec.id}): campaign review written to {Path(args.out)}", "Inputs:"]
-    lines += [_input_line(dataset, read) for dataset, read in reads.items()]
+    lines += [input_line(dataset, read) for dataset, read in reads.items()]
     lines += [f"  {name}: {value}" for name, value in headline(review).items()]
     if baseline:
         lines.append(f"Compared with: {baseline['campaign'].get('name') or baseline['campaign']['id']}")

@@ -128,9 +128,9 @@ def _engine(url: str):
 
 def airflow_ui_root() -> str:
     """Return the path the Airflow UI is served under (from `[api] base_url`)."""
-    from airflow.configuration import conf
+    from creator_ops.airflow.config import api_base_url
 
-    return urlsplit(conf.get("api", "base_url", fallback="/") or "/").path.rstrip("/")
+    return urlsplit(api_base_url("/")).path.rstrip("/")
 
 
 def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[str]]:

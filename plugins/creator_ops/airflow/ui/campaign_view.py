@@ -29,7 +29,6 @@ from creator_ops.core.steps import output_root
 
 router = APIRouter()
 MATCHMAKING_SUFFIXES = (".csv", ".xlsx", ".json", ".md", ".html")
-MATCHMAKING_MAIN_FILE = "pairs.csv"  # the whole list; list_<account manager>.csv are its parts
 
 
 def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
