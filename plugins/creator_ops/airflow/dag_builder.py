@@ -183,10 +183,13 @@ class LoadedCampaigns:
         return [problem for _, error in errors for problem in error.problems]
 
 
-def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
+def load_campaign_dags(folder: Path | None = None, only_dag_id: str | None = None) -> LoadedCampaigns:
     """Build every valid spec's DAG; one that fails to build is logged as a problem and never hides the others.
 
-    Invalid specs are reported by `dags/campaign_spec_errors.py`. The cyclic garbage
+    With `only_dag_id` (a task's process: Airflow's parsing context names the DAG it runs)
+    only that campaign's DAG is built; the specs are still all read, so the one built is the
+    one the dag-processor built (the first file of that id). Invalid specs are reported by
+    `dags/campaign_spec_errors.py`. The cyclic garbage
     collector is paused while the DAGs are built: building allocates tens of thousands of
     long-lived objects (operators, groups, edges) and nothing cyclic to free, so the
     collector's passes over them were about 40 % of a fill.
@@ -199,6 +202,8 @@ def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
     gc.disable()
     try:
         for path, spec in collection.specs:
+            if only_dag_id is not None and spec.dag_id != only_dag_id:
+                continue
             try:
                 dags[spec.dag_id] = build_campaign_dag(spec, path, configured)
             except Exception as exc:  # one campaign's failure must not hide the others
