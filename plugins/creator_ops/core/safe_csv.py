@@ -91,6 +91,22 @@ def safe_arrow_column(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chunk
     return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
 
 
+def iso_utc(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Return timestamps as ISO 8601 UTC text: `2026-12-12T02:00:00Z`, with the fraction when there is one.
+
+    The warehouse keeps microseconds, so a fraction is written to the microsecond without
+    trailing zeros (`…:00.5Z`, `…:00.123456Z`); finer digits were truncated when read.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    micros = pc.cast(column, pa.timestamp("us", "UTC"), safe=False)  # nanoseconds: truncated, as the reader does
+    text = pc.strftime(micros, format="%Y-%m-%dT%H:%M:%S")  # %S carries the six decimals at this unit
+    text = pc.replace_substring_regex(text, r"\.0+$", "")
+    text = pc.replace_substring_regex(text, r"(\.[0-9]*[1-9])0+$", r"\1")
+    return pc.binary_join_element_wise(text, "Z", "")
+
+
 def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False) -> Path:
     """Write an Arrow table as formula-safe UTF-8 CSV (timestamps as ISO 8601 UTC with `Z`), atomically."""
     import pyarrow as pa
@@ -100,7 +116,7 @@ def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool 
     columns = {}
     for name, column in zip(table.column_names, table.columns, strict=False):
         if pa.types.is_timestamp(column.type):
-            column = pc.strftime(pc.cast(column, pa.timestamp("s", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+            column = iso_utc(column)
         columns[str(safe_cell(name))] = safe_arrow_column(column)
     out = pa.table(columns) if columns else table
     buffer = io.BytesIO()
@@ -113,6 +129,7 @@ def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool 
 __all__ = [
     "FORMULA_PREFIXES",
     "csv_bytes",
+    "iso_utc",
     "safe_arrow_column",
     "safe_cell",
     "write_arrow_csv",
