@@ -78,7 +78,8 @@ def decode_bytes(data: bytes, path: Any) -> tuple[str, bytes]:
     nul = data.find(b"\x00")  # anywhere in the file, not only its first 4 KB: no text export holds one
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise FileRejected(path, f"undecodable: binary content (a NUL byte on line {line}, byte {nul + 1:,}), not a text export")
+        where = f"a NUL byte on line {line}, byte {nul + 1:,}"
+        raise FileRejected(path, f"undecodable: binary content ({where}), not a text export")
     try:
         data.decode("utf-8")
         return "utf-8", data
