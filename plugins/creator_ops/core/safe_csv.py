@@ -58,12 +58,23 @@ def csv_bytes(
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write `data` to `path` through a temporary file, so readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `data` to `path` through a temporary file, so readers never see half a file.
+
+    Only a regular file or a new path is written (`paths.output_target`: never over a device,
+    a folder or a link); a write that fails (a full disk, a read-only folder) leaves nothing
+    behind and raises `OutputTargetError` naming the path and the cause, in one line.
+    """
+    from creator_ops.core.paths import OutputTargetError, output_target
+
+    path = output_target(path)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputTargetError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
 
 
