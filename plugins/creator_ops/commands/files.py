@@ -103,6 +103,8 @@ def _password(url: str) -> str | None:
 
 
 def _print_table(files: list[dict]) -> None:
+    from creator_ops.core.masking import mask_pii
+
     if not files:
         print("no ingested files")
         return
@@ -114,7 +116,7 @@ def _print_table(files: list[dict]) -> None:
         reason = f"  ({f['rejection_reason']})" if f["status"] == "rejected" and f["rejection_reason"] else ""
         print(
             f"{f['file_id']:>6}  {f['dataset']:<12} {f['status']:<9} {'yes' if f['current'] else 'no':<6} "
-            f"{f['rows_in']:>9,} {f['rows_quarantined']:>7,}  {name}{reason}{note}"
+            f"{f['rows_in']:>9,} {f['rows_quarantined']:>7,}  {mask_pii(name + reason + note)}"
         )
 
 

@@ -37,8 +37,10 @@ PHONE_MASK = "[phone hidden]"
 DEFAULT_REGION = "MY"
 TOKEN_HEX = 16  # 64 bits of the HMAC: distinct people never share a token in practice
 
-# Local parts may be any letters (`zoë.unileak@…`); the top-level domain is Latin letters.
-EMAIL_PATTERN = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,63}")
+# Local parts may be any letters (`zoë.unileak@…`); domain labels are letters, digits and `-`
+# (no `_`: `…@gmail.com_0127184463.csv` ends at `.com`); the top-level domain is Latin letters.
+_LABEL = r"(?:[^\W_]|-)+"
+EMAIL_PATTERN = re.compile(rf"[\w.%+\-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}")
 # What the normalised view removes (zero-width and invisible joiners) and reads as "-".
 ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
