@@ -268,3 +268,40 @@ def test_validate_and_the_ui_import_error_echo_no_pii_from_a_spec(tmp_path, caps
         runpy.run_path(str(ROOT / "dags" / "campaign_spec_errors.py"))
     assert "leaky.yaml" in str(raised.value)
     assert_clean(str(raised.value), "UI import error")
+
+
+# --------------------------------------------------------------------------- names stored before this round
+
+
+@pytest.mark.integration
+def test_migration_0016_masks_file_names_and_actions_stored_before(warehouse_engine, monkeypatch):
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import insert, select
+
+    from creator_ops.warehouse import schema
+    from creator_ops.warehouse.db import alembic_config, upgrade
+
+    command.downgrade(alembic_config(warehouse_engine), "0009_file_actions")
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    with warehouse_engine.begin() as conn:
+        for i, name in enumerate((LEAKY_NAME, "orders_ok.csv")):
+            conn.execute(insert(schema.ingested_files).values(
+                file_id=i + 1, campaign_id="c", dataset="orders", source_uri=f"/landing/c/orders/{name}",
+                archived_uri=f"/landing/c/_archive/orders/ab/{name}", sha256=f"{i}" * 64, size_bytes=1,
+                status="rejected", rejection_reason=f"{name}: call 012–718–4463", ingested_at=now,
+            ))  # fmt: skip
+        conn.execute(insert(schema.file_actions).values(
+            file_id=1, campaign_id="c", action="retire", status_before="rejected", status_after="retired",
+            decided_by="zoë.unileak@gmail.com", reason="wrong shop, ｌｅａｋｙｆｗ＠ｇｍａｉｌ．ｃｏｍ", decided_at=now,
+        ))  # fmt: skip
+    monkeypatch.setenv("AIRFLOW_VAR_PII_HASH_KEY", KEY.decode())
+    upgrade(warehouse_engine)
+    with warehouse_engine.connect() as conn:
+        files = conn.execute(select(schema.ingested_files).order_by(schema.ingested_files.c.file_id)).mappings().all()
+        actions = conn.execute(select(schema.file_actions)).mappings().all()
+    assert files[0]["source_uri"] == "/landing/c/orders/" + mask_pii(LEAKY_NAME, KEY)  # as new files are stored
+    assert files[1]["source_uri"] == "/landing/c/orders/orders_ok.csv"
+    assert (actions[0]["decided_by"], actions[0]["reason"]) == ("[email hidden]", "wrong shop, [email hidden]")
+    assert_clean(json.dumps([dict(r) for r in [*files, *actions]], default=str, ensure_ascii=False), "migrated rows")
