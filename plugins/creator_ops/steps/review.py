@@ -20,6 +20,7 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
     from creator_ops.core.alerts import channels_for
     from creator_ops.core.review import compute_review, headline
     from creator_ops.core.review.alert import review_ready_alert
+    from creator_ops.core.review.experiments_render import lift_sentence
     from creator_ops.core.review.render import write_review
     from creator_ops.warehouse.metrics import untrusted_datasets
     from creator_ops.warehouse.outbox import enqueue
@@ -39,6 +40,12 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
         ctx.info("Comparing with %s (%s), event %s", previous.name, previous.id, previous.timeline.event_start)
     review = compute_review(spec, inputs, baseline=baseline, baseline_source="warehouse")
     paths = write_review(review, ctx.output_dir / "review")
+    if review["experiments"]:
+        from creator_ops.warehouse.experiments import store_results
+
+        store_results(ctx.engine, spec, review["experiments"], ctx.now())
+        for mechanism, block in review["experiments"].items():
+            ctx.info("Measured lift of %s: %s", mechanism, lift_sentence(mechanism, block))
     figures = headline(review)
     alert = review_ready_alert(spec, review, phase=str(ctx.phase), headline=figures, link=review_url)
     channels = channels_for(spec)

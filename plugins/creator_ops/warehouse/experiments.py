@@ -115,7 +115,7 @@ def store_results(engine: Engine, spec: CampaignSpec, experiments: dict[str, Any
                 "event_start": utc(spec.timeline.event_start),
                 "calibration": None if calibration is None else str(calibration),
                 "incremental_gmv_sen": None if incremental is None else incremental.sen,
-                "units": block.get("units"),
+                "units": block.get("shipped_samples"),
                 "result_json": dumps(block),
                 "computed_at": utc(now),
             }
