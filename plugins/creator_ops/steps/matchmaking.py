@@ -156,7 +156,8 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     for am, figures in s["per_account_manager"].items():
         lines.append(f"- {am}: {figures['pairs']} pairs, {_money(figures['value_myr'])}")
     lines += ["", f"Top {min(TOP_PAIRS_SHOWN, len(pairs))} pairs by value (ranking score):", "",
-              "| # | creator | product | value (score) | account manager |", "| --- | --- | --- | --- | --- |"]  # fmt: skip
+              "| # | creator | product | value (score) | account manager |",
+              "| --- | --- | --- | --- | --- |"]  # fmt: skip
     for rank, (creator, product, value, am) in enumerate(pairs[:TOP_PAIRS_SHOWN], start=1):
         lines.append(f"| {rank} | {creator} | {product} | {format_rm(value)} | {am or '—'} |")
     if s["short"]:

@@ -154,8 +154,8 @@ def _field_rows(block: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [(label, _cell(block[key])) for key, label in FIELDS if key in block]
     raw = block.get("raw") or {}
     if raw.get("lift_myr") is not None:
-        rows.insert(9, ("lift per creator (raw, without CUPED)",
-                        f"{_cell(raw['lift_myr'])} ({_cell(raw['ci95_low_myr'])} to {_cell(raw['ci95_high_myr'])})"))  # fmt: skip
+        interval = f"{_cell(raw['lift_myr'])} ({_cell(raw['ci95_low_myr'])} to {_cell(raw['ci95_high_myr'])})"
+        rows.insert(9, ("lift per creator (raw, without CUPED)", interval))
     return rows
 
 
