@@ -39,6 +39,7 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
         baseline = compute_review(previous, load_review_inputs(ctx.engine, previous.id), themes=False)
         ctx.info("Comparing with %s (%s), event %s", previous.name, previous.id, previous.timeline.event_start)
     review = compute_review(spec, inputs, baseline=baseline, baseline_source="warehouse")
+    review["projection"] = projection_review(ctx, review)
     paths = write_review(review, ctx.output_dir / "review")
     if review["experiments"]:
         from creator_ops.warehouse.experiments import store_results
@@ -60,3 +61,20 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
         "alert_rows_queued": queued,
         "notes": review["notes"],
     }
+
+
+def projection_review(ctx: StepContext, review: dict[str, Any]) -> dict[str, Any]:
+    """Set the final figure beside the live projections and replay the projection over settled campaigns."""
+    from creator_ops.core.projection import backtest
+    from creator_ops.core.review.experiments import projection_block
+    from creator_ops.warehouse.experiments import earlier_campaigns, hourly_gmv, settle_predictions, stored_predictions
+
+    final = review["gmv"]["eligible_myr"].sen
+    settle_predictions(ctx.engine, ctx.spec.id, final)
+    settled = earlier_campaigns(ctx.engine, ctx.spec, include_self=True)
+    summary = backtest([(spec.id, hourly_gmv(ctx.engine, spec)) for spec in settled])
+    block = projection_block(summary, stored_predictions(ctx.engine, ctx.spec.id, "live_projection"), final)
+    for name, c in block["backtest"].items():
+        ctx.info("Projection backtest at %s of the event: %d replays, median abs error %s, interval coverage %s",
+                 name, c["replays"], c["median_abs_pct_error"], c["interval_coverage"])  # fmt: skip
+    return block

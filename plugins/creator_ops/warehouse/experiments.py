@@ -233,3 +233,64 @@ def latest_projection(engine: Engine, campaign_id: str) -> StoredPrediction | No
     """Return the campaign's latest live projection (what the campaign page and the Campaigns view show)."""
     rows = stored_predictions(engine, campaign_id, "live_projection")
     return rows[-1] if rows else None
+
+
+# --------------------------------------------------------------------------- hourly GMV (the projection's input)
+
+
+def hourly_gmv(
+    engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime | None = None, live: bool = False
+) -> list[int]:
+    """Return GMV per event hour (sen), from `warehouse.metrics`'s one definition of the lines.
+
+    `live=False`: eligible lines (the final figure once settled); `live=True`: live lines
+    (placed and not cancelled or returned), what the live projection scales. With `as_of`,
+    only lines ordered before it, and only the hours before it.
+    """
+    import pyarrow.compute as pc
+
+    from creator_ops.core.review.figures import event_hours
+    from creator_ops.warehouse.metrics import campaign_lines
+
+    hours = event_hours(spec)
+    if not hours:
+        return []
+    lines = campaign_lines(engine, spec)
+    table = lines.live_lines if live else lines.eligible_lines
+    first = hours[0].astimezone(dt.UTC)
+    out = [0] * len(hours)
+    if table.num_rows:
+        times = pc.cast(table["order_time"], "timestamp[us, tz=UTC]").to_pylist()
+        for moment, gmv in zip(times, table["gmv_sen"].to_pylist(), strict=True):
+            if as_of is not None and moment >= utc(as_of):
+                continue
+            index = int((moment - first).total_seconds() // 3600)
+            if 0 <= index < len(out):
+                out[index] += int(gmv)
+    if as_of is not None:
+        elapsed = sum(1 for h in hours if (h.astimezone(dt.UTC) + dt.timedelta(hours=1)) <= utc(as_of))
+        out = out[:elapsed]
+    return out
+
+
+def earlier_campaigns(engine: Engine, spec: CampaignSpec, *, include_self: bool = False) -> list[CampaignSpec]:
+    """Return the campaigns of the same type in the warehouse that started before `spec` (oldest first)."""
+    from creator_ops.core.spec import CampaignSpec as Model
+    from creator_ops.warehouse.schema import campaigns
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(campaigns.c.campaign_id, campaigns.c.spec_json).where(campaigns.c.campaign_type == spec.type)
+        ).all()
+    found = []
+    for row in rows:
+        try:
+            other = Model.model_validate_json(row.spec_json)
+        except ValueError:  # recorded by an older model: not comparable
+            continue
+        if other.id == spec.id:
+            continue
+        if other.timeline.event_start < spec.timeline.event_start:
+            found.append(other)
+    found.sort(key=lambda s: (s.timeline.event_start, s.id))
+    return [*found, spec] if include_self else found

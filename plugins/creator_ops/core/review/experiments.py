@@ -146,3 +146,41 @@ def experiments_figures(spec: CampaignSpec, con: duckdb.DuckDBPyConnection, resu
         block.update(extra)
         out[mechanism] = block
     return out
+
+
+def projection_block(summary: dict[str, Any], live: list[Any], final_sen: int) -> dict[str, Any]:
+    """The review's `projection`: the backtest per checkpoint, and this campaign's live projections against its final.
+
+    `summary` is `core.projection.backtest`'s; `live` the stored live projections (as_of,
+    predicted, low, high). Errors and coverage are ratios (six decimals), null when nothing
+    could be measured.
+    """
+    checkpoints = {
+        name: {
+            "replays": c["replays"],
+            "median_abs_pct_error": _ratio(c["median_abs_pct_error"]),
+            "with_interval": c["with_interval"],
+            "interval_coverage": _ratio(c["interval_coverage"]),
+        }
+        for name, c in summary["checkpoints"].items()
+    }
+    rows = []
+    for p in live:
+        error = abs(p.predicted_sen - final_sen) / final_sen if final_sen else None
+        held = None if p.low_sen is None or p.high_sen is None else p.low_sen <= final_sen <= p.high_sen
+        rows.append(
+            {
+                "as_of": p.as_of.isoformat(),
+                "projected_myr": Money(p.predicted_sen),
+                "low80_myr": None if p.low_sen is None else Money(p.low_sen),
+                "high80_myr": None if p.high_sen is None else Money(p.high_sen),
+                "abs_pct_error": _ratio(error),
+                "interval_held_final": held,
+            }
+        )
+    return {
+        "final_eligible_myr": Money(final_sen),
+        "backtest_campaigns": list(summary["campaigns"]),
+        "backtest": checkpoints,
+        "live": rows,
+    }

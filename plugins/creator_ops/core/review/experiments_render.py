@@ -159,24 +159,93 @@ def _field_rows(block: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _pct(value: Ratio | None) -> str:
+    return "n/a" if value is None else f"{float(value.value) * 100:.1f} %"
+
+
+def projection_rows(review: dict[str, Any]) -> list[list[str]]:
+    """Rows of the backtest table: checkpoint, replays, median absolute % error, interval coverage."""
+    block = review.get("projection") or {}
+    return [
+        [name, str(c["replays"]), _pct(c["median_abs_pct_error"]),
+         f"{_pct(c['interval_coverage'])} of {c['with_interval']}"]
+        for name, c in (block.get("backtest") or {}).items()
+    ]  # fmt: skip
+
+
+def projection_markdown(review: dict[str, Any]) -> list[str]:
+    block = review.get("projection")
+    if not block:
+        return []
+    lines = [
+        "## Live projection, held to account",
+        "",
+        f"Final eligible GMV: {_rm(block['final_eligible_myr'])}. Backtest over "
+        f"{', '.join(block['backtest_campaigns']) or 'no settled campaign'} (each replayed hour by hour with the "
+        "shapes of the campaigns before it):",
+        "",
+        "| at | replays | median absolute error | 80 % interval held the final |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in projection_rows(review)]
+    if block["live"]:
+        lines += ["", "| live projection as of | projected | 80 % interval | error | held |"]
+        lines += ["| --- | --- | --- | --- | --- |"]
+        for p in block["live"]:
+            held = {True: "yes", False: "no", None: "n/a"}[p["interval_held_final"]]
+            lines.append(
+                f"| {p['as_of']} | {_rm(p['projected_myr'])} | {_rm(p['low80_myr'])} to {_rm(p['high80_myr'])} | "
+                f"{_pct(p['abs_pct_error'])} | {held} |"
+            )
+    return [*lines, ""]
+
+
+def projection_html(review: dict[str, Any]) -> str:
+    block = review.get("projection")
+    if not block:
+        return ""
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in projection_rows(review))
+    live = "".join(
+        f"<tr><td>{html.escape(p['as_of'])}</td><td>{html.escape(_rm(p['projected_myr']))}</td>"
+        f"<td>{html.escape(_rm(p['low80_myr']))} to {html.escape(_rm(p['high80_myr']))}</td>"
+        f"<td>{html.escape(_pct(p['abs_pct_error']))}</td>"
+        f"<td>{ {True: 'yes', False: 'no', None: 'n/a'}[p['interval_held_final']] }</td></tr>"
+        for p in block["live"]
+    )
+    parts = [
+        "<h2>Live projection, held to account</h2>",
+        f"<p>Final eligible GMV {html.escape(_rm(block['final_eligible_myr']))}. Backtest over "
+        f"{html.escape(', '.join(block['backtest_campaigns']) or 'no settled campaign')}, each replayed hour by hour "
+        "with the shapes of the campaigns before it.</p>",
+        "<table><thead><tr><th>at</th><th>replays</th><th>median absolute error</th>"
+        f"<th>80 % interval held the final</th></tr></thead><tbody>{rows}</tbody></table>",
+    ]
+    if live:
+        parts.append(
+            "<table><thead><tr><th>live projection as of</th><th>projected</th><th>80 % interval</th>"
+            f"<th>error</th><th>held</th></tr></thead><tbody>{live}</tbody></table>"
+        )
+    return "\n".join(parts)
+
+
 def experiments_markdown(review: dict[str, Any]) -> list[str]:
-    """Return the experiments section of review.md (nothing when no mechanism has a holdout)."""
+    """Return the experiments section of review.md (and the projection's, when the review has one)."""
     experiments = review.get("experiments") or {}
     if not experiments:
-        return []
+        return projection_markdown(review)
     lines = ["## What the mechanisms caused (holdouts)", ""]
     for mechanism, block in experiments.items():
         lines += [f"### {mechanism}", "", lift_sentence(mechanism, block), "", "| figure | value |", "| --- | --- |"]
         lines += [f"| {label} | {value} |" for label, value in _field_rows(block)]
         lines.append("")
-    return lines
+    return lines + projection_markdown(review)
 
 
 def experiments_html(review: dict[str, Any]) -> str:
     """Return the experiments section of review.html (empty when no mechanism has a holdout)."""
     experiments = review.get("experiments") or {}
     if not experiments:
-        return ""
+        return projection_html(review)
     parts = ["<h2>What the mechanisms caused (holdouts)</h2>"]
     for mechanism, block in experiments.items():
         rows = "".join(
@@ -190,4 +259,4 @@ def experiments_html(review: dict[str, Any]) -> str:
             f'<div class="plot">{svg}</div>' if svg else "",
             f"<table><thead><tr><th>figure</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>",
         ]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(p for p in parts if p) + "\n" + projection_html(review)
