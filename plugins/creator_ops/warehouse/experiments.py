@@ -247,6 +247,7 @@ def hourly_gmv(
     (placed and not cancelled or returned), what the live projection scales. With `as_of`,
     only lines ordered before it, and only the hours before it.
     """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     from creator_ops.core.review.figures import event_hours
@@ -260,7 +261,7 @@ def hourly_gmv(
     first = hours[0].astimezone(dt.UTC)
     out = [0] * len(hours)
     if table.num_rows:
-        times = pc.cast(table["order_time"], "timestamp[us, tz=UTC]").to_pylist()
+        times = pc.cast(table["order_time"], pa.timestamp("us", "UTC")).to_pylist()
         for moment, gmv in zip(times, table["gmv_sen"].to_pylist(), strict=True):
             if as_of is not None and moment >= utc(as_of):
                 continue
