@@ -466,6 +466,8 @@ class Traffic(_Strict):
     cpm_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
     step_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
     efficiency: list[Annotated[Decimal, Field(ge=0, le=1)]] = Field(min_length=1)
+    # scale gpm by the last measured calibration of the same campaign type (SPEC 12)
+    calibrate: bool = False
 
     @field_validator("efficiency")
     @classmethod
@@ -473,6 +475,19 @@ class Traffic(_Strict):
         if any(later > earlier for earlier, later in zip(efficiency, efficiency[1:], strict=False)):
             raise ValueError("efficiency must not increase from one step to the next (diminishing returns)")
         return efficiency
+
+
+class Holdout(_Strict):
+    """One mechanism's holdout (SPEC 12): the share of its creators who do not get it."""
+
+    holdout_share: Decimal = Field(default=Decimal(0), ge=0, le=Decimal("0.5"))
+
+
+class Experiments(_Strict):
+    """Holdouts per mechanism (SPEC 12); absent or a share of 0 means no holdout."""
+
+    traffic: Holdout | None = None
+    samples: Holdout | None = None
 
 
 class Quality(_Strict):
@@ -509,6 +524,7 @@ class CampaignSpec(_Strict):
     review: Review = Field(default_factory=Review)
     matchmaking: Matchmaking = Field(default_factory=Matchmaking)
     traffic: Traffic | None = None
+    experiments: Experiments = Field(default_factory=Experiments)
 
     @property
     def dag_id(self) -> str:

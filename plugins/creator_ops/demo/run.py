@@ -26,7 +26,7 @@ from pathlib import Path
 
 from creator_ops.core.money import format_rm
 from creator_ops.core.paths import PROJECT_ROOT
-from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path
+from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path, simulated_effects
 
 ROOT = PROJECT_ROOT
 DEMO_CAMPAIGN = "my_1212_2026"
@@ -440,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         _reset(home, spec.id)
         dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).dags[spec.dag_id]
         data = generate(spec, creators=args.creators, seed=args.seed)
+        data, truth = simulated_effects(data)  # boosts and samples cause a known effect (SPEC 12)
         calendar = CampaignCalendar(spec.timeline)
         runs = select_runs(calendar, spec, args.all_runs)
         previous_path = previous_spec_path(campaign_specs_dir())
@@ -492,12 +493,57 @@ def main(argv: list[str] | None = None) -> int:
     servers.stop()
     engine = make_engine(default_url())
     _print_summary(spec, results, responder, started, log_path, engine)
+    _print_effects(spec, engine, truth, previous)
     _print_alerts(servers)
     failed = [r for r in results if r["state"] != "success"]
     if failed:
         print(f"\n{len(failed)} run(s) did not succeed: see {log_path}")
         return 1
     return 0
+
+
+def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
+    """Print what the holdouts measured beside the simulated truth, and the live projection against the final."""
+    from creator_ops.core.money import format_rm
+    from creator_ops.core.review import loads
+    from creator_ops.core.review.experiments_render import lift_sentence
+    from creator_ops.core.steps import output_root
+
+    def rm(sen: float) -> str:
+        return format_rm(int(round(sen)))
+
+    path = output_root() / spec.id / "review" / "review.json"
+    experiments = loads(path.read_text(encoding="utf-8")).get("experiments") if path.is_file() else None
+    print("\nWhat the mechanisms caused (holdouts, SPEC 12) — measured against the simulated truth")
+    for label, measured, known in (
+        (spec.id, experiments, truth),
+        *([(previous["campaign_id"], previous.get("experiments"), previous.get("truth"))] if previous else []),
+    ):
+        for mechanism, block in (measured or {}).items():
+            real = (known or {}).get(mechanism)
+            print(f"  {label} {mechanism}: {lift_sentence(mechanism, block)}")
+            if real and block.get("lift_myr") is not None:
+                low, high = block["ci95_low_myr"].sen, block["ci95_high_myr"].sen
+                inside = low <= real["ate_sen"] <= high
+                print(
+                    f"    simulated truth {rm(real['ate_sen'])} per creator over {real['population']:,} creators: "
+                    f"{'inside' if inside else 'OUTSIDE'} the 95 % interval [{rm(low)}, {rm(high)}] "
+                    f"(raw, without CUPED: [{rm(block['raw']['ci95_low_myr'].sen)}, "
+                    f"{rm(block['raw']['ci95_high_myr'].sen)}])"
+                )
+    if not experiments:
+        print("  (the 12.12 review was not built in this demo's runs)")
+    from creator_ops.warehouse.experiments import stored_predictions
+
+    projections = stored_predictions(engine, spec.id, "live_projection")
+    if projections:
+        print("\nLive projection of the final eligible GMV (80 % interval), as each live hour made it")
+        for p in projections:
+            final = f"; final {format_rm(p.observed_sen)}" if p.observed_sen is not None else ""
+            print(
+                f"  {p.as_of.astimezone(spec.tz):%d %b %H:%M}: {format_rm(p.predicted_sen)} "
+                f"[{format_rm(p.low_sen)}, {format_rm(p.high_sen)}]{final}"
+            )
 
 
 if __name__ == "__main__":

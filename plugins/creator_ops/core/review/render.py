@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps
 from creator_ops.core.safe_csv import write_atomically
@@ -406,6 +407,7 @@ def render_html(review: dict[str, Any]) -> str:
         _table(["target", "target", "actual", "attainment"], targets) if targets else "<p>No targets in the spec.</p>",
         "<h2>Incentive designs (what if)</h2>",
         _table(["design", "creators", "total", "total / GMV", "scaled", "creators per tier (from RM)"], designs),
+        experiments_html(review),
         "<h2>Surveys</h2>",
         f'<div class="plot">{survey_svg}</div>' if survey_svg else "",
         _survey_html(review),
@@ -494,6 +496,7 @@ def render_markdown(review: dict[str, Any]) -> str:
         [["actual design", *_design_row(review["payouts"])]]
         + [[w["name"], *_design_row(w)] for w in review["what_if"]],
     )
+    lines += experiments_markdown(review)
     for survey_id, s in review["surveys"].items():
         title = f"## Survey {_md(s.get('title', survey_id))} ({_md(survey_id)})"
         lines += [title, "", f"Responses: {s['responses']}", ""]
