@@ -519,6 +519,11 @@ def _survey_html(review: dict[str, Any]) -> str:
                         ],
                     )
                 )
+        for question, counts in (s.get("choices") or {}).items():
+            total = sum(counts.values())
+            parts.append(f"<h3>“{_e(question)}”</h3>")
+            parts.append(_table(["answer", "answers", "share"],
+                                [[a, n, f"{n * 100 / total:.1f}%"] for a, n in counts.items()]))  # fmt: skip
         for language, themes in (s.get("themes") or {}).items():
             parts.append(f"<h3>Themes in {_e(LANGUAGE_NAMES.get(language, language))}</h3>")
             for theme in themes:
@@ -748,6 +753,8 @@ def render_markdown(review: dict[str, Any]) -> str:
             lines += [f"NPS: {score(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
         if "csat" in s:
             lines += [f"CSAT: {score(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
+        for question, counts in (s.get("choices") or {}).items():
+            lines += [f"### “{question}”", ""] + _md_table(["answer", "answers"], [[a, n] for a, n in counts.items()])
         for language, themes in (s.get("themes") or {}).items():
             lines += [f"### Themes in {LANGUAGE_NAMES.get(language, language)}", ""]
             for theme in themes:
