@@ -169,6 +169,17 @@ def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
     reasons = text_of("#quarantine-reasons")
     assert "negative_gmv" in reasons and "missing_key" in reasons
     assert "orders_" in text_of("#problem-files")
+    # the timeline's dated labels, as Chromium lays them out, never overlap
+    clashes = browser.evaluate("""(() => {
+      const boxes = [...document.querySelectorAll('#timeline text.mark')].map(t => [t.textContent, t.getBBox()]);
+      const out = [];
+      boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+        if (p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height) out.push(a + ' / ' + b);
+      }));
+      return JSON.stringify([boxes.length, out]);
+    })()""")
+    count, overlapping = json.loads(clashes)
+    assert count >= 5 and overlapping == []
     for plot in ("#timeline svg", "#plot-enrollment svg", "#plot-gmv-progress svg", "#plot-gmv-by-hour svg"):
         assert browser.evaluate(f"document.querySelector({json.dumps(plot)}).getBoundingClientRect().height") > 100
 
