@@ -73,6 +73,8 @@ class Snapshot:
     eligible_by_hour: dict[int, int] = field(default_factory=dict)
     validated: tuple[str, ...] = ()  # data sets with at least one stored verdict
     traffic: dict[str, int | None] | None = None  # warehouse.mechanisms.TrafficOverview's fields
+    # UTC epoch hour -> live GMV sen in that hour of the creators boosted in that hour (the traffic page)
+    boosted_gmv_by_hour: dict[int, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # sections other stages add (projection, lift)
 
     @property
@@ -198,6 +200,34 @@ def _traffic(engine: Engine, spec: CampaignSpec, lines: CampaignLines) -> dict[s
     return asdict(traffic_overview(engine, spec, lines=lines))
 
 
+def _boosted_by_hour(engine: Engine, spec: CampaignSpec, live, as_of: dt.datetime) -> dict[int, int]:
+    """Return {UTC epoch hour: live GMV sen in that hour of the creators boosted in that hour}."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from creator_ops.warehouse.schema import traffic_allocations as t
+
+    if spec.traffic is None:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.hour_start, t.c.creator_id).where(t.c.campaign_id == spec.id)).all()
+    boosted: dict[int, set[str]] = {}
+    for hour_start, creator in rows:
+        boosted.setdefault(int(as_utc(hour_start).timestamp()) // HOUR, set()).add(creator)
+    if not boosted or live.num_rows == 0:
+        return dict.fromkeys(sorted(boosted), 0)
+    creators_boosted = sorted(set().union(*boosted.values()))
+    mine = live.filter(pc.is_in(live["creator_id"], pa.array(creators_boosted, pa.string())))
+    hours = pc.divide(pc.cast(pc.cast(mine["order_time"], pa.timestamp("us", "UTC")), pa.int64()),
+                      pa.scalar(HOUR * 1_000_000, pa.int64()))  # fmt: skip
+    out = dict.fromkeys(sorted(boosted), 0)
+    for hour, creator, gmv in zip(hours.to_pylist(), mine["creator_id"].to_pylist(), mine["gmv_sen"].to_pylist(),
+                                  strict=True):  # fmt: skip
+        if hour in boosted and creator in boosted[hour]:
+            out[hour] += int(gmv)
+    return out
+
+
 def compute_snapshot(
     engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime, run_id: str = ON_REQUEST, phase: str | None = None,
     now: dt.datetime | None = None,
@@ -235,6 +265,7 @@ def compute_snapshot(
         eligible_by_hour=_by_hour(eligible, "order_time", "gmv_sen"),
         validated=validated,
         traffic=_traffic(engine, spec, lines),
+        boosted_gmv_by_hour=_boosted_by_hour(engine, spec, live, as_of),
     )
 
 
@@ -256,6 +287,7 @@ def _encode(snapshot: Snapshot) -> str:
         "eligible_by_hour": snapshot.eligible_by_hour,
         "validated": list(snapshot.validated),
         "traffic": snapshot.traffic,
+        "boosted_gmv_by_hour": snapshot.boosted_gmv_by_hour,
         "extra": snapshot.extra,
     }, sort_keys=True)  # fmt: skip
 
@@ -286,6 +318,7 @@ def _decode(row: Any) -> Snapshot:
         eligible_by_hour=hours("eligible_by_hour"),
         validated=tuple(data.get("validated", ())),
         traffic=data.get("traffic"),
+        boosted_gmv_by_hour=hours("boosted_gmv_by_hour"),
         extra=data.get("extra") or {},
     )
 
