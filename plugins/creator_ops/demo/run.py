@@ -144,9 +144,21 @@ def _reset(home: Path, campaign_id: str) -> None:
         shutil.rmtree(output_root() / campaign, ignore_errors=True)
 
 
+def demo_run_id(timetable, run_after, data_interval) -> str:
+    """Name a demo run as the scheduler names the run of that interval (`live__2026-12-12T16:00+08:00`)."""
+    from airflow.utils.types import DagRunType
+
+    return timetable.generate_run_id(run_type=DagRunType.SCHEDULED, run_after=run_after, data_interval=data_interval)
+
+
 @contextlib.contextmanager
 def runs_start_on_the_wall_clock():
-    """Make `dag.test()` record when each run really started, not its logical date.
+    """Make `dag.test()` record when each run really started, not its logical date, and name it as the scheduler would.
+
+    The run id: `dag.test()` names every run `manual__<wall clock>`, so nothing in the grid
+    said which campaign day or phase a run covered; the demo's runs stand for the scheduled
+    runs of their intervals, so they get the timetable's name for them
+    (`CampaignTimetable.generate_run_id`) and the demo as their triggering user.
 
     Airflow 3.3's `DAG.test()` creates its run with `start_date=logical_date or run_after`
     (apache/airflow#66127, fix not released), while the end date is the wall clock: a demo
@@ -162,6 +174,8 @@ def runs_start_on_the_wall_clock():
 
     def create_started_now(**kwargs):
         kwargs["start_date"] = timezone.utcnow()
+        kwargs["run_id"] = demo_run_id(kwargs["dag"].timetable, kwargs["run_after"], kwargs["data_interval"])
+        kwargs["triggering_user_name"] = "creator_ops demo"
         return original(**kwargs)
 
     dagrun.get_or_create_dagrun = create_started_now

@@ -468,3 +468,18 @@ predictions = Table(
     Column("detail_json", Text, nullable=False),
     _ts("made_at", nullable=False),
 )
+
+# One row per run (0012_run_snapshots): the campaign's figures as of the end of the run's data
+# interval, computed once by the run from `warehouse.metrics`; the Campaigns view, the campaign
+# page and the milestones read them (`warehouse.snapshots`), so every surface shows one number.
+campaign_snapshots = Table(
+    "campaign_snapshots",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("run_id", String(250), primary_key=True),
+    Column("phase", String(20), nullable=False),
+    _ts("as_of", nullable=False),
+    _ts("computed_at", nullable=False),
+    Column("figures_json", Text, nullable=False),
+    Index("ix_campaign_snapshots_campaign_as_of", "campaign_id", "as_of"),
+)
