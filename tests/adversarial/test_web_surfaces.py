@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from repo_paths import ROOT
