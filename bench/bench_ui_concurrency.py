@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import statistics
@@ -126,19 +127,20 @@ def run(base: str, token: str, heavy: int, deadline_s: float) -> dict:
     for thread in threads:
         thread.start()
     loaded = []
+    stalls: list[tuple[float, float]] = []  # (seconds into the load, latency) of each probe
+    load_started = time.perf_counter()
     stop_at = time.monotonic() + deadline_s
     with httpx.Client(timeout=deadline_s) as probe:
         while any(t.is_alive() for t in threads) and time.monotonic() < stop_at:
             started = time.perf_counter()
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 probe.get(version_url)
-                loaded.append(time.perf_counter() - started)
-            except httpx.HTTPError:
-                loaded.append(time.perf_counter() - started)
+            loaded.append(time.perf_counter() - started)
+            stalls.append((started - load_started, loaded[-1]))
             time.sleep(0.25)
     for thread in threads:
         thread.join(timeout=max(1.0, stop_at - time.monotonic()))
-    return {"idle": idle, "loaded": loaded, "heavy": results}
+    return {"idle": idle, "loaded": loaded, "heavy": results, "stalls": sorted(stalls, key=lambda s: -s[1])[:3]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--plugins", type=Path, default=ROOT / "plugins", help="the plugins folder to serve")
     parser.add_argument("--home", type=Path, help="keep the filled warehouse here (reused when it exists)")
+    parser.add_argument("--slots", type=int, help="CREATOR_OPS_UI_SLOTS for the server (default: the setting's)")
     parser.add_argument("--deadline", type=float, default=600, help="seconds before the load is given up")
     args = parser.parse_args(argv)
     home = args.home or Path(tempfile.mkdtemp(prefix="bench_ui_concurrency_"))
@@ -157,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     log = open(home / "server.log", "wb")  # closed below
     env = _server_env(home, args.plugins.resolve(), port)
+    if args.slots:
+        env["CREATOR_OPS_UI_SLOTS"] = str(args.slots)
     server = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
@@ -187,10 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     statuses = collections.Counter(status for status, _ in figures["heavy"])
     took = [seconds for _, seconds in figures["heavy"]]
     print(f"\n{args.requests} concurrent GET /creator-ops/campaigns.json, one campaign of {args.lines:,} lines "
-          f"(plugins: {args.plugins})")
+          f"(plugins: {args.plugins}, slots: {args.slots or 'default'})")
     print(f"  /api/v2/version idle (reference)   p50 {idle50 * 1000:8.1f} ms   max {idle_max * 1000:8.1f} ms")
     print(f"  /api/v2/version under the load     p50 {load50 * 1000:8.1f} ms   max {load_max * 1000:8.1f} ms   "
           f"({load50 / idle50:,.1f}x / {load_max / idle_max:,.1f}x idle; {len(figures['loaded'])} probes)")
+    worst = ", ".join(f"{lat:.1f} s at +{at:.1f} s" for at, lat in figures["stalls"])
+    print(f"  the longest waits for /api/v2/version: {worst}")
     print(f"  the heavy requests: {dict(statuses)}; p50 {statistics.median(took):.2f} s, max {max(took):.2f} s")
     return 0
 
