@@ -375,6 +375,8 @@ class TimeMilestone(_Strict):
     hours: int = Field(gt=0, le=MAX_OFFSET_DAYS * 24)
 
 
+# a role name of Airflow's FAB auth manager: the team that may see a campaign (docs/access.md)
+RoleName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", min_length=1, max_length=64)]
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
 
 
@@ -511,6 +513,8 @@ class CampaignSpec(_Strict):
     owners: list[NonEmpty] = Field(default_factory=lambda: ["creator-ops-my"])
     # finance people who approve payouts; with the owners, the Airflow users who decide (core/people.py)
     payout_approvers: list[NonEmpty] = Field(default_factory=list)
+    # the role that may see this campaign (its DAG, pages, review, files) beside admins, with the FAB auth manager
+    team: RoleName | None = None
     description: str | None = None
     timeline: Timeline
     targets: Targets = Field(default_factory=Targets)
