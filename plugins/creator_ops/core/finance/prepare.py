@@ -120,3 +120,63 @@ def write_finance_files(
         for reference, content in documents:
             written.append(write_private(folder / EINVOICE_FOLDER / f"{reference}.json", content))
     return FinanceFiles(folder, list(payments), summary, written)
+
+
+# --------------------------------------------------------------------------- adjustments after approval
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """An approved payment changed by a later recalculation (SPEC 5's adjustment rows)."""
+
+    creator_id: str
+    reference: str  # this difference's own document id
+    original_reference: str | None  # the invoice it corrects; None when the creator had none (a new invoice)
+    old_gross_sen: int
+    new_gross_sen: int
+    old_wht_sen: int = 0
+
+    @property
+    def difference_sen(self) -> int:
+        return self.new_gross_sen - self.old_gross_sen
+
+    @property
+    def type_code(self) -> str:
+        from creator_ops.core.finance.einvoice import SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE
+
+        if self.original_reference is None:
+            return SELF_BILLED_INVOICE
+        return SELF_BILLED_CREDIT_NOTE if self.difference_sen < 0 else SELF_BILLED_DEBIT_NOTE
+
+
+def adjusted_payment(
+    adjustment: Adjustment, payee: Payee | None, prior_total_sen: int, switches: FinanceSwitches
+) -> Payment:
+    """Return the difference as a payment: withholding recomputed on the new gross, less what was withheld."""
+    from creator_ops.core.finance.withholding import PayoutLine, decide_payment
+
+    on_new = decide_payment(
+        PayoutLine(adjustment.reference, adjustment.creator_id, adjustment.new_gross_sen), payee, prior_total_sen,
+        switches,
+    )  # fmt: skip
+    wht = on_new.wht_sen - adjustment.old_wht_sen
+    diff = adjustment.difference_sen
+    return Payment(adjustment.reference, adjustment.creator_id, diff, wht, diff - wht, on_new.status, on_new.reason,
+                   prior_total_sen)  # fmt: skip
+
+
+def adjustment_document(
+    adjustment: Adjustment, payee: Payee, company: Company, spec: Any
+) -> tuple[str, bytes]:
+    """Return the document of a difference: a credit note (12) down, a debit note (13) up, amount positive."""
+    doc = DocumentSpec(
+        document_id=adjustment.reference,
+        type_code=adjustment.type_code,
+        amount_sen=abs(adjustment.difference_sen),
+        description=invoice_description(spec.name, adjustment.reference)
+        + (f", correcting {adjustment.original_reference}" if adjustment.original_reference else ""),
+        issue_date=spec.timeline.payout_date.date(),
+        period=campaign_period(spec),
+        original_id=adjustment.original_reference,
+    )
+    return adjustment.reference, document_bytes(build_document(doc, payee, company))
