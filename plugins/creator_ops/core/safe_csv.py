@@ -29,12 +29,17 @@ _ARROW_FORMULA = r"^[=+\-@\t\r]"
 _ARROW_NUMBER = r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
+def is_number_text(text: str) -> bool:
+    """Return whether `text` is a plain number (sign, digits, separators, exponent) a spreadsheet reads as one."""
+    return _NUMBER.fullmatch(text) is not None
+
+
 def safe_cell(value: Any) -> Any:
     """Return `value` as a spreadsheet cannot run it: formula-like text gets a leading `'`."""
     if value is None or isinstance(value, (bool, int, float, Decimal)):
         return value
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(text):
+    if text.startswith(FORMULA_PREFIXES) and not is_number_text(text):
         return "'" + text
     return text
 

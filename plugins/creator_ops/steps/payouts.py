@@ -22,10 +22,7 @@ TOP_EARNERS = 10
 
 def require_trusted_data(ctx: StepContext) -> list[str]:
     """Raise DataNotTrusted if a payout input failed its latest validation; return warnings otherwise."""
-    from sqlalchemy import select
-
-    from creator_ops.warehouse.metrics import untrusted_datasets
-    from creator_ops.warehouse.schema import quality_results
+    from creator_ops.warehouse.metrics import untrusted_datasets, validated_datasets
 
     failed = {d: names for d, names in untrusted_datasets(ctx.engine, ctx.spec.id).items() if d in PAYOUT_DATASETS}
     if failed:
@@ -34,12 +31,7 @@ def require_trusted_data(ctx: StepContext) -> list[str]:
             f"payouts of {ctx.spec.id} refused: the latest quality validation failed for {detail}. "
             "Fix or replace the data and rerun the quality stage."
         )
-    with ctx.engine.connect() as conn:
-        validated = set(
-            conn.execute(
-                select(quality_results.c.dataset).where(quality_results.c.campaign_id == ctx.spec.id).distinct()
-            ).scalars()
-        )
+    validated = validated_datasets(ctx.engine, ctx.spec.id)
     return [f"{d} was never validated by the quality stage" for d in ("orders", "enrollments") if d not in validated]
 
 
