@@ -100,6 +100,7 @@ def write_finance_files(
     payees: Mapping[str, Payee],
     company: Company | None,
     extra_documents: Sequence[tuple[str, bytes]] = (),
+    invoices: bool = True,
 ) -> FinanceFiles:
     """Write payments.csv, wht_summary.json and (einvoice on) einvoices/<reference>.json under `folder`."""
     from creator_ops.core.safe_csv import write_atomically
@@ -116,7 +117,7 @@ def write_finance_files(
     if switches.einvoice:
         if company is None:
             raise ValueError("e-invoices need the company (buyer) details")
-        documents = [*invoice_documents(payments, payees, company, spec), *extra_documents]
+        documents = [*(invoice_documents(payments, payees, company, spec) if invoices else []), *extra_documents]
         for reference, content in documents:
             written.append(write_private(folder / EINVOICE_FOLDER / f"{reference}.json", content))
     return FinanceFiles(folder, list(payments), summary, written)
