@@ -57,11 +57,9 @@ PAYEES = (
 @pytest.fixture
 def spec_path(tmp_path: Path) -> Path:
     path = tmp_path / "my_1212_2026.yaml"
-    path.write_text(
-        DEMO_SPEC.read_text(encoding="utf-8")
-        + "\nfinance: {s107d: true, cp58: true, einvoice: true, company_conn_id: finance_company}\n",
-        encoding="utf-8",
-    )
+    lines = [line for line in DEMO_SPEC.read_text(encoding="utf-8").splitlines() if not line.startswith("finance:")]
+    lines.append("finance: {s107d: true, cp58: true, einvoice: true, company_conn_id: finance_company}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
