@@ -501,6 +501,15 @@ class Quality(_Strict):
     max_gmv_30d_myr: Money = Decimal(10_000_000)
 
 
+class Finance(_Strict):
+    """Malaysian payout compliance (SPEC section 14): each rule is finance's decision, off by default."""
+
+    s107d: bool = False  # withhold 2 % from resident individuals paid more than RM100,000 the year before
+    cp58: bool = False  # the yearly CP58 statements, due 31 March
+    einvoice: bool = False  # one self-billed MyInvois e-invoice per paid payment
+    company_conn_id: NonEmpty | None = None  # the Airflow connection holding the company (buyer) details
+
+
 class CampaignSpec(_Strict):
     """A campaign as the team writes it, with its timeline resolved."""
 
@@ -529,6 +538,7 @@ class CampaignSpec(_Strict):
     matchmaking: Matchmaking = Field(default_factory=Matchmaking)
     traffic: Traffic | None = None
     experiments: Experiments = Field(default_factory=Experiments)
+    finance: Finance = Field(default_factory=Finance)
 
     @property
     def dag_id(self) -> str:
@@ -707,7 +717,15 @@ def _parse_mapping(data: dict, file: str) -> CampaignSpec:
     problems += _check_relative_times(spec, file)
     if problems:
         raise SpecError(problems)
-    return spec
+    return _with_finance_runbook(spec)
+
+
+def _with_finance_runbook(spec: CampaignSpec) -> CampaignSpec:
+    """Add the runbook steps the `finance` switches bring (a step the spec itself lists with that id wins)."""
+    from creator_ops.core.finance.schedule import finance_runbook_steps
+
+    extra = [step for step in finance_runbook_steps(spec) if step.id not in {s.id for s in spec.runbook}]
+    return spec.model_copy(update={"runbook": [*spec.runbook, *extra]}) if extra else spec
 
 
 def _check_relative_times(spec: CampaignSpec, file: str) -> list[SpecProblem]:
