@@ -99,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             facts.append(
-                campaign_facts(spec, accepted("orders"), accepted("enrollments"), accepted("exclusions"),
-                               accepted("samples"))  # fmt: skip
+                campaign_facts(
+                    spec, accepted("orders"), accepted("enrollments"), accepted("exclusions"), accepted("samples")
+                )  # fmt: skip
             )
         except PayoutInputError as exc:
             raise BadInput(f"campaign folder {folder}: {exc}") from None
@@ -109,8 +110,9 @@ def run(args: argparse.Namespace) -> int:
         paths = write_ecosystem(eco, args.out)
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
-    print("\n".join([f"Creator ecosystem of {len(facts)} campaigns written to {Path(args.out)}", "Inputs:",
-                     *input_lines, *growth_lines(eco), *(f"{kind}: {path}" for kind, path in paths.items())]))  # fmt: skip
+    lines = [f"Creator ecosystem of {len(facts)} campaigns written to {Path(args.out)}", "Inputs:", *input_lines]
+    lines += growth_lines(eco) + [f"{kind}: {path}" for kind, path in paths.items()]
+    print("\n".join(lines))
     return 0
 
 

@@ -74,7 +74,9 @@ def cohort_heatmap(eco: Ecosystem, metric: str = "enrolled") -> str:
     for i, cohort in enumerate(cohorts):
         y = top + i * cell_h
         size = eco.retention[cohort][cohort]["enrolled"]
-        parts.append(f'<text x="{left - 6}" y="{y + 17}" font-size="11" text-anchor="end">{_e(cohort)} ({size:,})</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 17}" font-size="11" text-anchor="end">{_e(cohort)} ({size:,})</text>'
+        )
         for j, cid in enumerate(ids):
             cell = eco.retention[cohort].get(cid)
             if cell is None:
@@ -125,9 +127,7 @@ def growth_bars(eco: Ecosystem, key: str = "growth") -> str:
             f"<title>{_e(cid)} churned: {row['churned']:,}</title></rect>"
         )
         label_y = axis + down_h + 16
-        parts.append(
-            f'<text x="{x}" y="{label_y}" font-size="9" transform="rotate(30 {x} {label_y})">{_e(cid)}</text>'
-        )
+        parts.append(f'<text x="{x}" y="{label_y}" font-size="9" transform="rotate(30 {x} {label_y})">{_e(cid)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -166,7 +166,11 @@ def render_html(eco: Ecosystem) -> str:
         f'<p class="muted">{len(eco.campaigns)} campaigns, ordered by event start then id; '
         f"{len(eco.scorecard):,} creators enrolled in at least one. Enrolled and selling follow the payout rules "
         "(a valid enrollment on time; a payout result row). "
-        + (f"States are as of the latest campaign, {_e(latest.name)} ({_e(latest.campaign_id)}).</p>" if latest else "</p>"),
+        + (
+            f"States are as of the latest campaign, {_e(latest.name)} ({_e(latest.campaign_id)}).</p>"
+            if latest
+            else "</p>"
+        ),
         '<h2>Creators by state</h2><div class="cards">'
         + "".join(f'<div class="card"><span class="muted">{_e(s)}</span><b>{_e(v)}</b></div>' for s, v in cards)
         + "</div>",
@@ -206,12 +210,31 @@ def render_html(eco: Ecosystem) -> str:
         cohort_heatmap(eco, "selling"),
         f"<h2>Scorecard leaders (top {min(LEADERS, len(eco.scorecard))} by eligible GMV)</h2>",
         _table(
-            ["creator", "state", "enrolled", "selling", "eligible GMV", "first", "last", "samples", "posted",
-             "post rate"],  # fmt: skip
             [
-                [r["creator_id"], r["state"], r["campaigns_enrolled"], r["campaigns_selling"],
-                 format_rm(r["eligible_gmv_myr"].sen), r["first_campaign"], r["last_campaign"], r["samples_shipped"],
-                 r["samples_posted"], _share(r["post_rate"]) if r["samples_shipped"] else ""]  # fmt: skip
+                "creator",
+                "state",
+                "enrolled",
+                "selling",
+                "eligible GMV",
+                "first",
+                "last",
+                "samples",
+                "posted",
+                "post rate",
+            ],  # fmt: skip
+            [
+                [
+                    r["creator_id"],
+                    r["state"],
+                    r["campaigns_enrolled"],
+                    r["campaigns_selling"],
+                    format_rm(r["eligible_gmv_myr"].sen),
+                    r["first_campaign"],
+                    r["last_campaign"],
+                    r["samples_shipped"],
+                    r["samples_posted"],
+                    _share(r["post_rate"]) if r["samples_shipped"] else "",
+                ]  # fmt: skip
                 for r in eco.scorecard[:LEADERS]
             ],
             left=2,

@@ -36,7 +36,8 @@ CAMPAIGNS: dict[str, dict[str, str]] = {
     },
     "c2": {
         "spec.yaml": _spec("c2", "2027-02-10"),
-        "enrollments.csv": ENROLL_HEADER + "a,2027-02-01 10:00:00,no\nc,2027-02-01 10:00:00,no\nd,2027-02-02 10:00:00,yes\n",
+        "enrollments.csv": ENROLL_HEADER
+        + "a,2027-02-01 10:00:00,no\nc,2027-02-01 10:00:00,no\nd,2027-02-02 10:00:00,yes\n",
         "orders.csv": ORDERS_HEADER
         + "o1,1,a,2027-02-10 12:00:00,COMPLETED,300.00\no2,1,c,2027-02-10 12:00:00,COMPLETED,20.00\n"
         "o3,1,d,2027-02-10 12:00:00,SETTLED,40.00\n",
@@ -56,7 +57,8 @@ CAMPAIGNS: dict[str, dict[str, str]] = {
     },
     "c5": {
         "spec.yaml": _spec("c5", "2027-04-10"),
-        "enrollments.csv": ENROLL_HEADER + "a,2027-04-01 10:00:00,no\nb,2027-04-01 10:00:00,no\nf,2027-04-01 10:00:00,yes\n",
+        "enrollments.csv": ENROLL_HEADER
+        + "a,2027-04-01 10:00:00,no\nb,2027-04-01 10:00:00,no\nf,2027-04-01 10:00:00,yes\n",
         "orders.csv": ORDERS_HEADER
         + "o1,1,a,2027-04-10 12:00:00,COMPLETED,600.00\no1,2,a,2027-04-10 12:00:00,COMPLETED,400.00\n"
         "o2,1,f,2027-04-10 12:00:00,CANCELLED,30.00\n",

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ecosystem_fixture import ORDER, write_campaigns
 
 from creator_ops.cli import main
-from ecosystem_fixture import ORDER, write_campaigns
 
 
 def _g(enrolled, new, returning, reactivated, churned, quick):
@@ -41,10 +41,19 @@ def _r(enrolled, enrolled_share, selling, selling_share):
 
 
 RETENTION = {
-    "c1": {"c1": _r(3, T, 2, TWO), "c2": _r(2, TWO, 1, ONE), "c3_alpha": _r(1, ONE, 0, ZERO),
-           "c3_beta": _r(1, ONE, 1, ONE), "c5": _r(2, TWO, 1, ONE)},  # fmt: skip
-    "c2": {"c2": _r(1, T, 1, T), "c3_alpha": _r(0, ZERO, 0, ZERO), "c3_beta": _r(0, ZERO, 0, ZERO),
-           "c5": _r(0, ZERO, 0, ZERO)},  # fmt: skip
+    "c1": {
+        "c1": _r(3, T, 2, TWO),
+        "c2": _r(2, TWO, 1, ONE),
+        "c3_alpha": _r(1, ONE, 0, ZERO),
+        "c3_beta": _r(1, ONE, 1, ONE),
+        "c5": _r(2, TWO, 1, ONE),
+    },  # fmt: skip
+    "c2": {
+        "c2": _r(1, T, 1, T),
+        "c3_alpha": _r(0, ZERO, 0, ZERO),
+        "c3_beta": _r(0, ZERO, 0, ZERO),
+        "c5": _r(0, ZERO, 0, ZERO),
+    },  # fmt: skip
     "c3_alpha": {"c3_alpha": _r(1, T, 1, T), "c3_beta": _r(1, T, 1, T), "c5": _r(0, ZERO, 0, ZERO)},
     "c5": {"c5": _r(1, T, 0, ZERO)},  # c3_beta brought nobody new: no cohort
 }
@@ -130,8 +139,10 @@ def test_creators_csv_is_formula_safe(tmp_path):
             ),
             ["c5", "spec.yaml", "field id", "'c2'"],
         ),
-        (lambda root: (root / "c1" / "spec.yaml").write_text("id: c1\nname: x\ntype: scd\n", encoding="utf-8"),
-         ["c1", "spec.yaml", "timeline"]),  # fmt: skip
+        (
+            lambda root: (root / "c1" / "spec.yaml").write_text("id: c1\nname: x\ntype: scd\n", encoding="utf-8"),
+            ["c1", "spec.yaml", "timeline"],
+        ),  # fmt: skip
     ],
     ids=["folder-without-spec", "folder-without-orders", "duplicate-id", "invalid-spec"],
 )
