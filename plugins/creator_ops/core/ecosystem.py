@@ -330,3 +330,36 @@ def scorecard_csv_rows(eco: Ecosystem) -> Iterable[dict[str, Any]]:
     for row in eco.scorecard:
         rate = row["post_rate"]
         yield {**row, "eligible_gmv_myr": str(row["eligible_gmv_myr"]), "post_rate": "" if rate is None else str(rate)}
+
+
+def creators_lost_alert(
+    spec: CampaignSpec, lost: Mapping[str, Any], *, previous_name: str, link: str | None = None
+) -> Any:
+    """Build the "creators lost" alert of a settled campaign: counts and money, never who (one per campaign)."""
+    from creator_ops.core.alerts import Alert, Fact, alert_key
+    from creator_ops.core.money import format_rm
+
+    share = Ratio.of(lost["sellers_not_enrolled"], lost["previous_sellers"])
+    share_text = "n/a" if share is None else f"{share.decimal() * 100:.1f}%"
+    facts = [
+        Fact("Previous campaign", previous_name),
+        Fact("Sellers there", f"{lost['previous_sellers']:,}"),
+        Fact("Did not enrol here", f"{lost['sellers_not_enrolled']:,} ({share_text})"),
+    ]
+    if link:
+        facts.append(Fact("Ecosystem", link))
+    return Alert(
+        key=alert_key("creators_lost", spec.id),
+        campaign_id=spec.id,
+        kind="creators_lost",
+        severity="warning" if lost["sellers_not_enrolled"] else "info",
+        data={
+            "lost": f"{lost['sellers_not_enrolled']:,}",
+            "previous_sellers": f"{lost['previous_sellers']:,}",
+            "previous_name": previous_name,
+            "lost_gmv_display": format_rm(lost["gmv_myr"].sen),
+            "lost_share": share_text,
+        },
+        facts=tuple(facts),
+        link=link,
+    )
