@@ -325,6 +325,39 @@ def compute_ecosystem(facts: Iterable[CampaignFacts]) -> Ecosystem:
     )
 
 
+HISTORY_FILE = "history.json"
+
+
+def history_json(eco: Ecosystem) -> str:
+    """The scorecard as recruitment reads it: {creator_id: {state, past_eligible_gmv_sen, campaigns_selling}}."""
+    import json
+
+    rows = {
+        r["creator_id"]: {
+            "state": r["state"],
+            "past_eligible_gmv_sen": r["eligible_gmv_myr"].sen,
+            "campaigns_selling": r["campaigns_selling"],
+        }
+        for r in sorted(eco.scorecard, key=lambda r: r["creator_id"])
+    }
+    latest = eco.ids[-1] if eco.ids else None
+    return json.dumps({"as_of_campaign": latest, "creators": rows}, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def read_history(path: str | Any) -> dict[str, Any]:
+    """Read history.json into {creator_id: CreatorHistory} (empty when the ecosystem was never built)."""
+    import json
+    from pathlib import Path
+
+    from creator_ops.core.recruitment import CreatorHistory
+
+    file = Path(path)
+    if not file.is_file():
+        return {}
+    data = json.loads(file.read_text(encoding="utf-8"))
+    return {cid: CreatorHistory(**row) for cid, row in data.get("creators", {}).items()}
+
+
 def scorecard_csv_rows(eco: Ecosystem) -> Iterable[dict[str, Any]]:
     """The scorecard as creators.csv rows: money two decimals, post_rate six decimals or empty."""
     for row in eco.scorecard:

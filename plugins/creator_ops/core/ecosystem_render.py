@@ -11,7 +11,14 @@ import html
 from pathlib import Path
 from typing import Any
 
-from creator_ops.core.ecosystem import LEADERS, SCORECARD_COLUMNS, Ecosystem, scorecard_csv_rows
+from creator_ops.core.ecosystem import (
+    HISTORY_FILE,
+    LEADERS,
+    SCORECARD_COLUMNS,
+    Ecosystem,
+    history_json,
+    scorecard_csv_rows,
+)
 from creator_ops.core.money import format_rm
 from creator_ops.core.review.values import Money, Ratio
 from creator_ops.core.safe_csv import write_atomically, write_csv
@@ -246,13 +253,15 @@ def render_html(eco: Ecosystem) -> str:
 
 
 def write_ecosystem(eco: Ecosystem, out_dir: str | Path) -> dict[str, Path]:
-    """Write ecosystem.json, creators.csv and ecosystem.html into `out_dir` (atomically, deterministic)."""
+    """Write ecosystem.json, creators.csv, ecosystem.html and history.json into `out_dir` (atomic, deterministic)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "json": write_atomically(out / "ecosystem.json", eco.dumps().encode("utf-8")),
         "csv": write_csv(out / "creators.csv", SCORECARD_COLUMNS, scorecard_csv_rows(eco)),
         "html": write_atomically(out / "ecosystem.html", render_html(eco).encode("utf-8")),
+        # what recruitment reads beside each candidate (state, past eligible GMV in sen)
+        "history": write_atomically(out / HISTORY_FILE, history_json(eco).encode("utf-8")),
     }
     return paths
 
