@@ -14,7 +14,7 @@ import argparse
 import sys
 from types import ModuleType
 
-from creator_ops.commands import allocate, files, finance, ingest, match, payouts, review, validate
+from creator_ops.commands import allocate, ecosystem, files, finance, ingest, match, payouts, review, validate
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.masking import mask_pii
 
@@ -27,6 +27,7 @@ COMMANDS: dict[str, ModuleType] = {
     "allocate": allocate,
     "files": files,
     "finance": finance,
+    "ecosystem": ecosystem,
 }
 
 

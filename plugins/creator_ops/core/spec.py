@@ -317,6 +317,8 @@ class Recruitment(_Strict):
     min_avg_views_30d: int = Field(default=0, ge=0, le=MAX_COUNT)
     shortlist_size: int = Field(default=1000, gt=0, le=MAX_COUNT)
     account_managers: list[NonEmpty] = Field(default_factory=list)
+    # at equal score, creators who sold in an earlier campaign rank first (core.recruitment; SPEC section 13)
+    prefer_returning: bool = False
 
 
 class Tier(_Strict):
