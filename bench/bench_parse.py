@@ -1,14 +1,15 @@
 """Parse-time benchmark: N generated campaign specs through the DagBag, beside two references.
 
 Prints ms per DAG for our loader (spec validation + DAG build, the way the dag-processor
-fills a DagBag) and, in this process, for two references building the same DAGs (same task
-ids, task groups and dependencies) from YAML with EmptyOperator tasks: a bare factory (one
-YAML file per DAG read with libyaml's safe loader, as our spec loader reads specs, then a
-`DAG` whose same tasks are EmptyOperators in one chain, without groups: about the least any
-YAML-driven DAG file can do) and dag-factory (same groups and dependencies). Times are CPU seconds of this process (`time.process_time`): parsing is
-single-threaded CPU work, and CPU time stays comparable on a machine other jobs share. `ours/bare` is the figure to watch
-(goal: at most 1.5). It also times what a task's process pays: the DAG file run with the
-parsing context of one campaign (`_AIRFLOW_PARSING_CONTEXT_DAG_ID`), which builds that DAG only.
+fills a DagBag) and, in this process, for two references building DAGs with the same tasks
+from YAML with EmptyOperator tasks: a bare factory (one YAML file per DAG read with libyaml's
+safe loader, as our spec loader reads specs, then a `DAG` whose tasks, the same ids, are
+EmptyOperators in one chain, without groups: about the least a YAML-driven DAG file can do)
+and dag-factory (the same groups and dependencies as ours). `ours/bare` is the figure to
+watch (goal: at most 1.5). Times are CPU seconds of this process (`time.process_time`):
+parsing is single-threaded CPU work, and CPU time stays comparable on a machine other jobs
+share. It also times what a task's process pays: the DAG file run with the parsing context
+of one campaign (`_AIRFLOW_PARSING_CONTEXT_DAG_ID`), which builds that DAG only.
 dag-factory is installed into a temporary folder for this benchmark only.
 
     .venv/bin/python bench/bench_parse.py            # 100 and 1,000 specs

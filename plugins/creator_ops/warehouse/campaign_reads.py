@@ -6,23 +6,16 @@ figures themselves (enrolled, eligible and live GMV, trust) come from `warehouse
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy import and_, case, func, or_, select
 
-from creator_ops.core.samples import SHIPPED_STATUSES
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.schema import (
     alert_outbox,
-    content,
-    creators,
     ingested_files,
-    invitations,
     quality_results,
     quarantine,
-    recruitment_invitations,
-    samples,
 )
 
 if TYPE_CHECKING:
@@ -31,51 +24,6 @@ if TYPE_CHECKING:
 
 def _current(campaign_id: str):
     return select(current_files.c.file_id).where(current_files.c.campaign_id == campaign_id).scalar_subquery()
-
-
-def funnel_sets(
-    conn: Connection, campaign_id: str, posted_from: dt.datetime, posted_before: dt.datetime
-) -> tuple[int, set[str], set[str]]:
-    """Return invited creators, creators with a shipped sample and creators posting in [from, before).
-
-    As the review counts them (SPEC 9-10): invitations landed or recorded by the recruitment
-    stage; a sample's status is its last landed row, shipped as `core.samples` says.
-    """
-    cid, current = campaign_id, _current(campaign_id)
-    invited = union(
-        select(invitations.c.creator_id).where(invitations.c.campaign_id == cid, invitations.c.file_id.in_(current)),
-        select(recruitment_invitations.c.creator_id).where(recruitment_invitations.c.campaign_id == cid),
-    ).subquery()
-    invited_count = conn.execute(select(func.count()).select_from(invited)).scalar_one()
-    last = func.row_number().over(partition_by=samples.c.sample_id,
-                                  order_by=(samples.c.file_id.desc(), samples.c.row_number.desc()))
-    latest = (
-        select(samples.c.creator_id, samples.c.status, last.label("last"))
-        .where(samples.c.campaign_id == cid, samples.c.file_id.in_(current)).subquery()
-    )
-    sampled = set(conn.execute(
-        select(latest.c.creator_id).where(latest.c.last == 1, func.upper(func.trim(latest.c.status)).in_(
-            SHIPPED_STATUSES)).distinct()
-    ).scalars())
-    posting = set(conn.execute(
-        select(content.c.creator_id).where(
-            content.c.campaign_id == cid, content.c.file_id.in_(current),
-            content.c.posted_at >= posted_from.astimezone(dt.UTC),
-            content.c.posted_at < posted_before.astimezone(dt.UTC),
-        ).distinct()
-    ).scalars())
-    return int(invited_count), sampled, posting
-
-
-def candidate_counts(conn: Connection, campaign_id: str) -> tuple[int, int]:
-    """Return (candidates pulled, shortlisted) of the campaign."""
-    c = creators
-    pulled, shortlisted = conn.execute(
-        select(func.count(), func.coalesce(func.sum(case((c.c.shortlisted, 1), else_=0)), 0)).where(
-            c.c.campaign_id == campaign_id
-        )
-    ).one()
-    return int(pulled), int(shortlisted)
 
 
 def latest_verdicts(conn: Connection, campaign_id: str) -> list[Row]:
