@@ -86,13 +86,13 @@ def test_native_nanosecond_parquet_timestamps_are_truncated_not_refused(tmp_path
 def test_fractional_seconds_reach_the_warehouse_exactly(warehouse_engine, landing, make_ctx, tmp_path):
     from sqlalchemy import select
 
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.warehouse import schema
 
     source = tmp_path / "orders_fractions.csv"
     source.write_text(_orders(_line(1, "2026-12-12 10:00:00.123"), _line(2, "2026-12-12 10:00:00.123456789")))
     landing("orders", source)
-    summary = ingest_landed(make_ctx(warehouse_engine), "orders")
+    summary = ingest(make_ctx(warehouse_engine), "orders")
     assert (summary["accepted"], summary["rejected"]) == (2, 0)
     with warehouse_engine.connect() as conn:
         times = conn.execute(select(schema.order_lines.c.order_time).order_by(schema.order_lines.c.order_id)).scalars()
@@ -149,13 +149,13 @@ def test_a_real_multi_line_cell_stays_one_row(tmp_path, capsys):
 def test_an_unbalanced_quote_is_counted_in_the_registry(warehouse_engine, landing, make_ctx, tmp_path):
     from sqlalchemy import select
 
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.warehouse import schema
 
     source = tmp_path / "orders_quote.csv"
     source.write_text(_orders(*UNBALANCED["mid_cell"][0]))
     landing("orders", source)
-    ingest_landed(make_ctx(warehouse_engine), "orders")
+    ingest(make_ctx(warehouse_engine), "orders")
     with warehouse_engine.connect() as conn:
         row = conn.execute(select(schema.ingested_files)).mappings().one()
         reasons = conn.execute(select(schema.quarantine.c.reason)).scalars().all()
@@ -197,7 +197,7 @@ def test_a_nul_character_inside_a_cell_rejects_the_file_naming_column_and_row(tm
 def test_a_nul_file_is_registered_rejected_and_reruns_do_not_fail(warehouse_engine, landing, make_ctx, tmp_path, caplog):
     from sqlalchemy import select
 
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.warehouse import schema
 
     source = tmp_path / "orders_nul.csv"
@@ -209,9 +209,9 @@ def test_a_nul_file_is_registered_rejected_and_reruns_do_not_fail(warehouse_engi
     landing("orders", jsonl)
     ctx = make_ctx(warehouse_engine)
     ctx.log = logging.getLogger("round3")
-    first = ingest_landed(ctx, "orders")  # before: the PostgreSQL load failed and nothing was recorded
+    first = ingest(ctx, "orders")  # before: the PostgreSQL load failed and nothing was recorded
     assert (first["files"], first["rejected"]) == (2, 2)
-    again = ingest_landed(make_ctx(warehouse_engine, run_id="manual__rerun"), "orders")
+    again = ingest(make_ctx(warehouse_engine, run_id="manual__rerun"), "orders")
     assert (again["files"], again["already_ingested"]) == (0, 2)
     with warehouse_engine.connect() as conn:
         rows = conn.execute(select(schema.ingested_files)).mappings().all()

@@ -23,7 +23,6 @@ from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 from starlette.datastructures import MutableHeaders
 
-from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.masking import mask_message
 from creator_ops.core.money import format_rm as money
@@ -204,7 +203,7 @@ def may_read(user: Any, dag_id: str, entity: str) -> bool:
 def campaign_for(user: Any, campaign_id: str) -> CampaignSpec:
     """Return the spec of a campaign `user` may read; one 404 for a campaign that is missing or not theirs."""
     if len(campaign_id) <= LONGEST_ID:
-        spec = next((s for _, s in discover_specs(campaign_specs_dir()).specs if s.id == campaign_id), None)
+        spec = next((s for _, s in discover_specs(settings().campaign_specs_dir).specs if s.id == campaign_id), None)
         if spec is not None and readable_dag_ids(user, [spec.dag_id]):
             return spec
     raise HTTPException(status_code=404, detail="no such campaign")
@@ -298,9 +297,9 @@ def _engine(url: str):
 
 def airflow_ui_root() -> str:
     """Return the path the Airflow UI is served under (from `[api] base_url`)."""
-    from airflow.configuration import conf
+    from creator_ops.airflow.config import api_base_url
 
-    return urlsplit(conf.get("api", "base_url", fallback="/") or "/").path.rstrip("/")
+    return urlsplit(api_base_url("/")).path.rstrip("/")
 
 
 def spec_problem_line(problem: SpecProblem) -> str:
@@ -327,7 +326,7 @@ def isolated_overview(specs: list[CampaignSpec], engine: Any, now: dt.datetime) 
 
 
 def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[str]]:
-    collection = discover_specs(campaign_specs_dir())
+    collection = discover_specs(settings().campaign_specs_dir)
     allowed = readable_dag_ids(user, [spec.dag_id for _, spec in collection.specs])
     specs = [spec for _, spec in collection.specs if spec.dag_id in allowed]
     spec_errors = [spec_problem_line(problem) for _, error in collection.errors for problem in error.problems]
@@ -393,7 +392,7 @@ def create_campaigns_app() -> FastAPI:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
         now = _now()
         rows, problems = _overview(user, now)
-        specs = {spec.id: spec for _, spec in discover_specs(campaign_specs_dir()).specs}
+        specs = {spec.id: spec for _, spec in discover_specs(settings().campaign_specs_dir).specs}
         html = templates().get_template("campaigns.html").render(
             rows=rows,
             problems=problems,
