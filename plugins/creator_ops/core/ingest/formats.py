@@ -156,7 +156,7 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
     header = _dedupe_header(header_row, path)
     try:
         table = _read_csv_arrow(utf8, delimiter, header)
-        if _has_line_breaks(table):  # a quoted cell spans lines: each such row is checked line by line
+        if b'"' in utf8 and _has_line_breaks(table):  # a quoted cell spans lines: checked line by line
             raise pa.ArrowInvalid("a cell spans lines")
         raw = RawTable(table, _row_numbers(table.num_rows), [], encoding, "csv")
     except pa.ArrowInvalid:
