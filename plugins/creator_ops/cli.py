@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     prog = f"campaignctl {args.command}"
     try:
-        return int(COMMANDS[args.command].run(args) or 0)
+        code = int(COMMANDS[args.command].run(args) or 0)
+        sys.stdout.flush()  # here, not at interpreter exit: a closed pipe is then mapped like any other failure
+        return code
     except BaseException as exc:
         return failure(prog, exc)
 
