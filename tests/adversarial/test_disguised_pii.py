@@ -155,17 +155,19 @@ def test_ingest_writes_no_disguised_pii(exports, tmp_path, capsys):
     assert answers.count("Bagus, hubungi saya di [") == len(DISGUISES)  # the rest of the answer as written
 
 
-def test_review_match_and_allocate_write_no_disguised_pii_and_review_md_escapes_html(exports, tmp_path, capsys):
+def test_review_match_allocate_and_payouts_write_no_disguised_pii_and_review_md_escapes_html(exports, tmp_path, capsys):
     spec = str(exports["spec"])
     assert main(["review", "--spec", spec, "--data", str(exports["data"]), "--out", str(tmp_path / "review")]) == 0
     assert main(["match", "--spec", spec, "--creators", str(exports["creators"]),
                  "--products", str(exports["products"]), "--out", str(tmp_path / "mm" / "pairs.csv")]) == 0
     assert main(["allocate", "--spec", spec, "--content", str(exports["content"]),
                  "--out", str(tmp_path / "tr" / "allocation.csv")]) == 0  # fmt: skip
+    assert main(["payouts", "--spec", spec, "--orders", str(exports["orders"]),
+                 "--enrollments", str(exports["enrollments"]), "--out", str(tmp_path / "po" / "payouts.csv")]) == 0
     captured = capsys.readouterr()
     assert_clean(captured.out + captured.err, "review/match/allocate output")
-    written = {**_written(tmp_path / "review"), **_written(tmp_path / "mm"), **_written(tmp_path / "tr")}
-    assert set(written) == {"review.json", "review.md", "review.html", "pairs.csv", "allocation.csv"}
+    written = {name: text for folder in ("review", "mm", "tr", "po") for name, text in _written(tmp_path / folder).items()}
+    assert set(written) == {"review.json", "review.md", "review.html", "pairs.csv", "allocation.csv", "payouts.csv"}
     for name, text in written.items():
         assert_clean(text, name)
     assert written["pairs.csv"].count("[email:") + written["pairs.csv"].count("[phone:") >= 1
