@@ -54,16 +54,18 @@ def test_fractional_seconds_are_read_and_written_to_the_microsecond(tmp_path, ca
         _line(3, "2026-12-12 10:00:00.123456789"),
         _line(4, "\"2026-12-12T10:00:00,25+08:00\""),  # a decimal comma, quoted in the CSV
         _line(5, "12/12/2026 10:00:00.000"),
+        _line(6, "2026-12-12 10:00:00.123456789123Z"),
     )
     code, captured, out = _ingest(tmp_path, capsys, "fractions.csv", content)
     assert code == 0, captured.err  # before: exit 1, "Casting from timestamp[us] to timestamp[s] would lose data"
-    assert json.loads(captured.out) == {"rows_in": 5, "accepted": 5, "quarantined": 0}
+    assert json.loads(captured.out) == {"rows_in": 6, "accepted": 6, "quarantined": 0}
     assert [r["order_time"] for r in _rows(out / "accepted.csv")] == [
         "2026-12-12T02:00:00.123Z",
         "2026-12-12T02:00:00.5Z",
         "2026-12-12T02:00:00.123456Z",  # nanoseconds truncated to the microsecond, the warehouse's precision
         "2026-12-12T02:00:00.25Z",
         "2026-12-12T02:00:00Z",  # a zero fraction is a whole second
+        "2026-12-12T10:00:00.123456Z",  # any number of digits; UTC given
     ]
 
 
