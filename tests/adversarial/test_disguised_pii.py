@@ -31,6 +31,8 @@ DISGUISES = {
     "zero-width split phone": "012\u200b718\u200b4463",
     "zero-width in every gap": "\u200b".join("0127184463"),
     "word-joiner phone": "012\u2060718\u20604463",
+    "direction-mark phone": "012\u200e718\u200f4463",
+    "full-width hyphen and ideographic space": "０１２－７１８\u3000４４６３",
     "no-break-space phone": "012\u00a0718\u00a04463",
     "arabic-indic digits": "٠١٢٧١٨٤٤٦٣",
     "accented local part": "zoë.unileak@gmail.com",

@@ -38,23 +38,39 @@ DEFAULT_REGION = "MY"
 TOKEN_HEX = 16  # 64 bits of the HMAC: distinct people never share a token in practice
 
 # Local parts may be any letters (`zoë.unileak@…`); domain labels are letters, digits and `-`
-# (no `_`: `…@gmail.com_0127184463.csv` ends at `.com`); the top-level domain is Latin letters.
+# (no `_`: `…@gmail.com_0127184463.csv` ends at `.com`); the top-level domain is Latin (or a
+# Greek or Cyrillic look-alike) letters, so Chinese or Tamil text glued after it stays.
 _LABEL = r"(?:[^\W_]|-)+"
-EMAIL_PATTERN = re.compile(rf"[\w.%+\-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}")
-# What the normalised view removes (zero-width and invisible joiners) and reads as "-".
-ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+EMAIL_PATTERN = re.compile(rf"[\w.%+\-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z\u0370-\u03ff\u0400-\u04ff]{{2,63}}")
+# What the normalised view removes: invisible format characters (zero-width spaces and
+# joiners, soft hyphen, word joiner, direction marks and isolates, BOM) ...
+INVISIBLE_RANGES = (
+    (0xAD, 0xAD), (0x61C, 0x61C), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF),
+)  # fmt: skip
+ZERO_WIDTH = "".join(chr(c) for first, last in INVISIBLE_RANGES for c in range(first, last + 1))
+# ... and what it reads as "-": every dash variant NFKC leaves as it is.
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
 _FOLD = {**dict.fromkeys(map(ord, ZERO_WIDTH), None), **dict.fromkeys(map(ord, DASHES), "-")}
 _AT_SIGNS = ("@", "\uff20", "\ufe6b")
 # A cheap test before the (slower) phone matcher: 7 to 15 digits, maybe split by separators
-# (dash variants and zero-width characters included), not part of a longer run of digits
+# (dash variants and invisible characters included), not part of a longer run of digits
 # (an 18-digit order id is no phone number). `\d` is any script's digit here.
 _SEPARATORS = r"[\s\-./()" + ZERO_WIDTH + DASHES + "\uff08\uff09\uff0e\uff0f]"
 _DIGIT_RUN = re.compile(rf"(?<!\d)\d(?:{_SEPARATORS}{{0,3}}\d){{6,14}}(?!\d)")
-# The same pre-test in RE2 syntax, for Arrow columns (no look-arounds there).
-_RE2_SEPARATORS = (
-    r"[-\s./()\x{A0}\x{AD}\x{180E}\x{2000}-\x{2015}\x{202F}\x{205F}-\x{2064}\x{2043}\x{2212}"
-    r"\x{2E3A}\x{2E3B}\x{3000}\x{FE58}\x{FE63}\x{FEFF}\x{FF08}\x{FF09}\x{FF0D}\x{FF0E}\x{FF0F}]"
+
+
+def _re2_class(chars: str, ranges: tuple[tuple[int, int], ...]) -> str:
+    return "[" + chars + "".join(rf"\x{{{a:X}}}-\x{{{b:X}}}" for a, b in ranges) + "]"
+
+
+# The same pre-test in RE2 syntax, for Arrow columns (no look-arounds there; `\s` is ASCII in
+# RE2, so Unicode spaces are listed).
+_RE2_SEPARATORS = _re2_class(
+    r"-\s./()",
+    INVISIBLE_RANGES
+    + tuple((ord(c), ord(c)) for c in DASHES + "\u00a0\u202f\u205f\u3000\uff08\uff09\uff0e\uff0f")
+    + ((0x2000, 0x200A),),
 )
 _ARROW_CANDIDATE = (
     r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:" + _RE2_SEPARATORS + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
