@@ -74,10 +74,13 @@ def _commands(inputs: dict[str, Path], out: str) -> dict[str, list[str]]:
         "match": ["match", "--spec", spec, "--creators", str(inputs["creators"]),
                   "--products", str(inputs["products"]), "--out", out],
         "allocate": ["allocate", "--spec", spec, "--content", str(inputs["content"]), "--out", out],
+        # refused before their inputs are read
+        "ecosystem": ["ecosystem", "--campaigns", str(inputs["data"]), "--out", out],
+        "finance": ["finance", "--spec", spec, "--payouts", "p.csv", "--company", "c.yaml", "--out", out],
     }  # fmt: skip
 
 
-FOLDER_OUTPUTS = ("ingest", "review")
+FOLDER_OUTPUTS = ("ingest", "review", "ecosystem", "finance")
 
 
 # --------------------------------------------------------------------------- a sum past int64
@@ -101,7 +104,7 @@ def test_a_sum_past_64_bit_sen_is_exit_2_naming_the_limit(inputs, tmp_path, caps
 # --------------------------------------------------------------------------- where output may go
 
 
-@pytest.mark.parametrize("command", ["ingest", "payouts", "review", "match", "allocate"])
+@pytest.mark.parametrize("command", ["ingest", "payouts", "review", "match", "allocate", "ecosystem", "finance"])
 def test_output_that_is_no_regular_file_or_new_path_is_refused(inputs, tmp_path, capsys, command):
     a_file = tmp_path / "existing.txt"
     a_file.write_text("keep me")
