@@ -219,3 +219,17 @@ def test_a_nul_file_is_registered_rejected_and_reruns_do_not_fail(warehouse_engi
         rows = conn.execute(select(schema.ingested_files)).mappings().all()
     assert sorted(r["status"] for r in rows) == ["rejected", "rejected"]
     assert all("NUL" in r["rejection_reason"] and r["archived_uri"] for r in rows)
+
+
+def test_a_runaway_quote_past_the_cell_limit_is_quarantined_and_the_rest_read(tmp_path, capsys):
+    lines = [_line(1), '2,1,"@b,2026-12-12 10:00:00,10.00,completed', *(_line(i) for i in range(3, 30_001))]
+    assert sum(map(len, lines)) > 1 << 20  # the swallowed cell passes the 1 MiB cell limit
+    code, captured, out = _ingest(tmp_path, capsys, "runaway_big.csv", _orders(*lines))
+    assert code == 0, captured.err  # before: the whole file rejected, naming no line
+    assert json.loads(captured.out) == {"rows_in": 30_000, "accepted": 29_999, "quarantined": 1}
+    assert _rows(out / "quarantine.csv")[0]["detail"].startswith("line 3: a quote opens and is not closed")
+
+
+def test_a_closed_cell_past_the_limit_still_rejects_the_file_naming_its_line(tmp_path, capsys):
+    code, captured, _ = _ingest(tmp_path, capsys, "huge.csv", _orders(_line(1), _line(2)) + '"' + "A" * (2 << 20) + '"\n')
+    assert code == 2 and "line 4: a cell of more than 1,048,576 characters" in captured.err
