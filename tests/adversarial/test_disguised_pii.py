@@ -73,8 +73,15 @@ def test_each_disguise_is_masked_and_the_rest_stays_as_written(name):
     assert mask_array(__import__("pyarrow").array([disguised, "x"]), KEY).to_pylist() == [keyed, "x"]
 
 
+@pytest.mark.parametrize("typed", ["901231-14-5678", "901231 14 5678", "９０１２３１－１４－５６７８", "901231–14–5678"])
+def test_identity_card_numbers_are_masked_in_any_disguise(typed):
+    assert mask_pii(f"IC {typed}, thanks") == "IC [ic hidden], thanks"
+    assert mask_pii(typed, KEY) == mask_pii("901231-14-5678", KEY) != mask_pii("901231-14-5679", KEY)
+
+
 def test_ids_and_text_that_only_look_odd_are_left_alone():
-    for text in ("ｏｒｄｅｒ １２３", "２０２６－１２－１２", "SKU–12–34", "RM１,２３４.５０", "12\u200b345"):
+    for text in ("ｏｒｄｅｒ １２３", "２０２６－１２－１２", "SKU–12–34", "RM１,２３４.５０", "12\u200b345", "901231145678",
+                 "123456-12-1234", "2026-12-12 10:00:00.123456"):
         assert mask_pii(text) == text and mask_pii(text, KEY) == text
 
 

@@ -1,10 +1,11 @@
-"""The one masking function: e-mail addresses and phone numbers never leave in clear text.
+"""The one masking function: e-mail addresses, phone numbers and identity card numbers never leave in clear text.
 
 Everything the product stores or prints outside the personal-data columns (text cells
 of every data set, quarantine payloads, rejection reasons, error messages, log lines,
 alert texts) passes `mask_pii` first. E-mail addresses are found by a pattern, phone
 numbers by `phonenumbers`' matcher with Malaysia as the default region, so `012-345
-6789`, `+60 12 345 6789`, `60123456789` and `(03) 2161 2345` are all caught.
+6789`, `+60 12 345 6789`, `60123456789` and `(03) 2161 2345` are all caught; MyKad numbers
+(`901231-14-5678`) by their shape.
 
 Without a key, a match becomes a fixed marker (`[email hidden]`, `[phone hidden]`):
 right for messages and logs. With the PII hash key, it becomes a short keyed hash of
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 EMAIL_MASK = "[email hidden]"
 PHONE_MASK = "[phone hidden]"
+IC_MASK = "[ic hidden]"
 DEFAULT_REGION = "MY"
 TOKEN_HEX = 16  # 64 bits of the HMAC: distinct people never share a token in practice
 
@@ -84,6 +86,9 @@ _MY_MOBILE = re.compile(
     r"(?<![\d+])(?:\(?\+\s?60\)?|60|0)[\s\-.]{0,3}1\d[\s\-.]{0,3}\d{3,4}[\s\-.]{0,3}\d{4}(?!\d)"
 )
 _ARROW_BARE_DIGITS = r"^(?:[1-57-9][0-9]*|6|6[1-9][0-9]*)$"
+# A Malaysian identity card (MyKad) number, YYMMDD-PB-###G: twelve digits split 6-2-4 by dashes
+# or spaces, the first six a date. Twelve bare digits are left alone (an order or SKU id as often).
+_MYKAD = re.compile(r"(?<![\d\-])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\-\s]\d{2}[\-\s]\d{4}(?![\d\-])")
 
 
 def keyed_hash(key: bytes, kind: str, normalized: str) -> str:
@@ -160,6 +165,10 @@ def _mask_cached(text: str, key: bytes | None, region: str) -> str:
         for start, end, _ in found:  # letters, so no digit run spans an address
             view = view[:start] + "x" * (end - start) + view[end:]
     if _DIGIT_RUN.search(view):
+        for match in _MYKAD.finditer(view):
+            digits = re.sub(r"\D", "", match.group(0))
+            found.append((match.start(), match.end(), IC_MASK if key is None else _keyed_token("ic", digits, key)))
+            view = view[: match.start()] + "x" * (match.end() - match.start()) + view[match.end() :]
         for start, end, e164 in _phone_spans(view, region):
             found.append((start, end, PHONE_MASK if key is None else _keyed_token("phone", e164, key)))
     if not found:
@@ -241,6 +250,7 @@ def mask_array(column: pa.Array | pa.ChunkedArray, key: bytes | None = None) -> 
 __all__ = [
     "EMAIL_MASK",
     "EMAIL_PATTERN",
+    "IC_MASK",
     "PHONE_MASK",
     "contains_pii",
     "keyed_hash",
