@@ -67,8 +67,10 @@ def _spec_file(folder: Path) -> Path:
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.ecosystem import campaign_facts, compute_ecosystem
     from creator_ops.core.ecosystem_render import write_ecosystem
+    from creator_ops.core.paths import output_target
     from creator_ops.core.payouts import PayoutInputError
 
+    output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
     folders = campaign_folders(Path(args.campaigns))
     specs = {}
     owner: dict[str, Path] = {}
