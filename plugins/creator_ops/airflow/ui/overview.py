@@ -44,6 +44,7 @@ class CampaignStatus:
     payout_total_sen: int | None = None
     payout_creators: int | None = None
     traffic: Any = None  # warehouse.mechanisms.TrafficOverview when the spec has a traffic budget
+    projection: Any = None  # warehouse.experiments.StoredPrediction: the latest live projection (SPEC 12)
     last_run_phase: str | None = None
     last_run_at: dt.datetime | None = None
     warehouse_error: str | None = None
@@ -84,6 +85,9 @@ def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) 
         from creator_ops.warehouse.mechanisms import traffic_overview
 
         status.traffic = traffic_overview(engine, spec)
+    from creator_ops.warehouse.experiments import latest_projection
+
+    status.projection = latest_projection(engine, spec.id)
 
 
 def campaign_status(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -> CampaignStatus:
