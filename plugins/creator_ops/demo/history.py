@@ -44,6 +44,7 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     from creator_ops.steps.payouts import calculate
     from creator_ops.steps.quality import validate_dataset
     from creator_ops.steps.run_record import register_run
+    from creator_ops.steps.snapshot import take_snapshot
     from creator_ops.warehouse.db import upgrade
     from creator_ops.warehouse.metrics import campaign_figures
 
@@ -66,6 +67,7 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     failed = {d: r["failed"] for d in DATASETS if not (r := validate_dataset(ctx, d))["passed"]}
     payout = calculate(ctx)
     measured = measure_history_effects(ctx)
+    take_snapshot(ctx)  # what its page and the Campaigns view show: the loaded history, as of this run
     figures = campaign_figures(engine, spec)
     return {
         "campaign_id": spec.id,

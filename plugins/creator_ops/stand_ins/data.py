@@ -1274,3 +1274,81 @@ def _truth(tau: dict[str, int], held: set[str]) -> dict[str, float | int]:
         "ate_sen": (sum(tau.values()) / n) if n else 0.0,
         "added_to_treated_sen": int(sum(treated)),
     }
+# --------------------------------------------------------------------------- SPEC section 14: payees
+
+
+def make_payees(data: DemoData, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (payees, prior-year totals) for the demo's enrolled creators, synthetic and deterministic.
+
+    Most payees are resident individuals with an NRIC; a few are sole proprietors, companies,
+    partnerships or foreigners; some have no identity yet and a few no payees row at all.
+    The prior-year totals (what the company paid them in the year before the payout, outside
+    this campaign) put the top sellers over the s107D threshold of RM100,000.00, one exactly
+    at it; the 6th and 7th sellers have no payees row and no identity (held payments).
+    """
+    rng = _rng(seed, "payees")
+    creators = pd.Series(sorted(data.enrollments["creator_id"].astype(str).str.strip().str.lstrip("@").str.lower()
+                                .unique()))  # fmt: skip
+    completed = data.orders[data.orders["status"].astype(str).str.lower().str.strip() == "completed"]
+    top = (completed.assign(creator_id=completed["creator_id"].astype(str).str.strip().str.lstrip("@").str.lower())
+           .groupby("creator_id")["gmv_sen"].sum().sort_values(ascending=False, kind="stable"))  # fmt: skip
+    top = [c for c in top.index if c in set(creators)][:8]
+    kinds = rng.choice(
+        ["individual", "sole_proprietor", "company", "partnership", "foreign", "no_identity", "no_row"],
+        size=len(creators), p=[0.84, 0.05, 0.03, 0.02, 0.02, 0.02, 0.02],
+    )  # fmt: skip
+    kind = dict(zip(creators, kinds, strict=True))
+    for i, creator in enumerate(top):
+        kind[creator] = ("individual", "individual", "sole_proprietor", "individual", "company", "no_row",
+                         "no_identity", "individual")[i]  # fmt: skip
+    states = list(MY_STATES)
+    first = ["Nur", "Siti", "Aisyah", "Wei", "Mei", "Kavitha", "Arjun", "Farah", "Hafiz", "Jia"]
+    last = ["Ahmad", "Tan", "Lim", "Raj", "Abdullah", "Wong", "Ismail", "Chong", "Kumar", "Lee"]
+    rows = []
+    for n, creator in enumerate(creators):
+        k = kind[creator]
+        if k == "no_row":
+            continue
+        born = dt.date(1970, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 35)))
+        nric = f"{born:%y%m%d}{int(rng.integers(1, 16)):02d}{int(rng.integers(0, 10000)):04d}"
+        name = f"{first[n % len(first)]} {last[(n // len(first)) % len(last)]}"
+        row = {
+            "creator_id": creator, "entity_type": k if k != "no_identity" else "individual", "resident": "yes",
+            "legal_name": name, "id_type": "NRIC", "id_number": nric, "tin": "",
+            "address": f"{int(rng.integers(1, 200))}, Jalan Demo {int(rng.integers(1, 40))}",
+            "postcode": f"{int(rng.integers(10000, 99999))}", "city": "Shah Alam",
+            "state": states[n % len(states)], "country": "MYS", "phone": f"01{int(rng.integers(0, 10))}-"
+            f"{int(rng.integers(100, 1000))} {int(rng.integers(1000, 10000))}",
+        }  # fmt: skip
+        if k == "sole_proprietor":
+            row["legal_name"] = f"{name} Enterprise"
+        elif k in ("company", "partnership"):
+            brn = f"20{int(rng.integers(10, 25))}{int(rng.integers(1, 10**8)):08d}"
+            prefix = "C" if k == "company" else "D"
+            row |= {"legal_name": f"{name} {'Sdn. Bhd.' if k == 'company' else 'Partners'}", "id_type": "BRN",
+                    "id_number": brn, "tin": f"{prefix}{int(rng.integers(10**9, 10**10))}0"}  # fmt: skip
+        elif k == "foreign":
+            row |= {"resident": "no", "id_type": "PASSPORT", "id_number": f"K{int(rng.integers(10**7, 10**8))}",
+                    "country": "SGP", "state": "Singapore", "city": "Singapore"}  # fmt: skip
+        elif k == "no_identity":
+            row |= {"id_type": "", "id_number": ""}
+        rows.append(row)
+    amounts = ["135400.00", "100000.01", "250000.00", "100000.00", "500000.00", "120000.00", "0.00", "42000.00"]
+    prior = pd.DataFrame({"creator_id": top, "total_myr": amounts[: len(top)]})
+    return pd.DataFrame(rows), prior
+
+
+def land_payees(data: DemoData, *, root: str | Path | None = None, seed: int = 0) -> list[str]:
+    """Land the demo's payees (and finance's prior-year totals) under the campaign's landing folder."""
+    from creator_ops.core.safe_csv import csv_bytes, write_atomically
+    from creator_ops.core.steps import landing_root
+
+    payees, prior = make_payees(data, seed)
+    base = Path(str(root or landing_root()))
+    paths = []
+    for dataset, frame in (("payees", payees), ("prior_totals", prior)):
+        path = base / data.spec.id / dataset / f"{dataset}_{data.spec.timeline.payout_date.year - 1}.csv"
+        rows = frame.to_dict(orient="records")
+        write_atomically(path, csv_bytes(list(frame.columns), rows, bom=dataset == "payees"))
+        paths.append(str(path))
+    return paths

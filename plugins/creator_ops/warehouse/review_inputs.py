@@ -117,20 +117,26 @@ def traffic_rows(engine: Engine, campaign_id: str) -> pa.Table:
     )
 
 
-def previous_campaign(engine: Engine, spec: CampaignSpec) -> CampaignSpec | None:
-    """Return the spec of the latest campaign of the same type that started before `spec`, or None."""
+def recorded_specs(engine: Engine) -> list[CampaignSpec]:
+    """Return the specs the campaigns' runs recorded, by campaign id (specs of an older model left out)."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(campaigns.c.campaign_id, campaigns.c.spec_json)
-            .where(campaigns.c.campaign_type == spec.type, campaigns.c.campaign_id != spec.id)
-            .order_by(campaigns.c.campaign_id)
+            select(campaigns.c.campaign_id, campaigns.c.spec_json).order_by(campaigns.c.campaign_id)
         ).all()
-    earlier = []
+    specs = []
     for row in rows:
         try:
-            other = CampaignSpec.model_validate_json(row.spec_json)
+            specs.append(CampaignSpec.model_validate_json(row.spec_json))
         except ValueError:  # a spec recorded by an older version of the model: not comparable
             continue
-        if other.timeline.event_start < spec.timeline.event_start:
-            earlier.append(other)
+    return specs
+
+
+def previous_campaign(engine: Engine, spec: CampaignSpec) -> CampaignSpec | None:
+    """Return the spec of the latest campaign of the same type that started before `spec`, or None."""
+    earlier = [
+        other
+        for other in recorded_specs(engine)
+        if other.type == spec.type and other.id != spec.id and other.timeline.event_start < spec.timeline.event_start
+    ]
     return max(earlier, key=lambda s: (s.timeline.event_start, s.id), default=None)
