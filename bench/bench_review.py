@@ -184,7 +184,15 @@ def _generate_in_child(lines: int, folder: Path, queue) -> None:
     queue.put({"paths": paths, "seconds": time.perf_counter() - began})
 
 
-def _run_review(paths: dict[str, Path], out: Path, queue, experiments: bool = True) -> None:
+def _run_review(paths: dict[str, Path], out: Path, queue) -> None:
+    _review(paths, out, queue, experiments=True)
+
+
+def _run_review_without_experiments(paths: dict[str, Path], out: Path, queue) -> None:
+    _review(paths, out, queue, experiments=False)
+
+
+def _review(paths: dict[str, Path], out: Path, queue, *, experiments: bool) -> None:
     import pyarrow.parquet as pq
 
     from creator_ops.core.review import ReviewInputs, compute_review
@@ -246,7 +254,7 @@ def main() -> int:
                 key=lambda r: r["seconds"],
             )
             plain = min(
-                (_measure(_run_review, paths, work / f"plain{lines}", False) for _ in range(args.repeat)),
+                (_measure(_run_review_without_experiments, paths, work / f"plain{lines}") for _ in range(args.repeat)),
                 key=lambda r: r["seconds"],
             )
             engine = min((_measure(_run_engine, paths) for _ in range(args.repeat)), key=lambda r: r["seconds"])

@@ -41,15 +41,20 @@ def lift_sentence(mechanism: str, block: dict[str, Any]) -> str:
     else:
         words += " The interval includes zero: we cannot tell it from no effect."
     roi = block.get("incremental_roi")
-    if roi is not None:
-        words += f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} spent."
+    spend = block["spend_myr"].sen
+    if roi is not None and spend:
+        words += (
+            f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} spent "
+            f"(between {low.sen / spend:.2f}× and {high.sen / spend:.2f}×)."
+        )
     if mechanism == "traffic":
         calibration = block.get("calibration")
         predicted = block.get("predicted_incremental_gmv_myr")
         if calibration is not None:
             words += (
                 f" The allocation predicted {_rm(predicted)}; measured / predicted (calibration) is "
-                f"{float(calibration.value):.3f}."
+                f"{float(calibration.value):.3f} (between {low.sen / predicted.sen:.3f} and "
+                f"{high.sen / predicted.sen:.3f})."
             )
         elif predicted is not None:
             words += f" The allocation predicted {_rm(predicted)}; no calibration (nothing predicted)."
