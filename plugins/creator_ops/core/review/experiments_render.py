@@ -115,7 +115,8 @@ def interval_svg(mechanism: str, block: dict[str, Any]) -> str:
             'stroke-linecap="round"/>',
         ]
         if lo <= point <= hi:  # a point past the edge is in the table, not pinned to the edge
-            parts.append(f'<circle cx="{x(point):.1f}" cy="{y}" r="6" fill="#fff" stroke="{colour}" stroke-width="2.5"/>')
+            dot = f'<circle cx="{x(point):.1f}" cy="{y}" r="6" fill="#fff" stroke="{colour}" stroke-width="2.5"/>'
+            parts.append(dot)
         for end, clipped, direction in ((low, low < lo, -1), (high, high > hi, 1)):
             if clipped:
                 tip = x(end) + 8 * direction
