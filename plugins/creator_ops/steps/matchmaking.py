@@ -87,7 +87,7 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
     summary = result.summary()
     warnings = sorted(set(untrusted) & {"creators", "enrollments", "samples"})
     ctx.info(
-        "%s: list %d (draft) with %d pairs worth RM %s; products filled %d, short %d%s",
+        "%s: list %d (draft) with %d pairs, ranking score RM %s (not a forecast); products filled %d, short %d%s",
         ctx.campaign_id,
         list_id,
         summary["pairs"],
