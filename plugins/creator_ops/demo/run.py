@@ -366,7 +366,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
-            f"  {summary['pairs']} pairs worth {_rm(summary['total_value_myr'])} for {summary['creators_matched']} of "
+            f"  {summary['pairs']} pairs, ranking score {_rm(summary['total_value_myr'])} (not a forecast of GMV) for "
+            f"{summary['creators_matched']} of "
             f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
             f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
         )
