@@ -359,3 +359,48 @@ def test_the_guard_answers_503_at_once_when_every_slot_is_taken():
     assert all(r.headers["cache-control"] == "no-store" for r in refused)
     assert [r.status_code for r in served] == [200, 200] and again.status_code == 200
     assert busy == 0
+
+
+# ------------------------------------------------------------------ a DAG's team (multi-team Airflow)
+
+
+@pytest.fixture
+def teams_in_the_metadata_db(site):
+    """Two teams, each owning a bundle that holds one campaign's DAG (Airflow's multi-team model)."""
+    from airflow.models.dag import DagModel
+    from airflow.models.dagbundle import DagBundleModel
+    from airflow.models.team import Team
+    from airflow.utils.session import create_session
+
+    owned = {CAMPAIGN: "team_beauty", OTHER: "team_fashion"}
+    with create_session() as session:
+        for campaign_id, name in owned.items():
+            team = Team(name=name)
+            bundle = DagBundleModel(name=f"bundle_{name}")
+            bundle.teams.append(team)
+            session.add_all([team, bundle])
+            session.flush()
+            session.merge(DagModel(dag_id=f"campaign__{campaign_id}", bundle_name=bundle.name,
+                                   fileloc=str(ROOT / "dags" / "campaigns.py")))
+    yield owned
+    with create_session() as session:
+        session.query(DagModel).filter(DagModel.dag_id.in_([f"campaign__{c}" for c in owned])).delete()
+        for name in owned.values():
+            session.query(DagBundleModel).filter(DagBundleModel.name == f"bundle_{name}").delete()
+            session.query(Team).filter(Team.name == name).delete()
+
+
+def test_a_campaign_of_another_team_is_not_shown(site, teams_in_the_metadata_db):
+    """The plugin asks with the DAG's team, as Airflow's routes do: a member of one team never sees the other's."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+
+    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="aisyah", role="viewer",
+                                                                  teams=["team_beauty"]))
+    auth = {"Authorization": f"Bearer {token}"}
+    shown = {row["campaign_id"] for row in site.get("/creator-ops/campaigns.json", headers=auth).json()["campaigns"]}
+    assert CAMPAIGN in shown and OTHER not in shown
+    assert site.get(f"/creator-ops/campaigns/{CAMPAIGN}", headers=auth).status_code == 200
+    for path in (f"/creator-ops/campaigns/{OTHER}", f"/creator-ops/campaigns/{OTHER}.json",
+                 f"/creator-ops/campaigns/{OTHER}/traffic.csv"):
+        assert site.get(path, headers=auth).status_code == 404, path
