@@ -428,6 +428,10 @@ def create_campaigns_app() -> FastAPI:
     from creator_ops.airflow.ui.campaign_view import router as campaign_router
 
     app.include_router(campaign_router)
+    # the creator ecosystem across campaigns (SPEC section 13): ecosystem_page.py
+    from creator_ops.airflow.ui.ecosystem_page import router as ecosystem_router
+
+    app.include_router(ecosystem_router)
     return app
 
 

@@ -5,7 +5,9 @@ Routes of the campaigns app (`app.py` includes `router`), behind the same Airflo
 - `/campaigns/{campaign_id}`: the page (timeline, progress against pace, funnel, quality,
   quarantine, alerts, waiting human actions, links);
 - `/campaigns/{campaign_id}.json`: the same figures as JSON;
-- `/campaigns/{campaign_id}/matchmaking/{name}`: a file of the campaign's matchmaking list.
+- `/campaigns/{campaign_id}/matchmaking` (and `.csv`): the matchmaking list with product names,
+  per account manager, and BD's sign-off; `/campaigns/{campaign_id}/matchmaking/{name}`: a file of it;
+- `/campaigns/{campaign_id}/traffic` (and `.csv`): the traffic allocation per live hour.
 
 The warehouse figures come from `campaign_page.py`; Airflow's own state (human actions
 waiting in Required Actions, the latest run) from the metadata database, in two queries.
@@ -185,6 +187,56 @@ def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
         ui_root=ui.airflow_ui_root(),
         user=user.get_name(),
     )
+    return HTMLResponse(html)
+
+
+def _engine_or_503():
+    try:
+        return ui._engine(ui.warehouse_url())
+    except Exception as exc:  # say what is wrong rather than fail with a 500
+        raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None
+
+
+@router.get("/campaigns/{campaign_id}/matchmaking", response_class=HTMLResponse)
+def matchmaking_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
+    """Render the campaign's matchmaking list: products by name, one tab per account manager, BD's sign-off."""
+    from creator_ops.airflow.ui.mechanism_pages import VALUE_EXPLAINED, matchmaking_page
+
+    spec = _spec_for(user, campaign_id)
+    page = matchmaking_page(spec, _engine_or_503())
+    html = ui.templates().get_template("matchmaking.html").render(
+        page=page, spec=spec, value_explained=VALUE_EXPLAINED, user=user.get_name(), ui_root=ui.airflow_ui_root()
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/campaigns/{campaign_id}/matchmaking.csv")
+def matchmaking_csv(campaign_id: str, user: ui.UserDep) -> Response:
+    """Return the matchmaking list with product names and categories (formula-safe, `<campaign>_matchmaking.csv`)."""
+    from creator_ops.airflow.ui.mechanism_pages import MATCHMAKING_HEADER, matchmaking_page, matchmaking_rows
+    from creator_ops.core.safe_csv import csv_bytes
+
+    spec = _spec_for(user, campaign_id)
+    page = matchmaking_page(spec, _engine_or_503())
+    if page.record is None:
+        raise HTTPException(status_code=404, detail="no matchmaking list yet")
+    body = csv_bytes(MATCHMAKING_HEADER, matchmaking_rows(page))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{spec.id}_matchmaking.csv"'})
+
+
+@router.get("/campaigns/{campaign_id}/traffic", response_class=HTMLResponse)
+def traffic_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
+    """Render the campaign's traffic allocation per live hour: budget, spend, expected and actual GMV."""
+    from creator_ops.airflow.ui.mechanism_pages import traffic_page
+    from creator_ops.core.money import to_sen
+
+    spec = _spec_for(user, campaign_id)
+    page = traffic_page(spec, _engine_or_503())
+    html = ui.templates().get_template("traffic.html").render(
+        page=page, spec=spec, user=user.get_name(), ui_root=ui.airflow_ui_root(),
+        budget_sen=to_sen(spec.traffic.budget_myr) if spec.traffic is not None else None,
+    )  # fmt: skip
     return HTMLResponse(html)
 
 
