@@ -83,6 +83,11 @@ ROUTES = [
     f"/creator-ops/campaigns/{CAMPAIGN}/review/review.json",
     f"/creator-ops/campaigns/{CAMPAIGN}/traffic.csv",
     f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking/pairs.csv",
+    f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking",
+    f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking.csv",
+    f"/creator-ops/campaigns/{CAMPAIGN}/traffic",
+    "/creator-ops/ecosystem",
+    "/creator-ops/ecosystem/ecosystem.json",
     "/creator-ops/campaigns/no_such_campaign",
     "/creator-ops/no-such-route",
 ]
@@ -164,6 +169,22 @@ def test_a_linked_campaign_or_sub_folder_is_not_followed(site):
         shutil.rmtree(folder)
 
 
+def test_a_linked_ecosystem_file_is_never_followed(site):
+    """The ecosystem's files (every campaign's creators) follow the same rule as a campaign's."""
+    folder = site.output / "ecosystem"
+    folder.mkdir()
+    (folder / "creators.csv").symlink_to("/etc/passwd")
+    (folder / "ecosystem.html").symlink_to("/etc/passwd")
+    try:
+        auth = _api(site)
+        csv = site.get("/creator-ops/ecosystem/creators.csv", headers=auth)
+        assert csv.status_code == 404 and "root:" not in csv.text
+        page = site.get("/creator-ops/ecosystem", headers=auth)
+        assert "root:" not in page.text and "Not built yet" in page.text
+    finally:
+        shutil.rmtree(folder)
+
+
 def test_a_fifo_in_place_of_a_file_is_refused_at_once(site):
     fifo = site.output / CAMPAIGN / "review" / "review.md"
     os.mkfifo(fifo)
@@ -209,6 +230,11 @@ def test_a_trailing_slash_redirect_is_relative(site):
         f"/creator-ops/campaigns/{CAMPAIGN}/review/review.json",
         f"/creator-ops/campaigns/{CAMPAIGN}/traffic.csv",
         f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking/pairs.csv",
+        f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking",
+        f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking.csv",
+        f"/creator-ops/campaigns/{CAMPAIGN}/traffic",
+        "/creator-ops/ecosystem",
+        "/creator-ops/ecosystem/creators.csv",
         "/creator-ops/campaigns.json",
     ],
 )
@@ -250,6 +276,9 @@ def test_api_clients_keep_their_status_codes(site):
         f"/creator-ops/campaigns/{LONG_ID}.json",
         f"/creator-ops/campaigns/{LONG_ID}/review",
         f"/creator-ops/campaigns/{LONG_ID}/traffic.csv",
+        f"/creator-ops/campaigns/{LONG_ID}/matchmaking",
+        f"/creator-ops/campaigns/{LONG_ID}/traffic",
+        f"/creator-ops/ecosystem/{LONG_ID}",
         f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking/{LONG_ID}.csv",
         f"/creator-ops/campaigns/{CAMPAIGN}/review/{LONG_ID}",
         "/creator-ops/campaigns/<script>alert(1)</script>",
@@ -282,17 +311,34 @@ def test_a_broken_spec_with_personal_data_is_shown_masked(site):
     assert "zoe.leak@gmail.com" not in problems and "0127184463" not in problems
 
 
-@pytest.fixture
-def malformed_warehouse(site, warehouse_engine, monkeypatch):
-    """The warehouse (SQLite, PostgreSQL) with one campaign's quality verdict stored as text that is not JSON."""
-    from creator_ops.warehouse.schema import quality_results
+@pytest.fixture(params=["quality verdict", "stored snapshot"])
+def malformed_warehouse(request, site, warehouse_engine, monkeypatch):
+    """The warehouse (SQLite, PostgreSQL) with one malformed stored row of one campaign.
 
+    "quality verdict": a landed file and its verdict's `failed_expectations_json = '{not json'`
+    (read when no run has stored a snapshot yet); "stored snapshot": a run's snapshot whose
+    figures are not JSON.
+    """
+    from creator_ops.warehouse.schema import campaign_snapshots, ingested_files, quality_results
+
+    at = dt.datetime(2026, 12, 12, 5, tzinfo=dt.UTC)
     with warehouse_engine.begin() as conn:
-        conn.execute(quality_results.insert(), {
-            "campaign_id": CAMPAIGN, "dataset": "orders", "file_id": None, "run_id": "r1", "suite": "orders",
-            "success": False, "evaluated": 3, "failed": 1, "failed_expectations_json": "{not json",
-            "validated_at": dt.datetime(2026, 12, 12, 5, tzinfo=dt.UTC),
-        })
+        if request.param == "quality verdict":
+            conn.execute(ingested_files.insert(), {
+                "file_id": 1, "campaign_id": CAMPAIGN, "dataset": "orders", "source_uri": "/landing/orders/a.csv",
+                "sha256": "0" * 64, "size_bytes": 1, "status": "accepted", "rows_in": 0, "rows_accepted": 0,
+                "rows_quarantined": 0, "ingested_at": at,
+            })
+            conn.execute(quality_results.insert(), {
+                "campaign_id": CAMPAIGN, "dataset": "orders", "file_id": 1, "run_id": "r1", "suite": "orders",
+                "success": False, "evaluated": 3, "failed": 1, "failed_expectations_json": "{not json",
+                "validated_at": at,
+            })
+        else:
+            conn.execute(campaign_snapshots.insert(), {
+                "campaign_id": CAMPAIGN, "run_id": "r1", "phase": "live", "as_of": at, "computed_at": at,
+                "figures_json": "{not json",
+            })
     url = warehouse_engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE",
                        json.dumps({"conn_type": "generic", "extra": {"sqlalchemy_url": url}}))
@@ -310,6 +356,7 @@ def test_one_malformed_stored_row_stays_on_its_campaigns_row(site, malformed_war
     assert page.status_code == 200 and "figures not readable" in page.text and "Payday" in page.text
     own = site.get(f"/creator-ops/campaigns/{CAMPAIGN}", headers=auth)
     assert own.status_code == 200 and "figures not readable: JSONDecodeError" in own.text
+    assert site.get(f"/creator-ops/campaigns/{CAMPAIGN}.json", headers=auth).status_code == 200
     assert site.get(f"/creator-ops/campaigns/{OTHER}", headers=auth).status_code == 200
 
 

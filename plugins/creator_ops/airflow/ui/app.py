@@ -210,33 +210,34 @@ def campaign_for(user: Any, campaign_id: str) -> CampaignSpec:
     raise HTTPException(status_code=404, detail="no such campaign")
 
 
-def campaign_file(spec: CampaignSpec, folder: str, name: str) -> Path | None:
-    """Return `output/<campaign>/<folder>/<name>` when it is a regular file there, not reached through a link.
+def output_file(folder: str, sub: str, name: str) -> Path | None:
+    """Return `output/<folder>/<sub>/<name>` when it is a regular file there, not reached through a link.
 
     The output root itself may be a mount or a link (deployments put it anywhere); below it,
-    the campaign's folder, the sub-folder and the file must be real entries inside it, so a
-    link planted in an output folder (`review.html -> /etc/passwd`) is never followed.
+    the folder (a campaign's, the ecosystem's), the sub-folder and the file must be real
+    entries inside it, so a link planted in an output folder (`review.html -> /etc/passwd`)
+    is never followed.
     """
     if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
         return None
     root = output_root().resolve()
-    campaign_dir = root / spec.id
-    path = campaign_dir / folder / name
-    for entry in (campaign_dir, campaign_dir / folder, path):
+    top = root / folder
+    path = top / sub / name
+    for entry in (top, top / sub, path):
         if entry.is_symlink():
             return None
     try:
         resolved = path.resolve(strict=True)
     except OSError:
         return None
-    if not resolved.is_relative_to(campaign_dir) or not stat.S_ISREG(resolved.lstat().st_mode):
+    if not resolved.is_relative_to(top) or not stat.S_ISREG(resolved.lstat().st_mode):
         return None
     return resolved
 
 
-def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
-    """Return the bytes of a campaign's output file (see `campaign_file`); 404 for anything else, naming nothing."""
-    path = campaign_file(spec, folder, name)
+def read_output_file(folder: str, sub: str, name: str) -> bytes:
+    """Return the bytes of an output file (see `output_file`); 404 for anything else, naming nothing."""
+    path = output_file(folder, sub, name)
     if path is None:
         raise HTTPException(status_code=404, detail="no such file")
     # O_NOFOLLOW and O_NONBLOCK: a link or a FIFO swapped in after the check is refused, never followed or waited on
@@ -248,6 +249,16 @@ def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise HTTPException(status_code=404, detail="no such file")
         return handle.read()
+
+
+def campaign_file(spec: CampaignSpec, folder: str, name: str) -> Path | None:
+    """Return the campaign's output file `output/<campaign>/<folder>/<name>`, or None (see `output_file`)."""
+    return output_file(spec.id, folder, name)
+
+
+def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
+    """Return the bytes of a campaign's output file; 404 for anything else, naming nothing."""
+    return read_output_file(spec.id, folder, name)
 
 
 def local_time(moment: dt.datetime | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
