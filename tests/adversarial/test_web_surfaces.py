@@ -378,14 +378,14 @@ class _Gate:
 
 
 def test_the_guard_answers_503_at_once_when_every_slot_is_taken():
-    """With 2 slots, 10 concurrent requests: 2 are served, 8 get 503 at once, and the slots free again."""
+    """With 2 slots and no waiting, 10 concurrent requests: 2 are served, 8 get 503 at once, and the slots free again."""
     import httpx
 
     from creator_ops.airflow.ui.app import PluginGuard
 
     async def scenario():
         gate = _Gate()
-        guard = PluginGuard(gate, slots=2)
+        guard = PluginGuard(gate, slots=2, wait=0)
         transport = httpx.ASGITransport(app=guard)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             slow = [asyncio.create_task(client.get("/campaigns")) for _ in range(2)]
@@ -451,3 +451,52 @@ def test_a_campaign_of_another_team_is_not_shown(site, teams_in_the_metadata_db)
     for path in (f"/creator-ops/campaigns/{OTHER}", f"/creator-ops/campaigns/{OTHER}.json",
                  f"/creator-ops/campaigns/{OTHER}/traffic.csv"):
         assert site.get(path, headers=auth).status_code == 404, path
+
+
+def test_a_request_waits_briefly_for_a_slot_in_a_bounded_queue():
+    """2 slots, a queue of 3: 3 more wait (no thread held) and are served when slots free; 2 beyond it get 503."""
+    import httpx
+
+    from creator_ops.airflow.ui.app import PluginGuard
+
+    async def scenario():
+        gate = _Gate()
+        guard = PluginGuard(gate, slots=2, wait=30, queue=3)
+        transport = httpx.ASGITransport(app=guard)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            first = [asyncio.create_task(client.get("/campaigns")) for _ in range(2)]
+            while gate.entered < 2:
+                await asyncio.sleep(0.01)
+            queued = [asyncio.create_task(client.get("/campaigns")) for _ in range(3)]
+            while guard.waiting < 3:
+                await asyncio.sleep(0.01)
+            beyond = await asyncio.gather(*(client.get("/campaigns") for _ in range(2)))
+            gate.opened.set()
+            served = await asyncio.gather(*first, *queued)
+        return beyond, served, guard.busy, guard.waiting
+
+    beyond, served, busy, waiting = asyncio.run(scenario())
+    assert [r.status_code for r in beyond] == [503, 503]
+    assert [r.status_code for r in served] == [200] * 5
+    assert (busy, waiting) == (0, 0)
+
+
+def test_a_request_that_waits_too_long_gets_503():
+    import httpx
+
+    from creator_ops.airflow.ui.app import PluginGuard
+
+    async def scenario():
+        gate = _Gate()
+        guard = PluginGuard(gate, slots=1, wait=0.3)
+        transport = httpx.ASGITransport(app=guard)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            held = asyncio.create_task(client.get("/campaigns"))
+            while gate.entered < 1:
+                await asyncio.sleep(0.01)
+            late = await client.get("/campaigns")
+            gate.opened.set()
+            return late, await held
+
+    late, held = asyncio.run(scenario())
+    assert late.status_code == 503 and held.status_code == 200

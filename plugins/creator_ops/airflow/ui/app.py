@@ -7,6 +7,7 @@ token) and shows only the campaigns whose DAG the user may read. Pages are rende
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -61,19 +62,40 @@ SECURITY_HEADERS = {
 class PluginGuard:
     """One ASGI middleware for every route of the plugin: bounded work, relative redirects, security headers.
 
-    - At most `slots` requests of the plugin are in progress at once; one more gets 503 at
-      once (with `Retry-After`), so viewers can never take Airflow's shared thread pool and
-      its own routes (`/api/v2/version`, the UI) stay responsive.
+    - At most `slots` requests of the plugin are in progress at once. One more waits up to
+      `wait` seconds for a slot (a short page a moment behind another), holding no thread
+      while it waits, with at most `queue` such waiters; then, or past the queue, it gets 503
+      (with `Retry-After`). So viewers can never take Airflow's shared thread pool, and its
+      own routes (`/api/v2/version`, the UI) stay responsive.
     - A path with a trailing slash is redirected to the same path without it, relative to
       the host (FastAPI's own redirect is built from the Host header).
     - Every answer, error pages included, carries `SECURITY_HEADERS` (a route may set a
       stricter policy of its own).
     """
 
-    def __init__(self, app: Any, slots: int) -> None:
+    def __init__(self, app: Any, slots: int, wait: float = 2.0, queue: int | None = None) -> None:
         self.app = app
         self.slots = slots
+        self.wait = wait
+        self.queue = 4 * slots if queue is None else queue
         self.busy = 0  # requests in progress; one event loop per API server worker, so no lock
+        self.waiting = 0
+        self._free: asyncio.Semaphore | None = None  # made in the server's event loop, on first use
+
+    async def _take_slot(self) -> bool:
+        """Take a slot, waiting up to `wait` seconds in a bounded queue; return False when there is none."""
+        if self._free is None:
+            self._free = asyncio.Semaphore(self.slots)
+        if self._free.locked() and (self.wait <= 0 or self.waiting >= self.queue):
+            return False
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._free.acquire(), timeout=self.wait if self.wait > 0 else None)
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
+        return True
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -93,7 +115,7 @@ class PluginGuard:
             location[0] = location[0].rstrip("/")
             await Response(status_code=308, headers={"Location": "?".join(location)})(scope, receive, send_with_headers)
             return
-        if self.busy >= self.slots:
+        if not await self._take_slot():
             busy = JSONResponse({"detail": "the campaigns view is busy: try again in a few seconds"}, status_code=503,
                                 headers={"Retry-After": "5"})
             await busy(scope, receive, send_with_headers)
@@ -103,6 +125,7 @@ class PluginGuard:
             await self.app(scope, receive, send_with_headers)
         finally:
             self.busy -= 1
+            self._free.release()
 
 
 _bearer = HTTPBearer(auto_error=False)
