@@ -212,3 +212,21 @@ def test_rotate_key_re_encrypts_stored_payees(warehouse_engine, tmp_path, monkey
     with pytest.raises(PayeeKeyInvalid, match="keep the old key"):
         current_payees(warehouse_engine, PayeeCipher(KEY))
     assert PayoutLedger(warehouse_engine, CAMPAIGN).calculations() == []
+
+
+def test_rotate_key_command(warehouse_engine, tmp_path, monkeypatch, spec_path, capsys):
+    from creator_ops.core.finance.crypto import PayeeCipher
+    from creator_ops.warehouse.payees import current_payees, main
+
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
+    landed = tmp_path / "landing" / CAMPAIGN / "payees" / "payees.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_text(PAYEES, encoding="utf-8")
+    finance.ingest_payees(_ctx(warehouse_engine, spec_path, "r1"))
+    new = Fernet.generate_key().decode()
+    monkeypatch.setenv("AIRFLOW_VAR_PAYEE_DATA_KEY", f"{new},{KEY}")
+    url = warehouse_engine.url.render_as_string(hide_password=False)
+    assert main(["rotate-key", "--url", url]) == 0
+    assert "re-encrypted 1 payee row(s) under the newest of 2 key(s)" in capsys.readouterr().out
+    assert current_payees(warehouse_engine, PayeeCipher(new))["alice"].legal_name == "Alice Wong Mei Ling"
+    assert main(["rotate-key", "--bogus"]) == 2
