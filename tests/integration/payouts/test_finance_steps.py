@@ -186,6 +186,15 @@ def test_payees_withholding_held_export_einvoices_and_a_clawback(warehouse_engin
         rows = conn.execute(select(finance_payments).where(finance_payments.c.document_type == "12")).mappings().all()
     assert [(r["creator_id"], r["gross_sen"], r["wht_sen"]) for r in rows] == [("alice", -6036, -121)]
 
+    # CP58 for 2027: alice's monetary incentives net of the credit note, her withholding net of its correction
+    cp58 = finance.build_cp58(second["ctx"], force=True)
+    assert (cp58["year"], cp58["payees"], cp58["required"], cp58["statements"]) == (2027, 1, 1, 1)
+    assert cp58["due_date"] == "2028-03-31"
+    lines = Path(cp58["file"]).read_text().splitlines()
+    assert lines[1] == "alice,individual,5030.00,0.00,5030.00,100.60,true,********5671"
+    statement = next(Path(cp58["file"]).parent.glob("cp58_2027/alice.html"))
+    assert stat.S_IMODE(statement.stat().st_mode) == 0o600 and "900101145671" in statement.read_text()
+
 
 def _ref(engine, creator: str, exported: bool = True) -> str:
     from creator_ops.warehouse.payout_ledger import payment_reference
