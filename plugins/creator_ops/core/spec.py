@@ -66,8 +66,11 @@ class SpecProblem:
     message: str
 
     def __str__(self) -> str:
+        """The problem in one line, masked: a spec value that is an e-mail or phone never echoes in clear."""
+        from creator_ops.core.masking import mask_pii
+
         where = f"{self.file}: {self.field}" if self.field else self.file
-        return f"{where}: {self.message}"
+        return mask_pii(f"{where}: {self.message}")
 
 
 class SpecError(CreatorOpsError, ValueError):
@@ -314,6 +317,8 @@ class Recruitment(_Strict):
     min_avg_views_30d: int = Field(default=0, ge=0, le=MAX_COUNT)
     shortlist_size: int = Field(default=1000, gt=0, le=MAX_COUNT)
     account_managers: list[NonEmpty] = Field(default_factory=list)
+    # at equal score, creators who sold in an earlier campaign rank first (core.recruitment; SPEC section 13)
+    prefer_returning: bool = False
 
 
 class Tier(_Strict):
@@ -372,6 +377,8 @@ class TimeMilestone(_Strict):
     hours: int = Field(gt=0, le=MAX_OFFSET_DAYS * 24)
 
 
+# a role name of Airflow's FAB auth manager: the team that may see a campaign (docs/access.md)
+RoleName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", min_length=1, max_length=64)]
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
 
 
@@ -463,6 +470,8 @@ class Traffic(_Strict):
     cpm_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
     step_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
     efficiency: list[Annotated[Decimal, Field(ge=0, le=1)]] = Field(min_length=1)
+    # scale gpm by the last measured calibration of the same campaign type (SPEC 12)
+    calibrate: bool = False
 
     @field_validator("efficiency")
     @classmethod
@@ -470,6 +479,19 @@ class Traffic(_Strict):
         if any(later > earlier for earlier, later in zip(efficiency, efficiency[1:], strict=False)):
             raise ValueError("efficiency must not increase from one step to the next (diminishing returns)")
         return efficiency
+
+
+class Holdout(_Strict):
+    """One mechanism's holdout (SPEC 12): the share of its creators who do not get it."""
+
+    holdout_share: Decimal = Field(default=Decimal(0), ge=0, le=Decimal("0.5"))
+
+
+class Experiments(_Strict):
+    """Holdouts per mechanism (SPEC 12); absent or a share of 0 means no holdout."""
+
+    traffic: Holdout | None = None
+    samples: Holdout | None = None
 
 
 class Quality(_Strict):
@@ -502,6 +524,8 @@ class CampaignSpec(_Strict):
     owners: list[NonEmpty] = Field(default_factory=lambda: ["creator-ops-my"])
     # finance people who approve payouts; with the owners, the Airflow users who decide (core/people.py)
     payout_approvers: list[NonEmpty] = Field(default_factory=list)
+    # the role that may see this campaign (its DAG, pages, review, files) beside admins, with the FAB auth manager
+    team: RoleName | None = None
     description: str | None = None
     timeline: Timeline
     targets: Targets = Field(default_factory=Targets)
@@ -515,6 +539,7 @@ class CampaignSpec(_Strict):
     review: Review = Field(default_factory=Review)
     matchmaking: Matchmaking = Field(default_factory=Matchmaking)
     traffic: Traffic | None = None
+    experiments: Experiments = Field(default_factory=Experiments)
     finance: Finance = Field(default_factory=Finance)
 
     @property

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from creator_ops.core.money import format_rm
 from creator_ops.core.paths import PROJECT_ROOT
-from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path
+from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path, simulated_effects
 
 ROOT = PROJECT_ROOT
 DEMO_CAMPAIGN = "my_1212_2026"
@@ -153,9 +153,21 @@ def _reset(home: Path, campaign_id: str) -> None:
         shutil.rmtree(output_root() / campaign, ignore_errors=True)
 
 
+def demo_run_id(timetable, run_after, data_interval) -> str:
+    """Name a demo run as the scheduler names the run of that interval (`live__2026-12-12T16:00+08:00`)."""
+    from airflow.utils.types import DagRunType
+
+    return timetable.generate_run_id(run_type=DagRunType.SCHEDULED, run_after=run_after, data_interval=data_interval)
+
+
 @contextlib.contextmanager
 def runs_start_on_the_wall_clock():
-    """Make `dag.test()` record when each run really started, not its logical date.
+    """Make `dag.test()` record when each run really started, not its logical date, and name it as the scheduler would.
+
+    The run id: `dag.test()` names every run `manual__<wall clock>`, so nothing in the grid
+    said which campaign day or phase a run covered; the demo's runs stand for the scheduled
+    runs of their intervals, so they get the timetable's name for them
+    (`CampaignTimetable.generate_run_id`) and the demo as their triggering user.
 
     Airflow 3.3's `DAG.test()` creates its run with `start_date=logical_date or run_after`
     (apache/airflow#66127, fix not released), while the end date is the wall clock: a demo
@@ -171,6 +183,8 @@ def runs_start_on_the_wall_clock():
 
     def create_started_now(**kwargs):
         kwargs["start_date"] = timezone.utcnow()
+        kwargs["run_id"] = demo_run_id(kwargs["dag"].timetable, kwargs["run_after"], kwargs["data_interval"])
+        kwargs["triggering_user_name"] = "creator_ops demo"
         return original(**kwargs)
 
     dagrun.get_or_create_dagrun = create_started_now
@@ -484,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         _reset(home, spec.id)
         dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).dags[spec.dag_id]
         data = generate(spec, creators=args.creators, seed=args.seed)
+        data, truth = simulated_effects(data)  # boosts and samples cause a known effect (SPEC 12)
         calendar = CampaignCalendar(spec.timeline)
         runs = select_runs(calendar, spec, args.all_runs)
         previous_path = previous_spec_path(campaign_specs_dir())
@@ -540,12 +555,57 @@ def main(argv: list[str] | None = None) -> int:
     servers.stop()
     engine = make_engine(default_url())
     _print_summary(spec, results, responder, started, log_path, engine)
+    _print_effects(spec, engine, truth, previous)
     _print_alerts(servers)
     failed = [r for r in results if r["state"] != "success"]
     if failed:
         print(f"\n{len(failed)} run(s) did not succeed: see {log_path}")
         return 1
     return 0
+
+
+def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
+    """Print what the holdouts measured beside the simulated truth, and the live projection against the final."""
+    from creator_ops.core.money import format_rm
+    from creator_ops.core.review import loads
+    from creator_ops.core.review.experiments_render import lift_sentence
+    from creator_ops.core.steps import output_root
+
+    def rm(sen: float) -> str:
+        return format_rm(int(round(sen)))
+
+    path = output_root() / spec.id / "review" / "review.json"
+    experiments = loads(path.read_text(encoding="utf-8")).get("experiments") if path.is_file() else None
+    print("\nWhat the mechanisms caused (holdouts, SPEC 12) — measured against the simulated truth")
+    for label, measured, known in (
+        (spec.id, experiments, truth),
+        *([(previous["campaign_id"], previous.get("experiments"), previous.get("truth"))] if previous else []),
+    ):
+        for mechanism, block in (measured or {}).items():
+            real = (known or {}).get(mechanism)
+            print(f"  {label} {mechanism}: {lift_sentence(mechanism, block)}")
+            if real and block.get("lift_myr") is not None:
+                low, high = block["ci95_low_myr"].sen, block["ci95_high_myr"].sen
+                inside = low <= real["ate_sen"] <= high
+                print(
+                    f"    simulated truth {rm(real['ate_sen'])} per creator over {real['population']:,} creators: "
+                    f"{'inside' if inside else 'OUTSIDE'} the 95 % interval [{rm(low)}, {rm(high)}] "
+                    f"(raw, without CUPED: [{rm(block['raw']['ci95_low_myr'].sen)}, "
+                    f"{rm(block['raw']['ci95_high_myr'].sen)}])"
+                )
+    if not experiments:
+        print("  (the 12.12 review was not built in this demo's runs)")
+    from creator_ops.warehouse.experiments import stored_predictions
+
+    projections = stored_predictions(engine, spec.id, "live_projection")
+    if projections:
+        print("\nLive projection of the final eligible GMV (80 % interval), as each live hour made it")
+        for p in projections:
+            final = f"; final {format_rm(p.observed_sen)}" if p.observed_sen is not None else ""
+            print(
+                f"  {p.as_of.astimezone(spec.tz):%d %b %H:%M}: {format_rm(p.predicted_sen)} "
+                f"[{format_rm(p.low_sen)}, {format_rm(p.high_sen)}]{final}"
+            )
 
 
 if __name__ == "__main__":

@@ -325,12 +325,13 @@ class TrafficOverview:
     actual_gmv_sen: int
 
 
-def traffic_overview(engine: Engine, spec: CampaignSpec) -> TrafficOverview:
+def traffic_overview(engine: Engine, spec: CampaignSpec, lines: Any = None) -> TrafficOverview:
     """Return budget spent and expected vs actual GMV of the boosted creators, for the UI and the demo.
 
     Actual GMV is the campaign's live GMV (`warehouse.metrics`, the one definition: rule 1's
     winning version of each line, enrolled and not excluded creators, eligible or still open
     statuses, in the event window) of the boosted creators, from each one's first boosted hour.
+    `lines` (`metrics.CampaignLines`) saves reading them again when the caller has them.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -352,7 +353,7 @@ def traffic_overview(engine: Engine, spec: CampaignSpec) -> TrafficOverview:
         first = {c: as_utc(h) for c, h in conn.execute(first_boost)}
     actual = 0
     if first:
-        live = campaign_lines(engine, spec).live_lines
+        live = (lines or campaign_lines(engine, spec)).live_lines
         if live.num_rows:
             boosted = live.filter(pc.is_in(live["creator_id"], pa.array(sorted(first), pa.string())))
             times = pc.cast(boosted["order_time"], pa.timestamp("us", "UTC")).to_pylist()

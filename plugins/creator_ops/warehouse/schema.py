@@ -424,6 +424,66 @@ traffic_allocations = Table(
     Index("ix_traffic_allocations_creator", "campaign_id", "creator_id"),
 )
 
+# --------------------------------------------------------------------------- SPEC section 12 (0011_experiments)
+
+# Who is held out of which mechanism (a pure function of campaign, mechanism and creator,
+# recorded for every candidate with the moment it was first seen).
+experiment_assignments = Table(
+    "experiment_assignments",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("mechanism", String(20), primary_key=True),  # traffic | samples
+    Column("creator_id", String(200), primary_key=True),
+    Column("group_name", String(10), nullable=False),  # holdout | treated
+    Column("holdout_share", String(20), nullable=False),
+    _ts("first_seen_at", nullable=False),
+)
+
+# The review's measured lift per campaign and mechanism: what the next campaign's
+# calibration (traffic) and matchmaking's "measured per sample" (samples) read.
+experiment_results = Table(
+    "experiment_results",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("mechanism", String(20), primary_key=True),
+    Column("campaign_type", String(20), nullable=False),
+    _ts("event_start", nullable=False),
+    Column("calibration", String(40)),  # decimal text; null when predicted was 0 or too few
+    Column("incremental_gmv_sen", BigInteger),
+    Column("units", Integer),  # samples: shipped samples of treated creators
+    Column("result_json", Text, nullable=False),
+    _ts("computed_at", nullable=False),
+)
+
+# Every prediction when it was made (the live projection per hour), set beside the outcome.
+predictions = Table(
+    "predictions",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("kind", String(40), primary_key=True),  # live_projection
+    Column("as_of", DateTime(timezone=True), primary_key=True),
+    Column("predicted_sen", BigInteger, nullable=False),
+    Column("low_sen", BigInteger),
+    Column("high_sen", BigInteger),
+    Column("observed_sen", BigInteger),
+    Column("detail_json", Text, nullable=False),
+    _ts("made_at", nullable=False),
+)
+
+# One row per run (0012_run_snapshots): the campaign's figures as of the end of the run's data
+# interval, computed once by the run from `warehouse.metrics`; the Campaigns view, the campaign
+# page and the milestones read them (`warehouse.snapshots`), so every surface shows one number.
+campaign_snapshots = Table(
+    "campaign_snapshots",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("run_id", String(250), primary_key=True),
+    Column("phase", String(20), nullable=False),
+    _ts("as_of", nullable=False),
+    _ts("computed_at", nullable=False),
+    Column("figures_json", Text, nullable=False),
+    Index("ix_campaign_snapshots_campaign_as_of", "campaign_id", "as_of"),
+)
 
 # --------------------------------------------------------------------------- SPEC section 14 (0013_payees)
 

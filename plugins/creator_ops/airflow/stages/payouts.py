@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from airflow.sdk import TriggerRule
 
+from creator_ops.airflow.ecosystem import PAYOUT_RESULTS
 from creator_ops.airflow.operators import PayoutApprovalOperator
 from creator_ops.core.calendar import Phase
 
@@ -26,6 +27,7 @@ def build(stage: StageBuilder) -> None:
         "calculate",
         "creator_ops.steps.payouts:calculate",
         phases=[Phase.SETTLEMENT, Phase.PAYOUT],
+        outlets=[PAYOUT_RESULTS],  # updates the ecosystem (SPEC section 13) whenever a calculation is recorded
         doc_md=(
             "Applies the incentive rules (`docs/payouts.md` in the project) to the warehouse's orders, enrollments and "
             "exclusions and records the result in the payout ledger: it replaces an unapproved "
@@ -52,6 +54,7 @@ def build(stage: StageBuilder) -> None:
         "creator_ops.steps.payouts:export_for_finance",
         phases=[Phase.PAYOUT],
         retries=1,
+        outlets=[PAYOUT_RESULTS],
         doc_md=(
             "Writes the finance file (one row per payable creator, deterministic payment references) "
             "and its control file (row count, control total) under output/<campaign>/finance. "

@@ -569,6 +569,17 @@ def pii_headers(headers: list[str]) -> dict[str, str]:
             out[header] = "phone"
     return out
 
+# Not landed per campaign: the traffic allocation's rows, which `campaignctl review` reads for
+# the measured lift of boosts (SPEC 12): every hour's rows, spend and expected GMV summed.
+SPECS["traffic"] = DatasetSpec(
+    "traffic",
+    (
+        CREATOR_ID,
+        F("spend_sen", ("spend_myr", "spend", "spend_rm", "boost_spend_myr"), "money", required=True,
+          blank_ok=False, minimum=0),  # fmt: skip
+        F("expected_gmv_sen", ("expected_gmv_myr", "expected_gmv", "expected_gmv_rm"), "money", default=0, minimum=0),
+    ),
+)
 
 # SPEC section 14: who is paid, with the identity a self-billed e-invoice and CP58 need. Not a
 # per-campaign export like the ones above: finance keeps one list for the company, the last landed

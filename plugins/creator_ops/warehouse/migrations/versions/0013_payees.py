@@ -1,7 +1,7 @@
 """Payees (identity encrypted) and the finance outputs of each payout (SPEC section 14).
 
 Revision ID: 0013_payees
-Revises: 0010_mechanisms
+Revises: 0012_run_snapshots
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_payees"
-down_revision: str | Sequence[str] | None = "0010_mechanisms"
+down_revision: str | Sequence[str] | None = "0012_run_snapshots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
