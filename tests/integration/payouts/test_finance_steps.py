@@ -239,3 +239,22 @@ def test_rotate_key_command(warehouse_engine, tmp_path, monkeypatch, spec_path, 
     assert "re-encrypted 1 payee row(s) under the newest of 2 key(s)" in capsys.readouterr().out
     assert current_payees(warehouse_engine, PayeeCipher(new))["alice"].legal_name == "Alice Wong Mei Ling"
     assert main(["rotate-key", "--bogus"]) == 2
+
+
+def test_cp58_waits_for_the_years_last_payout_unless_asked(warehouse_engine, tmp_path, monkeypatch, spec_path):
+    import shutil
+
+    from repo_paths import CAMPAIGNS
+
+    from creator_ops.core.steps import StepSkipped
+
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copy(spec_path, folder / spec_path.name)
+    shutil.copy(CAMPAIGNS / "my_payday_jan_2027.yaml", folder)  # pays out later in 2027
+    monkeypatch.setenv("CAMPAIGN_SPECS_DIR", str(folder))
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "out"))
+    with pytest.raises(StepSkipped, match="after the year's last payout: my_payday_jan_2027"):
+        finance.build_cp58(_ctx(warehouse_engine, spec_path, "scheduled__2027-01-02T00:00:00+08:00"))
+    on_demand = finance.build_cp58(_ctx(warehouse_engine, spec_path, "manual__2027-01-03T09:00:00+08:00"))
+    assert (on_demand["year"], on_demand["payees"]) == (2027, 0) and Path(on_demand["file"]).is_file()
