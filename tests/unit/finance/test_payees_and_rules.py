@@ -143,3 +143,11 @@ def test_cp58_is_required_strictly_above_rm5000_and_due_31_march() -> None:
     assert [(r.creator_id, r.total_sen, r.required) for r in rows] == [("ana", 5000_00, False), ("ben", 5001_00, True)]
     assert rows[0].row()["id_number_masked"] == "********5671" and rows[1].row()["entity_type"] == ""
     assert due_date(2027) == dt.date(2028, 3, 31)
+
+
+def test_payments_csv_is_formula_safe() -> None:
+    from creator_ops.core.finance.withholding import payments_csv
+
+    payment = decide_payment(PayoutLine("CO-1", "=hyperlink(\"http://x\")", 1000), None, 0, FinanceSwitches())
+    lines = payments_csv([payment]).decode().splitlines()
+    assert lines[1].startswith("CO-1,\"'=hyperlink(\"\"http://x\"\")\",10.00,0.00,10.00,paid,")
