@@ -264,9 +264,7 @@ def prepare_finance(ctx: StepContext) -> dict[str, Any]:
     from creator_ops.core.finance.prepare import adjustment_document, write_finance_files
     from creator_ops.warehouse.payees import record_payments
 
-    on = _require_switch(ctx)
-    if not (on.s107d or on.einvoice):
-        raise StepSkipped("only cp58 is on: payments need neither withholding nor e-invoices")
+    on = _require_switch(ctx)  # with only cp58 on, the payments are still recorded: CP58 reads them
     row = _shown_calculation(ctx)
     if row.state not in ("approved", "exported"):
         raise StepSkipped(f"calculation {row.calculation_id[:12]} is {row.state}: nothing to prepare")

@@ -258,3 +258,36 @@ def test_cp58_waits_for_the_years_last_payout_unless_asked(warehouse_engine, tmp
         finance.build_cp58(_ctx(warehouse_engine, spec_path, "scheduled__2027-01-02T00:00:00+08:00"))
     on_demand = finance.build_cp58(_ctx(warehouse_engine, spec_path, "manual__2027-01-03T09:00:00+08:00"))
     assert (on_demand["year"], on_demand["payees"]) == (2027, 0) and Path(on_demand["file"]).is_file()
+
+
+@pytest.mark.parametrize(
+    ("switches", "header", "exported", "held", "einvoices"),
+    [
+        ("{einvoice: true, company_conn_id: finance_company}",
+         "payment_reference,campaign_id,creator_id,amount_myr,kind,calculation_id", ["alice"], 1, 1),
+        ("{cp58: true, company_conn_id: finance_company}",
+         "payment_reference,campaign_id,creator_id,amount_myr,kind,calculation_id", ["alice", "bob"], 0, 0),
+    ],
+)  # fmt: skip
+def test_each_switch_alone(warehouse_engine, tmp_path, monkeypatch, spec_path, switches, header, exported, held,
+                           einvoices):  # fmt: skip
+    text = spec_path.read_text(encoding="utf-8").replace(
+        "finance: {s107d: true, cp58: true, einvoice: true, company_conn_id: finance_company}", f"finance: {switches}"
+    )
+    spec_path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "out"))
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
+    monkeypatch.setenv("CAMPAIGN_SPECS_DIR", str(spec_path.parent))
+    _seed(warehouse_engine)
+    landed = tmp_path / "landing" / CAMPAIGN / "payees" / "payees.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_text(PAYEES, encoding="utf-8")
+    finance.ingest_payees(_ctx(warehouse_engine, spec_path, "scheduled__settlement"))
+    run = _approve_run(warehouse_engine, spec_path, "scheduled__payout")
+    lines = Path(run["export"]["file"]).read_text().splitlines()
+    assert lines[0] == header  # withholding columns only with s107d on
+    assert [line.split(",")[2] for line in lines[1:]] == exported
+    assert (run["figures"]["held"], run["figures"]["einvoices"], run["figures"]["wht_myr"]) == (held, einvoices, "0.00")
+    cp58 = finance.build_cp58(run["ctx"]) if "cp58" in switches else None
+    if cp58:  # the payments were recorded although neither withholding nor e-invoices apply
+        assert (cp58["payees"], cp58["required"]) == (2, 1)
