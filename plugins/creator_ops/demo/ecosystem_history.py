@@ -99,10 +99,15 @@ def creator_pool(*frames: Any) -> list[str]:
 
 def load_earlier_campaigns(home: Path, engine: Any, pool: list[str], *, creators: int, seed: int) -> list[dict]:
     """Write the earlier campaigns' specs under `home/demo_history/` and load each; return their summaries."""
+    import shutil
+
+    from creator_ops.core.steps import landing_root
+
     folder = home / "demo_history"
     folder.mkdir(parents=True, exist_ok=True)
     loaded = []
     for i, (cid, name, kind, start, categories) in enumerate(EARLIER_CAMPAIGNS):
+        shutil.rmtree(Path(landing_root()) / cid, ignore_errors=True)  # a rerun starts from fresh exports
         path = folder / f"{cid}.yaml"
         path.write_text(spec_text(cid, name, kind, start, categories), encoding="utf-8")
         loaded.append(load_campaign(path, engine, pool, creators=creators, seed=seed + 10 + i))
