@@ -15,9 +15,10 @@ demo: setup
 test: setup
 	@$(PYTEST) -q $(ARGS)
 
-## Slow suites: distributed topology, browser tests, long runs (CI runs these too).
+## Slow suites: distributed topology, browser tests, long runs, and the property tests with
+## four times their examples (hypothesis profile "wide"; CI runs these too).
 test-slow: setup
-	@$(PYTEST) -q -m slow --runslow $(ARGS)
+	@$(PYTEST) -q -m "slow or hypothesis" --runslow $(ARGS)
 
 ## airflow standalone with the demo campaigns, on 127.0.0.1:8080 (login in .airflow/simple_auth_manager_passwords.json.generated).
 ui: setup

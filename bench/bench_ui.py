@@ -1,16 +1,18 @@
-"""Campaign page benchmark: time to first byte with 50 campaigns and 1M order lines, beside one campaign.
+"""Campaign page and Campaigns view benchmark: time to first byte with 50 campaigns and 1M order lines.
 
 Builds warehouses of seeded campaigns (each: order lines over its event day with about 3%
 re-landed line versions and a few quarantined rows, enrollments, quality verdicts, alerts),
-writes a spec per campaign, and serves the real Airflow API app (plugins loaded, Airflow's
-login) with uvicorn on loopback. Each figure is the median time to first byte of the
-campaign page over real HTTP, the server warmed up (imports, templates): the first request
-after the campaign's data changed (its kept series forgotten) and the same request again,
-measured in the same process:
+writes a spec per campaign, does what each run's `milestones.snapshot_figures` does (computes
+the campaign's figures once and stores them, `warehouse/snapshots.py`) and serves the real
+Airflow API app (plugins loaded, Airflow's login) with uvicorn on loopback. Each figure is
+the median time to first byte over real HTTP, the server warmed up (imports, templates): the
+first request after a run stored new figures, and the same request again. The reference,
+measured in the same process, is computing the figures on request from the order lines (what
+the page did on every first request after a data change before the snapshot):
 
-- reference: a warehouse and spec folder holding one campaign (20,000 lines);
-- the same page with 50 campaigns and 1M order lines in the warehouse (20,000 each);
-- the same page for one campaign that has 1M lines of its own.
+- a warehouse and spec folder holding one campaign (20,000 lines);
+- 50 campaigns and 1M order lines in the warehouse (20,000 each);
+- one campaign that has 1M lines of its own.
 
     .venv/bin/python bench/bench_ui.py             # SQLite, the embedded default
     .venv/bin/python bench/bench_ui.py --quick     # 10 campaigns, 200k lines
@@ -188,14 +190,53 @@ def ttfb(client, url: str) -> float:
         return time.perf_counter() - started
 
 
-def measure(client, base: str, campaign_id: str, repeat: int) -> tuple[float, float]:
-    """Return the medians of (first request after the data changed, a request again) for the campaign page."""
+def run_snapshots(engine_url_json: str, spec_dir: Path, spec_ids: list[str], run: int) -> float:
+    """Do what a run's `milestones.snapshot_figures` does for each campaign; return the seconds it took."""
+    from creator_ops.core.spec import load_spec
     from creator_ops.warehouse import metrics
+    from creator_ops.warehouse.db import make_engine
+    from creator_ops.warehouse.snapshots import compute_snapshot, store_snapshot
 
-    url = f"{base}/creator-ops/campaigns/{campaign_id}"
+    engine = make_engine(_url(engine_url_json))
+    started = time.perf_counter()
+    as_of = dt.datetime.fromisoformat(NOW).replace(minute=0) + dt.timedelta(hours=run)
+    for campaign_id in spec_ids:
+        spec = load_spec(spec_dir / f"{campaign_id}.yaml")
+        store_snapshot(engine, compute_snapshot(engine, spec, as_of=as_of, run_id=f"live__bench_{run}"))
+    took = time.perf_counter() - started
+    engine.dispose()
+    metrics._cache.clear()  # the server process starts from nothing the run computed
+    return took
+
+
+def on_request(engine_url_json: str, spec_dir: Path, campaign_id: str) -> float:
+    """Seconds to compute the figures on request from the lines (what the page did before the snapshot)."""
+    from creator_ops.core.spec import load_spec
+    from creator_ops.warehouse import metrics
+    from creator_ops.warehouse.db import make_engine
+    from creator_ops.warehouse.snapshots import compute_snapshot
+
+    engine = make_engine(_url(engine_url_json))
+    spec = load_spec(spec_dir / f"{campaign_id}.yaml")
+    metrics._cache.clear()
+    started = time.perf_counter()
+    compute_snapshot(engine, spec, as_of=dt.datetime.fromisoformat(NOW))
+    took = time.perf_counter() - started
+    engine.dispose()
+    metrics._cache.clear()
+    return took
+
+
+def _url(conn_json: str) -> str:
+    data = json.loads(conn_json)
+    return data["extra"]["sqlalchemy_url"] if data["conn_type"] == "generic" else f"sqlite:///{data['host']}"
+
+
+def measure(client, base: str, url: str, after_run, repeat: int) -> tuple[float, float]:
+    """Return the medians of (the first request after a run stored new figures, the same request again)."""
     cold = []
-    for _ in range(repeat):
-        metrics._cache.clear()  # the warehouse inputs it keeps: what the first visitor after an ingestion waits for
+    for n in range(repeat):
+        after_run(n)
         cold.append(ttfb(client, url))
     return statistics.median(cold), statistics.median(ttfb(client, url) for _ in range(repeat))
 
@@ -254,8 +295,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"{time.perf_counter() - started:.1f} s", flush=True)
 
         token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="bench", role="viewer"))
-        results = {}
+        results, snapshot_step, reference = {}, {}, {}
         with serve() as base, httpx.Client(cookies={"_token": token}, timeout=300) as client:
+            for name, spec_ids, _lines, conn_json in scenarios:
+                specs = home / f"specs_{name}"
+                snapshot_step[name] = run_snapshots(conn_json, specs, spec_ids, 0) / len(spec_ids)
+                reference[name] = on_request(conn_json, specs, spec_ids[0])
             for name, spec_ids, _lines, conn_json in scenarios[:1]:  # warm the server up: imports, templates
                 os.environ["AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE"] = conn_json
                 os.environ["CAMPAIGN_SPECS_DIR"] = str(home / f"specs_{name}")
@@ -263,31 +308,43 @@ def main(argv: list[str] | None = None) -> int:
                 ttfb(client, f"{base}/creator-ops/campaigns")
             for name, spec_ids, _lines, conn_json in scenarios:
                 os.environ["AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE"] = conn_json
-                os.environ["CAMPAIGN_SPECS_DIR"] = str(home / f"specs_{name}")
-                results[name] = measure(client, base, spec_ids[0], args.repeat)
-                listing = f"{base}/creator-ops/campaigns"
-                ttfb(client, listing)
-                results[f"{name}_list"] = (0.0, statistics.median(ttfb(client, listing) for _ in range(3)))
+                specs = home / f"specs_{name}"
+                os.environ["CAMPAIGN_SPECS_DIR"] = str(specs)
+
+                def after_run(n, conn_json=conn_json, specs=specs, spec_ids=spec_ids):
+                    run_snapshots(conn_json, specs, spec_ids[:1], n + 1)
+
+                page = f"{base}/creator-ops/campaigns/{spec_ids[0]}"
+                results[name] = measure(client, base, page, after_run, args.repeat)
+                results[f"{name}_list"] = measure(client, base, f"{base}/creator-ops/campaigns", after_run, 3)
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
     db_name = "PostgreSQL" if args.postgres else "SQLite"
-    one_cold, one = results["one"]
-    print(f"\nCampaign page, time to first byte over loopback HTTP ({db_name}, medians of {args.repeat}): the first "
-          "request after data changed, then again")
+    print(f"\nTime to first byte over loopback HTTP ({db_name}, medians of {args.repeat}): the first request after "
+          "a run stored new figures, then again. Reference, measured in this process: computing the figures on "
+          "request from the order lines, as the page did before the snapshot (and as every first request after a "
+          "data change paid)")
     rows = [
-        ("one", f"1 campaign, {each:,} lines (reference)"),
+        ("one", f"1 campaign, {each:,} lines"),
         ("many", f"{campaigns} campaigns, {total:,} lines, {each:,} of them this campaign's"),
         ("big", f"1 campaign with {total:,} lines of its own"),
     ]
+    print("\nCampaign page (target: 300 ms)")
     for key, label in rows:
         cold, warm = results[key]
-        print(f"  {label:<62} first {cold * 1000:7.0f} ms ({cold / one_cold:5.2f}x)   again {warm * 1000:5.0f} ms "
-              f"({warm / one:5.2f}x)")
-    print("\nCampaigns view (the list), same warehouses")
+        ref = reference[key]
+        print(f"  {label:<62} first {cold * 1000:6.0f} ms   again {warm * 1000:5.0f} ms   on-request figures "
+              f"{ref * 1000:6.0f} ms ({cold / ref:5.2f}x)")
+    print(f"\nCampaigns view, the list (target: 500 ms with {campaigns} campaigns)")
     for key, label in rows:
-        warm = results[f"{key}_list"][1]
-        print(f"  {label:<62} {warm * 1000:8.0f} ms")
+        cold, warm = results[f"{key}_list"]
+        print(f"  {label:<62} first {cold * 1000:6.0f} ms   again {warm * 1000:5.0f} ms")
+    print("\nThe run's snapshot step (milestones.snapshot_figures), per campaign")
+    for key, label in rows:
+        print(f"  {label:<62} {snapshot_step[key] * 1000:6.0f} ms")
+    print("\nBefore the snapshot (README, same machine, SQLite): page first request 0.90 s (50 campaigns), 12.8 s "
+          "(1M lines of its own); list 3.55 s (50 campaigns)")
     return 0
 
 

@@ -38,12 +38,52 @@ POSTGRES_URL = os.environ.get("CREATOR_OPS_TEST_PG", "postgresql+psycopg2://post
 SLOW_SKIP = "slow: run with --runslow"
 
 
+# Property tests are deterministic everywhere (derandomised: the examples follow from the test
+# itself, so a run in CI finds what a developer's run finds). The default suite uses "ci"; the
+# slow suite (`--runslow`, which `make test-slow` runs with the property tests) uses "wide":
+# also derandomised, with WIDE_FACTOR times each test's own number of examples.
+WIDE_FACTOR = 4
+
+
+def _register_hypothesis_profiles() -> None:
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
+    settings.register_profile("wide", settings.get_profile("ci"), max_examples=100 * WIDE_FACTOR)
+
+
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", default=False, help="run tests marked slow")
 
 
+def pytest_configure(config):
+    """Load the "ci" hypothesis profile, or "wide" for the slow suite, unless --hypothesis-profile names one."""
+    from hypothesis import settings
+
+    _register_hypothesis_profiles()
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile("wide" if config.getoption("--runslow") else "ci")
+
+
+def _widen_property_tests(items) -> None:
+    """Give every property test WIDE_FACTOR times the examples its own @settings asks for."""
+    from hypothesis import settings
+
+    if settings.get_current_profile_name() != "wide":
+        return
+    widened: set[int] = set()
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is None or id(test) in widened or own.max_examples >= settings.default.max_examples:
+            continue
+        widened.add(id(test))  # parametrized items share one function
+        test._hypothesis_internal_use_settings = settings(own, max_examples=own.max_examples * WIDE_FACTOR)
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--runslow"):
+        _widen_property_tests(items)
         return
     skip = pytest.mark.skip(reason=f"{SLOW_SKIP} (CI does)")
     for item in items:

@@ -1,5 +1,6 @@
 -- Eligible order lines, SPEC section 5 rules 1-2, in exact integer sen (DuckDB): the one
--- definition the payouts (include/sql/payouts.sql) and the campaign review both read.
+-- definition the payouts (include/sql/payouts.sql), the campaign figures (warehouse/metrics.py),
+-- matchmaking history and the campaign review all read.
 --
 -- Relations (registered by creator_ops.core.payouts):
 --   orders(order_id, line_id, creator_id, order_time TIMESTAMPTZ, status, gmv_sen BIGINT,
@@ -7,16 +8,19 @@
 --          product_id, content_type, commission_sen BIGINT)   -- carried through for the review
 --   enrollments(creator_id, registered_at TIMESTAMPTZ, is_new_creator BOOLEAN, row_number BIGINT)
 --   exclusions(creator_id)
--- Parameters: $event_start, $event_end, $registration_closes (TIMESTAMPTZ).
--- One row per eligible line: the winning version of the line (rule 1), an eligible status, in
--- the event, of an enrolled creator (earliest enrollment row, with its is_new_creator and
--- registered_at) who is not excluded (rule 2).
-WITH
+-- This file defines table macros (run once per connection, `core.payouts.define_eligible_lines`);
+-- a query reads them by name with the campaign's window:
+--   eligible_lines(event_start, event_end, registration_closes)  -- one row per eligible line
+--   enrolled(registration_closes)      -- rule 2's counting enrollment row of each enrolled creator
+--   campaign_lines(event_start, event_end, registration_closes)
+--       -- every winning line version in the event of an enrolled, not excluded creator, whatever
+--       -- its status, with `status` trimmed and lower-cased and `eligible` (rule 2's status test)
+
 -- Rule 1: one row per (order_id, line_id). The winner is found by input position only (an
 -- integer), then the winning rows are picked by a semi-join: far cheaper than carrying
 -- every column through the aggregate. When every copy has updated_at, the greatest wins
 -- (ties: the later row); when any copy lacks it, the last one in the input wins.
-line_winners AS (
+CREATE OR REPLACE TEMP MACRO line_winners() AS TABLE
     SELECT
         CASE
             WHEN count(*) = count(updated_at)
@@ -25,11 +29,11 @@ line_winners AS (
         END AS row_number
     FROM orders
     WHERE order_id IS NOT NULL AND line_id IS NOT NULL AND creator_id IS NOT NULL AND gmv_sen >= 0
-    GROUP BY order_id, line_id
-),
+    GROUP BY order_id, line_id;
+
 -- Rule 2: the creator's earliest enrollment row counts (ties: first in input), with its
 -- is_new_creator; enrolled means that row is no later than registration_closes.
-enrolled AS (
+CREATE OR REPLACE TEMP MACRO enrolled(registration_closes) AS TABLE
     SELECT creator_id, first.is_new_creator AS is_new_creator, first.registered_at AS registered_at
     FROM (
         SELECT
@@ -40,17 +44,28 @@ enrolled AS (
         WHERE creator_id IS NOT NULL AND registered_at IS NOT NULL
         GROUP BY creator_id
     )
-    WHERE first.registered_at <= $registration_closes
-),
-eligible_status_lines AS (
-    SELECT o.order_id, o.creator_id, o.order_time, o.gmv_sen, o.product_id, o.content_type, o.commission_sen
-    FROM orders AS o
-    SEMI JOIN line_winners AS w ON o.row_number = w.row_number
-    WHERE lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13))) IN ('completed', 'delivered', 'settled')
-      AND o.order_time >= $event_start
-      AND o.order_time < $event_end
-)
-SELECT l.*, e.is_new_creator, e.registered_at
-FROM eligible_status_lines AS l
-JOIN enrolled AS e USING (creator_id)
-WHERE l.creator_id NOT IN (SELECT creator_id FROM exclusions WHERE creator_id IS NOT NULL)
+    WHERE first.registered_at <= registration_closes;
+
+-- Rules 1-2 but the status test: the winning version of each line, in the event, of an enrolled
+-- creator (earliest enrollment row, with its is_new_creator and registered_at) who is not
+-- excluded; `eligible` is rule 2's status test (trimmed, case-insensitive: completed,
+-- delivered or settled).
+CREATE OR REPLACE TEMP MACRO campaign_lines(event_start, event_end, registration_closes) AS TABLE
+    SELECT l.*, e.is_new_creator, e.registered_at
+    FROM (
+        SELECT o.order_id, o.creator_id, o.order_time, o.gmv_sen, o.product_id, o.content_type, o.commission_sen,
+               lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13))) AS status,
+               lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13))) IN ('completed', 'delivered', 'settled')
+                   AS eligible
+        FROM orders AS o
+        SEMI JOIN line_winners() AS w ON o.row_number = w.row_number
+        WHERE o.order_time >= event_start AND o.order_time < event_end
+    ) AS l
+    JOIN enrolled(registration_closes) AS e USING (creator_id)
+    WHERE l.creator_id NOT IN (SELECT creator_id FROM exclusions WHERE creator_id IS NOT NULL);
+
+-- Rules 1-2: one row per eligible line.
+CREATE OR REPLACE TEMP MACRO eligible_lines(event_start, event_end, registration_closes) AS TABLE
+    SELECT * EXCLUDE (status, eligible)
+    FROM campaign_lines(event_start, event_end, registration_closes)
+    WHERE eligible;

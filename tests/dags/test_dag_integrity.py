@@ -82,7 +82,13 @@ def test_runbook_steps_are_human_in_the_loop(dagbag):
 
     dag = dagbag.dags["campaign__my_1212_2026"]
     signoffs = [t for t in dag.tasks if t.task_id.startswith("runbook.")]
-    assert {t.task_id for t in signoffs} == {"runbook.bd_matchmaking_signoff", "runbook.marcom_assets_signoff"}
+    # the spec's two sign-offs, and the two its `finance` switches bring (SPEC 14: remittance, CP58)
+    assert {t.task_id for t in signoffs} == {
+        "runbook.bd_matchmaking_signoff",
+        "runbook.marcom_assets_signoff",
+        "runbook.finance_wht_remittance",
+        "runbook.finance_cp58_statements",
+    }
     assert all(isinstance(t, HITLOperator) for t in signoffs)
 
 

@@ -81,6 +81,24 @@ class CampaignTimetable(Timetable):
         run = self.calendar.run_containing(run_after)
         return DataInterval(_pendulum(run.start), _pendulum(run.end))
 
+    def generate_run_id(
+        self, *, run_type: Any, run_after: dt.datetime, data_interval: DataInterval | None, **extra: Any
+    ) -> str:
+        """Name a run by its phase and the campaign-local start of its interval: `live__2026-12-12T16:00+08:00`.
+
+        Scheduled runs (one per interval) get exactly that; other run types keep their prefix
+        and, for manual runs (several may cover one interval), the moment they were triggered.
+        """
+        start = data_interval.start if data_interval is not None else self.calendar.run_containing(run_after).start
+        local = start.astimezone(self.timeline.event_start.tzinfo)
+        name = f"{self.calendar.phase_of(local)}__{local.isoformat(timespec='minutes')}"
+        kind = str(getattr(run_type, "value", run_type))
+        if kind == "scheduled":
+            return name
+        if kind == "manual":
+            return f"manual__{name}__at_{run_after.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        return f"{kind}__{name}"
+
     def serialize(self) -> dict[str, Any]:
         if self._serialized is None:
             self._serialized = {name: getattr(self.timeline, name).isoformat() for name in TIMELINE_FIELDS} | {

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 SQL_FILE = SQL_DIR / "payouts.sql"
 ELIGIBLE_LINES_SQL_FILE = SQL_DIR / "payouts_eligible_lines.sql"
-ELIGIBLE_STATUSES = ("completed", "delivered", "settled")
 RESULT_COLUMNS = (
     "creator_id",
     "eligible_gmv_myr",
@@ -407,8 +406,23 @@ def _incentive_tables(con: duckdb.DuckDBPyConnection, rules: PayoutRules) -> Non
     con.register("prizes", prizes)
 
 
-def _arrow(relation: Any) -> pa.Table:
-    table = relation.to_arrow_table()
+# The engine adds money as signed 64-bit integer sen: a sum beyond this is bad input, never a wrapped figure.
+MAX_SUM_SEN = 2**63 - 1
+
+
+def arrow_table(relation: Any) -> pa.Table:
+    """Return a DuckDB relation's rows as one Arrow table; a sum past `MAX_SUM_SEN` is a `PayoutInputError`."""
+    import duckdb
+
+    try:
+        table = relation.to_arrow_table()
+    except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        if "INT64" not in str(exc) and "Overflow" not in str(exc):
+            raise
+        raise PayoutInputError(
+            f"amounts add up beyond {money.format_rm(MAX_SUM_SEN)}, the largest sum the payout engine "
+            "computes exactly (64-bit sen): check the export for absurd amounts"
+        ) from None
     if hasattr(table, "read_all"):  # duckdb may hand back a record batch reader
         table = table.read_all()
     return table
@@ -417,6 +431,18 @@ def _arrow(relation: Any) -> pa.Table:
 def _sql_body(text: str) -> str:
     """Return a query file's text after its header comments, from its `WITH`."""
     return text[text.index("\nWITH\n") + 1 :]
+
+
+def define_eligible_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """Define rules 1-2's table macros on `con` (`include/sql/payouts_eligible_lines.sql`).
+
+    `eligible_lines($event_start, $event_end, $registration_closes)`, `enrolled(...)` and
+    `campaign_lines(...)` then read the connection's orders, enrollments and exclusions.
+    """
+    con.execute(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
+
+
+ELIGIBLE_LINES = "eligible_lines($event_start, $event_end, $registration_closes)"
 
 
 class PayoutSession:
@@ -438,15 +464,21 @@ class PayoutSession:
             register_input(self.con, "orders", orders)
             register_input(self.con, "enrollments", enrollments)
             register_input(self.con, "exclusions", exclusions)
-            eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
+            define_eligible_lines(self.con)
             params = rules.window_parameters()
-            self.con.execute(f"CREATE TEMP TABLE eligible_lines AS {eligible}", params)
+            self.con.execute(f"CREATE TEMP TABLE eligible_lines AS SELECT * FROM {ELIGIBLE_LINES}", params)
             # rule 2's enrolled creators (earliest row, on time), from the same definition
-            ctes = eligible[: eligible.rindex("\nSELECT ")]
-            self.con.execute(f"CREATE TEMP TABLE enrolled AS {ctes}\nSELECT * FROM enrolled", params)
+            self.con.execute(
+                "CREATE TEMP TABLE enrolled AS SELECT * FROM enrolled($registration_closes)",
+                {"registration_closes": rules.registration_closes},
+            )
         except BaseException:
             self.con.close()
             raise
+
+    def table(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run a query on the session (its inputs, `eligible_lines`, `enrolled` and rules 1-2's macros)."""
+        return arrow_table(self.con.sql(sql, params=dict(params) if params else None))
 
     def calculate(self, rules: PayoutRules | None = None) -> PayoutResult:
         """Apply rules 3-9 of `rules` (default: the session's) to the eligible lines."""
@@ -455,7 +487,7 @@ class PayoutSession:
             raise PayoutInputError("a design with another event window or registration close needs its own session")
         _incentive_tables(self.con, rules)
         sql = SQL_FILE.read_text(encoding="utf-8")
-        return PayoutResult(table=_arrow(self.con.sql(sql, params=rules.incentive_parameters())), rules=rules)
+        return PayoutResult(table=arrow_table(self.con.sql(sql, params=rules.incentive_parameters())), rules=rules)
 
     def close(self) -> None:
         self.con.close()
@@ -482,11 +514,11 @@ def calculate_payouts(
         register_input(con, "enrollments", enrollments)
         register_input(con, "exclusions", exclusions)
         _incentive_tables(con, rules)
-        # one pipelined query: the eligible lines as a CTE feeding rules 3-9
-        eligible = _sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
+        # one pipelined query: the eligible lines (a table macro, inlined) feeding rules 3-9
+        define_eligible_lines(con)
         payouts = _sql_body(SQL_FILE.read_text(encoding="utf-8")).removeprefix("WITH\n")
-        sql = f"WITH eligible_lines AS (\n{eligible}\n),\n{payouts}"
-        table = _arrow(con.sql(sql, params=rules.query_parameters()))
+        sql = f"WITH eligible_lines AS (SELECT * FROM {ELIGIBLE_LINES}),\n{payouts}"
+        table = arrow_table(con.sql(sql, params=rules.query_parameters()))
     finally:
         con.close()
     return PayoutResult(table=table, rules=rules)

@@ -1,6 +1,7 @@
 """Milestone and problem checks feeding the alert outbox, and the outbox drain (SPEC section 6).
 
-`check_milestones` measures the campaign as of the run's interval end, evaluates every
+`check_milestones` reads the campaign's figures as of the run's interval end (the run's
+snapshot, `steps/snapshot.py`), evaluates every
 milestone of the spec and the warehouse problem checks (failed quality suites,
 quarantined share per file of this run, payouts waiting for approval), and writes the
 alerts to `alert_outbox`; keys are deterministic, so reruns add nothing twice.
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.alerts import Alert, Sender, channels_for
-from creator_ops.core.milestones import evaluate_milestones
+from creator_ops.core.milestones import CampaignMetrics, evaluate_milestones
 from creator_ops.core.problems import (
     payout_waiting_alerts,
     quality_alerts,
@@ -42,10 +43,25 @@ def problem_alerts(engine: Engine, spec: CampaignSpec, *, run_id: str, now: dt.d
     ]
 
 
+def _run_metrics(ctx: StepContext) -> CampaignMetrics:
+    """Return the figures this run's snapshot stored (`snapshot_figures`), or measure them when it has none."""
+    from creator_ops.warehouse.snapshots import run_snapshot
+
+    snapshot = run_snapshot(ctx.engine, ctx.spec.id, ctx.run_id)
+    if snapshot is None or snapshot.as_of != ctx.interval_end.astimezone(dt.UTC):
+        return queries.measure(ctx.engine, ctx.spec, ctx.interval_end)
+    return CampaignMetrics(
+        as_of=ctx.interval_end,
+        creators_enrolled=snapshot.figures.enrolled,
+        eligible_gmv_sen=snapshot.figures.eligible_gmv_sen,
+        survey_responses=snapshot.survey_responses,
+    )
+
+
 def check_milestones(ctx: StepContext) -> dict[str, Any]:
     """Evaluate milestones and problem checks for this run and queue their alerts."""
     spec = ctx.spec
-    metrics = queries.measure(ctx.engine, spec, ctx.interval_end)
+    metrics = _run_metrics(ctx)
     statuses = evaluate_milestones(spec, metrics, since=ctx.interval_start, until=ctx.interval_end)
     alerts = [s.alert for s in statuses if s.alert is not None]
     alerts += problem_alerts(ctx.engine, spec, run_id=ctx.run_id, now=ctx.now())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from creator_ops.core.money import format_myr, format_rm
@@ -22,10 +23,7 @@ TOP_EARNERS = 10
 
 def require_trusted_data(ctx: StepContext) -> list[str]:
     """Raise DataNotTrusted if a payout input failed its latest validation; return warnings otherwise."""
-    from sqlalchemy import select
-
-    from creator_ops.warehouse.metrics import untrusted_datasets
-    from creator_ops.warehouse.schema import quality_results
+    from creator_ops.warehouse.metrics import untrusted_datasets, validated_datasets
 
     failed = {d: names for d, names in untrusted_datasets(ctx.engine, ctx.spec.id).items() if d in PAYOUT_DATASETS}
     if failed:
@@ -34,12 +32,7 @@ def require_trusted_data(ctx: StepContext) -> list[str]:
             f"payouts of {ctx.spec.id} refused: the latest quality validation failed for {detail}. "
             "Fix or replace the data and rerun the quality stage."
         )
-    with ctx.engine.connect() as conn:
-        validated = set(
-            conn.execute(
-                select(quality_results.c.dataset).where(quality_results.c.campaign_id == ctx.spec.id).distinct()
-            ).scalars()
-        )
+    validated = validated_datasets(ctx.engine, ctx.spec.id)
     return [f"{d} was never validated by the quality stage" for d in ("orders", "enrollments") if d not in validated]
 
 
@@ -103,6 +96,17 @@ class ApprovalRequest:
     body: str
 
 
+def _rm(myr: str | None) -> str:
+    """Write a two-decimal MYR text as people read it: RM 12,345.60 ("?" when it is missing)."""
+    return "?" if myr is None else f"RM {Decimal(str(myr)):,.2f}"
+
+
+def _earner_order(earner: dict[str, Any]) -> tuple[int, int, Decimal, str]:
+    """Leaderboard rank first (1, 2, 3 ...), then the earners without a rank by total, largest first."""
+    rank = earner.get("rank")
+    return (0 if rank else 1, int(rank or 0), -Decimal(str(earner["total_myr"])), str(earner["creator_id"]))
+
+
 def prepare_approval(ctx: StepContext) -> ApprovalRequest:
     """Describe the open calculation for the approver and tie it to this run."""
     from creator_ops.warehouse.payout_ledger import PayoutLedger
@@ -124,20 +128,23 @@ def prepare_approval(ctx: StepContext) -> ApprovalRequest:
         f"| creators in this {kind} | {calc['creators']} |",
         f"| total | {format_rm(calc['total_sen'])} |",
         f"| budget | {format_rm(calc['budget_sen'])} ({summary.get('budget_used_pct', '?')}% used) |",
-        f"| leaderboard prizes | RM {summary.get('prizes_awarded_myr', '?')} |",
+        f"| leaderboard prizes | {_rm(summary.get('prizes_awarded_myr'))} |",
         f"| variable bonuses scaled | {'yes, × ' + summary.get('scale_factor', '?') if calc['scaled'] else 'no'} |",
         f"| spec / inputs sha256 | `{calc['spec_sha256'][:12]}` / `{calc['inputs_sha256'][:12]}` |",
         "",
         "### Top earners",
-        "| rank | creator | total |",
+        "| leaderboard rank | creator | total |",
         "| --- | --- | --- |",
         *(
-            f"| {e.get('rank') or '—'} | {e['creator_id']} | RM {e['total_myr']} |"
-            for e in summary.get("top_earners", [])
+            f"| {e.get('rank') or '—'} | {e['creator_id']} | {_rm(e['total_myr'])} |"
+            for e in sorted(summary.get("top_earners", []), key=_earner_order)
         ),
         "",
         "### Tiers",
-        *(f"- from RM {k}: {v} creators" for k, v in sorted(summary.get("tier_counts", {}).items(), reverse=True)),
+        *(
+            f"- from {_rm(k)}: {v:,} creators"
+            for k, v in sorted(summary.get("tier_counts", {}).items(), key=lambda kv: Decimal(kv[0]), reverse=True)
+        ),
         "",
         "### Quality warnings",
         *([f"- {w}" for w in warnings] or ["- none: every payout input passed its latest validation"]),
@@ -183,7 +190,10 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
         raise StepSkipped(
             f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}"
         )
-    export = ledger.export(row.calculation_id, ctx.output_dir / "finance")
+    from creator_ops.steps.finance import export_adjustments
+
+    # SPEC 14: net and withholding beside the gross, held payments left out (when finance switched them on)
+    export = ledger.export(row.calculation_id, ctx.output_dir / "finance", export_adjustments(ctx, row.calculation_id))
     ctx.info(
         "Finance export %s: %d payments, control total %s",
         export.path,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 
 from creator_ops.core.times import as_utc, as_utc_or_none, utc
 from creator_ops.warehouse.files import current_file_ids
@@ -104,24 +104,32 @@ def sample_rows(engine: Engine) -> list[tuple[str, str, str]]:
     return out
 
 
-HISTORY_SQL = """
-SELECT o.creator_id, p.category, SUM(o.gmv_sen) AS gmv_sen
-FROM order_lines o
-JOIN (SELECT campaign_id, product_id, MAX(category) AS category FROM products GROUP BY campaign_id, product_id) p
-  ON p.campaign_id = o.campaign_id AND p.product_id = o.product_id
-WHERE o.campaign_id <> :campaign_id
-  AND o.file_id IN (SELECT file_id FROM current_files)
-  AND LOWER(TRIM(o.status)) IN ('completed', 'delivered', 'settled')
-  AND o.gmv_sen > 0
-GROUP BY o.creator_id, p.category
-"""
-
-
 def history_rows(engine: Engine, campaign_id: str) -> list[tuple[str, str | None, int]]:
-    """Return (creator_id, category, gmv_sen): completed GMV in other campaigns, by their products' category."""
-    with engine.connect() as conn:
-        rows = conn.execute(text(HISTORY_SQL), {"campaign_id": campaign_id})
-        return [(r.creator_id, r.category, int(r.gmv_sen)) for r in rows]
+    """Return (creator_id, category, gmv_sen): eligible GMV in other campaigns, by their products' category.
+
+    A past campaign's GMV is its eligible lines (SPEC 5 rules 1-2: one version per line, an
+    eligible status, in its event, of an enrolled, not excluded creator), the one definition
+    the payouts read (`metrics.campaign_lines`), so a re-landed line counts once. Only
+    campaigns whose runs recorded their spec have an event window to judge lines by; a
+    line's category is its product's in that campaign's current selection.
+    """
+    from creator_ops.warehouse.campaign_data import current_products
+    from creator_ops.warehouse.metrics import campaign_lines
+    from creator_ops.warehouse.review_inputs import recorded_specs
+
+    totals: dict[tuple[str, str | None], int] = {}
+    for spec in recorded_specs(engine):
+        if spec.id == campaign_id:
+            continue
+        products = current_products(engine, spec.id)
+        category = dict(zip(products["product_id"].to_pylist(), products["category"].to_pylist(), strict=True))
+        lines = campaign_lines(engine, spec).eligible_lines
+        columns = (lines[c].to_pylist() for c in ("creator_id", "product_id", "gmv_sen"))
+        for creator_id, product_id, gmv_sen in zip(*columns, strict=True):
+            if product_id in category:
+                key = (creator_id, category[product_id])
+                totals[key] = totals.get(key, 0) + gmv_sen
+    return sorted((c, cat, gmv) for (c, cat), gmv in totals.items() if gmv > 0)
 
 
 # --------------------------------------------------------------------------- matchmaking lists
@@ -317,12 +325,13 @@ class TrafficOverview:
     actual_gmv_sen: int
 
 
-def traffic_overview(engine: Engine, spec: CampaignSpec) -> TrafficOverview:
+def traffic_overview(engine: Engine, spec: CampaignSpec, lines: Any = None) -> TrafficOverview:
     """Return budget spent and expected vs actual GMV of the boosted creators, for the UI and the demo.
 
     Actual GMV is the campaign's live GMV (`warehouse.metrics`, the one definition: rule 1's
     winning version of each line, enrolled and not excluded creators, eligible or still open
     statuses, in the event window) of the boosted creators, from each one's first boosted hour.
+    `lines` (`metrics.CampaignLines`) saves reading them again when the caller has them.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -344,7 +353,7 @@ def traffic_overview(engine: Engine, spec: CampaignSpec) -> TrafficOverview:
         first = {c: as_utc(h) for c, h in conn.execute(first_boost)}
     actual = 0
     if first:
-        live = campaign_lines(engine, spec).live_lines
+        live = (lines or campaign_lines(engine, spec)).live_lines
         if live.num_rows:
             boosted = live.filter(pc.is_in(live["creator_id"], pa.array(sorted(first), pa.string())))
             times = pc.cast(boosted["order_time"], pa.timestamp("us", "UTC")).to_pylist()

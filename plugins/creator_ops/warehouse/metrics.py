@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from creator_ops.core.payouts import PayoutInputs
     from creator_ops.core.spec import CampaignSpec
 
-ELIGIBLE_STATUSES = ("completed", "delivered", "settled")  # SPEC 5 rule 2 (the SQL holds the same list)
 # placed, not cancelled or returned, not yet delivered: counted live, not yet eligible
 OPEN_STATUSES = ("pending", "processing", "unpaid", "to_ship", "awaiting_shipment", "shipped", "in_transit")
 PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
@@ -124,37 +123,26 @@ def _cached_bytes() -> int:
     return sum(i.orders.nbytes + i.enrollments.nbytes + i.exclusions.nbytes for i in _cache.values())
 
 
-def _live_lines_sql(eligible_sql: str) -> str:
-    """Rules 1-2's own CTEs (line winners, enrolled) from the eligible-lines file, with the live status set."""
-    ctes = eligible_sql[: eligible_sql.rindex("\nSELECT ")]
-    statuses = ", ".join(f"'{s}'" for s in (*ELIGIBLE_STATUSES, *OPEN_STATUSES))
-    eligible = ", ".join(f"'{s}'" for s in ELIGIBLE_STATUSES)
-    status = "lower(trim(o.status, ' ' || chr(9) || chr(10) || chr(13)))"
-    return f"""{ctes}
-SELECT o.creator_id, o.order_id, o.order_time, o.gmv_sen, {status} AS status,
-       {status} IN ({eligible}) AS eligible
-FROM orders AS o
-SEMI JOIN line_winners AS w ON o.row_number = w.row_number
-JOIN enrolled AS e USING (creator_id)
-WHERE {status} IN ({statuses})
-  AND o.order_time >= $event_start
-  AND o.order_time < $event_end
-  AND o.creator_id NOT IN (SELECT creator_id FROM exclusions WHERE creator_id IS NOT NULL)"""
-
-
 def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | None = None) -> CampaignLines:
-    """Return the enrolled creators, eligible lines and live lines of the campaign (one DuckDB session)."""
-    from creator_ops.core.payouts import ELIGIBLE_LINES_SQL_FILE, PayoutRules, PayoutSession, _arrow, _sql_body
+    """Return the enrolled creators, eligible lines and live lines of the campaign (one DuckDB session).
+
+    The live lines are the eligible-lines definition's `campaign_lines` (rule 1's winning
+    versions in the event, of enrolled, not excluded creators) whose status is eligible or open.
+    """
+    from creator_ops.core.payouts import PayoutRules, PayoutSession
 
     inputs = inputs or warehouse_inputs(engine, spec.id)
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
     with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=1) as session:
-        con = session.con
-        live_sql = _live_lines_sql(_sql_body(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8")))
         return CampaignLines(
-            enrolled=_arrow(con.sql("SELECT * FROM enrolled ORDER BY creator_id")),
-            eligible_lines=_arrow(con.sql("SELECT * FROM eligible_lines")),
-            live_lines=_arrow(con.sql(live_sql, params=rules.window_parameters())),
+            enrolled=session.table("SELECT * FROM enrolled ORDER BY creator_id"),
+            eligible_lines=session.table("SELECT * FROM eligible_lines"),
+            live_lines=session.table(
+                "SELECT creator_id, order_id, order_time, gmv_sen, status, eligible "
+                "FROM campaign_lines($event_start, $event_end, $registration_closes) "
+                "WHERE eligible OR list_contains($open_statuses, status)",
+                {**rules.window_parameters(), "open_statuses": list(OPEN_STATUSES)},
+            ),
         )
 
 

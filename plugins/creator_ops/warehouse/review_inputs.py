@@ -20,7 +20,7 @@ from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.campaign_data import current_content, current_invitations, current_products, current_samples
 from creator_ops.warehouse.files import current_file_ids
 from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
-from creator_ops.warehouse.schema import campaigns, survey_answers, survey_responses
+from creator_ops.warehouse.schema import campaigns, creators, survey_answers, survey_responses
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -77,23 +77,66 @@ def load_review_inputs(engine: Engine, campaign_id: str) -> ReviewInputs:
         content=current_content(engine, campaign_id),
         survey_responses=responses,
         survey_answers=answers,
+        creators=experiment_creators(engine, campaign_id),
+        traffic=traffic_rows(engine, campaign_id),
     )
+
+
+def experiment_creators(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return the campaign's creators pull (one row per creator, the one landed last): id and 30-day GMV."""
+    import pyarrow as pa
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(creators.c.creator_id, creators.c.gmv_30d_sen)
+            .where(creators.c.campaign_id == campaign_id)
+            .order_by(creators.c.creator_id)
+        ).all()
+    return pa.table(
+        {
+            "creator_id": pa.array([r.creator_id for r in rows], pa.string()),
+            "gmv_30d_sen": pa.array([r.gmv_30d_sen for r in rows], pa.int64()),
+            "row_number": pa.array(range(len(rows)), pa.int64()),
+        }
+    )
+
+
+def traffic_rows(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return every traffic allocation row of the campaign, all hours (creator_id, spend_sen, expected_gmv_sen)."""
+    import pyarrow as pa
+
+    from creator_ops.warehouse.experiments import allocation_rows
+
+    rows = allocation_rows(engine, campaign_id)
+    return pa.table(
+        {
+            "creator_id": pa.array([r[0] for r in rows], pa.string()),
+            "spend_sen": pa.array([r[1] for r in rows], pa.int64()),
+            "expected_gmv_sen": pa.array([r[2] for r in rows], pa.int64()),
+        }
+    )
+
+
+def recorded_specs(engine: Engine) -> list[CampaignSpec]:
+    """Return the specs the campaigns' runs recorded, by campaign id (specs of an older model left out)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(campaigns.c.campaign_id, campaigns.c.spec_json).order_by(campaigns.c.campaign_id)
+        ).all()
+    specs = []
+    for row in rows:
+        try:
+            specs.append(CampaignSpec.model_validate_json(row.spec_json))
+        except ValueError:  # a spec recorded by an older version of the model: not comparable
+            continue
+    return specs
 
 
 def previous_campaign(engine: Engine, spec: CampaignSpec) -> CampaignSpec | None:
     """Return the spec of the latest campaign of the same type that started before `spec`, or None."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(campaigns.c.campaign_id, campaigns.c.spec_json)
-            .where(campaigns.c.campaign_type == spec.type, campaigns.c.campaign_id != spec.id)
-            .order_by(campaigns.c.campaign_id)
-        ).all()
-    earlier = []
-    for row in rows:
-        try:
-            other = CampaignSpec.model_validate_json(row.spec_json)
-        except ValueError:  # a spec recorded by an older version of the model: not comparable
-            continue
-        if other.timeline.event_start < spec.timeline.event_start:
-            earlier.append(other)
+    earlier = [
+        other
+        for other in recorded_specs(engine)
+        if other.type == spec.type and other.id != spec.id and other.timeline.event_start < spec.timeline.event_start
+    ]
     return max(earlier, key=lambda s: (s.timeline.event_start, s.id), default=None)

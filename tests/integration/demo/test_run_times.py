@@ -1,4 +1,4 @@
-"""The demo's runs record the wall-clock times they really started and ended (not their logical date)."""
+"""The demo's runs record the wall-clock times they really started and ended, and carry the timetable's run ids."""
 
 from __future__ import annotations
 
@@ -45,3 +45,8 @@ def test_demo_runs_start_and_end_on_the_wall_clock(airflow_db, tmp_path, monkeyp
     assert 0 <= duration <= took
     first_task = min(ti.start_date for ti in run.get_task_instances() if ti.start_date)
     assert run.start_date <= first_task
+    # named as the scheduler names the run of that interval: phase and campaign-local start
+    local = runs[1].start.astimezone(spec.tz).isoformat(timespec="minutes")
+    assert run.run_id == f"{runs[1].phase}__{local}"
+    assert unfixed.run_id.startswith("manual__")
+    assert run.triggering_user_name == "creator_ops demo"

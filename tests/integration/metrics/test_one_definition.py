@@ -216,3 +216,42 @@ def test_trust_is_one_reading_for_view_metrics_and_payouts(loaded):
     assert (row.quality, row.quality_failed) == ("failed", ["orders"])
     with pytest.raises(DataNotTrusted, match="gmv_plausible"):
         calculate(loaded)
+
+
+def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_now(loaded, monkeypatch):
+    """One basis: after a run stored its snapshot, the page and the list show it whatever "now" is pinned to."""
+    from creator_ops.airflow.ui.campaign_page import as_dict, campaign_page
+    from creator_ops.airflow.ui.overview import campaigns_overview
+    from creator_ops.core.review.figures import ReviewInputs, compute_figures
+    from creator_ops.steps.milestones import check_milestones
+    from creator_ops.steps.snapshot import take_snapshot
+    from creator_ops.warehouse.metrics import warehouse_inputs
+    from creator_ops.warehouse.snapshots import latest_snapshot
+
+    run_end = dt.datetime(2026, 12, 16, tzinfo=MYT)  # a settlement-phase run, after every line landed
+    ctx = StepContext(SPEC, SPEC_PATH, "settlement__2026-12-15T00:00+08:00", run_end - dt.timedelta(days=1),
+                      run_end, loaded.engine)  # fmt: skip
+    take_snapshot(ctx)
+    milestones = check_milestones(ctx)  # reads the run's snapshot
+    snapshot = latest_snapshot(loaded.engine, SPEC.id)
+    assert snapshot.run_id == ctx.run_id and snapshot.as_of == run_end.astimezone(dt.UTC)
+    expected = expected_eligible_gmv_sen([ORDERS_DAY1, ORDERS_DAY2])
+    assert snapshot.figures.eligible_gmv_sen == expected and snapshot.figures.enrolled == 4
+
+    inputs = warehouse_inputs(loaded.engine, SPEC.id)
+    review = compute_figures(SPEC, ReviewInputs(inputs.orders, inputs.enrollments, inputs.exclusions)).figures
+    assert (review["funnel"]["enrolled"], review["gmv"]["eligible_myr"].sen) == (4, expected)
+    assert review["funnel"]["selling"] == snapshot.figures.selling_creators
+    assert (milestones["creators_enrolled"], milestones["eligible_gmv_sen"]) == (4, expected)
+
+    for pinned in (MID_EVENT, AFTER_EVENT, run_end + dt.timedelta(days=30)):  # "today" the UI is pinned to
+        page = campaign_page(SPEC, loaded.engine, pinned)
+        figures = {p.key: p.actual for p in page.progress}
+        assert (figures["enrolled"], figures["eligible_gmv"]) == (4, expected), pinned
+        assert figures["live_gmv"] == snapshot.figures.live_gmv_sen
+        shown = as_dict(page)
+        assert shown["as_of_run"] == ctx.run_id and shown["as_of"] == run_end.astimezone(dt.UTC).isoformat()
+        assert page.funnel[-1][:2] == ("Selling", snapshot.figures.selling_creators)
+        (row,) = campaigns_overview([SPEC], loaded.engine, pinned)
+        assert (row.creators_enrolled, row.gmv_sen, row.live_gmv_sen) == (4, expected, snapshot.figures.live_gmv_sen)
+        assert row.as_of == snapshot.as_of

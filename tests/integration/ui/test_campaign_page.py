@@ -232,6 +232,33 @@ def test_an_empty_or_unreadable_warehouse_still_renders(warehouse_engine, tmp_pa
 # --------------------------------------------------------------------------- the routes, through Airflow's API app
 
 
+def seed_matchmaking(engine) -> None:
+    """Two products (names, categories) and the list BD froze: three pairs for two account managers."""
+    from creator_ops.warehouse.schema import matchmaking_lists, matchmaking_pairs, products
+
+    summary = {"pairs": 3, "creators_matched": 2, "candidates": 3, "products": 2, "products_filled": 1,
+               "products_short": 1, "samples_short": 1}  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(ingested_files.insert(), _file(12, "products", "products.xlsx", rows_in=2))
+        conn.execute(products.insert(), [
+            {"file_id": 12, "row_number": 1, "campaign_id": SPEC.id, "product_id": "p1",
+             "name": "Glow Serum 30ml", "category": "beauty", "price_sen": 5990, "sample_quota": 2},
+            {"file_id": 12, "row_number": 2, "campaign_id": SPEC.id, "product_id": "p2",
+             "name": "Baju Kurung Moden", "category": "fashion", "price_sen": 12900, "sample_quota": 2},
+        ])  # fmt: skip
+        conn.execute(matchmaking_lists.insert(), {
+            "list_id": 1, "campaign_id": SPEC.id, "run_id": "pre_event__2026-12-07T00:00+08:00", "state": "frozen",
+            "pairs": 3, "total_value_sen": 123_456, "summary_json": json.dumps(summary),
+            "computed_at": dt.datetime(2026, 12, 7, 16, tzinfo=UTC), "decided_by": "hafiz.bd",
+            "decided_at": dt.datetime(2026, 12, 8, 2, tzinfo=UTC), "decision_note": None,
+        })  # fmt: skip
+        conn.execute(matchmaking_pairs.insert(), [
+            {"list_id": 1, "creator_id": "c1", "product_id": "p1", "value_sen": 100_000, "account_manager": "aisyah"},
+            {"list_id": 1, "creator_id": "c2", "product_id": "p1", "value_sen": 20_000, "account_manager": "wei_jie"},
+            {"list_id": 1, "creator_id": "c2", "product_id": "p2", "value_sen": 3_456, "account_manager": "wei_jie"},
+        ])  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def api(airflow_db, tmp_path_factory):
     """The real Airflow API app (plugins loaded) with a seeded SQLite warehouse, and a viewer's token."""
@@ -242,6 +269,7 @@ def api(airflow_db, tmp_path_factory):
     engine = make_engine(f"sqlite:///{warehouse}")
     upgrade(engine)
     seed(engine)
+    seed_matchmaking(engine)
     engine.dispose()
     (folder / "output" / SPEC.id / "matchmaking").mkdir(parents=True)
     (folder / "output" / SPEC.id / "matchmaking" / "pairs.csv").write_text("creator_id,product_id\nc1,p1\n")
@@ -292,8 +320,8 @@ def test_the_page_answers_where_we_are_and_what_needs_me(api):
     assert "gmv_per_line_plausible" in html and "orders_broken.xlsx" in html
     assert "1 alert(s) not delivered yet" in html
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert f'id="matchmaking-link" href="{SPEC.id}/matchmaking/pairs.csv"' in html
-    assert f'id="traffic-link" href="{SPEC.id}/traffic.csv"' in html
+    assert f'id="matchmaking-link" href="{SPEC.id}/matchmaking"' in html and "(frozen, 3 pairs)" in html
+    assert f'id="traffic-link" href="{SPEC.id}/traffic"' in html
     assert "RM 120.00 spent" in html and "2 creator(s) boosted" in html
     for plot in ("timeline", "plot-enrollment", "plot-gmv-progress", "plot-gmv-by-hour"):
         assert f'id="{plot}"><svg' in html
@@ -335,3 +363,36 @@ def test_figures_follow_new_and_retired_files(seeded):
         conn.execute(update(ingested_files).where(ingested_files.c.file_id == 7).values(status="superseded"))
     retired = {p.key: p.actual for p in campaign_page(SPEC, seeded, NOW).progress}
     assert retired == before
+
+
+def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
+    client, token = api
+    headers = {"Authorization": f"Bearer {token}"}
+    client.cookies.set("_token", token)
+    try:
+        html = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking").text
+        traffic = client.get(f"/creator-ops/campaigns/{SPEC.id}/traffic").text
+    finally:
+        client.cookies.clear()
+    assert "Glow Serum 30ml" in html and "Baju Kurung Moden" in html and "fashion" in html
+    assert "frozen: signed off by BD" in html and "hafiz.bd" in html and "Tue 08 Dec 2026 10:00" in html
+    assert 'data-account-manager="aisyah"' in html and 'data-account-manager="wei_jie"' in html
+    assert "aisyah (1)" in html and "wei_jie (2)" in html
+    assert "Value</strong>: Value is what a sample to this creator is expected to bring" in html
+    assert "RM 1,000.00" in html and "RM 34.56" in html and "short 1" in html
+    assert "times in Asia/Kuala_Lumpur" in html and "<script" not in html
+    download = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking.csv", headers=headers)
+    assert download.headers["content-disposition"] == f'attachment; filename="{SPEC.id}_matchmaking.csv"'
+    assert download.text.lstrip("\ufeff").splitlines() == [
+        "account_manager,creator_id,product_id,product_name,category,value_myr",
+        "wei_jie,c2,p2,Baju Kurung Moden,fashion,34.56",
+        "aisyah,c1,p1,Glow Serum 30ml,beauty,1000.00",
+        "wei_jie,c2,p1,Glow Serum 30ml,beauty,200.00",
+    ]
+    # traffic: each live hour's spend and expected GMV (the seeded hour: RM 120.00 on two creators)
+    assert "Sat 12 Dec 2026 02:00" in traffic and "RM 120.00" in traffic and "RM 950.00" in traffic
+    assert "times in Asia/Kuala_Lumpur" in traffic
+    for path in ("matchmaking", "traffic"):  # a signed-out browser is sent to sign in
+        page = client.get(f"/creator-ops/campaigns/{SPEC.id}/{path}", follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/auth/login?next=")
+    assert client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking.csv").status_code == 401

@@ -93,36 +93,37 @@ def sign_in(browser, server) -> None:
 
 
 def _warehouse_figures(server) -> dict[str, int]:
-    """The demo's figures as of the page's "today", from the one definition (warehouse.metrics) and the milestones."""
-    import datetime as dt
-
+    """The demo's figures: the latest run's snapshot, which must equal review.json and the one definition."""
+    from creator_ops.core.review import loads
     from creator_ops.warehouse.db import make_engine
     from creator_ops.warehouse.metrics import campaign_figures
-    from creator_ops.warehouse.queries import measure
+    from creator_ops.warehouse.snapshots import latest_snapshot
 
-    spec, now = _spec(), dt.datetime.fromisoformat(server.env["CREATOR_OPS_UI_NOW"])
+    spec = _spec()
     engine = make_engine(f"sqlite:///{server.home / 'creator_ops_warehouse.db'}")
-    figures = campaign_figures(engine, spec, as_of=now)
-    milestones = measure(engine, spec, now)
+    snapshot = latest_snapshot(engine, spec.id)
+    figures = campaign_figures(engine, spec, as_of=snapshot.as_of)
     engine.dispose()
-    assert (milestones.creators_enrolled, milestones.eligible_gmv_sen) == (figures.enrolled, figures.eligible_gmv_sen)
-    return {"enrolled": figures.enrolled, "eligible_gmv": figures.eligible_gmv_sen, "live_gmv": figures.live_gmv_sen}
+    assert (snapshot.figures.enrolled, snapshot.figures.eligible_gmv_sen) == (figures.enrolled, figures.eligible_gmv_sen)
+    review = loads((server.home / "output" / spec.id / "review" / "review.json").read_text(encoding="utf-8"))
+    assert review["funnel"]["enrolled"] == snapshot.figures.enrolled
+    assert review["gmv"]["eligible_myr"].sen == snapshot.figures.eligible_gmv_sen
+    assert review["funnel"]["selling"] == snapshot.figures.selling_creators
+    return {"enrolled": figures.enrolled, "eligible_gmv": figures.eligible_gmv_sen, "live_gmv": figures.live_gmv_sen,
+            "selling": snapshot.figures.selling_creators, "run_id": snapshot.run_id,
+            "as_of": snapshot.as_of.astimezone(spec.tz).strftime("%a %d %b %Y %H:%M")}
 
 
-def test_the_dag_list_shows_campaign_names(browser, demo_standalone):
-    sign_in(browser, demo_standalone)
-    browser.goto(f"{demo_standalone.base_url}/dags")
-    text = browser.wait_for_text(*NAMES, timeout=90)
-    time.sleep(1)
-    browser.screenshot("ui_10_dag_list_names.png")
-    assert "campaign__my_1212_2026" not in text  # the name replaces the id in the list
-
-
-def test_signed_out_visitors_get_the_sign_in_page(browser, demo_standalone):
-    browser.goto(f"{demo_standalone.base_url}/creator-ops/campaigns/{CAMPAIGN}")
-    browser.wait_for("document.querySelector('input[name=password]')", timeout=60)
-    browser.screenshot("ui_11_campaign_page_signed_out.png")
-    assert NAMES[0] not in browser.text()
+def test_the_baseline_campaign_page_shows_its_loaded_history(browser, demo_standalone):
+    server = demo_standalone
+    sign_in(browser, server)
+    browser.goto(f"{server.base_url}/creator-ops/campaigns/my_1111_2026")
+    browser.wait_for("document.querySelector('#as-of')", timeout=60)
+    browser.full_page_screenshot("ui_16_baseline_campaign_page.png")
+    as_of = browser.evaluate("document.querySelector('#as-of').innerText")
+    assert "Figures as of" in as_of and "demo_history__my_1111_2026" in as_of
+    assert "history loaded" in browser.evaluate("document.querySelector('#links').innerText")
+    assert int(browser.evaluate("document.querySelector('#progress-eligible_gmv').dataset.actual")) > 0
 
 
 def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
@@ -151,6 +152,10 @@ def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
 
     assert text_of("#phase") == "live"
     figures = _warehouse_figures(server)
+    # one basis: the page shows the latest run's snapshot (= review.json), says which, and in which zone
+    assert figures["run_id"] in text_of("#as-of") and figures["as_of"] in text_of("#as-of")
+    assert "Asia/Kuala_Lumpur" in text_of("#timezone")
+    assert figures["run_id"].startswith("payout__2027-")  # the demo's last run, named by the timetable
     assert int(attr("#progress-enrolled", "data-actual")) == figures["enrolled"]
     assert int(attr("#progress-eligible_gmv", "data-actual")) == figures["eligible_gmv"] > 0
     assert int(attr("#progress-live_gmv", "data-actual")) == figures["live_gmv"] >= figures["eligible_gmv"]
@@ -164,6 +169,17 @@ def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
     reasons = text_of("#quarantine-reasons")
     assert "negative_gmv" in reasons and "missing_key" in reasons
     assert "orders_" in text_of("#problem-files")
+    # the timeline's dated labels, as Chromium lays them out, never overlap
+    clashes = browser.evaluate("""(() => {
+      const boxes = [...document.querySelectorAll('#timeline text.mark')].map(t => [t.textContent, t.getBBox()]);
+      const out = [];
+      boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+        if (p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height) out.push(a + ' / ' + b);
+      }));
+      return JSON.stringify([boxes.length, out]);
+    })()""")
+    count, overlapping = json.loads(clashes)
+    assert count >= 5 and overlapping == []
     for plot in ("#timeline svg", "#plot-enrollment svg", "#plot-gmv-progress svg", "#plot-gmv-by-hour svg"):
         assert browser.evaluate(f"document.querySelector({json.dumps(plot)}).getBoundingClientRect().height") > 100
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creator_ops.core.safe_csv import FORMULA_PREFIXES, csv_bytes, safe_cell, write_arrow_csv
+from creator_ops.core.safe_csv import FORMULA_PREFIXES, csv_bytes, is_number_text, safe_cell, write_arrow_csv
 
 cells = st.one_of(
     st.text(max_size=20),
@@ -21,7 +21,6 @@ cells = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9),
 )
 
-NUMBER_LIKE = ("-12.50", "+60123456789", "-0.01", "1e3")
 
 
 def _parsed(data: bytes) -> list[list[str]]:
@@ -35,12 +34,20 @@ def test_no_written_cell_starts_a_formula_and_nothing_is_lost(row):
     written = _parsed(csv_bytes(columns, [row]))[1]
     for original, cell in zip(row, written, strict=True):
         text = str(original)
-        if isinstance(original, (int, Decimal)) or text in NUMBER_LIKE:
-            assert cell == text  # real numbers stay numbers
+        if isinstance(original, (int, Decimal)) or is_number_text(text):
+            assert cell == text  # real numbers stay numbers (`-0` as much as `-12.50`)
         elif text.startswith(FORMULA_PREFIXES):
             assert cell == "'" + text  # neutralised, the text itself kept after the quote
         else:
             assert cell == text
+
+
+def test_number_rule_takes_signed_numbers_and_nothing_a_spreadsheet_would_run():
+    for number in ("-12.50", "+60123456789", "-0.01", "1e3", "-0", "1,234.50", ".5", "-1E+06"):
+        assert is_number_text(number) and safe_cell(number) == number
+    for formula in ("-1+2", "+A1", "-", "=1", "-1e", "1e3+1", " -1", "-0x1F", "-1 "):
+        assert not is_number_text(formula)
+        assert safe_cell(formula) == ("'" + formula if formula.startswith(FORMULA_PREFIXES) else formula)
 
 
 def test_header_and_dict_rows_are_neutralised_too():

@@ -117,7 +117,7 @@ def test_surveys_per_spec_survey_with_scores_and_splits():
     }
     assert set(during["themes"]) == {"ms", "en"} and set(after["themes"]) == {"en", "zh"}
     text = dumps(review)
-    assert "bob@example.com" not in text and "[email hidden]" in text
+    assert "bob@example.com" not in text and "(contact removed)" in text  # what a reader sees where it was
     for theme in during["themes"]["en"]:  # no piece of the address becomes a theme word
         assert not {"bob", "example", "com"} & set(theme["label"].split(" / ")), theme
 
@@ -128,7 +128,7 @@ def test_themes_group_answers_per_language_deterministically():
         ("Commission was great", "en"), ("Great commission rate this time", "en"), ("Commission payout was great", "en"),
         ("Live traffic too low", "en"), ("Traffic on my live was low", "en"), ("call me 012-345 6789 about traffic", "en"),
         ("sampel lambat sampai", "ms"), ("样品到得太晚", "zh"), ("样品太晚了", "zh"), ("மாதிரி தாமதமாக வந்தது", "ta"),
-        ("12345", None), ("👍👍", None), ("mantap gila bro", None),
+        ("12345", None), ("👍👍", None), ("haha lol", None), ("mantap gila bro", None),
     ]  # fmt: skip
     first = themes_by_language(answers)
     assert first == themes_by_language(list(answers))
@@ -142,7 +142,8 @@ def test_themes_group_answers_per_language_deterministically():
     examples = [e for t in english for e in t["examples"]]
     assert not any("345 6789" in e for e in examples)
     # "12345" and the emoji have no letter: scores or reactions, not comments; the slang has no known language
-    assert first["other"] == [{"label": "bro / gila / mantap", "count": 1, "examples": ["mantap gila bro"]}]
+    assert first["other"] == [{"label": "haha / lol", "count": 1, "examples": ["haha lol"]}]
+    assert "mantap gila bro" in first["ms"][-1]["examples"] + [x for t in first["ms"] for x in t["examples"]]
     assert "样品" in first["zh"][0]["label"]
 
 
@@ -163,3 +164,20 @@ def test_what_if_designs_run_the_section_5_engine_on_the_same_lines():
     assert no_prizes["total_myr"] == Money(68_750) and no_prizes["scaled"] is False
     assert review["payouts"]["total_myr"] == Money(868_750)
     assert no_prizes["total_to_gmv"] == Ratio(Fraction(68_750, 750_000))
+
+
+def test_a_choice_question_is_counted_not_themed():
+    from creator_ops.core.review.surveys import choice_counts, is_choice_question
+
+    yes_no = ["Ya", "Tidak", "ya ", "Yes", "No", "Ya", "Tidak", "Yes", "Ya", "No", "Ya", "Yes"]
+    assert is_choice_question(yes_no)
+    assert choice_counts([(a, None) for a in yes_no]) == {"Ya": 5, "Yes": 3, "No": 2, "Tidak": 2}
+    comments = ["Stok habis terlalu awal", "The live slot was too short", "直播时间太短", "More samples please"]
+    assert not is_choice_question(comments * 2)  # four values, twice each: comments, not a choice
+
+
+def test_a_masked_contact_reads_contact_removed():
+    from creator_ops.core.review.themes import _example
+
+    assert _example("Email me at aisyah_r@gmail.com") == "Email me at (contact removed)"
+    assert "(contact removed)" in _example("WhatsApp saya 012-345 6789")

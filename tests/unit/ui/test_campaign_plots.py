@@ -66,3 +66,46 @@ def test_the_timeline_marks_today_inside_the_current_phase_even_when_it_is_short
     assert width >= 0.09 * 1180 - 1  # a one-day phase still gets a readable share of the band
     now_x = next(float(e.get("x1")) for e in root.iter() if e.tag.endswith("line") and e.get("stroke-width") == "3")
     assert x0 < now_x < x0 + width
+
+
+def _marks(svg: str) -> list[tuple[float, float, str]]:
+    import html
+    import re
+
+    return [(float(x), float(y), html.unescape(body))
+            for x, y, body in re.findall(r'<text class="mark" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg)]
+
+
+def _overlaps(marks: list[tuple[float, float, str]]) -> list[tuple[str, str]]:
+    from creator_ops.airflow.ui.svg import label_width
+
+    clashes = []
+    for i, (x1, y1, a) in enumerate(marks):
+        for x2, y2, b in marks[i + 1:]:
+            if y1 == y2 and abs(x1 - x2) < (label_width(a) + label_width(b)) / 2 + 4:
+                clashes.append((a, b))
+    return clashes
+
+
+@pytest.mark.parametrize("steps", [2, 10])
+def test_timeline_labels_never_overlap_with_the_demo_campaign_and_ten_runbook_steps(steps):
+    import datetime as dt
+
+    import yaml
+    from repo_paths import DEMO_SPEC
+
+    from creator_ops.airflow.ui.campaign_charts import charts
+    from creator_ops.airflow.ui.campaign_page import campaign_page
+    from creator_ops.core.spec import parse_spec
+
+    raw = yaml.safe_load(DEMO_SPEC.read_text(encoding="utf-8"))
+    raw["runbook"] = raw["runbook"][:2] + [
+        {"id": f"step_{i}", "title": f"Team {i} signs off the event checklist part {i}",
+         "due": f"event_start - {i % 4}d", "owner": "ops"} for i in range(steps - 2)
+    ]  # fmt: skip
+    spec = parse_spec(raw)
+    page = campaign_page(spec, None, spec.timeline.event_start + dt.timedelta(hours=15))
+    marks = _marks(charts(page)["timeline"])
+    assert len(marks) >= steps
+    assert _overlaps(marks) == []
+    assert all(0 <= x for x, _, _ in marks)

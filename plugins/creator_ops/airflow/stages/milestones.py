@@ -29,7 +29,20 @@ def send_alerts(ctx: StepContext) -> dict[str, Any]:
 
 
 def build(stage: StageBuilder) -> None:
-    """Add `check_milestones` >> `send_alerts`."""
+    """Add `snapshot_figures` >> `check_milestones` >> `send_alerts`."""
+    snapshot = stage.step(
+        "snapshot_figures",
+        "creator_ops.steps.snapshot:take_snapshot",
+        phases=ALL_PHASES,
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=1,  # safe: a rerun replaces the run's snapshot
+        doc_md=(
+            "Computes the campaign's figures as of the end of this run's interval (enrolled, eligible "
+            "and live GMV, selling creators, trust, the funnel, hourly series) once, from "
+            "`warehouse/metrics.py`, and stores them: the Campaigns view, the campaign page and the "
+            "milestones read this snapshot."
+        ),
+    )
     check = stage.step(
         "check_milestones",
         "creator_ops.steps.milestones:check_milestones",
@@ -53,4 +66,17 @@ def build(stage: StageBuilder) -> None:
             "stays in the outbox and is retried with backoff by later runs; none is sent twice."
         ),
     )
-    check >> send
+    project = stage.step(
+        "project_gmv",
+        "creator_ops.steps.projection:project_gmv",
+        phases=[Phase.LIVE],
+        trigger_rule=TriggerRule.ALL_DONE,
+        doc_md=(
+            "Projects the final eligible GMV with an 80 % interval from the live GMV landed so far and the "
+            "hourly shape of earlier campaigns of the same type (docs/projection.md), stores the projection "
+            "for the campaign page and the Campaigns view, and queues a 'behind pace' alert once when the "
+            "interval's top is below the GMV target."
+        ),
+    )
+    snapshot >> check >> send
+    project >> send

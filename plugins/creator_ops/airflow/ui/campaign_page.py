@@ -1,11 +1,11 @@
 """What one campaign's page shows, read from the spec and the warehouse.
 
 Plain Python (no Airflow import), like `overview.py`, so it runs against any warehouse
-engine in tests and benchmarks. Enrolled, eligible GMV, live GMV and trust come from their
-one definition, `warehouse/metrics.py` (whose line tables are kept until the campaign's
-files change); the page groups those tables by hour for its plots. Everything else is a
-fixed handful of aggregate queries, whatever the size of the campaign: nothing loops over
-rows issuing queries. Airflow's own state (waiting human actions, the latest run) is read
+engine in tests and benchmarks. Enrolled, eligible GMV, live GMV, trust, the funnel and the
+hourly series are the latest run's snapshot (`warehouse/snapshots.py`, computed once per run
+from `warehouse/metrics.py`), labelled with that run and moment. Everything else is a fixed
+handful of aggregate queries, whatever the size of the campaign: nothing loops over rows
+issuing queries. Airflow's own state (waiting human actions, the latest run) is read
 by `campaign_view.py`, the Airflow side.
 """
 
@@ -25,7 +25,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    union,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,15 +35,11 @@ from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.schema import (
     alert_outbox,
-    content,
-    creators,
     ingested_files,
-    invitations,
     quality_results,
     quarantine,
-    recruitment_invitations,
-    samples,
 )
+from creator_ops.warehouse.snapshots import FUNNEL
 
 HOUR = 3600
 RECENT_ALERTS = 8
@@ -156,7 +151,7 @@ class CampaignPage:
     live_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> live GMV sen
     eligible_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> eligible GMV sen
     selling: int = 0  # enrolled creators with an eligible line
-    enrolled_ids: set[str] = field(default_factory=set)
+    snapshot: Any = None  # warehouse.snapshots.Snapshot: the run whose figures the page shows
     untrusted: dict[str, list[str]] = field(default_factory=dict)  # the one reading of trust (warehouse.metrics)
     funnel: list[tuple[str, int | None, str]] = field(default_factory=list)  # (step, count, what it counts)
     quality: list[DatasetQuality] = field(default_factory=list)
@@ -174,121 +169,31 @@ class CampaignPage:
     def phase(self) -> str:
         return self.status.phase
 
-
-# --------------------------------------------------------------------------- metrics
-# Enrolled, eligible GMV, live GMV and trust have one definition, `warehouse/metrics.py`
-# (the payout engine's rules on the warehouse inputs); the page groups its line tables by
-# hour for the plots and counts them as of "now" with the same function the other consumers use.
-
-
-def _by_hour(table, time_column: str, value_column: str | None = None) -> dict[int, int]:
-    """Sum `value_column` (or count rows) per UTC hour (whole hours since 1970) of `time_column`."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if table.num_rows == 0:
-        return {}
-    micros = pc.cast(pc.cast(table[time_column], pa.timestamp("us", "UTC")), pa.int64())
-    hours = pc.divide(micros, pa.scalar(HOUR * 1_000_000, pa.int64()))
-    values = table[value_column] if value_column else pa.array([1] * table.num_rows, pa.int64())
-    grouped = pa.table({"hour": hours, "value": values}).group_by("hour").aggregate([("value", "sum")])
-    return dict(zip(grouped["hour"].to_pylist(), (int(v or 0) for v in grouped["value_sum"].to_pylist()), strict=True))
+    @property
+    def as_of(self) -> dt.datetime | None:
+        """The moment the page's figures describe: the end of the snapshot's run interval."""
+        return None if self.snapshot is None else self.snapshot.as_of
 
 
-def _before(table, column: str, moment: dt.datetime, inclusive: bool = False):
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if table.num_rows == 0:
-        return table
-    bound = pa.scalar(moment.astimezone(dt.UTC), pa.timestamp("us", "UTC"))
-    values = pc.cast(table[column], pa.timestamp("us", "UTC"))
-    return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
+# --------------------------------------------------------------------------- figures
+# Enrolled, eligible GMV, live GMV, trust, the funnel and the hourly series are the latest
+# run's snapshot (`warehouse/snapshots.py`, computed once by the run from `warehouse/metrics.py`):
+# the page reads one row, whatever the campaign's size, and says which run and moment it shows.
 
 
-# The line tables follow from the metrics' warehouse inputs, which metrics keeps per warehouse
-# state: while it hands back the same inputs object, the tables computed from it still hold.
-_lines_cache: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-LINES_CACHE_SIZE = 8
+def _read_figures(page: CampaignPage, engine: Engine) -> None:
+    """Read the campaign's latest snapshot (computed now only when no run stored one) into the page."""
+    from creator_ops.warehouse.snapshots import snapshot_for_page
 
-
-def _campaign_lines(engine: Engine, spec: CampaignSpec):
-    from creator_ops.warehouse.metrics import campaign_lines, warehouse_inputs
-
-    inputs = warehouse_inputs(engine, spec.id)
-    key = (str(engine.url), spec.id, tuple(spec.timeline.as_dict().values()))
-    kept = _lines_cache.get(key)
-    if kept is not None and kept[0] is inputs:
-        return kept[1]
-    lines = campaign_lines(engine, spec, inputs)
-    _lines_cache.pop(key, None)
-    if len(_lines_cache) >= LINES_CACHE_SIZE:
-        _lines_cache.pop(next(iter(_lines_cache)))
-    _lines_cache[key] = (inputs, lines)
-    return lines
-
-
-def _read_figures(page: CampaignPage, engine: Engine) -> tuple[int, int, int]:
-    """Read the campaign's figures as of the page's "now"; fill the hourly series; return (enrolled, live, eligible)."""
-    from creator_ops.warehouse.metrics import figures_from_lines, untrusted_datasets
-
-    lines = _campaign_lines(engine, page.spec)
-    page.untrusted = untrusted_datasets(engine, page.spec.id)
-    figures = figures_from_lines(page.spec, lines, page.untrusted, as_of=page.now)
-    live = _before(lines.live_lines, "order_time", page.now)
-    enrolled = _before(lines.enrolled, "registered_at", page.now, inclusive=True)
-    page.live_by_hour = _by_hour(live, "order_time", "gmv_sen")
-    page.eligible_by_hour = _by_hour(_before(lines.eligible_lines, "order_time", page.now), "order_time", "gmv_sen")
-    page.enrolled_by_hour = _by_hour(enrolled, "registered_at")
-    page.enrolled_ids = set(enrolled["creator_id"].to_pylist())
-    page.selling = figures.selling_creators
-    return figures.enrolled, figures.live_gmv_sen, figures.eligible_gmv_sen
-
-
-def _read_funnel_sets(page: CampaignPage, conn) -> tuple[int, set[str], set[str]]:
-    """Return invited creators, creators with a shipped sample and creators posting in the campaign window.
-
-    As the review counts them (SPEC 9-10): invitations landed or recorded by the recruitment
-    stage; a sample's status is its last landed row, shipped as `core.samples` says; content
-    posted in [recruitment_opens, event_end).
-    """
-    from creator_ops.core.samples import SHIPPED_STATUSES
-
-    cid, t = page.spec.id, page.spec.timeline
-    current = select(current_files.c.file_id).where(current_files.c.campaign_id == cid).scalar_subquery()
-    invited = union(
-        select(invitations.c.creator_id).where(invitations.c.campaign_id == cid, invitations.c.file_id.in_(current)),
-        select(recruitment_invitations.c.creator_id).where(recruitment_invitations.c.campaign_id == cid),
-    ).subquery()
-    invited_count = conn.execute(select(func.count()).select_from(invited)).scalar_one()
-    last = func.row_number().over(partition_by=samples.c.sample_id,
-                                  order_by=(samples.c.file_id.desc(), samples.c.row_number.desc()))
-    latest = (
-        select(samples.c.creator_id, samples.c.status, last.label("last"))
-        .where(samples.c.campaign_id == cid, samples.c.file_id.in_(current)).subquery()
-    )
-    sampled = set(conn.execute(
-        select(latest.c.creator_id).where(latest.c.last == 1, func.upper(func.trim(latest.c.status)).in_(
-            SHIPPED_STATUSES)).distinct()
-    ).scalars())
-    posting = set(conn.execute(
-        select(content.c.creator_id).where(
-            content.c.campaign_id == cid, content.c.file_id.in_(current),
-            content.c.posted_at >= t.recruitment_opens.astimezone(dt.UTC),
-            content.c.posted_at < min(t.event_end, page.now).astimezone(dt.UTC),
-        ).distinct()
-    ).scalars())
-    return int(invited_count), sampled, posting
-
-
-def _read_candidates(page: CampaignPage, conn) -> tuple[int, int]:
-    c = creators
-    pulled, shortlisted = conn.execute(
-        select(func.count(), func.coalesce(func.sum(case((c.c.shortlisted, 1), else_=0)), 0)).where(
-            c.c.campaign_id == page.spec.id
-        )
-    ).one()
-    return int(pulled), int(shortlisted)
+    snapshot = snapshot_for_page(engine, page.spec, page.now)
+    page.snapshot = snapshot
+    if snapshot is None:
+        return
+    page.untrusted = snapshot.figures.untrusted
+    page.live_by_hour = snapshot.live_by_hour
+    page.eligible_by_hour = snapshot.eligible_by_hour
+    page.enrolled_by_hour = snapshot.enrolled_by_hour
+    page.selling = snapshot.figures.selling_creators
 
 
 def _read_quality(page: CampaignPage, conn) -> None:
@@ -423,18 +328,25 @@ def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:
         status.last_run_phase, status.last_run_at = last
 
 
-def _progress(page: CampaignPage, enrolled: int, live: int, eligible: int) -> None:
-    t, targets, now = page.spec.timeline, page.spec.targets, page.now
+def _progress(page: CampaignPage) -> None:
+    """Each figure against its target and its pace, both as of the snapshot's moment (the same instant)."""
+    t, targets = page.spec.timeline, page.spec.targets
+    snapshot = page.snapshot
+    as_of = snapshot.as_of if snapshot is not None else page.now
+    figures = snapshot.figures if snapshot is not None else None
+    enrolled, live, eligible = (
+        (figures.enrolled, figures.live_gmv_sen, figures.eligible_gmv_sen) if figures is not None else (0, 0, 0)
+    )
     gmv_target = int(targets.gmv_myr * 100) if targets.gmv_myr is not None else None
     event = (t.event_start, t.event_end)
     page.progress = [
         Progress("enrolled", "Creators enrolled", "creators", enrolled, targets.creators_enrolled,
-                 (t.recruitment_opens, t.registration_closes), now,
+                 (t.recruitment_opens, t.registration_closes), as_of,
                  "distinct creators registered by registration close"),
-        Progress("live_gmv", "Live GMV", "sen", live, gmv_target, event, now,
+        Progress("live_gmv", "Live GMV", "sen", live, gmv_target, event, as_of,
                  "lines placed in the event so far, final or still open, of enrolled creators not excluded: "
                  "what eligible GMV may become"),
-        Progress("eligible_gmv", "Eligible GMV", "sen", eligible, gmv_target, event, now,
+        Progress("eligible_gmv", "Eligible GMV", "sen", eligible, gmv_target, event, as_of,
                  "SPEC 5 eligible lines: enrolled in time and not excluded; what payouts count"),
     ]
 
@@ -447,32 +359,24 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
     page = CampaignPage(spec=spec, status=status, now=now.astimezone(dt.UTC))
     if engine is None:
         page.warehouse_error = "no warehouse configured"
-        _progress(page, 0, 0, 0)
+        _progress(page)
         return page
     try:
-        enrolled, live, eligible = _read_figures(page, engine)
+        _read_figures(page, engine)
         _read_payout_and_last_run(page, engine)
         with engine.connect() as conn:
-            pulled, shortlisted = _read_candidates(page, conn)
-            invited, sampled, posting = _read_funnel_sets(page, conn)
             _read_quality(page, conn)
             _read_files(page, conn)
             _read_alerts(page, conn)
         _read_mechanisms(page, engine)
     except SQLAlchemyError as exc:
         page.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
-        _progress(page, 0, 0, 0)
+        page.snapshot = None
+        _progress(page)
         return page
-    _progress(page, enrolled, live, eligible)
-    page.funnel = [
-        ("Candidates pulled", pulled, "creators from marketplace pulls"),
-        ("Shortlisted", shortlisted, "candidates on the shortlist and invite lists"),
-        ("Invited", invited, "creators invited (landed invitations and the recruitment stage's lists)"),
-        ("Enrolled", enrolled, "registered by registration close"),
-        ("Sampled", len(page.enrolled_ids & sampled), "enrolled, with a sample shipped"),
-        ("Posting", len(page.enrolled_ids & posting), "enrolled, with a video or LIVE posted since recruitment opened"),
-        ("Selling", page.selling, "enrolled creators with at least one eligible sale"),
-    ]
+    _progress(page)
+    counts = page.snapshot.funnel if page.snapshot is not None else {}
+    page.funnel = [(label, counts.get(key, 0), what) for key, label, what in FUNNEL]
     return page
 
 
@@ -513,6 +417,10 @@ def as_dict(page: CampaignPage) -> dict[str, Any]:
         "name": page.spec.name,
         "dag_id": page.spec.dag_id,
         "now": page.now.isoformat(),
+        "as_of": when(page.as_of),
+        "as_of_run": page.snapshot.run_id if page.snapshot is not None else None,
+        "as_of_local": (page.as_of.astimezone(page.spec.tz).isoformat() if page.as_of else None),
+        "timezone": page.spec.timezone,
         "phase": page.phase,
         "next_deadline": (
             {"label": page.status.next_deadline.label, "at": page.status.next_deadline.when.isoformat()}
@@ -524,6 +432,13 @@ def as_dict(page: CampaignPage) -> dict[str, Any]:
             for p in page.progress
         },
         "funnel": {label: count for label, count, _ in page.funnel},
+        "figures": (
+            {"enrolled": page.snapshot.figures.enrolled, "eligible_gmv_sen": page.snapshot.figures.eligible_gmv_sen,
+             "eligible_lines": page.snapshot.figures.eligible_lines,
+             "selling_creators": page.snapshot.figures.selling_creators,
+             "live_gmv_sen": page.snapshot.figures.live_gmv_sen, "survey_responses": page.snapshot.survey_responses}
+            if page.snapshot is not None else None
+        ),
         "quality": [
             {"dataset": q.dataset, "verdict": q.verdict, "files_checked": q.files_checked,
              "files_failed": q.files_failed, "last_checked": when(q.last_checked),

@@ -5,7 +5,9 @@ Routes of the campaigns app (`app.py` includes `router`), behind the same Airflo
 - `/campaigns/{campaign_id}`: the page (timeline, progress against pace, funnel, quality,
   quarantine, alerts, waiting human actions, links);
 - `/campaigns/{campaign_id}.json`: the same figures as JSON;
-- `/campaigns/{campaign_id}/matchmaking/{name}`: a file of the campaign's matchmaking list.
+- `/campaigns/{campaign_id}/matchmaking` (and `.csv`): the matchmaking list with product names,
+  per account manager, and BD's sign-off; `/campaigns/{campaign_id}/matchmaking/{name}`: a file of it;
+- `/campaigns/{campaign_id}/traffic` (and `.csv`): the traffic allocation per live hour.
 
 The warehouse figures come from `campaign_page.py`; Airflow's own state (human actions
 waiting in Required Actions, the latest run) from the metadata database, in two queries.
@@ -14,17 +16,15 @@ waiting in Required Actions, the latest run) from the metadata database, in two 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui import app as ui
 from creator_ops.airflow.ui.campaign_charts import charts
 from creator_ops.airflow.ui.campaign_page import CampaignPage, as_dict, campaign_page
-from creator_ops.core.spec import CampaignSpec, discover_specs
+from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.steps import output_root
 
 router = APIRouter()
@@ -34,11 +34,7 @@ MATCHMAKING_MAIN_FILE = "pairs.csv"  # the whole list; list_<account manager>.cs
 
 def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
     """Return the campaign's spec; 404 when there is none or the user may not read its DAG."""
-    collection = discover_specs(campaign_specs_dir())
-    spec = next((s for _, s in collection.specs if s.id == campaign_id), None)
-    if spec is None or spec.dag_id not in ui.readable_dag_ids(user, [spec.dag_id]):
-        raise HTTPException(status_code=404, detail=f"no campaign {campaign_id!r}")
-    return spec
+    return ui.campaign_for(user, campaign_id)
 
 
 def _page(spec: CampaignSpec) -> CampaignPage:
@@ -46,7 +42,13 @@ def _page(spec: CampaignSpec) -> CampaignPage:
         engine = ui._engine(ui.warehouse_url())
     except Exception:  # a bad connection shows on the page, it must not break it
         engine = None
-    return campaign_page(spec, engine, ui._now())
+    try:
+        return campaign_page(spec, engine, ui._now())
+    except Exception as exc:  # a malformed stored row: the page says so instead of answering 500
+        ui.log.exception("campaign page: figures of %s not readable", spec.id)
+        page = campaign_page(spec, None, ui._now())
+        page.warehouse_error = f"figures not readable: {type(exc).__name__} (see the API server's log)"
+        return page
 
 
 def _task_path(dag_id: str, run_id: str, task_id: str, map_index: int) -> str:
@@ -113,9 +115,12 @@ def latest_run(dag_id: str) -> dict[str, Any] | None:
     }
 
 
-def _airflow_state(dag_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
+def _airflow_state(user: Any, dag_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
+    """Return the DAG's waiting human actions and latest run, each only if the user may read that part of the DAG."""
     try:
-        return waiting_actions(dag_id), latest_run(dag_id), None
+        actions = waiting_actions(dag_id) if ui.may_read(user, dag_id, "HITL_DETAIL") else []
+        run = latest_run(dag_id) if ui.may_read(user, dag_id, "RUN") else None
+        return actions, run, None
     except Exception as exc:  # the warehouse half of the page still helps
         return [], None, f"Airflow metadata not readable: {type(exc).__name__}"
 
@@ -124,13 +129,14 @@ def _matchmaking_files(spec: CampaignSpec) -> list[str]:
     folder = output_root() / spec.id / "matchmaking"
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix in MATCHMAKING_SUFFIXES)
+    names = (p.name for p in folder.iterdir() if p.suffix in MATCHMAKING_SUFFIXES)
+    return sorted(name for name in names if ui.campaign_file(spec, "matchmaking", name) is not None)
 
 
 def links(spec: CampaignSpec) -> dict[str, Any]:
     """Return the outputs the page links to, only those that exist."""
     return {
-        "review": ui.review_path(spec.id).is_file(),
+        "review": ui.has_review(spec),
         "matchmaking": _matchmaking_files(spec),
     }
 
@@ -150,7 +156,7 @@ def campaign_json(campaign_id: str, user: ui.UserDep) -> dict[str, Any]:
     """Return the campaign page's figures as JSON."""
     spec = _spec_for(user, campaign_id)
     page = _page(spec)
-    actions, run, problem = _airflow_state(spec.dag_id)
+    actions, run, problem = _airflow_state(user, spec.dag_id)
     return as_dict(page) | {
         "human_actions_waiting": [_jsonable(a) for a in actions],
         "latest_run": _jsonable(run) if run else None,
@@ -164,7 +170,7 @@ def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
     """Render the campaign's page."""
     spec = _spec_for(user, campaign_id)
     page = _page(spec)
-    actions, run, problem = _airflow_state(spec.dag_id)
+    actions, run, problem = _airflow_state(user, spec.dag_id)
     html = ui.templates().get_template("campaign.html").render(
         page=page,
         spec=spec,
@@ -181,6 +187,56 @@ def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
         ui_root=ui.airflow_ui_root(),
         user=user.get_name(),
     )
+    return HTMLResponse(html)
+
+
+def _engine_or_503():
+    try:
+        return ui._engine(ui.warehouse_url())
+    except Exception as exc:  # say what is wrong rather than fail with a 500
+        raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None
+
+
+@router.get("/campaigns/{campaign_id}/matchmaking", response_class=HTMLResponse)
+def matchmaking_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
+    """Render the campaign's matchmaking list: products by name, one tab per account manager, BD's sign-off."""
+    from creator_ops.airflow.ui.mechanism_pages import VALUE_EXPLAINED, matchmaking_page
+
+    spec = _spec_for(user, campaign_id)
+    page = matchmaking_page(spec, _engine_or_503())
+    html = ui.templates().get_template("matchmaking.html").render(
+        page=page, spec=spec, value_explained=VALUE_EXPLAINED, user=user.get_name(), ui_root=ui.airflow_ui_root()
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/campaigns/{campaign_id}/matchmaking.csv")
+def matchmaking_csv(campaign_id: str, user: ui.UserDep) -> Response:
+    """Return the matchmaking list with product names and categories (formula-safe, `<campaign>_matchmaking.csv`)."""
+    from creator_ops.airflow.ui.mechanism_pages import MATCHMAKING_HEADER, matchmaking_page, matchmaking_rows
+    from creator_ops.core.safe_csv import csv_bytes
+
+    spec = _spec_for(user, campaign_id)
+    page = matchmaking_page(spec, _engine_or_503())
+    if page.record is None:
+        raise HTTPException(status_code=404, detail="no matchmaking list yet")
+    body = csv_bytes(MATCHMAKING_HEADER, matchmaking_rows(page))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{spec.id}_matchmaking.csv"'})
+
+
+@router.get("/campaigns/{campaign_id}/traffic", response_class=HTMLResponse)
+def traffic_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
+    """Render the campaign's traffic allocation per live hour: budget, spend, expected and actual GMV."""
+    from creator_ops.airflow.ui.mechanism_pages import traffic_page
+    from creator_ops.core.money import to_sen
+
+    spec = _spec_for(user, campaign_id)
+    page = traffic_page(spec, _engine_or_503())
+    html = ui.templates().get_template("traffic.html").render(
+        page=page, spec=spec, user=user.get_name(), ui_root=ui.airflow_ui_root(),
+        budget_sen=to_sen(spec.traffic.budget_myr) if spec.traffic is not None else None,
+    )  # fmt: skip
     return HTMLResponse(html)
 
 
@@ -216,9 +272,13 @@ def traffic_csv(campaign_id: str, user: ui.UserDep) -> Response:
 
 
 @router.get("/campaigns/{campaign_id}/matchmaking/{name}")
-def matchmaking_file(campaign_id: str, name: str, user: ui.UserDep) -> FileResponse:
+def matchmaking_file(campaign_id: str, name: str, user: ui.UserDep) -> Response:
     """Serve one file of the campaign's matchmaking list (only names listed in its folder)."""
+    import mimetypes
+
     spec = _spec_for(user, campaign_id)
     if name not in _matchmaking_files(spec):
-        raise HTTPException(status_code=404, detail=f"no matchmaking file {name!r}")
-    return FileResponse(Path(output_root() / spec.id / "matchmaking" / name), filename=name)
+        raise HTTPException(status_code=404, detail="no such file")
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(ui.read_campaign_file(spec, "matchmaking", name), media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

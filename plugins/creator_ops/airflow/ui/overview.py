@@ -1,7 +1,9 @@
 """What the campaigns view shows for each campaign, assembled from the specs and the warehouse.
 
 The rules live elsewhere: phases and dated points in `core.calendar`, figures in
-`warehouse.metrics` and `warehouse.queries`. No Airflow import, so it can be tested
+`warehouse.metrics`, computed once per run and stored as the run's snapshot
+(`warehouse.snapshots`, read here for every listed campaign in one query), the rest in
+`warehouse.queries`. No Airflow import, so it can be tested
 against any warehouse engine.
 """
 
@@ -19,7 +21,6 @@ from creator_ops.core.money import to_sen_or_none
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.times import utc
 from creator_ops.warehouse import queries
-from creator_ops.warehouse.metrics import campaign_figures, validated_datasets
 
 
 @dataclass
@@ -47,6 +48,12 @@ class CampaignStatus:
     last_run_phase: str | None = None
     last_run_at: dt.datetime | None = None
     warehouse_error: str | None = None
+    snapshot: Any = None  # warehouse.snapshots.Snapshot the figures come from (None: nothing measured yet)
+
+    @property
+    def as_of(self) -> dt.datetime | None:
+        """The moment the row's figures describe (the end of the snapshot's run interval)."""
+        return None if self.snapshot is None else self.snapshot.as_of
 
     @property
     def enrolled_share(self) -> float | None:
@@ -63,31 +70,50 @@ class CampaignStatus:
         return self.gmv_sen / self.gmv_target_sen
 
 
-def _read_warehouse(status: CampaignStatus, spec: CampaignSpec, engine: Engine) -> None:
-    # enrolled, eligible and live GMV, trust: the one definition the milestones, payouts and review read
-    figures = campaign_figures(engine, spec)
+def _apply_snapshot(status: CampaignStatus, snapshot: Any) -> None:
+    """Fill the row's figures from the campaign's snapshot (`warehouse.snapshots`)."""
+    status.snapshot = snapshot
+    if snapshot is None:  # nothing landed and no run measured it: nothing counted yet
+        status.creators_enrolled, status.gmv_sen, status.live_gmv_sen = 0, 0, 0
+        return
+    figures = snapshot.figures
     status.creators_enrolled = figures.enrolled
     status.gmv_sen = figures.eligible_gmv_sen
     status.live_gmv_sen = figures.live_gmv_sen
     status.quality_failed = sorted(figures.untrusted)
     if status.quality_failed:
         status.quality = "failed"
-    elif validated_datasets(engine, spec.id):
+    elif snapshot.validated:
         status.quality = "passed"
+    if snapshot.traffic is not None:
+        from creator_ops.warehouse.mechanisms import TrafficOverview
+
+        status.traffic = TrafficOverview(**snapshot.traffic)
+
+
+def _read_warehouse(
+    status: CampaignStatus, spec: CampaignSpec, engine: Engine, snapshot: Any, now: dt.datetime
+) -> None:
+    # enrolled, eligible and live GMV, trust: the latest run's snapshot of the one definition
+    from creator_ops.warehouse.snapshots import snapshot_for_page
+
+    _apply_snapshot(status, snapshot if snapshot is not None else snapshot_for_page(engine, spec, now))
     payout = queries.latest_payout(engine, spec.id)
     if payout is not None:
         status.payout, status.payout_total_sen, status.payout_creators = payout
     last_run = queries.last_run(engine, spec.id)
     if last_run is not None:
         status.last_run_phase, status.last_run_at = last_run
-    if spec.traffic is not None:
-        from creator_ops.warehouse.mechanisms import traffic_overview
-
-        status.traffic = traffic_overview(engine, spec)
 
 
-def campaign_status(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -> CampaignStatus:
-    """Return the view's row for one campaign; warehouse problems show on the row, not as an error page."""
+def campaign_status(
+    spec: CampaignSpec, engine: Engine | None, now: dt.datetime, snapshot: Any = None
+) -> CampaignStatus:
+    """Return the view's row for one campaign; warehouse problems show on the row, not as an error page.
+
+    `snapshot` is the campaign's latest snapshot when the caller read it already (the list reads
+    every campaign's in one query); without one the row reads it, or computes the figures now.
+    """
     status = CampaignStatus(
         campaign_id=spec.id,
         name=spec.name,
@@ -103,7 +129,7 @@ def campaign_status(spec: CampaignSpec, engine: Engine | None, now: dt.datetime)
         status.warehouse_error = "no warehouse configured"
         return status
     try:
-        _read_warehouse(status, spec, engine)
+        _read_warehouse(status, spec, engine, snapshot, now)
     except SQLAlchemyError as exc:
         status.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
     return status
@@ -113,6 +139,14 @@ def campaigns_overview(
     specs: list[CampaignSpec], engine: Engine | None, now: dt.datetime
 ) -> list[CampaignStatus]:
     """Return one row per campaign, the soonest event first."""
-    rows = [campaign_status(spec, engine, now) for spec in specs]
+    snapshots: dict[str, Any] = {}
+    if engine is not None:
+        from creator_ops.warehouse.snapshots import latest_snapshots
+
+        try:
+            snapshots = latest_snapshots(engine, [spec.id for spec in specs])
+        except SQLAlchemyError:
+            snapshots = {}  # each row then says what is wrong with the warehouse
+    rows = [campaign_status(spec, engine, now, snapshots.get(spec.id)) for spec in specs]
     by_id = {spec.id: spec for spec in specs}
     return sorted(rows, key=lambda r: (utc(by_id[r.campaign_id].timeline.event_start), r.campaign_id))

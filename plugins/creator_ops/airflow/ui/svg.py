@@ -194,6 +194,11 @@ class Segment:
     current: bool = False
 
 
+def label_width(label: str, size: float = 11) -> float:
+    """A generous width of a label in px at `size` (wide characters such as Han count double)."""
+    return sum(size * (1.1 if ord(ch) > 0x2E80 else 0.62) for ch in label)
+
+
 def timeline(
     segments: Sequence[Segment],
     markers: Sequence[tuple[float, str]],
@@ -231,13 +236,15 @@ def timeline(
     placed = []
     for t, label in sorted(markers):
         x = sx(t)
-        est = 6.6 * len(label)
-        row = next((i for i, last in enumerate(rows) if x - est / 2 > last + 8), None)
+        est = label_width(label)
+        # where the label is drawn (kept inside the picture), so rows are chosen by what is really drawn
+        cx = min(max(x, left + est / 2), width - right - est / 2)
+        row = next((i for i, last in enumerate(rows) if cx - est / 2 > last + 8), None)
         if row is None:
-            rows.append(0.0)
+            rows.append(float("-inf"))
             row = len(rows) - 1
-        rows[row] = x + est / 2
-        placed.append((x, label, row))
+        rows[row] = cx + est / 2
+        placed.append((x, cx, label, row))
     height = band_top + band_h + 26 + 18 * max(len(rows), 1) + 8
     out = [_open(width, height, title)]
     for i, s in enumerate(segments):
@@ -246,11 +253,10 @@ def timeline(
                    f'height="{band_h}" fill="{s.color}"{stroke}/>')
         out.append(_text((edges[i] + edges[i + 1]) / 2, band_top + band_h / 2 + 5, s.label, anchor="middle",
                          color=INK, weight="bold" if s.current else "normal", size=13))
-    for x, label, row in placed:
+    for x, cx, label, row in placed:
         y = band_top + band_h + 22 + 18 * row
         out.append(f'<line x1="{x:.1f}" y1="{band_top + band_h}" x2="{x:.1f}" y2="{y - 12:.1f}" stroke="{MUTED}"/>')
-        out.append(_text(min(max(x, left + 3.3 * len(label)), width - right - 3.3 * len(label)), y, label,
-                         anchor="middle", size=11))
+        out.append(_text(cx, y, label, anchor="middle", size=11).replace("<text ", '<text class="mark" ', 1))
     if now is not None:
         x = sx(now)
         # drawn around the band, not across it, so the current phase's name stays readable

@@ -47,7 +47,9 @@ def _comparable(review: dict[str, Any]) -> dict[str, Any]:
         out["gmv"] = {**out["gmv"], "by_hour": _hour_offsets(out["gmv"].get("by_hour") or {})}
     if isinstance(out.get("surveys"), dict):
         out["surveys"] = {
-            k: {f: v for f, v in s.items() if f != "themes"} for k, s in out["surveys"].items() if isinstance(s, dict)
+            k: {f: v for f, v in s.items() if f not in ("themes", "choices")}
+            for k, s in out["surveys"].items()
+            if isinstance(s, dict)
         }
     return out
 
@@ -135,6 +137,7 @@ def compute_review(
         "payouts": figures["payouts"],
         "what_if": figures["what_if"],
         "concentration": figures["concentration"],
+        "experiments": figures["experiments"],
     }
     warm.join()  # done by now at any real size; never leave a thread importing behind the caller
     review["baseline"] = baseline_block(review, baseline, baseline_source) if baseline else None

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps
 from creator_ops.core.safe_csv import write_atomically
@@ -208,6 +209,7 @@ h3{font-size:15px;margin:16px 0 6px}.sub{color:#555;margin:0 0 16px}
 .plot{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:8px;margin:10px 0;overflow-x:auto}
 .plot svg{max-width:100%;height:auto}.two{display:grid;grid-template-columns:1fr 1fr;gap:10px}
 table{border-collapse:collapse;background:#fff;margin:8px 0;font-size:14px}
+details{margin:8px 0}summary{cursor:pointer;color:#1f6fb2;font-weight:600}
 th,td{border:1px solid #e1e4e8;padding:4px 8px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f0f2f5}.pos{color:#1a7f37}.neg{color:#b42318}.theme{margin:4px 0 10px}
 .ex{color:#444;font-style:italic;margin-left:12px}
@@ -269,6 +271,183 @@ def _times(value: Ratio | None) -> str:
 
 def _hours(value: Ratio | None) -> str:
     return "n/a" if value is None else f"{value.decimal():,.1f} h"
+
+
+# --------------------------------------------------------------------------- labels and formats
+# Every figure of the review by its path in review.json, with the words people read and the
+# way its number is written: RM with separators, shares as % with one decimal, ratios with two.
+
+LABELS = {
+    "funnel": "Funnel", **{f"funnel.{k}": v for k, v in FUNNEL_STEPS},
+    "rates": "Rates",
+    "rates.invite_acceptance": "Invite acceptance (enrolled from invite / invited)",
+    "rates.activation": "Activation (selling / enrolled)",
+    "rates.sample_post_rate": "Sampled creators who posted",
+    "rates.sample_sell_rate": "Sampled creators who sold",
+    "gmv": "GMV", "gmv.eligible_myr": "Eligible GMV", "gmv.by_content_type": "Eligible GMV by content type",
+    "gmv.by_category": "Eligible GMV by product category", "gmv.by_hour": "Eligible GMV by hour",
+    "cost": "Cost", "cost.incentives_myr": "Incentives", "cost.commission_myr": "Commission",
+    "cost.samples_myr": "Free samples", "cost.total_myr": "Total cost",
+    "roi": "ROI (eligible GMV / total cost)",
+    "cost_per_selling_creator_myr": "Cost per selling creator",
+    "top10_share": "Top 10% of creators' share of GMV",
+    "median_hours_to_first_sale": "Median hours to first sale",
+    "targets": "Targets", "targets.creators_enrolled": "Creators enrolled", "targets.gmv_myr": "GMV",
+    "targets.survey_responses": "Survey responses",
+    "target": "target", "actual": "actual", "attainment": "attainment",
+    "payouts": "Payouts", "payouts.creators": "Creators paid", "payouts.total_myr": "Total payouts",
+    "payouts.total_to_gmv": "Payouts / eligible GMV", "payouts.scaled": "Scaled to fit the budget",
+    "payouts.creators_per_tier": "Creators per tier",
+    "what_if": "What if",
+    "surveys": "Survey", "responses": "responses", "nps": "NPS", "csat": "CSAT",
+    "nps_answers": "NPS answers", "csat_answers": "CSAT answers", "promoters": "promoters", "passives": "passives",
+    "detractors": "detractors", "valid": "valid", "satisfied": "satisfied (4-5)",
+    "by_language": "by language", "by_account_manager": "by account manager",
+    "creators": "creators", "total_myr": "total", "total_to_gmv": "total / GMV", "scaled": "scaled",
+    "creators_per_tier": "creators per tier",
+}
+SHARE_KEYS = ("rates.", "top10_share", "attainment", "total_to_gmv", "creator_share", "gmv_share")
+SCORE_KEYS = ("nps", "csat")
+
+
+def _kind(path: str) -> str:
+    last = path.rsplit(".", 1)[-1]
+    if any(path.startswith(k) or last == k or path.endswith("." + k) for k in SHARE_KEYS):
+        return "share"
+    if last in SCORE_KEYS:
+        return "score"
+    if last == "median_hours_to_first_sale" or path == "median_hours_to_first_sale":
+        return "hours"
+    return "ratio"
+
+
+def label(path: str) -> str:
+    """Return the words for a figure's path in review.json (`gmv.by_category.beauty` → `...category: beauty`)."""
+    if path in LABELS:
+        return LABELS[path]
+    parts = path.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        head = ".".join(parts[:cut])
+        if head in LABELS:
+            rest = parts[cut:]
+            if head == "payouts.creators_per_tier":
+                return f"Creators in the tier from RM {float(rest[0]):,.2f}" if rest[0].replace(".", "").isdigit() \
+                    else f"Creators per tier: {'.'.join(rest)}"
+            if head == "surveys":
+                return f"Survey {rest[0]}" + ("".join(f": {LABELS.get(r, r.replace('_', ' '))}" for r in rest[1:]))
+            if head == "targets" and len(rest) == 1:
+                return f"{LABELS[head]}: {LABELS.get(rest[0], rest[0])}"
+            return f"{LABELS[head]}: " + ", ".join(LABELS.get(r, r.replace("_", " ")) for r in rest)
+    if path.startswith("what_if[") and "]" in path:
+        name, _, rest = path[len("what_if["):].partition("]")
+        key = rest.lstrip(".")
+        return f"What if “{name}”: " + label_of_design(key)
+    return LABELS.get(parts[-1], parts[-1].replace("_", " "))
+
+
+def label_of_design(key: str) -> str:
+    if key.startswith("creators_per_tier."):
+        return label("payouts." + key)
+    return LABELS.get(key, key.replace("_", " "))
+
+
+def shown(path: str, value: Any) -> str:
+    """Write a figure for people: RM with separators, shares in % (one decimal), ratios with two decimals."""
+    if isinstance(value, Ratio):
+        kind = _kind(path)
+        if kind == "share":
+            return percent(value)
+        if kind == "score":
+            return score(value)
+        if kind == "hours":
+            return _hours(value)
+        return _times(value) if path.endswith("roi") else f"{value.decimal():,.2f}"
+    return text(value)
+
+
+def change(path: str, value: Any) -> str:
+    """Write a change (this − previous) as its figure is written: ±RM, ± pp for shares, ± with two decimals."""
+    if isinstance(value, Ratio):
+        kind = _kind(path)
+        if kind == "share":
+            return _points(value)
+        if kind in ("score", "hours"):
+            return _signed(value, "0.1", " h" if kind == "hours" else "")
+        return _signed(value, "0.01", "×" if path.endswith("roi") else "")
+    return _delta_text(value)
+
+
+def _lookup(tree: Any, path: str) -> Any:
+    """Return the value at a `_flatten` path of `tree` (None when it is not there)."""
+    out: list[tuple[str, Any]] = []
+    _flatten("", tree, out)
+    return dict(out).get(path)
+
+
+def previous_value(current: Any, difference: Any) -> Any:
+    """Return the previous campaign's figure from this campaign's and the change (exact: previous = this − change)."""
+    if current is None or difference is None:
+        return None
+    if isinstance(current, Money) and isinstance(difference, Money):
+        return current - difference
+    if isinstance(current, Ratio) and isinstance(difference, Ratio):
+        return current - difference
+    if isinstance(current, int) and isinstance(difference, int) and not isinstance(current, bool):
+        return current - difference
+    return None
+
+
+def comparison_rows(review: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(path, label, this campaign, previous campaign, change) of every compared figure but the hourly series."""
+    baseline = review.get("baseline") or {}
+    changes: list[tuple[str, Any]] = []
+    _flatten("", baseline.get("delta") or {}, changes)
+    current: list[tuple[str, Any]] = []
+    _flatten("", {k: review.get(k) for k in (baseline.get("delta") or {})}, current)
+    values = dict(current)
+    rows = []
+    for path, difference in changes:
+        if path.startswith("gmv.by_hour."):
+            continue  # plotted beside the previous campaign's hours
+        this = values.get(path, _zero(difference))
+        before = previous_value(this, difference)
+        rows.append((path, label(path), shown(path, this), shown(path, before) if before is not None else "n/a",
+                     change(path, difference)))  # fmt: skip
+    return rows
+
+
+def _zero(like: Any) -> Any:
+    if isinstance(like, Money):
+        return Money(0)
+    if isinstance(like, Ratio):
+        return Ratio(like.value * 0)
+    return 0 if isinstance(like, int) else None
+
+
+HEADLINE = (
+    # (label, path in review.json)
+    ("Eligible GMV", "gmv.eligible_myr"),
+    ("Total cost", "cost.total_myr"),
+    ("ROI (GMV / cost)", "roi"),
+    ("Selling creators", "funnel.selling"),
+    ("Activation (selling / enrolled)", "rates.activation"),
+    ("Cost per selling creator", "cost_per_selling_creator_myr"),
+    ("Top 10% share of GMV", "top10_share"),
+    ("Median hours to first sale", "median_hours_to_first_sale"),
+)
+
+
+def headline_comparison(review: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(label, this campaign, previous campaign, change) of the headline figures, side by side."""
+    delta = ((review.get("baseline") or {}).get("delta")) or {}
+    rows = []
+    for name, path in HEADLINE:
+        this = _lookup(review, path)
+        difference = _lookup(delta, path)
+        before = previous_value(this, difference) if difference is not None else None
+        rows.append((name, shown(path, this), shown(path, before) if before is not None else "n/a",
+                     change(path, difference) if difference is not None else ""))  # fmt: skip
+    return rows
 
 
 def headline_cards(review: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -341,6 +520,11 @@ def _survey_html(review: dict[str, Any]) -> str:
                         ],
                     )
                 )
+        for question, counts in (s.get("choices") or {}).items():
+            total = sum(counts.values())
+            parts.append(f"<h3>“{_e(question)}”</h3>")
+            parts.append(_table(["answer", "answers", "share"],
+                                [[a, n, f"{n * 100 / total:.1f}%"] for a, n in counts.items()]))  # fmt: skip
         for language, themes in (s.get("themes") or {}).items():
             parts.append(f"<h3>Themes in {_e(LANGUAGE_NAMES.get(language, language))}</h3>")
             for theme in themes:
@@ -351,26 +535,137 @@ def _survey_html(review: dict[str, Any]) -> str:
     return "\n".join(parts) or "<p>No surveys in the spec.</p>"
 
 
+def _headline_html(review: dict[str, Any]) -> str:
+    baseline = review.get("baseline")
+    if not baseline:
+        cards = "".join(
+            f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>'
+            for k, v, _ in headline_cards(review)
+        )
+        return f'<div class="cards">{cards}</div>'
+    previous = baseline.get("name") or baseline.get("campaign_id")
+    rows = "".join(
+        f"<tr><td>{_e(name)}</td><td class=\"n\"><b>{_e(this)}</b></td><td class=\"n\">{_e(before)}</td>"
+        f'<td class="n {_sign_class(diff)}">{_e(diff)}</td></tr>'
+        for name, this, before, diff in headline_comparison(review)
+    )
+    return (
+        f'<table id="headline"><thead><tr><th>figure</th><th>{_e(review["campaign"]["name"])}</th>'
+        f"<th>{_e(previous)}</th><th>change</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _sign_class(change_text: str) -> str:
+    if change_text.startswith("+") and change_text.strip("+0.,% ph×RM") != "":
+        return "pos"
+    return "neg" if change_text.startswith(("-", "−")) else ""
+
+
+def _funnel_html(review: dict[str, Any]) -> str:
+    return (
+        f'<div class="plot">{funnel_plot(review)}</div>'
+        + _table(["rate", "value"], [[label(f"rates.{k}"), percent(v)] for k, v in review["rates"].items()])
+    )
+
+
+def _gmv_html(review: dict[str, Any]) -> str:
+    gmv = review["gmv"]
+    return (
+        f'<div class="plot">{hourly_plot(review)}</div>'
+        '<div class="two">'
+        f'<div class="plot">{money_plot("Eligible GMV by content type", gmv["by_content_type"], "ctype")}</div>'
+        f'<div class="plot">{money_plot("Eligible GMV by product category", gmv["by_category"], "category")}</div>'
+        "</div>"
+        f'<div class="plot">{concentration_plot(review)}</div>'
+    )
+
+
+def _cost_html(review: dict[str, Any]) -> str:
+    rows = [[label(f"cost.{k}"), text(v)] for k, v in review["cost"].items()]
+    rows += [[label(k), shown(k, review[k])]
+             for k in ("roi", "cost_per_selling_creator_myr", "top10_share", "median_hours_to_first_sale")]  # fmt: skip
+    return _table(["figure", "value"], rows)
+
+
+def _targets_html(review: dict[str, Any]) -> str:
+    targets = [
+        [label(f"targets.{name}"), shown(f"targets.{name}.target", t["target"]),
+         shown(f"targets.{name}.actual", t["actual"]), percent(t["attainment"])]
+        for name, t in review["targets"].items()
+    ]  # fmt: skip
+    if not targets:
+        return "<p>No targets in the spec.</p>"
+    return _table(["figure", "target", "actual", "attainment"], targets)
+
+
+def _designs_html(review: dict[str, Any]) -> str:
+    designs = [["actual design", *_design_cells(review["payouts"])]] + [
+        [w["name"], *_design_cells(w)] for w in review["what_if"]
+    ]
+    return _table(["design", "creators paid", "total", "total / GMV", "scaled to budget", "creators per tier"], designs)
+
+
+def _design_cells(design: dict[str, Any]) -> list[Any]:
+    tiers = sorted(design["creators_per_tier"].items(), key=lambda kv: Decimal(kv[0]) if _number(kv[0]) else 0)
+    shown_tiers = ", ".join(f"from RM {Decimal(k):,.2f}: {v:,}" if _number(k) else f"{k}: {v:,}" for k, v in tiers)
+    return [design["creators"], text(design["total_myr"]), percent(design["total_to_gmv"]),
+            "yes" if design["scaled"] else "no", shown_tiers]  # fmt: skip
+
+
+def _number(value: str) -> bool:
+    try:
+        Decimal(value)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def _surveys_html(review: dict[str, Any]) -> str:
+    survey_svg = survey_plot(review)
+    return (f'<div class="plot">{survey_svg}</div>' if survey_svg else "") + _survey_html(review)
+
+
+def _against_html(review: dict[str, Any]) -> str:
+    baseline = review["baseline"]
+    previous = baseline.get("name") or baseline.get("campaign_id")
+    rows = comparison_rows(review)
+    body = "".join(
+        f"<tr><td>{_e(name)}</td><td class=\"n\">{_e(this)}</td><td class=\"n\">{_e(before)}</td>"
+        f'<td class="n {_sign_class(diff)}">{_e(diff)}</td></tr>'
+        for _path, name, this, before, diff in rows
+    )
+    return (
+        f"<p>{len(rows):,} figures compared with {_e(previous)} ({_e(baseline['source'])}); the headline ones are at "
+        "the top of the page.</p>"
+        f'<details id="comparison"><summary>Every figure side by side</summary><table><thead><tr><th>figure</th>'
+        f"<th>{_e(review['campaign']['name'])}</th><th>{_e(previous)}</th><th>change</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></details>"
+    )
+
+
+def _notes_html(review: dict[str, Any]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in review["notes"]) + "</ul>"
+
+
+# The page's sections in order: (id, title, whether the review has it, its HTML). A new
+# section of the review (an experiment, a projection) is one entry here.
+SECTIONS: list[tuple[str, str | None, Any, Any]] = [
+    ("funnel", "Funnel", lambda r: True, _funnel_html),
+    ("gmv", "GMV", lambda r: True, _gmv_html),
+    ("cost", "Cost and return", lambda r: True, _cost_html),
+    ("targets", "Targets", lambda r: True, _targets_html),
+    ("designs", "Incentive designs (what if)", lambda r: True, _designs_html),
+    ("experiments", None, lambda r: True, experiments_html),  # writes its own headings
+    ("surveys", "Surveys", lambda r: True, _surveys_html),
+    ("against", "Against the previous campaign", lambda r: bool(r.get("baseline")), _against_html),
+    ("notes", "Notes", lambda r: bool(r.get("notes")), _notes_html),
+]
+
+
 def render_html(review: dict[str, Any]) -> str:
     """Return the review as one self-contained HTML page."""
     c = review["campaign"]
     baseline = review.get("baseline")
-    cards = "".join(
-        f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div>'
-        + (f'<div class="d">{_e(d)} vs previous</div>' if d else "")
-        + "</div>"
-        for k, v, d in headline_cards(review)
-    )
-    gmv = review["gmv"]
-    survey_svg = survey_plot(review)
-    targets = [[name, t["target"], t["actual"], percent(t["attainment"])] for name, t in review["targets"].items()]
-    designs = [["actual design", *_design_row(review["payouts"])]] + [
-        [w["name"], *_design_row(w)] for w in review["what_if"]
-    ]
-    delta_rows: list[tuple[str, Any]] = []
-    if baseline:
-        _flatten("", baseline["delta"], delta_rows)
-        delta_rows = [(k, v) for k, v in delta_rows if not k.startswith("gmv.by_hour.")]  # plotted above
     sections = [
         f"<h1>{_e(c['name'])}: campaign review</h1>",
         f'<p class="sub">{_e(c["id"])} · {_e(c["type"])} · event {_e(c["event_start"])} to {_e(c["event_end"])}'
@@ -380,43 +675,12 @@ def render_html(review: dict[str, Any]) -> str:
             else " · no previous campaign of this type to compare with"
         )
         + "</p>",
-        f'<div class="cards">{cards}</div>',
-        "<h2>Funnel</h2>",
-        f'<div class="plot">{funnel_plot(review)}</div>',
-        _table(["rate", "value"], [[k, percent(v)] for k, v in review["rates"].items()]),
-        "<h2>GMV</h2>",
-        f'<div class="plot">{hourly_plot(review)}</div>',
-        '<div class="two">'
-        f'<div class="plot">{money_plot("Eligible GMV by content type", gmv["by_content_type"], "ctype")}</div>'
-        f'<div class="plot">{money_plot("Eligible GMV by product category", gmv["by_category"], "category")}</div>'
-        "</div>",
-        f'<div class="plot">{concentration_plot(review)}</div>',
-        "<h2>Cost and return</h2>",
-        _table(
-            ["figure", "value"],
-            [[k, v] for k, v in review["cost"].items()]
-            + [
-                ["roi (eligible GMV / total cost)", review["roi"]],
-                ["cost per selling creator", review["cost_per_selling_creator_myr"]],
-                ["top 10% share of GMV", review["top10_share"]],
-                ["median hours to first sale", review["median_hours_to_first_sale"]],
-            ],
-        ),
-        "<h2>Targets</h2>",
-        _table(["target", "target", "actual", "attainment"], targets) if targets else "<p>No targets in the spec.</p>",
-        "<h2>Incentive designs (what if)</h2>",
-        _table(["design", "creators", "total", "total / GMV", "scaled", "creators per tier (from RM)"], designs),
-        "<h2>Surveys</h2>",
-        f'<div class="plot">{survey_svg}</div>' if survey_svg else "",
-        _survey_html(review),
+        _headline_html(review),
     ]
-    if baseline:
-        sections += [
-            f"<h2>Against {_e(baseline.get('name') or baseline.get('campaign_id'))}</h2>",
-            _table(["figure", "change"], [[k, _delta_text(v)] for k, v in delta_rows]),
-        ]
-    if review.get("notes"):
-        sections += ["<h2>Notes</h2>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in review["notes"]) + "</ul>"]
+    for section_id, title, present, build in SECTIONS:
+        if present(review):
+            heading = f'<h2 id="section-{section_id}">{_e(title)}</h2>' if title else ""
+            sections += [heading, build(review)]
     body = "\n".join(s for s in sections if s)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -426,17 +690,23 @@ def render_html(review: dict[str, Any]) -> str:
     )
 
 
-def _design_row(design: dict[str, Any]) -> list[Any]:
-    tiers = ", ".join(f"{k}: {v}" for k, v in design["creators_per_tier"].items())
-    return [design["creators"], design["total_myr"], design["total_to_gmv"], design["scaled"], tiers]
-
-
 # --------------------------------------------------------------------------- Markdown
+
+
+def _md(value: Any) -> str:
+    """Return a value as one line of Markdown text, HTML-escaped: a `<script>` in a name or answer is shown, not run.
+
+    Markdown passes raw HTML through to whatever renders it, so every value from the data
+    (names, ids, categories, survey titles, answers, notes) goes through here.
+    """
+    import html
+
+    return " ".join(html.escape(text(value), quote=False).splitlines())
 
 
 def _md_table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     def cell(v: Any) -> str:
-        return text(v).replace("|", "\\|").replace("\n", " ")
+        return _md(v).replace("|", "\\|")
 
     return [
         "| " + " | ".join(headers) + " |",
@@ -451,16 +721,21 @@ def render_markdown(review: dict[str, Any]) -> str:
     c = review["campaign"]
     baseline = review.get("baseline")
     lines = [
-        f"# {c['name']}: campaign review",
+        f"# {_md(c['name'])}: campaign review",
         "",
-        f"{c['id']} · {c['type']} · event {c['event_start']} to {c['event_end']}",
+        f"{_md(c['id'])} · {_md(c['type'])} · event {_md(c['event_start'])} to {_md(c['event_end'])}",
         "",
     ]
-    lines += ["## Headline", ""] + _md_table(
-        ["figure", "value", "vs previous"], [list(x) for x in headline_cards(review)]
-    )
-    lines += ["## Funnel", ""] + _md_table(["step", "creators"], [[k, v] for k, v in review["funnel"].items()])
-    lines += _md_table(["rate", "value"], [[k, v] for k, v in review["rates"].items()])
+    if baseline:
+        previous = baseline.get("name") or baseline.get("campaign_id")
+        lines += ["## Headline", ""] + _md_table(
+            ["figure", c["name"], previous, "change"], [list(x) for x in headline_comparison(review)]
+        )
+    else:
+        lines += ["## Headline", ""] + _md_table(["figure", "value"], [[k, v] for k, v, _ in headline_cards(review)])
+    lines += ["## Funnel", ""] + _md_table(["step", "creators"], [[label(f"funnel.{k}"), v]
+                                                                 for k, v in review["funnel"].items()])
+    lines += _md_table(["rate", "value"], [[label(f"rates.{k}"), percent(v)] for k, v in review["rates"].items()])
     gmv = review["gmv"]
     lines += ["## GMV", "", f"Eligible GMV: {text(gmv['eligible_myr'])}", ""]
     lines += _md_table(["content type", "eligible GMV"], [[k, v] for k, v in gmv["by_content_type"].items()])
@@ -468,40 +743,47 @@ def render_markdown(review: dict[str, Any]) -> str:
     lines += _md_table(["hour (campaign time)", "eligible GMV"], [[k, v] for k, v in gmv["by_hour"].items() if v.sen])
     lines += ["## Cost and return", ""] + _md_table(
         ["figure", "value"],
-        [[k, v] for k, v in review["cost"].items()]
+        [[label(f"cost.{k}"), v] for k, v in review["cost"].items()]
         + [
-            [k, review[k]] for k in ("roi", "cost_per_selling_creator_myr", "top10_share", "median_hours_to_first_sale")
+            [label(k), shown(k, review[k])]
+            for k in ("roi", "cost_per_selling_creator_myr", "top10_share", "median_hours_to_first_sale")
         ],
     )
     if review["targets"]:
         lines += ["## Targets", ""] + _md_table(
-            ["target", "target", "actual", "attainment"],
-            [[k, t["target"], t["actual"], t["attainment"]] for k, t in review["targets"].items()],
-        )
+            ["figure", "target", "actual", "attainment"],
+            [[label(f"targets.{k}"), shown(f"targets.{k}.target", t["target"]),
+              shown(f"targets.{k}.actual", t["actual"]), percent(t["attainment"])]
+             for k, t in review["targets"].items()],
+        )  # fmt: skip
     lines += ["## Incentive designs (what if)", ""] + _md_table(
-        ["design", "creators", "total", "total / GMV", "scaled", "creators per tier"],
-        [["actual design", *_design_row(review["payouts"])]]
-        + [[w["name"], *_design_row(w)] for w in review["what_if"]],
+        ["design", "creators paid", "total", "total / GMV", "scaled to budget", "creators per tier"],
+        [["actual design", *_design_cells(review["payouts"])]]
+        + [[w["name"], *_design_cells(w)] for w in review["what_if"]],
     )
+    lines += experiments_markdown(review)
     for survey_id, s in review["surveys"].items():
-        lines += [f"## Survey {s.get('title', survey_id)} ({survey_id})", "", f"Responses: {s['responses']}", ""]
+        title = f"## Survey {_md(s.get('title', survey_id))} ({_md(survey_id)})"
+        lines += [title, "", f"Responses: {s['responses']}", ""]
         if "nps" in s:
             lines += [f"NPS: {score(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
         if "csat" in s:
             lines += [f"CSAT: {score(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
+        for question, counts in (s.get("choices") or {}).items():
+            lines += [f"### “{question}”", ""] + _md_table(["answer", "answers"], [[a, n] for a, n in counts.items()])
         for language, themes in (s.get("themes") or {}).items():
-            lines += [f"### Themes in {LANGUAGE_NAMES.get(language, language)}", ""]
+            lines += [f"### Themes in {_md(LANGUAGE_NAMES.get(language, language))}", ""]
             for theme in themes:
-                lines.append(f"- **{theme['label']}** ({_answers(theme['count'])})")
-                lines += [f"  - “{x}”" for x in theme["examples"]]
+                lines.append(f"- **{_md(theme['label'])}** ({_answers(theme['count'])})")
+                lines += [f"  - “{_md(x)}”" for x in theme["examples"]]
             lines.append("")
     if baseline:
-        rows: list[tuple[str, Any]] = []
-        _flatten("", baseline["delta"], rows)
-        lines += [f"## Against {baseline.get('name') or baseline.get('campaign_id')} ({baseline['source']})", ""]
-        lines += _md_table(["figure", "change"], [[k, _delta_text(v)] for k, v in rows])
+        previous = _md(baseline.get("name") or baseline.get("campaign_id"))
+        lines += [f"## Against {previous} ({_md(baseline['source'])})", ""]
+        lines += _md_table(["figure", c["name"], previous, "change"],
+                           [[name, this, before, diff] for _p, name, this, before, diff in comparison_rows(review)])
     if review.get("notes"):
-        lines += ["## Notes", ""] + [f"- {n}" for n in review["notes"]] + [""]
+        lines += ["## Notes", ""] + [f"- {_md(n)}" for n in review["notes"]] + [""]
     return "\n".join(lines)
 
 

@@ -121,6 +121,30 @@ def _response_language(response: Response, score_questions: set[str]) -> str:
     return Counter(languages).most_common(1)[0][0] if languages else "other"
 
 
+CHOICE_MAX_VALUES = 12  # a question with at most this many distinct answers ...
+CHOICE_MIN_REPEATS = 3  # ... each given on average at least this many times is a choice question
+
+
+def is_choice_question(answers: list[str]) -> bool:
+    """Whether a question's answers are a handful of repeated values (Ya/Tidak, a category) rather than free text.
+
+    Such answers are counted, not grouped into themes: "Ya" is an answer, not a theme.
+    """
+    values = {" ".join(a.split()).casefold() for a in answers}
+    return 0 < len(values) <= CHOICE_MAX_VALUES and len(answers) >= CHOICE_MIN_REPEATS * len(values)
+
+
+def choice_counts(answers: list[tuple[str, str | None]]) -> dict[str, int]:
+    """Return {answer: how many gave it}, most given first (answers differing only in case or spacing are one)."""
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for answer, _ in answers:
+        key = " ".join(answer.split()).casefold()
+        shown.setdefault(key, " ".join(answer.split()))
+        counts[key] += 1
+    return {shown[k]: n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+
 def _scores(group: list[Response], nps_q: str | None, csat_q: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {"responses": len(group)}
     if nps_q:
@@ -155,13 +179,16 @@ def survey_figures(
             by_manager.setdefault(account_managers.get(r.creator_id, UNASSIGNED), []).append(r)
         figures["by_language"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_language.items())}
         figures["by_account_manager"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_manager.items())}
+        per_question: dict[str, list[tuple[str, str | None]]] = {}
+        for r in group:
+            for header, (answer, stored) in r.answers.items():
+                if _question_key(header) not in score_questions and is_free_text(answer):
+                    per_question.setdefault(header, []).append((answer, stored))
+        choices = {q: choice_counts(a) for q, a in per_question.items() if is_choice_question([x for x, _ in a])}
+        if choices:
+            figures["choices"] = choices
         if themes:
-            free_text = [
-                (answer, stored)
-                for r in group
-                for header, (answer, stored) in r.answers.items()
-                if _question_key(header) not in score_questions
-            ]
+            free_text = [pair for q, answers in per_question.items() if q not in choices for pair in answers]
             figures["themes"] = themes_by_language(free_text)
         out[survey.id] = figures
     return out

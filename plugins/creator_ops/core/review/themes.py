@@ -134,8 +134,11 @@ def tokenizer_for(language: str):
     return {"zh": _chinese_tokens, "ta": _tamil_tokens}.get(language, _latin_tokens)
 
 
+CONTACT_REMOVED = "(contact removed)"  # what a reader sees where ingestion masked an e-mail or phone number
+
+
 def _example(text: str) -> str:
-    text = " ".join(mask_pii(text).split())
+    text = " ".join(_MASK_TOKEN.sub(CONTACT_REMOVED, mask_pii(text)).split())
     return text if len(text) <= MAX_EXAMPLE_CHARS else text[: MAX_EXAMPLE_CHARS - 1] + "…"
 
 

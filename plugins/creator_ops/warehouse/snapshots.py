@@ -1,0 +1,375 @@
+"""A campaign's figures as of one run, computed once by the run and read by every surface.
+
+Each run computes, as of the end of its data interval, the campaign's figures from their one
+definition (`warehouse/metrics.py`: enrolled, eligible and live GMV, selling creators, trust),
+with what the pages plot (the same tables per hour), the funnel, survey responses and the
+traffic spent so far, and stores them in `campaign_snapshots` keyed by the run. The Campaigns
+view, the campaign page and the milestones read the latest snapshot instead of re-reading a
+million lines per request; the review computes the same figures with the same engine. A
+surface labels what it shows with the snapshot's run and moment ("as of ...").
+
+A campaign with data but no snapshot yet (a warehouse loaded before this table existed, a
+test filling tables by hand) is computed on request by the same function, labelled so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, case, func, select, union
+
+from creator_ops.core.times import as_utc, utc
+from creator_ops.warehouse.files import current_files
+from creator_ops.warehouse.metrics import CampaignFigures, campaign_lines, figures_from_lines, untrusted_datasets
+from creator_ops.warehouse.schema import (
+    campaign_snapshots,
+    content,
+    creators,
+    invitations,
+    quality_results,
+    recruitment_invitations,
+    samples,
+)
+from creator_ops.warehouse.upsert import upsert
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from creator_ops.core.spec import CampaignSpec
+    from creator_ops.warehouse.metrics import CampaignLines
+
+HOUR = 3600
+ON_REQUEST = "on request"  # the run id of figures computed for a page because no run stored any
+FUNNEL = (
+    # (key, label, what it counts): the review's funnel steps (SPEC 9-10), in order
+    ("pulled", "Candidates pulled", "creators from marketplace pulls"),
+    ("shortlisted", "Shortlisted", "candidates on the shortlist and invite lists"),
+    ("invited", "Invited", "creators invited (landed invitations and the recruitment stage's lists)"),
+    ("enrolled", "Enrolled", "registered by registration close"),
+    ("sampled", "Sampled", "enrolled, with a sample shipped"),
+    ("posting", "Posting", "enrolled, with a video or LIVE posted since recruitment opened"),
+    ("selling", "Selling", "enrolled creators with at least one eligible sale"),
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A campaign's figures as of the end of one run's data interval."""
+
+    campaign_id: str
+    run_id: str
+    phase: str
+    as_of: dt.datetime
+    computed_at: dt.datetime
+    figures: CampaignFigures
+    survey_responses: int
+    funnel: dict[str, int]
+    # UTC epoch hour -> value: creators enrolling first then, live GMV sen, eligible GMV sen
+    enrolled_by_hour: dict[int, int] = field(default_factory=dict)
+    live_by_hour: dict[int, int] = field(default_factory=dict)
+    eligible_by_hour: dict[int, int] = field(default_factory=dict)
+    validated: tuple[str, ...] = ()  # data sets with at least one stored verdict
+    traffic: dict[str, int | None] | None = None  # warehouse.mechanisms.TrafficOverview's fields
+    # UTC epoch hour -> live GMV sen in that hour of the creators boosted in that hour (the traffic page)
+    boosted_gmv_by_hour: dict[int, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # sections other stages add (projection, lift)
+
+    @property
+    def stored(self) -> bool:
+        """Whether a run stored these figures (False: computed for a page, no run yet)."""
+        return self.run_id != ON_REQUEST
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the snapshot as JSON-safe values (money as sen and as two-decimal RM strings)."""
+        from creator_ops.warehouse.metrics import as_dict as figures_dict
+
+        return {
+            "run_id": self.run_id,
+            "phase": self.phase,
+            "as_of": self.as_of.isoformat(),
+            "computed_at": self.computed_at.isoformat(),
+            "figures": figures_dict(self.figures) | {
+                "eligible_gmv_sen": self.figures.eligible_gmv_sen, "live_gmv_sen": self.figures.live_gmv_sen,
+            },
+            "survey_responses": self.survey_responses,
+            "funnel": dict(self.funnel),
+            "traffic": self.traffic,
+            **self.extra,
+        }
+
+
+# --------------------------------------------------------------------------- computing
+
+
+def _by_hour(table, time_column: str, value_column: str | None = None) -> dict[int, int]:
+    """Sum `value_column` (or count rows) per UTC hour (whole hours since 1970) of `time_column`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return {}
+    micros = pc.cast(pc.cast(table[time_column], pa.timestamp("us", "UTC")), pa.int64())
+    hours = pc.divide(micros, pa.scalar(HOUR * 1_000_000, pa.int64()))
+    values = table[value_column] if value_column else pa.array([1] * table.num_rows, pa.int64())
+    grouped = pa.table({"hour": hours, "value": values}).group_by("hour").aggregate([("value", "sum")])
+    pairs = zip(grouped["hour"].to_pylist(), grouped["value_sum"].to_pylist(), strict=True)
+    return {int(h): int(v or 0) for h, v in sorted(pairs)}
+
+
+def _before(table, column: str, moment: dt.datetime, inclusive: bool = False):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return table
+    bound = pa.scalar(utc(moment), pa.timestamp("us", "UTC"))
+    values = pc.cast(table[column], pa.timestamp("us", "UTC"))
+    return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
+
+
+def _funnel_counts(conn, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: set[str]) -> dict[str, int]:
+    """Return pulled, shortlisted, invited, sampled and posting, as the review counts them (SPEC 9-10).
+
+    Invitations landed or recorded by the recruitment stage; a sample's status is its last
+    landed row, shipped as `core.samples` says; content posted in [recruitment_opens,
+    min(event_end, as_of)). Sampled and posting count enrolled creators only.
+    """
+    from creator_ops.core.samples import SHIPPED_STATUSES
+
+    cid, t = spec.id, spec.timeline
+    c = creators
+    pulled, shortlisted = conn.execute(
+        select(func.count(), func.coalesce(func.sum(case((c.c.shortlisted, 1), else_=0)), 0))
+        .where(c.c.campaign_id == cid)
+    ).one()  # fmt: skip
+    current = select(current_files.c.file_id).where(current_files.c.campaign_id == cid).scalar_subquery()
+    invited = union(
+        select(invitations.c.creator_id).where(invitations.c.campaign_id == cid, invitations.c.file_id.in_(current)),
+        select(recruitment_invitations.c.creator_id).where(recruitment_invitations.c.campaign_id == cid),
+    ).subquery()
+    invited_count = conn.execute(select(func.count()).select_from(invited)).scalar_one()
+    last = func.row_number().over(partition_by=samples.c.sample_id,
+                                  order_by=(samples.c.file_id.desc(), samples.c.row_number.desc()))  # fmt: skip
+    latest = (
+        select(samples.c.creator_id, samples.c.status, last.label("last"))
+        .where(samples.c.campaign_id == cid, samples.c.file_id.in_(current))
+        .subquery()
+    )
+    sampled = set(conn.execute(
+        select(latest.c.creator_id)
+        .where(latest.c.last == 1, func.upper(func.trim(latest.c.status)).in_(SHIPPED_STATUSES))
+        .distinct()
+    ).scalars())  # fmt: skip
+    posting = set(conn.execute(
+        select(content.c.creator_id).where(
+            content.c.campaign_id == cid, content.c.file_id.in_(current),
+            content.c.posted_at >= utc(t.recruitment_opens),
+            content.c.posted_at < utc(min(t.event_end, as_of)),
+        ).distinct()
+    ).scalars())  # fmt: skip
+    return {
+        "pulled": int(pulled),
+        "shortlisted": int(shortlisted),
+        "invited": int(invited_count),
+        "sampled": len(enrolled_ids & sampled),
+        "posting": len(enrolled_ids & posting),
+    }
+
+
+def _survey_responses(conn, campaign_id: str, as_of: dt.datetime) -> int:
+    from creator_ops.warehouse.queries import sql
+
+    return int(
+        conn.execute(
+            sql("milestone_survey_responses", "as_of"), {"campaign_id": campaign_id, "as_of": utc(as_of)}
+        ).scalar_one()
+        or 0
+    )
+
+
+def _traffic(engine: Engine, spec: CampaignSpec, lines: CampaignLines) -> dict[str, int | None] | None:
+    if spec.traffic is None:
+        return None
+    from dataclasses import asdict
+
+    from creator_ops.warehouse.mechanisms import traffic_overview
+
+    return asdict(traffic_overview(engine, spec, lines=lines))
+
+
+def _boosted_by_hour(engine: Engine, spec: CampaignSpec, live, as_of: dt.datetime) -> dict[int, int]:
+    """Return {UTC epoch hour: live GMV sen in that hour of the creators boosted in that hour}."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from creator_ops.warehouse.schema import traffic_allocations as t
+
+    if spec.traffic is None:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.hour_start, t.c.creator_id).where(t.c.campaign_id == spec.id)).all()
+    boosted: dict[int, set[str]] = {}
+    for hour_start, creator in rows:
+        boosted.setdefault(int(as_utc(hour_start).timestamp()) // HOUR, set()).add(creator)
+    if not boosted or live.num_rows == 0:
+        return dict.fromkeys(sorted(boosted), 0)
+    creators_boosted = sorted(set().union(*boosted.values()))
+    mine = live.filter(pc.is_in(live["creator_id"], pa.array(creators_boosted, pa.string())))
+    hours = pc.divide(pc.cast(pc.cast(mine["order_time"], pa.timestamp("us", "UTC")), pa.int64()),
+                      pa.scalar(HOUR * 1_000_000, pa.int64()))  # fmt: skip
+    out = dict.fromkeys(sorted(boosted), 0)
+    for hour, creator, gmv in zip(hours.to_pylist(), mine["creator_id"].to_pylist(), mine["gmv_sen"].to_pylist(),
+                                  strict=True):  # fmt: skip
+        if hour in boosted and creator in boosted[hour]:
+            out[hour] += int(gmv)
+    return out
+
+
+def compute_snapshot(
+    engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime, run_id: str = ON_REQUEST, phase: str | None = None,
+    now: dt.datetime | None = None,
+) -> Snapshot:
+    """Compute the campaign's figures as of `as_of` from their one definition (`warehouse.metrics`)."""
+    from creator_ops.core.calendar import CampaignCalendar
+
+    lines = campaign_lines(engine, spec)
+    untrusted = untrusted_datasets(engine, spec.id)
+    figures = figures_from_lines(spec, lines, untrusted, as_of=as_of)
+    live = _before(lines.live_lines, "order_time", as_of)
+    eligible = _before(lines.eligible_lines, "order_time", as_of)
+    enrolled = _before(lines.enrolled, "registered_at", as_of, inclusive=True)
+    enrolled_ids = set(enrolled["creator_id"].to_pylist())
+    with engine.connect() as conn:
+        funnel = _funnel_counts(conn, spec, as_of, enrolled_ids)
+        responses = _survey_responses(conn, spec.id, as_of)
+        validated = tuple(sorted(conn.execute(
+            select(quality_results.c.dataset).where(quality_results.c.campaign_id == spec.id).distinct()
+        ).scalars()))  # fmt: skip
+    funnel = {"pulled": funnel["pulled"], "shortlisted": funnel["shortlisted"], "invited": funnel["invited"],
+              "enrolled": figures.enrolled, "sampled": funnel["sampled"], "posting": funnel["posting"],
+              "selling": figures.selling_creators}  # fmt: skip
+    return Snapshot(
+        campaign_id=spec.id,
+        run_id=run_id,
+        phase=phase or str(CampaignCalendar(spec.timeline).phase_of(as_of - dt.timedelta(microseconds=1))),
+        as_of=utc(as_of),
+        computed_at=utc(now or dt.datetime.now(dt.UTC)),
+        figures=figures,
+        survey_responses=responses,
+        funnel=funnel,
+        enrolled_by_hour=_by_hour(enrolled, "registered_at"),
+        live_by_hour=_by_hour(live, "order_time", "gmv_sen"),
+        eligible_by_hour=_by_hour(eligible, "order_time", "gmv_sen"),
+        validated=validated,
+        traffic=_traffic(engine, spec, lines),
+        boosted_gmv_by_hour=_boosted_by_hour(engine, spec, live, as_of),
+    )
+
+
+# --------------------------------------------------------------------------- storing and reading
+
+
+def _encode(snapshot: Snapshot) -> str:
+    f = snapshot.figures
+    return json.dumps({
+        "figures": {
+            "enrolled": f.enrolled, "eligible_gmv_sen": f.eligible_gmv_sen, "eligible_lines": f.eligible_lines,
+            "selling_creators": f.selling_creators, "live_gmv_sen": f.live_gmv_sen, "live_lines": f.live_lines,
+            "untrusted": f.untrusted,
+        },
+        "survey_responses": snapshot.survey_responses,
+        "funnel": snapshot.funnel,
+        "enrolled_by_hour": snapshot.enrolled_by_hour,
+        "live_by_hour": snapshot.live_by_hour,
+        "eligible_by_hour": snapshot.eligible_by_hour,
+        "validated": list(snapshot.validated),
+        "traffic": snapshot.traffic,
+        "boosted_gmv_by_hour": snapshot.boosted_gmv_by_hour,
+        "extra": snapshot.extra,
+    }, sort_keys=True)  # fmt: skip
+
+
+def _decode(row: Any) -> Snapshot:
+    data = json.loads(row.figures_json)
+    f = data["figures"]
+    as_of = as_utc(row.as_of)
+
+    def hours(name: str) -> dict[int, int]:
+        return {int(k): int(v) for k, v in data.get(name, {}).items()}
+
+    return Snapshot(
+        campaign_id=row.campaign_id,
+        run_id=row.run_id,
+        phase=row.phase,
+        as_of=as_of,
+        computed_at=as_utc(row.computed_at),
+        figures=CampaignFigures(
+            campaign_id=row.campaign_id, as_of=as_of, enrolled=f["enrolled"], eligible_gmv_sen=f["eligible_gmv_sen"],
+            eligible_lines=f["eligible_lines"], selling_creators=f["selling_creators"],
+            live_gmv_sen=f["live_gmv_sen"], live_lines=f["live_lines"], untrusted=f["untrusted"],
+        ),  # fmt: skip
+        survey_responses=data["survey_responses"],
+        funnel=data["funnel"],
+        enrolled_by_hour=hours("enrolled_by_hour"),
+        live_by_hour=hours("live_by_hour"),
+        eligible_by_hour=hours("eligible_by_hour"),
+        validated=tuple(data.get("validated", ())),
+        traffic=data.get("traffic"),
+        boosted_gmv_by_hour=hours("boosted_gmv_by_hour"),
+        extra=data.get("extra") or {},
+    )
+
+
+def store_snapshot(engine: Engine, snapshot: Snapshot) -> None:
+    """Store the run's snapshot; a rerun of the run replaces it."""
+    with engine.begin() as conn:
+        upsert(
+            conn,
+            campaign_snapshots,
+            [{
+                "campaign_id": snapshot.campaign_id, "run_id": snapshot.run_id, "phase": snapshot.phase,
+                "as_of": snapshot.as_of, "computed_at": snapshot.computed_at, "figures_json": _encode(snapshot),
+            }],
+            ["campaign_id", "run_id"],
+        )  # fmt: skip
+
+
+def run_snapshot(engine: Engine, campaign_id: str, run_id: str) -> Snapshot | None:
+    """Return the snapshot a run stored, or None."""
+    s = campaign_snapshots.c
+    with engine.connect() as conn:
+        row = conn.execute(select(campaign_snapshots).where(s.campaign_id == campaign_id, s.run_id == run_id)).first()
+    return None if row is None else _decode(row)
+
+
+def latest_snapshots(engine: Engine, campaign_ids: list[str]) -> dict[str, Snapshot]:
+    """Return each campaign's latest snapshot (by the moment it describes, then when it was computed), in one query."""
+    if not campaign_ids:
+        return {}
+    s = campaign_snapshots.c
+    rank = func.row_number().over(partition_by=s.campaign_id, order_by=(s.as_of.desc(), s.computed_at.desc()))
+    ranked = select(campaign_snapshots, rank.label("rank")).where(s.campaign_id.in_(campaign_ids)).subquery()
+    with engine.connect() as conn:
+        rows = conn.execute(select(ranked).where(and_(ranked.c.rank == 1))).all()
+    return {row.campaign_id: _decode(row) for row in rows}
+
+
+def latest_snapshot(engine: Engine, campaign_id: str) -> Snapshot | None:
+    """Return the campaign's latest snapshot, or None before its first run."""
+    return latest_snapshots(engine, [campaign_id]).get(campaign_id)
+
+
+def snapshot_for_page(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> Snapshot | None:
+    """Return the latest stored snapshot; without one, the figures computed now (None: nothing in the warehouse)."""
+    stored = latest_snapshot(engine, spec.id)
+    if stored is not None:
+        return stored
+    s = current_files.c
+    with engine.connect() as conn:
+        has_data = conn.execute(select(func.count()).where(s.campaign_id == spec.id)).scalar_one()
+    if not has_data:
+        return None
+    return compute_snapshot(engine, spec, as_of=now, now=now)
