@@ -13,7 +13,7 @@ import argparse
 from decimal import Decimal
 from pathlib import Path
 
-from creator_ops.commands.payouts import BadInput, _input_line, _pii_key, _read
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
 from creator_ops.commands.review import SUFFIXES
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -68,8 +68,10 @@ def _spec_file(folder: Path) -> Path:
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.ecosystem import campaign_facts, compute_ecosystem
     from creator_ops.core.ecosystem_render import write_ecosystem
+    from creator_ops.core.paths import output_target
     from creator_ops.core.payouts import PayoutInputError
 
+    output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
     folders = campaign_folders(Path(args.campaigns))
     specs = {}
     owner: dict[str, Path] = {}
@@ -87,13 +89,13 @@ def run(args: argparse.Namespace) -> int:
         owner[spec.id] = folder
         specs[folder] = spec
     files = {folder: data_files(folder) for folder in folders}
-    key = _pii_key()
+    key = pii_key_if_set()
     facts, input_lines = [], []
     for folder in folders:
         spec = specs[folder]
-        reads = {d: _read(str(p), d, spec.timezone, key) for d, p in files[folder].items()}
+        reads = {d: read_export(str(p), d, spec.timezone, key) for d, p in files[folder].items()}
         input_lines.append(f"  {spec.id} ({folder.name}):")
-        input_lines += ["  " + _input_line(d, r) for d, r in reads.items()]
+        input_lines += ["  " + input_line(d, r) for d, r in reads.items()]
 
         def accepted(dataset: str, reads=reads):
             return reads[dataset].accepted_table if dataset in reads else None

@@ -366,7 +366,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
-            f"  {summary['pairs']} pairs worth {_rm(summary['total_value_myr'])} for {summary['creators_matched']} of "
+            f"  {summary['pairs']} pairs, ranking score {_rm(summary['total_value_myr'])} (not a forecast of GMV) for "
+            f"{summary['creators_matched']} of "
             f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
             f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
         )
@@ -486,14 +487,14 @@ def main(argv: list[str] | None = None) -> int:
     with _output_to(log_path):
         from airflow.dag_processing.dagbag import DagBag
 
-        from creator_ops.airflow.dag_builder import campaign_specs_dir
         from creator_ops.core.calendar import CampaignCalendar
+        from creator_ops.core.settings import settings
         from creator_ops.core.spec import load_spec
         from creator_ops.demo.hitl import HitlResponder
         from creator_ops.stand_ins.data import generate
         from creator_ops.warehouse.db import default_url, make_engine
 
-        spec_path = campaign_specs_dir() / f"{args.campaign}.yaml"
+        spec_path = settings().campaign_specs_dir / f"{args.campaign}.yaml"
         spec = load_spec(spec_path)
         _reset(home, spec.id)
         dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).dags[spec.dag_id]
@@ -501,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         data, truth = simulated_effects(data)  # boosts and samples cause a known effect (SPEC 12)
         calendar = CampaignCalendar(spec.timeline)
         runs = select_runs(calendar, spec, args.all_runs)
-        previous_path = previous_spec_path(campaign_specs_dir())
+        previous_path = previous_spec_path(settings().campaign_specs_dir)
         previous = None
         if previous_path is not None and args.campaign != PREVIOUS_CAMPAIGN:
             # the review's baseline: the last campaign of the same type, with its own history
