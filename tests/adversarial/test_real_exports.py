@@ -54,16 +54,18 @@ def test_fractional_seconds_are_read_and_written_to_the_microsecond(tmp_path, ca
         _line(3, "2026-12-12 10:00:00.123456789"),
         _line(4, "\"2026-12-12T10:00:00,25+08:00\""),  # a decimal comma, quoted in the CSV
         _line(5, "12/12/2026 10:00:00.000"),
+        _line(6, "2026-12-12 10:00:00.123456789123Z"),
     )
     code, captured, out = _ingest(tmp_path, capsys, "fractions.csv", content)
     assert code == 0, captured.err  # before: exit 1, "Casting from timestamp[us] to timestamp[s] would lose data"
-    assert json.loads(captured.out) == {"rows_in": 5, "accepted": 5, "quarantined": 0}
+    assert json.loads(captured.out) == {"rows_in": 6, "accepted": 6, "quarantined": 0}
     assert [r["order_time"] for r in _rows(out / "accepted.csv")] == [
         "2026-12-12T02:00:00.123Z",
         "2026-12-12T02:00:00.5Z",
         "2026-12-12T02:00:00.123456Z",  # nanoseconds truncated to the microsecond, the warehouse's precision
         "2026-12-12T02:00:00.25Z",
         "2026-12-12T02:00:00Z",  # a zero fraction is a whole second
+        "2026-12-12T10:00:00.123456Z",  # any number of digits; UTC given
     ]
 
 
@@ -217,3 +219,17 @@ def test_a_nul_file_is_registered_rejected_and_reruns_do_not_fail(warehouse_engi
         rows = conn.execute(select(schema.ingested_files)).mappings().all()
     assert sorted(r["status"] for r in rows) == ["rejected", "rejected"]
     assert all("NUL" in r["rejection_reason"] and r["archived_uri"] for r in rows)
+
+
+def test_a_runaway_quote_past_the_cell_limit_is_quarantined_and_the_rest_read(tmp_path, capsys):
+    lines = [_line(1), '2,1,"@b,2026-12-12 10:00:00,10.00,completed', *(_line(i) for i in range(3, 30_001))]
+    assert sum(map(len, lines)) > 1 << 20  # the swallowed cell passes the 1 MiB cell limit
+    code, captured, out = _ingest(tmp_path, capsys, "runaway_big.csv", _orders(*lines))
+    assert code == 0, captured.err  # before: the whole file rejected, naming no line
+    assert json.loads(captured.out) == {"rows_in": 30_000, "accepted": 29_999, "quarantined": 1}
+    assert _rows(out / "quarantine.csv")[0]["detail"].startswith("line 3: a quote opens and is not closed")
+
+
+def test_a_closed_cell_past_the_limit_still_rejects_the_file_naming_its_line(tmp_path, capsys):
+    code, captured, _ = _ingest(tmp_path, capsys, "huge.csv", _orders(_line(1), _line(2)) + '"' + "A" * (2 << 20) + '"\n')
+    assert code == 2 and "line 4: a cell of more than 1,048,576 characters" in captured.err

@@ -38,7 +38,9 @@ def input_summary(read) -> dict[str, Any]:
     """Return what one input file gave: rows in, accepted, quarantined (and why)."""
     from collections import Counter
 
-    summary: dict[str, Any] = {"file": read.path, **read.summary()}
+    from creator_ops.core.masking import mask_pii
+
+    summary: dict[str, Any] = {"file": mask_pii(read.path), **read.summary()}
     if read.n_quarantined:
         summary["quarantine_reasons"] = dict(sorted(Counter(read.quarantined_table["reason"].to_pylist()).items()))
     return summary

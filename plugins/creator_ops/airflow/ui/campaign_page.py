@@ -152,6 +152,7 @@ class CampaignPage:
     alerts_sent: list[dict[str, Any]] = field(default_factory=list)
     matchmaking: Any = None  # warehouse.mechanisms.ListRecord: the frozen list, else the latest draft
     traffic: Any = None  # warehouse.mechanisms.TrafficOverview, once an hour was allocated
+    projection: Any = None  # warehouse.experiments.StoredPrediction: the latest live projection (SPEC 12)
     warehouse_error: str | None = None
 
     @property
@@ -240,6 +241,9 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
     page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
     overview = mechanisms.traffic_overview(engine, page.spec)
     page.traffic = overview if overview.hours else None
+    from creator_ops.warehouse.experiments import latest_projection
+
+    page.projection = latest_projection(engine, page.spec.id)
 
 
 def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:
