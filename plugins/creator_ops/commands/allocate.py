@@ -27,9 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_ops.core.paths import output_target
     from creator_ops.core.safe_csv import write_atomically
     from creator_ops.core.traffic import TrafficParams, allocate, content_totals
 
+    output_target(args.out, what="--out")  # before the work: a bad target fails fast
     try:
         spec = load_spec(args.spec)
     except SpecError as exc:

@@ -57,15 +57,54 @@ def warehouse_url(given: str | None) -> str:
     return value or default_url()
 
 
+def shown_url(url: str) -> str:
+    """Return a warehouse URL as it may be printed: the password replaced by `***`."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)  # up to the last `@`: a password may hold `/` or `@`
+
+
 def _engine(args: argparse.Namespace):
+    """Open and migrate the warehouse; a URL that is no database, or one that cannot be reached, is exit 2."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
     from creator_ops.warehouse.db import make_engine, upgrade
 
-    engine = make_engine(warehouse_url(args.warehouse))
-    upgrade(engine)
+    url = warehouse_url(args.warehouse)
+    source = "--warehouse" if args.warehouse else (ENV_CONN if os.environ.get(ENV_CONN) else "the warehouse")
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise CreatorOpsError(
+            f"{source} {shown_url(url)}: not a database URL ({type(exc).__name__}); "
+            "give sqlite:///FILE or postgresql://USER@HOST[:PORT]/DATABASE",
+            field=source,
+        ) from None
+    try:
+        upgrade(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        cause = " ".join(str(getattr(exc, "orig", None) or exc).split()) or type(exc).__name__
+        password = _password(url)
+        if password:
+            cause = cause.replace(password, "***")
+        message = f"{source} {shown_url(url)}: cannot open the warehouse: {cause[:300]}"
+        raise CreatorOpsError(message, field=source) from None
     return engine
 
 
+def _password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password
+    except Exception:
+        return None
+
+
 def _print_table(files: list[dict]) -> None:
+    from creator_ops.core.masking import mask_pii
+
     if not files:
         print("no ingested files")
         return
@@ -77,7 +116,7 @@ def _print_table(files: list[dict]) -> None:
         reason = f"  ({f['rejection_reason']})" if f["status"] == "rejected" and f["rejection_reason"] else ""
         print(
             f"{f['file_id']:>6}  {f['dataset']:<12} {f['status']:<9} {'yes' if f['current'] else 'no':<6} "
-            f"{f['rows_in']:>9,} {f['rows_quarantined']:>7,}  {name}{reason}{note}"
+            f"{f['rows_in']:>9,} {f['rows_quarantined']:>7,}  {mask_pii(name + reason + note)}"
         )
 
 

@@ -80,8 +80,10 @@ def with_answers(accepted, answers, questions: list[str]):
 
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.ingest import FileRejected, read_dataset
+    from creator_ops.core.paths import output_target
     from creator_ops.core.safe_csv import write_arrow_csv
 
+    out = output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
     tz = args.tz
     if args.spec:
         from creator_ops.core.spec import SpecError, load_spec
@@ -104,7 +106,6 @@ def run(args: argparse.Namespace) -> int:
         result = read_dataset(source, args.dataset, tz=tz, pii_key=_pii_key_if_set())
     except FileRejected as exc:  # a PiiKeyMissing goes up as it is: its message says what to set
         raise BadInput(f"rejected {exc}") from None
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     accepted = money_in_myr(result.accepted_table)
     if result.answers_table is not None:

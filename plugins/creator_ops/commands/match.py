@@ -105,8 +105,10 @@ def match_from_reads(spec, reads: dict[str, Any]):
 
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.matchmaking import pairs_csv
+    from creator_ops.core.paths import output_target
     from creator_ops.core.safe_csv import write_atomically
 
+    output_target(args.out, what="--out")  # before the work: a bad target fails fast
     try:
         spec = load_spec(args.spec)
     except SpecError as exc:

@@ -64,8 +64,10 @@ def _input_line(dataset: str, read) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_ops.core.paths import output_target
     from creator_ops.core.payouts import PayoutInputError, calculate_for_spec, files_digest
 
+    output_target(args.out, what="--out")  # before the work: a bad target fails fast
     try:
         spec = load_spec(args.spec)
     except SpecError as exc:

@@ -70,10 +70,12 @@ def load_baseline(path_text: str):
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_ops.core.paths import output_target
     from creator_ops.core.payouts import PayoutInputError
     from creator_ops.core.review import ReviewInputs, compute_review, headline
     from creator_ops.core.review.render import write_review
 
+    output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
     try:
         spec = load_spec(args.spec)
     except SpecError as exc:

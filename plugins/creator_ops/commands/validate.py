@@ -20,16 +20,21 @@ def _expand(paths: list[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
         else:
             files.append(path)
     return files
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_ops.core.errors import CreatorOpsError
+
+    specs = _expand(args.specs)
+    if not specs:  # an empty folder, or a folder named like a spec: nothing was checked, which is no "ok"
+        raise CreatorOpsError(f"no spec found in {', '.join(args.specs)} (a spec is a .yaml or .yml file)")
     problems = 0
     seen_ids: dict[str, Path] = {}
-    for path in _expand(args.specs):
+    for path in specs:
         try:
             spec = load_spec(path)
         except SpecError as exc:

@@ -11,6 +11,12 @@ right for messages and logs. With the PII hash key, it becomes a short keyed has
 the normalized value (`[email:1f0c…]`), so an id that happens to be an e-mail address
 still tells creators apart, and the same person matches across files, while nobody can
 read it back.
+
+Disguised data is found too: the patterns run on a normalised view of the text (NFKC, so
+full-width `ｌｅａｋ＠ｇｍａｉｌ．ｃｏｍ` and `０１２…` read as ASCII; zero-width characters
+removed; every dash variant read as `-`; accents composed and other scripts' digits read
+as 0-9), and each match replaces the characters it came from, so the rest of the text
+stays exactly as written.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -30,15 +37,31 @@ PHONE_MASK = "[phone hidden]"
 DEFAULT_REGION = "MY"
 TOKEN_HEX = 16  # 64 bits of the HMAC: distinct people never share a token in practice
 
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-# A cheap test before the (slower) phone matcher: 7 to 15 digits, maybe split by separators,
-# not part of a longer run of digits (an 18-digit order id is no phone number).
-_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[\s\-./()]{0,3}\d){6,14}(?!\d)")
+# Local parts may be any letters (`zoë.unileak@…`); domain labels are letters, digits and `-`
+# (no `_`: `…@gmail.com_0127184463.csv` ends at `.com`); the top-level domain is Latin letters.
+_LABEL = r"(?:[^\W_]|-)+"
+EMAIL_PATTERN = re.compile(rf"[\w.%+\-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}")
+# What the normalised view removes (zero-width and invisible joiners) and reads as "-".
+ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+_FOLD = {**dict.fromkeys(map(ord, ZERO_WIDTH), None), **dict.fromkeys(map(ord, DASHES), "-")}
+_AT_SIGNS = ("@", "\uff20", "\ufe6b")
+# A cheap test before the (slower) phone matcher: 7 to 15 digits, maybe split by separators
+# (dash variants and zero-width characters included), not part of a longer run of digits
+# (an 18-digit order id is no phone number). `\d` is any script's digit here.
+_SEPARATORS = r"[\s\-./()" + ZERO_WIDTH + DASHES + "\uff08\uff09\uff0e\uff0f]"
+_DIGIT_RUN = re.compile(rf"(?<!\d)\d(?:{_SEPARATORS}{{0,3}}\d){{6,14}}(?!\d)")
 # The same pre-test in RE2 syntax, for Arrow columns (no look-arounds there).
-_ARROW_CANDIDATE = r"@|(?:^|[^0-9])[0-9](?:[-\s./()]{0,3}[0-9]){6,14}(?:[^0-9]|$)"
+_RE2_SEPARATORS = (
+    r"[-\s./()\x{A0}\x{AD}\x{180E}\x{2000}-\x{2015}\x{202F}\x{205F}-\x{2064}\x{2043}\x{2212}"
+    r"\x{2E3A}\x{2E3B}\x{3000}\x{FE58}\x{FE63}\x{FEFF}\x{FF08}\x{FF09}\x{FF0D}\x{FF0E}\x{FF0F}]"
+)
+_ARROW_CANDIDATE = (
+    r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:" + _RE2_SEPARATORS + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
+)
 # Bare digits are a phone number only with the trunk or country prefix (`0…`, `60…`);
 # `123456789` is an id or a count far more often.
-_BARE_DIGITS = re.compile(r"(?!0|60)\d+")
+_BARE_DIGITS = re.compile(r"(?!0|60)[0-9]+")
 # Malaysian mobile numbers by shape (01x-xxx xxxx, +60 1x…, 601x…) even where the
 # numbering plan does not know the block yet (`010-000 0000`), and even glued to a name.
 _MY_MOBILE = re.compile(
@@ -54,12 +77,6 @@ def keyed_hash(key: bytes, kind: str, normalized: str) -> str:
 
 def _keyed_token(kind: str, normalized: str, key: bytes) -> str:
     return f"[{kind}:{keyed_hash(key, kind, normalized)[:TOKEN_HEX]}]"
-
-
-def _email_replacement(key: bytes | None):
-    if key is None:
-        return lambda _match: EMAIL_MASK
-    return lambda match: _keyed_token("email", match.group(0).strip().lower(), key)
 
 
 def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
@@ -81,24 +98,72 @@ def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
+def normalised_view(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """Return (view, starts, ends): the text as the patterns read it, and where each view character came from.
+
+    Each base character with its combining marks is NFKC-normalised as one cluster (so
+    `e` + U+0308 becomes `ë`, `ｌ` becomes `l`, `①` becomes `1`), any script's decimal digit
+    becomes 0-9, zero-width characters vanish and dash variants become `-`. `starts[i]` and
+    `ends[i]` are the span of `text` that view character `i` came from (None, None: ASCII
+    text is its own view).
+    """
+    if text.isascii():
+        return text, None, None
+    view: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = text[i:j]
+        if not cluster.isascii():
+            cluster = unicodedata.normalize("NFKC", cluster).translate(_FOLD)
+            cluster = "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in cluster)
+        view.append(cluster)
+        starts += [i] * len(cluster)
+        ends += [j] * len(cluster)
+        i = j
+    return "".join(view), starts, ends
+
+
+def normalise(text: str) -> str:
+    """Return the normalised view of `text` (see `normalised_view`): how personal data is compared."""
+    return normalised_view(text)[0]
+
+
 @lru_cache(maxsize=65536)
 def _mask_cached(text: str, key: bytes | None, region: str) -> str:
-    if "@" in text:
-        text = EMAIL_PATTERN.sub(_email_replacement(key), text)
-    if not _DIGIT_RUN.search(text):
+    view, starts, ends = normalised_view(text)
+    found: list[tuple[int, int, str]] = []  # (start, end) in the view, and the replacement
+    if "@" in view:
+        for match in EMAIL_PATTERN.finditer(view):
+            email = match.group(0).strip().lower()
+            found.append((match.start(), match.end(), EMAIL_MASK if key is None else _keyed_token("email", email, key)))
+        for start, end, _ in found:  # letters, so no digit run spans an address
+            view = view[:start] + "x" * (end - start) + view[end:]
+    if _DIGIT_RUN.search(view):
+        for start, end, e164 in _phone_spans(view, region):
+            found.append((start, end, PHONE_MASK if key is None else _keyed_token("phone", e164, key)))
+    if not found:
         return text
-    spans = _phone_spans(text, region)
-    for start, end, e164 in reversed(spans):
-        token = PHONE_MASK if key is None else _keyed_token("phone", e164, key)
+    for start, end, token in sorted(found, reverse=True):
+        if starts is not None and ends is not None:
+            start, end = starts[start], ends[end - 1]
         text = text[:start] + token + text[end:]
     return text
+
+
+def _might_hold_pii(text: str) -> bool:
+    return any(at in text for at in _AT_SIGNS) or _DIGIT_RUN.search(text) is not None
 
 
 def mask_pii(text: str, key: bytes | None = None, region: str = DEFAULT_REGION) -> str:
     """Return `text` with every e-mail address and phone number replaced (by a marker, or a keyed token)."""
     if not text or not isinstance(text, str):
         return text
-    if ("@" not in text and not _DIGIT_RUN.search(text)) or _BARE_DIGITS.fullmatch(text):
+    if not _might_hold_pii(text) or _BARE_DIGITS.fullmatch(text):
         return text  # the common case (no @, no phone-long digit run, an id or a count), uncached
     return _mask_cached(text, key, region)
 
@@ -168,4 +233,6 @@ __all__ = [
     "mask_pii",
     "string_rows_matching",
     "mask_value",
+    "normalise",
+    "normalised_view",
 ]

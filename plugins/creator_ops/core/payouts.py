@@ -406,9 +406,23 @@ def _incentive_tables(con: duckdb.DuckDBPyConnection, rules: PayoutRules) -> Non
     con.register("prizes", prizes)
 
 
+# The engine adds money as signed 64-bit integer sen: a sum beyond this is bad input, never a wrapped figure.
+MAX_SUM_SEN = 2**63 - 1
+
+
 def arrow_table(relation: Any) -> pa.Table:
-    """Return a DuckDB relation's rows as one Arrow table."""
-    table = relation.to_arrow_table()
+    """Return a DuckDB relation's rows as one Arrow table; a sum past `MAX_SUM_SEN` is a `PayoutInputError`."""
+    import duckdb
+
+    try:
+        table = relation.to_arrow_table()
+    except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        if "INT64" not in str(exc) and "Overflow" not in str(exc):
+            raise
+        raise PayoutInputError(
+            f"amounts add up beyond {money.format_rm(MAX_SUM_SEN)}, the largest sum the payout engine "
+            "computes exactly (64-bit sen): check the export for absurd amounts"
+        ) from None
     if hasattr(table, "read_all"):  # duckdb may hand back a record batch reader
         table = table.read_all()
     return table

@@ -63,12 +63,23 @@ def csv_bytes(
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write `data` to `path` through a temporary file, so readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `data` to `path` through a temporary file, so readers never see half a file.
+
+    Only a regular file or a new path is written (`paths.output_target`: never over a device,
+    a folder or a link); a write that fails (a full disk, a read-only folder) leaves nothing
+    behind and raises `OutputTargetError` naming the path and the cause, in one line.
+    """
+    from creator_ops.core.paths import OutputTargetError, output_target
+
+    path = output_target(path)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputTargetError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
 
 
@@ -96,16 +107,31 @@ def safe_arrow_column(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chunk
     return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
 
 
+def iso_utc(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Return timestamps as ISO 8601 UTC text: `2026-12-12T02:00:00Z`, with the fraction when there is one.
+
+    The warehouse keeps microseconds, so a fraction is written to the microsecond without
+    trailing zeros (`…:00.5Z`, `…:00.123456Z`); finer digits were truncated when read.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    micros = pc.cast(column, pa.timestamp("us", "UTC"), safe=False)  # nanoseconds: truncated, as the reader does
+    text = pc.strftime(micros, format="%Y-%m-%dT%H:%M:%S")  # %S carries the six decimals at this unit
+    text = pc.replace_substring_regex(text, r"\.0+$", "")
+    text = pc.replace_substring_regex(text, r"(\.[0-9]*[1-9])0+$", r"\1")
+    return pc.binary_join_element_wise(text, "Z", "")
+
+
 def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False) -> Path:
     """Write an Arrow table as formula-safe UTF-8 CSV (timestamps as ISO 8601 UTC with `Z`), atomically."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     from pyarrow import csv as pacsv
 
     columns = {}
     for name, column in zip(table.column_names, table.columns, strict=False):
         if pa.types.is_timestamp(column.type):
-            column = pc.strftime(pc.cast(column, pa.timestamp("s", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+            column = iso_utc(column)
         columns[str(safe_cell(name))] = safe_arrow_column(column)
     out = pa.table(columns) if columns else table
     buffer = io.BytesIO()
@@ -118,6 +144,7 @@ def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool 
 __all__ = [
     "FORMULA_PREFIXES",
     "csv_bytes",
+    "iso_utc",
     "safe_arrow_column",
     "safe_cell",
     "write_arrow_csv",

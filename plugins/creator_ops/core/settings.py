@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.paths import CAMPAIGNS_DIR, PROJECT_ROOT
@@ -31,6 +32,13 @@ WAREHOUSE_CONN_ID = "creator_ops_warehouse"  # the Airflow connection of the war
 
 class SettingsError(CreatorOpsError, ValueError):
     """An environment variable has a value the project cannot use."""
+
+
+def _memory_amount(value: str) -> str:
+    """A memory limit as DuckDB reads it: a number and its unit (`1GB`, `512MiB`, `1.5GB`, `80%`)."""
+    if not re.fullmatch(r"(?i)\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B|%)", value):
+        raise ValueError("not a memory amount; give a number and its unit, like 1GB, 512MiB or 80%")
+    return value
 
 
 class Settings(BaseModel):
@@ -48,8 +56,10 @@ class Settings(BaseModel):
     """Where exports land: a folder, or `s3://…` / `gs://…` (through Airflow's object storage)."""
     landing_conn_id: str | None = Field(None, alias="CREATOR_OPS_LANDING_CONN_ID")
     """Airflow connection for an object-storage landing root."""
-    payouts_memory_limit: str = Field("1GB", alias="CREATOR_OPS_PAYOUTS_MEMORY_LIMIT")
-    """DuckDB's memory limit for the payout engine."""
+    payouts_memory_limit: Annotated[str, AfterValidator(_memory_amount)] = Field(
+        "1GB", alias="CREATOR_OPS_PAYOUTS_MEMORY_LIMIT"
+    )
+    """DuckDB's memory limit for the payout engine: an amount with its unit (`1GB`, `512MiB`, `80%`)."""
     demo: bool = Field(False, alias="CREATOR_OPS_DEMO")
     """Demo mode: without a PII key, hash with the demo's public key (demo data is synthetic)."""
     deadline_alerts: bool = Field(False, alias="CREATOR_OPS_DEADLINE_ALERTS")
@@ -79,5 +89,5 @@ def settings() -> Settings:
         problems = []
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
-            problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
+            problems.append(f"{name}={error.get('input')!r}: {error['msg'].removeprefix('Value error, ')}")
         raise SettingsError("; ".join(problems)) from None

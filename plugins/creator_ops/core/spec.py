@@ -66,8 +66,11 @@ class SpecProblem:
     message: str
 
     def __str__(self) -> str:
+        """The problem in one line, masked: a spec value that is an e-mail or phone never echoes in clear."""
+        from creator_ops.core.masking import mask_pii
+
         where = f"{self.file}: {self.field}" if self.field else self.file
-        return f"{where}: {self.message}"
+        return mask_pii(f"{where}: {self.message}")
 
 
 class SpecError(CreatorOpsError, ValueError):

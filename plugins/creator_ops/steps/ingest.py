@@ -182,25 +182,28 @@ def ingest_file(
     from sqlalchemy.exc import DBAPIError
 
     from creator_ops.core.ingest import FileRejected, read_dataset
+    from creator_ops.core.masking import mask_pii
 
     area = area or landing_area(ctx)
+    key = key or pii_key(ctx)
     relative = area.relative(path, dataset)
+    shown = mask_pii(relative, key)  # a file named after a person is stored, archived and logged masked
     sha256, size = area.sha256(path)
     with ctx.engine.connect() as conn:
         if _registered(conn, ctx.campaign_id, dataset, sha256):
-            return {"file": relative, "status": "already_ingested", "sha256": sha256}
-    archived = area.archive(path, dataset, sha256)
+            return {"file": shown, "status": "already_ingested", "sha256": sha256}
+    archived = area.archive(path, dataset, sha256, name=shown)
     result, rejection = None, None
     with area.local_file(path) as local:
         try:
-            result = read_dataset(local, dataset, tz=ctx.spec.timezone, pii_key=key or pii_key(ctx))
+            result = read_dataset(local, dataset, tz=ctx.spec.timezone, pii_key=key)
         except FileRejected as exc:
             rejection = exc.cause
     counts = result.summary() if result else {"rows_in": 0, "accepted": 0, "quarantined": 0}
     row = {
         "campaign_id": ctx.campaign_id,
         "dataset": dataset,
-        "source_uri": str(path),
+        "source_uri": mask_pii(str(path), key),
         "archived_uri": archived,
         "sha256": sha256,
         "size_bytes": size,
@@ -219,7 +222,7 @@ def ingest_file(
     except DBAPIError as exc:  # IntegrityError included
         with ctx.engine.connect() as conn:
             if _registered(conn, ctx.campaign_id, dataset, sha256):  # a concurrent run registered it first
-                return {"file": relative, "status": "already_ingested", "sha256": sha256}
+                return {"file": shown, "status": "already_ingested", "sha256": sha256}
         if result is None:
             raise  # not even the registry row of a rejected file went in: the warehouse itself is at fault
         # a value the warehouse refuses (too long, out of range): the file is rejected, not the run
@@ -229,11 +232,11 @@ def ingest_file(
         row |= {"rows_accepted": 0, "rows_quarantined": 0}
         file_id = _register(ctx, dataset, row, None, relative)
     if rejection:
-        ctx.info("Rejected %s (%s): %s", relative, dataset, rejection)
+        ctx.info("Rejected %s (%s): %s", shown, dataset, rejection)
     else:
-        ctx.info("Ingested %s (%s): %s", relative, dataset, counts)
+        ctx.info("Ingested %s (%s): %s", shown, dataset, counts)
     return {
-        "file": relative,
+        "file": shown,
         "status": row["status"],
         "file_id": file_id,
         "sha256": sha256,

@@ -11,6 +11,7 @@ under include/sql/ and this module share one definition.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -18,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Select, String, Table, Text, insert, select, update
 
 from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.masking import mask_pii
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 RETIRED = "retired"
+_TOKEN = re.compile(r"\[(email|phone):[0-9a-f]{16}\]")
 COUNTED = ("accepted", "rejected")
 
 # a view, kept out of the tables' metadata so migrations and create_all never treat it as a table
@@ -86,6 +89,16 @@ def list_files(engine: Engine, campaign_id: str, dataset: str | None = None) -> 
     return files
 
 
+def comparable_name(name: Any) -> str:
+    """Return a landed path as ops and the registry can both match it: personal data as its marker.
+
+    Stored names are masked with keyed tokens (`[email:1f0c…]`); the name ops type is in clear.
+    Both read the same once each token and each match is its fixed marker (`[email hidden]`):
+    two files whose names differ only in the person need their id.
+    """
+    return _TOKEN.sub(lambda m: f"[{m.group(1)} hidden]", mask_pii(str(name).replace("\\", "/")))
+
+
 def find_file(engine: Engine, campaign_id: str, ref: str) -> Mapping[str, Any]:
     """Return the file `ref` names: its file_id, or its file name / the end of its landed path."""
     files = list_files(engine, campaign_id)
@@ -93,12 +106,13 @@ def find_file(engine: Engine, campaign_id: str, ref: str) -> Mapping[str, Any]:
     if ref.isdigit():
         found = [f for f in files if f["file_id"] == int(ref)]
     else:
-        tail = ref.replace("\\", "/").strip("/")
+        tail = comparable_name(ref).strip("/")
         found = [
             f for f in files
-            if PurePosixPath(str(f["source_uri"]).replace("\\", "/")).name == tail
-            or str(f["source_uri"]).replace("\\", "/").endswith("/" + tail)
+            if PurePosixPath(comparable_name(f["source_uri"])).name == tail
+            or comparable_name(f["source_uri"]).endswith("/" + tail)
         ]
+    ref = mask_pii(ref)
     if not found:
         raise FileActionError(f"no ingested file {ref!r} in campaign {campaign_id!r}", field="FILE")
     if len(found) > 1:
@@ -112,6 +126,7 @@ def _act(engine: Engine, campaign_id: str, ref: str, action: str, by: str, reaso
 
     if not by.strip() or not reason.strip():
         raise FileActionError(f"{action} needs who (--by) and why (--reason)", field="--reason")
+    by, reason = mask_pii(by.strip()), mask_pii(reason.strip())  # recorded and printed, never in clear
     file = find_file(engine, campaign_id, ref)
     before = file["status"]
     if action == "retire":

@@ -75,8 +75,11 @@ def decode_bytes(data: bytes, path: Any) -> tuple[str, bytes]:
     if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
         even_nuls = sample[0::2].count(0)
         return _transcode(data, "utf-16-be" if even_nuls > sample[1::2].count(0) else "utf-16-le", path)
-    if b"\x00" in sample:
-        raise FileRejected(path, "undecodable: binary content (NUL bytes), not a text export")
+    nul = data.find(b"\x00")  # anywhere in the file, not only its first 4 KB: no text export holds one
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        where = f"a NUL byte on line {line}, byte {nul + 1:,}"
+        raise FileRejected(path, f"undecodable: binary content ({where}), not a text export")
     try:
         data.decode("utf-8")
         return "utf-8", data
@@ -153,9 +156,12 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
     header = _dedupe_header(header_row, path)
     try:
         table = _read_csv_arrow(utf8, delimiter, header)
+        if _has_line_breaks(table):  # a quoted cell spans lines: each such row is checked line by line
+            raise pa.ArrowInvalid("a cell spans lines")
         raw = RawTable(table, _row_numbers(table.num_rows), [], encoding, "csv")
     except pa.ArrowInvalid:
-        # Ragged rows (too many or too few cells): the csv module splits them one by one.
+        # Ragged rows (too many or too few cells), cells over several lines: the csv module
+        # splits them one by one, accounting for every physical line.
         try:
             raw = _read_csv_python(utf8, delimiter, header, encoding)
         except csv.Error as exc:  # a field beyond the limit, a NUL, an unbalanced quote at the end
@@ -168,12 +174,26 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
 
 
 def _check_cell_sizes(table: pa.Table, path: Any) -> None:
-    """Reject a table with a cell longer than `MAX_CELL_CHARS` (a runaway quote swallowed the file)."""
+    """Reject a table with a cell longer than `MAX_CELL_CHARS` (a runaway quote swallowed the file) or a NUL.
+
+    A NUL character (an escaped `\\u0000` in JSON, inside a Parquet string, in a header) is
+    binary content no export holds, and PostgreSQL refuses it in text: the file is rejected
+    here, naming the column and row, rather than failing at the warehouse.
+    """
     import pyarrow.compute as pc
 
+    for name in table.column_names:
+        if "\x00" in name:
+            raise FileRejected(path, f"a column name holds a NUL character ({name!r}): binary content", field=name)
     for name, column in zip(table.column_names, table.columns, strict=False):
         if not pa.types.is_string(column.type) or not len(column):
             continue
+        nul = pc.fill_null(pc.match_substring(column, "\x00"), False)
+        if pc.any(nul).as_py():
+            row = pc.index(nul, True).as_py() + 1
+            raise FileRejected(
+                path, f"column {name!r}, data row {row}: a NUL character (binary content, not an export)", field=name
+            )
         longest = pc.max(pc.utf8_length(column)).as_py() or 0
         if longest > MAX_CELL_CHARS:
             raise FileRejected(
@@ -201,25 +221,76 @@ def _read_csv_arrow(utf8: bytes, delimiter: str, header: list[str]) -> pa.Table:
     )
 
 
+def _has_line_breaks(table: pa.Table) -> bool:
+    import pyarrow.compute as pc
+
+    return any(
+        pa.types.is_string(column.type) and pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py()
+        for column in table.columns
+    )
+
+
+def _unbalanced(record_lines: list[str], cells: list[str], width: int, delimiter: str) -> bool:
+    """Whether a row read over several physical lines is a runaway quote rather than a multi-line cell.
+
+    A real multi-line cell closes its quote and leaves the header's number of cells; a quote
+    that opens and never closes (or closes only at a stray quote further down) takes the next
+    lines into one cell, so the row has the wrong number of cells or ends inside the quote.
+    """
+    if len(cells) != width:
+        return True
+    strict = csv.reader(io.StringIO("".join(record_lines), newline=""), delimiter=delimiter, strict=True)
+    try:
+        list(strict)
+    except csv.Error:
+        return True
+    return False
+
+
 def _read_csv_python(utf8: bytes, delimiter: str, header: list[str], encoding: str) -> RawTable:
+    """Split the rows with the csv module; every physical line ends in a row or in a quarantined one.
+
+    A row whose quote runs over several lines and leaves it malformed (see `_unbalanced`) is
+    quarantined as `unbalanced_quote` with its first physical line, and reading resumes at
+    the line after it: the lines the quote swallowed are rows of their own again.
+    """
     csv.field_size_limit(MAX_CELL_CHARS)
-    reader = csv.reader(io.StringIO(utf8.decode("utf-8"), newline=""), delimiter=delimiter)
-    next(reader, None)
+    lines = io.StringIO(utf8.decode("utf-8"), newline="").readlines()
     width = len(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
     bad: list[BadRow] = []
     number = 0
-    for cells in reader:
-        if not cells:  # a blank line is no row (as in the fast path)
-            continue
-        number += 1
-        if len(cells) == width:
-            rows.append(cells)
-            numbers.append(number)
-        else:
-            raw = {header[i] if i < width else f"extra_{i - width + 1}": c for i, c in enumerate(cells)}
-            bad.append(BadRow(number, "wrong_field_count", f"{len(cells)} cells, header has {width}", raw))
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    next(reader, None)
+    position = reader.line_num  # index of the first physical data line
+    while position < len(lines):
+        reader = csv.reader((lines[i] for i in range(position, len(lines))), delimiter=delimiter)
+        first = position
+        restarted = False
+        for cells in reader:
+            end = position + reader.line_num
+            start, first = first, end
+            if not cells:  # a blank line is no row (as in the fast path)
+                continue
+            number += 1
+            if end - start > 1 and _unbalanced(lines[start:end], cells, width, delimiter):
+                text = lines[start].rstrip("\r\n")
+                detail = (
+                    f"line {start + 1}: a quote opens and is not closed in this line, "
+                    f"so it took the next {end - start - 1} line(s) into one cell; they are read as rows of their own"
+                )
+                bad.append(BadRow(number, "unbalanced_quote", detail, {"line": text[:QUARANTINED_LINE_CHARS]}))
+                position, restarted = start + 1, True
+                break
+            if len(cells) == width:
+                rows.append(cells)
+                numbers.append(number)
+            else:
+                raw = {header[i] if i < width else f"extra_{i - width + 1}": c for i, c in enumerate(cells)}
+                bad.append(BadRow(number, "wrong_field_count", f"{len(cells)} cells, header has {width}", raw))
+        if not restarted:
+            break
     columns = list(zip(*rows, strict=False)) if rows else [()] * width
     table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=False)})
     return RawTable(table, pa.array(numbers, pa.int64()), bad, encoding, "csv")

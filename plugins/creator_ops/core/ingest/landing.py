@@ -80,9 +80,13 @@ class LandingArea:
                 size += len(chunk)
         return digest.hexdigest(), size
 
-    def archive(self, path: Any, dataset: str, sha256: str) -> str:
-        """Copy the file to `_archive/<dataset>/<sha256[:16]>/<relative path>` (once) and return its URI."""
-        target = self.base / "_archive" / dataset / sha256[:16] / self.relative(path, dataset)
+    def archive(self, path: Any, dataset: str, sha256: str, name: str | None = None) -> str:
+        """Copy the file to `_archive/<dataset>/<sha256[:16]>/<name>` (once) and return its URI.
+
+        `name` is the relative path as it may be stored (personal data in a file name masked);
+        by default the relative path as landed.
+        """
+        target = self.base / "_archive" / dataset / sha256[:16] / (name or self.relative(path, dataset))
         if not (target.exists() and target.stat().st_size == path.stat().st_size):
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.parent / (target.name + ".part")

@@ -227,7 +227,7 @@ def parse_timestamp(column: pa.Array | pa.ChunkedArray, tz: str) -> Parsed:
     """
     column = _array(column)
     if pa.types.is_timestamp(column.type):
-        values = pc.cast(column, pa.timestamp("us", column.type.tz))
+        values = pc.cast(column, pa.timestamp("us", column.type.tz), safe=False)  # nanoseconds truncated
         if column.type.tz is None:
             values = pc.assume_timezone(values, tz, ambiguous="earliest", nonexistent="earliest")
         values = pc.cast(values, pa.timestamp("us", "UTC"))

@@ -9,11 +9,10 @@ so an e-mail and a phone number never share a hash.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 from creator_ops.core.ingest.result import PiiKeyMissing
-from creator_ops.core.masking import keyed_hash
+from creator_ops.core.masking import keyed_hash, normalise
 from creator_ops.core.settings import settings
 
 # The demo's fixed key: demo data is synthetic, so a public key hides nothing real.
@@ -38,8 +37,8 @@ def resolve_pii_key(variable_lookup: Callable[[], str | None] | None = None) -> 
 
 
 def normalize_email(value: str) -> str | None:
-    """Return the comparable form of an e-mail address (NFKC, trimmed, lower-case), None if blank."""
-    value = unicodedata.normalize("NFKC", value).strip().lower()
+    """Return the comparable form of an e-mail address (the masker's normalised view, trimmed, lower-case)."""
+    value = normalise(value).strip().lower()
     return value or None
 
 
@@ -47,7 +46,7 @@ def normalize_phone(value: str, region: str = "MY") -> str | None:
     """Return a phone number in E.164 (`+60123456789`); unparseable numbers fall back to their digits."""
     import phonenumbers
 
-    value = unicodedata.normalize("NFKC", value).strip()
+    value = normalise(value).strip()
     if not value:
         return None
     try:

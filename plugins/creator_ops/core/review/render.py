@@ -690,9 +690,20 @@ def render_html(review: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- Markdown
 
 
+def _md(value: Any) -> str:
+    """Return a value as one line of Markdown text, HTML-escaped: a `<script>` in a name or answer is shown, not run.
+
+    Markdown passes raw HTML through to whatever renders it, so every value from the data
+    (names, ids, categories, survey titles, answers, notes) goes through here.
+    """
+    import html
+
+    return " ".join(html.escape(text(value), quote=False).splitlines())
+
+
 def _md_table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     def cell(v: Any) -> str:
-        return text(v).replace("|", "\\|").replace("\n", " ")
+        return _md(v).replace("|", "\\|")
 
     return [
         "| " + " | ".join(headers) + " |",
@@ -707,15 +718,15 @@ def render_markdown(review: dict[str, Any]) -> str:
     c = review["campaign"]
     baseline = review.get("baseline")
     lines = [
-        f"# {c['name']}: campaign review",
+        f"# {_md(c['name'])}: campaign review",
         "",
-        f"{c['id']} · {c['type']} · event {c['event_start']} to {c['event_end']}",
+        f"{_md(c['id'])} · {_md(c['type'])} · event {_md(c['event_start'])} to {_md(c['event_end'])}",
         "",
     ]
     if baseline:
-        previous = baseline.get("name") or baseline.get("campaign_id")
+        previous = _md(baseline.get("name") or baseline.get("campaign_id"))
         lines += ["## Headline", ""] + _md_table(
-            ["figure", c["name"], previous, "change"], [list(x) for x in headline_comparison(review)]
+            ["figure", _md(c["name"]), previous, "change"], [list(x) for x in headline_comparison(review)]
         )
     else:
         lines += ["## Headline", ""] + _md_table(["figure", "value"], [[k, v] for k, v, _ in headline_cards(review)])
@@ -748,26 +759,28 @@ def render_markdown(review: dict[str, Any]) -> str:
         + [[w["name"], *_design_cells(w)] for w in review["what_if"]],
     )
     for survey_id, s in review["surveys"].items():
-        lines += [f"## Survey {s.get('title', survey_id)} ({survey_id})", "", f"Responses: {s['responses']}", ""]
+        title = f"## Survey {_md(s.get('title', survey_id))} ({_md(survey_id)})"
+        lines += [title, "", f"Responses: {s['responses']}", ""]
         if "nps" in s:
             lines += [f"NPS: {score(s['nps'])} ({s['nps_answers']['valid']} valid answers)", ""]
         if "csat" in s:
             lines += [f"CSAT: {score(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
         for question, counts in (s.get("choices") or {}).items():
-            lines += [f"### “{question}”", ""] + _md_table(["answer", "answers"], [[a, n] for a, n in counts.items()])
+            lines += [f"### “{_md(question)}”", ""]
+            lines += _md_table(["answer", "answers"], [[a, n] for a, n in counts.items()])
         for language, themes in (s.get("themes") or {}).items():
-            lines += [f"### Themes in {LANGUAGE_NAMES.get(language, language)}", ""]
+            lines += [f"### Themes in {_md(LANGUAGE_NAMES.get(language, language))}", ""]
             for theme in themes:
-                lines.append(f"- **{theme['label']}** ({_answers(theme['count'])})")
-                lines += [f"  - “{x}”" for x in theme["examples"]]
+                lines.append(f"- **{_md(theme['label'])}** ({_answers(theme['count'])})")
+                lines += [f"  - “{_md(x)}”" for x in theme["examples"]]
             lines.append("")
     if baseline:
-        previous = baseline.get("name") or baseline.get("campaign_id")
-        lines += [f"## Against {previous} ({baseline['source']})", ""]
-        lines += _md_table(["figure", c["name"], previous, "change"],
+        previous = _md(baseline.get("name") or baseline.get("campaign_id"))
+        lines += [f"## Against {previous} ({_md(baseline['source'])})", ""]
+        lines += _md_table(["figure", _md(c["name"]), previous, "change"],
                            [[name, this, before, diff] for _p, name, this, before, diff in comparison_rows(review)])
     if review.get("notes"):
-        lines += ["## Notes", ""] + [f"- {n}" for n in review["notes"]] + [""]
+        lines += ["## Notes", ""] + [f"- {_md(n)}" for n in review["notes"]] + [""]
     return "\n".join(lines)
 
 
