@@ -256,7 +256,8 @@ def test_a_demo_task_log_shows_in_the_ui(browser, demo_standalone):
     server = demo_standalone
     sign_in(browser, server)
     figures = _warehouse_figures(server)
-    browser.evaluate("localStorage.setItem('timezone', 'Asia/Kuala_Lumpur')")  # what the Timezone menu stores
+    # what the clock button's Select Timezone stores (the UI's useLocalStorage keeps JSON)
+    browser.evaluate("localStorage.setItem('timezone', JSON.stringify('Asia/Kuala_Lumpur'))")
     path = f"/dags/{DAG_ID}/runs/{quote(figures['run_id'], safe='')}/tasks/report.summarize_run"
     browser.goto(f"{server.base_url}{path}")
     browser.wait_for_text("Run summary", timeout=90)
@@ -267,3 +268,4 @@ def test_a_demo_task_log_shows_in_the_ui(browser, demo_standalone):
     browser.wait_for_text(figures["run_id"], timeout=90)
     time.sleep(1)
     browser.screenshot("ui_22_runs_in_myt.png")
+    assert "+08:00" in browser.evaluate("document.querySelector('nav').innerText")  # the clock button's zone

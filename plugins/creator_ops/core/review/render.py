@@ -646,7 +646,8 @@ def _notes_html(review: dict[str, Any]) -> str:
     return "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in review["notes"]) + "</ul>"
 
 
-# The page's sections in order: (id, title, whether the review has it, its HTML). A new
+# The page's sections in order: (id, title or a function of the review giving it, whether the review has it,
+# its HTML). A new
 # section of the review (an experiment, a projection) is one entry here.
 SECTIONS: list[tuple[str, str, Any, Any]] = [
     ("funnel", "Funnel", lambda r: True, _funnel_html),
@@ -655,7 +656,8 @@ SECTIONS: list[tuple[str, str, Any, Any]] = [
     ("targets", "Targets", lambda r: True, _targets_html),
     ("designs", "Incentive designs (what if)", lambda r: True, _designs_html),
     ("surveys", "Surveys", lambda r: True, _surveys_html),
-    ("against", "Against the previous campaign", lambda r: bool(r.get("baseline")), _against_html),
+    ("against", lambda r: f"Against {r['baseline'].get('name') or r['baseline'].get('campaign_id')}",
+     lambda r: bool(r.get("baseline")), _against_html),
     ("notes", "Notes", lambda r: bool(r.get("notes")), _notes_html),
 ]
 
@@ -677,7 +679,8 @@ def render_html(review: dict[str, Any]) -> str:
     ]
     for section_id, title, present, build in SECTIONS:
         if present(review):
-            sections += [f'<h2 id="section-{section_id}">{_e(title)}</h2>', build(review)]
+            heading = title(review) if callable(title) else title
+            sections += [f'<h2 id="section-{section_id}">{_e(heading)}</h2>', build(review)]
     body = "\n".join(s for s in sections if s)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
