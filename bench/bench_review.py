@@ -7,9 +7,12 @@ invitations, samples with status changes, content, 3,000 survey responses in fou
 languages), and measures in fresh child processes (so peak memory is each one's own):
 
 - review: `compute_review` with two what-if designs, plus writing review.json/.md/.html;
-- reference: `calculate_for_spec`, the section 5 engine alone, over the same Parquet files.
+- reference: `calculate_for_spec`, the section 5 engine alone, over the same Parquet files;
+- the review without its experiments section (SPEC 12: a spec without holdouts, no creators
+  or traffic inputs), beside the review with it.
 
-Targets: the review within 2x the engine's time, under 2 GB peak, review.html under 5 MB.
+Targets: the review within 2x the engine's time, the experiments section adding at most
+10 % to the review's time, under 2 GB peak, review.html under 5 MB.
 
     .venv/bin/python bench/bench_review.py            # 1M and 10M lines
     .venv/bin/python bench/bench_review.py --quick    # 1M lines
@@ -41,11 +44,22 @@ COMMENTS = {
 NPS_QUESTION = "How likely are you to recommend the programme? (0-10)"
 
 
-def bench_spec():
-    """The 12.12 demo spec with an NPS question on its post-event survey and two what-if designs."""
+EXPERIMENT_INPUTS = ("creators", "traffic")
+
+
+def bench_spec(experiments: bool = True):
+    """The 12.12 demo spec with an NPS question on its post-event survey and two what-if designs.
+
+    With `experiments=False` the spec has no holdouts, so the review has no experiments
+    section: the reference the experiments section's cost is measured against.
+    """
     from creator_ops.core.spec import load_yaml, parse_spec
 
     data = load_yaml(SPEC.read_text(encoding="utf-8"))
+    if experiments:
+        data["experiments"] = {"traffic": {"holdout_share": "0.1"}, "samples": {"holdout_share": "0.1"}}
+    else:
+        data.pop("experiments", None)
     for survey in data.get("surveys", []):
         if survey["id"] == "post_event":
             survey["nps_question"] = NPS_QUESTION
@@ -121,6 +135,22 @@ def generate_review_data(lines: int, folder: Path, seed: int = 20261212) -> dict
             "views": pa.array(rng.integers(100, 100_000, posts), pa.int64()),
         }
     )
+    # SPEC 12's inputs: every enrolled creator's 30-day GMV, and 24 hours of traffic allocation rows
+    tables["creators"] = pa.table(
+        {
+            "creator_id": enrolled,
+            "gmv_30d_sen": pa.array(rng.integers(0, 5_000_000, len(enrolled)), pa.int64()),
+            "row_number": pa.array(range(len(enrolled)), pa.int64()),
+        }
+    )
+    boosted = rng.choice(len(enrolled), min(len(enrolled), 2_000), replace=False)
+    tables["traffic"] = pa.table(
+        {
+            "creator_id": [enrolled[i] for i in boosted] * 24,
+            "spend_sen": pa.array(rng.integers(0, 2_000, len(boosted) * 24), pa.int64()),
+            "expected_gmv_sen": pa.array(rng.integers(0, 8_000, len(boosted) * 24), pa.int64()),
+        }
+    )
     responses = 3000
     post_event_us = int(spec.timeline.event_end.timestamp() * 1_000_000) + day_us
     languages = list(COMMENTS)
@@ -154,15 +184,16 @@ def _generate_in_child(lines: int, folder: Path, queue) -> None:
     queue.put({"paths": paths, "seconds": time.perf_counter() - began})
 
 
-def _run_review(paths: dict[str, Path], out: Path, queue) -> None:
+def _run_review(paths: dict[str, Path], out: Path, queue, experiments: bool = True) -> None:
     import pyarrow.parquet as pq
 
     from creator_ops.core.review import ReviewInputs, compute_review
     from creator_ops.core.review.render import write_review
 
-    spec = bench_spec()
+    spec = bench_spec(experiments)
     began = time.perf_counter()
-    small = {name: pq.read_table(paths[name]) for name in paths if name not in ("orders", "enrollments", "exclusions")}
+    skip = ("orders", "enrollments", "exclusions", *(() if experiments else EXPERIMENT_INPUTS))
+    small = {name: pq.read_table(paths[name]) for name in paths if name not in skip}
     inputs = ReviewInputs(
         orders=str(paths["orders"]), enrollments=str(paths["enrollments"]), exclusions=str(paths["exclusions"]), **small
     )
@@ -179,6 +210,7 @@ def _run_review(paths: dict[str, Path], out: Path, queue) -> None:
             "selling": review["funnel"]["selling"],
             "gmv": str(review["gmv"]["eligible_myr"]),
             "total": str(review["payouts"]["total_myr"]),
+            "experiments": sorted(review["experiments"]),
         }
     )
 
@@ -213,12 +245,21 @@ def main() -> int:
                 (_measure(_run_review, paths, work / f"out{lines}") for _ in range(args.repeat)),
                 key=lambda r: r["seconds"],
             )
+            plain = min(
+                (_measure(_run_review, paths, work / f"plain{lines}", False) for _ in range(args.repeat)),
+                key=lambda r: r["seconds"],
+            )
             engine = min((_measure(_run_engine, paths) for _ in range(args.repeat)), key=lambda r: r["seconds"])
             if review["selling"] != engine["creators"] or review["total"] != engine["total"]["total_myr"]:
                 print(f"MISMATCH at {lines} lines: the review's payouts differ from the engine's")
                 return 1
+            if review["experiments"] != ["samples", "traffic"] or plain["experiments"]:
+                print(f"MISMATCH at {lines} lines: the experiments section is not where it should be")
+                return 1
             ratio = review["seconds"] / engine["seconds"]
+            added = review["seconds"] / plain["seconds"]
             failed |= ratio > 2 or review["peak_mb"] > 2048 or review["html_bytes"] > 5 * 1024 * 1024
+            failed |= added > 1.10
             html_kb = review["html_bytes"] / 1024
             files_s = review["seconds"] - review["compute_seconds"]
             print(
@@ -227,9 +268,16 @@ def main() -> int:
                 f"   (figures {review['compute_seconds']:.2f} s, files {files_s:.2f} s; {review['selling']:,} selling,"
                 f" eligible GMV RM {review['gmv']}; data made in {made['seconds']:.1f} s)"
             )
+            print(
+                f"{'':>11}   experiments section (SPEC 12): review {review['seconds']:.2f} s with it, "
+                f"{plain['seconds']:.2f} s without it (same data, same run): {added:.3f}x"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print("targets: ratio <= 2x, peak <= 2048 MB, review.html <= 5 MB:", "missed" if failed else "met")
+    print(
+        "targets: ratio <= 2x, experiments add <= 10 %, peak <= 2048 MB, review.html <= 5 MB:",
+        "missed" if failed else "met",
+    )
     return 1 if failed else 0
 
 

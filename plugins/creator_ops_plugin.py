@@ -19,7 +19,14 @@ class CreatorOpsPlugin(AirflowPlugin):
             "destination": "nav",
             "url_route": "creator-ops-campaigns",
             "nav_top_level": True,
-        }
+        },
+        {
+            "name": "Creator ecosystem",
+            "href": "/creator-ops/ecosystem",
+            "destination": "nav",
+            "url_route": "creator-ops-ecosystem",
+            "nav_top_level": True,
+        },
     ]
 
     @property

@@ -14,7 +14,7 @@ import argparse
 import sys
 from types import ModuleType
 
-from creator_ops.commands import allocate, files, ingest, match, payouts, review, validate
+from creator_ops.commands import allocate, ecosystem, files, finance, ingest, match, payouts, review, validate
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.masking import mask_pii
 
@@ -26,6 +26,8 @@ COMMANDS: dict[str, ModuleType] = {
     "match": match,
     "allocate": allocate,
     "files": files,
+    "finance": finance,
+    "ecosystem": ecosystem,
 }
 
 

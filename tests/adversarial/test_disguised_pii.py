@@ -283,7 +283,8 @@ def test_migration_0016_masks_file_names_and_actions_stored_before(warehouse_eng
     from creator_ops.warehouse import schema
     from creator_ops.warehouse.db import alembic_config, upgrade
 
-    command.downgrade(alembic_config(warehouse_engine), "0009_file_actions")
+    # the revision just before 0016_hardening, whatever the chain holds
+    command.downgrade(alembic_config(warehouse_engine), "0016_hardening-1")
     now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     with warehouse_engine.begin() as conn:
         for i, name in enumerate((LEAKY_NAME, "orders_ok.csv")):

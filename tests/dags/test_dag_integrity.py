@@ -30,7 +30,20 @@ def test_no_import_errors(dagbag):
 
 def test_one_dag_per_demo_spec(dagbag):
     expected = {f"campaign__{p.stem}" for p in SPECS.glob("*.yaml")}
-    assert set(dagbag.dag_ids) == expected
+    assert set(dagbag.dag_ids) == expected | {"creator_ecosystem"}  # plus the ecosystem across them
+
+
+def test_the_ecosystem_is_scheduled_by_every_campaigns_payouts(dagbag):
+    """Data-aware scheduling: the ecosystem DAG waits on the asset each campaign's payout tasks update."""
+    from creator_ops.airflow.ecosystem import PAYOUT_RESULTS
+
+    ecosystem = dagbag.dags["creator_ecosystem"]
+    assert type(ecosystem.timetable).__name__ == "AssetTriggeredTimetable"
+    assert [a.name for a in ecosystem.timetable.asset_condition.objects] == [PAYOUT_RESULTS.name]
+    for dag_id, dag in dagbag.dags.items():
+        if dag_id.startswith("campaign__"):
+            producers = {t.task_id for t in dag.tasks if PAYOUT_RESULTS in t.outlets}
+            assert producers == {"payouts.calculate", "payouts.export_for_finance"}, dag_id
 
 
 @pytest.mark.parametrize("spec", sorted(p.stem for p in SPECS.glob("*.yaml")))
@@ -58,7 +71,8 @@ def test_every_dag_serializes(dagbag):
 
     for dag in dagbag.dags.values():
         again = DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))
-        assert again.timetable.summary == dag.timetable.summary
+        if dag.dag_id.startswith("campaign__"):  # the ecosystem's is Airflow's asset timetable
+            assert again.timetable.summary == dag.timetable.summary
         assert again.dag_display_name == dag.dag_display_name
         assert set(again.task_ids) == set(dag.task_ids)
 
@@ -68,7 +82,13 @@ def test_runbook_steps_are_human_in_the_loop(dagbag):
 
     dag = dagbag.dags["campaign__my_1212_2026"]
     signoffs = [t for t in dag.tasks if t.task_id.startswith("runbook.")]
-    assert {t.task_id for t in signoffs} == {"runbook.bd_matchmaking_signoff", "runbook.marcom_assets_signoff"}
+    # the spec's two sign-offs, and the two its `finance` switches bring (SPEC 14: remittance, CP58)
+    assert {t.task_id for t in signoffs} == {
+        "runbook.bd_matchmaking_signoff",
+        "runbook.marcom_assets_signoff",
+        "runbook.finance_wht_remittance",
+        "runbook.finance_cp58_statements",
+    }
     assert all(isinstance(t, HITLOperator) for t in signoffs)
 
 
@@ -103,7 +123,7 @@ def test_broken_spec_is_an_import_error_naming_file_and_field(tmp_path, monkeypa
     broken.write_text("id: zz\nname: Broken\ntype: scd\ntimeline: {event_start: 2027-03-03}\ntargets: {gmv: 1}\n")
     monkeypatch.setenv("CAMPAIGN_SPECS_DIR", str(tmp_path))
     bag = _dagbag()
-    assert len(bag.dag_ids) == len(list(SPECS.glob("*.yaml")))  # the others still load
+    assert len(bag.dag_ids) == len(list(SPECS.glob("*.yaml"))) + 1  # the others (and the ecosystem) still load
     (error_file, message), = bag.import_errors.items()
     assert error_file.endswith("campaign_spec_errors.py")
     assert "zz_broken.yaml: targets.gmv: unknown key" in message

@@ -19,6 +19,7 @@ from typing import Any
 
 from airflow.sdk import DAG, TaskGroup, TriggerRule
 
+from creator_ops.airflow.access import dag_access_control
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
 from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
 from creator_ops.airflow.stages import (
@@ -162,6 +163,9 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings
         # None unless CREATOR_OPS_DEADLINE_ALERTS is on: dag.test() cannot run a DAG with a deadline.
         deadline=campaign_deadline(spec, spec_path, configured),
     )
+    # the spec's team (FAB auth manager, docs/access.md); set after construction, where the SDK does not flag it
+    # as the deprecated permissions module (it is still the one way to give a FAB role one DAG)
+    dag.access_control = dag_access_control(spec)
     with dag:
         start = CampaignStepOperator(
             task_id="register_run",

@@ -51,6 +51,16 @@ def airflow_variable(name: str) -> str | None:
         return None
 
 
+def connection_extra(conn_id: str) -> dict[str, Any] | None:
+    """Return an Airflow connection's extra as a mapping, or None when the connection is not defined."""
+    from airflow.sdk import BaseHook
+
+    try:
+        return dict(BaseHook.get_connection(conn_id).extra_dejson)
+    except Exception:  # an undefined connection: the step says which one is missing
+        return None
+
+
 def landing_path(root: str, conn_id: str | None) -> Any:
     """Return the landing root: object-storage roots as Airflow's `ObjectStoragePath`, folders as they are."""
     if "://" in root and not root.startswith("file://"):
@@ -76,7 +86,7 @@ def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse
         interval_end=end,
         engine=WarehouseHook(warehouse_conn_id).engine,
         log=operator.log,
-        extras={"try_number": getattr(context.get("ti"), "try_number", None)},
+        extras={"try_number": getattr(context.get("ti"), "try_number", None), "connection_extra": connection_extra},
         variable=airflow_variable,
         landing_path=landing_path(settings().landing_root, settings().landing_conn_id),
     )
@@ -321,7 +331,10 @@ class PayoutApprovalOperator(ApprovalOperator):
             raise AirflowSkipException(str(exc)) from None
         except DataNotTrusted as exc:
             raise AirflowFailException(str(exc)) from None
-        self.subject, self.body = request.subject, request.body
+        from creator_ops.steps.finance import approval_section
+
+        # SPEC 14: how many payments would be held and why, before anyone approves
+        self.subject, self.body = request.subject, request.body + approval_section(ctx, request.calculation_id)
         self.log.info("Asking approval of payout calculation %s", request.calculation_id)
         return super().execute(context)
 

@@ -5,6 +5,8 @@ gmv_myr) with the ingestion reader, spreads the spec's `traffic.budget_myr` over
 creators in whole sen to maximise expected extra GMV (the one traffic core), writes one
 row per creator (spend_myr, expected_gmv_myr, the shrunk GPM and the content totals,
 by spend descending) and prints a JSON summary with `spent_myr` and `expected_gmv_myr`.
+With `experiments.traffic` in the spec, the holdout (SPEC 12) gets no spend and no row;
+the summary's `held_out_creators` says how many.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_ops.core.experiments import spec_holdout
     from creator_ops.core.paths import output_target
     from creator_ops.core.safe_csv import write_atomically
     from creator_ops.core.traffic import TrafficParams, allocate, content_totals
@@ -45,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     creators = content_totals(
         zip(*(table[c].to_pylist() for c in ("content_id", "creator_id", "gmv_sen", "views")), strict=True)
     )
-    result = allocate(creators, params)
+    holdout = spec_holdout(spec, "traffic", [c.creator_id for c in creators])
+    result = allocate(creators, params, holdout=holdout)
     try:
         out = write_atomically(args.out, result.csv(for_excel=False))
     except OSError as exc:
@@ -53,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     summary = {
         "campaign": spec.id,
         **result.summary(),
-        "notes": result.notes,
+        "notes": result.notes + (
+            ["traffic.calibrate: the command line has no earlier campaigns to calibrate against; factor 1"]
+            if spec.traffic.calibrate else []
+        ),
         "out": str(Path(out)),
         "inputs": {"content": input_summary(read)},
     }

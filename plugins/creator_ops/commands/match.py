@@ -7,6 +7,9 @@ value of section 3; quarantined rows are counted, never dropped silently). Runs 
 matchmaking core, writes the assigned pairs as CSV (creator_id, product_id, value_myr,
 account_manager; by product, then value descending) and prints a JSON summary:
 `pairs`, `total_value_myr`, products filled and short, and what each input file gave.
+With `experiments.samples` in the spec, the held-out creators (SPEC 12) get no pair and
+`held_out_creators` counts them. `value` is a ranking score, not a forecast of GMV
+(`value_meaning` says so in the summary).
 """
 
 from __future__ import annotations
@@ -93,6 +96,8 @@ def match_from_reads(spec, reads: dict[str, Any]):
         samples = sample_histories(
             zip(*(table[c].to_pylist() for c in ("sample_id", "creator_id", "status")), strict=True)
         )
+    from creator_ops.core.experiments import spec_holdout
+
     return match(
         creators,
         products,
@@ -100,6 +105,7 @@ def match_from_reads(spec, reads: dict[str, Any]):
         samples=samples,
         max_products_per_creator=spec.matchmaking.max_products_per_creator,
         account_managers=spec.recruitment.account_managers,
+        holdout=spec_holdout(spec, "samples", [c.creator_id for c in creators]),
     )
 
 

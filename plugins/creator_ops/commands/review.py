@@ -17,7 +17,7 @@ from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "build the campaign review (SPEC section 10) from data files: review.json, review.md, review.html"
 REQUIRED = ("orders", "enrollments")
-OPTIONAL = ("exclusions", "invitations", "samples", "products", "content", "surveys")
+OPTIONAL = ("exclusions", "invitations", "samples", "products", "content", "surveys", "creators", "traffic")
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".ndjson", ".parquet")
 
 
@@ -49,6 +49,30 @@ def find_files(folder: Path) -> dict[str, Path]:
             f"formats: {', '.join(SUFFIXES)})"
         )
     return found
+
+
+def check_experiment_inputs(reads: dict) -> None:
+    """Refuse what would make SPEC 12's figures wrong: a bad traffic spend, a creators file without 30-day GMV.
+
+    A traffic row whose `spend_myr` is negative or not an amount would change the measured
+    ROI, so it stops the review (naming file, row and field) rather than being dropped.
+    """
+    from creator_ops.core.ingest.datasets import SPECS, match_columns
+
+    traffic = reads.get("traffic")
+    if traffic is not None and traffic.n_quarantined:
+        bad = traffic.quarantined_table.slice(0, 1).to_pylist()[0]
+        field = {"spend_sen": "spend_myr", "expected_gmv_sen": "expected_gmv_myr"}.get(bad["field"], bad["field"])
+        raise BadInput(
+            f"{traffic.path}: row {bad['row_number']}: field {field}: {bad['detail'] or bad['reason']} "
+            f"({traffic.n_quarantined} bad row(s); the traffic file must hold the allocation's rows as written)"
+        )
+    creators = reads.get("creators")
+    if creators is not None and "gmv_30d_sen" not in match_columns(SPECS["creators"], creators.columns_seen):
+        raise BadInput(
+            f"{creators.path}: field gmv_30d_myr: missing; the measured lift (SPEC 12) needs each creator's "
+            "30-day GMV before the campaign"
+        )
 
 
 def load_baseline(path_text: str):
@@ -84,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
     baseline = load_baseline(args.baseline) if args.baseline else None
     key = _pii_key()
     reads = {dataset: _read(str(path), dataset, spec.timezone, key) for dataset, path in files.items()}
+    check_experiment_inputs(reads)
 
     def accepted(dataset: str):
         return reads[dataset].accepted_table if dataset in reads else None
@@ -99,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
         content=accepted("content"),
         survey_responses=surveys.accepted_table if surveys else None,
         survey_answers=surveys.answers_table if surveys else None,
+        creators=accepted("creators"),
+        traffic=accepted("traffic"),
         notes=[f"{d}: {r.n_quarantined} of {r.rows_in} rows quarantined" for d, r in reads.items() if r.n_quarantined],
     )
     try:

@@ -34,7 +34,7 @@ import bisect
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -50,6 +50,11 @@ PAIR_COLUMNS = ("creator_id", "product_id", "value_myr", "account_manager")
 PRODUCT_COLUMNS = ("product_id", "name", "category", "priority", "sample_quota", "assigned", "short")
 UNASSIGNED = "unassigned"  # the list of creators no account manager owns
 SIGNOFF_STEP_ID = "bd_matchmaking_signoff"  # the runbook step whose approval freezes the list
+# what `value` is, said wherever it is shown (SPEC 12): a score to rank pairs by, not money to expect
+VALUE_MEANING = (
+    "value is a ranking score (30-day GMV × category fit × sample reliability × product priority), "
+    "not a forecast of GMV"
+)
 
 
 class MatchmakingError(CreatorOpsError, ValueError):
@@ -364,6 +369,8 @@ class MatchResult:
     allowed_pairs: int
     max_products_per_creator: int
     account_managers: list[str] = field(default_factory=list)
+    held_out: int = 0  # enrolled creators held out of samples (SPEC 12): in no pair
+    measured: dict[str, Any] | None = None  # the last settled samples holdout's measured lift per sample
 
     @property
     def total_value_sen(self) -> int:
@@ -388,9 +395,16 @@ class MatchResult:
 
     def summary(self) -> dict[str, Any]:
         """Return the summary ops and the sign-off read: pairs, total value, products filled and short."""
+        extra: dict[str, Any] = {}
+        if self.held_out:
+            extra["held_out_creators"] = self.held_out
+        if self.measured is not None:
+            extra["measured_last_campaign"] = self.measured
         return {
             "pairs": len(self.pairs),
             "total_value_myr": format_myr(self.total_value_sen),
+            "value_meaning": VALUE_MEANING,
+            **extra,
             "candidates": self.candidates,
             "creators_matched": len({p.creator_id for p in self.pairs}),
             "allowed_pairs": self.allowed_pairs,
@@ -423,8 +437,16 @@ def match(
     samples: dict[str, SampleHistory] | None = None,
     max_products_per_creator: int = 1,
     account_managers: Sequence[str] = (),
+    holdout: Set[str] = frozenset(),
 ) -> MatchResult:
-    """Score every allowed pair and return a maximum-value assignment (SPEC section 11)."""
+    """Score every allowed pair and return a maximum-value assignment (SPEC section 11).
+
+    Creators in `holdout` (SPEC 12's samples holdout) are left out before scoring: they get
+    no pair, and the optimum is over everyone else.
+    """
+    creators = list(creators)
+    held_out = sum(1 for c in creators if c.creator_id in holdout)
+    creators = [c for c in creators if c.creator_id not in holdout]
     scored = score_pairs(creators, products, history, samples)
     chosen = solve_assignment(scored, max_products_per_creator)
     pairs = [
@@ -453,6 +475,7 @@ def match(
         allowed_pairs=len(scored),
         max_products_per_creator=max_products_per_creator,
         account_managers=list(dict.fromkeys(account_managers)),
+        held_out=held_out,
     )
 
 

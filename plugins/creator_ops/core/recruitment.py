@@ -30,6 +30,14 @@ Ranking: score desc, then 30-day GMV desc, then average views desc, then followe
 then `creator_id` asc, so ties always break the same way. The top `shortlist_size` are
 shortlisted.
 
+History (SPEC section 13): each candidate's state in the creator ecosystem as of the latest
+settled campaign (`new`, `returning`, `reactivated`, `churned`, `dormant`, or
+`never_enrolled`) and its past eligible GMV (all campaigns) are shown on the shortlist and
+invite lists. With `recruitment.prefer_returning: true`, among candidates of **equal
+score**, those who sold in an earlier campaign (a payout result row in at least one, so
+that if they enrol they are returning or reactivated sellers) rank before those who never
+did; the other tie-breaks follow as above. The score itself never changes.
+
 Account managers are dealt the shortlist in a snake draft: ranks 1..n go to AM 1..n, ranks
 n+1..2n go back from AM n to AM 1, and so on. Every AM gets the same number of creators
 (give or take one) and a like mix of strong and weaker ones.
@@ -39,7 +47,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +78,8 @@ INVITE_COLUMNS = (
     "gmv_30d_myr",
     "avg_views_30d",
     "score",
+    "ecosystem_state",
+    "past_eligible_gmv_myr",
 )
 # the shortlist adds how the score was made and who owns the creator
 SHORTLIST_COLUMNS = (*INVITE_COLUMNS, "gmv_points", "engagement_points", "follower_points", "account_manager")
@@ -102,6 +112,25 @@ class ScoreCard:
         return self.gmv_points + self.engagement_points + self.follower_points
 
 
+NEVER_ENROLLED = "never_enrolled"
+
+
+@dataclass(frozen=True)
+class CreatorHistory:
+    """A candidate's past in the programme (SPEC section 13's scorecard): state and eligible GMV."""
+
+    state: str = NEVER_ENROLLED
+    past_eligible_gmv_sen: int = 0
+    campaigns_selling: int = 0
+
+    @property
+    def past_seller(self) -> bool:
+        return self.campaigns_selling > 0
+
+
+NO_HISTORY = CreatorHistory()
+
+
 @dataclass(frozen=True)
 class ShortlistEntry:
     """One shortlisted creator: rank (1 = best), score and the account manager inviting them."""
@@ -110,6 +139,7 @@ class ShortlistEntry:
     candidate: Candidate
     score: ScoreCard
     account_manager: str | None
+    history: CreatorHistory = NO_HISTORY
 
 
 @dataclass
@@ -207,6 +237,12 @@ def ranking_key(candidate: Candidate, card: ScoreCard) -> tuple:
     )
 
 
+def returning_first_key(candidate: Candidate, card: ScoreCard, history: CreatorHistory) -> tuple:
+    """Return the sort key of `prefer_returning`: score desc, then past sellers first, then `ranking_key`'s ties."""
+    base = ranking_key(candidate, card)
+    return (base[0], 0 if history.past_seller else 1, *base[1:])
+
+
 def assign_account_managers(count: int, account_managers: Sequence[str]) -> list[str | None]:
     """Deal `count` ranked creators to the account managers in a snake draft."""
     managers = list(dict.fromkeys(account_managers))  # a name listed twice still gets one share
@@ -220,8 +256,15 @@ def assign_account_managers(count: int, account_managers: Sequence[str]) -> list
     return assigned
 
 
-def recruit(candidates: Iterable[Candidate], criteria: Recruitment) -> RecruitmentResult:
-    """Screen, score, rank and shortlist candidates; a creator listed twice counts once (last wins)."""
+def recruit(
+    candidates: Iterable[Candidate], criteria: Recruitment, history: Mapping[str, CreatorHistory] | None = None
+) -> RecruitmentResult:
+    """Screen, score, rank and shortlist candidates; a creator listed twice counts once (last wins).
+
+    `history` ({creator_id: CreatorHistory}, from the ecosystem) is shown beside each
+    shortlisted creator and, with `criteria.prefer_returning`, breaks ties of equal score.
+    """
+    history = history or {}
     unique: dict[str, Candidate] = {}
     for candidate in candidates:
         unique[candidate.creator_id] = candidate
@@ -234,13 +277,16 @@ def recruit(candidates: Iterable[Candidate], criteria: Recruitment) -> Recruitme
             passed.append((candidate, score(candidate)))
         else:
             screened_out.append((candidate, reason))
-    passed.sort(key=lambda pair: ranking_key(*pair))
+    if criteria.prefer_returning:
+        passed.sort(key=lambda pair: returning_first_key(*pair, history.get(pair[0].creator_id, NO_HISTORY)))
+    else:
+        passed.sort(key=lambda pair: ranking_key(*pair))
     screened_out.sort(key=lambda pair: pair[0].creator_id)
     top = passed[: criteria.shortlist_size]
     managers = list(dict.fromkeys(criteria.account_managers))
     assigned = assign_account_managers(len(top), managers)
     shortlist = [
-        ShortlistEntry(rank, candidate, card, am)
+        ShortlistEntry(rank, candidate, card, am, history.get(candidate.creator_id, NO_HISTORY))
         for rank, ((candidate, card), am) in enumerate(zip(top, assigned, strict=True), start=1)
     ]
     return RecruitmentResult(
@@ -271,6 +317,8 @@ def _shortlist_row(entry: ShortlistEntry) -> dict[str, object]:
         "engagement_points": entry.score.engagement_points,
         "follower_points": entry.score.follower_points,
         "account_manager": entry.account_manager or "",
+        "ecosystem_state": entry.history.state,
+        "past_eligible_gmv_myr": format_myr(entry.history.past_eligible_gmv_sen),
     }
 
 

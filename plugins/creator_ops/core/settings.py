@@ -70,6 +70,8 @@ class Settings(BaseModel):
     """Minutes after a run is queued by which it must have finished (default 50)."""
     ui_now: dt.datetime | None = Field(None, alias="CREATOR_OPS_UI_NOW")
     """Pins "now" in the Campaigns view (ISO 8601 with offset), for demos and screenshots; unset in production."""
+    ui_slots: int = Field(4, ge=1, le=64, alias="CREATOR_OPS_UI_SLOTS")
+    """Requests the Campaigns view serves at once per API server worker; one more gets 503 (docs/hardening.md)."""
     pii_hash_key: SecretStr | None = Field(None, alias="AIRFLOW_VAR_PII_HASH_KEY")
     """The PII hash key as Airflow's variable lookup reads it from the environment."""
 

@@ -317,6 +317,8 @@ class Recruitment(_Strict):
     min_avg_views_30d: int = Field(default=0, ge=0, le=MAX_COUNT)
     shortlist_size: int = Field(default=1000, gt=0, le=MAX_COUNT)
     account_managers: list[NonEmpty] = Field(default_factory=list)
+    # at equal score, creators who sold in an earlier campaign rank first (core.recruitment; SPEC section 13)
+    prefer_returning: bool = False
 
 
 class Tier(_Strict):
@@ -375,6 +377,8 @@ class TimeMilestone(_Strict):
     hours: int = Field(gt=0, le=MAX_OFFSET_DAYS * 24)
 
 
+# a role name of Airflow's FAB auth manager: the team that may see a campaign (docs/access.md)
+RoleName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", min_length=1, max_length=64)]
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
 
 
@@ -466,6 +470,8 @@ class Traffic(_Strict):
     cpm_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
     step_myr: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
     efficiency: list[Annotated[Decimal, Field(ge=0, le=1)]] = Field(min_length=1)
+    # scale gpm by the last measured calibration of the same campaign type (SPEC 12)
+    calibrate: bool = False
 
     @field_validator("efficiency")
     @classmethod
@@ -475,6 +481,19 @@ class Traffic(_Strict):
         return efficiency
 
 
+class Holdout(_Strict):
+    """One mechanism's holdout (SPEC 12): the share of its creators who do not get it."""
+
+    holdout_share: Decimal = Field(default=Decimal(0), ge=0, le=Decimal("0.5"))
+
+
+class Experiments(_Strict):
+    """Holdouts per mechanism (SPEC 12); absent or a share of 0 means no holdout."""
+
+    traffic: Holdout | None = None
+    samples: Holdout | None = None
+
+
 class Quality(_Strict):
     max_quarantine_share: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
     max_gmv_per_line_myr: Money = Decimal(100000)
@@ -482,6 +501,15 @@ class Quality(_Strict):
     # plausibility caps for marketplace pulls (a misparsed "1.2M" must not pass as 12 billion)
     max_followers: int = Field(default=200_000_000, gt=0, le=10 * MAX_COUNT)
     max_gmv_30d_myr: Money = Decimal(10_000_000)
+
+
+class Finance(_Strict):
+    """Malaysian payout compliance (SPEC section 14): each rule is finance's decision, off by default."""
+
+    s107d: bool = False  # withhold 2 % from resident individuals paid more than RM100,000 the year before
+    cp58: bool = False  # the yearly CP58 statements, due 31 March
+    einvoice: bool = False  # one self-billed MyInvois e-invoice per paid payment
+    company_conn_id: NonEmpty | None = None  # the Airflow connection holding the company (buyer) details
 
 
 class CampaignSpec(_Strict):
@@ -496,6 +524,8 @@ class CampaignSpec(_Strict):
     owners: list[NonEmpty] = Field(default_factory=lambda: ["creator-ops-my"])
     # finance people who approve payouts; with the owners, the Airflow users who decide (core/people.py)
     payout_approvers: list[NonEmpty] = Field(default_factory=list)
+    # the role that may see this campaign (its DAG, pages, review, files) beside admins, with the FAB auth manager
+    team: RoleName | None = None
     description: str | None = None
     timeline: Timeline
     targets: Targets = Field(default_factory=Targets)
@@ -509,6 +539,8 @@ class CampaignSpec(_Strict):
     review: Review = Field(default_factory=Review)
     matchmaking: Matchmaking = Field(default_factory=Matchmaking)
     traffic: Traffic | None = None
+    experiments: Experiments = Field(default_factory=Experiments)
+    finance: Finance = Field(default_factory=Finance)
 
     @property
     def dag_id(self) -> str:
@@ -687,7 +719,15 @@ def _parse_mapping(data: dict, file: str) -> CampaignSpec:
     problems += _check_relative_times(spec, file)
     if problems:
         raise SpecError(problems)
-    return spec
+    return _with_finance_runbook(spec)
+
+
+def _with_finance_runbook(spec: CampaignSpec) -> CampaignSpec:
+    """Add the runbook steps the `finance` switches bring (a step the spec itself lists with that id wins)."""
+    from creator_ops.core.finance.schedule import finance_runbook_steps
+
+    extra = [step for step in finance_runbook_steps(spec) if step.id not in {s.id for s in spec.runbook}]
+    return spec.model_copy(update={"runbook": [*spec.runbook, *extra]}) if extra else spec
 
 
 def _check_relative_times(spec: CampaignSpec, file: str) -> list[SpecProblem]:

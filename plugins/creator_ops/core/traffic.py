@@ -35,7 +35,7 @@ exact total, which `Allocation.expected_gmv_exact` keeps).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -208,6 +208,8 @@ class Allocation:
     budget_sen: int
     params: TrafficParams
     notes: list[str] = field(default_factory=list)
+    held_out: int = 0  # candidates held out of traffic (SPEC 12): never boosted, not in rows
+    calibration: Fraction = Fraction(1)  # the factor every gpm was multiplied by (SPEC 12's loop)
 
     @property
     def spent_sen(self) -> int:
@@ -227,6 +229,12 @@ class Allocation:
         return [r for r in self.rows if r.spend_sen > 0]
 
     def summary(self) -> dict[str, Any]:
+        """Return totals; the holdout's size and the calibration factor appear when they apply."""
+        extra: dict[str, Any] = {}
+        if self.held_out:
+            extra["held_out_creators"] = self.held_out
+        if self.calibration != 1:
+            extra["calibration"] = f"{float(self.calibration):.6f}"
         return {
             "creators": len(self.rows),
             "boosted_creators": len(self.boosted),
@@ -234,6 +242,7 @@ class Allocation:
             "spent_myr": format_myr(self.spent_sen),
             "expected_gmv_myr": format_myr(self.expected_gmv_sen),
             "cap_per_creator_myr": format_myr(self.params.cap_sen),
+            **extra,
         }
 
     def csv(self, *, for_excel: bool = True) -> bytes:
@@ -261,12 +270,21 @@ def allocate(
     *,
     budget_sen: int | None = None,
     spent_sen: Mapping[str, int] | None = None,
+    holdout: Set[str] = frozenset(),
+    calibration: Fraction = Fraction(1),
 ) -> Allocation:
     """Spread `budget_sen` (default the spec's budget) over creators to maximise expected extra GMV.
 
     `spent_sen` is what each creator already got earlier in the event: it counts toward
-    the cap and moves the creator along its steps. Returns the spend of this allocation.
+    the cap and moves the creator along its steps. Creators in `holdout` (SPEC 12) still
+    count in the campaign's totals every GPM is shrunk toward (they are candidates), but
+    get no spend and no row. `calibration` (at least 0) multiplies every creator's GPM:
+    the same factor for all, so it changes expected GMV and never the order of segments
+    (with 0, nothing returns anything and nothing is bought). Returns the spend of this
+    allocation.
     """
+    if calibration < 0:
+        raise TrafficError(f"calibration factor {calibration} is negative")
     budget = params.budget_sen if budget_sen is None else budget_sen
     if budget < 0:
         raise TrafficError(f"budget to allocate is negative ({format_myr(budget)})")
@@ -280,7 +298,7 @@ def allocate(
     segments: list[tuple[int, str, int, int]] = []  # (-key, creator_id, step, room)
     for creator in creators:
         numerator = shrink.numerator(creator)
-        if numerator <= 0:
+        if numerator <= 0 or calibration == 0 or creator.creator_id in holdout:
             continue
         denominator = creator.views + SHRINK_VIEWS
         for j, room in _segments(params, spent_sen.get(creator.creator_id, 0)):
@@ -290,7 +308,7 @@ def allocate(
     left = budget
     spend: dict[str, int] = {}
     gmv: dict[str, Fraction] = {}
-    gpms = {c.creator_id: shrink.gpm(c) for c in creators}
+    gpms = {c.creator_id: shrink.gpm(c) * calibration for c in creators}
     for _, creator_id, j, room in segments:
         if left == 0:
             break
@@ -310,6 +328,7 @@ def allocate(
             spent_before_sen=spent_sen.get(c.creator_id, 0),
         )
         for c in creators
+        if c.creator_id not in holdout
     ]
     rows.sort(key=lambda r: (-r.spend_sen, r.creator_id))
     notes = []
@@ -318,4 +337,11 @@ def allocate(
             f"{format_myr(left)} MYR of {format_myr(budget)} left unspent: every creator is at its cap "
             "or returns nothing"
         )
-    return Allocation(rows=rows, budget_sen=budget, params=params, notes=notes)
+    held_out = sum(1 for c in creators if c.creator_id in holdout)
+    if held_out:
+        notes.append(
+            f"{held_out} creators held out of traffic (SPEC 12 holdout): never boosted, so that the boost's "
+            "effect can be measured against them"
+        )
+    return Allocation(rows=rows, budget_sen=budget, params=params, notes=notes, held_out=held_out,
+                      calibration=calibration)  # fmt: skip

@@ -51,6 +51,7 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     spec = load_spec(spec_path)
     upgrade(engine)
     data = generate(spec, creators=creators, seed=seed)
+    data, truth = simulated_effects(data)
     t = spec.timeline
     since, until = t.recruitment_opens - dt.timedelta(days=30), t.payout_date + dt.timedelta(days=1)
     for dataset in DATASETS:
@@ -65,6 +66,7 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     rows = {dataset: ingest_landed(ctx, dataset)["accepted"] for dataset in DATASETS}
     failed = {d: r["failed"] for d in DATASETS if not (r := validate_dataset(ctx, d))["passed"]}
     payout = calculate(ctx)
+    measured = measure_history_effects(ctx)
     take_snapshot(ctx)  # what its page and the Campaigns view show: the loaded history, as of this run
     figures = campaign_figures(engine, spec)
     return {
@@ -75,4 +77,51 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
         "eligible_gmv_sen": figures.eligible_gmv_sen,
         "payout_total_sen": to_sen(payout["total_myr"]),
         "payout_creators": payout["creators"],
+        "truth": truth,
+        "experiments": measured,
     }
+
+
+def simulated_effects(data: Any) -> tuple[Any, dict[str, dict]]:
+    """Give the campaign's boosts and samples their known simulated effect (SPEC 12); return (data, truth)."""
+    from creator_ops.stand_ins.data import add_simulated_effects
+
+    return add_simulated_effects(data)
+
+
+def measure_history_effects(ctx: Any) -> dict[str, Any]:
+    """Allocate the previous campaign's boost budget once (as its live hours would have), then measure its holdouts.
+
+    The history is not run hour by hour, so its whole traffic budget is allocated over its
+    content at the event's start, with its traffic holdout left out, and recorded as that
+    hour's allocation. Its review's `experiments` are then stored: what 12.12's
+    `traffic.calibrate` and matchmaking read as "the last measured campaign".
+    """
+    import datetime as dt
+
+    from creator_ops.core.review import compute_review
+    from creator_ops.core.traffic import TrafficParams, allocate, content_totals
+    from creator_ops.warehouse import mechanisms as wh
+    from creator_ops.warehouse.campaign_data import current_content
+    from creator_ops.warehouse.experiments import record_assignments, store_results
+    from creator_ops.warehouse.review_inputs import load_review_inputs
+
+    spec, engine = ctx.spec, ctx.engine
+    now = dt.datetime.now(dt.UTC)
+    if spec.traffic is not None:
+        content = current_content(engine, spec.id)
+        creators = content_totals(
+            zip(*(content[c].to_pylist() for c in ("content_id", "creator_id", "gmv_sen", "views")), strict=True)
+        )
+        enrolled = [c.creator_id for c in wh.enrolled_candidates(engine, spec.id, spec.timeline.registration_closes)]
+        held = record_assignments(engine, spec, "traffic", [*(c.creator_id for c in creators), *enrolled], now)
+        result = allocate(creators, TrafficParams.from_spec(spec.traffic), holdout=held)
+        hour = spec.timeline.event_start
+        wh.store_hour(engine, spec.id, ctx.run_id, hour, result.budget_sen, result, now)
+    if spec.experiments.samples is not None:
+        enrolled = [c.creator_id for c in wh.enrolled_candidates(engine, spec.id, spec.timeline.registration_closes)]
+        record_assignments(engine, spec, "samples", enrolled, now)
+    review = compute_review(spec, load_review_inputs(engine, spec.id), themes=False)
+    if review["experiments"]:
+        store_results(engine, spec, review["experiments"], now)
+    return review["experiments"]

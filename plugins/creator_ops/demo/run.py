@@ -27,10 +27,16 @@ from pathlib import Path
 
 from creator_ops.core.money import format_rm
 from creator_ops.core.paths import PROJECT_ROOT
-from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path
+from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path, simulated_effects
 
 ROOT = PROJECT_ROOT
 DEMO_CAMPAIGN = "my_1212_2026"
+DEMO_COMPANY_CONNECTION = (
+    '{"conn_type": "generic", "extra": {"name": "Kedai Demo Sdn. Bhd.", "tin": "C21234567080", '
+    '"brn": "202001234567", "msic": "47912", "activity": "Retail sale via internet", '
+    '"address": "Level 10, Menara Demo, Jalan Ampang", "postcode": "50450", "city": "Kuala Lumpur", '
+    '"state": "Kuala Lumpur", "country": "MYS", "phone": "+60321612345", "email": "finance@kedai-demo.example"}}'
+)
 
 
 def _configure_environment() -> Path:
@@ -49,6 +55,9 @@ def _configure_environment() -> Path:
     os.environ.setdefault("AIRFLOW_VAR_PII_HASH_KEY", DEMO_PII_KEY.decode())
     os.environ.setdefault("CREATOR_OPS_DEMO", "1")
     os.environ.setdefault("AIRFLOW__API__BASE_URL", "http://127.0.0.1:8080")  # links in alerts
+    # SPEC 14, the demo only: the company (buyer) of the self-billed e-invoices, as the spec's
+    # finance.company_conn_id connection; payee identities use the demo's public payee_data_key
+    os.environ.setdefault("AIRFLOW_CONN_FINANCE_COMPANY", DEMO_COMPANY_CONNECTION)
     home.mkdir(parents=True, exist_ok=True)
     return home
 
@@ -318,6 +327,7 @@ def _print_summary(spec, results, responder, started: float, log_path: Path, eng
     out = output_root() / spec.id
     _print_review(out / "review")
     _print_mechanisms(spec, out, engine)
+    _print_finance(spec, out)
     print(f"\nOutputs: {out}  (run reports in runs/, shortlists in recruitment/, finance exports in finance/)")
     print(f"Airflow logs: {log_path}")
     print("UI: make ui  → http://127.0.0.1:8080")
@@ -415,6 +425,40 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         print(f"  files: {out / 'traffic'}")
 
 
+def _print_finance(spec, out: Path) -> None:
+    """Print SPEC 14's figures: withheld payees, total WHT, held payments and where the e-invoices are."""
+    import json
+
+    folders = sorted((out / "finance").glob("section14_*"), key=lambda p: p.stat().st_mtime)
+    if not folders:
+        if spec.finance.s107d or spec.finance.einvoice:
+            print("\nFinance (SPEC 14): nothing prepared (no approved payout in this demo)")
+        return
+    folder = folders[-1]
+    summary = json.loads((folder / "wht_summary.json").read_text(encoding="utf-8"))
+    print("\nFinance (SPEC 14; prepared for finance, nothing filed or submitted)")
+    print(
+        f"  withheld (s107D, 2 %): {summary['payees_withheld']} payee(s), total WHT RM {summary['wht_myr']}, "
+        f"remit by {summary['due_date']}"
+    )
+    for row in summary["rows"][:5]:
+        print(f"    {row['creator_id']:<22} gross RM {row['gross_myr']:>10}  WHT RM {row['wht_myr']:>7}  "
+              f"(prior year RM {row['prior_year_total_myr']})")  # fmt: skip
+    held = summary["held"]
+    reasons = ", ".join(f"{n} {r}" for r, n in sorted(_count(h["reason"] for h in held).items())) or "none"
+    print(f"  held payments: {len(held)} ({reasons}), left out of the finance export")
+    einvoices = folder / "einvoices"
+    count = len(list(einvoices.glob("*.json"))) if einvoices.is_dir() else 0
+    print(f"  self-billed e-invoices (MyInvois UBL 2.1 JSON v1.1, unsigned, mode 0600): {count} in {einvoices}")
+    print(f"  payments.csv and wht_summary.json: {folder}")
+    for cp58 in sorted((out / "finance").glob("cp58_*.csv")):
+        print(f"  CP58: {cp58}")
+
+
+def _count(values) -> dict:
+    return dict(Counter(values))
+
+
 def paused_note(spec) -> str:
     """Say why the campaigns are paused and what unpausing the demo campaign would do from now."""
     import pendulum
@@ -492,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         _reset(home, spec.id)
         dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).dags[spec.dag_id]
         data = generate(spec, creators=args.creators, seed=args.seed)
+        data, truth = simulated_effects(data)  # boosts and samples cause a known effect (SPEC 12)
         calendar = CampaignCalendar(spec.timeline)
         runs = select_runs(calendar, spec, args.all_runs)
         previous_path = previous_spec_path(campaign_specs_dir())
@@ -513,6 +558,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from creator_ops.stand_ins.loopback import LoopbackServers
 
+    if spec.finance.s107d or spec.finance.einvoice or spec.finance.cp58:
+        from creator_ops.stand_ins.data import land_payees
+
+        land_payees(data, seed=args.seed)  # finance's payees list and prior-year totals (SPEC 14)
     results = []
     since = spec.timeline.recruitment_opens - dt.timedelta(days=30)
     landed: set[str] = set()
@@ -544,12 +593,57 @@ def main(argv: list[str] | None = None) -> int:
     servers.stop()
     engine = make_engine(default_url())
     _print_summary(spec, results, responder, started, log_path, engine)
+    _print_effects(spec, engine, truth, previous)
     _print_alerts(servers)
     failed = [r for r in results if r["state"] != "success"]
     if failed:
         print(f"\n{len(failed)} run(s) did not succeed: see {log_path}")
         return 1
     return 0
+
+
+def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
+    """Print what the holdouts measured beside the simulated truth, and the live projection against the final."""
+    from creator_ops.core.money import format_rm
+    from creator_ops.core.review import loads
+    from creator_ops.core.review.experiments_render import lift_sentence
+    from creator_ops.core.steps import output_root
+
+    def rm(sen: float) -> str:
+        return format_rm(int(round(sen)))
+
+    path = output_root() / spec.id / "review" / "review.json"
+    experiments = loads(path.read_text(encoding="utf-8")).get("experiments") if path.is_file() else None
+    print("\nWhat the mechanisms caused (holdouts, SPEC 12) — measured against the simulated truth")
+    for label, measured, known in (
+        (spec.id, experiments, truth),
+        *([(previous["campaign_id"], previous.get("experiments"), previous.get("truth"))] if previous else []),
+    ):
+        for mechanism, block in (measured or {}).items():
+            real = (known or {}).get(mechanism)
+            print(f"  {label} {mechanism}: {lift_sentence(mechanism, block)}")
+            if real and block.get("lift_myr") is not None:
+                low, high = block["ci95_low_myr"].sen, block["ci95_high_myr"].sen
+                inside = low <= real["ate_sen"] <= high
+                print(
+                    f"    simulated truth {rm(real['ate_sen'])} per creator over {real['population']:,} creators: "
+                    f"{'inside' if inside else 'OUTSIDE'} the 95 % interval [{rm(low)}, {rm(high)}] "
+                    f"(raw, without CUPED: [{rm(block['raw']['ci95_low_myr'].sen)}, "
+                    f"{rm(block['raw']['ci95_high_myr'].sen)}])"
+                )
+    if not experiments:
+        print("  (the 12.12 review was not built in this demo's runs)")
+    from creator_ops.warehouse.experiments import stored_predictions
+
+    projections = stored_predictions(engine, spec.id, "live_projection")
+    if projections:
+        print("\nLive projection of the final eligible GMV (80 % interval), as each live hour made it")
+        for p in projections:
+            final = f"; final {format_rm(p.observed_sen)}" if p.observed_sen is not None else ""
+            print(
+                f"  {p.as_of.astimezone(spec.tz):%d %b %H:%M}: {format_rm(p.predicted_sen)} "
+                f"[{format_rm(p.low_sen)}, {format_rm(p.high_sen)}]{final}"
+            )
 
 
 if __name__ == "__main__":

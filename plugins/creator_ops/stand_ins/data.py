@@ -1148,3 +1148,207 @@ def land_slice(
         with open(local, "rb") as source, fsspec.open(target, "wb") as sink:
             shutil.copyfileobj(source, sink)
     return target
+
+
+# --------------------------------------------------------------------------- simulated causal effects (SPEC 12)
+
+TRAFFIC_EFFECT_SHARE = 0.25  # being boostable adds a quarter of a posting creator's content GMV as orders
+SAMPLE_EFFECT_SEN = 6_000  # each shipped sample adds RM 60 of orders, on average (lognormal spread)
+EFFECT_ORDER_PREFIX = "EFF"
+
+
+def _effect_population(data: DemoData) -> np.ndarray:
+    """Rule 2's population of the estimator: earliest enrollment on time, not excluded (sorted ids)."""
+    first = data.enrollments.groupby("creator_id")["registered_at"].min()
+    on_time = first.index[first <= _utc(data.spec.timeline.registration_closes)]
+    excluded = set(data.exclusions["creator_id"]) if len(data.exclusions) else set()
+    return np.array(sorted(c for c in on_time if c not in excluded), dtype=object)
+
+
+def _effect_lines(
+    data: DemoData, rng: np.random.Generator, owners: list[str], gmv: list[int], tag: str
+) -> pd.DataFrame:
+    """Completed, eligible order lines carrying a simulated effect (one per creator and amount)."""
+    t = data.spec.timeline
+    start, end = _utc(t.event_start), _utc(t.event_end)
+    seconds = max(1, int((end - start).total_seconds()))
+    order_time = start + pd.to_timedelta(rng.integers(0, seconds, len(owners)), unit="s")
+    frame = pd.DataFrame(
+        {
+            "order_id": [f"{EFFECT_ORDER_PREFIX}{tag}{i:07d}" for i in range(len(owners))],
+            "line_id": "1",
+            "creator_id": owners,
+            "order_time": order_time,
+            "status": "completed",
+            "gmv_sen": np.asarray(gmv, dtype=np.int64),
+            "updated_at": pd.Series(order_time) + pd.Timedelta(days=2),
+        }
+    )
+    if "product_id" in data.orders.columns and len(data.products):
+        frame["product_id"] = data.products["product_id"].to_numpy()[rng.integers(0, len(data.products), len(frame))]
+        frame["content_type"] = "VIDEO"
+        frame["commission_sen"] = np.zeros(len(frame), dtype=np.int64)
+    return frame
+
+
+def add_simulated_effects(data: DemoData, spec: CampaignSpec | None = None) -> tuple[DemoData, dict[str, dict]]:
+    """Give boosts and samples a known causal effect and return (data, the simulated truth per mechanism).
+
+    The world simulated: a creator's 30-day GMV before the campaign tracks what it sells
+    in the campaign (the same creators sell, with noise), so CUPED has something to use.
+    Every creator of the estimator's population has a would-be effect fixed before any
+    assignment: traffic, a quarter of its content's GMV when it posts (being boostable
+    brings that many extra orders); samples, RM 60 (lognormal) per sample it would get
+    shipped. Creators in a mechanism's holdout (the spec's `experiments`, by the same hash
+    the product uses) do not get it: their effect lines are not added and, for samples,
+    their sample requests disappear (they are not matched). The truth is the population's
+    average would-be effect: exactly what the holdout's difference in means estimates.
+    """
+    from creator_ops.core.experiments import holdout_ids, holdout_share_of
+
+    spec = spec or data.spec
+    rng = _rng(data.seed, "effects")
+    population = _effect_population(data)
+    in_population = set(population)
+    # the pre-campaign covariate: campaign sales with noise (creators without orders keep a little)
+    base = data.orders.groupby("creator_id")["gmv_sen"].sum()
+    creators = data.creators.copy()
+    noise = rng.lognormal(0.0, 0.5, len(creators))
+    own = creators["creator_id"].map(base).fillna(0).to_numpy(dtype=float)
+    creators["gmv_30d_sen"] = (np.round((own * noise + creators["gmv_30d_sen"].to_numpy() * 0.05) / 10) * 10).astype(
+        np.int64
+    )
+    creators.attrs["dataset"] = "creators"
+    truth: dict[str, dict] = {}
+    lines = []
+    # traffic: a quarter of each posting creator's content GMV, for the treated ones
+    content_gmv = data.content.groupby("creator_id")["gmv_sen"].sum() if len(data.content) else pd.Series(dtype=int)
+    tau_traffic = {c: int(round(TRAFFIC_EFFECT_SHARE * content_gmv.get(c, 0))) for c in population}
+    traffic_share = holdout_share_of(spec, "traffic")
+    traffic_held = holdout_ids(spec.id, "traffic", population, traffic_share) if traffic_share else set()
+    owners = [c for c in population if c not in traffic_held and tau_traffic[c] > 0]
+    lines.append(_effect_lines(data, rng, owners, [tau_traffic[c] for c in owners], "T"))
+    truth["traffic"] = _truth(tau_traffic, traffic_held)
+    # samples: per sample shipped; held-out creators' requests are removed (matchmaking never gives them one)
+    samples = data.samples
+    samples_share = holdout_share_of(spec, "samples")
+    samples_held = holdout_ids(spec.id, "samples", population, samples_share) if samples_share else set()
+    from creator_ops.core.samples import is_shipped
+
+    last = samples.groupby("sample_id", sort=True).tail(1) if len(samples) else samples
+    shipped = last[[is_shipped(s) for s in last["status"]]] if len(last) else last
+    per_sample = np.round(rng.lognormal(np.log(SAMPLE_EFFECT_SEN) - 0.125, 0.5, len(shipped))).astype(np.int64)
+    tau_samples = dict.fromkeys(population, 0)
+    sample_owner, sample_gmv = [], []
+    for creator, amount in zip(shipped["creator_id"].to_numpy(), per_sample, strict=True):
+        if creator in in_population:
+            tau_samples[creator] += int(amount)
+            if creator not in samples_held:
+                sample_owner.append(creator)
+                sample_gmv.append(int(amount))
+    lines.append(_effect_lines(data, rng, sample_owner, sample_gmv, "S"))
+    truth["samples"] = _truth(tau_samples, samples_held)
+    if samples_held:
+        samples = samples.loc[~samples["creator_id"].isin(samples_held)].reset_index(drop=True)
+        samples.attrs["dataset"] = "samples"
+    orders = pd.concat([data.orders, *[f for f in lines if len(f)]], ignore_index=True)
+    sort_key = orders["updated_at"].fillna(orders["order_time"])
+    orders = orders.iloc[np.argsort(sort_key.to_numpy(), kind="stable")].reset_index(drop=True)
+    orders.attrs["dataset"] = "orders"
+    meta = {**data.meta, "effect_lines": int(sum(len(f) for f in lines))}
+    changed = DemoData(
+        spec=data.spec, seed=data.seed, creators=creators, enrollments=data.enrollments, surveys=data.surveys,
+        orders=orders, exclusions=data.exclusions, products=data.products, invitations=data.invitations,
+        samples=samples, content=data.content, meta=meta,
+    )  # fmt: skip
+    return changed, truth
+
+
+def _truth(tau: dict[str, int], held: set[str]) -> dict[str, float | int]:
+    """The simulated truth: average would-be effect over the population (sen) and what the treated got."""
+    n = len(tau)
+    treated = [v for c, v in tau.items() if c not in held]
+    return {
+        "population": n,
+        "held_out": len(held & set(tau)),
+        "ate_sen": (sum(tau.values()) / n) if n else 0.0,
+        "added_to_treated_sen": int(sum(treated)),
+    }
+# --------------------------------------------------------------------------- SPEC section 14: payees
+
+
+def make_payees(data: DemoData, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (payees, prior-year totals) for the demo's enrolled creators, synthetic and deterministic.
+
+    Most payees are resident individuals with an NRIC; a few are sole proprietors, companies,
+    partnerships or foreigners; some have no identity yet and a few no payees row at all.
+    The prior-year totals (what the company paid them in the year before the payout, outside
+    this campaign) put the top sellers over the s107D threshold of RM100,000.00, one exactly
+    at it; the 6th and 7th sellers have no payees row and no identity (held payments).
+    """
+    rng = _rng(seed, "payees")
+    creators = pd.Series(sorted(data.enrollments["creator_id"].astype(str).str.strip().str.lstrip("@").str.lower()
+                                .unique()))  # fmt: skip
+    completed = data.orders[data.orders["status"].astype(str).str.lower().str.strip() == "completed"]
+    top = (completed.assign(creator_id=completed["creator_id"].astype(str).str.strip().str.lstrip("@").str.lower())
+           .groupby("creator_id")["gmv_sen"].sum().sort_values(ascending=False, kind="stable"))  # fmt: skip
+    top = [c for c in top.index if c in set(creators)][:8]
+    kinds = rng.choice(
+        ["individual", "sole_proprietor", "company", "partnership", "foreign", "no_identity", "no_row"],
+        size=len(creators), p=[0.84, 0.05, 0.03, 0.02, 0.02, 0.02, 0.02],
+    )  # fmt: skip
+    kind = dict(zip(creators, kinds, strict=True))
+    for i, creator in enumerate(top):
+        kind[creator] = ("individual", "individual", "sole_proprietor", "individual", "company", "no_row",
+                         "no_identity", "individual")[i]  # fmt: skip
+    states = list(MY_STATES)
+    first = ["Nur", "Siti", "Aisyah", "Wei", "Mei", "Kavitha", "Arjun", "Farah", "Hafiz", "Jia"]
+    last = ["Ahmad", "Tan", "Lim", "Raj", "Abdullah", "Wong", "Ismail", "Chong", "Kumar", "Lee"]
+    rows = []
+    for n, creator in enumerate(creators):
+        k = kind[creator]
+        if k == "no_row":
+            continue
+        born = dt.date(1970, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 35)))
+        nric = f"{born:%y%m%d}{int(rng.integers(1, 16)):02d}{int(rng.integers(0, 10000)):04d}"
+        name = f"{first[n % len(first)]} {last[(n // len(first)) % len(last)]}"
+        row = {
+            "creator_id": creator, "entity_type": k if k != "no_identity" else "individual", "resident": "yes",
+            "legal_name": name, "id_type": "NRIC", "id_number": nric, "tin": "",
+            "address": f"{int(rng.integers(1, 200))}, Jalan Demo {int(rng.integers(1, 40))}",
+            "postcode": f"{int(rng.integers(10000, 99999))}", "city": "Shah Alam",
+            "state": states[n % len(states)], "country": "MYS", "phone": f"01{int(rng.integers(0, 10))}-"
+            f"{int(rng.integers(100, 1000))} {int(rng.integers(1000, 10000))}",
+        }  # fmt: skip
+        if k == "sole_proprietor":
+            row["legal_name"] = f"{name} Enterprise"
+        elif k in ("company", "partnership"):
+            brn = f"20{int(rng.integers(10, 25))}{int(rng.integers(1, 10**8)):08d}"
+            prefix = "C" if k == "company" else "D"
+            row |= {"legal_name": f"{name} {'Sdn. Bhd.' if k == 'company' else 'Partners'}", "id_type": "BRN",
+                    "id_number": brn, "tin": f"{prefix}{int(rng.integers(10**9, 10**10))}0"}  # fmt: skip
+        elif k == "foreign":
+            row |= {"resident": "no", "id_type": "PASSPORT", "id_number": f"K{int(rng.integers(10**7, 10**8))}",
+                    "country": "SGP", "state": "Singapore", "city": "Singapore"}  # fmt: skip
+        elif k == "no_identity":
+            row |= {"id_type": "", "id_number": ""}
+        rows.append(row)
+    amounts = ["135400.00", "100000.01", "250000.00", "100000.00", "500000.00", "120000.00", "0.00", "42000.00"]
+    prior = pd.DataFrame({"creator_id": top, "total_myr": amounts[: len(top)]})
+    return pd.DataFrame(rows), prior
+
+
+def land_payees(data: DemoData, *, root: str | Path | None = None, seed: int = 0) -> list[str]:
+    """Land the demo's payees (and finance's prior-year totals) under the campaign's landing folder."""
+    from creator_ops.core.safe_csv import csv_bytes, write_atomically
+    from creator_ops.core.steps import landing_root
+
+    payees, prior = make_payees(data, seed)
+    base = Path(str(root or landing_root()))
+    paths = []
+    for dataset, frame in (("payees", payees), ("prior_totals", prior)):
+        path = base / data.spec.id / dataset / f"{dataset}_{data.spec.timeline.payout_date.year - 1}.csv"
+        rows = frame.to_dict(orient="records")
+        write_atomically(path, csv_bytes(list(frame.columns), rows, bom=dataset == "payees"))
+        paths.append(str(path))
+    return paths

@@ -71,6 +71,7 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
     candidates = wh.enrolled_candidates(ctx.engine, ctx.campaign_id, ctx.spec.timeline.registration_closes)
     if not candidates:
         raise StepSkipped(f"no enrolled creators in {ctx.campaign_id} yet: nobody to match")
+    holdout = record_samples_holdout(ctx, [c.creator_id for c in candidates])
     result = match(
         candidates,
         products,
@@ -78,7 +79,9 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
         samples=sample_histories(wh.sample_rows(ctx.engine)),
         max_products_per_creator=ctx.spec.matchmaking.max_products_per_creator,
         account_managers=ctx.spec.recruitment.account_managers,
+        holdout=holdout,
     )
+    result.measured = measured_per_sample(ctx)
     list_id = wh.store_list(ctx.engine, ctx.campaign_id, ctx.run_id, result, dt.datetime.now(dt.UTC))
     files = write_matchmaking_files(result, matchmaking_dir(ctx))
     summary = result.summary()
@@ -117,6 +120,7 @@ def _money(text: str) -> str:
 
 def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     """Return the sign-off's text for the list this run computed (or the latest one)."""
+    from creator_ops.core.matchmaking import VALUE_MEANING
     from creator_ops.core.money import format_rm
     from creator_ops.warehouse import mechanisms as wh
 
@@ -138,11 +142,22 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
         f"{s['max_products_per_creator']} product(s) each)",
         f"- products filled: **{s['products_filled']}** of {s['products']}; short: **{s['products_short']}** "
         f"({s['samples_short']} samples unassigned)",
+        f"- what *value* means: {VALUE_MEANING}",
     ]
+    if s.get("held_out_creators"):
+        lines.append(
+            f"- held out: **{s['held_out_creators']}** enrolled creators get no sample "
+            f"(experiments.samples.holdout_share {ctx.spec.experiments.samples.holdout_share}, a fixed hash of "
+            "campaign and creator), so the review can measure what samples add"
+        )
+    measured = s.get("measured_last_campaign")
+    if measured:
+        lines.append(f"- measured last time: {measured['text']}")
     for am, figures in s["per_account_manager"].items():
         lines.append(f"- {am}: {figures['pairs']} pairs, {_money(figures['value_myr'])}")
-    lines += ["", f"Top {min(TOP_PAIRS_SHOWN, len(pairs))} pairs by value:", "",
-              "| # | creator | product | value | account manager |", "| --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines += ["", f"Top {min(TOP_PAIRS_SHOWN, len(pairs))} pairs by value (ranking score):", "",
+              "| # | creator | product | value (score) | account manager |",
+              "| --- | --- | --- | --- | --- |"]  # fmt: skip
     for rank, (creator, product, value, am) in enumerate(pairs[:TOP_PAIRS_SHOWN], start=1):
         lines.append(f"| {rank} | {creator} | {product} | {format_rm(value)} | {am or '—'} |")
     if s["short"]:
@@ -200,3 +215,31 @@ def record_signoff(
     write_atomically(matchmaking_dir(ctx) / "signoff.json", (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
     ctx.info("Matchmaking list %d %s by %s", decided.list_id, decided.state, decided.decided_by)
     return payload
+
+
+def record_samples_holdout(ctx: StepContext, candidates: list[str]) -> set[str]:
+    """Record the samples group of every candidate; return the ones held out (SPEC 12)."""
+    from creator_ops.warehouse.experiments import record_assignments
+
+    if ctx.spec.experiments.samples is None:
+        return set()
+    return record_assignments(ctx.engine, ctx.spec, "samples", candidates, dt.datetime.now(dt.UTC))
+
+
+def measured_per_sample(ctx: StepContext) -> dict[str, Any] | None:
+    """Return the last settled samples holdout's measured incremental GMV per shipped sample, if any."""
+    from creator_ops.core.money import format_myr, format_rm
+    from creator_ops.warehouse.experiments import latest_result
+
+    found = latest_result(ctx.engine, ctx.spec, "samples", need="incremental_gmv_sen")
+    if found is None or not found.units:
+        return None
+    per_sample = round(found.incremental_gmv_sen / found.units)
+    return {
+        "campaign_id": found.campaign_id,
+        "incremental_gmv_per_sample_myr": format_myr(per_sample),
+        "text": (
+            f"{found.campaign_id}'s samples holdout measured {format_rm(per_sample)} of incremental GMV per "
+            f"shipped sample ({format_rm(found.incremental_gmv_sen)} over {found.units} samples)"
+        ),
+    }

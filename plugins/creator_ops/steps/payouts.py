@@ -190,7 +190,10 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
         raise StepSkipped(
             f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}"
         )
-    export = ledger.export(row.calculation_id, ctx.output_dir / "finance")
+    from creator_ops.steps.finance import export_adjustments
+
+    # SPEC 14: net and withholding beside the gross, held payments left out (when finance switched them on)
+    export = ledger.export(row.calculation_id, ctx.output_dir / "finance", export_adjustments(ctx, row.calculation_id))
     ctx.info(
         "Finance export %s: %d payments, control total %s",
         export.path,

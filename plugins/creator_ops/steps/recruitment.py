@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,16 @@ def record_invitations(ctx: StepContext, result: RecruitmentResult) -> int:
     return record_recruitment_invitations(ctx.engine, ctx.spec.id, invited, ctx.interval_end, ctx.run_id)
 
 
+def creator_history(ctx: StepContext) -> dict:
+    """Return each creator's ecosystem state and past eligible GMV, from the ecosystem DAG's latest build."""
+    from creator_ops.core.ecosystem import HISTORY_FILE, read_history
+    from creator_ops.steps.ecosystem import ecosystem_dir
+
+    history = read_history(ecosystem_dir() / HISTORY_FILE)
+    ctx.info("Creator history: %d creators known to the ecosystem", len(history))
+    return history
+
+
 def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
     """Screen and score the campaign's candidates, store the shortlist and write the files ops open."""
     candidates = load_candidates(ctx)
@@ -141,7 +152,8 @@ def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
             f"no candidates for {ctx.spec.id} in the warehouse yet: land creators files under "
             f"{creators_landing_uri(ctx)} or define the open API connection"
         )
-    result = recruit(candidates, ctx.spec.recruitment)
+    history = creator_history(ctx)
+    result = recruit(candidates, ctx.spec.recruitment, history)
     store_shortlist(ctx, result)
     invited = record_invitations(ctx, result)
     folder = ctx.output_dir / "recruitment" / run_date(ctx)
@@ -163,6 +175,7 @@ def shortlist_candidates(ctx: StepContext) -> dict[str, Any]:
         "shortlisted": len(result.shortlist),
         "screened_out": dict(sorted(result.reasons.items())),
         "per_account_manager": per_am,
+        "shortlisted_by_state": dict(sorted(Counter(e.history.state for e in result.shortlist).items())),
         "invitations_recorded": invited,
         "files": [str(p) for p in files],
     }

@@ -20,6 +20,7 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
     from creator_ops.core.alerts import channels_for
     from creator_ops.core.review import compute_review, headline
     from creator_ops.core.review.alert import review_ready_alert
+    from creator_ops.core.review.experiments_render import lift_sentence
     from creator_ops.core.review.render import write_review
     from creator_ops.warehouse.metrics import untrusted_datasets
     from creator_ops.warehouse.outbox import enqueue
@@ -38,7 +39,14 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
         baseline = compute_review(previous, load_review_inputs(ctx.engine, previous.id), themes=False)
         ctx.info("Comparing with %s (%s), event %s", previous.name, previous.id, previous.timeline.event_start)
     review = compute_review(spec, inputs, baseline=baseline, baseline_source="warehouse")
+    review["projection"] = projection_review(ctx, review)
     paths = write_review(review, ctx.output_dir / "review")
+    if review["experiments"]:
+        from creator_ops.warehouse.experiments import store_results
+
+        store_results(ctx.engine, spec, review["experiments"], ctx.now())
+        for mechanism, block in review["experiments"].items():
+            ctx.info("Measured lift of %s: %s", mechanism, lift_sentence(mechanism, block))
     figures = headline(review)
     alert = review_ready_alert(spec, review, phase=str(ctx.phase), headline=figures, link=review_url)
     channels = channels_for(spec)
@@ -53,3 +61,20 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
         "alert_rows_queued": queued,
         "notes": review["notes"],
     }
+
+
+def projection_review(ctx: StepContext, review: dict[str, Any]) -> dict[str, Any]:
+    """Set the final figure beside the live projections and replay the projection over settled campaigns."""
+    from creator_ops.core.projection import backtest
+    from creator_ops.core.review.experiments import projection_block
+    from creator_ops.warehouse.experiments import earlier_campaigns, hourly_gmv, settle_predictions, stored_predictions
+
+    final = review["gmv"]["eligible_myr"].sen
+    settle_predictions(ctx.engine, ctx.spec.id, final)
+    settled = earlier_campaigns(ctx.engine, ctx.spec, include_self=True)
+    summary = backtest([(spec.id, hourly_gmv(ctx.engine, spec)) for spec in settled])
+    block = projection_block(summary, stored_predictions(ctx.engine, ctx.spec.id, "live_projection"), final)
+    for name, c in block["backtest"].items():
+        ctx.info("Projection backtest at %s of the event: %d replays, median abs error %s, interval coverage %s",
+                 name, c["replays"], c["median_abs_pct_error"], c["interval_coverage"])  # fmt: skip
+    return block

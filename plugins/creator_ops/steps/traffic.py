@@ -43,10 +43,15 @@ def allocate_traffic(ctx: StepContext) -> dict[str, Any]:
     )
     if not creators:
         raise StepSkipped(f"no content landed for {ctx.campaign_id} yet: nothing to boost")
+    now = dt.datetime.now(dt.UTC)
+    holdout = record_traffic_holdout(ctx, [c.creator_id for c in creators], now)
+    factor, source = calibration_factor(ctx)
     before = wh.spent_before(ctx.engine, ctx.campaign_id, ctx.interval_start)
     remaining = max(0, params.budget_sen - sum(before.values()))
-    result = allocate(creators, params, budget_sen=remaining // hours_left(ctx), spent_sen=before)
-    now = dt.datetime.now(dt.UTC)
+    result = allocate(
+        creators, params, budget_sen=remaining // hours_left(ctx), spent_sen=before, holdout=holdout,
+        calibration=factor,
+    )
     wh.store_hour(ctx.engine, ctx.campaign_id, ctx.run_id, ctx.interval_start, remaining, result, now)
     local_hour = ctx.interval_start.astimezone(ctx.spec.tz)
     folder = ctx.output_dir / "traffic"
@@ -57,6 +62,8 @@ def allocate_traffic(ctx: StepContext) -> dict[str, Any]:
         "hours_left": hours_left(ctx),
         **result.summary(),
         "spent_total_myr": format_myr(sum(before.values()) + result.spent_sen),
+        "holdout": holdout_text(ctx, len(holdout)),
+        "calibration": {"factor": f"{float(factor):.6f}", "source": source} if ctx.spec.traffic.calibrate else None,
         "notes": result.notes,
     }
     write_atomically(folder / "summary.json", (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
@@ -70,4 +77,50 @@ def allocate_traffic(ctx: StepContext) -> dict[str, Any]:
         len(result.boosted),
         format_myr(result.expected_gmv_sen),
     )
+    if holdout or ctx.spec.traffic.calibrate:
+        ctx.info("Held out of boosts: %d creators; calibration factor %s (%s)", len(holdout),
+                 f"{float(factor):.6f}", source)  # fmt: skip
     return summary
+
+
+def record_traffic_holdout(ctx: StepContext, content_creators: list[str], now: dt.datetime) -> set[str]:
+    """Record the traffic group of every candidate (content creators and enrolled ones); return the holdout."""
+    from creator_ops.warehouse import mechanisms as wh
+    from creator_ops.warehouse.experiments import record_assignments
+
+    if ctx.spec.experiments.traffic is None:
+        return set()
+    enrolled = [c.creator_id for c in wh.enrolled_candidates(ctx.engine, ctx.campaign_id,
+                                                             ctx.spec.timeline.registration_closes)]  # fmt: skip
+    held = record_assignments(ctx.engine, ctx.spec, "traffic", [*content_creators, *enrolled], now)
+    return held
+
+
+def holdout_text(ctx: StepContext, held_out: int) -> str | None:
+    """Say how many candidates are held out of traffic and why (None without a traffic holdout)."""
+    block = ctx.spec.experiments.traffic
+    if block is None:
+        return None
+    return (
+        f"{held_out} candidates held out of boosts (experiments.traffic.holdout_share {block.holdout_share}): "
+        "chosen by a fixed hash of campaign and creator, they get no boost in any hour, so the review can "
+        "measure what the boost added"
+    )
+
+
+def calibration_factor(ctx: StepContext):
+    """Return (factor, where it came from) for `traffic.calibrate` (SPEC 12); (1, reason) when it does not apply."""
+    from fractions import Fraction
+
+    from creator_ops.warehouse.experiments import latest_result
+
+    if not ctx.spec.traffic.calibrate:
+        return Fraction(1), "traffic.calibrate is off"
+    found = latest_result(ctx.engine, ctx.spec, "traffic", need="calibration")
+    if found is None:
+        return Fraction(1), f"no earlier {ctx.spec.type} campaign with a measured calibration: factor 1"
+    factor = max(Fraction(found.calibration), Fraction(0))
+    return factor, (
+        f"calibration {found.calibration} measured by {found.campaign_id} "
+        f"(event {found.event_start:%Y-%m-%d}); used as {float(factor):.6f}"
+    )

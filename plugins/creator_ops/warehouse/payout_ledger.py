@@ -327,8 +327,14 @@ class PayoutLedger:
 
     # ------------------------------------------------------------------ export
 
-    def export(self, calculation_id: str, folder: Path) -> FinanceExport:
-        """Write the finance file of an approved calculation; again after export, the same file."""
+    def export(
+        self, calculation_id: str, folder: Path, finance: Mapping[str, tuple[int, str]] | None = None
+    ) -> FinanceExport:
+        """Write the finance file of an approved calculation; again after export, the same file.
+
+        `finance` ({creator: (wht_sen, status)}, SPEC 14) adds `wht_myr` and `net_myr` beside the
+        gross amount and leaves held payments out (they keep no payment reference until paid).
+        """
         calc = self.calculation(calculation_id)
         if calc is None:
             raise LedgerError(f"no payout calculation {calculation_id}")
@@ -338,7 +344,8 @@ class PayoutLedger:
                 f"calculation {calculation_id[:12]} is {calc['state']}{reason}; only approved ones export"
             )
         entries = self.entries(calculation_id)
-        payable = [e for e in entries if e["total_sen"] > 0]
+        held = {c for c, (_, status) in (finance or {}).items() if status == "held"}
+        payable = [e for e in entries if e["total_sen"] > 0 and e["creator_id"] not in held]
         recoveries = [e for e in entries if e["total_sen"] < 0]
         references = {
             e["creator_id"]: payment_reference(self.campaign_id, calculation_id, e["creator_id"]) for e in payable
@@ -348,8 +355,16 @@ class PayoutLedger:
             + (calculation_id,)
             for e in payable
         ]
+        columns = EXPORT_COLUMNS
+        if finance:
+            columns = (*EXPORT_COLUMNS[:4], "wht_myr", "net_myr", *EXPORT_COLUMNS[4:])
+            wht = {e["creator_id"]: finance.get(e["creator_id"], (0, "paid"))[0] for e in payable}
+            rows = [
+                (*r[:4], format_myr(wht[e["creator_id"]]), format_myr(e["total_sen"] - wht[e["creator_id"]]), *r[4:])
+                for r, e in zip(rows, payable, strict=True)
+            ]
         # finance opens it in a spreadsheet: the one formula-safe writer
-        content = csv_bytes(EXPORT_COLUMNS, rows, bom=False, lineterminator="\n")
+        content = csv_bytes(columns, rows, bom=False, lineterminator="\n")
         control_total = sum(e["total_sen"] for e in payable)
         control = {
             "campaign_id": self.campaign_id,
@@ -364,6 +379,9 @@ class PayoutLedger:
             "recoveries_count": len(recoveries),
             "recoveries_total_myr": format_myr(-sum(e["total_sen"] for e in recoveries)),
         }
+        if finance:
+            control["held_count"] = len(held)
+            control["wht_total_myr"] = format_myr(sum(finance.get(e["creator_id"], (0, ""))[0] for e in payable))
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{self.campaign_id}_payouts_{calculation_id[:12]}"
         path = _write_once(folder / f"{stem}.csv", content)

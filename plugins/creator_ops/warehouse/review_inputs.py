@@ -20,7 +20,7 @@ from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.campaign_data import current_content, current_invitations, current_products, current_samples
 from creator_ops.warehouse.files import current_file_ids
 from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
-from creator_ops.warehouse.schema import campaigns, survey_answers, survey_responses
+from creator_ops.warehouse.schema import campaigns, creators, survey_answers, survey_responses
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -77,6 +77,43 @@ def load_review_inputs(engine: Engine, campaign_id: str) -> ReviewInputs:
         content=current_content(engine, campaign_id),
         survey_responses=responses,
         survey_answers=answers,
+        creators=experiment_creators(engine, campaign_id),
+        traffic=traffic_rows(engine, campaign_id),
+    )
+
+
+def experiment_creators(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return the campaign's creators pull (one row per creator, the one landed last): id and 30-day GMV."""
+    import pyarrow as pa
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(creators.c.creator_id, creators.c.gmv_30d_sen)
+            .where(creators.c.campaign_id == campaign_id)
+            .order_by(creators.c.creator_id)
+        ).all()
+    return pa.table(
+        {
+            "creator_id": pa.array([r.creator_id for r in rows], pa.string()),
+            "gmv_30d_sen": pa.array([r.gmv_30d_sen for r in rows], pa.int64()),
+            "row_number": pa.array(range(len(rows)), pa.int64()),
+        }
+    )
+
+
+def traffic_rows(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return every traffic allocation row of the campaign, all hours (creator_id, spend_sen, expected_gmv_sen)."""
+    import pyarrow as pa
+
+    from creator_ops.warehouse.experiments import allocation_rows
+
+    rows = allocation_rows(engine, campaign_id)
+    return pa.table(
+        {
+            "creator_id": pa.array([r[0] for r in rows], pa.string()),
+            "spend_sen": pa.array([r[1] for r in rows], pa.int64()),
+            "expected_gmv_sen": pa.array([r[2] for r in rows], pa.int64()),
+        }
     )
 
 

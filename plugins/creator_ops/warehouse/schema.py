@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -423,6 +424,52 @@ traffic_allocations = Table(
     Index("ix_traffic_allocations_creator", "campaign_id", "creator_id"),
 )
 
+# --------------------------------------------------------------------------- SPEC section 12 (0011_experiments)
+
+# Who is held out of which mechanism (a pure function of campaign, mechanism and creator,
+# recorded for every candidate with the moment it was first seen).
+experiment_assignments = Table(
+    "experiment_assignments",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("mechanism", String(20), primary_key=True),  # traffic | samples
+    Column("creator_id", String(200), primary_key=True),
+    Column("group_name", String(10), nullable=False),  # holdout | treated
+    Column("holdout_share", String(20), nullable=False),
+    _ts("first_seen_at", nullable=False),
+)
+
+# The review's measured lift per campaign and mechanism: what the next campaign's
+# calibration (traffic) and matchmaking's "measured per sample" (samples) read.
+experiment_results = Table(
+    "experiment_results",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("mechanism", String(20), primary_key=True),
+    Column("campaign_type", String(20), nullable=False),
+    _ts("event_start", nullable=False),
+    Column("calibration", String(40)),  # decimal text; null when predicted was 0 or too few
+    Column("incremental_gmv_sen", BigInteger),
+    Column("units", Integer),  # samples: shipped samples of treated creators
+    Column("result_json", Text, nullable=False),
+    _ts("computed_at", nullable=False),
+)
+
+# Every prediction when it was made (the live projection per hour), set beside the outcome.
+predictions = Table(
+    "predictions",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("kind", String(40), primary_key=True),  # live_projection
+    Column("as_of", DateTime(timezone=True), primary_key=True),
+    Column("predicted_sen", BigInteger, nullable=False),
+    Column("low_sen", BigInteger),
+    Column("high_sen", BigInteger),
+    Column("observed_sen", BigInteger),
+    Column("detail_json", Text, nullable=False),
+    _ts("made_at", nullable=False),
+)
+
 # One row per run (0012_run_snapshots): the campaign's figures as of the end of the run's data
 # interval, computed once by the run from `warehouse.metrics`; the Campaigns view, the campaign
 # page and the milestones read them (`warehouse.snapshots`), so every surface shows one number.
@@ -436,4 +483,50 @@ campaign_snapshots = Table(
     _ts("computed_at", nullable=False),
     Column("figures_json", Text, nullable=False),
     Index("ix_campaign_snapshots_campaign_as_of", "campaign_id", "as_of"),
+)
+
+# --------------------------------------------------------------------------- SPEC section 14 (0013_payees)
+
+# Every landed payees row (the last landed per creator is current, whichever campaign it landed
+# for). The identity fields live only in `identity_token` (Fernet under `payee_data_key`);
+# `id_hint` is the masked id (`********5678`) people may see.
+payees = Table(
+    "payees",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    Column("entity_type", String(20), nullable=False),
+    Column("resident", Boolean, nullable=False),
+    Column("id_type", String(10)),
+    Column("has_identity", Boolean, nullable=False),
+    Column("id_hint", String(24)),
+    Column("identity_token", Text, nullable=False),
+    Index("ix_payees_creator", "creator_id", "file_id"),
+)
+
+# One row per finance document of a payout: invoice (11) per paid or held payment, credit (12)
+# or debit note (13) per adjustment; what CP58 and the next year's prior totals read.
+finance_payments = Table(
+    "finance_payments",
+    metadata,
+    Column("payment_reference", String(64), primary_key=True),
+    Column("campaign_id", String(200), nullable=False),
+    Column("calculation_id", String(64), nullable=False),
+    Column("creator_id", String(200), nullable=False),
+    Column("document_type", String(2), nullable=False),  # 11 | 12 | 13
+    Column("original_reference", String(64)),
+    Column("payout_date", Date, nullable=False),
+    Column("gross_sen", BigInteger, nullable=False),  # signed: a credit note's difference is negative
+    Column("wht_sen", BigInteger, nullable=False),
+    Column("net_sen", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False),  # paid | held
+    Column("reason", String(40)),
+    Column("prior_total_sen", BigInteger, nullable=False),
+    Column("run_id", String(250), nullable=False),
+    _ts("computed_at", nullable=False),
+    CheckConstraint("net_sen = gross_sen - wht_sen", name="net"),
+    Index("ix_finance_payments_creator", "creator_id", "payout_date"),
+    Index("ix_finance_payments_campaign", "campaign_id", "calculation_id"),
 )

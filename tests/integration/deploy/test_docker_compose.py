@@ -108,6 +108,18 @@ def test_init_migrates_both_databases_and_creates_the_connections(resolved):
         assert f"airflow connections add {conn_id}" in script
 
 
+def test_every_airflow_service_uses_the_fab_auth_manager_and_init_creates_its_roles(resolved):
+    """Per-DAG access (docs/access.md): the FAB auth manager everywhere, the teams' roles and the admin from init."""
+    fab = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+    for name in AIRFLOW_SERVICES | {"airflow-init"}:
+        assert resolved["services"][name]["environment"]["AIRFLOW__CORE__AUTH_MANAGER"] == fab, name
+    script = " ".join(resolved["services"]["airflow-init"]["command"])
+    assert script.index("airflow db migrate") < script.index("python -m creator_ops.airflow.access")
+    assert "airflow users create" in script and "--role Admin" in script
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert "apache-airflow-providers-fab==" in requirements  # the image installs it
+
+
 def test_published_ports_listen_on_loopback_only(resolved):
     for name, service in resolved["services"].items():
         for port in service.get("ports", []):

@@ -93,7 +93,8 @@ def _env(home: Path, venv_python: Path) -> dict[str, str]:
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home / 'airflow.db'}",
         CREATOR_OPS_WAREHOUSE_URI=f"sqlite:///{home / 'warehouse.db'}",
-        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "secrets" / "passwords.json"),
+        AIRFLOW__CORE__AUTH_MANAGER="airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager",
+        AIRFLOW_ADMIN_USER="admin",
         AIRFLOW_ADMIN_PASSWORD="init-test-password",
         SLACK_WEBHOOK_URL="",
     )
@@ -158,6 +159,11 @@ def test_the_whole_init_script_of_docker_compose_runs(image):
             assert _run(command, home, env).returncode == 0
     done = _run(_init_script(home), home, env, timeout=900)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-3000:])
-    assert (home / "secrets" / "passwords.json").stat().st_mode & 0o777 == 0o600
+    users = _run("airflow users list -o json", home, env)
+    assert users.returncode == 0 and '"username": "admin"' in users.stdout and '"roles": "Admin"' in users.stdout
+    roles = _run("airflow roles list -o plain", home, env)
+    assert "campaign_member" in roles.stdout
+    again = _run(_init_script(home), home, env, timeout=900)  # a second start (a changed password) still succeeds
+    assert again.returncode == 0, again.stderr[-3000:]
     listed = _run("airflow connections get creator_ops_warehouse -o json", home, env)
     assert listed.returncode == 0 and "warehouse.db" in listed.stdout

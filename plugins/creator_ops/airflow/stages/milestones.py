@@ -66,4 +66,17 @@ def build(stage: StageBuilder) -> None:
             "stays in the outbox and is retried with backoff by later runs; none is sent twice."
         ),
     )
+    project = stage.step(
+        "project_gmv",
+        "creator_ops.steps.projection:project_gmv",
+        phases=[Phase.LIVE],
+        trigger_rule=TriggerRule.ALL_DONE,
+        doc_md=(
+            "Projects the final eligible GMV with an 80 % interval from the live GMV landed so far and the "
+            "hourly shape of earlier campaigns of the same type (docs/projection.md), stores the projection "
+            "for the campaign page and the Campaigns view, and queues a 'behind pace' alert once when the "
+            "interval's top is below the GMV target."
+        ),
+    )
     snapshot >> check >> send
+    project >> send

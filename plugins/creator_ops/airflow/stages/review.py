@@ -42,8 +42,16 @@ def build_review(ctx: StepContext) -> dict[str, Any]:
     return step(ctx, review_url=review_url(ctx.spec.id))
 
 
+def creators_lost(ctx: StepContext) -> dict[str, Any]:
+    """Queue the "creators lost" alert, with the UI address of the ecosystem page."""
+    from creator_ops.airflow.ui.ecosystem_page import ecosystem_url
+    from creator_ops.steps.ecosystem import creators_lost as step
+
+    return step(ctx, link=ecosystem_url())
+
+
 def build(stage: StageBuilder) -> None:
-    """Add `build_review` >> `send_alerts`."""
+    """Add `build_review` >> `send_alerts` << `creators_lost`."""
     review = stage.step(
         "build_review",
         "creator_ops.airflow.stages.review:build_review",
@@ -65,4 +73,15 @@ def build(stage: StageBuilder) -> None:
         retries=1,  # safe: the outbox never sends a row twice
         doc_md="Delivers the review's alert (and anything else due) through the outbox.",
     )
+    lost = stage.step(
+        "creators_lost",
+        "creator_ops.airflow.stages.review:creators_lost",
+        phases=[Phase.SETTLEMENT],
+        trigger_rule=TriggerRule.ALL_DONE,
+        doc_md=(
+            "Counts the sellers of the campaign before this one who did not enrol in it (SPEC section 13) and "
+            "queues one 'creators lost' alert per campaign: counts only, never who."
+        ),
+    )
     review >> send
+    lost >> send

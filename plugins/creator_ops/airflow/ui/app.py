@@ -8,25 +8,31 @@ token) and shows only the campaigns whose DAG the user may read. Pages are rende
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
+from starlette.datastructures import MutableHeaders
 
 from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
+from creator_ops.core.masking import mask_message
 from creator_ops.core.money import format_rm as money
 from creator_ops.core.paths import TEMPLATES_DIR
 from creator_ops.core.settings import WAREHOUSE_CONN_ID, settings
-from creator_ops.core.spec import discover_specs
+from creator_ops.core.spec import CampaignSpec, SpecProblem, discover_specs
 from creator_ops.core.steps import output_root
 
+log = logging.getLogger(__name__)
 TEMPLATES = TEMPLATES_DIR / "ui"
 URL_PREFIX = "/creator-ops"
 # the campaign review's files (SPEC section 10), written by the review stage under output/<campaign>/review/
@@ -35,50 +41,213 @@ REVIEW_FILES = {
     "review.json": "application/json",
     "review.md": "text/markdown; charset=utf-8",
 }
-# the review page is self-contained: nothing may load from anywhere (inline style and SVG only)
-REVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+# Every page of the plugin is self-contained: nothing loads from anywhere (inline style and SVG,
+# no script), and only Airflow's own UI may frame it (it shows the Campaigns view in its navigation).
+PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+REVIEW_CSP = PAGE_CSP  # the review page is the review stage's self-contained HTML, under the same rule
+SECURITY_HEADERS = {
+    "content-security-policy": PAGE_CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "SAMEORIGIN",
+    "referrer-policy": "same-origin",
+    # every answer is for one signed-in user and may name creators: no cache, shared or private, keeps it
+    "cache-control": "no-store",
+}
+
+
+class PluginGuard:
+    """One ASGI middleware for every route of the plugin: bounded work, relative redirects, security headers.
+
+    - At most `slots` requests of the plugin are in progress at once; one more gets 503 at
+      once (with `Retry-After`), so viewers can never take Airflow's shared thread pool and
+      its own routes (`/api/v2/version`, the UI) stay responsive.
+    - A path with a trailing slash is redirected to the same path without it, relative to
+      the host (FastAPI's own redirect is built from the Host header).
+    - Every answer, error pages included, carries `SECURITY_HEADERS` (a route may set a
+      stricter policy of its own).
+    """
+
+    def __init__(self, app: Any, slots: int) -> None:
+        self.app = app
+        self.slots = slots
+        self.busy = 0  # requests in progress; one event loop per API server worker, so no lock
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        path = scope.get("path", "")
+        if len(path) > 1 and path.endswith("/"):
+            location = _relative_target(Request(scope)).split("?", 1)
+            location[0] = location[0].rstrip("/")
+            await Response(status_code=308, headers={"Location": "?".join(location)})(scope, receive, send_with_headers)
+            return
+        if self.busy >= self.slots:
+            busy = JSONResponse({"detail": "the campaigns view is busy: try again in a few seconds"}, status_code=503,
+                                headers={"Retry-After": "5"})
+            await busy(scope, receive, send_with_headers)
+            return
+        self.busy += 1
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            self.busy -= 1
+
 
 _bearer = HTTPBearer(auto_error=False)
+LONGEST_ID = 200  # a campaign id or file name longer than this names nothing here (and is never echoed)
+
+
+def _relative_target(request: Request) -> str:
+    """Return the path and query the browser asked for, relative to the host (never built from the Host header)."""
+    path = request.scope.get("path", "")
+    root = request.scope.get("root_path", "")
+    full = path if path.startswith(root) else root + path
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return airflow_ui_root() + full + (f"?{query}" if query else "")
+
+
+def sign_in_location(request: Request) -> str:
+    """Return the relative URL of Airflow's sign-in page that brings the browser back here after it."""
+    from airflow.api_fastapi.app import get_auth_manager
+
+    login = urlsplit(get_auth_manager().get_url_login(next_url=_relative_target(request)))
+    # FAB's login URL is absolute (from `[api] base_url`); only its path and query are kept
+    return airflow_ui_root() + login.path + (f"?{login.query}" if login.query else "")
+
+
+def _opened_by_browser(request: Request) -> bool:
+    """Return whether a person's browser navigated here (a click or the address bar), not a script or API client."""
+    if request.headers.get("sec-fetch-mode") == "navigate":
+        return True
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def _user(request: Request, bearer: HTTPAuthorizationCredentials | None, *, page: bool) -> Any:
+    """Return the Airflow user of this request; a browser that is not signed in is sent to the sign-in page.
+
+    "Not signed in" is no token, an expired one or a garbage one (Airflow answers 401 or 403 for
+    those). A request with a bearer token is an API client, and so is a request for data that no
+    browser navigated to: they get Airflow's status code.
+    """
+    # Imported here: the plugin module is loaded by every Airflow process, the API code only here.
+    from airflow.api_fastapi.core_api.security import get_user
+
+    try:
+        return await get_user(request, None, bearer)
+    except HTTPException as exc:
+        api_client = bearer is not None or not (page or _opened_by_browser(request))
+        if exc.status_code not in (401, 403) or api_client:
+            raise
+        raise HTTPException(status_code=303, headers={"Location": sign_in_location(request)}) from None
 
 
 async def authenticated_user(
     request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Any:
-    """Return the Airflow user of this request; 401/403 without a valid Airflow token."""
-    # Imported here: the plugin module is loaded by every Airflow process, the API code only here.
-    from airflow.api_fastapi.core_api.security import get_user
-
-    return await get_user(request, None, bearer)
-
-
-UserDep = Annotated[Any, Depends(authenticated_user)]
+    """Return the user of a data route (JSON, CSV, files); 401/403 for API clients, the sign-in page for a browser."""
+    return await _user(request, bearer, page=False)
 
 
 async def page_user(
     request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Any:
-    """Like `authenticated_user`, but a signed-out browser is sent to Airflow's sign-in page and back."""
-    try:
-        return await authenticated_user(request, bearer)
-    except HTTPException as exc:
-        if exc.status_code != 401:
-            raise
-        from airflow.api_fastapi.app import get_auth_manager
-
-        login = get_auth_manager().get_url_login(next_url=str(request.url))
-        raise HTTPException(status_code=303, headers={"Location": airflow_ui_root() + login}) from None
+    """Return the user of an HTML page; anyone not signed in (without a bearer token) goes to the sign-in page."""
+    return await _user(request, bearer, page=True)
 
 
+UserDep = Annotated[Any, Depends(authenticated_user)]
 PageUserDep = Annotated[Any, Depends(page_user)]
 
 
-def readable_dag_ids(user: Any, dag_ids: list[str]) -> set[str]:
-    """Return the DAG ids among `dag_ids` that `user` may read."""
+def readable_dag_ids(user: Any, dag_ids: list[str], entity: Any = None) -> set[str]:
+    """Return the DAG ids among `dag_ids` whose DAG (or `entity` of it: runs, HITL details) `user` may read.
+
+    Asked the way Airflow's own routes ask (`requires_access_dag`): with the DAG's team, so
+    a multi-team deployment and the FAB auth manager's per-DAG roles decide, not the plugin.
+    """
+    if not dag_ids:
+        return set()
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
+    from airflow.models.dag import DagModel
 
+    teams = DagModel.get_dag_id_to_team_name_mapping(list(dag_ids))
     manager = get_auth_manager()
-    return {d for d in dag_ids if manager.is_authorized_dag(method="GET", details=DagDetails(id=d), user=user)}
+    return {
+        d
+        for d in dag_ids
+        if manager.is_authorized_dag(
+            method="GET", access_entity=entity, details=DagDetails(id=d, team_name=teams.get(d)), user=user
+        )
+    }
+
+
+def may_read(user: Any, dag_id: str, entity: str) -> bool:
+    """Return whether `user` may read the DAG's `entity` ("RUN", "HITL_DETAIL": a `DagAccessEntity` name)."""
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+
+    return dag_id in readable_dag_ids(user, [dag_id], DagAccessEntity[entity])
+
+
+def campaign_for(user: Any, campaign_id: str) -> CampaignSpec:
+    """Return the spec of a campaign `user` may read; one 404 for a campaign that is missing or not theirs."""
+    if len(campaign_id) <= LONGEST_ID:
+        spec = next((s for _, s in discover_specs(campaign_specs_dir()).specs if s.id == campaign_id), None)
+        if spec is not None and readable_dag_ids(user, [spec.dag_id]):
+            return spec
+    raise HTTPException(status_code=404, detail="no such campaign")
+
+
+def campaign_file(spec: CampaignSpec, folder: str, name: str) -> Path | None:
+    """Return `output/<campaign>/<folder>/<name>` when it is a regular file there, not reached through a link.
+
+    The output root itself may be a mount or a link (deployments put it anywhere); below it,
+    the campaign's folder, the sub-folder and the file must be real entries inside it, so a
+    link planted in an output folder (`review.html -> /etc/passwd`) is never followed.
+    """
+    if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
+        return None
+    root = output_root().resolve()
+    campaign_dir = root / spec.id
+    path = campaign_dir / folder / name
+    for entry in (campaign_dir, campaign_dir / folder, path):
+        if entry.is_symlink():
+            return None
+    try:
+        resolved = path.resolve(strict=True)
+    except OSError:
+        return None
+    if not resolved.is_relative_to(campaign_dir) or not stat.S_ISREG(resolved.lstat().st_mode):
+        return None
+    return resolved
+
+
+def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
+    """Return the bytes of a campaign's output file (see `campaign_file`); 404 for anything else, naming nothing."""
+    path = campaign_file(spec, folder, name)
+    if path is None:
+        raise HTTPException(status_code=404, detail="no such file")
+    # O_NOFOLLOW and O_NONBLOCK: a link or a FIFO swapped in after the check is refused, never followed or waited on
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        raise HTTPException(status_code=404, detail="no such file") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise HTTPException(status_code=404, detail="no such file")
+        return handle.read()
 
 
 def local_time(moment: dt.datetime | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
@@ -134,17 +303,40 @@ def airflow_ui_root() -> str:
     return urlsplit(conf.get("api", "base_url", fallback="/") or "/").path.rstrip("/")
 
 
+def spec_problem_line(problem: SpecProblem) -> str:
+    """Return a broken spec's problem as a viewer sees it: the file's name, never its path on the server."""
+    return mask_message(str(SpecProblem(Path(problem.file).name, problem.field, problem.message)))
+
+
+def isolated_overview(specs: list[CampaignSpec], engine: Any, now: dt.datetime) -> list[CampaignStatus]:
+    """Return `campaigns_overview` one campaign at a time: one whose figures cannot be read shows why on its row.
+
+    A malformed stored row (a quality verdict that is not JSON) of one campaign must not take
+    the view away from every other campaign.
+    """
+    by_id = {spec.id: spec for spec in specs}
+    rows = []
+    for row in campaigns_overview(specs, None, now):  # the rows in the overview's order, without the warehouse
+        try:
+            rows += campaigns_overview([by_id[row.campaign_id]], engine, now)
+        except Exception as exc:  # shown on the campaign's own row
+            row.warehouse_error = f"figures not readable: {type(exc).__name__} (see the API server's log)"
+            log.exception("campaigns view: figures of %s not readable", row.campaign_id)
+            rows.append(row)
+    return rows
+
+
 def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[str]]:
     collection = discover_specs(campaign_specs_dir())
     allowed = readable_dag_ids(user, [spec.dag_id for _, spec in collection.specs])
     specs = [spec for _, spec in collection.specs if spec.dag_id in allowed]
-    spec_errors = [str(problem) for _, error in collection.errors for problem in error.problems]
+    spec_errors = [spec_problem_line(problem) for _, error in collection.errors for problem in error.problems]
     try:
         engine = _engine(warehouse_url())
     except Exception as exc:  # a bad connection shows on the page, it must not break it
         engine = None
         spec_errors.append(f"warehouse connection {WAREHOUSE_CONN_ID!r} unusable: {type(exc).__name__}")
-    return campaigns_overview(specs, engine, now), spec_errors
+    return isolated_overview(specs, engine, now), spec_errors
 
 
 def review_path(campaign_id: str, name: str = "review.html") -> Path:
@@ -152,18 +344,9 @@ def review_path(campaign_id: str, name: str = "review.html") -> Path:
     return output_root() / campaign_id / "review" / name
 
 
-def _readable_review(user: Any, campaign_id: str, name: str) -> Path:
-    """Return the review file of a campaign the user may read; 404 for anything else (no hint why)."""
-    if name not in REVIEW_FILES:
-        raise HTTPException(status_code=404)
-    specs = {spec.id: spec for _, spec in discover_specs(campaign_specs_dir()).specs}
-    spec = specs.get(campaign_id)
-    if spec is None or not readable_dag_ids(user, [spec.dag_id]):
-        raise HTTPException(status_code=404, detail="no such campaign")
-    path = review_path(spec.id, name)
-    if not path.is_file():
-        raise HTTPException(status_code=404, detail="no review yet: it is built in the settlement and payout runs")
-    return path
+def has_review(spec: CampaignSpec) -> bool:
+    """Return whether the campaign's review page is there to be served."""
+    return campaign_file(spec, "review", "review.html") is not None
 
 
 def _row_json(row: CampaignStatus) -> dict[str, Any]:
@@ -200,20 +383,24 @@ def _now() -> dt.datetime:
 
 def create_campaigns_app() -> FastAPI:
     """Build the app the API server mounts under `URL_PREFIX`."""
-    app = FastAPI(title="Creator ops campaigns", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Creator ops campaigns", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False
+    )
+    app.add_middleware(PluginGuard, slots=settings().ui_slots)
 
     @app.get("/campaigns", response_class=HTMLResponse)
     def campaigns_page(user: PageUserDep) -> HTMLResponse:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
         now = _now()
         rows, problems = _overview(user, now)
+        specs = {spec.id: spec for _, spec in discover_specs(campaign_specs_dir()).specs}
         html = templates().get_template("campaigns.html").render(
             rows=rows,
             problems=problems,
             now=now,
             ui_root=airflow_ui_root(),
             user=user.get_name(),
-            reviews={r.campaign_id for r in rows if review_path(r.campaign_id).is_file()},
+            reviews={r.campaign_id for r in rows if r.campaign_id in specs and has_review(specs[r.campaign_id])},
             url_prefix=URL_PREFIX,
         )
         return HTMLResponse(html)
@@ -222,11 +409,13 @@ def create_campaigns_app() -> FastAPI:
     @app.get("/campaigns/{campaign_id}/review/{name}")
     def campaign_review(campaign_id: str, user: UserDep, name: str = "review.html") -> Response:
         """Serve a campaign's review (page, JSON or Markdown) to users who may read its DAG."""
-        path = _readable_review(user, campaign_id, name)
-        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-        if name == "review.html":
-            headers["Content-Security-Policy"] = REVIEW_CSP
-        return Response(path.read_bytes(), media_type=REVIEW_FILES[name], headers=headers)
+        spec = campaign_for(user, campaign_id)
+        if name not in REVIEW_FILES:
+            raise HTTPException(status_code=404, detail="no such file")
+        if campaign_file(spec, "review", name) is None:
+            raise HTTPException(status_code=404, detail="no review yet: it is built in the settlement and payout runs")
+        headers = {"Content-Security-Policy": REVIEW_CSP} if name == "review.html" else {}
+        return Response(read_campaign_file(spec, "review", name), media_type=REVIEW_FILES[name], headers=headers)
 
     @app.get("/campaigns.json")
     def campaigns_json(user: UserDep) -> dict[str, Any]:
@@ -239,6 +428,10 @@ def create_campaigns_app() -> FastAPI:
     from creator_ops.airflow.ui.campaign_view import router as campaign_router
 
     app.include_router(campaign_router)
+    # the creator ecosystem across campaigns (SPEC section 13): ecosystem_page.py
+    from creator_ops.airflow.ui.ecosystem_page import router as ecosystem_router
+
+    app.include_router(ecosystem_router)
     return app
 
 

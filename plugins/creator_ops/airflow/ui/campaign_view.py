@@ -16,17 +16,15 @@ waiting in Required Actions, the latest run) from the metadata database, in two 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui import app as ui
 from creator_ops.airflow.ui.campaign_charts import charts
 from creator_ops.airflow.ui.campaign_page import CampaignPage, as_dict, campaign_page
-from creator_ops.core.spec import CampaignSpec, discover_specs
+from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.steps import output_root
 
 router = APIRouter()
@@ -36,11 +34,7 @@ MATCHMAKING_MAIN_FILE = "pairs.csv"  # the whole list; list_<account manager>.cs
 
 def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
     """Return the campaign's spec; 404 when there is none or the user may not read its DAG."""
-    collection = discover_specs(campaign_specs_dir())
-    spec = next((s for _, s in collection.specs if s.id == campaign_id), None)
-    if spec is None or spec.dag_id not in ui.readable_dag_ids(user, [spec.dag_id]):
-        raise HTTPException(status_code=404, detail=f"no campaign {campaign_id!r}")
-    return spec
+    return ui.campaign_for(user, campaign_id)
 
 
 def _page(spec: CampaignSpec) -> CampaignPage:
@@ -48,7 +42,13 @@ def _page(spec: CampaignSpec) -> CampaignPage:
         engine = ui._engine(ui.warehouse_url())
     except Exception:  # a bad connection shows on the page, it must not break it
         engine = None
-    return campaign_page(spec, engine, ui._now())
+    try:
+        return campaign_page(spec, engine, ui._now())
+    except Exception as exc:  # a malformed stored row: the page says so instead of answering 500
+        ui.log.exception("campaign page: figures of %s not readable", spec.id)
+        page = campaign_page(spec, None, ui._now())
+        page.warehouse_error = f"figures not readable: {type(exc).__name__} (see the API server's log)"
+        return page
 
 
 def _task_path(dag_id: str, run_id: str, task_id: str, map_index: int) -> str:
@@ -115,9 +115,12 @@ def latest_run(dag_id: str) -> dict[str, Any] | None:
     }
 
 
-def _airflow_state(dag_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
+def _airflow_state(user: Any, dag_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
+    """Return the DAG's waiting human actions and latest run, each only if the user may read that part of the DAG."""
     try:
-        return waiting_actions(dag_id), latest_run(dag_id), None
+        actions = waiting_actions(dag_id) if ui.may_read(user, dag_id, "HITL_DETAIL") else []
+        run = latest_run(dag_id) if ui.may_read(user, dag_id, "RUN") else None
+        return actions, run, None
     except Exception as exc:  # the warehouse half of the page still helps
         return [], None, f"Airflow metadata not readable: {type(exc).__name__}"
 
@@ -126,13 +129,14 @@ def _matchmaking_files(spec: CampaignSpec) -> list[str]:
     folder = output_root() / spec.id / "matchmaking"
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix in MATCHMAKING_SUFFIXES)
+    names = (p.name for p in folder.iterdir() if p.suffix in MATCHMAKING_SUFFIXES)
+    return sorted(name for name in names if ui.campaign_file(spec, "matchmaking", name) is not None)
 
 
 def links(spec: CampaignSpec) -> dict[str, Any]:
     """Return the outputs the page links to, only those that exist."""
     return {
-        "review": ui.review_path(spec.id).is_file(),
+        "review": ui.has_review(spec),
         "matchmaking": _matchmaking_files(spec),
     }
 
@@ -152,7 +156,7 @@ def campaign_json(campaign_id: str, user: ui.UserDep) -> dict[str, Any]:
     """Return the campaign page's figures as JSON."""
     spec = _spec_for(user, campaign_id)
     page = _page(spec)
-    actions, run, problem = _airflow_state(spec.dag_id)
+    actions, run, problem = _airflow_state(user, spec.dag_id)
     return as_dict(page) | {
         "human_actions_waiting": [_jsonable(a) for a in actions],
         "latest_run": _jsonable(run) if run else None,
@@ -166,7 +170,7 @@ def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
     """Render the campaign's page."""
     spec = _spec_for(user, campaign_id)
     page = _page(spec)
-    actions, run, problem = _airflow_state(spec.dag_id)
+    actions, run, problem = _airflow_state(user, spec.dag_id)
     html = ui.templates().get_template("campaign.html").render(
         page=page,
         spec=spec,
@@ -268,9 +272,13 @@ def traffic_csv(campaign_id: str, user: ui.UserDep) -> Response:
 
 
 @router.get("/campaigns/{campaign_id}/matchmaking/{name}")
-def matchmaking_file(campaign_id: str, name: str, user: ui.UserDep) -> FileResponse:
+def matchmaking_file(campaign_id: str, name: str, user: ui.UserDep) -> Response:
     """Serve one file of the campaign's matchmaking list (only names listed in its folder)."""
+    import mimetypes
+
     spec = _spec_for(user, campaign_id)
     if name not in _matchmaking_files(spec):
-        raise HTTPException(status_code=404, detail=f"no matchmaking file {name!r}")
-    return FileResponse(Path(output_root() / spec.id / "matchmaking" / name), filename=name)
+        raise HTTPException(status_code=404, detail="no such file")
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(ui.read_campaign_file(spec, "matchmaking", name), media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

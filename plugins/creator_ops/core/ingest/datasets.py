@@ -568,3 +568,40 @@ def pii_headers(headers: list[str]) -> dict[str, str]:
         elif normal in PHONE_ALIASES:
             out[header] = "phone"
     return out
+
+# Not landed per campaign: the traffic allocation's rows, which `campaignctl review` reads for
+# the measured lift of boosts (SPEC 12): every hour's rows, spend and expected GMV summed.
+SPECS["traffic"] = DatasetSpec(
+    "traffic",
+    (
+        CREATOR_ID,
+        F("spend_sen", ("spend_myr", "spend", "spend_rm", "boost_spend_myr"), "money", required=True,
+          blank_ok=False, minimum=0),  # fmt: skip
+        F("expected_gmv_sen", ("expected_gmv_myr", "expected_gmv", "expected_gmv_rm"), "money", default=0, minimum=0),
+    ),
+)
+
+# SPEC section 14: who is paid, with the identity a self-billed e-invoice and CP58 need. Not a
+# per-campaign export like the ones above: finance keeps one list for the company, the last landed
+# row per creator wins, and the identity fields are encrypted rather than hashed
+# (`creator_ops.core.finance.payees` reads it; nothing here is written out in clear).
+SPECS["payees"] = DatasetSpec(
+    "payees",
+    (
+        CREATOR_ID,
+        F("entity_type", ("entity_type", "entity", "payee_type", "taxpayer_type", "jenis_entiti"), "lower",
+          required=True, blank_ok=False),
+        F("resident", ("resident", "is_resident", "tax_resident", "residency", "pemastautin"), "bool"),
+        F("legal_name", ("legal_name", "name", "full_name", "registered_name", "nama_penuh", "nama"), "text"),
+        F("id_type", ("id_type", "identification_type", "id_scheme", "jenis_pengenalan"), "upper"),
+        F("id_number", ("id_number", "identification_number", "ic_number", "nric", "mykad", "passport_number",
+                        "brn", "registration_number", "no_kp", "no_pengenalan"), "text"),
+        F("tin", ("tin", "tax_identification_number", "tax_id", "income_tax_number", "no_cukai"), "upper"),
+        F("address", ("address", "address_line", "street_address", "alamat"), "text"),
+        F("postcode", ("postcode", "postal_code", "zip", "zip_code", "poskod"), "text"),
+        F("city", ("city", "town", "bandar"), "text"),
+        F("state", ("state", "negeri"), "text"),
+        F("country", ("country", "country_code", "negara"), "upper", default="MYS"),
+        F("phone", PHONE_ALIASES, "text"),
+    ),
+)  # fmt: skip

@@ -137,6 +137,7 @@ def compute_review(
         "payouts": figures["payouts"],
         "what_if": figures["what_if"],
         "concentration": figures["concentration"],
+        "experiments": figures["experiments"],
     }
     warm.join()  # done by now at any real size; never leave a thread importing behind the caller
     review["baseline"] = baseline_block(review, baseline, baseline_source) if baseline else None

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.payouts import PayoutResult, PayoutRules, PayoutSession, register_input
+from creator_ops.core.review.experiments import experiments_figures, register_experiment_tables
 from creator_ops.core.review.values import ZERO, Money, Ratio
 from creator_ops.core.samples import is_posted, is_shipped
 from creator_ops.core.spec import CampaignSpec, Incentives
@@ -78,6 +79,10 @@ class ReviewInputs:
     survey_responses: Any = None
     survey_answers: Any = None
     notes: list[str] = field(default_factory=list)
+    # SPEC 12: the creators pull (creator_id, gmv_30d_sen, row_number) and the traffic allocation's
+    # rows over every hour (creator_id, spend_sen, expected_gmv_sen)
+    creators: Any = None
+    traffic: Any = None
 
 
 def what_if_designs(spec: CampaignSpec) -> list[tuple[str, Incentives]]:
@@ -344,6 +349,8 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
             ],
             "concentration": _concentration(result),
         }
+        register_experiment_tables(con, inputs.creators, inputs.traffic)
+        figures["experiments"] = experiments_figures(spec, con, result)
         managers = dict(
             _rows(
                 con,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps
 from creator_ops.core.safe_csv import write_atomically
@@ -649,12 +650,13 @@ def _notes_html(review: dict[str, Any]) -> str:
 # The page's sections in order: (id, title or a function of the review giving it, whether the review has it,
 # its HTML). A new
 # section of the review (an experiment, a projection) is one entry here.
-SECTIONS: list[tuple[str, str, Any, Any]] = [
+SECTIONS: list[tuple[str, Any, Any, Any]] = [
     ("funnel", "Funnel", lambda r: True, _funnel_html),
     ("gmv", "GMV", lambda r: True, _gmv_html),
     ("cost", "Cost and return", lambda r: True, _cost_html),
     ("targets", "Targets", lambda r: True, _targets_html),
     ("designs", "Incentive designs (what if)", lambda r: True, _designs_html),
+    ("experiments", None, lambda r: True, experiments_html),  # writes its own headings
     ("surveys", "Surveys", lambda r: True, _surveys_html),
     ("against", lambda r: f"Against {r['baseline'].get('name') or r['baseline'].get('campaign_id')}",
      lambda r: bool(r.get("baseline")), _against_html),
@@ -680,7 +682,7 @@ def render_html(review: dict[str, Any]) -> str:
     for section_id, title, present, build in SECTIONS:
         if present(review):
             heading = title(review) if callable(title) else title
-            sections += [f'<h2 id="section-{section_id}">{_e(heading)}</h2>', build(review)]
+            sections += [f'<h2 id="section-{section_id}">{_e(heading)}</h2>' if heading else "", build(review)]
     body = "\n".join(s for s in sections if s)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -761,6 +763,7 @@ def render_markdown(review: dict[str, Any]) -> str:
         [["actual design", *_design_cells(review["payouts"])]]
         + [[w["name"], *_design_cells(w)] for w in review["what_if"]],
     )
+    lines += experiments_markdown(review)
     for survey_id, s in review["surveys"].items():
         title = f"## Survey {_md(s.get('title', survey_id))} ({_md(survey_id)})"
         lines += [title, "", f"Responses: {s['responses']}", ""]

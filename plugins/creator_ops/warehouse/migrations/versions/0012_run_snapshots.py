@@ -1,7 +1,7 @@
 """A snapshot of each campaign's figures per run, read by every surface (SPEC section 6, STYLE 14).
 
 Revision ID: 0012_run_snapshots
-Revises: 0010_mechanisms
+Revises: 0011_experiments
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_run_snapshots"
-down_revision: str | Sequence[str] | None = "0010_mechanisms"
+down_revision: str | Sequence[str] | None = "0011_experiments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,7 +11,7 @@ one name). `file_actions.decided_by` and `reason` always get the fixed markers, 
 No schema change; the downgrade has nothing to restore (masking is one-way).
 
 Revision ID: 0016_hardening
-Revises: 0009_file_actions
+Revises: 0013_payees
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_hardening"
-down_revision: str | Sequence[str] | None = "0009_file_actions"
+down_revision: str | Sequence[str] | None = "0013_payees"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,69 @@
+"""`campaignctl finance`: SPEC section 14 from files, without Airflow or a database.
+
+Reads the spec (its `finance` switches), the payout CSV `campaignctl payouts` wrote (or a
+finance export), the company (buyer) YAML, and optionally the payees and the prior-year
+totals; writes `payments.csv`, `wht_summary.json` and, with `einvoice` on,
+`einvoices/<payment_reference>.json` (mode 0600) under `--out`, and prints a JSON summary
+with `paid`, `held` and `wht_myr`. A bad row of any file exits 2 naming the file, the row
+and the field, never the value. The product prepares these files; it files nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.spec import SpecError, load_spec
+
+HELP = "withholding, held payments and self-billed e-invoices for a payout (SPEC section 14), from files"
+
+
+class BadInput(CreatorOpsError):
+    """Input ops must fix; `campaignctl` reports it as one line with exit code 2."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", required=True, metavar="SPEC", help="campaign spec YAML (its finance switches)")
+    parser.add_argument("--payouts", required=True, metavar="FILE", help="the CSV campaignctl payouts wrote")
+    parser.add_argument("--company", required=True, metavar="FILE", help="the company (buyer) YAML")
+    parser.add_argument("--payees", metavar="FILE", help="payees data set (any format of section 3)")
+    parser.add_argument("--prior-totals", metavar="FILE", help="creator_id, total_myr paid in the prior year")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the finance files to")
+
+
+def _exists(path_text: str, what: str) -> Path:
+    path = Path(path_text)
+    if not path.is_file():
+        raise BadInput(f"{what} file not found: {path}")
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_ops.core.finance.payees import read_company, read_payees
+    from creator_ops.core.finance.prepare import write_finance_files
+    from creator_ops.core.finance.withholding import (
+        FinanceSwitches,
+        decide_payments,
+        read_payout_lines,
+        read_prior_totals,
+    )
+
+    try:
+        spec = load_spec(args.spec)
+    except SpecError as exc:
+        raise BadInput(f"invalid spec: {exc}") from None
+    switches = FinanceSwitches(spec.finance.s107d, spec.finance.cp58, spec.finance.einvoice)
+    company = read_company(_exists(args.company, "company"))
+    payees = read_payees(_exists(args.payees, "payees")).payees if args.payees else {}
+    prior = read_prior_totals(_exists(args.prior_totals, "prior totals")) if args.prior_totals else {}
+    lines = read_payout_lines(_exists(args.payouts, "payouts"), spec.id)
+    payments = decide_payments(lines, payees, prior, switches)
+    out = Path(args.out)
+    try:
+        files = write_finance_files(out, spec, payments, switches, payees=payees, company=company)
+    except OSError as exc:
+        raise BadInput(f"cannot write to {out}: {exc.strerror}") from None
+    print(json.dumps(files.figures(), indent=2))
+    return 0

@@ -1,0 +1,262 @@
+"""The review's experiments section in words and an interval plot (SPEC 12), for review.md and review.html.
+
+The plot is a small hand-written SVG (no script, no font, no external file): one row per
+estimate, the 95 % interval as a bar, the point as a dot, zero as a line, and for traffic
+what the allocation predicted per creator as a diamond, so a reader sees at once whether
+the interval excludes zero and how far the prediction was from what was measured.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from creator_ops.core.review.values import Money, Ratio, display_myr
+
+WHAT = {"traffic": ("the boost", "boosted"), "samples": ("free samples", "sampled")}
+
+
+def _rm(value: Money | None) -> str:
+    return "n/a" if value is None else display_myr(value)
+
+
+def lift_sentence(mechanism: str, block: dict[str, Any]) -> str:
+    """Say what the mechanism added per creator and in total, how sure we are, and whether zero is excluded."""
+    what, _ = WHAT.get(mechanism, (mechanism, mechanism))
+    n_t, n_h = block["n_treated"], block["n_holdout"]
+    if block.get("reason") == "too_few":
+        return (
+            f"Not measured: {what} needs at least 2 creators in each group ({n_t} treated, {n_h} held out), "
+            "so no lift is estimated."
+        )
+    low, high = block["incremental_gmv_ci95_myr"]
+    verb = "added" if block["lift_myr"].sen >= 0 else "changed eligible GMV by"
+    words = (
+        f"{what.capitalize()} {verb} {_rm(block['lift_myr'])} per creator, between {_rm(block['ci95_low_myr'])} "
+        f"and {_rm(block['ci95_high_myr'])} (95 % interval), so {_rm(block['incremental_gmv_myr'])} in total over "
+        f"{n_t:,} creators (between {_rm(low)} and {_rm(high)}), measured against {n_h:,} creators held out."
+    )
+    if block.get("significant"):
+        words += " The interval excludes zero: the effect is real at the 95 % level."
+    else:
+        words += " The interval includes zero: we cannot tell it from no effect."
+    roi = block.get("incremental_roi")
+    if roi is not None:
+        words += f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} spent."
+    if mechanism == "traffic":
+        calibration = block.get("calibration")
+        predicted = block.get("predicted_incremental_gmv_myr")
+        if calibration is not None:
+            words += (
+                f" The allocation predicted {_rm(predicted)}; measured / predicted (calibration) is "
+                f"{float(calibration.value):.3f}."
+            )
+        elif predicted is not None:
+            words += f" The allocation predicted {_rm(predicted)}; no calibration (nothing predicted)."
+    return words
+
+
+def _rows(block: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    out = []
+    for label, source in (("CUPED", block), ("raw", block.get("raw") or {})):
+        if source.get("lift_myr") is not None:
+            out.append((label, source["ci95_low_myr"].sen / 100, source["lift_myr"].sen / 100,
+                        source["ci95_high_myr"].sen / 100))  # fmt: skip
+    return out
+
+
+def interval_svg(mechanism: str, block: dict[str, Any]) -> str:
+    """Return an inline SVG of the lift per creator with its 95 % intervals (empty when not measured)."""
+    rows = _rows(block)
+    if not rows:
+        return ""
+    predicted = None
+    if mechanism == "traffic" and block.get("predicted_incremental_gmv_myr") is not None and block["n_treated"]:
+        predicted = block["predicted_incremental_gmv_myr"].sen / 100 / block["n_treated"]
+    values = [v for r in rows for v in r[1:]] + [0.0] + ([predicted] if predicted is not None else [])
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    lo, hi = lo - 0.08 * span, hi + 0.08 * span
+    width, left, right, row_h = 640, 70, 20, 34
+    height = 30 + row_h * (len(rows) + (1 if predicted is not None else 0)) + 24
+
+    def x(value: float) -> float:
+        return left + (value - lo) / (hi - lo) * (width - left - right)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{html.escape(mechanism)} lift per creator with 95 % intervals" '
+        'font-family="sans-serif" font-size="12">',
+        f'<line x1="{x(0):.1f}" y1="16" x2="{x(0):.1f}" y2="{height - 22}" stroke="#555" stroke-dasharray="4 3"/>',
+        f'<text x="{x(0):.1f}" y="12" text-anchor="middle" fill="#555">RM 0</text>',
+    ]
+    y = 30
+    for label, low, point, high in rows:
+        colour = "#1f6fb2" if label == "CUPED" else "#8a8a8a"
+        parts += [
+            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{label}</text>',
+            f'<line x1="{x(low):.1f}" y1="{y}" x2="{x(high):.1f}" y2="{y}" stroke="{colour}" stroke-width="6" '
+            'stroke-linecap="round"/>',
+            f'<circle cx="{x(point):.1f}" cy="{y}" r="6" fill="#fff" stroke="{colour}" stroke-width="2.5"/>',
+            f'<text x="{x(low):.1f}" y="{y + 19}" text-anchor="middle" fill="#333">RM {low:,.2f}</text>',
+            f'<text x="{x(high):.1f}" y="{y + 19}" text-anchor="middle" fill="#333">RM {high:,.2f}</text>',
+        ]
+        y += row_h
+    if predicted is not None:
+        px = x(predicted)
+        parts += [
+            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">predicted</text>',
+            f'<path d="M{px:.1f} {y - 7} L{px + 7:.1f} {y} L{px:.1f} {y + 7} L{px - 7:.1f} {y} Z" fill="#e07b00"/>',
+            f'<text x="{px:.1f}" y="{y + 19}" text-anchor="middle" fill="#333">RM {predicted:,.2f}</text>',
+        ]
+    parts.append(
+        f'<text x="{width - right}" y="{height - 4}" text-anchor="end" fill="#555">lift per creator (MYR), '
+        "dot = estimate, bar = 95 % interval</text></svg>"
+    )
+    return "".join(parts)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, Money):
+        return display_myr(value)
+    if isinstance(value, Ratio):
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return " to ".join(_cell(v) for v in value)
+    return str(value)
+
+
+FIELDS = (
+    ("holdout_share", "holdout share"),
+    ("n_treated", "creators treated"),
+    ("n_holdout", "creators held out"),
+    ("mean_treated_myr", "mean eligible GMV, treated"),
+    ("mean_holdout_myr", "mean eligible GMV, held out"),
+    ("theta", "θ (CUPED, on 30-day GMV)"),
+    ("lift_myr", "lift per creator (CUPED)"),
+    ("ci95_low_myr", "95 % interval, low"),
+    ("ci95_high_myr", "95 % interval, high"),
+    ("incremental_gmv_myr", "incremental GMV"),
+    ("incremental_gmv_ci95_myr", "incremental GMV, 95 % interval"),
+    ("spend_myr", "spend"),
+    ("incremental_roi", "incremental ROI"),
+    ("predicted_incremental_gmv_myr", "predicted incremental GMV"),
+    ("calibration", "calibration (measured / predicted)"),
+    ("significant", "interval excludes zero"),
+)
+
+
+def _field_rows(block: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = [(label, _cell(block[key])) for key, label in FIELDS if key in block]
+    raw = block.get("raw") or {}
+    if raw.get("lift_myr") is not None:
+        interval = f"{_cell(raw['lift_myr'])} ({_cell(raw['ci95_low_myr'])} to {_cell(raw['ci95_high_myr'])})"
+        rows.insert(9, ("lift per creator (raw, without CUPED)", interval))
+    return rows
+
+
+def _pct(value: Ratio | None) -> str:
+    return "n/a" if value is None else f"{float(value.value) * 100:.1f} %"
+
+
+def projection_rows(review: dict[str, Any]) -> list[list[str]]:
+    """Rows of the backtest table: checkpoint, replays, median absolute % error, interval coverage."""
+    block = review.get("projection") or {}
+    return [
+        [name, str(c["replays"]), _pct(c["median_abs_pct_error"]),
+         f"{_pct(c['interval_coverage'])} of {c['with_interval']}"]
+        for name, c in (block.get("backtest") or {}).items()
+    ]  # fmt: skip
+
+
+def projection_markdown(review: dict[str, Any]) -> list[str]:
+    block = review.get("projection")
+    if not block:
+        return []
+    lines = [
+        "## Live projection, held to account",
+        "",
+        f"Final eligible GMV: {_rm(block['final_eligible_myr'])}. Backtest over "
+        f"{', '.join(block['backtest_campaigns']) or 'no settled campaign'} (each replayed hour by hour with the "
+        "shapes of the campaigns before it):",
+        "",
+        "| at | replays | median absolute error | 80 % interval held the final |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in projection_rows(review)]
+    if block["live"]:
+        lines += ["", "| live projection as of | projected | 80 % interval | error | held |"]
+        lines += ["| --- | --- | --- | --- | --- |"]
+        for p in block["live"]:
+            held = {True: "yes", False: "no", None: "n/a"}[p["interval_held_final"]]
+            lines.append(
+                f"| {p['as_of']} | {_rm(p['projected_myr'])} | {_rm(p['low80_myr'])} to {_rm(p['high80_myr'])} | "
+                f"{_pct(p['abs_pct_error'])} | {held} |"
+            )
+    return [*lines, ""]
+
+
+def projection_html(review: dict[str, Any]) -> str:
+    block = review.get("projection")
+    if not block:
+        return ""
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in projection_rows(review))
+    live = "".join(
+        f"<tr><td>{html.escape(p['as_of'])}</td><td>{html.escape(_rm(p['projected_myr']))}</td>"
+        f"<td>{html.escape(_rm(p['low80_myr']))} to {html.escape(_rm(p['high80_myr']))}</td>"
+        f"<td>{html.escape(_pct(p['abs_pct_error']))}</td>"
+        f"<td>{ {True: 'yes', False: 'no', None: 'n/a'}[p['interval_held_final']] }</td></tr>"
+        for p in block["live"]
+    )
+    parts = [
+        "<h2>Live projection, held to account</h2>",
+        f"<p>Final eligible GMV {html.escape(_rm(block['final_eligible_myr']))}. Backtest over "
+        f"{html.escape(', '.join(block['backtest_campaigns']) or 'no settled campaign')}, each replayed hour by hour "
+        "with the shapes of the campaigns before it.</p>",
+        "<table><thead><tr><th>at</th><th>replays</th><th>median absolute error</th>"
+        f"<th>80 % interval held the final</th></tr></thead><tbody>{rows}</tbody></table>",
+    ]
+    if live:
+        parts.append(
+            "<table><thead><tr><th>live projection as of</th><th>projected</th><th>80 % interval</th>"
+            f"<th>error</th><th>held</th></tr></thead><tbody>{live}</tbody></table>"
+        )
+    return "\n".join(parts)
+
+
+def experiments_markdown(review: dict[str, Any]) -> list[str]:
+    """Return the experiments section of review.md (and the projection's, when the review has one)."""
+    experiments = review.get("experiments") or {}
+    if not experiments:
+        return projection_markdown(review)
+    lines = ["## What the mechanisms caused (holdouts)", ""]
+    for mechanism, block in experiments.items():
+        lines += [f"### {mechanism}", "", lift_sentence(mechanism, block), "", "| figure | value |", "| --- | --- |"]
+        lines += [f"| {label} | {value} |" for label, value in _field_rows(block)]
+        lines.append("")
+    return lines + projection_markdown(review)
+
+
+def experiments_html(review: dict[str, Any]) -> str:
+    """Return the experiments section of review.html (empty when no mechanism has a holdout)."""
+    experiments = review.get("experiments") or {}
+    if not experiments:
+        return projection_html(review)
+    parts = ["<h2>What the mechanisms caused (holdouts)</h2>"]
+    for mechanism, block in experiments.items():
+        rows = "".join(
+            f"<tr><td>{html.escape(label)}</td><td class=\"n\">{html.escape(value)}</td></tr>"
+            for label, value in _field_rows(block)
+        )
+        svg = interval_svg(mechanism, block)
+        parts += [
+            f"<h3>{html.escape(mechanism)}</h3>",
+            f"<p>{html.escape(lift_sentence(mechanism, block))}</p>",
+            f'<div class="plot">{svg}</div>' if svg else "",
+            f"<table><thead><tr><th>figure</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>",
+        ]
+    return "\n".join(p for p in parts if p) + "\n" + projection_html(review)

@@ -1,0 +1,76 @@
+"""Ecosystem steps: build the cross-campaign figures (SPEC section 13), and the "creators lost" alert.
+
+`build_ecosystem` is the ecosystem DAG's task: every settled campaign in the warehouse
+through the payout engine, the figures through `core.ecosystem`, written to
+`<output>/ecosystem/` (ecosystem.json, creators.csv, ecosystem.html): the snapshot the UI
+page and recruitment read. `creators_lost` runs after a campaign's settlement: it counts
+the sellers of the campaign before it (section 13's order, any type) who did not enrol in
+this one and queues one alert through the outbox, counts only, never who.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from creator_ops.core.steps import StepContext, StepSkipped, output_root
+
+ECOSYSTEM_FOLDER = "ecosystem"
+
+
+def ecosystem_dir() -> Path:
+    """Return where the ecosystem's files are written (`<output>/ecosystem`)."""
+    return output_root() / ECOSYSTEM_FOLDER
+
+
+def build_ecosystem(engine: Any, out_dir: Path | None = None, *, log: Any = None) -> dict[str, Any]:
+    """Compute the ecosystem over the warehouse's settled campaigns and write its three files."""
+    from creator_ops.core.ecosystem_render import write_ecosystem
+    from creator_ops.warehouse.ecosystem import load_ecosystem
+
+    eco = load_ecosystem(engine)
+    if not eco.campaigns:
+        raise StepSkipped("no campaign in the warehouse has had a settlement or payout run yet: nothing to compare")
+    paths = write_ecosystem(eco, out_dir or ecosystem_dir())
+    latest = eco.ids[-1]
+    if log is not None:
+        for cid in eco.ids:
+            g, s = eco.growth[cid], eco.selling_growth[cid]
+            log.info(
+                "%s: enrolled %d (new %d, returning %d, reactivated %d, churned %d); selling %d (new %d, churned %d)",
+                cid, g["enrolled"], g["new"], g["returning"], g["reactivated"], g["churned"], s["enrolled"], s["new"],
+                s["churned"],
+            )  # fmt: skip
+        log.info("States at %s: %s; files in %s", latest, eco.states, paths["html"].parent)
+    return {
+        "campaigns": eco.ids,
+        "creators": len(eco.scorecard),
+        "states": eco.states,
+        "files": {kind: str(p) for kind, p in paths.items()},
+    }
+
+
+def creators_lost(ctx: StepContext, *, link: str | None = None) -> dict[str, Any]:
+    """Queue, once per campaign, how many sellers of the previous campaign did not enrol in this one."""
+    from creator_ops.core.alerts import channels_for
+    from creator_ops.core.ecosystem import creators_lost_alert, lost_sellers
+    from creator_ops.warehouse.ecosystem import load_campaign_facts, previous_campaign_any_type
+    from creator_ops.warehouse.outbox import enqueue
+
+    spec = ctx.spec
+    previous = previous_campaign_any_type(ctx.engine, spec)
+    if previous is None:
+        raise StepSkipped(f"{spec.id} is the first campaign in the warehouse: no earlier sellers to lose")
+    lost = lost_sellers([load_campaign_facts(ctx.engine, previous), load_campaign_facts(ctx.engine, spec)])
+    alert = creators_lost_alert(spec, lost, previous_name=previous.name, link=link)
+    queued = enqueue(ctx.engine, [alert], channels=channels_for(spec), campaign_name=spec.name, now=ctx.now())
+    ctx.info(
+        "Creators lost: %d of %d sellers of %s did not enrol in %s (%d alert row(s) queued)",
+        lost["sellers_not_enrolled"], lost["previous_sellers"], previous.id, spec.id, queued,
+    )  # fmt: skip
+    return {
+        "previous": previous.id,
+        "previous_sellers": lost["previous_sellers"],
+        "sellers_not_enrolled": lost["sellers_not_enrolled"],
+        "alert_rows_queued": queued,
+    }

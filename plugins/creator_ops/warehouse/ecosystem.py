@@ -1,0 +1,64 @@
+"""The ecosystem's inputs read from the warehouse: every settled campaign's enrolled and selling creators.
+
+A campaign takes part once one of its runs was a settlement or payout run (recorded in
+`campaign_runs` by `register_run`): that is when its orders are final, and those are the
+runs whose payouts update the ecosystem's Airflow asset. Each campaign's orders,
+enrollments and exclusions are exactly the payout engine's inputs
+(`payout_inputs.load_warehouse_inputs`), its samples the current rows
+(`campaign_data.current_samples`); the campaigns are read one at a time, so memory holds
+one campaign's lines, never all of them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from creator_ops.core.ecosystem import CampaignFacts, Ecosystem, campaign_facts, compute_ecosystem
+from creator_ops.core.spec import CampaignSpec
+from creator_ops.warehouse.campaign_data import current_samples
+from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
+from creator_ops.warehouse.schema import campaign_runs, campaigns
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+SETTLED_PHASES = ("settlement", "payout")
+
+
+def recorded_campaigns(engine: Engine, *, settled_only: bool = True) -> list[CampaignSpec]:
+    """Return the campaigns recorded in the warehouse (by default those with a settlement or payout run)."""
+    query = select(campaigns.c.campaign_id, campaigns.c.spec_json).order_by(campaigns.c.campaign_id)
+    if settled_only:
+        settled = select(campaign_runs.c.campaign_id).where(campaign_runs.c.phase.in_(SETTLED_PHASES))
+        query = query.where(campaigns.c.campaign_id.in_(settled))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    specs = []
+    for row in rows:
+        try:
+            specs.append(CampaignSpec.model_validate_json(row.spec_json))
+        except ValueError:  # recorded by an older version of the spec model: it cannot be compared
+            continue
+    return sorted(specs, key=lambda s: (s.timeline.event_start, s.id))
+
+
+def load_campaign_facts(engine: Engine, spec: CampaignSpec, *, threads: int | None = None) -> CampaignFacts:
+    """Run the payout engine over one campaign's warehouse inputs and keep what section 13 needs."""
+    inputs = load_warehouse_inputs(engine, spec.id)
+    return campaign_facts(
+        spec, inputs.orders, inputs.enrollments, inputs.exclusions, current_samples(engine, spec.id), threads=threads
+    )
+
+
+def load_ecosystem(engine: Engine, *, threads: int | None = None) -> Ecosystem:
+    """Compute section 13 over every settled campaign in the warehouse."""
+    return compute_ecosystem(load_campaign_facts(engine, spec, threads=threads) for spec in recorded_campaigns(engine))
+
+
+def previous_campaign_any_type(engine: Engine, spec: CampaignSpec) -> CampaignSpec | None:
+    """Return the campaign just before `spec` in section 13's order (any type), among the recorded ones."""
+    key = (spec.timeline.event_start, spec.id)
+    earlier = [s for s in recorded_campaigns(engine, settled_only=False) if (s.timeline.event_start, s.id) < key]
+    return earlier[-1] if earlier else None

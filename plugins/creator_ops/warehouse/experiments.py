@@ -1,0 +1,297 @@
+"""Warehouse side of SPEC 12: holdout assignments, measured results, and predictions kept to account.
+
+The core decides who is held out (`core.experiments`, a pure function); this module
+records it for every candidate (first seen kept across reruns), stores what the review
+measured (the next campaign's calibration and matchmaking's "measured per sample" read
+it), and keeps every live projection as it was made, so it can be set beside the final
+figure once the campaign settles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, select, update
+
+from creator_ops.core.times import as_utc, utc
+from creator_ops.warehouse.schema import experiment_assignments, experiment_results, predictions, traffic_allocations
+from creator_ops.warehouse.upsert import upsert
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from creator_ops.core.spec import CampaignSpec
+
+
+# --------------------------------------------------------------------------- assignments
+
+
+def record_assignments(
+    engine: Engine, spec: CampaignSpec, mechanism: str, creator_ids: Iterable[str], now: dt.datetime
+) -> set[str]:
+    """Record the group of every candidate of `mechanism` and return the held-out ones.
+
+    A creator seen before keeps its `first_seen_at`; its group follows the spec's current
+    share (the same creator, campaign and mechanism always give the same draw).
+    """
+    from creator_ops.core.experiments import HOLDOUT, group_of, holdout_share_of
+
+    share = holdout_share_of(spec, mechanism)
+    ids = sorted(set(creator_ids))
+    if share is None:
+        return set()
+    groups = {c: group_of(spec.id, mechanism, c, share) for c in ids}
+    a = experiment_assignments
+    with engine.begin() as conn:
+        known = {
+            r.creator_id: (r.group_name, r.holdout_share)
+            for r in conn.execute(
+                select(a.c.creator_id, a.c.group_name, a.c.holdout_share).where(
+                    a.c.campaign_id == spec.id, a.c.mechanism == mechanism
+                )
+            )
+        }
+        new = [
+            {"campaign_id": spec.id, "mechanism": mechanism, "creator_id": c, "group_name": g,
+             "holdout_share": str(share), "first_seen_at": utc(now)}
+            for c, g in groups.items() if c not in known
+        ]  # fmt: skip
+        upsert(conn, a, new, ("campaign_id", "mechanism", "creator_id"), update=False)
+        for c, g in groups.items():
+            if c in known and known[c] != (g, str(share)):
+                conn.execute(
+                    update(a)
+                    .where(a.c.campaign_id == spec.id, a.c.mechanism == mechanism, a.c.creator_id == c)
+                    .values(group_name=g, holdout_share=str(share))
+                )
+    return {c for c, g in groups.items() if g == HOLDOUT}
+
+
+def assignments(engine: Engine, campaign_id: str, mechanism: str) -> dict[str, str]:
+    """Return {creator_id: group} as recorded."""
+    a = experiment_assignments
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(a.c.creator_id, a.c.group_name).where(a.c.campaign_id == campaign_id, a.c.mechanism == mechanism)
+        )
+        return dict(rows.all())  # type: ignore[arg-type]
+
+
+def allocation_rows(engine: Engine, campaign_id: str) -> list[tuple[str, int, int]]:
+    """Return every traffic allocation row (creator_id, spend_sen, expected_gmv_sen) over all hours."""
+    t = traffic_allocations
+    with engine.connect() as conn:
+        return [
+            (r.creator_id, int(r.spend_sen), int(r.expected_gmv_sen))
+            for r in conn.execute(
+                select(t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen)
+                .where(t.c.campaign_id == campaign_id)
+                .order_by(t.c.hour_start, t.c.creator_id)
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- measured results
+
+
+def store_results(engine: Engine, spec: CampaignSpec, experiments: dict[str, Any], now: dt.datetime) -> None:
+    """Record the review's `experiments` block (one row per mechanism; a later review replaces it)."""
+    from creator_ops.core.review.values import dumps
+
+    rows = []
+    for mechanism, block in experiments.items():
+        calibration = block.get("calibration")
+        incremental = block.get("incremental_gmv_myr")
+        rows.append(
+            {
+                "campaign_id": spec.id,
+                "mechanism": mechanism,
+                "campaign_type": spec.type,
+                "event_start": utc(spec.timeline.event_start),
+                "calibration": None if calibration is None else str(calibration),
+                "incremental_gmv_sen": None if incremental is None else incremental.sen,
+                "units": block.get("shipped_samples"),
+                "result_json": dumps(block),
+                "computed_at": utc(now),
+            }
+        )
+    with engine.begin() as conn:
+        upsert(conn, experiment_results, rows, ("campaign_id", "mechanism"))
+
+
+@dataclass(frozen=True)
+class MeasuredResult:
+    """One earlier campaign's measured result for a mechanism."""
+
+    campaign_id: str
+    event_start: dt.datetime
+    calibration: Decimal | None
+    incremental_gmv_sen: int | None
+    units: int | None
+
+
+def latest_result(engine: Engine, spec: CampaignSpec, mechanism: str, *, need: str) -> MeasuredResult | None:
+    """Return the latest earlier campaign of the same type whose `need` (a column) was measured."""
+    r = experiment_results
+    column = r.c[need]
+    query = (
+        select(r.c.campaign_id, r.c.event_start, r.c.calibration, r.c.incremental_gmv_sen, r.c.units)
+        .where(
+            and_(
+                r.c.mechanism == mechanism,
+                r.c.campaign_type == spec.type,
+                r.c.campaign_id != spec.id,
+                r.c.event_start < utc(spec.timeline.event_start),
+                column.is_not(None),
+            )
+        )
+        .order_by(r.c.event_start.desc(), r.c.campaign_id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return MeasuredResult(
+        campaign_id=row.campaign_id,
+        event_start=as_utc(row.event_start),
+        calibration=None if row.calibration is None else Decimal(row.calibration),
+        incremental_gmv_sen=row.incremental_gmv_sen,
+        units=row.units,
+    )
+
+
+# --------------------------------------------------------------------------- predictions
+
+
+def store_prediction(
+    engine: Engine,
+    campaign_id: str,
+    kind: str,
+    as_of: dt.datetime,
+    predicted_sen: int,
+    low_sen: int | None,
+    high_sen: int | None,
+    detail: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """Record one prediction as it was made (a rerun of the same moment replaces it)."""
+    row = {
+        "campaign_id": campaign_id,
+        "kind": kind,
+        "as_of": utc(as_of),
+        "predicted_sen": int(predicted_sen),
+        "low_sen": low_sen,
+        "high_sen": high_sen,
+        "observed_sen": None,
+        "detail_json": json.dumps(detail, sort_keys=True),
+        "made_at": utc(now),
+    }
+    with engine.begin() as conn:
+        upsert(conn, predictions, [row], ("campaign_id", "kind", "as_of"))
+
+
+def settle_predictions(engine: Engine, campaign_id: str, observed_sen: int) -> int:
+    """Set the final figure beside every prediction of the campaign; return how many."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(predictions).where(predictions.c.campaign_id == campaign_id).values(observed_sen=int(observed_sen))
+        )
+        return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True)
+class StoredPrediction:
+    as_of: dt.datetime
+    predicted_sen: int
+    low_sen: int | None
+    high_sen: int | None
+    observed_sen: int | None
+    detail: dict[str, Any]
+
+
+def stored_predictions(engine: Engine, campaign_id: str, kind: str) -> list[StoredPrediction]:
+    """Return a campaign's predictions of one kind, oldest first."""
+    p = predictions
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(p).where(p.c.campaign_id == campaign_id, p.c.kind == kind).order_by(p.c.as_of)
+        ).all()
+    return [
+        StoredPrediction(as_utc(r.as_of), r.predicted_sen, r.low_sen, r.high_sen, r.observed_sen,
+                         json.loads(r.detail_json))
+        for r in rows
+    ]  # fmt: skip
+
+
+def latest_projection(engine: Engine, campaign_id: str) -> StoredPrediction | None:
+    """Return the campaign's latest live projection (what the campaign page and the Campaigns view show)."""
+    rows = stored_predictions(engine, campaign_id, "live_projection")
+    return rows[-1] if rows else None
+
+
+# --------------------------------------------------------------------------- hourly GMV (the projection's input)
+
+
+def hourly_gmv(
+    engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime | None = None, live: bool = False
+) -> list[int]:
+    """Return GMV per event hour (sen), from `warehouse.metrics`'s one definition of the lines.
+
+    `live=False`: eligible lines (the final figure once settled); `live=True`: live lines
+    (placed and not cancelled or returned), what the live projection scales. With `as_of`,
+    only lines ordered before it, and only the hours before it.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from creator_ops.core.review.figures import event_hours
+    from creator_ops.warehouse.metrics import campaign_lines
+
+    hours = event_hours(spec)
+    if not hours:
+        return []
+    lines = campaign_lines(engine, spec)
+    table = lines.live_lines if live else lines.eligible_lines
+    first = hours[0].astimezone(dt.UTC)
+    out = [0] * len(hours)
+    if table.num_rows:
+        times = pc.cast(table["order_time"], pa.timestamp("us", "UTC")).to_pylist()
+        for moment, gmv in zip(times, table["gmv_sen"].to_pylist(), strict=True):
+            if as_of is not None and moment >= utc(as_of):
+                continue
+            index = int((moment - first).total_seconds() // 3600)
+            if 0 <= index < len(out):
+                out[index] += int(gmv)
+    if as_of is not None:
+        elapsed = sum(1 for h in hours if (h.astimezone(dt.UTC) + dt.timedelta(hours=1)) <= utc(as_of))
+        out = out[:elapsed]
+    return out
+
+
+def earlier_campaigns(engine: Engine, spec: CampaignSpec, *, include_self: bool = False) -> list[CampaignSpec]:
+    """Return the campaigns of the same type in the warehouse that started before `spec` (oldest first)."""
+    from creator_ops.core.spec import CampaignSpec as Model
+    from creator_ops.warehouse.schema import campaigns
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(campaigns.c.campaign_id, campaigns.c.spec_json).where(campaigns.c.campaign_type == spec.type)
+        ).all()
+    found = []
+    for row in rows:
+        try:
+            other = Model.model_validate_json(row.spec_json)
+        except ValueError:  # recorded by an older model: not comparable
+            continue
+        if other.id == spec.id:
+            continue
+        if other.timeline.event_start < spec.timeline.event_start:
+            found.append(other)
+    found.sort(key=lambda s: (s.timeline.event_start, s.id))
+    return [*found, spec] if include_self else found

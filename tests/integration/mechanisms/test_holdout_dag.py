@@ -1,0 +1,106 @@
+"""Holdouts in real Airflow runs (dag.test): no held-out creator in any matchmaking list or any allocation hour.
+
+A campaign with `experiments` on both mechanisms runs its last pre-event day (matchmaking)
+and two live hours (traffic allocation, live projection) on generated demo data. The
+held-out creators are many (30 %) and among the candidates, so the check is not vacuous:
+they are recorded in the warehouse with their group, and appear in no pair, no list file,
+no allocation row and no traffic CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import pytest
+from repo_paths import ROOT
+from sqlalchemy import select
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+SPEC = """id: holdout_scd
+name: Holdout SCD
+type: scd
+timeline: {event_start: 2027-03-10}
+targets: {gmv_myr: 900000000}
+recruitment: {account_managers: [aisyah, wei_jie]}
+matchmaking: {max_products_per_creator: 2}
+traffic: {budget_myr: 5000, cpm_myr: 12.50, step_myr: 50, efficiency: [1.0, 0.6]}
+experiments: {traffic: {holdout_share: 0.3}, samples: {holdout_share: 0.3}}
+"""
+
+
+def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from creator_ops.core.calendar import CampaignCalendar, Phase
+    from creator_ops.core.experiments import in_holdout
+    from creator_ops.core.spec import load_spec
+    from creator_ops.stand_ins.data import DATASETS, generate, land_slice
+    from creator_ops.warehouse.db import make_engine
+    from creator_ops.warehouse.schema import (
+        experiment_assignments,
+        matchmaking_pairs,
+        predictions,
+        traffic_allocations,
+    )
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "holdout_scd.yaml").write_text(SPEC, encoding="utf-8")
+    warehouse, landing, output = tmp_path / "warehouse.db", tmp_path / "landing", tmp_path / "output"
+    monkeypatch.setenv("CAMPAIGN_SPECS_DIR", str(specs))
+    monkeypatch.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(warehouse)}))
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(landing))
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(output))
+
+    spec = load_spec(specs / "holdout_scd.yaml")
+    calendar = CampaignCalendar(spec.timeline)
+    last_pre_event = [r for r in calendar.runs if r.phase in (Phase.RECRUITMENT, Phase.PRE_EVENT)][-1]
+    live = [r for r in calendar.runs if r.phase == Phase.LIVE]
+    data = generate(spec, creators=240, seed=3)
+    t = spec.timeline
+    since = t.recruitment_opens - dt.timedelta(days=30)
+    for dataset in DATASETS:  # everything up to the end of the event, clean files
+        land_slice(data, dataset, since, t.event_start + dt.timedelta(hours=2), fmt="csv", name=f"{dataset}.csv")
+
+    dag = DagBag(dag_folder=str(ROOT / "dags")).dags[spec.dag_id]
+    runs = [dag.test(logical_date=r.start) for r in (last_pre_event, live[0], live[1])]
+    states = [{ti.task_id: str(ti.state) for ti in run.get_task_instances()} for run in runs]
+    assert states[0]["matchmaking.match_products"] == "success", states[0]
+    assert states[1]["traffic.allocate_traffic"] == "success" and states[2]["traffic.allocate_traffic"] == "success"
+
+    engine = make_engine(f"sqlite:///{warehouse}")
+    with engine.connect() as conn:
+        recorded = conn.execute(select(experiment_assignments)).all()
+        paired = set(conn.execute(select(matchmaking_pairs.c.creator_id)).scalars())
+        boosted = set(conn.execute(select(traffic_allocations.c.creator_id)).scalars())
+        hours = set(conn.execute(select(traffic_allocations.c.hour_start)).scalars())
+        projected = conn.execute(select(predictions.c.kind)).scalars().all()
+    groups = {(r.mechanism, r.creator_id): r.group_name for r in recorded}
+    held = {m: {c for (mech, c), g in groups.items() if mech == m and g == "holdout"} for m in ("traffic", "samples")}
+    # the recorded group is the hash's, for every candidate
+    assert all((g == "holdout") == in_holdout(spec.id, m, c, "0.3") for (m, c), g in groups.items())
+    assert len(held["samples"]) >= 20 and len(held["traffic"]) >= 20
+    assert paired and boosted and len(hours) == 2
+    assert not paired & held["samples"]
+    assert not boosted & held["traffic"]
+    # ... and in no file people open
+    listed = set()
+    for path in (output / spec.id / "matchmaking").glob("*.csv"):
+        with path.open(encoding="utf-8-sig") as handle:
+            listed |= {row["creator_id"] for row in csv.DictReader(handle) if "creator_id" in row}
+    assert listed and not listed & held["samples"]
+    allocated = set()
+    for path in (output / spec.id / "traffic").glob("allocation_*.csv"):
+        with path.open(encoding="utf-8-sig") as handle:
+            allocated |= {row["creator_id"] for row in csv.DictReader(handle)}
+    assert allocated and not allocated & held["traffic"]
+    summary = json.loads((output / spec.id / "traffic" / "summary.json").read_text())
+    assert summary["held_out_creators"] > 0 and "held out of boosts" in summary["holdout"]
+    matchmaking = json.loads((output / spec.id / "matchmaking" / "summary.json").read_text())
+    assert matchmaking["held_out_creators"] > 0 and "ranking score" in matchmaking["value_meaning"]
+    # the live hours stored their projection as they made it
+    assert states[2]["milestones.project_gmv"] == "success" and projected == ["live_projection"] * len(projected)
+    engine.dispose()
