@@ -231,12 +231,18 @@ def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_n
     run_end = dt.datetime(2026, 12, 16, tzinfo=MYT)  # a settlement-phase run, after every line landed
     ctx = StepContext(SPEC, SPEC_PATH, "settlement__2026-12-15T00:00+08:00", run_end - dt.timedelta(days=1),
                       run_end, loaded.engine)  # fmt: skip
+    from creator_ops.warehouse.experiments import store_prediction
+
+    for hours_before, predicted in ((30, 20_000), (-5, 99_999)):  # one made before the run's end, one after it
+        store_prediction(loaded.engine, SPEC.id, "live_projection", run_end - dt.timedelta(hours=hours_before),
+                         predicted, predicted - 1_000, predicted + 1_000, {}, run_end)  # fmt: skip
     take_snapshot(ctx)
     milestones = check_milestones(ctx)  # reads the run's snapshot
     snapshot = latest_snapshot(loaded.engine, SPEC.id)
     assert snapshot.run_id == ctx.run_id and snapshot.as_of == run_end.astimezone(dt.UTC)
     expected = expected_eligible_gmv_sen([ORDERS_DAY1, ORDERS_DAY2])
     assert snapshot.figures.eligible_gmv_sen == expected and snapshot.figures.enrolled == 4
+    assert snapshot.projection["predicted_sen"] == 20_000  # the projection made by the run's end, not a later one
 
     inputs = warehouse_inputs(loaded.engine, SPEC.id)
     review = compute_figures(SPEC, ReviewInputs(inputs.orders, inputs.enrollments, inputs.exclusions)).figures
@@ -254,4 +260,5 @@ def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_n
         assert page.funnel[-1][:2] == ("Selling", snapshot.figures.selling_creators)
         (row,) = campaigns_overview([SPEC], loaded.engine, pinned)
         assert (row.creators_enrolled, row.gmv_sen, row.live_gmv_sen) == (4, expected, snapshot.figures.live_gmv_sen)
-        assert row.as_of == snapshot.as_of
+        assert row.as_of == snapshot.as_of and row.snapshot.projection == snapshot.projection
+        assert page.snapshot.projection["low_sen"] == 19_000
