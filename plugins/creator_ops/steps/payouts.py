@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from creator_ops.core.ingest.datasets import PAYOUT_DATASETS
 from creator_ops.core.money import format_myr, format_rm
 from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
 
-PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
 TOP_EARNERS = 10
 
 
@@ -193,7 +193,12 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
     from creator_ops.steps.finance import export_adjustments
 
     # SPEC 14: net and withholding beside the gross, held payments left out (when finance switched them on)
-    export = ledger.export(row.calculation_id, ctx.output_dir / "finance", export_adjustments(ctx, row.calculation_id))
+    export = ledger.export(
+        row.calculation_id,
+        ctx.output_dir / "finance",
+        export_adjustments(ctx, row.calculation_id),
+        wht_columns=ctx.spec.finance.s107d,
+    )
     ctx.info(
         "Finance export %s: %d payments, control total %s",
         export.path,

@@ -5,7 +5,7 @@ the current payee of a creator is its last landed row, whichever campaign it lan
 `finance_payments` records every finance document of a payout, which the CP58 statements
 and the next year's prior-year totals read.
 
-    python -m creator_ops.warehouse.payees rotate-key   # re-encrypt every row under the newest key
+    python -m creator_ops.warehouse.payees rotate-key [--url URL]   # re-encrypt every row under the newest key
 """
 
 from __future__ import annotations
@@ -50,6 +50,47 @@ def payee_rows(
         }
         for number, payee in accepted
     ]
+
+
+def store_payees_file(
+    engine: Engine, file_row: dict[str, Any], accepted: Iterable[tuple[int, Payee]] | None, quarantined: list[dict],
+    cipher: PayeeCipher,
+) -> int:
+    """Register a landed payees file with its accepted rows (identity encrypted) and quarantine; return its file_id."""
+    from sqlalchemy import insert
+
+    from creator_ops.warehouse.datasets import register_file
+    from creator_ops.warehouse.schema import quarantine
+
+    def load(conn: Any, file_id: int) -> None:
+        rows = payee_rows(accepted or [], file_id=file_id, campaign_id=file_row["campaign_id"], cipher=cipher)
+        if rows:
+            conn.execute(insert(payees), rows)
+        if quarantined:
+            conn.execute(insert(quarantine), [{**q, "file_id": file_id} for q in quarantined])
+
+    return register_file(engine, file_row, load)
+
+
+def batch_clear_columns(engine: Engine, file_id: int) -> list[dict[str, Any]]:
+    """Return one stored payees batch's clear columns (and its identity token, for its prefix only)."""
+    p = payees
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(p.c.creator_id, p.c.entity_type, p.c.resident, p.c.id_type, p.c.has_identity,
+                   p.c.identity_token).where(p.c.file_id == file_id)
+        ).all()  # fmt: skip
+    return [dict(r._mapping) for r in rows]
+
+
+def payment_decisions(engine: Engine, calculation_id: str) -> dict[str, tuple[int, str]]:
+    """Return {creator: (wht_sen, status)} recorded for a calculation's finance payments."""
+    f = finance_payments
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(f.c.creator_id, f.c.wht_sen, f.c.status).where(f.c.calculation_id == calculation_id)
+        ).all()
+    return {r.creator_id: (int(r.wht_sen), r.status) for r in rows}
 
 
 def current_payees(engine: Engine, cipher: PayeeCipher, creators: Sequence[str] | None = None) -> dict[str, Payee]:
@@ -245,15 +286,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """`python -m creator_ops.warehouse.payees rotate-key`: re-encrypt the payees under the newest key."""
     from creator_ops.core.errors import CreatorOpsError
     from creator_ops.core.finance.crypto import PayeeCipher, resolve_payee_key
-    from creator_ops.warehouse.db import default_url, make_engine
+    from creator_ops.warehouse.db import default_url, make_engine, normalize_url
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if args != ["rotate-key"]:
-        print("usage: python -m creator_ops.warehouse.payees rotate-key", file=sys.stderr)
+    if args[:1] != ["rotate-key"] or len(args) not in (1, 3) or (len(args) == 3 and args[1] != "--url"):
+        print("usage: python -m creator_ops.warehouse.payees rotate-key [--url SQLALCHEMY_URL]", file=sys.stderr)
         return 2
+    url = normalize_url(args[2]) if len(args) == 3 else default_url()
     try:
         cipher = PayeeCipher(resolve_payee_key())
-        done = rotate_key(make_engine(default_url()), cipher)
+        done = rotate_key(make_engine(url), cipher)
     except CreatorOpsError as exc:
         print(f"rotate-key: {exc}", file=sys.stderr)
         return 2

@@ -410,3 +410,22 @@ def snapshot_for_page(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> S
     if not has_data:
         return None
     return compute_snapshot(engine, spec, as_of=now, now=now)
+
+
+def projection_of(snapshot: Snapshot | None) -> Any:
+    """Return the snapshot's live projection as the experiments module's `StoredPrediction`, or None."""
+    if snapshot is None or snapshot.projection is None:
+        return None
+    from creator_ops.warehouse.experiments import StoredPrediction
+
+    p = snapshot.projection
+    return StoredPrediction(as_utc(p["as_of"]), p["predicted_sen"], p["low_sen"], p["high_sen"], p["observed_sen"], {})
+
+
+def traffic_of(snapshot: Snapshot | None) -> Any:
+    """Return the snapshot's traffic figures as `mechanisms.TrafficOverview`, or None without a traffic budget."""
+    if snapshot is None or snapshot.traffic is None:
+        return None
+    from creator_ops.warehouse.mechanisms import TrafficOverview
+
+    return TrafficOverview(**snapshot.traffic)
