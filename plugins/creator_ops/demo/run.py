@@ -355,11 +355,18 @@ def _decided_by(engine, campaign_id: str) -> list[str]:
 def _print_figures(spec, engine) -> None:
     """Print the campaign's numbers from their one definition (the view, milestones and payouts agree)."""
     from creator_ops.warehouse.metrics import campaign_figures
+    from creator_ops.warehouse.snapshots import latest_snapshot
 
-    figures = campaign_figures(engine, spec)
+    snapshot = latest_snapshot(engine, spec.id)
+    figures = snapshot.figures if snapshot is not None else campaign_figures(engine, spec)
     trust = "every data set trusted" if not figures.untrusted else f"untrusted: {', '.join(sorted(figures.untrusted))}"
+    basis = (
+        f"as of {snapshot.as_of.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone}), the end of run "
+        f"{snapshot.run_id}: the snapshot the Campaigns view, the campaign page and milestones read"
+        if snapshot is not None else "warehouse.metrics, no run stored a snapshot"
+    )
     print(
-        f"\nCampaign figures (warehouse.metrics: the Campaigns view, milestones and payouts read these): "
+        f"\nCampaign figures ({basis}): "
         f"{figures.enrolled:,} enrolled, eligible GMV {format_rm(figures.eligible_gmv_sen)} on "
         f"{figures.eligible_lines:,} lines from {figures.selling_creators:,} selling creators, "
         f"live GMV {format_rm(figures.live_gmv_sen)}; {trust}"
