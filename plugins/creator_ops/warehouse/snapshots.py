@@ -240,13 +240,13 @@ def _boosted_by_hour(engine: Engine, spec: CampaignSpec, live, as_of: dt.datetim
 
 
 def _effect(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> dict[str, Any]:
-    """The live projection made by `as_of` and the measured lift of this campaign, when there are any (SPEC 12)."""
+    """The live projection made by `as_of` (during the event) and the campaign's measured lift, if any (SPEC 12)."""
     from creator_ops.warehouse.experiments import stored_predictions
     from creator_ops.warehouse.schema import experiment_results
 
     out: dict[str, Any] = {}
     made = [p for p in stored_predictions(engine, spec.id, "live_projection") if p.as_of <= utc(as_of)]
-    if made:
+    if made and utc(as_of) <= utc(spec.timeline.event_end):  # once the event is over its final figure is known
         p = made[-1]
         out["projection"] = {"as_of": p.as_of.isoformat(), "predicted_sen": p.predicted_sen, "low_sen": p.low_sen,
                              "high_sen": p.high_sen, "interval": "80%", "observed_sen": p.observed_sen}  # fmt: skip
