@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from creator_ops.steps.ingest import ORDER_COLUMNS  # noqa: E402 - after the path set-up
+from creator_ops.core.ingest.datasets import SPECS  # noqa: E402 - after the path set-up
 
 PG_URL = os.environ.get(
     "CREATOR_OPS_BENCH_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/creator_ops_bench"
@@ -36,6 +36,7 @@ PG_URL = os.environ.get(
 CAMPAIGN = "my_1212_2026"
 SPEC = ROOT / "include" / "campaigns" / f"{CAMPAIGN}.yaml"
 # the clean reference file holds exactly the columns ingestion loads into order_lines
+ORDER_COLUMNS = SPECS["orders"].stored_columns
 CLEAN_COLUMNS = ("file_id", "row_number", "campaign_id", *(c for c in ORDER_COLUMNS if c != "row_number"))
 
 

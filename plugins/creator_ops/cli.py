@@ -11,6 +11,7 @@ ends quietly with 141. Anything else is an internal error: one line, exit 1, no 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from types import ModuleType
 
@@ -49,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     prog = f"campaignctl {args.command}"
     try:
-        return int(COMMANDS[args.command].run(args) or 0)
+        code = int(COMMANDS[args.command].run(args) or 0)
+        sys.stdout.flush()  # here, not at interpreter exit: a closed pipe is then mapped like any other failure
+        return code
     except BaseException as exc:
         return failure(prog, exc)
 
@@ -80,6 +83,7 @@ def failure(prog: str, exc: BaseException) -> int:
     else:
         code, text = 1, f"internal error: {exc}"
     line = " ".join(mask_pii(f"{prog}: {text}").split())
+    line = re.sub(r"\S{201,}", lambda m: f"{m.group(0)[:60]}…", line)  # a 5,000-character path says no more
     try:
         print(line, file=sys.stderr)
     except (BrokenPipeError, OSError):

@@ -31,6 +31,8 @@ DISGUISES = {
     "zero-width split phone": "012\u200b718\u200b4463",
     "zero-width in every gap": "\u200b".join("0127184463"),
     "word-joiner phone": "012\u2060718\u20604463",
+    "direction-mark phone": "012\u200e718\u200f4463",
+    "full-width hyphen and ideographic space": "０１２－７１８\u3000４４６３",
     "no-break-space phone": "012\u00a0718\u00a04463",
     "arabic-indic digits": "٠١٢٧١٨٤٤٦٣",
     "accented local part": "zoë.unileak@gmail.com",
@@ -71,8 +73,15 @@ def test_each_disguise_is_masked_and_the_rest_stays_as_written(name):
     assert mask_array(__import__("pyarrow").array([disguised, "x"]), KEY).to_pylist() == [keyed, "x"]
 
 
+@pytest.mark.parametrize("typed", ["901231-14-5678", "901231 14 5678", "９０１２３１－１４－５６７８", "901231–14–5678"])
+def test_identity_card_numbers_are_masked_in_any_disguise(typed):
+    assert mask_pii(f"IC {typed}, thanks") == "IC [ic hidden], thanks"
+    assert mask_pii(typed, KEY) == mask_pii("901231-14-5678", KEY) != mask_pii("901231-14-5679", KEY)
+
+
 def test_ids_and_text_that_only_look_odd_are_left_alone():
-    for text in ("ｏｒｄｅｒ １２３", "２０２６－１２－１２", "SKU–12–34", "RM１,２３４.５０", "12\u200b345"):
+    for text in ("ｏｒｄｅｒ １２３", "２０２６－１２－１２", "SKU–12–34", "RM１,２３４.５０", "12\u200b345", "901231145678",
+                 "123456-12-1234", "2026-12-12 10:00:00.123456"):
         assert mask_pii(text) == text and mask_pii(text, KEY) == text
 
 
@@ -155,17 +164,19 @@ def test_ingest_writes_no_disguised_pii(exports, tmp_path, capsys):
     assert answers.count("Bagus, hubungi saya di [") == len(DISGUISES)  # the rest of the answer as written
 
 
-def test_review_match_and_allocate_write_no_disguised_pii_and_review_md_escapes_html(exports, tmp_path, capsys):
+def test_review_match_allocate_and_payouts_write_no_disguised_pii_and_review_md_escapes_html(exports, tmp_path, capsys):
     spec = str(exports["spec"])
     assert main(["review", "--spec", spec, "--data", str(exports["data"]), "--out", str(tmp_path / "review")]) == 0
     assert main(["match", "--spec", spec, "--creators", str(exports["creators"]),
                  "--products", str(exports["products"]), "--out", str(tmp_path / "mm" / "pairs.csv")]) == 0
     assert main(["allocate", "--spec", spec, "--content", str(exports["content"]),
                  "--out", str(tmp_path / "tr" / "allocation.csv")]) == 0  # fmt: skip
+    assert main(["payouts", "--spec", spec, "--orders", str(exports["orders"]),
+                 "--enrollments", str(exports["enrollments"]), "--out", str(tmp_path / "po" / "payouts.csv")]) == 0
     captured = capsys.readouterr()
     assert_clean(captured.out + captured.err, "review/match/allocate output")
-    written = {**_written(tmp_path / "review"), **_written(tmp_path / "mm"), **_written(tmp_path / "tr")}
-    assert set(written) == {"review.json", "review.md", "review.html", "pairs.csv", "allocation.csv"}
+    written = {name: text for folder in ("review", "mm", "tr", "po") for name, text in _written(tmp_path / folder).items()}
+    assert set(written) == {"review.json", "review.md", "review.html", "pairs.csv", "allocation.csv", "payouts.csv"}
     for name, text in written.items():
         assert_clean(text, name)
     assert written["pairs.csv"].count("[email:") + written["pairs.csv"].count("[phone:") >= 1

@@ -149,7 +149,7 @@ def test_the_ingest_step_registers_every_file_and_never_blocks_the_good_one(
     from sqlalchemy import select
 
     from creator_ops.core.problems import rejected_file_alerts
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.warehouse import queries, schema
 
     orders = [(d, p) for d, p in files if d == "orders"]
@@ -160,7 +160,7 @@ def test_the_ingest_step_registers_every_file_and_never_blocks_the_good_one(
     ctx = make_ctx(warehouse_engine)
     ctx.log = logging.getLogger("adversarial")
     with caplog.at_level(logging.INFO, logger="adversarial"):
-        summary = ingest_landed(ctx, "orders")
+        summary = ingest(ctx, "orders")
     assert summary["files"] == len({p.read_bytes() for _, p in orders} | {good.read_bytes()})
     with warehouse_engine.connect() as conn:
         registry = [dict(r._mapping) for r in conn.execute(select(schema.ingested_files))]

@@ -54,16 +54,18 @@ def test_fractional_seconds_are_read_and_written_to_the_microsecond(tmp_path, ca
         _line(3, "2026-12-12 10:00:00.123456789"),
         _line(4, "\"2026-12-12T10:00:00,25+08:00\""),  # a decimal comma, quoted in the CSV
         _line(5, "12/12/2026 10:00:00.000"),
+        _line(6, "2026-12-12 10:00:00.123456789123Z"),
     )
     code, captured, out = _ingest(tmp_path, capsys, "fractions.csv", content)
     assert code == 0, captured.err  # before: exit 1, "Casting from timestamp[us] to timestamp[s] would lose data"
-    assert json.loads(captured.out) == {"rows_in": 5, "accepted": 5, "quarantined": 0}
+    assert json.loads(captured.out) == {"rows_in": 6, "accepted": 6, "quarantined": 0}
     assert [r["order_time"] for r in _rows(out / "accepted.csv")] == [
         "2026-12-12T02:00:00.123Z",
         "2026-12-12T02:00:00.5Z",
         "2026-12-12T02:00:00.123456Z",  # nanoseconds truncated to the microsecond, the warehouse's precision
         "2026-12-12T02:00:00.25Z",
         "2026-12-12T02:00:00Z",  # a zero fraction is a whole second
+        "2026-12-12T10:00:00.123456Z",  # any number of digits; UTC given
     ]
 
 
@@ -86,13 +88,13 @@ def test_native_nanosecond_parquet_timestamps_are_truncated_not_refused(tmp_path
 def test_fractional_seconds_reach_the_warehouse_exactly(warehouse_engine, landing, make_ctx, tmp_path):
     from sqlalchemy import select
 
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.warehouse import schema
 
     source = tmp_path / "orders_fractions.csv"
     source.write_text(_orders(_line(1, "2026-12-12 10:00:00.123"), _line(2, "2026-12-12 10:00:00.123456789")))
     landing("orders", source)
-    summary = ingest_landed(make_ctx(warehouse_engine), "orders")
+    summary = ingest(make_ctx(warehouse_engine), "orders")
     assert (summary["accepted"], summary["rejected"]) == (2, 0)
     with warehouse_engine.connect() as conn:
         times = conn.execute(select(schema.order_lines.c.order_time).order_by(schema.order_lines.c.order_id)).scalars()
@@ -149,13 +151,13 @@ def test_a_real_multi_line_cell_stays_one_row(tmp_path, capsys):
 def test_an_unbalanced_quote_is_counted_in_the_registry(warehouse_engine, landing, make_ctx, tmp_path):
     from sqlalchemy import select
 
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.warehouse import schema
 
     source = tmp_path / "orders_quote.csv"
     source.write_text(_orders(*UNBALANCED["mid_cell"][0]))
     landing("orders", source)
-    ingest_landed(make_ctx(warehouse_engine), "orders")
+    ingest(make_ctx(warehouse_engine), "orders")
     with warehouse_engine.connect() as conn:
         row = conn.execute(select(schema.ingested_files)).mappings().one()
         reasons = conn.execute(select(schema.quarantine.c.reason)).scalars().all()
@@ -197,7 +199,7 @@ def test_a_nul_character_inside_a_cell_rejects_the_file_naming_column_and_row(tm
 def test_a_nul_file_is_registered_rejected_and_reruns_do_not_fail(warehouse_engine, landing, make_ctx, tmp_path, caplog):
     from sqlalchemy import select
 
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.warehouse import schema
 
     source = tmp_path / "orders_nul.csv"
@@ -209,11 +211,25 @@ def test_a_nul_file_is_registered_rejected_and_reruns_do_not_fail(warehouse_engi
     landing("orders", jsonl)
     ctx = make_ctx(warehouse_engine)
     ctx.log = logging.getLogger("round3")
-    first = ingest_landed(ctx, "orders")  # before: the PostgreSQL load failed and nothing was recorded
+    first = ingest(ctx, "orders")  # before: the PostgreSQL load failed and nothing was recorded
     assert (first["files"], first["rejected"]) == (2, 2)
-    again = ingest_landed(make_ctx(warehouse_engine, run_id="manual__rerun"), "orders")
+    again = ingest(make_ctx(warehouse_engine, run_id="manual__rerun"), "orders")
     assert (again["files"], again["already_ingested"]) == (0, 2)
     with warehouse_engine.connect() as conn:
         rows = conn.execute(select(schema.ingested_files)).mappings().all()
     assert sorted(r["status"] for r in rows) == ["rejected", "rejected"]
     assert all("NUL" in r["rejection_reason"] and r["archived_uri"] for r in rows)
+
+
+def test_a_runaway_quote_past_the_cell_limit_is_quarantined_and_the_rest_read(tmp_path, capsys):
+    lines = [_line(1), '2,1,"@b,2026-12-12 10:00:00,10.00,completed', *(_line(i) for i in range(3, 30_001))]
+    assert sum(map(len, lines)) > 1 << 20  # the swallowed cell passes the 1 MiB cell limit
+    code, captured, out = _ingest(tmp_path, capsys, "runaway_big.csv", _orders(*lines))
+    assert code == 0, captured.err  # before: the whole file rejected, naming no line
+    assert json.loads(captured.out) == {"rows_in": 30_000, "accepted": 29_999, "quarantined": 1}
+    assert _rows(out / "quarantine.csv")[0]["detail"].startswith("line 3: a quote opens and is not closed")
+
+
+def test_a_closed_cell_past_the_limit_still_rejects_the_file_naming_its_line(tmp_path, capsys):
+    code, captured, _ = _ingest(tmp_path, capsys, "huge.csv", _orders(_line(1), _line(2)) + '"' + "A" * (2 << 20) + '"\n')
+    assert code == 2 and "line 4: a cell of more than 1,048,576 characters" in captured.err

@@ -83,6 +83,11 @@ ROUTES = [
     f"/creator-ops/campaigns/{CAMPAIGN}/review/review.json",
     f"/creator-ops/campaigns/{CAMPAIGN}/traffic.csv",
     f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking/pairs.csv",
+    f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking",
+    f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking.csv",
+    f"/creator-ops/campaigns/{CAMPAIGN}/traffic",
+    "/creator-ops/ecosystem",
+    "/creator-ops/ecosystem/ecosystem.json",
     "/creator-ops/campaigns/no_such_campaign",
     "/creator-ops/no-such-route",
 ]
@@ -164,6 +169,22 @@ def test_a_linked_campaign_or_sub_folder_is_not_followed(site):
         shutil.rmtree(folder)
 
 
+def test_a_linked_ecosystem_file_is_never_followed(site):
+    """The ecosystem's files (every campaign's creators) follow the same rule as a campaign's."""
+    folder = site.output / "ecosystem"
+    folder.mkdir()
+    (folder / "creators.csv").symlink_to("/etc/passwd")
+    (folder / "ecosystem.html").symlink_to("/etc/passwd")
+    try:
+        auth = _api(site)
+        csv = site.get("/creator-ops/ecosystem/creators.csv", headers=auth)
+        assert csv.status_code == 404 and "root:" not in csv.text
+        page = site.get("/creator-ops/ecosystem", headers=auth)
+        assert "root:" not in page.text and "Not built yet" in page.text
+    finally:
+        shutil.rmtree(folder)
+
+
 def test_a_fifo_in_place_of_a_file_is_refused_at_once(site):
     fifo = site.output / CAMPAIGN / "review" / "review.md"
     os.mkfifo(fifo)
@@ -209,6 +230,11 @@ def test_a_trailing_slash_redirect_is_relative(site):
         f"/creator-ops/campaigns/{CAMPAIGN}/review/review.json",
         f"/creator-ops/campaigns/{CAMPAIGN}/traffic.csv",
         f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking/pairs.csv",
+        f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking",
+        f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking.csv",
+        f"/creator-ops/campaigns/{CAMPAIGN}/traffic",
+        "/creator-ops/ecosystem",
+        "/creator-ops/ecosystem/creators.csv",
         "/creator-ops/campaigns.json",
     ],
 )
@@ -250,6 +276,9 @@ def test_api_clients_keep_their_status_codes(site):
         f"/creator-ops/campaigns/{LONG_ID}.json",
         f"/creator-ops/campaigns/{LONG_ID}/review",
         f"/creator-ops/campaigns/{LONG_ID}/traffic.csv",
+        f"/creator-ops/campaigns/{LONG_ID}/matchmaking",
+        f"/creator-ops/campaigns/{LONG_ID}/traffic",
+        f"/creator-ops/ecosystem/{LONG_ID}",
         f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking/{LONG_ID}.csv",
         f"/creator-ops/campaigns/{CAMPAIGN}/review/{LONG_ID}",
         "/creator-ops/campaigns/<script>alert(1)</script>",
@@ -282,17 +311,34 @@ def test_a_broken_spec_with_personal_data_is_shown_masked(site):
     assert "zoe.leak@gmail.com" not in problems and "0127184463" not in problems
 
 
-@pytest.fixture
-def malformed_warehouse(site, warehouse_engine, monkeypatch):
-    """The warehouse (SQLite, PostgreSQL) with one campaign's quality verdict stored as text that is not JSON."""
-    from creator_ops.warehouse.schema import quality_results
+@pytest.fixture(params=["quality verdict", "stored snapshot"])
+def malformed_warehouse(request, site, warehouse_engine, monkeypatch):
+    """The warehouse (SQLite, PostgreSQL) with one malformed stored row of one campaign.
 
+    "quality verdict": a landed file and its verdict's `failed_expectations_json = '{not json'`
+    (read when no run has stored a snapshot yet); "stored snapshot": a run's snapshot whose
+    figures are not JSON.
+    """
+    from creator_ops.warehouse.schema import campaign_snapshots, ingested_files, quality_results
+
+    at = dt.datetime(2026, 12, 12, 5, tzinfo=dt.UTC)
     with warehouse_engine.begin() as conn:
-        conn.execute(quality_results.insert(), {
-            "campaign_id": CAMPAIGN, "dataset": "orders", "file_id": None, "run_id": "r1", "suite": "orders",
-            "success": False, "evaluated": 3, "failed": 1, "failed_expectations_json": "{not json",
-            "validated_at": dt.datetime(2026, 12, 12, 5, tzinfo=dt.UTC),
-        })
+        if request.param == "quality verdict":
+            conn.execute(ingested_files.insert(), {
+                "file_id": 1, "campaign_id": CAMPAIGN, "dataset": "orders", "source_uri": "/landing/orders/a.csv",
+                "sha256": "0" * 64, "size_bytes": 1, "status": "accepted", "rows_in": 0, "rows_accepted": 0,
+                "rows_quarantined": 0, "ingested_at": at,
+            })
+            conn.execute(quality_results.insert(), {
+                "campaign_id": CAMPAIGN, "dataset": "orders", "file_id": 1, "run_id": "r1", "suite": "orders",
+                "success": False, "evaluated": 3, "failed": 1, "failed_expectations_json": "{not json",
+                "validated_at": at,
+            })
+        else:
+            conn.execute(campaign_snapshots.insert(), {
+                "campaign_id": CAMPAIGN, "run_id": "r1", "phase": "live", "as_of": at, "computed_at": at,
+                "figures_json": "{not json",
+            })
     url = warehouse_engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE",
                        json.dumps({"conn_type": "generic", "extra": {"sqlalchemy_url": url}}))
@@ -310,6 +356,7 @@ def test_one_malformed_stored_row_stays_on_its_campaigns_row(site, malformed_war
     assert page.status_code == 200 and "figures not readable" in page.text and "Payday" in page.text
     own = site.get(f"/creator-ops/campaigns/{CAMPAIGN}", headers=auth)
     assert own.status_code == 200 and "figures not readable: JSONDecodeError" in own.text
+    assert site.get(f"/creator-ops/campaigns/{CAMPAIGN}.json", headers=auth).status_code == 200
     assert site.get(f"/creator-ops/campaigns/{OTHER}", headers=auth).status_code == 200
 
 
@@ -331,14 +378,14 @@ class _Gate:
 
 
 def test_the_guard_answers_503_at_once_when_every_slot_is_taken():
-    """With 2 slots, 10 concurrent requests: 2 are served, 8 get 503 at once, and the slots free again."""
+    """With 2 slots and no waiting, 10 concurrent requests: 2 are served, 8 get 503 at once, and the slots free again."""
     import httpx
 
     from creator_ops.airflow.ui.app import PluginGuard
 
     async def scenario():
         gate = _Gate()
-        guard = PluginGuard(gate, slots=2)
+        guard = PluginGuard(gate, slots=2, wait=0)
         transport = httpx.ASGITransport(app=guard)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             slow = [asyncio.create_task(client.get("/campaigns")) for _ in range(2)]
@@ -359,3 +406,97 @@ def test_the_guard_answers_503_at_once_when_every_slot_is_taken():
     assert all(r.headers["cache-control"] == "no-store" for r in refused)
     assert [r.status_code for r in served] == [200, 200] and again.status_code == 200
     assert busy == 0
+
+
+# ------------------------------------------------------------------ a DAG's team (multi-team Airflow)
+
+
+@pytest.fixture
+def teams_in_the_metadata_db(site):
+    """Two teams, each owning a bundle that holds one campaign's DAG (Airflow's multi-team model)."""
+    from airflow.models.dag import DagModel
+    from airflow.models.dagbundle import DagBundleModel
+    from airflow.models.team import Team
+    from airflow.utils.session import create_session
+
+    owned = {CAMPAIGN: "team_beauty", OTHER: "team_fashion"}
+    with create_session() as session:
+        for campaign_id, name in owned.items():
+            team = Team(name=name)
+            bundle = DagBundleModel(name=f"bundle_{name}")
+            bundle.teams.append(team)
+            session.add_all([team, bundle])
+            session.flush()
+            session.merge(DagModel(dag_id=f"campaign__{campaign_id}", bundle_name=bundle.name,
+                                   fileloc=str(ROOT / "dags" / "campaigns.py")))
+    yield owned
+    with create_session() as session:
+        session.query(DagModel).filter(DagModel.dag_id.in_([f"campaign__{c}" for c in owned])).delete()
+        for name in owned.values():
+            session.query(DagBundleModel).filter(DagBundleModel.name == f"bundle_{name}").delete()
+            session.query(Team).filter(Team.name == name).delete()
+
+
+def test_a_campaign_of_another_team_is_not_shown(site, teams_in_the_metadata_db):
+    """The plugin asks with the DAG's team, as Airflow's routes do: a member of one team never sees the other's."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+
+    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="aisyah", role="viewer",
+                                                                  teams=["team_beauty"]))
+    auth = {"Authorization": f"Bearer {token}"}
+    shown = {row["campaign_id"] for row in site.get("/creator-ops/campaigns.json", headers=auth).json()["campaigns"]}
+    assert CAMPAIGN in shown and OTHER not in shown
+    assert site.get(f"/creator-ops/campaigns/{CAMPAIGN}", headers=auth).status_code == 200
+    for path in (f"/creator-ops/campaigns/{OTHER}", f"/creator-ops/campaigns/{OTHER}.json",
+                 f"/creator-ops/campaigns/{OTHER}/traffic.csv"):
+        assert site.get(path, headers=auth).status_code == 404, path
+
+
+def test_a_request_waits_briefly_for_a_slot_in_a_bounded_queue():
+    """2 slots, a queue of 3: 3 more wait (no thread held) and are served when slots free; 2 beyond it get 503."""
+    import httpx
+
+    from creator_ops.airflow.ui.app import PluginGuard
+
+    async def scenario():
+        gate = _Gate()
+        guard = PluginGuard(gate, slots=2, wait=30, queue=3)
+        transport = httpx.ASGITransport(app=guard)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            first = [asyncio.create_task(client.get("/campaigns")) for _ in range(2)]
+            while gate.entered < 2:
+                await asyncio.sleep(0.01)
+            queued = [asyncio.create_task(client.get("/campaigns")) for _ in range(3)]
+            while guard.waiting < 3:
+                await asyncio.sleep(0.01)
+            beyond = await asyncio.gather(*(client.get("/campaigns") for _ in range(2)))
+            gate.opened.set()
+            served = await asyncio.gather(*first, *queued)
+        return beyond, served, guard.busy, guard.waiting
+
+    beyond, served, busy, waiting = asyncio.run(scenario())
+    assert [r.status_code for r in beyond] == [503, 503]
+    assert [r.status_code for r in served] == [200] * 5
+    assert (busy, waiting) == (0, 0)
+
+
+def test_a_request_that_waits_too_long_gets_503():
+    import httpx
+
+    from creator_ops.airflow.ui.app import PluginGuard
+
+    async def scenario():
+        gate = _Gate()
+        guard = PluginGuard(gate, slots=1, wait=0.3)
+        transport = httpx.ASGITransport(app=guard)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            held = asyncio.create_task(client.get("/campaigns"))
+            while gate.entered < 1:
+                await asyncio.sleep(0.01)
+            late = await client.get("/campaigns")
+            gate.opened.set()
+            return late, await held
+
+    late, held = asyncio.run(scenario())
+    assert late.status_code == 503 and held.status_code == 200

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from creator_ops.airflow.access import dag_access_control
 from creator_ops.airflow.notifiers import campaign_deadline, task_failure_callback
 from creator_ops.airflow.operators import CampaignStepOperator, MatchmakingSignoffOperator, RunbookSignoffOperator
 from creator_ops.airflow.stages import (
+    StageBuilder,
     enrollment,
     matchmaking,
     milestones,
@@ -57,45 +58,10 @@ STAGES: tuple[tuple[str, Callable[[StageBuilder], None]], ...] = (
     ("review", review.build),
     ("report", report.build),
 )
-STAGE_ORDER = tuple(name for name, _ in STAGES)
 # Stages that follow the stage before them but hold up nothing after them: the campaign
 # review runs whatever the payouts did, and must not turn a failed payout run green.
 SIDE_STAGES = frozenset({"review"})
 ALL_PHASES = tuple(Phase)
-
-
-def campaign_specs_dir() -> Path:
-    """Return the campaign folder: `CAMPAIGN_SPECS_DIR`, or `include/campaigns/`."""
-    return settings().campaign_specs_dir
-
-
-@dataclass
-class StageBuilder:
-    """Handed to a stage module to add its tasks with the campaign's defaults."""
-
-    spec: CampaignSpec
-    spec_path: Path
-    group: TaskGroup
-
-    def step(
-        self,
-        task_id: str,
-        step: str,
-        *,
-        phases: Sequence[Phase | str],
-        doc_md: str | None = None,
-        **kwargs: Any,
-    ) -> CampaignStepOperator:
-        """Add a phase-gated step running `module:function` from `creator_ops.steps`."""
-        return CampaignStepOperator(
-            task_id=task_id,
-            spec_path=str(self.spec_path),
-            step=step,
-            phases=[Phase(p) for p in phases],
-            doc_md=doc_md,
-            trigger_rule=kwargs.pop("trigger_rule", TriggerRule.NONE_FAILED),
-            **kwargs,
-        )
 
 
 def _money(myr: Any) -> str:
@@ -221,10 +187,13 @@ class LoadedCampaigns:
         return [problem for _, error in errors for problem in error.problems]
 
 
-def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
+def load_campaign_dags(folder: Path | None = None, only_dag_id: str | None = None) -> LoadedCampaigns:
     """Build every valid spec's DAG; one that fails to build is logged as a problem and never hides the others.
 
-    Invalid specs are reported by `dags/campaign_spec_errors.py`. The cyclic garbage
+    With `only_dag_id` (a task's process: Airflow's parsing context names the DAG it runs)
+    only that campaign's DAG is built; the specs are still all read, so the one built is the
+    one the dag-processor built (the first file of that id). Invalid specs are reported by
+    `dags/campaign_spec_errors.py`. The cyclic garbage
     collector is paused while the DAGs are built: building allocates tens of thousands of
     long-lived objects (operators, groups, edges) and nothing cyclic to free, so the
     collector's passes over them were about 40 % of a fill.
@@ -237,6 +206,8 @@ def load_campaign_dags(folder: Path | None = None) -> LoadedCampaigns:
     gc.disable()
     try:
         for path, spec in collection.specs:
+            if only_dag_id is not None and spec.dag_id != only_dag_id:
+                continue
             try:
                 dags[spec.dag_id] = build_campaign_dag(spec, path, configured)
             except Exception as exc:  # one campaign's failure must not hide the others

@@ -4,33 +4,30 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import Any
-from urllib.parse import quote
 
 from airflow.sdk.bases.hook import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
 from sqlalchemy import Engine
 
 from creator_ops.core.settings import WAREHOUSE_CONN_ID
-from creator_ops.warehouse.db import default_url, make_engine, upgrade
+from creator_ops.warehouse import db
 
 
 def connection_url(conn: Any) -> str:
     """Return a SQLAlchemy URL for an Airflow connection (postgres, sqlite, or a URL in extra)."""
-    extra = conn.extra_dejson or {}
-    if extra.get("sqlalchemy_url"):
-        return str(extra["sqlalchemy_url"])
-    if conn.conn_type == "sqlite":
-        return f"sqlite:///{conn.host}"
-    if conn.conn_type in ("postgres", "postgresql"):
-        auth = f"{quote(conn.login or '')}{':' + quote(conn.password) if conn.password else ''}"
-        host = f"{auth}@{conn.host}" if auth else conn.host or ""
-        port = f":{conn.port}" if conn.port else ""
-        return f"postgresql+psycopg2://{host}{port}/{conn.schema or 'postgres'}"
-    return conn.get_uri()
+    url = db.connection_url(
+        conn.conn_type, host=conn.host, login=conn.login, password=conn.password, port=conn.port,
+        schema=conn.schema, extra=conn.extra_dejson or {},
+    )  # fmt: skip
+    return url or conn.get_uri()
 
 
 class WarehouseHook(BaseHook):
-    """SQLAlchemy engine for the warehouse: the connection's URI, or the embedded SQLite default."""
+    """SQLAlchemy engine for the warehouse: the connection's URI, or the embedded SQLite default.
+
+    The engine is made once per hook (operators cache their hook), and the warehouse is
+    migrated only when it is behind (`warehouse.db.ensure_migrated`).
+    """
 
     conn_name_attr = "warehouse_conn_id"
     default_conn_name = WAREHOUSE_CONN_ID
@@ -46,11 +43,11 @@ class WarehouseHook(BaseHook):
             conn = self.get_connection(self.warehouse_conn_id)
         except AirflowNotFoundException:
             self.log.info("No connection %r: using the embedded SQLite warehouse", self.warehouse_conn_id)
-            return default_url()
+            return db.default_url()
         return connection_url(conn)
 
     @cached_property
     def engine(self) -> Engine:
-        engine = make_engine(self.get_url())
-        upgrade(engine)
+        engine = db.make_engine(self.get_url())
+        db.ensure_migrated(engine)
         return engine

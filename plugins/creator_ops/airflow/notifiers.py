@@ -226,9 +226,9 @@ def _log_url(ti: Any, dag_id: str, run_id: str, task_id: str, try_number: int | 
         return url
     from urllib.parse import quote
 
-    from airflow.configuration import conf
+    from creator_ops.airflow.config import LOCAL_UI, api_base_url
 
-    base = conf.get("api", "base_url", fallback="http://localhost:8080/").rstrip("/")
+    base = api_base_url(LOCAL_UI)
     suffix = f"?try_number={try_number}" if try_number else ""
     return f"{base}/dags/{dag_id}/runs/{quote(run_id)}/tasks/{task_id}{suffix}"
 
@@ -248,11 +248,6 @@ def run_deadline(configured: Settings | None = None) -> dt.timedelta:
         return DEFAULT_RUN_DEADLINE
     # Decimal, not float: "0.75" must be exactly 45 s; the scheduler stores the interval in whole microseconds.
     return dt.timedelta(microseconds=int(minutes * 60_000_000))
-
-
-def deadline_alerts_enabled() -> bool:
-    """Return whether DAGs get a DeadlineAlert (`CREATOR_OPS_DEADLINE_ALERTS=true`)."""
-    return settings().deadline_alerts
 
 
 def campaign_deadline(spec: CampaignSpec, spec_path: str | Path, configured: Settings | None = None) -> Any:
@@ -316,7 +311,6 @@ async def deadline_missed_callback(spec_path: str, context: Mapping[str, Any] | 
 def _run_url(dag_id: str, run_id: str) -> str:
     from urllib.parse import quote
 
-    from airflow.configuration import conf
+    from creator_ops.airflow.config import LOCAL_UI, api_base_url
 
-    base = conf.get("api", "base_url", fallback="http://localhost:8080/").rstrip("/")
-    return f"{base}/dags/{dag_id}/runs/{quote(run_id)}"
+    return f"{api_base_url(LOCAL_UI)}/dags/{dag_id}/runs/{quote(run_id)}"

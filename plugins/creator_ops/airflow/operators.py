@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import BaseOperator
@@ -20,6 +21,11 @@ from creator_ops.core.calendar import CampaignCalendar, Phase, signoff_deadline
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.settings import WAREHOUSE_CONN_ID
 from creator_ops.core.spec import SpecError, load_spec
+
+if TYPE_CHECKING:
+    from creator_ops.airflow.hooks import WarehouseHook
+    from creator_ops.core.spec import CampaignSpec
+    from creator_ops.core.steps import StepContext
 
 
 def _interval(context: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -70,21 +76,31 @@ def landing_path(root: str, conn_id: str | None) -> Any:
     return root
 
 
-def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse_conn_id: str):
+class WarehouseMixin:
+    """The warehouse hook of an operator, made once per task (as the common.sql operators cache theirs)."""
+
+    warehouse_conn_id: str
+
+    @cached_property
+    def hook(self) -> WarehouseHook:
+        from creator_ops.airflow.hooks import WarehouseHook
+
+        return WarehouseHook(self.warehouse_conn_id)
+
+
+def step_context(operator: Any, context: Any, spec_path: str, spec: CampaignSpec | None = None) -> StepContext:
     """Build the `StepContext` of a running task: the spec as it is now, the run's interval, the warehouse."""
-    from creator_ops.airflow.hooks import WarehouseHook
     from creator_ops.core.settings import settings
     from creator_ops.core.steps import StepContext
 
-    spec = _load(spec_path)
     start, end = _interval(context)
     return StepContext(
-        spec=spec,
+        spec=spec or _load(spec_path),
         spec_path=Path(spec_path),
         run_id=context["run_id"],
         interval_start=start,
         interval_end=end,
-        engine=WarehouseHook(warehouse_conn_id).engine,
+        engine=operator.hook.engine,
         log=operator.log,
         extras={"try_number": getattr(context.get("ti"), "try_number", None), "connection_extra": connection_extra},
         variable=airflow_variable,
@@ -92,8 +108,12 @@ def step_context(operator: BaseOperator, context: Any, spec_path: str, warehouse
     )
 
 
-class CampaignStepOperator(BaseOperator):
-    """Run one campaign step (`module:function`) when the run's phase is one the step applies to."""
+class CampaignStepOperator(WarehouseMixin, BaseOperator):
+    """Run one campaign step (`module:function`) when the run's phase is one the step applies to.
+
+    `step_kwargs` are passed to the step after the context (e.g. `{"dataset": "orders"}` for
+    the one ingestion and the one validation step of every data set).
+    """
 
     template_fields: Sequence[str] = ()
     ui_color = "#e8f4ea"
@@ -104,12 +124,14 @@ class CampaignStepOperator(BaseOperator):
         spec_path: str,
         step: str,
         phases: Sequence[Phase],
+        step_kwargs: dict[str, Any] | None = None,
         warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.spec_path = spec_path
         self.step = step
+        self.step_kwargs = dict(step_kwargs or {})
         self.phases = [Phase(p) for p in phases]
         self.warehouse_conn_id = warehouse_conn_id
         self.doc_md = self.doc_md or f"Runs in phases: {', '.join(self.phases)}. Step: `{step}`."
@@ -118,18 +140,19 @@ class CampaignStepOperator(BaseOperator):
         from creator_ops.core.steps import DataNotTrusted, StepSkipped
 
         start, _ = _interval(context)
-        phase = CampaignCalendar(_load(self.spec_path).timeline).phase_of(start)
+        spec = _load(self.spec_path)
+        phase = CampaignCalendar(spec.timeline).phase_of(start)
         if phase not in self.phases:  # decided before the warehouse is opened: most skips are cheap
             raise AirflowSkipException(
                 f"{self.task_id} runs in the {', '.join(self.phases)} phase(s); "
                 f"this run ({start.isoformat()}) is in the {phase} phase"
             )
-        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        ctx = step_context(self, context, self.spec_path, spec)
         self.log.info(
             "Campaign %s, phase %s, interval %s → %s", ctx.spec.id, ctx.phase, ctx.interval_start, ctx.interval_end
         )
         try:
-            return _import_step(self.step)(ctx)
+            return _import_step(self.step)(ctx, **self.step_kwargs)
         except StepSkipped as exc:
             raise AirflowSkipException(mask_pii(str(exc))) from None
         except DataNotTrusted as exc:
@@ -140,7 +163,7 @@ class CampaignStepOperator(BaseOperator):
             raise
 
 
-class RunbookSignoffOperator(ApprovalOperator):
+class RunbookSignoffOperator(WarehouseMixin, ApprovalOperator):
     """A sign-off by another team, opened in the run whose interval covers its due time.
 
     It parks in the UI (Required Actions) without holding a worker slot; "Reject" skips
@@ -205,7 +228,7 @@ class RunbookSignoffOperator(ApprovalOperator):
         from creator_ops.core.problems import signoff_overdue_alert
         from creator_ops.warehouse.outbox import enqueue
 
-        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        ctx = step_context(self, context, self.spec_path)
         step = next(s for s in ctx.spec.runbook if s.id == self.step_id)
         now = dt.datetime.now(dt.UTC)
         due = ctx.spec.when(step.due)
@@ -252,7 +275,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         from creator_ops.steps.matchmaking import prepare_signoff, signoff_should_open
         from creator_ops.warehouse.mechanisms import frozen_list
 
-        ctx = step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        ctx = step_context(self, context, self.spec_path)
         frozen = frozen_list(ctx.engine, ctx.campaign_id)
         if frozen is not None:
             raise AirflowSkipException(
@@ -274,7 +297,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
             user = event.get("responded_by_user") or {}
             at = event.get("responded_at") or dt.datetime.now(dt.UTC)
             record_signoff(
-                step_context(self, context, self.spec_path, self.warehouse_conn_id),
+                step_context(self, context, self.spec_path),
                 approved=chosen == self.APPROVE,
                 by=str(user.get("name") or user.get("id") or "unknown"),
                 at=at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at)),
@@ -283,7 +306,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         return super().execute_complete(context, event)
 
 
-class PayoutApprovalOperator(ApprovalOperator):
+class PayoutApprovalOperator(WarehouseMixin, ApprovalOperator):
     """Payout approval: shows totals, top earners, budget use and quality warnings; records the decision.
 
     Runs only in its phases; refuses untrusted data; "Reject" (with a note) records the
@@ -314,7 +337,7 @@ class PayoutApprovalOperator(ApprovalOperator):
         self.warehouse_conn_id = warehouse_conn_id
 
     def _step_context(self, context: Any):
-        return step_context(self, context, self.spec_path, self.warehouse_conn_id)
+        return step_context(self, context, self.spec_path)
 
     def execute(self, context: Any) -> Any:
         from creator_ops.core.steps import DataNotTrusted, StepSkipped

@@ -42,6 +42,7 @@ class CampaignTimetable(Timetable):
         )
         self._summary = f"Campaign: {t.event_start:%Y-%m-%d} event, {daily_before + hourly + daily_after + 1} runs"
         self._serialized: dict[str, Any] | None = None
+        self._hash: int | None = None
 
     @cached_property
     def calendar(self) -> CampaignCalendar:
@@ -118,4 +119,8 @@ class CampaignTimetable(Timetable):
         return isinstance(other, CampaignTimetable) and self.serialize() == other.serialize()
 
     def __hash__(self) -> int:
-        return hash(tuple(sorted(self.serialize().items())))
+        # DAG.__hash__ hashes its schedule, and building a DAG hashes the DAG once per edge set:
+        # computed once (the timeline never changes), not from a fresh serialization each time
+        if self._hash is None:
+            self._hash = hash(tuple(sorted(self.serialize().items())))
+        return self._hash

@@ -15,8 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
+from creator_ops.commands.common import BadInput, pii_key_if_set, read_export
 from creator_ops.commands.match import input_summary
-from creator_ops.commands.payouts import BadInput, _pii_key, _read
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "allocate the paid-traffic budget over creators (SPEC section 11) from a content file; write CSV"
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         hint = "add traffic: {budget_myr, cpm_myr, step_myr, efficiency}"
         raise BadInput(f"{args.spec}: traffic: missing; {hint}", file=args.spec, field="traffic")
     params = TrafficParams.from_spec(spec.traffic)
-    read = _read(args.content, "content", spec.timezone, _pii_key())
+    read = read_export(args.content, "content", spec.timezone, pii_key_if_set())
     table = read.accepted_table.sort_by("row_number")  # a content_id given again: the later row wins
     creators = content_totals(
         zip(*(table[c].to_pylist() for c in ("content_id", "creator_id", "gmv_sen", "views")), strict=True)

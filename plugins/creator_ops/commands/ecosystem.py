@@ -10,9 +10,10 @@ ecosystem.json (byte-identical on a rerun), creators.csv and ecosystem.html to O
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 from pathlib import Path
 
-from creator_ops.commands.payouts import BadInput, _input_line, _pii_key, _read
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
 from creator_ops.commands.review import SUFFIXES
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -67,8 +68,10 @@ def _spec_file(folder: Path) -> Path:
 def run(args: argparse.Namespace) -> int:
     from creator_ops.core.ecosystem import campaign_facts, compute_ecosystem
     from creator_ops.core.ecosystem_render import write_ecosystem
+    from creator_ops.core.paths import output_target
     from creator_ops.core.payouts import PayoutInputError
 
+    output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
     folders = campaign_folders(Path(args.campaigns))
     specs = {}
     owner: dict[str, Path] = {}
@@ -86,13 +89,13 @@ def run(args: argparse.Namespace) -> int:
         owner[spec.id] = folder
         specs[folder] = spec
     files = {folder: data_files(folder) for folder in folders}
-    key = _pii_key()
+    key = pii_key_if_set()
     facts, input_lines = [], []
     for folder in folders:
         spec = specs[folder]
-        reads = {d: _read(str(p), d, spec.timezone, key) for d, p in files[folder].items()}
+        reads = {d: read_export(str(p), d, spec.timezone, key) for d, p in files[folder].items()}
         input_lines.append(f"  {spec.id} ({folder.name}):")
-        input_lines += ["  " + _input_line(d, r) for d, r in reads.items()]
+        input_lines += ["  " + input_line(d, r) for d, r in reads.items()]
 
         def accepted(dataset: str, reads=reads):
             return reads[dataset].accepted_table if dataset in reads else None
@@ -111,26 +114,30 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
     lines = [f"Creator ecosystem of {len(facts)} campaigns written to {Path(args.out)}", "Inputs:", *input_lines]
-    lines += growth_lines(eco) + [f"{kind}: {path}" for kind, path in paths.items()]
+    lines += growth_lines(eco.as_json()) + [f"{kind}: {path}" for kind, path in paths.items()]
     print("\n".join(lines))
     return 0
 
 
-def growth_lines(eco, last: int | None = None) -> list[str]:
-    """The growth accounting as lines people read (the last `last` campaigns; all by default)."""
-    shown = eco.campaigns[-last:] if last else eco.campaigns
-    lines = ["Growth accounting (enrolled | selling): new, returning, reactivated, churned, quick ratio"]
-    for f in shown:
+def _quick(value) -> str:
+    return "n/a" if value is None else f"{Decimal(str(value)):.2f}"
+
+
+def growth_lines(data: dict, last: int | None = None) -> list[str]:
+    """The growth accounting as lines people read, from `Ecosystem.as_json()` or a loaded ecosystem.json."""
+    ids = data["campaigns"][-last:] if last else data["campaigns"]
+    lines = ["Growth accounting (enrolled | selling): new + returning + reactivated, churned, quick ratio"]
+    for cid in ids:
         parts = []
-        for block in (eco.growth, eco.selling_growth):
-            r = block[f.campaign_id]
-            quick = "n/a" if r["quick_ratio"] is None else f"{r['quick_ratio'].decimal():.2f}"
+        for block in (data["growth"], data["selling_growth"]):
+            r = block[cid]
+            quick = _quick(r["quick_ratio"])
             parts.append(f"{r['enrolled']:,} = {r['new']:,} new + {r['returning']:,} returning + "
                          f"{r['reactivated']:,} reactivated, {r['churned']:,} churned, quick {quick}")  # fmt: skip
-        lines.append(f"  {f.campaign_id}: enrolled {parts[0]} | selling {parts[1]}")
-    states = ", ".join(f"{s} {n:,}" for s, n in eco.states.items())
-    lines.append(f"States at {eco.ids[-1] if eco.ids else 'n/a'}: {states}")
-    lost = eco.lost
+        lines.append(f"  {cid}: enrolled {parts[0]} | selling {parts[1]}")
+    states = ", ".join(f"{s} {n:,}" for s, n in data["states"].items())
+    lines.append(f"States at {data['campaigns'][-1] if data['campaigns'] else 'n/a'}: {states}")
+    lost = data["lost"]
     if lost["previous"]:
         lines.append(f"Creators lost: {lost['sellers_not_enrolled']:,} of {lost['previous_sellers']:,} sellers of "
                      f"{lost['previous']} did not enrol in {lost['campaign']}")  # fmt: skip

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def warehouse_url(given: str | None) -> str:
     """Return the warehouse URL: the option, the Airflow connection in the environment, or the SQLite default."""
-    from creator_ops.warehouse.db import default_url
+    from creator_ops.warehouse.db import connection_url, default_url
 
     value = given or os.environ.get(ENV_CONN) or ""
     if value.lstrip().startswith("{"):  # an Airflow connection in JSON form
@@ -49,11 +49,10 @@ def warehouse_url(given: str | None) -> str:
             conn = json.loads(value)
         except json.JSONDecodeError:
             raise CreatorOpsError(f"{ENV_CONN} is neither a URI nor JSON", field=ENV_CONN) from None
-        value = (conn.get("extra") or {}).get("sqlalchemy_url") or ""
-        if not value and conn.get("conn_type") in ("postgres", "postgresql"):
-            auth = f"{conn.get('login', '')}:{conn.get('password', '')}@" if conn.get("login") else ""
-            port = f":{conn['port']}" if conn.get("port") else ""
-            value = f"postgresql://{auth}{conn.get('host', '')}{port}/{conn.get('schema') or 'postgres'}"
+        value = connection_url(
+            conn.get("conn_type"), host=conn.get("host"), login=conn.get("login"), password=conn.get("password"),
+            port=conn.get("port"), schema=conn.get("schema"), extra=conn.get("extra") or {},
+        ) or ""  # fmt: skip
     return value or default_url()
 
 

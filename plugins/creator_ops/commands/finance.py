@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
         read_payout_lines,
         read_prior_totals,
     )
+    from creator_ops.core.paths import output_target
 
+    output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
     try:
         spec = load_spec(args.spec)
     except SpecError as exc:

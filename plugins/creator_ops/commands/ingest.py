@@ -13,14 +13,10 @@ import json
 import sys
 from pathlib import Path
 
-from creator_ops.core.errors import CreatorOpsError
+from creator_ops.commands.common import BadInput, pii_key_if_set
 from creator_ops.core.money import format_myr
 
 HELP = "read one export (CSV, XLSX, JSON lines, Parquet) into accepted.csv and quarantine.csv"
-
-
-class BadInput(CreatorOpsError):
-    """Input ops must fix; `campaignctl` reports it as one line with exit code 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,18 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tz", metavar="ZONE", help="time zone of offset-less timestamps (default Asia/Kuala_Lumpur)"
     )
-
-
-
-
-def _pii_key_if_set() -> bytes | None:
-    """Return the PII key, or None: only a file that holds e-mails or phones needs it (the reader says so)."""
-    from creator_ops.core.ingest import PiiKeyMissing, resolve_pii_key
-
-    try:
-        return resolve_pii_key()
-    except PiiKeyMissing:
-        return None
 
 
 def money_in_myr(table):
@@ -107,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dataset == "payees":
         return _ingest_payees(source, out)
     try:
-        result = read_dataset(source, args.dataset, tz=tz, pii_key=_pii_key_if_set())
+        result = read_dataset(source, args.dataset, tz=tz, pii_key=pii_key_if_set())
     except FileRejected as exc:  # a PiiKeyMissing goes up as it is: its message says what to set
         raise BadInput(f"rejected {exc}") from None
     out.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from creator_ops.commands.payouts import BadInput, _pii_key, _read
+from creator_ops.commands.common import BadInput, pii_key_if_set, read_export
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "match creators to product samples (SPEC section 11) from files; write the pairs as CSV"
@@ -38,7 +38,9 @@ def input_summary(read) -> dict[str, Any]:
     """Return what one input file gave: rows in, accepted, quarantined (and why)."""
     from collections import Counter
 
-    summary: dict[str, Any] = {"file": read.path, **read.summary()}
+    from creator_ops.core.masking import mask_pii
+
+    summary: dict[str, Any] = {"file": mask_pii(read.path), **read.summary()}
     if read.n_quarantined:
         summary["quarantine_reasons"] = dict(sorted(Counter(read.quarantined_table["reason"].to_pylist()).items()))
     return summary
@@ -46,15 +48,15 @@ def input_summary(read) -> dict[str, Any]:
 
 def read_inputs(args: argparse.Namespace, spec) -> dict[str, Any]:
     """Read every given file with the ingestion readers; BadInput names the file that cannot be read."""
-    key = _pii_key()
+    key = pii_key_if_set()
     reads = {
-        "creators": _read(args.creators, "creators", spec.timezone, key),
-        "products": _read(args.products, "products", spec.timezone, key),
+        "creators": read_export(args.creators, "creators", spec.timezone, key),
+        "products": read_export(args.products, "products", spec.timezone, key),
     }
     if args.history:
-        reads["history"] = _read(args.history, "history", spec.timezone, key)
+        reads["history"] = read_export(args.history, "history", spec.timezone, key)
     if args.samples:
-        reads["samples"] = _read(args.samples, "samples", spec.timezone, key)
+        reads["samples"] = read_export(args.samples, "samples", spec.timezone, key)
     return reads
 
 

@@ -9,19 +9,14 @@ the variable bonuses were scaled, and how many creators reached each tier.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from creator_ops.core.errors import CreatorOpsError
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
 from creator_ops.core.money import format_rm
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "compute incentive payouts from files (SPEC section 5) and write them as CSV"
-
-
-class BadInput(CreatorOpsError):
-    """Input ops must fix; `campaignctl` reports it as one line with exit code 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,37 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--enrollments", required=True, metavar="FILE", help="enrollments export")
     parser.add_argument("--exclusions", metavar="FILE", help="creators barred from payouts")
     parser.add_argument("--out", required=True, metavar="FILE", help="result CSV to write")
-
-
-def _read(path_text: str, dataset: str, tz: str, pii_key: bytes | None):
-    from creator_ops.core.ingest import FileRejected, read_dataset
-
-    path = Path(path_text)
-    if not path.is_file():
-        raise BadInput(f"{dataset} file not found: {path}")
-    try:
-        return read_dataset(path, dataset, tz=tz, pii_key=pii_key)
-    except FileRejected as exc:
-        raise BadInput(f"{dataset} file rejected: {exc}") from None
-    except (OSError, UnicodeError, ValueError) as exc:
-        raise BadInput(f"{dataset} file unreadable: {path}: {exc}") from None
-
-
-def _pii_key() -> bytes | None:
-    from creator_ops.core.ingest import PiiKeyMissing, resolve_pii_key
-
-    try:
-        return resolve_pii_key()
-    except PiiKeyMissing:
-        return None  # the reader stops only if a file really carries personal data
-
-
-def _input_line(dataset: str, read) -> str:
-    line = f"  {dataset}: {read.rows_in} rows, {read.n_accepted} accepted, {read.n_quarantined} quarantined"
-    if read.n_quarantined:
-        reasons = Counter(read.quarantined_table["reason"].to_pylist())
-        line += " (" + ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items())) + ")"
-    return line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"invalid spec: {exc}") from None
     if spec.incentives is None:
         raise BadInput(f"{args.spec}: incentives: missing; the campaign has no payout rules")
-    key = _pii_key()
-    reads = {"orders": _read(args.orders, "orders", spec.timezone, key)}
-    reads["enrollments"] = _read(args.enrollments, "enrollments", spec.timezone, key)
+    key = pii_key_if_set()
+    reads = {"orders": read_export(args.orders, "orders", spec.timezone, key)}
+    reads["enrollments"] = read_export(args.enrollments, "enrollments", spec.timezone, key)
     if args.exclusions:
-        reads["exclusions"] = _read(args.exclusions, "exclusions", spec.timezone, key)
+        reads["exclusions"] = read_export(args.exclusions, "exclusions", spec.timezone, key)
     try:
         result = calculate_for_spec(
             spec,
@@ -106,7 +70,7 @@ def _print_summary(spec, result, reads, out: Path, digest: str) -> None:
     lines = [
         f"{spec.name} ({spec.id}): payouts written to {out}",
         "Inputs:",
-        *(_input_line(name, read) for name, read in reads.items()),
+        *(input_line(name, read) for name, read in reads.items()),
         f"Creators paid: {paid} (with an eligible line: {result.creators})",
         f"Total: {format_rm(result.total_sen)} of budget {format_rm(budget)} ({used:.2f}% used)",
         f"Leaderboard prizes awarded: {format_rm(result.prizes_awarded_sen)}",

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from creator_ops.commands.payouts import BadInput, _input_line, _pii_key, _read
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
+from creator_ops.core.ingest.datasets import SPECS
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "build the campaign review (SPEC section 10) from data files: review.json, review.md, review.html"
 REQUIRED = ("orders", "enrollments")
-OPTIONAL = ("exclusions", "invitations", "samples", "products", "content", "surveys", "creators", "traffic")
+OPTIONAL = tuple(d for d, spec in SPECS.items() if "review" in spec.read_by and d not in REQUIRED)  # the registry's
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json", ".ndjson", ".parquet")
 
 
@@ -106,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"invalid spec: {exc}") from None
     files = find_files(Path(args.data))
     baseline = load_baseline(args.baseline) if args.baseline else None
-    key = _pii_key()
-    reads = {dataset: _read(str(path), dataset, spec.timezone, key) for dataset, path in files.items()}
+    key = pii_key_if_set()
+    reads = {dataset: read_export(str(path), dataset, spec.timezone, key) for dataset, path in files.items()}
     check_experiment_inputs(reads)
 
     def accepted(dataset: str):
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
     lines = [f"{spec.name} ({spec.id}): campaign review written to {Path(args.out)}", "Inputs:"]
-    lines += [_input_line(dataset, read) for dataset, read in reads.items()]
+    lines += [input_line(dataset, read) for dataset, read in reads.items()]
     lines += [f"  {name}: {value}" for name, value in headline(review).items()]
     if baseline:
         lines.append(f"Compared with: {baseline['campaign'].get('name') or baseline['campaign']['id']}")

@@ -89,14 +89,16 @@ def campaign_facts(
     threads: int | None = None,
 ) -> CampaignFacts:
     """Run the section 5 engine on one campaign's inputs and keep its enrolled and selling creators."""
-    from creator_ops.core.payouts import PayoutRules, PayoutSession
+    from creator_ops.core.payouts import PayoutRules, PayoutSession, calculate_payouts
 
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
-    with PayoutSession(rules, orders, enrollments, exclusions, threads=threads) as session:
+    # selling: the engine's result rows, from its one pipelined query (as the payouts step runs it)
+    result = calculate_payouts(rules, orders, enrollments, exclusions, threads=threads)
+    columns = result.table.select(["creator_id", "eligible_gmv_sen"]).to_pydict()
+    selling = dict(zip(columns["creator_id"], (int(v) for v in columns["eligible_gmv_sen"]), strict=True))
+    # enrolled: the engine's rule 2 table; a session over the enrollments alone computes only that
+    with PayoutSession(rules, None, enrollments, None, threads=threads) as session:
         enrolled = frozenset(r[0] for r in session.con.execute("SELECT creator_id FROM enrolled").fetchall())
-        result = session.calculate()
-        columns = result.table.select(["creator_id", "eligible_gmv_sen"]).to_pydict()
-        selling = dict(zip(columns["creator_id"], (int(v) for v in columns["eligible_gmv_sen"]), strict=True))
         shipped, posted = _sample_counts(session.con, samples) if samples is not None else ({}, {})
     return CampaignFacts(
         campaign_id=spec.id,

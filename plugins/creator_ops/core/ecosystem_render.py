@@ -67,7 +67,7 @@ def cohort_heatmap(eco: Ecosystem, metric: str = "enrolled") -> str:
     ids = eco.ids
     cohorts = list(eco.retention)
     cell_w, cell_h, left, top = 78, 26, 170, 70
-    width, height = left + cell_w * len(ids) + 10, top + cell_h * len(cohorts) + 10
+    width, height = left + cell_w * len(ids) + 110, top + cell_h * len(cohorts) + 10  # room for slanted labels
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" aria-label="cohort retention, {metric} share">'
@@ -109,7 +109,7 @@ def growth_bars(eco: Ecosystem, key: str = "growth") -> str:
     peak = max([1] + [r["new"] + r["returning"] + r["reactivated"] for r in block.values()])
     low = max([1] + [r["churned"] for r in block.values()])
     bar_w, left, up_h, down_h = 60, 50, 160, 80
-    width, height = left + bar_w * len(ids) + 20, up_h + down_h + 70
+    width, height = left + bar_w * len(ids) + 120, up_h + down_h + 110  # room for slanted labels
     axis = up_h + 20
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '

@@ -1,10 +1,11 @@
-"""The one masking function: e-mail addresses and phone numbers never leave in clear text.
+"""The one masking function: e-mail addresses, phone numbers and identity card numbers never leave in clear text.
 
 Everything the product stores or prints outside the personal-data columns (text cells
 of every data set, quarantine payloads, rejection reasons, error messages, log lines,
 alert texts) passes `mask_pii` first. E-mail addresses are found by a pattern, phone
 numbers by `phonenumbers`' matcher with Malaysia as the default region, so `012-345
-6789`, `+60 12 345 6789`, `60123456789` and `(03) 2161 2345` are all caught.
+6789`, `+60 12 345 6789`, `60123456789` and `(03) 2161 2345` are all caught; MyKad numbers
+(`901231-14-5678`) by their shape.
 
 Without a key, a match becomes a fixed marker (`[email hidden]`, `[phone hidden]`):
 right for messages and logs. With the PII hash key, it becomes a short keyed hash of
@@ -34,27 +35,44 @@ if TYPE_CHECKING:
 
 EMAIL_MASK = "[email hidden]"
 PHONE_MASK = "[phone hidden]"
+IC_MASK = "[ic hidden]"
 DEFAULT_REGION = "MY"
 TOKEN_HEX = 16  # 64 bits of the HMAC: distinct people never share a token in practice
 
 # Local parts may be any letters (`zoë.unileak@…`); domain labels are letters, digits and `-`
-# (no `_`: `…@gmail.com_0127184463.csv` ends at `.com`); the top-level domain is Latin letters.
+# (no `_`: `…@gmail.com_0127184463.csv` ends at `.com`); the top-level domain is Latin (or a
+# Greek or Cyrillic look-alike) letters, so Chinese or Tamil text glued after it stays.
 _LABEL = r"(?:[^\W_]|-)+"
-EMAIL_PATTERN = re.compile(rf"[\w.%+\-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}")
-# What the normalised view removes (zero-width and invisible joiners) and reads as "-".
-ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+EMAIL_PATTERN = re.compile(rf"[\w.%+\-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z\u0370-\u03ff\u0400-\u04ff]{{2,63}}")
+# What the normalised view removes: invisible format characters (zero-width spaces and
+# joiners, soft hyphen, word joiner, direction marks and isolates, BOM) ...
+INVISIBLE_RANGES = (
+    (0xAD, 0xAD), (0x61C, 0x61C), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF),
+)  # fmt: skip
+ZERO_WIDTH = "".join(chr(c) for first, last in INVISIBLE_RANGES for c in range(first, last + 1))
+# ... and what it reads as "-": every dash variant NFKC leaves as it is.
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
 _FOLD = {**dict.fromkeys(map(ord, ZERO_WIDTH), None), **dict.fromkeys(map(ord, DASHES), "-")}
 _AT_SIGNS = ("@", "\uff20", "\ufe6b")
 # A cheap test before the (slower) phone matcher: 7 to 15 digits, maybe split by separators
-# (dash variants and zero-width characters included), not part of a longer run of digits
+# (dash variants and invisible characters included), not part of a longer run of digits
 # (an 18-digit order id is no phone number). `\d` is any script's digit here.
 _SEPARATORS = r"[\s\-./()" + ZERO_WIDTH + DASHES + "\uff08\uff09\uff0e\uff0f]"
 _DIGIT_RUN = re.compile(rf"(?<!\d)\d(?:{_SEPARATORS}{{0,3}}\d){{6,14}}(?!\d)")
-# The same pre-test in RE2 syntax, for Arrow columns (no look-arounds there).
-_RE2_SEPARATORS = (
-    r"[-\s./()\x{A0}\x{AD}\x{180E}\x{2000}-\x{2015}\x{202F}\x{205F}-\x{2064}\x{2043}\x{2212}"
-    r"\x{2E3A}\x{2E3B}\x{3000}\x{FE58}\x{FE63}\x{FEFF}\x{FF08}\x{FF09}\x{FF0D}\x{FF0E}\x{FF0F}]"
+
+
+def _re2_class(chars: str, ranges: tuple[tuple[int, int], ...]) -> str:
+    return "[" + chars + "".join(rf"\x{{{a:X}}}-\x{{{b:X}}}" for a, b in ranges) + "]"
+
+
+# The same pre-test in RE2 syntax, for Arrow columns (no look-arounds there; `\s` is ASCII in
+# RE2, so Unicode spaces are listed).
+_RE2_SEPARATORS = _re2_class(
+    r"-\s./()",
+    INVISIBLE_RANGES
+    + tuple((ord(c), ord(c)) for c in DASHES + "\u00a0\u202f\u205f\u3000\uff08\uff09\uff0e\uff0f")
+    + ((0x2000, 0x200A),),
 )
 _ARROW_CANDIDATE = (
     r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:" + _RE2_SEPARATORS + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
@@ -68,6 +86,9 @@ _MY_MOBILE = re.compile(
     r"(?<![\d+])(?:\(?\+\s?60\)?|60|0)[\s\-.]{0,3}1\d[\s\-.]{0,3}\d{3,4}[\s\-.]{0,3}\d{4}(?!\d)"
 )
 _ARROW_BARE_DIGITS = r"^(?:[1-57-9][0-9]*|6|6[1-9][0-9]*)$"
+# A Malaysian identity card (MyKad) number, YYMMDD-PB-###G: twelve digits split 6-2-4 by dashes
+# or spaces, the first six a date. Twelve bare digits are left alone (an order or SKU id as often).
+_MYKAD = re.compile(r"(?<![\d\-])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\-\s]\d{2}[\-\s]\d{4}(?![\d\-])")
 
 
 def keyed_hash(key: bytes, kind: str, normalized: str) -> str:
@@ -144,6 +165,10 @@ def _mask_cached(text: str, key: bytes | None, region: str) -> str:
         for start, end, _ in found:  # letters, so no digit run spans an address
             view = view[:start] + "x" * (end - start) + view[end:]
     if _DIGIT_RUN.search(view):
+        for match in _MYKAD.finditer(view):
+            digits = re.sub(r"\D", "", match.group(0))
+            found.append((match.start(), match.end(), IC_MASK if key is None else _keyed_token("ic", digits, key)))
+            view = view[: match.start()] + "x" * (match.end() - match.start()) + view[match.end() :]
         for start, end, e164 in _phone_spans(view, region):
             found.append((start, end, PHONE_MASK if key is None else _keyed_token("phone", e164, key)))
     if not found:
@@ -225,6 +250,7 @@ def mask_array(column: pa.Array | pa.ChunkedArray, key: bytes | None = None) -> 
 __all__ = [
     "EMAIL_MASK",
     "EMAIL_PATTERN",
+    "IC_MASK",
     "PHONE_MASK",
     "contains_pii",
     "keyed_hash",

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from creator_ops.core import money
 from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.ingest.datasets import PAYOUT_DATASETS, SPECS
 from creator_ops.core.money import format_myr
 from creator_ops.core.paths import SQL_DIR
 from creator_ops.core.settings import settings
@@ -49,30 +50,27 @@ RESULT_COLUMNS = (
     "leaderboard_prize_myr",
     "total_myr",
 )
-# (column, duckdb type, required) for each input relation
-INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "orders": (
-        ("order_id", "VARCHAR", True),
-        ("line_id", "VARCHAR", True),
-        ("creator_id", "VARCHAR", True),
-        ("order_time", "TIMESTAMPTZ", True),
-        ("status", "VARCHAR", True),
-        ("gmv_sen", "BIGINT", True),
-        ("updated_at", "TIMESTAMPTZ", False),
-        ("row_number", "BIGINT", False),
-        # SPEC section 9 columns, carried through to the eligible lines for the campaign review
-        ("product_id", "VARCHAR", False),
-        ("content_type", "VARCHAR", False),
-        ("commission_sen", "BIGINT", False),
-    ),
-    "enrollments": (
-        ("creator_id", "VARCHAR", True),
-        ("registered_at", "TIMESTAMPTZ", True),
-        ("is_new_creator", "BOOLEAN", True),
-        ("row_number", "BIGINT", False),
-    ),
-    "exclusions": (("creator_id", "VARCHAR", True),),
+# The columns rules 1-2 cannot do without, per input relation (the others may be absent: NULL).
+RULE_COLUMNS = {
+    "orders": ("order_id", "line_id", "creator_id", "order_time", "status", "gmv_sen"),
+    "enrollments": ("creator_id", "registered_at", "is_new_creator"),
+    "exclusions": ("creator_id",),
 }
+DUCKDB_TYPES = {
+    "money": "BIGINT", "count": "BIGINT", "integer": "BIGINT", "timestamp": "TIMESTAMPTZ", "bool": "BOOLEAN",
+}  # fmt: skip  (every other field kind is text: VARCHAR)
+
+
+def _input_columns(dataset: str) -> tuple[tuple[str, str, bool], ...]:
+    """Return (column, duckdb type, required) of an input relation: the data set's stored fields, then row_number."""
+    spec = SPECS[dataset]
+    columns = [(f.column, DUCKDB_TYPES.get(f.kind, "VARCHAR"), f.column in RULE_COLUMNS[dataset]) for f in spec.fields
+               if f.stored]  # fmt: skip
+    return (*columns, ("row_number", "BIGINT", False))  # row_number: input order (rule 1's "later row")
+
+
+# (column, duckdb type, required) for each input relation: the payout data sets of the registry
+INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {name: _input_columns(name) for name in PAYOUT_DATASETS}
 
 
 class PayoutInputError(CreatorOpsError, ValueError):

@@ -8,13 +8,11 @@ last wins (`creator_ops.warehouse.campaign_data.current_samples`).
 
 from __future__ import annotations
 
-PENDING_STATUSES = ("PENDING", "AWAITING_SHIPMENT")
 SHIPPED_STATUSES = ("SHIPPED", "CONTENT_PENDING", "COMPLETED")
 POSTED_STATUSES = ("COMPLETED",)
-KNOWN_STATUSES = (*PENDING_STATUSES, *SHIPPED_STATUSES)
 CANCELLED_MARKERS = ("CANCEL", "FAIL")
-# The GX suite's test of a known status (include/expectations/samples.json holds the same pattern).
-STATUS_PATTERN = r"^(?:" + "|".join(KNOWN_STATUSES) + r"|.*(?:" + "|".join(CANCELLED_MARKERS) + r").*)$"
+# Which statuses are known at all is the quality suite's rule (include/expectations/samples.json,
+# `status_known`); tests/unit/quality/test_sample_statuses.py keeps the two in step.
 
 
 def normalize_status(status: str | None) -> str:

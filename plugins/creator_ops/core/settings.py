@@ -71,7 +71,7 @@ class Settings(BaseModel):
     ui_now: dt.datetime | None = Field(None, alias="CREATOR_OPS_UI_NOW")
     """Pins "now" in the Campaigns view (ISO 8601 with offset), for demos and screenshots; unset in production."""
     ui_slots: int = Field(4, ge=1, le=64, alias="CREATOR_OPS_UI_SLOTS")
-    """Requests the Campaigns view serves at once per API server worker; one more gets 503 (docs/hardening.md)."""
+    """Requests the Campaigns view serves at once per API server worker; more wait up to 2 s, then get 503."""
     pii_hash_key: SecretStr | None = Field(None, alias="AIRFLOW_VAR_PII_HASH_KEY")
     """The PII hash key as Airflow's variable lookup reads it from the environment."""
 

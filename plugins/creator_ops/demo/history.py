@@ -40,9 +40,9 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     from creator_ops.core.spec import load_spec
     from creator_ops.core.steps import StepContext
     from creator_ops.stand_ins.data import DATASETS, generate, land_slice
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.steps.payouts import calculate
-    from creator_ops.steps.quality import validate_dataset
+    from creator_ops.steps.quality import validate
     from creator_ops.steps.run_record import register_run
     from creator_ops.steps.snapshot import take_snapshot
     from creator_ops.warehouse.db import upgrade
@@ -63,8 +63,8 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     end = t.payout_date + dt.timedelta(hours=1)
     ctx = StepContext(spec, spec_path, f"demo_history__{spec.id}", t.payout_date, end, engine)
     register_run(ctx)
-    rows = {dataset: ingest_landed(ctx, dataset)["accepted"] for dataset in DATASETS}
-    failed = {d: r["failed"] for d in DATASETS if not (r := validate_dataset(ctx, d))["passed"]}
+    rows = {dataset: ingest(ctx, dataset)["accepted"] for dataset in DATASETS}
+    failed = {d: r["failed"] for d in DATASETS if not (r := validate(ctx, d))["passed"]}
     payout = calculate(ctx)
     measured = measure_history_effects(ctx)
     take_snapshot(ctx)  # what its page and the Campaigns view show: the loaded history, as of this run

@@ -366,7 +366,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
-            f"  {summary['pairs']} pairs worth {_rm(summary['total_value_myr'])} for {summary['creators_matched']} of "
+            f"  {summary['pairs']} pairs, ranking score {_rm(summary['total_value_myr'])} (not a forecast of GMV) for "
+            f"{summary['creators_matched']} of "
             f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
             f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
         )
@@ -496,14 +497,14 @@ def main(argv: list[str] | None = None) -> int:
     with _output_to(log_path):
         from airflow.dag_processing.dagbag import DagBag
 
-        from creator_ops.airflow.dag_builder import campaign_specs_dir
         from creator_ops.core.calendar import CampaignCalendar
+        from creator_ops.core.settings import settings
         from creator_ops.core.spec import load_spec
         from creator_ops.demo.hitl import HitlResponder
         from creator_ops.stand_ins.data import generate
         from creator_ops.warehouse.db import default_url, make_engine
 
-        spec_path = campaign_specs_dir() / f"{args.campaign}.yaml"
+        spec_path = settings().campaign_specs_dir / f"{args.campaign}.yaml"
         spec = load_spec(spec_path)
         _reset(home, spec.id)
         dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).dags[spec.dag_id]
@@ -511,13 +512,28 @@ def main(argv: list[str] | None = None) -> int:
         data, truth = simulated_effects(data)  # boosts and samples cause a known effect (SPEC 12)
         calendar = CampaignCalendar(spec.timeline)
         runs = select_runs(calendar, spec, args.all_runs)
-        previous_path = previous_spec_path(campaign_specs_dir())
+        previous_path = previous_spec_path(settings().campaign_specs_dir)
         previous = None
         if previous_path is not None and args.campaign != PREVIOUS_CAMPAIGN:
             # the review's baseline: the last campaign of the same type, with its own history
             previous = load_previous_campaign(
                 previous_path, make_engine(default_url()), creators=max(10, args.creators // 2), seed=args.seed + 1
             )
+        # the ecosystem's history (SPEC section 13): earlier campaigns of other types over the same creators
+        from creator_ops.demo import ecosystem_history as eco_history
+        from creator_ops.stand_ins.data import make_creators
+
+        eco_started = time.monotonic()
+        pool_frames = [data.creators]
+        if previous_path is not None:
+            pool_frames.append(make_creators(load_spec(previous_path), max(10, args.creators // 2), args.seed + 1))
+        earlier = eco_history.load_earlier_campaigns(
+            home, make_engine(default_url()), eco_history.creator_pool(*pool_frames),
+            creators=max(10, args.creators // 8), seed=args.seed,
+        )  # fmt: skip
+        eco_seconds = time.monotonic() - eco_started
+    shown = ", ".join(f"{e['campaign_id']} ({e['type']})" for e in earlier)
+    print(f"Earlier campaigns loaded for the creator ecosystem in {eco_seconds:.1f} s: {shown}")
     if previous:
         print(
             f"Previous campaign {previous['campaign_id']} loaded as the baseline: {previous['enrolled']:,} enrolled, "
@@ -564,8 +580,15 @@ def main(argv: list[str] | None = None) -> int:
     os.close(terminal)
     servers.stop()
     engine = make_engine(default_url())
+    with _output_to(log_path):
+        eco_started = time.monotonic()
+        ecosystem_state = eco_history.run_ecosystem_dag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+        ecosystem_state += f", {time.monotonic() - eco_started:.1f} s"
     _print_summary(spec, results, responder, started, log_path, engine)
     _print_effects(spec, engine, truth, previous)
+    from creator_ops.steps.ecosystem import ecosystem_dir
+
+    eco_history.print_ecosystem(ecosystem_dir(), ecosystem_state)
     _print_alerts(servers)
     failed = [r for r in results if r["state"] != "success"]
     if failed:

@@ -80,24 +80,13 @@ def _quarantine_rows(problems: list[Any]) -> list[dict[str, Any]]:
 
 def ingest_payees_file(ctx: StepContext, path: Any, area: Any, key: Any) -> dict[str, Any]:
     """Ingest one landed payees file unless already registered; return what happened to it."""
-    from sqlalchemy import insert, select
-
     from creator_ops.core.finance.payees import read_payees
     from creator_ops.core.ingest.result import FileRejected
-    from creator_ops.warehouse.payees import payee_rows
-    from creator_ops.warehouse.schema import ingested_files, payees, quarantine
+    from creator_ops.warehouse.datasets import is_registered
 
     relative = area.relative(path, DATASET)
     sha256, size = area.sha256(path)
-    with ctx.engine.connect() as conn:
-        known = conn.execute(
-            select(ingested_files.c.file_id).where(
-                ingested_files.c.campaign_id == ctx.campaign_id,
-                ingested_files.c.dataset == DATASET,
-                ingested_files.c.sha256 == sha256,
-            )
-        ).first()
-    if known is not None:
+    if is_registered(ctx.engine, ctx.campaign_id, DATASET, sha256):
         return {"file": relative, "status": "already_ingested"}
     archived = area.archive(path, DATASET, sha256)
     read, rejection = None, None
@@ -115,13 +104,9 @@ def ingest_payees_file(ctx: StepContext, path: Any, area: Any, key: Any) -> dict
         "rows_quarantined": len(quarantined), "run_id": ctx.run_id, "ingested_at": dt.datetime.now(dt.UTC),
         "file_format": read.file_format if read else None, "encoding": read.encoding if read else None,
     }  # fmt: skip
-    with ctx.engine.begin() as conn:
-        file_id = conn.execute(insert(ingested_files).values(**row)).inserted_primary_key[0]
-        if read is not None and read.rows:
-            conn.execute(insert(payees), payee_rows(read.rows, file_id=file_id, campaign_id=ctx.campaign_id,
-                                                      cipher=key))  # fmt: skip
-        if quarantined:
-            conn.execute(insert(quarantine), [{**q, "file_id": file_id} for q in quarantined])
+    from creator_ops.warehouse.payees import store_payees_file
+
+    file_id = store_payees_file(ctx.engine, row, read.rows if read is not None else None, quarantined, key)
     reasons: dict[str, int] = {}
     for q in quarantined:
         reasons[q["reason"]] = reasons.get(q["reason"], 0) + 1
@@ -134,24 +119,18 @@ def ingest_payees_file(ctx: StepContext, path: Any, area: Any, key: Any) -> dict
 def validate_payees_batch(ctx: StepContext, file_id: int) -> dict[str, Any]:
     """Validate one stored payees batch (its clear columns) with `include/expectations/payees.json`."""
     import pandas as pd
-    from sqlalchemy import select
 
     from creator_ops.core.quality import run_suite
-    from creator_ops.steps.quality import store_result
-    from creator_ops.warehouse.schema import payees
+    from creator_ops.warehouse.datasets import store_verdict
+    from creator_ops.warehouse.payees import batch_clear_columns
 
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            select(payees.c.creator_id, payees.c.entity_type, payees.c.resident, payees.c.id_type,
-                   payees.c.has_identity, payees.c.identity_token).where(payees.c.file_id == file_id)
-        ).all()  # fmt: skip
-    frame = pd.DataFrame([dict(r._mapping) for r in rows],
+    frame = pd.DataFrame(batch_clear_columns(ctx.engine, file_id),
                          columns=["creator_id", "entity_type", "resident", "id_type", "has_identity",
                                   "identity_token"])  # fmt: skip
     frame["token_prefix"] = frame["identity_token"].str[:4]
     frame = frame.drop(columns=["identity_token"])
     report = run_suite(DATASET, frame, {})
-    store_result(ctx.engine, ctx.campaign_id, ctx.run_id, file_id, report)
+    store_verdict(ctx.engine, ctx.campaign_id, ctx.run_id, file_id, report)
     return {"passed": report.passed, "failed": report.failed_names}
 
 
@@ -306,20 +285,12 @@ def prepare_finance(ctx: StepContext) -> dict[str, Any]:
 
 def export_adjustments(ctx: StepContext, calculation_id: str) -> dict[str, tuple[int, str]] | None:
     """Return {creator: (wht_sen, status)} of a calculation's recorded finance decisions, None when none apply."""
-    from sqlalchemy import select
-
-    from creator_ops.warehouse.schema import finance_payments
+    from creator_ops.warehouse.payees import payment_decisions
 
     on = switches(ctx)
     if not (on.s107d or on.einvoice):
         return None
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            select(finance_payments.c.creator_id, finance_payments.c.wht_sen, finance_payments.c.status).where(
-                finance_payments.c.calculation_id == calculation_id
-            )
-        ).all()
-    return {r.creator_id: (int(r.wht_sen), r.status) for r in rows} if rows else None
+    return payment_decisions(ctx.engine, calculation_id) or None
 
 
 def approval_section(ctx: StepContext, calculation_id: str) -> str:

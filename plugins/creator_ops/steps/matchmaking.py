@@ -87,7 +87,7 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
     summary = result.summary()
     warnings = sorted(set(untrusted) & {"creators", "enrollments", "samples"})
     ctx.info(
-        "%s: list %d (draft) with %d pairs worth RM %s; products filled %d, short %d%s",
+        "%s: list %d (draft) with %d pairs, ranking score RM %s (not a forecast); products filled %d, short %d%s",
         ctx.campaign_id,
         list_id,
         summary["pairs"],
@@ -137,7 +137,7 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     lines = [
         f"**{title}** — list {record.list_id}, computed {record.computed_at:%Y-%m-%d %H:%M} UTC (run {record.run_id})",
         "",
-        f"- pairs: **{s['pairs']}**, total value **{_money(s['total_value_myr'])}** "
+        f"- pairs: **{s['pairs']}**, total ranking score **{_money(s['total_value_myr'])}** "
         f"({s['creators_matched']} creators of {s['candidates']} enrolled; at most "
         f"{s['max_products_per_creator']} product(s) each)",
         f"- products filled: **{s['products_filled']}** of {s['products']}; short: **{s['products_short']}** "

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from creator_ops.core.ingest.datasets import PAYOUT_DATASETS
 from creator_ops.core.money import format_myr, format_rm
 from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
 
-PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
 TOP_EARNERS = 10
 
 

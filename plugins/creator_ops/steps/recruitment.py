@@ -19,13 +19,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-
 from creator_ops.core.open_api import creator_landing_row
 from creator_ops.core.recruitment import Candidate, RecruitmentResult, recruit, write_recruitment_files
 from creator_ops.core.safe_csv import write_atomically
 from creator_ops.core.steps import StepContext, StepSkipped
-from creator_ops.warehouse.schema import creators
+from creator_ops.warehouse import recruitment as warehouse
 
 LANDED_CREATOR_COLUMNS = (
     "creator_id",
@@ -76,54 +74,21 @@ def land_api_candidates(ctx: StepContext, search: CreatorSearch) -> dict[str, An
     return {"records": len(rows), "landed": uri}
 
 
-def ingest_candidates(ctx: StepContext) -> dict[str, Any] | None:
-    """Ingest every creators file landed for the campaign (hash registry, quarantine, archive)."""
-    from creator_ops.steps.ingest import ingest_landed
-
-    return ingest_landed(ctx, "creators")
-
-
 def load_candidates(ctx: StepContext) -> list[Candidate]:
     """Read the campaign's candidates from the warehouse, in creator_id order."""
-    columns = [
-        creators.c[name]
-        for name in ("creator_id", "handle", "followers", "category", "state", "gmv_30d_sen", "avg_views_30d")
-    ]
-    query = select(*columns).where(creators.c.campaign_id == ctx.spec.id).order_by(creators.c.creator_id)
-    with ctx.engine.connect() as conn:
-        return [Candidate(**row._mapping) for row in conn.execute(query)]
+    return warehouse.candidates(ctx.engine, ctx.spec.id)
 
 
 def store_shortlist(ctx: StepContext, result: RecruitmentResult) -> None:
     """Store every candidate's score, shortlisted flag and account manager (no score when screened out)."""
     shortlisted = {entry.candidate.creator_id: entry for entry in result.shortlist}
     every_id = list(result.scores) + [c.creator_id for c, _ in result.screened_out]
-    rows = []
+    marks = []
     for creator_id in every_id:
-        card = result.scores.get(creator_id)
-        entry = shortlisted.get(creator_id)
-        rows.append(
-            {
-                "key_campaign": ctx.spec.id,
-                "key_creator": creator_id,
-                "score": card.total if card else None,
-                "shortlisted": entry is not None,
-                "account_manager": entry.account_manager if entry else None,
-            }
-        )
-    statement = (
-        update(creators)
-        .where(creators.c.campaign_id == bindparam("key_campaign"))
-        .where(creators.c.creator_id == bindparam("key_creator"))
-        .values(
-            score=bindparam("score"),
-            shortlisted=bindparam("shortlisted"),
-            account_manager=bindparam("account_manager"),
-        )
-    )
-    with ctx.engine.begin() as conn:
-        if rows:
-            conn.execute(statement.execution_options(synchronize_session=False), rows)
+        card, entry = result.scores.get(creator_id), shortlisted.get(creator_id)
+        manager = entry.account_manager if entry else None
+        marks.append((creator_id, card.total if card else None, entry is not None, manager))
+    warehouse.store_shortlist(ctx.engine, ctx.spec.id, marks)
 
 
 def record_invitations(ctx: StepContext, result: RecruitmentResult) -> int:

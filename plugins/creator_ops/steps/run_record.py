@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
 from creator_ops.core.steps import StepContext
-from creator_ops.warehouse.schema import campaign_runs, campaigns
-from creator_ops.warehouse.upsert import upsert
+from creator_ops.warehouse import runs
 
 
 def spec_fingerprint(ctx: StepContext) -> tuple[str, str]:
@@ -19,37 +17,20 @@ def spec_fingerprint(ctx: StepContext) -> tuple[str, str]:
 def register_run(ctx: StepContext) -> dict:
     """Upsert the campaign and this run (phase, interval); rerunning leaves the same rows."""
     sha, spec_json = spec_fingerprint(ctx)
-    now = dt.datetime.now(dt.UTC)
-    with ctx.engine.begin() as conn:
-        upsert(
-            conn,
-            campaigns,
-            [
-                {
-                    "campaign_id": ctx.spec.id,
-                    "name": ctx.spec.name,
-                    "campaign_type": ctx.spec.type,
-                    "spec_sha256": sha,
-                    "spec_json": spec_json,
-                    "updated_at": now,
-                }
-            ],
-            ["campaign_id"],
-        )
-        upsert(
-            conn,
-            campaign_runs,
-            [
-                {
-                    "campaign_id": ctx.spec.id,
-                    "run_id": ctx.run_id,
-                    "phase": str(ctx.phase),
-                    "interval_start": ctx.interval_start,
-                    "interval_end": ctx.interval_end,
-                    "updated_at": now,
-                }
-            ],
-            ["campaign_id", "run_id"],
-        )
+    campaign = {
+        "campaign_id": ctx.spec.id,
+        "name": ctx.spec.name,
+        "campaign_type": ctx.spec.type,
+        "spec_sha256": sha,
+        "spec_json": spec_json,
+    }
+    run = {
+        "campaign_id": ctx.spec.id,
+        "run_id": ctx.run_id,
+        "phase": str(ctx.phase),
+        "interval_start": ctx.interval_start,
+        "interval_end": ctx.interval_end,
+    }
+    runs.register_run(ctx.engine, campaign, run)
     ctx.info("Run %s of %s is in the %s phase", ctx.run_id, ctx.spec.id, ctx.phase)
     return {"phase": str(ctx.phase), "spec_sha256": sha}

@@ -62,7 +62,7 @@ def allocate_traffic(ctx: StepContext) -> dict[str, Any]:
         "hours_left": hours_left(ctx),
         **result.summary(),
         "spent_total_myr": format_myr(sum(before.values()) + result.spent_sen),
-        "holdout": holdout_text(ctx, len(holdout)),
+        "holdout": holdout_text(ctx, len(holdout), result.held_out),
         "calibration": {"factor": f"{float(factor):.6f}", "source": source} if ctx.spec.traffic.calibrate else None,
         "notes": result.notes,
     }
@@ -96,13 +96,14 @@ def record_traffic_holdout(ctx: StepContext, content_creators: list[str], now: d
     return held
 
 
-def holdout_text(ctx: StepContext, held_out: int) -> str | None:
+def holdout_text(ctx: StepContext, held_out: int, with_content: int) -> str | None:
     """Say how many candidates are held out of traffic and why (None without a traffic holdout)."""
     block = ctx.spec.experiments.traffic
     if block is None:
         return None
     return (
-        f"{held_out} candidates held out of boosts (experiments.traffic.holdout_share {block.holdout_share}): "
+        f"{held_out} candidates held out of boosts ({with_content} of them with content this hour; "
+        f"experiments.traffic.holdout_share {block.holdout_share}): "
         "chosen by a fixed hash of campaign and creator, they get no boost in any hour, so the review can "
         "measure what the boost added"
     )
@@ -122,5 +123,5 @@ def calibration_factor(ctx: StepContext):
     factor = max(Fraction(found.calibration), Fraction(0))
     return factor, (
         f"calibration {found.calibration} measured by {found.campaign_id} "
-        f"(event {found.event_start:%Y-%m-%d}); used as {float(factor):.6f}"
+        f"(event {found.event_start.astimezone(ctx.spec.tz):%Y-%m-%d}); used as {float(factor):.6f}"
     )

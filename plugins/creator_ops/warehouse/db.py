@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 
@@ -24,6 +28,33 @@ def normalize_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg2://" + url[len(prefix):]
     return url
+
+
+def connection_url(
+    conn_type: str | None,
+    *,
+    host: str | None = None,
+    login: str | None = None,
+    password: str | None = None,
+    port: int | str | None = None,
+    schema: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> str | None:
+    """Return the SQLAlchemy URL of an Airflow connection's fields (None: a type this cannot say).
+
+    A SQLAlchemy URL in `extra.sqlalchemy_url` wins; `sqlite` uses the host as the file;
+    `postgres` builds the URL with login and password URL-quoted (a password with `@` or `/`
+    stays one password). The one builder of the hook, the UI and `campaignctl files`.
+    """
+    if extra and extra.get("sqlalchemy_url"):
+        return str(extra["sqlalchemy_url"])
+    if conn_type == "sqlite":
+        return f"sqlite:///{host}"
+    if conn_type in ("postgres", "postgresql"):
+        auth = f"{quote(login or '', safe='')}{':' + quote(password, safe='') if password else ''}"
+        address = f"{auth}@{host or ''}" if auth else host or ""
+        return f"postgresql+psycopg2://{address}{f':{port}' if port else ''}/{schema or 'postgres'}"
+    return None
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -62,6 +93,32 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+
+
+_migrated: set[str] = set()
+_migrated_lock = threading.Lock()
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Migrate the warehouse only when it is behind this code's migrations; once per process and URL.
+
+    The deploy's init and the demo migrate before any task runs, so a task's check is one
+    read of the applied heads; a fresh embedded SQLite warehouse is migrated by its first task.
+    """
+    key = str(engine.url)
+    with _migrated_lock:
+        if key in _migrated:
+            return
+        if current_heads(engine) != script_heads():
+            upgrade(engine)
+        _migrated.add(key)
+
+
+def script_heads() -> set[str]:
+    """Return the heads of this package's migrations."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory(str(MIGRATIONS)).get_heads())
 
 
 def current_heads(engine: Engine) -> set[str]:

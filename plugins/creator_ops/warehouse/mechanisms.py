@@ -377,3 +377,15 @@ def hours(engine: Engine, campaign_id: str) -> Iterable[Any]:
     query = select(traffic_hours).where(traffic_hours.c.campaign_id == campaign_id).order_by(traffic_hours.c.hour_start)
     with engine.connect() as conn:
         return list(conn.execute(query))
+
+
+def allocation_rows(engine: Engine, campaign_id: str) -> list[tuple[dt.datetime, str, int, int]]:
+    """Return (hour_start, creator_id, spend_sen, expected_gmv_sen) of every allocation row, by hour and spend."""
+    t = traffic_allocations
+    query = (
+        select(t.c.hour_start, t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen)
+        .where(t.c.campaign_id == campaign_id)
+        .order_by(t.c.hour_start, t.c.spend_sen.desc(), t.c.creator_id)
+    )
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]

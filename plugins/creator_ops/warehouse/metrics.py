@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from creator_ops.core.ingest.datasets import PAYOUT_DATASETS  # the data sets the payout engine reads
 from creator_ops.core.times import utc
 from creator_ops.warehouse.files import current_files, current_files_query
 from creator_ops.warehouse.schema import exclusions, quality_results
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 # placed, not cancelled or returned, not yet delivered: counted live, not yet eligible
 OPEN_STATUSES = ("pending", "processing", "unpaid", "to_ship", "awaiting_shipment", "shipped", "in_transit")
-PAYOUT_DATASETS = ("orders", "enrollments", "exclusions")
 # Enough entries for every campaign a Campaigns view lists, bounded by memory instead: a list
 # of 50 campaigns must not reload every campaign on each request (an 8-entry cache did).
 _CACHE_ENTRIES = 256

@@ -52,6 +52,47 @@ def payee_rows(
     ]
 
 
+def store_payees_file(
+    engine: Engine, file_row: dict[str, Any], accepted: Iterable[tuple[int, Payee]] | None, quarantined: list[dict],
+    cipher: PayeeCipher,
+) -> int:
+    """Register a landed payees file with its accepted rows (identity encrypted) and quarantine; return its file_id."""
+    from sqlalchemy import insert
+
+    from creator_ops.warehouse.datasets import register_file
+    from creator_ops.warehouse.schema import quarantine
+
+    def load(conn: Any, file_id: int) -> None:
+        rows = payee_rows(accepted or [], file_id=file_id, campaign_id=file_row["campaign_id"], cipher=cipher)
+        if rows:
+            conn.execute(insert(payees), rows)
+        if quarantined:
+            conn.execute(insert(quarantine), [{**q, "file_id": file_id} for q in quarantined])
+
+    return register_file(engine, file_row, load)
+
+
+def batch_clear_columns(engine: Engine, file_id: int) -> list[dict[str, Any]]:
+    """Return one stored payees batch's clear columns (and its identity token, for its prefix only)."""
+    p = payees
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(p.c.creator_id, p.c.entity_type, p.c.resident, p.c.id_type, p.c.has_identity,
+                   p.c.identity_token).where(p.c.file_id == file_id)
+        ).all()  # fmt: skip
+    return [dict(r._mapping) for r in rows]
+
+
+def payment_decisions(engine: Engine, calculation_id: str) -> dict[str, tuple[int, str]]:
+    """Return {creator: (wht_sen, status)} recorded for a calculation's finance payments."""
+    f = finance_payments
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(f.c.creator_id, f.c.wht_sen, f.c.status).where(f.c.calculation_id == calculation_id)
+        ).all()
+    return {r.creator_id: (int(r.wht_sen), r.status) for r in rows}
+
+
 def current_payees(engine: Engine, cipher: PayeeCipher, creators: Sequence[str] | None = None) -> dict[str, Payee]:
     """Return {creator_id: Payee} of each creator's last landed row (accepted files only), identity decrypted."""
     from creator_ops.warehouse.schema import ingested_files

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from creator_ops.core.payouts import PayoutInputs, inputs_digest
+from creator_ops.core.payouts import INPUT_COLUMNS, PayoutInputs, inputs_digest
 from creator_ops.warehouse.files import current_file_ids
 from creator_ops.warehouse.schema import enrollments, exclusions, ingested_files, order_lines
 
@@ -18,13 +18,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-ORDER_COLUMNS = (
-    "order_id", "line_id", "creator_id", "order_time", "status", "gmv_sen", "updated_at", "file_id",
-    # SPEC section 9: carried through the eligible lines for the campaign review
-    "product_id", "content_type", "commission_sen",
-)  # fmt: skip
-ENROLLMENT_COLUMNS = ("creator_id", "registered_at", "is_new_creator", "file_id")
-TIMESTAMPS = ("order_time", "updated_at", "registered_at")
+# The engine's input relations (core.payouts.INPUT_COLUMNS, from the data set registry) as stored
+# columns; row_number is the input position, numbered here in ingestion order.
+ARROW_KINDS = {"BIGINT": "int", "TIMESTAMPTZ": "timestamp", "BOOLEAN": "bool", "VARCHAR": "str"}
+ORDER_COLUMNS = tuple(c for c, _, _ in INPUT_COLUMNS["orders"] if c != "row_number")
+ENROLLMENT_COLUMNS = tuple(c for c, _, _ in INPUT_COLUMNS["enrollments"] if c != "row_number")
 
 
 def _columns(conn, query, names: tuple[str, ...]) -> dict[str, list]:
@@ -57,6 +55,20 @@ def _arrow_column(values: list, kind: str):
     return pa.array(values, {"int": pa.int64(), "str": pa.string()}[kind])
 
 
+def _relation(name: str, columns: dict[str, list], rows: int):
+    """Return an input relation of the engine as Arrow, in its column order, row_number in ingestion order."""
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            column: pa.array(range(1, rows + 1), pa.int64())
+            if column == "row_number"
+            else _arrow_column(columns[column], ARROW_KINDS[kind])
+            for column, kind, _ in INPUT_COLUMNS[name]
+        }
+    )
+
+
 def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
     """Read a campaign's order lines, enrollments and exclusions from the warehouse.
 
@@ -70,17 +82,17 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
     with engine.connect() as conn:
         orders = _columns(
             conn,
-            select(*(o.c[name] for name in ORDER_COLUMNS))
+            select(*(o.c[name] for name in (*ORDER_COLUMNS, "file_id")))
             .where(o.c.campaign_id == campaign_id, o.c.file_id.in_(current_file_ids(campaign_id, "orders")))
             .order_by(o.c.file_id, o.c.row_number),
-            ORDER_COLUMNS,
+            (*ORDER_COLUMNS, "file_id"),
         )
         enrolled = _columns(
             conn,
-            select(*(e.c[name] for name in ENROLLMENT_COLUMNS))
+            select(*(e.c[name] for name in (*ENROLLMENT_COLUMNS, "file_id")))
             .where(e.c.campaign_id == campaign_id, e.c.file_id.in_(current_file_ids(campaign_id, "enrollments")))
             .order_by(e.c.file_id, e.c.row_number),
-            ENROLLMENT_COLUMNS,
+            (*ENROLLMENT_COLUMNS, "file_id"),
         )
         exclusion_rows = conn.execute(
             select(exclusions.c.creator_id, exclusions.c.reason)
@@ -98,25 +110,8 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
             else []
         )
     n_orders, n_enrolled = len(orders["order_id"]), len(enrolled["creator_id"])
-    kinds = {"gmv_sen": "int", "commission_sen": "int", "is_new_creator": "bool"}
-    kinds |= dict.fromkeys(TIMESTAMPS, "timestamp")
-    orders_table = pa.table(
-        {
-            **{
-                name: _arrow_column(orders[name], kinds.get(name, "str"))
-                for name in ORDER_COLUMNS
-                if name not in ("file_id", "product_id", "content_type", "commission_sen")
-            },
-            "row_number": pa.array(range(1, n_orders + 1), pa.int64()),
-            **{name: _arrow_column(orders[name], kinds.get(name, "str")) for name in ORDER_COLUMNS[-3:]},
-        }
-    )
-    enrollments_table = pa.table(
-        {
-            **{name: _arrow_column(enrolled[name], kinds.get(name, "str")) for name in ENROLLMENT_COLUMNS[:-1]},
-            "row_number": pa.array(range(1, n_enrolled + 1), pa.int64()),
-        }
-    )
+    orders_table = _relation("orders", orders, n_orders)
+    enrollments_table = _relation("enrollments", enrolled, n_enrolled)
     exclusions_table = pa.table({"creator_id": pa.array([r.creator_id for r in exclusion_rows], pa.string())})
     parts = [f"campaign:{campaign_id}"]
     parts += [f"file:{f.dataset}:{f.sha256}" for f in files]

@@ -49,6 +49,11 @@ def test_demo_runs_every_phase_and_reports(tmp_path):
     assert re.search(r"payout calculation \w+ (approved|exported) by nurul\.huda", out)
     assert "Anonymous" not in out
     assert re.search(r"Alerts delivered to loopback servers: [1-9]\d* Slack messages, [1-9]\d* e-mails", out)
+    # the creator ecosystem: four earlier campaigns of mixed types, the last three's growth accounting, the page
+    assert re.search(r"Creator ecosystem across 5 campaigns \(ecosystem DAG run: success", out)
+    for campaign in ("my_1010_2026", "my_1111_2026", "my_1212_2026"):
+        assert re.search(rf"^\s+{campaign}: enrolled [\d,]+ = [\d,]+ new \+ [\d,]+ returning", out, re.M), campaign
+    assert (tmp_path / "output" / "ecosystem" / "ecosystem.html").is_file()
     finance = list((tmp_path / "output" / "my_1212_2026" / "finance").rglob("*.csv"))
     assert finance, "no finance export written"
     reports = list((tmp_path / "output" / "my_1212_2026" / "runs").glob("*.md"))

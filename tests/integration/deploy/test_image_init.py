@@ -11,6 +11,7 @@ docker-compose.yaml succeed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -160,7 +161,9 @@ def test_the_whole_init_script_of_docker_compose_runs(image):
     done = _run(_init_script(home), home, env, timeout=900)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-3000:])
     users = _run("airflow users list -o json", home, env)
-    assert users.returncode == 0 and '"username": "admin"' in users.stdout and '"roles": "Admin"' in users.stdout
+    assert users.returncode == 0, users.stderr[-2000:]
+    listed = json.loads(users.stdout.strip().splitlines()[-1])  # the CLI's log lines come first
+    assert [(u["username"], u["roles"]) for u in listed] == [("admin", ["Admin"])]
     roles = _run("airflow roles list -o plain", home, env)
     assert "campaign_member" in roles.stdout
     again = _run(_init_script(home), home, env, timeout=900)  # a second start (a changed password) still succeeds

@@ -42,7 +42,12 @@ def cluster():
     if problem:
         pytest.skip(problem)
     module = _load_script()
-    with module.DistributedAirflow(executor="CeleryExecutor", workers=1) as running:
+    # The 12.12 campaign's calendar spans real dates, so once unpaused the scheduler starts the
+    # scheduled run of the interval that ends next (each midnight Kuala Lumpur in recruitment,
+    # each hour during the event) whenever that falls inside the test: a second run writing its
+    # own campaign_runs row beside the triggered one. Only the runs the tests trigger may run.
+    no_schedule = {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
+    with module.DistributedAirflow(executor="CeleryExecutor", workers=1, extra_env=no_schedule) as running:
         running.wait_for_dag(DAG_ID)
         running.unpause(DAG_ID)
         yield running
@@ -111,6 +116,12 @@ def warehouse_snapshot(url: str) -> dict[str, list[tuple]]:
     return snapshot
 
 
+def _run_ids(cluster) -> set[str]:
+    response = cluster.api("GET", f"/dags/{DAG_ID}/dagRuns", params={"limit": 100})
+    response.raise_for_status()
+    return {run["dag_run_id"] for run in response.json()["dag_runs"]}
+
+
 def _states(cluster, run_id: str) -> dict[str, str]:
     return {ti["task_id"]: ti["state"] for ti in cluster.task_instances(DAG_ID, run_id)}
 
@@ -138,6 +149,7 @@ def test_a_campaign_run_completes_on_celery_workers(cluster):
         stored = conn.execute(text("SELECT run_id, phase FROM campaign_runs")).all()
     engine.dispose()
     assert stored == [(run_id, "recruitment")]
+    assert _run_ids(cluster) == {run_id}  # no scheduled run beside it
     cluster.undisturbed_snapshot = snapshot
 
 
@@ -174,4 +186,5 @@ def test_a_killed_worker_loses_and_doubles_nothing(cluster):
     expected = expected_states()
     for task_id, ti in tis.items():
         assert ti["state"] in expected[task_id], f"{task_id} ended {ti['state']}"
+    assert _run_ids(cluster) == {run_id}  # the retry, not a second run, wrote the run record
     assert warehouse_snapshot(cluster.warehouse_url) == baseline

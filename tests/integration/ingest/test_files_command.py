@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from creator_ops.cli import main
-from creator_ops.steps.ingest import ingest_landed
+from creator_ops.steps.ingest import ingest
 from creator_ops.warehouse import schema
 from creator_ops.warehouse.files import current_files_query
 
@@ -22,7 +22,7 @@ def test_retire_and_restore_are_recorded_and_change_what_counts(
     landing("orders", export_files["orders_canonical_semicolon.csv"])
     landing("orders", export_files["orders_missing_columns.csv"])
     ctx = make_ctx(warehouse_engine)
-    ingest_landed(ctx, "orders")
+    ingest(ctx, "orders")
     url = ["--warehouse", _url(warehouse_engine)]
 
     assert main(["files", "list", ctx.campaign_id, *url]) == 0

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from sqlalchemy import func, select, update
 
-from creator_ops.steps.ingest import ingest_landed
+from creator_ops.steps.ingest import ingest
 from creator_ops.warehouse import schema
 
 UTC = dt.UTC
@@ -39,7 +39,7 @@ def test_orders_load_reconciled_and_rerun_leaves_the_same_rows(
     landing("orders", export_files["orders_canonical_semicolon.csv"])
     landing("orders", export_files["orders_affiliate.xlsx"])
     ctx = make_ctx(warehouse_engine)
-    summary = ingest_landed(ctx, "orders")
+    summary = ingest(ctx, "orders")
     assert (summary["files"], summary["rows_in"], summary["accepted"], summary["quarantined"]) == (
         2,
         18,
@@ -82,7 +82,7 @@ def test_orders_load_reconciled_and_rerun_leaves_the_same_rows(
     )
     assert _count(warehouse_engine, schema.quarantine) == 12
 
-    again = ingest_landed(make_ctx(warehouse_engine, run_id="manual__rerun"), "orders")
+    again = ingest(make_ctx(warehouse_engine, run_id="manual__rerun"), "orders")
     assert (again["files"], again["already_ingested"]) == (0, 2)
     assert _count(warehouse_engine, schema.order_lines) == 6
     assert _count(warehouse_engine, schema.quarantine) == 12
@@ -94,9 +94,9 @@ def test_same_content_under_another_name_is_ingested_once_and_files_are_archived
 ):
     first = landing("orders", export_files["orders_affiliate_export.csv"])
     original = first.read_bytes()
-    ingest_landed(make_ctx(warehouse_engine), "orders")
+    ingest(make_ctx(warehouse_engine), "orders")
     landing("orders", export_files["orders_affiliate_export.csv"], name="orders_affiliate_export (1).csv")
-    summary = ingest_landed(make_ctx(warehouse_engine), "orders")
+    summary = ingest(make_ctx(warehouse_engine), "orders")
     assert (summary["files"], summary["already_ingested"]) == (0, 2)
     assert _count(warehouse_engine, schema.order_lines) == 5
     assert first.read_bytes() == original  # never modified, never deleted
@@ -116,7 +116,7 @@ def test_rejected_files_are_recorded_kept_and_do_not_stop_the_others(
     bad = landing("orders", export_files["orders_missing_columns.csv"])
     landing("orders", export_files["orders_garbage.csv"])
     landing("orders", export_files["orders_ragged.csv"])
-    summary = ingest_landed(make_ctx(warehouse_engine), "orders")
+    summary = ingest(make_ctx(warehouse_engine), "orders")
     assert (summary["files"], summary["rejected"], summary["accepted"], summary["quarantined"]) == (
         3,
         2,
@@ -137,7 +137,7 @@ def test_rejected_files_are_recorded_kept_and_do_not_stop_the_others(
     assert len(rejected) == 2 and rejected[1][0] == str(bad) and rejected[1][2] == 0
     assert bad.exists()
     assert (
-        ingest_landed(make_ctx(warehouse_engine), "orders")["already_ingested"] == 3
+        ingest(make_ctx(warehouse_engine), "orders")["already_ingested"] == 3
     )  # a rejection is recorded once
 
 
@@ -147,9 +147,9 @@ def test_enrollments_surveys_exclusions_and_pii(warehouse_engine, export_files, 
     landing("surveys", export_files["surveys_google_forms.csv"], name="pre_event/google_forms.csv")
     landing("exclusions", export_files["exclusions.jsonl"])
     ctx = make_ctx(warehouse_engine)
-    assert ingest_landed(ctx, "enrollments")["accepted"] == 7
-    assert ingest_landed(ctx, "surveys")["accepted"] == 3
-    assert ingest_landed(ctx, "exclusions")["accepted"] == 3
+    assert ingest(ctx, "enrollments")["accepted"] == 7
+    assert ingest(ctx, "surveys")["accepted"] == 3
+    assert ingest(ctx, "exclusions")["accepted"] == 3
     enrolled = _rows(
         warehouse_engine,
         select(
@@ -178,7 +178,7 @@ def test_creators_upsert_keeps_recruitment_columns(
 ):
     landing("creators", export_files["creators_pull.csv"])
     ctx = make_ctx(warehouse_engine)
-    assert ingest_landed(ctx, "creators")["accepted"] == 3
+    assert ingest(ctx, "creators")["accepted"] == 3
     with warehouse_engine.begin() as conn:
         conn.execute(
             update(schema.creators)
@@ -188,7 +188,7 @@ def test_creators_upsert_keeps_recruitment_columns(
     newer = tmp_path / "pull2.csv"
     newer.write_text("creator_id,followers\nweijie_home,1.5M\nnew.one,2K\n")
     landing("creators", newer)
-    ingest_landed(ctx, "creators")
+    ingest(ctx, "creators")
     row = _rows(
         warehouse_engine,
         select(
@@ -209,10 +209,10 @@ def test_without_pii_key_ingestion_stops(warehouse_engine, export_files, landing
     monkeypatch.delenv("CREATOR_OPS_DEMO", raising=False)
     landing("creators", export_files["creators_pull.csv"])
     with pytest.raises(PiiKeyMissing):
-        ingest_landed(make_ctx(warehouse_engine), "creators")
+        ingest(make_ctx(warehouse_engine), "creators")
     assert _count(warehouse_engine, schema.ingested_files) == 0
 
 
 def test_nothing_landed_is_an_empty_summary(warehouse_engine, landing, make_ctx):
-    summary = ingest_landed(make_ctx(warehouse_engine), "orders")
+    summary = ingest(make_ctx(warehouse_engine), "orders")
     assert (summary["files"], summary["rows_in"]) == (0, 0)

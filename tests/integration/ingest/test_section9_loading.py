@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from creator_ops.steps.ingest import ingest_landed
-from creator_ops.steps.quality import untrusted_datasets, validate_dataset
+from creator_ops.steps.ingest import ingest
+from creator_ops.steps.quality import untrusted_datasets, validate
 from creator_ops.warehouse import schema
 from creator_ops.warehouse.campaign_data import (
     current_content,
@@ -52,9 +52,9 @@ def test_samples_last_landed_status_wins_and_superseded_files_do_not_count(
 ):
     ctx = make_ctx(warehouse_engine)
     landing("samples", _file(tmp_path, "day1.csv", SAMPLES_DAY1))
-    assert ingest_landed(ctx, "samples")["accepted"] == 3
+    assert ingest(ctx, "samples")["accepted"] == 3
     landing("samples", _file(tmp_path, "day2.csv", SAMPLES_DAY2))
-    assert ingest_landed(ctx, "samples")["accepted"] == 3
+    assert ingest(ctx, "samples")["accepted"] == 3
     rows = {r["sample_id"]: r for r in current_samples(warehouse_engine, ctx.campaign_id).to_pylist()}
     assert {k: (r["status"], r["shipped"], r["posted"], r["cancelled"]) for k, r in rows.items()} == {
         "S1": ("COMPLETED", True, True, False),  # the later row of the later file
@@ -65,7 +65,7 @@ def test_samples_last_landed_status_wins_and_superseded_files_do_not_count(
     assert rows["S1"]["creator_id"] == "aisyah.glow"
     # day 2 re-landed under its name without S1's COMPLETED row: that file now speaks for day 2
     landing("samples", _file(tmp_path, "day2b.csv", SAMPLES_DAY2.rsplit("S1,", 1)[0]), name="day2.csv")
-    ingest_landed(ctx, "samples")
+    ingest(ctx, "samples")
     assert current_samples(warehouse_engine, ctx.campaign_id).to_pydict()["status"] == [
         "SHIPPED", "CANCELLED", "PENDING",
     ]  # fmt: skip
@@ -89,7 +89,7 @@ def test_products_content_latest_landing_per_key(warehouse_engine, landing, make
             "product_id,name,category,price_myr,sample_quota\nP1,Serum,beauty,25.00,0\n",
         ),
     )
-    assert ingest_landed(ctx, "products")["accepted"] == 3
+    assert ingest(ctx, "products")["accepted"] == 3
     products = current_products(warehouse_engine, ctx.campaign_id).to_pylist()
     assert [
         (p["product_id"], p["price_sen"], p["sample_quota"], p["priority"], p["min_followers"]) for p in products
@@ -108,7 +108,7 @@ def test_products_content_latest_landing_per_key(warehouse_engine, landing, make
             "v1,aisyah.glow,VIDEO,2026-12-11 20:00:00,5K,80.00\n",
         ),
     )
-    ingest_landed(ctx, "content")
+    ingest(ctx, "content")
     content = current_content(warehouse_engine, ctx.campaign_id).to_pylist()
     assert [(c["content_id"], c["content_type"], c["views"], c["gmv_sen"]) for c in content] == [
         ("v1", "VIDEO", 5000, 8000),
@@ -127,7 +127,7 @@ def test_invitations_from_files_and_from_recruitment(warehouse_engine, landing, 
             "creator,invited_at,account_manager\n@Aisyah.Glow,2026-11-21 10:00:00,wei_jie\nfarah,2026-11-25 10:00:00,aisyah\n",
         ),
     )
-    ingest_landed(ctx, "invitations")
+    ingest(ctx, "invitations")
     early = dt.datetime(2026, 11, 22, tzinfo=UTC)
     record_recruitment_invitations(
         warehouse_engine, ctx.campaign_id, [("farah", "kavitha"), ("hafiz", None)], early, "run1"
@@ -157,12 +157,12 @@ def test_orders_carry_product_content_type_and_commission(warehouse_engine, land
             "7002,1,aisyah.glow,2026-12-12 01:00:00,COMPLETED,50.00,,,\n",
         ),
     )
-    ingest_landed(ctx, "orders")
+    ingest(ctx, "orders")
     t = schema.order_lines
     with warehouse_engine.connect() as conn:
         rows = conn.execute(select(t.c.product_id, t.c.content_type, t.c.commission_sen).order_by(t.c.row_number)).all()
     assert [tuple(r) for r in rows] == [("P1", "LIVE", 1200), (None, "UNKNOWN", 0)]
-    report = validate_dataset(ctx, "orders")
+    report = validate(ctx, "orders")
     assert report["passed"], report["failed"]
 
 
@@ -177,10 +177,10 @@ def test_quality_suites_of_the_new_data_sets_run_on_the_warehouse(warehouse_engi
             "content_id,creator_id,content_type,posted_at,views,gmv_myr\nv1,a,VIDEO,2025-01-01 00:00:00,1,1\n",
         ),
     )
-    ingest_landed(ctx, "samples")
-    ingest_landed(ctx, "content")
-    assert validate_dataset(ctx, "samples")["passed"]
-    content = validate_dataset(ctx, "content")
+    ingest(ctx, "samples")
+    ingest(ctx, "content")
+    assert validate(ctx, "samples")["passed"]
+    content = validate(ctx, "content")
     assert not content["passed"] and "posted_during_campaign" in content["failed"]
     assert untrusted_datasets(warehouse_engine, ctx.campaign_id) == {"content": ["posted_during_campaign"]}
     # retiring the bad file (status superseded) removes it from the current rows and from the verdict

@@ -18,7 +18,8 @@ def test_ingestion_tasks_run_in_their_phases() -> None:
     assert phases["surveys.ingest_surveys"] == all_phases
     assert phases["orders.ingest_orders"] == ["live", "cooling", "settlement"]
     assert phases["orders.ingest_exclusions"] == ["live", "cooling", "settlement"]
-    assert dag.get_task("orders.ingest_orders").step == "creator_ops.steps.ingest:ingest_orders"
+    task = dag.get_task("orders.ingest_orders")
+    assert (task.step, task.step_kwargs) == ("creator_ops.steps.ingest:ingest", {"dataset": "orders"})
 
 
 def test_building_the_stages_imports_no_pandas_or_pyarrow() -> None:

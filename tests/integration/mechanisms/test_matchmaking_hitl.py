@@ -148,7 +148,7 @@ def test_approve_freezes_the_list_and_later_runs_leave_it(hitl_env):
     assert seen.get("status") == 200, seen
     body = seen["request"]["body"]
     # aina/serum 200000 × 1/2 × 2 = 200000 sen; chong/tee 90000 × 1/2 = 45000 sen
-    assert "total value **RM 2,450.00**" in body and "| 1 | aina | serum | RM 2,000.00 | aisyah |" in body
+    assert "total ranking score **RM 2,450.00**" in body and "| 1 | aina | serum | RM 2,000.00 | aisyah |" in body
     assert "products filled: **1** of 2" in body
     assert states == {"matchmaking.match_products": "success", TASK: "success"}
     [frozen] = wh.lists(hitl_env["engine"], "mm_approve")

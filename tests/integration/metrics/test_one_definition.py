@@ -106,7 +106,7 @@ def expected_eligible_gmv_sen(order_files: list[list[list[str]]]) -> int:
 @pytest.fixture
 def loaded(warehouse_engine, tmp_path, monkeypatch):
     """The warehouse after ingesting the files above, as the DAG's ingestion tasks do."""
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
 
     landing = tmp_path / "landing" / SPEC.id
     monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
@@ -117,10 +117,10 @@ def loaded(warehouse_engine, tmp_path, monkeypatch):
     _csv(landing / "exclusions" / "exclusions.csv", ["creator_id", "reason"], [["barred", "fraud"]])
     _csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1_FIRST)
     for dataset in ("enrollments", "exclusions", "orders"):
-        ingest_landed(ctx, dataset)
+        ingest(ctx, dataset)
     _csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1)  # corrected export, same name
     _csv(landing / "orders" / "day2.csv", ORDER_HEADER, ORDERS_DAY2)
-    summary = ingest_landed(ctx, "orders")
+    summary = ingest(ctx, "orders")
     assert summary["quarantined"] == 1  # the negative line
     return ctx
 
@@ -183,12 +183,12 @@ def test_trust_is_one_reading_for_view_metrics_and_payouts(loaded):
 
     from creator_ops.airflow.ui.overview import campaign_status
     from creator_ops.steps.payouts import calculate
-    from creator_ops.steps.quality import validate_orders
+    from creator_ops.steps.quality import validate
     from creator_ops.warehouse.metrics import campaign_figures
     from creator_ops.warehouse.schema import quality_results
     from creator_ops.warehouse.upsert import upsert
 
-    verdict = validate_orders(loaded)  # day 1 quarantined 1 of 9 lines: above the spec's 5%
+    verdict = validate(loaded, "orders")  # day 1 quarantined 1 of 9 lines: above the spec's 5%
     assert verdict["failed"] == ["quarantine_share_below_threshold"]
     row = campaign_status(SPEC, loaded.engine, AFTER_EVENT)
     assert (row.quality, row.quality_failed) == ("failed", ["orders"])

@@ -157,7 +157,7 @@ def test_approve_releases_the_finance_export(hitl_env):
     assert seen.get("status") == 200, seen
     body = seen["request"]["body"]
     # alice 1018.00: tier 50 + 45.81 + new 20 + 2nd prize 3000; bob 5000.00: 50 + 225 + 1st prize 5000
-    assert "RM 8,390.81" in body and "Top earners" in body and "| 1 | bob | RM 5275.00 |" in body
+    assert "RM 8,390.81" in body and "Top earners" in body and "| 1 | bob | RM 5,275.00 |" in body
     assert "Quality warnings" in body and "none" in body
     assert states == {
         "payouts.calculate": "success", "payouts.approve": "success", "payouts.export_for_finance": "success"

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, update
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.stand_ins.data import generate
-from creator_ops.steps.quality import untrusted_datasets, validate_enrollments, validate_orders
+from creator_ops.steps.quality import untrusted_datasets, validate
 from creator_ops.warehouse.schema import enrollments, ingested_files, order_lines, quality_results
 
 pytestmark = pytest.mark.integration
@@ -63,7 +63,7 @@ def demo():
 
 def test_nothing_landed_skips_with_the_reason(warehouse_engine):
     with pytest.raises(StepSkipped, match="no orders file was ingested in run r0"):
-        validate_orders(ctx(warehouse_engine, "r0"))
+        validate(ctx(warehouse_engine, "r0"), "orders")
     assert untrusted_datasets(warehouse_engine, SPEC.id) == {}
 
 
@@ -72,17 +72,17 @@ def test_verdicts_are_stored_rerun_upserts_and_a_fixed_file_restores_trust(wareh
     good = demo.accepted("orders")
     land(engine, "orders", order_lines, good, "r1")
     land(engine, "enrollments", enrollments, demo.accepted("enrollments"), "r1")
-    result = validate_orders(ctx(engine, "r1"))
+    result = validate(ctx(engine, "r1"), "orders")
     assert result["passed"] and result["files"] == 1
-    assert validate_enrollments(ctx(engine, "r1"))["passed"]
+    assert validate(ctx(engine, "r1"), "enrollments")["passed"]
     assert untrusted_datasets(engine, SPEC.id) == {}
 
     broken = good.copy()
     broken.loc[0, "gmv_sen"] = 10**12  # RM 10 billion on one line: a mis-parsed amount
     broken.loc[1, "order_time"] = pd.Timestamp("2026-01-01T00:00:00Z")
     land(engine, "orders", order_lines, broken, "r2", quarantined=len(broken))  # half the file quarantined
-    first = validate_orders(ctx(engine, "r2"))
-    again = validate_orders(ctx(engine, "r2"))  # a rerun of the task replaces the verdict
+    first = validate(ctx(engine, "r2"), "orders")
+    again = validate(ctx(engine, "r2"), "orders")  # a rerun of the task replaces the verdict
     assert not first["passed"] and first["failed"] == again["failed"]
     expected = ["gmv_plausible", "order_time_near_event", "quarantine_share_below_threshold"]
     assert sorted(first["failed"]) == expected
@@ -101,12 +101,12 @@ def test_verdicts_are_stored_rerun_upserts_and_a_fixed_file_restores_trust(wareh
         assert '"gmv_plausible"' in report
 
     land(engine, "orders", order_lines, good, "r3")  # a good file under another name fixes nothing
-    assert validate_orders(ctx(engine, "r3"))["passed"]
+    assert validate(ctx(engine, "r3"), "orders")["passed"]
     assert sorted(untrusted_datasets(engine, SPEC.id)["orders"]) == expected
 
     # ops land the corrected export under the bad one's name; the next run validates it
     land(engine, "orders", order_lines, good, "r4", name="r2.csv")
-    assert validate_orders(ctx(engine, "r4"))["passed"]
+    assert validate(ctx(engine, "r4"), "orders")["passed"]
     assert untrusted_datasets(engine, SPEC.id) == {}
 
 
@@ -117,13 +117,13 @@ def test_fixing_the_data_and_rerunning_in_the_same_run_restores_trust(warehouse_
     broken.loc[0, "status"] = "shipped?"
     bad_id = land(engine, "orders", order_lines, broken, "r5", name="orders_1212.csv")
     land(engine, "enrollments", enrollments, demo.accepted("enrollments"), "r5")
-    first = validate_orders(ctx(engine, "r5"))
+    first = validate(ctx(engine, "r5"), "orders")
     assert first["failed"] == ["status_known"]
     assert untrusted_datasets(engine, SPEC.id) == {"orders": ["status_known"]}
 
     # ops re-export the same file name; the ingest task reruns in r5, then the quality task
     fixed_id = land(engine, "orders", order_lines, good, "r5", name="orders_1212.csv")
-    again = validate_orders(ctx(engine, "r5"))
+    again = validate(ctx(engine, "r5"), "orders")
     assert again["passed"] and again["files"] == 1 and again["reports"][0]["file_id"] == fixed_id
     assert again["superseded_verdicts_dropped"] == [bad_id]
     assert untrusted_datasets(engine, SPEC.id) == {}
@@ -134,7 +134,7 @@ def test_fixing_the_data_and_rerunning_in_the_same_run_restores_trust(warehouse_
             )
         ).all()
     assert [tuple(row) for row in stored] == [(fixed_id, True)]
-    rerun = validate_orders(ctx(engine, "r5"))
+    rerun = validate(ctx(engine, "r5"), "orders")
     assert rerun["passed"] and rerun["superseded_verdicts_dropped"] == []  # nothing stale is left
 
 
@@ -145,12 +145,12 @@ def test_a_bad_file_stays_untrusted_until_re_landed_or_retired(warehouse_engine,
     broken.loc[2, "gmv_sen"] = -1
     day1 = land(engine, "orders", order_lines, broken, "r6", name="day1.csv")
     land(engine, "orders", order_lines, good.head(50), "r7", name="day2.csv")
-    assert not validate_orders(ctx(engine, "r6"))["passed"]
-    assert validate_orders(ctx(engine, "r7"))["passed"]  # a later run passed, yet day 1 is still there
+    assert not validate(ctx(engine, "r6"), "orders")["passed"]
+    assert validate(ctx(engine, "r7"), "orders")["passed"]  # a later run passed, yet day 1 is still there
     assert untrusted_datasets(engine, SPEC.id) == {"orders": ["gmv_plausible"]}
     with engine.begin() as conn:  # ops retire day 1 without re-landing it
         retire = update(ingested_files).where(ingested_files.c.file_id == day1)
         conn.execute(retire.values(status="superseded"))
     assert untrusted_datasets(engine, SPEC.id) == {}
     with pytest.raises(StepSkipped, match="no orders file was ingested in run r6"):
-        validate_orders(ctx(engine, "r6"))
+        validate(ctx(engine, "r6"), "orders")

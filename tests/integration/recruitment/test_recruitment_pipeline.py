@@ -10,7 +10,8 @@ from test_recruitment_steps import make_ctx
 
 from creator_ops.core.open_api import OpenApiClient, OpenApiConfig
 from creator_ops.stand_ins.open_api import APP_KEY, APP_SECRET, SHOP_ID
-from creator_ops.steps.recruitment import ingest_candidates, land_api_candidates, shortlist_candidates
+from creator_ops.steps.ingest import ingest
+from creator_ops.steps.recruitment import land_api_candidates, shortlist_candidates
 from creator_ops.warehouse.schema import creators, ingested_files
 
 pytestmark = pytest.mark.integration
@@ -60,7 +61,7 @@ def test_export_and_api_pull_become_one_shortlist_and_rerun_identically(
     def run_stage():
         ctx = make_ctx(warehouse_engine)
         land_api_candidates(ctx, OpenApiClient(config).search_creators)
-        return ingest_candidates(ctx), shortlist_candidates(ctx)
+        return ingest(ctx, "creators"), shortlist_candidates(ctx)
 
     ingested, summary = run_stage()
     assert (ingested["files"], ingested["rows_in"], ingested["accepted"], ingested["quarantined"]) == (

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from creator_ops.cli import main as campaignctl
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import StepContext
-from creator_ops.steps.ingest import ingest_landed
+from creator_ops.steps.ingest import ingest
 from creator_ops.steps.review import build_review
 from creator_ops.steps.run_record import register_run
 from creator_ops.warehouse.schema import alert_outbox
@@ -125,7 +125,7 @@ def ingest_and_register(engine, spec_path: Path, data: Path, landing: Path) -> S
         target = landing / spec.id / file.stem / file.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, target)
-        summary = ingest_landed(ctx, file.stem)
+        summary = ingest(ctx, file.stem)
         assert summary["rejected"] == 0 and summary["quarantined"] == 0, summary
     return ctx
 

@@ -378,7 +378,7 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
     assert "frozen: signed off by BD" in html and "hafiz.bd" in html and "Tue 08 Dec 2026 10:00" in html
     assert 'data-account-manager="aisyah"' in html and 'data-account-manager="wei_jie"' in html
     assert "aisyah (1)" in html and "wei_jie (2)" in html
-    assert "Value</strong>: Value is what a sample to this creator is expected to bring" in html
+    assert "Value</strong>: Value is a ranking score, not a forecast of GMV" in html
     assert "RM 1,000.00" in html and "RM 34.56" in html and "short 1" in html
     assert "times in Asia/Kuala_Lumpur" in html and "<script" not in html
     download = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking.csv", headers=headers)

@@ -79,4 +79,5 @@ def test_every_listed_command_has_the_command_interface():
     import creator_ops.commands as package
 
     modules = {info.name for info in pkgutil.iter_modules(package.__path__)}
-    assert modules == set(cli.COMMANDS)  # a command module nobody listed would never be reachable
+    # a command module nobody listed would never be reachable (common.py is what the commands share)
+    assert modules - {"common"} == set(cli.COMMANDS)

@@ -133,7 +133,7 @@ def test_experiments_block_is_spec_12(tmp_path, data, capsys):
     text = (tmp_path / "out" / "review.md").read_text()
     assert "## What the mechanisms caused (holdouts)" in text and "per creator, between " in text and "(95 % interval)" in text
     page = (tmp_path / "out" / "review.html").read_text()
-    assert page.count("<svg") >= 2 and "lift per creator (MYR)" in page and "http://" not in page.replace(
+    assert page.count("<svg") >= 2 and "lift per creator, dot = estimate" in page and "http://" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', ""
     ).replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "").split("<body>")[0]
 

@@ -2,8 +2,11 @@
 
 core/ is plain Python: no Airflow, no warehouse, no steps, no demo, and no SQL (SQLAlchemy
 only for type hints). steps/ never imports Airflow (Airflow-provided things are passed in
-from creator_ops.airflow). warehouse/ knows no Airflow. bench/ measures the product, so it
-imports neither the demo nor the tests.
+from creator_ops.airflow) and holds no SQL: it reaches the warehouse through warehouse/'s
+functions, never its schema, its upserts or bulk loads, and SQLAlchemy only for type hints.
+The UI (airflow/ui/) reads the warehouse through warehouse/'s functions too, never its schema
+(SQLAlchemy stays allowed there: Airflow's own metadata is read with it). warehouse/ knows no
+Airflow. bench/ measures the product, so it imports neither the demo nor the tests.
 """
 
 from __future__ import annotations
@@ -16,13 +19,19 @@ from repo_paths import ROOT
 
 PACKAGE = ROOT / "plugins" / "creator_ops"
 
+# the warehouse's own machinery: the layers above it call warehouse/ functions instead
+WAREHOUSE_INTERNALS = ("creator_ops.warehouse.schema", "creator_ops.warehouse.upsert", "creator_ops.warehouse.bulk")
 # layer folder -> (import prefixes it never uses, prefixes it may use only for type hints)
 FORBIDDEN: dict[Path, tuple[tuple[str, ...], tuple[str, ...]]] = {
     PACKAGE / "core": (
         ("airflow", "creator_ops.airflow", "creator_ops.warehouse", "creator_ops.steps", "creator_ops.demo"),
         ("sqlalchemy",),
     ),
-    PACKAGE / "steps": (("airflow", "creator_ops.airflow", "creator_ops.demo"), ()),
+    PACKAGE / "steps": (
+        ("airflow", "creator_ops.airflow", "creator_ops.demo", *WAREHOUSE_INTERNALS),
+        ("sqlalchemy",),
+    ),
+    PACKAGE / "airflow" / "ui": (WAREHOUSE_INTERNALS, ()),
     PACKAGE / "warehouse": (("airflow", "creator_ops.airflow", "creator_ops.steps", "creator_ops.demo"), ()),
     ROOT / "bench": (("creator_ops.demo", "tests", "conftest"), ()),
 }

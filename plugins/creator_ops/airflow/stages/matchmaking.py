@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from creator_ops.core.calendar import Phase
 
 if TYPE_CHECKING:
-    from creator_ops.airflow.dag_builder import StageBuilder
+    from creator_ops.airflow.stages import StageBuilder
 
 MATCHMAKING_PHASES = [Phase.RECRUITMENT, Phase.PRE_EVENT]
 

@@ -14,7 +14,7 @@ from airflow.sdk import TriggerRule
 from creator_ops.core.calendar import Phase
 
 if TYPE_CHECKING:
-    from creator_ops.airflow.dag_builder import StageBuilder
+    from creator_ops.airflow.stages import StageBuilder
     from creator_ops.core.steps import StepContext
 
 ALL_PHASES = list(Phase)

@@ -14,7 +14,7 @@ from creator_ops.core.calendar import Phase
 from creator_ops.core.ingest.datasets import DATASETS
 
 if TYPE_CHECKING:
-    from creator_ops.airflow.dag_builder import StageBuilder
+    from creator_ops.airflow.stages import StageBuilder
 
 ALL_PHASES = list(Phase)
 
@@ -24,8 +24,9 @@ def build(stage: StageBuilder) -> None:
     for dataset in DATASETS:
         stage.step(
             f"validate_{dataset}",
-            f"creator_ops.steps.quality:validate_{dataset}",
+            "creator_ops.steps.quality:validate",
             phases=ALL_PHASES,
+            step_kwargs={"dataset": dataset},
             retries=1,
             doc_md=(
                 f"Validates every current **{dataset}** file ingested in this run with the suite "

@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING, Any
 from creator_ops.core.calendar import Phase
 
 if TYPE_CHECKING:
-    from creator_ops.airflow.dag_builder import StageBuilder
+    from creator_ops.airflow.stages import StageBuilder
     from creator_ops.core.steps import StepContext
 
 RECRUITMENT_PHASES = [Phase.RECRUITMENT]
-# invitation lists and the product selection are settled before the event (matchmaking signs off then)
-SELECTION_PHASES = [Phase.RECRUITMENT, Phase.PRE_EVENT]
 
 
 def pull_api_candidates(ctx: StepContext) -> dict[str, Any]:
@@ -51,13 +49,7 @@ def build(stage: StageBuilder) -> None:
         doc_md="Searches the creator marketplace (open API, connection `creator_marketplace_api`) "
         "and lands the candidates as a creators CSV. Skips when the connection is not defined.",
     )
-    ingest = stage.step(
-        "ingest_creators",
-        "creator_ops.steps.recruitment:ingest_candidates",
-        phases=RECRUITMENT_PHASES,
-        doc_md="Ingests every creators file landed for the campaign (once per content hash; "
-        "bad rows to quarantine with a reason; files archived).",
-    )
+    ingest = stage.ingest("creators")
     shortlist = stage.step(
         "shortlist_creators",
         "creator_ops.steps.recruitment:shortlist_candidates",
@@ -68,17 +60,4 @@ def build(stage: StageBuilder) -> None:
         "`output/<campaign>/recruitment/<run date>/`.",
     )
     pull >> ingest >> shortlist
-    stage.step(
-        "ingest_invitations",
-        "creator_ops.steps.ingest:ingest_invitations",
-        phases=SELECTION_PHASES,
-        doc_md="Ingests invitation lists landed by account managers (creator, invited at, account manager); "
-        "the shortlist's own invite lists are recorded by `shortlist_creators`.",
-    )
-    stage.step(
-        "ingest_products",
-        "creator_ops.steps.ingest:ingest_products",
-        phases=SELECTION_PHASES,
-        doc_md="Ingests the campaign's product selection (price, category, sample quota, priority, "
-        "minimum followers); a re-landed selection replaces the earlier one product by product.",
-    )
+    stage.ingest_landed(skip=["creators"])  # invitations and products

@@ -17,7 +17,7 @@ from airflow.sdk import TriggerRule
 from creator_ops.core.calendar import Phase
 
 if TYPE_CHECKING:
-    from creator_ops.airflow.dag_builder import StageBuilder
+    from creator_ops.airflow.stages import StageBuilder
     from creator_ops.core.steps import StepContext
 
 REVIEW_PHASES = [Phase.SETTLEMENT, Phase.PAYOUT]
@@ -25,11 +25,10 @@ REVIEW_PHASES = [Phase.SETTLEMENT, Phase.PAYOUT]
 
 def review_url(campaign_id: str) -> str | None:
     """Return the review's address in the Airflow UI (None when `[api] base_url` is not a full URL)."""
-    from airflow.configuration import conf
-
+    from creator_ops.airflow.config import api_base_url
     from creator_ops.airflow.ui.app import URL_PREFIX
 
-    base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
+    base = api_base_url()
     if not base.startswith(("http://", "https://")):
         return None
     return f"{base}{URL_PREFIX}/campaigns/{campaign_id}/review"

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from creator_ops.core.calendar import Phase
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from creator_ops.airflow.stages import StageBuilder
 
 
-def build(stage) -> None:
-    """Add the survey ingestion task."""
-    stage.step(
-        "ingest_surveys",
-        "creator_ops.steps.ingest:ingest_surveys",
-        phases=list(Phase),
-        doc_md="Loads new survey response files (answers kept as written, language tagged ms/en/zh/ta); "
-        "e-mail and phone columns are stored only as keyed hashes.",
-    )
+def build(stage: StageBuilder) -> None:
+    """Add the survey ingestion task (the registry's surveys-stage data sets)."""
+    stage.ingest_landed()

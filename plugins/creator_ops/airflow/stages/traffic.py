@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from creator_ops.core.calendar import Phase
 
 if TYPE_CHECKING:
-    from creator_ops.airflow.dag_builder import StageBuilder
+    from creator_ops.airflow.stages import StageBuilder
 
 
 def build(stage: StageBuilder) -> None:

@@ -7,6 +7,7 @@ token) and shows only the campaigns whose DAG the user may read. Pages are rende
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -23,7 +24,6 @@ from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 from starlette.datastructures import MutableHeaders
 
-from creator_ops.airflow.dag_builder import campaign_specs_dir
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.masking import mask_message
 from creator_ops.core.money import format_rm as money
@@ -61,19 +61,40 @@ SECURITY_HEADERS = {
 class PluginGuard:
     """One ASGI middleware for every route of the plugin: bounded work, relative redirects, security headers.
 
-    - At most `slots` requests of the plugin are in progress at once; one more gets 503 at
-      once (with `Retry-After`), so viewers can never take Airflow's shared thread pool and
-      its own routes (`/api/v2/version`, the UI) stay responsive.
+    - At most `slots` requests of the plugin are in progress at once. One more waits up to
+      `wait` seconds for a slot (a short page a moment behind another), holding no thread
+      while it waits, with at most `queue` such waiters; then, or past the queue, it gets 503
+      (with `Retry-After`). So viewers can never take Airflow's shared thread pool, and its
+      own routes (`/api/v2/version`, the UI) stay responsive.
     - A path with a trailing slash is redirected to the same path without it, relative to
       the host (FastAPI's own redirect is built from the Host header).
     - Every answer, error pages included, carries `SECURITY_HEADERS` (a route may set a
       stricter policy of its own).
     """
 
-    def __init__(self, app: Any, slots: int) -> None:
+    def __init__(self, app: Any, slots: int, wait: float = 2.0, queue: int | None = None) -> None:
         self.app = app
         self.slots = slots
+        self.wait = wait
+        self.queue = 4 * slots if queue is None else queue
         self.busy = 0  # requests in progress; one event loop per API server worker, so no lock
+        self.waiting = 0
+        self._free: asyncio.Semaphore | None = None  # made in the server's event loop, on first use
+
+    async def _take_slot(self) -> bool:
+        """Take a slot, waiting up to `wait` seconds in a bounded queue; return False when there is none."""
+        if self._free is None:
+            self._free = asyncio.Semaphore(self.slots)
+        if self._free.locked() and (self.wait <= 0 or self.waiting >= self.queue):
+            return False
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._free.acquire(), timeout=self.wait if self.wait > 0 else None)
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
+        return True
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -93,7 +114,7 @@ class PluginGuard:
             location[0] = location[0].rstrip("/")
             await Response(status_code=308, headers={"Location": "?".join(location)})(scope, receive, send_with_headers)
             return
-        if self.busy >= self.slots:
+        if not await self._take_slot():
             busy = JSONResponse({"detail": "the campaigns view is busy: try again in a few seconds"}, status_code=503,
                                 headers={"Retry-After": "5"})
             await busy(scope, receive, send_with_headers)
@@ -103,6 +124,7 @@ class PluginGuard:
             await self.app(scope, receive, send_with_headers)
         finally:
             self.busy -= 1
+            self._free.release()
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -204,39 +226,40 @@ def may_read(user: Any, dag_id: str, entity: str) -> bool:
 def campaign_for(user: Any, campaign_id: str) -> CampaignSpec:
     """Return the spec of a campaign `user` may read; one 404 for a campaign that is missing or not theirs."""
     if len(campaign_id) <= LONGEST_ID:
-        spec = next((s for _, s in discover_specs(campaign_specs_dir()).specs if s.id == campaign_id), None)
+        spec = next((s for _, s in discover_specs(settings().campaign_specs_dir).specs if s.id == campaign_id), None)
         if spec is not None and readable_dag_ids(user, [spec.dag_id]):
             return spec
     raise HTTPException(status_code=404, detail="no such campaign")
 
 
-def campaign_file(spec: CampaignSpec, folder: str, name: str) -> Path | None:
-    """Return `output/<campaign>/<folder>/<name>` when it is a regular file there, not reached through a link.
+def output_file(folder: str, sub: str, name: str) -> Path | None:
+    """Return `output/<folder>/<sub>/<name>` when it is a regular file there, not reached through a link.
 
     The output root itself may be a mount or a link (deployments put it anywhere); below it,
-    the campaign's folder, the sub-folder and the file must be real entries inside it, so a
-    link planted in an output folder (`review.html -> /etc/passwd`) is never followed.
+    the folder (a campaign's, the ecosystem's), the sub-folder and the file must be real
+    entries inside it, so a link planted in an output folder (`review.html -> /etc/passwd`)
+    is never followed.
     """
     if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
         return None
     root = output_root().resolve()
-    campaign_dir = root / spec.id
-    path = campaign_dir / folder / name
-    for entry in (campaign_dir, campaign_dir / folder, path):
+    top = root / folder
+    path = top / sub / name
+    for entry in (top, top / sub, path):
         if entry.is_symlink():
             return None
     try:
         resolved = path.resolve(strict=True)
     except OSError:
         return None
-    if not resolved.is_relative_to(campaign_dir) or not stat.S_ISREG(resolved.lstat().st_mode):
+    if not resolved.is_relative_to(top) or not stat.S_ISREG(resolved.lstat().st_mode):
         return None
     return resolved
 
 
-def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
-    """Return the bytes of a campaign's output file (see `campaign_file`); 404 for anything else, naming nothing."""
-    path = campaign_file(spec, folder, name)
+def read_output_file(folder: str, sub: str, name: str) -> bytes:
+    """Return the bytes of an output file (see `output_file`); 404 for anything else, naming nothing."""
+    path = output_file(folder, sub, name)
     if path is None:
         raise HTTPException(status_code=404, detail="no such file")
     # O_NOFOLLOW and O_NONBLOCK: a link or a FIFO swapped in after the check is refused, never followed or waited on
@@ -248,6 +271,16 @@ def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise HTTPException(status_code=404, detail="no such file")
         return handle.read()
+
+
+def campaign_file(spec: CampaignSpec, folder: str, name: str) -> Path | None:
+    """Return the campaign's output file `output/<campaign>/<folder>/<name>`, or None (see `output_file`)."""
+    return output_file(spec.id, folder, name)
+
+
+def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
+    """Return the bytes of a campaign's output file; 404 for anything else, naming nothing."""
+    return read_output_file(spec.id, folder, name)
 
 
 def local_time(moment: dt.datetime | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
@@ -298,9 +331,9 @@ def _engine(url: str):
 
 def airflow_ui_root() -> str:
     """Return the path the Airflow UI is served under (from `[api] base_url`)."""
-    from airflow.configuration import conf
+    from creator_ops.airflow.config import api_base_url
 
-    return urlsplit(conf.get("api", "base_url", fallback="/") or "/").path.rstrip("/")
+    return urlsplit(api_base_url("/")).path.rstrip("/")
 
 
 def spec_problem_line(problem: SpecProblem) -> str:
@@ -327,7 +360,7 @@ def isolated_overview(specs: list[CampaignSpec], engine: Any, now: dt.datetime) 
 
 
 def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[str]]:
-    collection = discover_specs(campaign_specs_dir())
+    collection = discover_specs(settings().campaign_specs_dir)
     allowed = readable_dag_ids(user, [spec.dag_id for _, spec in collection.specs])
     specs = [spec for _, spec in collection.specs if spec.dag_id in allowed]
     spec_errors = [spec_problem_line(problem) for _, error in collection.errors for problem in error.problems]
@@ -393,7 +426,7 @@ def create_campaigns_app() -> FastAPI:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
         now = _now()
         rows, problems = _overview(user, now)
-        specs = {spec.id: spec for _, spec in discover_specs(campaign_specs_dir()).specs}
+        specs = {spec.id: spec for _, spec in discover_specs(settings().campaign_specs_dir).specs}
         html = templates().get_template("campaigns.html").render(
             rows=rows,
             problems=problems,

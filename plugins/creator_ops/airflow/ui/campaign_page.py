@@ -16,30 +16,19 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    Engine,
-    and_,
-    case,
-    func,
-    or_,
-    select,
-)
 from sqlalchemy.exc import SQLAlchemyError
 
 from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status
 from creator_ops.core.calendar import PHASE_ORDER, Phase, deadlines
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.times import as_utc_or_none
-from creator_ops.warehouse.files import current_files
-from creator_ops.warehouse.schema import (
-    alert_outbox,
-    ingested_files,
-    quality_results,
-    quarantine,
-)
+from creator_ops.warehouse import campaign_reads as reads
 from creator_ops.warehouse.snapshots import FUNNEL
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HOUR = 3600
 RECENT_ALERTS = 8
@@ -163,6 +152,7 @@ class CampaignPage:
     alerts_sent: list[dict[str, Any]] = field(default_factory=list)
     matchmaking: Any = None  # warehouse.mechanisms.ListRecord: the frozen list, else the latest draft
     traffic: Any = None  # warehouse.mechanisms.TrafficOverview, once an hour was allocated
+    projection: Any = None  # warehouse.experiments.StoredPrediction: the latest live projection (SPEC 12)
     warehouse_error: str | None = None
 
     @property
@@ -197,20 +187,7 @@ def _read_figures(page: CampaignPage, engine: Engine) -> None:
 
 
 def _read_quality(page: CampaignPage, conn) -> None:
-    q = quality_results
-    current = select(current_files.c.file_id).where(current_files.c.campaign_id == page.spec.id).scalar_subquery()
-    latest = func.row_number().over(
-        partition_by=(q.c.dataset, q.c.file_id), order_by=(q.c.validated_at.desc(), q.c.result_id.desc())
-    )
-    verdicts = (
-        select(q.c.dataset, q.c.file_id, q.c.success, q.c.validated_at, q.c.failed_expectations_json,
-               latest.label("latest"))
-        .where(q.c.campaign_id == page.spec.id, or_(q.c.file_id.is_(None), q.c.file_id.in_(current)))
-        .subquery()
-    )
-    rows = conn.execute(
-        select(verdicts).where(verdicts.c.latest == 1).order_by(verdicts.c.dataset, verdicts.c.validated_at)
-    ).all()
+    rows = reads.latest_verdicts(conn, page.spec.id)
     per_dataset: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         per_dataset[row.dataset].append(row)
@@ -231,38 +208,9 @@ def _read_quality(page: CampaignPage, conn) -> None:
 
 
 def _read_files(page: CampaignPage, conn) -> None:
-    f, q = ingested_files, quarantine
-    totals = conn.execute(
-        select(f.c.dataset, func.count(), func.sum(f.c.rows_in), func.sum(f.c.rows_accepted),
-               func.sum(f.c.rows_quarantined), func.sum(case((f.c.status == "rejected", 1), else_=0)))
-        .where(f.c.campaign_id == page.spec.id)
-        .group_by(f.c.dataset)
-        .order_by(f.c.dataset)
-    ).all()
-    page.ingestion = [
-        {"dataset": d, "files": int(n), "rows_in": int(i or 0), "accepted": int(a or 0),
-         "quarantined": int(qn or 0), "rejected_files": int(r or 0)}
-        for d, n, i, a, qn, r in totals
-    ]
-    problem = and_(f.c.campaign_id == page.spec.id, or_(f.c.status == "rejected", f.c.rows_quarantined > 0))
-    current = select(current_files.c.file_id).where(current_files.c.campaign_id == page.spec.id).scalar_subquery()
-    files = conn.execute(
-        select(f.c.file_id, f.c.dataset, f.c.source_uri, f.c.status, f.c.rows_in, f.c.rows_quarantined,
-               f.c.rejection_reason, f.c.ingested_at, f.c.file_id.in_(current).label("current"))
-        .where(problem)
-        .order_by(f.c.ingested_at.desc(), f.c.file_id.desc())
-        .limit(FILES_SHOWN)
-    ).all()
-    shown = [row.file_id for row in files]
-    per_file: dict[int, list[tuple[str, str | None, int]]] = defaultdict(list)
-    if shown:
-        for file_id, reason, fld, rows in conn.execute(
-            select(q.c.file_id, q.c.reason, q.c.field, func.count())
-            .where(q.c.file_id.in_(shown))
-            .group_by(q.c.file_id, q.c.reason, q.c.field)
-            .order_by(q.c.file_id, func.count().desc())
-        ):
-            per_file[file_id].append((reason, fld, int(rows)))
+    page.ingestion = reads.ingestion_totals(conn, page.spec.id)
+    files = reads.problem_files(conn, page.spec.id, FILES_SHOWN)
+    per_file = reads.quarantine_reasons_of_files(conn, [row.file_id for row in files])
     page.file_problems = [
         FileProblem(
             file_id=row.file_id, dataset=row.dataset, name=Path(row.source_uri).name, status=row.status,
@@ -272,35 +220,14 @@ def _read_files(page: CampaignPage, conn) -> None:
         )
         for row in files
     ]
-    page.reasons = [
-        (dataset, reason, fld, int(rows))
-        for dataset, reason, fld, rows in conn.execute(
-            select(f.c.dataset, q.c.reason, q.c.field, func.count())
-            .select_from(q.join(f, f.c.file_id == q.c.file_id))
-            .where(f.c.campaign_id == page.spec.id)
-            .group_by(f.c.dataset, q.c.reason, q.c.field)
-            .order_by(f.c.dataset, func.count().desc())
-        )
-    ]
+    page.reasons = reads.quarantine_reasons(conn, page.spec.id)
 
 
 def _read_alerts(page: CampaignPage, conn) -> None:
-    a = alert_outbox
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for status, channel, n in conn.execute(
-        select(a.c.status, a.c.channel, func.count()).where(a.c.campaign_id == page.spec.id)
-        .group_by(a.c.status, a.c.channel)
-    ):
-        counts[status][channel] = int(n)
-    page.alert_counts = dict(counts)
-    columns = (a.c.kind, a.c.channel, a.c.subject, a.c.status, a.c.attempts, a.c.last_error, a.c.next_attempt_at,
-               a.c.created_at, a.c.sent_at)
-    mine = a.c.campaign_id == page.spec.id
-    waiting = select(*columns).where(mine, a.c.status != "sent").order_by(a.c.created_at).limit(50)
-    sent = select(*columns).where(mine, a.c.status == "sent").order_by(a.c.sent_at.desc()).limit(RECENT_ALERTS)
-    for query, into in ((waiting, page.alerts_waiting), (sent, page.alerts_sent)):
-        for row in conn.execute(query):
-            item = dict(row._mapping)
+    page.alert_counts = reads.alert_counts(conn, page.spec.id)
+    waiting, sent = reads.alerts(conn, page.spec.id, RECENT_ALERTS)
+    for rows, into in ((waiting, page.alerts_waiting), (sent, page.alerts_sent)):
+        for item in rows:
             for key in ("next_attempt_at", "created_at", "sent_at"):
                 item[key] = as_utc_or_none(item[key])
             into.append(item)
@@ -314,6 +241,9 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
     page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
     overview = mechanisms.traffic_overview(engine, page.spec)
     page.traffic = overview if overview.hours else None
+    from creator_ops.warehouse.experiments import latest_projection
+
+    page.projection = latest_projection(engine, page.spec.id)
 
 
 def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:

@@ -29,7 +29,6 @@ from creator_ops.core.steps import output_root
 
 router = APIRouter()
 MATCHMAKING_SUFFIXES = (".csv", ".xlsx", ".json", ".md", ".html")
-MATCHMAKING_MAIN_FILE = "pairs.csv"  # the whole list; list_<account manager>.csv are its parts
 
 
 def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
@@ -243,23 +242,15 @@ def traffic_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
 @router.get("/campaigns/{campaign_id}/traffic.csv")
 def traffic_csv(campaign_id: str, user: ui.UserDep) -> Response:
     """Return the campaign's traffic allocation, one row per hour and creator boosted (formula-safe CSV)."""
-    from sqlalchemy import select
-
     from creator_ops.core.money import format_myr
-    from creator_ops.warehouse.schema import traffic_allocations as t
+    from creator_ops.warehouse.mechanisms import allocation_rows
 
     spec = _spec_for(user, campaign_id)
-    query = (
-        select(t.c.hour_start, t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen)
-        .where(t.c.campaign_id == spec.id)
-        .order_by(t.c.hour_start, t.c.spend_sen.desc(), t.c.creator_id)
-    )
     try:
-        with ui._engine(ui.warehouse_url()).connect() as conn:
-            rows = [
-                (_local(hour, spec), creator, format_myr(spend), format_myr(expected))
-                for hour, creator, spend, expected in conn.execute(query)
-            ]
+        rows = [
+            (_local(hour, spec), creator, format_myr(spend), format_myr(expected))
+            for hour, creator, spend, expected in allocation_rows(ui._engine(ui.warehouse_url()), spec.id)
+        ]
     except Exception as exc:  # say what is wrong rather than fail with a 500
         raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None
     if not rows:

@@ -57,17 +57,16 @@ def ecosystem_page(user: ui.PageUserDep) -> Response:
 @router.get("/ecosystem/{name}")
 def ecosystem_file(name: str, user: ui.UserDep) -> Response:
     """Serve one of the ecosystem's files to users who may read the ecosystem DAG."""
-    from creator_ops.steps.ecosystem import ecosystem_dir
+    from creator_ops.steps.ecosystem import ECOSYSTEM_FOLDER
 
     _require_reader(user)
     if name not in ECOSYSTEM_FILES:
         raise HTTPException(status_code=404)
-    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-    path = ecosystem_dir() / name
-    if name == "ecosystem.html":
-        headers["Content-Security-Policy"] = ui.REVIEW_CSP
-        if not path.is_file():
+    headers = {"Content-Security-Policy": ui.REVIEW_CSP} if name == "ecosystem.html" else {}
+    # a regular file of output/ecosystem/, never a link or FIFO planted there (ui.output_file)
+    if ui.output_file(ECOSYSTEM_FOLDER, ".", name) is None:
+        if name == "ecosystem.html":
             return HTMLResponse(NOT_YET, headers=headers)
-    if not path.is_file():
         raise HTTPException(status_code=404, detail="no ecosystem yet")
-    return Response(path.read_bytes(), media_type=ECOSYSTEM_FILES[name], headers=headers)
+    body = ui.read_output_file(ECOSYSTEM_FOLDER, ".", name)
+    return Response(body, media_type=ECOSYSTEM_FILES[name], headers=headers)

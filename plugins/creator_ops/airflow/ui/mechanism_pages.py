@@ -22,7 +22,7 @@ from creator_ops.core.times import as_utc
 HOUR = 3600
 UNASSIGNED = "(no account manager)"
 VALUE_EXPLAINED = (
-    "Value is what a sample to this creator is expected to bring in GMV: the creator's GMV of the "
+    "Value is a ranking score, not a forecast of GMV (SPEC 12): the creator's GMV of the "
     "last 30 days × affinity (the share of that GMV in the product's category, or 1 when the creator's "
     "own category matches and there is no history) × reliability ((posted samples + 1) / (shipped "
     "samples + 2)) × the product's priority, in whole sen. The list is the assignment with the largest "

@@ -45,6 +45,7 @@ class CampaignStatus:
     payout_total_sen: int | None = None
     payout_creators: int | None = None
     traffic: Any = None  # warehouse.mechanisms.TrafficOverview when the spec has a traffic budget
+    projection: Any = None  # warehouse.experiments.StoredPrediction: the latest live projection (SPEC 12)
     last_run_phase: str | None = None
     last_run_at: dt.datetime | None = None
     warehouse_error: str | None = None
@@ -104,6 +105,10 @@ def _read_warehouse(
     last_run = queries.last_run(engine, spec.id)
     if last_run is not None:
         status.last_run_phase, status.last_run_at = last_run
+    # the latest live projection (SPEC 12), through its one warehouse function (a snapshot may carry it later)
+    from creator_ops.warehouse.experiments import latest_projection
+
+    status.projection = latest_projection(engine, spec.id)
 
 
 def campaign_status(

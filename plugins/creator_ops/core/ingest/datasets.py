@@ -1,4 +1,13 @@
-"""The data sets: their canonical columns, the header aliases accepted for each, and how cells parse.
+"""The data sets: one `DatasetSpec` per data set, the registry every layer iterates over.
+
+A spec names the data set's canonical columns (its fields, with the header aliases accepted
+for each and how cells parse), which of them the warehouse stores, its warehouse table, its
+load mode and keys, its time columns, its quality suite, who reads it, and the pipeline task
+that ingests it (stage, phases, documentation). Ingestion (`steps.ingest.ingest`), quality
+(`steps.quality.validate`), the warehouse loads and batches (`warehouse.datasets`), the
+payout inputs, the DAG's stages and `campaignctl ingest` all loop over `SPECS`; nothing else
+names a data set's columns. Adding a data set is one entry here, its table's migration and
+its suite (`include/expectations/<name>.json`): see docs/datasets.md.
 
 Headers match after normalization (Unicode NFKC, lower case, every run of non-word
 characters made one `_`), so `Order ID`, `order id` and `ORDER_ID` are all `order_id`.
@@ -7,23 +16,19 @@ For each field the first alias present in the file wins.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
-DATASETS = (
-    "creators",
-    "enrollments",
-    "surveys",
-    "orders",
-    "exclusions",
-    # SPEC section 9
-    "products",
-    "invitations",
-    "samples",
-    "content",
-)
+from creator_ops.core.calendar import Phase
+
+# Phases of the ingestion tasks (SPEC 7: what can land when)
+RECRUITMENT = (Phase.RECRUITMENT,)
+# invitation lists and the product selection are settled before the event (matchmaking signs off then)
+SELECTION_PHASES = (Phase.RECRUITMENT, Phase.PRE_EVENT)
+ORDER_PHASES = (Phase.LIVE, Phase.COOLING, Phase.SETTLEMENT)
 
 CREATOR_ALIASES = (
     "creator_id",
@@ -74,16 +79,57 @@ class FieldSpec:
     default: str | int | None = None  # the value of a blank cell or an absent column (blank_ok fields)
     minimum: int | None = None  # integers and money below it are quarantined as out_of_range
     maximum: int | None = None  # integers above it are quarantined as out_of_range
+    stored: bool = True  # False: read and checked, but not a warehouse column of the data set
+
+
+@dataclass(frozen=True)
+class IngestTask:
+    """The DAG task `<stage>.ingest_<name>` (`steps.ingest.ingest`): its stage (task group), phases, documentation."""
+
+    stage: str
+    phases: tuple[Phase, ...]
+    doc_md: str
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A data set: its fields in output order and which key must be unique within a file."""
+    """A data set: its fields in output order, where and how the warehouse keeps it, who reads it.
+
+    `load` is "append" (every landed row is kept under its file and row; readers take the
+    current rows, e.g. the row landed last per key) or "replace" (a landed row replaces the
+    stored row with the same `keys` in the campaign: the last landed wins at load time).
+    """
 
     name: str
     fields: tuple[FieldSpec, ...]
     unique_key: str | None = None  # a later row repeating it is quarantined as duplicate_in_file
     free_columns_are_questions: bool = False
+    table: str | None = None  # the warehouse table of its rows (None: never stored, e.g. match history)
+    load: Literal["append", "replace"] = "append"
+    keys: tuple[str, ...] = ()  # what identifies the row's subject (replace: the upsert key, with the campaign)
+    derived_columns: tuple[str, ...] = ()  # stored columns the reader derives besides the fields
+    insert_only: dict[str, Any] = dataclasses.field(default_factory=dict)  # warehouse columns set on first load only
+    read_by: tuple[str, ...] = ()  # the consumers: payouts, review, matchmaking, traffic, experiments, ...
+    ingest: IngestTask | None = None  # None: not landed per campaign (a command-line input only)
+
+    @property
+    def stored_fields(self) -> tuple[str, ...]:
+        """The field columns the warehouse keeps (what a quality batch reads back)."""
+        return tuple(f.column for f in self.fields if f.stored)
+
+    @property
+    def stored_columns(self) -> tuple[str, ...]:
+        """Every column a load writes from the reader's table, `row_number` (input order) last."""
+        return (*self.stored_fields, *self.derived_columns, "row_number")
+
+    @property
+    def time_columns(self) -> tuple[str, ...]:
+        return tuple(f.column for f in self.fields if f.kind == "timestamp")
+
+    @property
+    def suite(self) -> str:
+        """The quality suite's file name under include/expectations/."""
+        return f"{self.name}.json"
 
 
 def F(column: str, aliases: tuple[str, ...] | str, kind: str, **flags: Any) -> FieldSpec:
@@ -156,11 +202,24 @@ SPECS: dict[str, DatasetSpec] = {
                 ),
                 "count",
             ),
-            ACCOUNT_MANAGER,  # optional: who owns the creator (matchmaking's lists; SPEC 11)
+            # optional: who owns the creator (`campaignctl match`'s lists, SPEC 11); the warehouse's
+            # account manager comes from the shortlist
+            replace(ACCOUNT_MANAGER, stored=False),
             EMAIL,
             PHONE,
         ),
         unique_key="creator_id",
+        table="creators",
+        load="replace",
+        keys=("creator_id",),
+        insert_only={"shortlisted": False},  # a later pull updates a creator; recruitment's shortlist stays
+        read_by=("recruitment", "matchmaking", "experiments", "review"),
+        ingest=IngestTask(
+            "recruitment",
+            RECRUITMENT,
+            "Ingests every creators file landed for the campaign (once per content hash; "
+            "bad rows to quarantine with a reason; files archived).",
+        ),
     ),
     "enrollments": DatasetSpec(
         "enrollments",
@@ -189,8 +248,18 @@ SPECS: dict[str, DatasetSpec] = {
                 ("is_new_creator", "new_creator", "is_new", "first_campaign", "pencipta_baru"),
                 "bool",
             ),
-            EMAIL,
-            PHONE,
+            replace(EMAIL, stored=False),  # read (and hashed) to mask the file, not stored
+            replace(PHONE, stored=False),
+        ),
+        table="enrollments",
+        load="append",
+        keys=("creator_id",),  # a creator enrolled twice counts from the earliest row (SPEC 5 rule 2)
+        read_by=("payouts", "review", "matchmaking", "experiments"),
+        ingest=IngestTask(
+            "enrollment",
+            (Phase.RECRUITMENT, Phase.PRE_EVENT, Phase.LIVE),
+            "Loads new enrollment files from the landing area (each file once, by content hash); "
+            "rows that cannot be used go to quarantine with a reason.",
         ),
     ),
     "surveys": DatasetSpec(
@@ -221,6 +290,15 @@ SPECS: dict[str, DatasetSpec] = {
             PHONE,
         ),
         free_columns_are_questions=True,
+        table="survey_responses",  # and survey_answers: one row per answered question
+        load="append",
+        read_by=("review", "milestones"),
+        ingest=IngestTask(
+            "surveys",
+            tuple(Phase),
+            "Loads new survey response files (answers kept as written, language tagged ms/en/zh/ta); "
+            "e-mail and phone columns are stored only as keyed hashes.",
+        ),
     ),
     "orders": DatasetSpec(
         "orders",
@@ -288,6 +366,7 @@ SPECS: dict[str, DatasetSpec] = {
                     "refunded",
                 ),
                 "bool",
+                stored=False,  # a "Yes" turns the status into "returned" (source_status keeps the export's)
             ),
             # SPEC section 9: optional
             F(*PRODUCT_ID_ARGS),
@@ -309,6 +388,17 @@ SPECS: dict[str, DatasetSpec] = {
                 default=0,
             ),
         ),
+        table="order_lines",
+        load="append",  # every version of a line is kept; SPEC 5 rule 1 picks the winner
+        keys=("order_id", "line_id"),
+        derived_columns=("source_status",),  # the export's own status, kept when "returned" replaces it
+        read_by=("payouts", "review", "matchmaking", "experiments"),
+        ingest=IngestTask(
+            "orders",
+            ORDER_PHASES,
+            "Loads new order exports (the affiliate center's seller export as it is, or canonical files); "
+            "duplicates are kept for the payout engine's rule 1, bad rows are quarantined with a reason.",
+        ),
     ),
     "exclusions": DatasetSpec(
         "exclusions",
@@ -317,6 +407,11 @@ SPECS: dict[str, DatasetSpec] = {
             F("reason", ("reason", "exclusion_reason", "sebab", "note", "notes", "remarks"), "text"),
         ),
         unique_key="creator_id",
+        table="exclusions",
+        load="replace",
+        keys=("creator_id",),
+        read_by=("payouts", "review"),
+        ingest=IngestTask("orders", ORDER_PHASES, "Loads new payout exclusion lists (creators barred from payouts)."),
     ),
     "products": DatasetSpec(
         "products",
@@ -381,6 +476,16 @@ SPECS: dict[str, DatasetSpec] = {
             ),
         ),
         unique_key="product_id",
+        table="products",
+        load="append",  # the row landed last wins per product (warehouse.campaign_data)
+        keys=("product_id",),
+        read_by=("matchmaking", "review", "experiments"),
+        ingest=IngestTask(
+            "recruitment",
+            SELECTION_PHASES,
+            "Ingests the campaign's product selection (price, category, sample quota, priority, "
+            "minimum followers); a re-landed selection replaces the earlier one product by product.",
+        ),
     ),
     "invitations": DatasetSpec(
         "invitations",
@@ -406,6 +511,16 @@ SPECS: dict[str, DatasetSpec] = {
             ACCOUNT_MANAGER,
             EMAIL,
             PHONE,
+        ),
+        table="invitations",
+        load="append",  # the earliest invitation per creator counts (warehouse.campaign_data)
+        keys=("creator_id",),
+        read_by=("review", "matchmaking"),
+        ingest=IngestTask(
+            "recruitment",
+            SELECTION_PHASES,
+            "Ingests invitation lists landed by account managers (creator, invited at, account manager); "
+            "the shortlist's own invite lists are recorded by `shortlist_creators`.",
         ),
     ),
     "samples": DatasetSpec(
@@ -458,6 +573,16 @@ SPECS: dict[str, DatasetSpec] = {
                 "timestamp",
             ),
         ),
+        table="samples",
+        load="append",  # statuses change: the row landed last wins per sample (warehouse.campaign_data)
+        keys=("sample_id",),
+        read_by=("review", "matchmaking", "experiments", "ecosystem"),
+        ingest=IngestTask(
+            "enrollment",
+            (Phase.RECRUITMENT, Phase.PRE_EVENT, Phase.LIVE, Phase.COOLING, Phase.SETTLEMENT),
+            "Loads free-sample request exports; a sample's status changes from landing to landing "
+            "and the row landed last wins (shipped: SHIPPED, CONTENT_PENDING, COMPLETED; posted: COMPLETED).",
+        ),
     ),
     "content": DatasetSpec(
         "content",
@@ -506,8 +631,28 @@ SPECS: dict[str, DatasetSpec] = {
                 default=0,
             ),
         ),
+        table="content",
+        load="append",  # newer figures for the same content replace the earlier row (warehouse.campaign_data)
+        keys=("content_id",),
+        read_by=("review", "traffic"),
+        ingest=IngestTask(
+            "orders",
+            (Phase.RECRUITMENT, Phase.PRE_EVENT, *ORDER_PHASES),
+            "Loads content exports (videos and LIVE sessions: type, posted at, views, GMV); the same "
+            "content landed again with newer figures replaces the earlier row.",
+        ),
     ),
 }
+
+# The data sets landed per campaign, in registry order, and those the payout engine reads (SPEC 5).
+DATASETS = tuple(name for name, spec in SPECS.items() if spec.ingest is not None)
+PAYOUT_DATASETS = tuple(name for name in DATASETS if "payouts" in SPECS[name].read_by)
+
+
+def landed(stage: str | None = None) -> list[DatasetSpec]:
+    """Return the specs of the landed data sets (of one stage's ingestion tasks), in registry order."""
+    return [s for s in SPECS.values() if s.ingest is not None and stage in (None, s.ingest.stage)]
+
 
 # Not landed per campaign: a creator's past GMV per category, which `campaignctl match` reads
 # for affinity (SPEC 11). Rows are summed per (creator, category).
@@ -579,6 +724,7 @@ SPECS["traffic"] = DatasetSpec(
           blank_ok=False, minimum=0),  # fmt: skip
         F("expected_gmv_sen", ("expected_gmv_myr", "expected_gmv", "expected_gmv_rm"), "money", default=0, minimum=0),
     ),
+    read_by=("review", "experiments"),  # `campaignctl review`'s traffic.csv (the allocation's rows)
 )
 
 # SPEC section 14: who is paid, with the identity a self-billed e-invoice and CP58 need. Not a

@@ -156,7 +156,7 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
     header = _dedupe_header(header_row, path)
     try:
         table = _read_csv_arrow(utf8, delimiter, header)
-        if _has_line_breaks(table):  # a quoted cell spans lines: each such row is checked line by line
+        if b'"' in utf8 and _has_line_breaks(table):  # a quoted cell spans lines: checked line by line
             raise pa.ArrowInvalid("a cell spans lines")
         raw = RawTable(table, _row_numbers(table.num_rows), [], encoding, "csv")
     except pa.ArrowInvalid:
@@ -167,7 +167,8 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
         except csv.Error as exc:  # a field beyond the limit, a NUL, an unbalanced quote at the end
             cause = str(exc)
             if "field limit" in cause:
-                cause = f"a cell of more than {MAX_CELL_CHARS:,} characters (an unbalanced quote, or not an export)"
+                line = cause.split(":", 1)[0] + ": " if cause.startswith("line ") else ""
+                cause = f"{line}a cell of more than {MAX_CELL_CHARS:,} characters (a runaway quote, or not an export)"
             raise FileRejected(path, f"not a readable CSV: {cause}") from None
     _check_cell_sizes(raw.table, path)
     return raw
@@ -268,13 +269,21 @@ def _read_csv_python(utf8: bytes, delimiter: str, header: list[str], encoding: s
         reader = csv.reader((lines[i] for i in range(position, len(lines))), delimiter=delimiter)
         first = position
         restarted = False
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader, None)
+            except csv.Error as exc:  # a cell beyond the limit: a runaway quote if it spans lines
+                if position + reader.line_num - first <= 1 or "field limit" not in str(exc):
+                    raise csv.Error(f"line {first + 1}: {exc}") from None
+                cells = []  # quarantined below as the runaway it is
+            if cells is None:
+                break
             end = position + reader.line_num
             start, first = first, end
-            if not cells:  # a blank line is no row (as in the fast path)
+            if not cells and end - start <= 1:  # a blank line is no row (as in the fast path)
                 continue
             number += 1
-            if end - start > 1 and _unbalanced(lines[start:end], cells, width, delimiter):
+            if end - start > 1 and (not cells or _unbalanced(lines[start:end], cells, width, delimiter)):
                 text = lines[start].rstrip("\r\n")
                 detail = (
                     f"line {start + 1}: a quote opens and is not closed in this line, "

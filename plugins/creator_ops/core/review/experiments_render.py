@@ -41,77 +41,104 @@ def lift_sentence(mechanism: str, block: dict[str, Any]) -> str:
     else:
         words += " The interval includes zero: we cannot tell it from no effect."
     roi = block.get("incremental_roi")
-    if roi is not None:
-        words += f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} spent."
+    spend = block["spend_myr"].sen
+    if roi is not None and spend:
+        words += (
+            f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} spent "
+            f"(between {low.sen / spend:.2f}× and {high.sen / spend:.2f}×)."
+        )
     if mechanism == "traffic":
         calibration = block.get("calibration")
         predicted = block.get("predicted_incremental_gmv_myr")
         if calibration is not None:
             words += (
                 f" The allocation predicted {_rm(predicted)}; measured / predicted (calibration) is "
-                f"{float(calibration.value):.3f}."
+                f"{float(calibration.value):.3f} (between {low.sen / predicted.sen:.3f} and "
+                f"{high.sen / predicted.sen:.3f})."
             )
         elif predicted is not None:
             words += f" The allocation predicted {_rm(predicted)}; no calibration (nothing predicted)."
     return words
 
 
-def _rows(block: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+def _rows(block: dict[str, Any]) -> list[tuple[str, int, int, int]]:
     out = []
     for label, source in (("CUPED", block), ("raw", block.get("raw") or {})):
         if source.get("lift_myr") is not None:
-            out.append((label, source["ci95_low_myr"].sen / 100, source["lift_myr"].sen / 100,
-                        source["ci95_high_myr"].sen / 100))  # fmt: skip
+            out.append((label, source["ci95_low_myr"].sen, source["lift_myr"].sen, source["ci95_high_myr"].sen))
     return out
 
 
 def interval_svg(mechanism: str, block: dict[str, Any]) -> str:
-    """Return an inline SVG of the lift per creator with its 95 % intervals (empty when not measured)."""
+    """Return an inline SVG of the lift per creator with its 95 % intervals (empty when not measured).
+
+    The axis spans the CUPED interval, zero and the prediction; a raw interval much wider than
+    that is drawn to the edge with an arrow, its ends written beside it, so the narrower
+    interval stays readable.
+    """
     rows = _rows(block)
     if not rows:
         return ""
     predicted = None
     if mechanism == "traffic" and block.get("predicted_incremental_gmv_myr") is not None and block["n_treated"]:
-        predicted = block["predicted_incremental_gmv_myr"].sen / 100 / block["n_treated"]
-    values = [v for r in rows for v in r[1:]] + [0.0] + ([predicted] if predicted is not None else [])
+        predicted = round(block["predicted_incremental_gmv_myr"].sen / block["n_treated"])
+    main = rows[0]
+    values = [main[1], main[3], 0] + ([predicted] if predicted is not None else [])
+    for _, low, _, high in rows[1:]:
+        if high - low <= 4 * ((main[3] - main[1]) or 1):
+            values += [low, high]
     lo, hi = min(values), max(values)
-    span = (hi - lo) or 1.0
-    lo, hi = lo - 0.08 * span, hi + 0.08 * span
-    width, left, right, row_h = 640, 70, 20, 34
-    height = 30 + row_h * (len(rows) + (1 if predicted is not None else 0)) + 24
+    span = (hi - lo) or 100
+    lo, hi = lo - 0.12 * span, hi + 0.12 * span
+    width, left, right, row_h = 640, 80, 24, 40
+    height = 34 + row_h * (len(rows) + (1 if predicted is not None else 0)) + 22
 
-    def x(value: float) -> float:
-        return left + (value - lo) / (hi - lo) * (width - left - right)
+    def x(sen: float) -> float:
+        return left + (min(max(sen, lo), hi) - lo) / (hi - lo) * (width - left - right)
+
+    def rm(sen: int) -> str:
+        return html.escape(_rm(Money(sen)))
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{html.escape(mechanism)} lift per creator with 95 % intervals" '
         'font-family="sans-serif" font-size="12">',
-        f'<line x1="{x(0):.1f}" y1="16" x2="{x(0):.1f}" y2="{height - 22}" stroke="#555" stroke-dasharray="4 3"/>',
-        f'<text x="{x(0):.1f}" y="12" text-anchor="middle" fill="#555">RM 0</text>',
+        f'<line x1="{x(0):.1f}" y1="18" x2="{x(0):.1f}" y2="{height - 22}" stroke="#555" stroke-dasharray="4 3"/>',
+        f'<text x="{x(0):.1f}" y="13" text-anchor="middle" fill="#555">RM 0</text>',
     ]
-    y = 30
+    y = 36
     for label, low, point, high in rows:
         colour = "#1f6fb2" if label == "CUPED" else "#8a8a8a"
         parts += [
-            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{label}</text>',
+            f'<text x="{left - 10}" y="{y + 4}" text-anchor="end">{label}</text>',
             f'<line x1="{x(low):.1f}" y1="{y}" x2="{x(high):.1f}" y2="{y}" stroke="{colour}" stroke-width="6" '
             'stroke-linecap="round"/>',
-            f'<circle cx="{x(point):.1f}" cy="{y}" r="6" fill="#fff" stroke="{colour}" stroke-width="2.5"/>',
-            f'<text x="{x(low):.1f}" y="{y + 19}" text-anchor="middle" fill="#333">RM {low:,.2f}</text>',
-            f'<text x="{x(high):.1f}" y="{y + 19}" text-anchor="middle" fill="#333">RM {high:,.2f}</text>',
+        ]
+        if lo <= point <= hi:  # a point past the edge is in the table, not pinned to the edge
+            dot = f'<circle cx="{x(point):.1f}" cy="{y}" r="6" fill="#fff" stroke="{colour}" stroke-width="2.5"/>'
+            parts.append(dot)
+        for end, clipped, direction in ((low, low < lo, -1), (high, high > hi, 1)):
+            if clipped:
+                tip = x(end) + 8 * direction
+                parts.append(
+                    f'<path d="M{tip:.1f} {y} L{x(end):.1f} {y - 6} L{x(end):.1f} {y + 6} Z" fill="{colour}"/>'
+                )
+        anchor_low, anchor_high = ("start", "end") if x(high) - x(low) > 170 else ("end", "start")
+        parts += [
+            f'<text x="{x(low):.1f}" y="{y + 19}" text-anchor="{anchor_low}" fill="#333">{rm(low)}</text>',
+            f'<text x="{x(high):.1f}" y="{y + 19}" text-anchor="{anchor_high}" fill="#333">{rm(high)}</text>',
         ]
         y += row_h
     if predicted is not None:
         px = x(predicted)
         parts += [
-            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">predicted</text>',
+            f'<text x="{left - 10}" y="{y + 4}" text-anchor="end">predicted</text>',
             f'<path d="M{px:.1f} {y - 7} L{px + 7:.1f} {y} L{px:.1f} {y + 7} L{px - 7:.1f} {y} Z" fill="#e07b00"/>',
-            f'<text x="{px:.1f}" y="{y + 19}" text-anchor="middle" fill="#333">RM {predicted:,.2f}</text>',
+            f'<text x="{px:.1f}" y="{y + 20}" text-anchor="middle" fill="#333">{rm(predicted)}</text>',
         ]
     parts.append(
-        f'<text x="{width - right}" y="{height - 4}" text-anchor="end" fill="#555">lift per creator (MYR), '
-        "dot = estimate, bar = 95 % interval</text></svg>"
+        f'<text x="{width - right}" y="{height - 4}" text-anchor="end" fill="#555">lift per creator, '
+        "dot = estimate, bar = 95 % interval (an arrow: it runs on past the edge)</text></svg>"
     )
     return "".join(parts)
 
@@ -163,6 +190,12 @@ def _pct(value: Ratio | None) -> str:
     return "n/a" if value is None else f"{float(value.value) * 100:.1f} %"
 
 
+def _interval(p: dict[str, Any]) -> str:
+    if p["low80_myr"] is None:
+        return "none yet"
+    return f"{_rm(p['low80_myr'])} to {_rm(p['high80_myr'])}"
+
+
 def projection_rows(review: dict[str, Any]) -> list[list[str]]:
     """Rows of the backtest table: checkpoint, replays, median absolute % error, interval coverage."""
     block = review.get("projection") or {}
@@ -194,7 +227,7 @@ def projection_markdown(review: dict[str, Any]) -> list[str]:
         for p in block["live"]:
             held = {True: "yes", False: "no", None: "n/a"}[p["interval_held_final"]]
             lines.append(
-                f"| {p['as_of']} | {_rm(p['projected_myr'])} | {_rm(p['low80_myr'])} to {_rm(p['high80_myr'])} | "
+                f"| {p['as_of']} | {_rm(p['projected_myr'])} | {_interval(p)} | "
                 f"{_pct(p['abs_pct_error'])} | {held} |"
             )
     return [*lines, ""]
@@ -207,7 +240,7 @@ def projection_html(review: dict[str, Any]) -> str:
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in projection_rows(review))
     live = "".join(
         f"<tr><td>{html.escape(p['as_of'])}</td><td>{html.escape(_rm(p['projected_myr']))}</td>"
-        f"<td>{html.escape(_rm(p['low80_myr']))} to {html.escape(_rm(p['high80_myr']))}</td>"
+        f"<td>{html.escape(_interval(p))}</td>"
         f"<td>{html.escape(_pct(p['abs_pct_error']))}</td>"
         f"<td>{ {True: 'yes', False: 'no', None: 'n/a'}[p['interval_held_final']] }</td></tr>"
         for p in block["live"]
