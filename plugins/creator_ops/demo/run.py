@@ -459,8 +459,18 @@ def _print_finance(spec, out: Path) -> None:
     count = len(list(einvoices.glob("*.json"))) if einvoices.is_dir() else 0
     print(f"  self-billed e-invoices (MyInvois UBL 2.1 JSON v1.1, unsigned, mode 0600): {count} in {einvoices}")
     print(f"  payments.csv and wht_summary.json: {folder}")
-    for cp58 in sorted((out / "finance").glob("cp58_*.csv")):
+    cp58_files = sorted((out / "finance").glob("cp58_*.csv"))
+    for cp58 in cp58_files:
         print(f"  CP58: {cp58}")
+    if spec.finance.cp58 and not cp58_files:
+        from creator_ops.airflow.dag_builder import campaign_specs_dir
+        from creator_ops.core.spec import discover_specs
+
+        year = spec.timeline.payout_date.year
+        later = max((s.timeline.payout_date, s.id) for _, s in discover_specs(campaign_specs_dir()).specs
+                    if s.timeline.payout_date.year == year)  # fmt: skip
+        print(f"  CP58 {year}: built in the run of the year's last payout ({later[1]}, {later[0]:%d %b %Y}), "
+              f"due to payees by 31 Mar {year + 1}; a run triggered by hand builds it on demand")
 
 
 def _count(values) -> dict:
