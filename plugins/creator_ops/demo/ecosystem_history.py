@@ -66,9 +66,9 @@ def load_campaign(spec_path: Path, engine: Any, pool: list[str], *, creators: in
     from creator_ops.core.spec import load_spec
     from creator_ops.core.steps import StepContext
     from creator_ops.stand_ins.data import generate, land_slice
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.steps.payouts import calculate
-    from creator_ops.steps.quality import validate_dataset
+    from creator_ops.steps.quality import validate
     from creator_ops.steps.run_record import register_run
 
     spec = load_spec(spec_path)
@@ -82,8 +82,8 @@ def load_campaign(spec_path: Path, engine: Any, pool: list[str], *, creators: in
     end = t.payout_date + dt.timedelta(hours=1)
     ctx = StepContext(spec, spec_path, f"demo_history__{spec.id}", t.payout_date, end, engine)
     register_run(ctx)
-    rows = {dataset: ingest_landed(ctx, dataset)["accepted"] for dataset in DATASETS}
-    failed = [d for d in DATASETS if not validate_dataset(ctx, d)["passed"]]
+    rows = {dataset: ingest(ctx, dataset)["accepted"] for dataset in DATASETS}
+    failed = [d for d in DATASETS if not validate(ctx, d)["passed"]]
     payout = calculate(ctx)
     return {"campaign_id": spec.id, "type": spec.type, "rows": rows, "quality_failed": failed,
             "payout_creators": payout["creators"]}  # fmt: skip
