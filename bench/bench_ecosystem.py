@@ -184,10 +184,8 @@ def fill_warehouse(url: str, total_lines: int, seed: int = 13) -> dict:
                 {"file_id": file_ids["samples"], "campaign_id": spec.id},
             )
             excluded = rng.choice(chosen, max(1, len(chosen) // 100), replace=False)
-            bulk_insert(
-                conn, exclusions, pa.table({"creator_id": pa.array(pool[excluded]), "reason": ["fraud"] * len(excluded)}),
-                {"campaign_id": spec.id},
-            )  # fmt: skip
+            barred = pa.table({"creator_id": pa.array(pool[excluded]), "reason": ["fraud"] * len(excluded)})
+            bulk_insert(conn, exclusions, barred, {"campaign_id": spec.id})
     engine.dispose()
     return {"lines": per * CAMPAIGNS, "campaigns": CAMPAIGNS, "enrollments": enrolled_total}
 
@@ -262,8 +260,9 @@ def main() -> int:
               f"peak {reference['peak_mb']:,.0f} MB")  # fmt: skip
         print(f"ecosystem  warehouse to ecosystem.json, creators.csv, ecosystem.html:   {eco['seconds']:7.1f} s, "
               f"peak {eco['peak_mb']:,.0f} MB, {eco['creators']:,} creators in the scorecard")  # fmt: skip
-        print(f"ratio      ecosystem / payout engine: {ratio:.2f}x (target <= 1.5x); peak {eco['peak_mb'] / 1024:.2f} GB "
-              f"(target <= 2 GB); files: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(eco["sizes"].items())))  # fmt: skip
+        sizes = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(eco["sizes"].items()))
+        print(f"ratio      ecosystem / payout engine: {ratio:.2f}x (target <= 1.5x); "
+              f"peak {eco['peak_mb'] / 1024:.2f} GB (target <= 2 GB); files: {sizes}")  # fmt: skip
         print("selling creators per campaign agree with the payout engine's result rows: yes")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
