@@ -13,7 +13,7 @@ from pathlib import Path
 
 from creator_ops.core.spec import load_spec
 from creator_ops.core.steps import StepContext
-from creator_ops.steps.ingest import ingest_landed
+from creator_ops.steps.ingest import ingest
 from creator_ops.steps.payouts import calculate
 from creator_ops.steps.run_record import register_run
 
@@ -44,7 +44,7 @@ def load_folder(engine, folder: Path, landing: Path, *, settle: bool = True) -> 
     if settle:
         register_run(ctx)
     for dataset in DATASETS:
-        ingest_landed(ctx, dataset)
+        ingest(ctx, dataset)
     if settle and spec.incentives is not None:
         calculate(ctx)
     return spec.id
