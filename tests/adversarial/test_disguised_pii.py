@@ -199,7 +199,7 @@ def test_the_warehouse_file_names_run_reports_and_files_command_hold_no_disguise
 ):
     from sqlalchemy import select
 
-    from creator_ops.steps.ingest import ingest_landed
+    from creator_ops.steps.ingest import ingest
     from creator_ops.steps.report import summarize_run
     from creator_ops.warehouse import schema
 
@@ -214,7 +214,7 @@ def test_the_warehouse_file_names_run_reports_and_files_command_hold_no_disguise
     summaries = []
     with caplog.at_level(logging.INFO, logger="round3"):
         for dataset in ("orders", "enrollments", "surveys", "creators", "content"):
-            summaries.append(ingest_landed(ctx, dataset))
+            summaries.append(ingest(ctx, dataset))
         report = summarize_run(ctx)
     assert all(s["files"] == 1 and s["rejected"] == 0 for s in summaries), summaries
     with warehouse_engine.connect() as conn:

@@ -357,7 +357,10 @@ class PayoutApprovalOperator(WarehouseMixin, ApprovalOperator):
         from creator_ops.steps.finance import approval_section
 
         # SPEC 14: how many payments would be held and why, before anyone approves
-        self.subject, self.body = request.subject, request.body + approval_section(ctx, request.calculation_id)
+        finance = approval_section(ctx, request.calculation_id)
+        head, _, last = request.body.rpartition("\n\n")  # before the closing "Approve to release…" line
+        self.subject = request.subject
+        self.body = f"{head}{finance}\n\n{last}" if finance and head else request.body + finance
         self.log.info("Asking approval of payout calculation %s", request.calculation_id)
         return super().execute(context)
 

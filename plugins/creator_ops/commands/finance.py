@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     prior = read_prior_totals(_exists(args.prior_totals, "prior totals")) if args.prior_totals else {}
     lines = read_payout_lines(_exists(args.payouts, "payouts"), spec.id)
     payments = decide_payments(lines, payees, prior, switches)
-    out = Path(args.out)
+    from creator_ops.core.paths import output_target
+
+    out = output_target(args.out, folder=True, what="--out")
     try:
         files = write_finance_files(out, spec, payments, switches, payees=payees, company=company)
     except OSError as exc:

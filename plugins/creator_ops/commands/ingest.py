@@ -22,7 +22,9 @@ HELP = "read one export (CSV, XLSX, JSON lines, Parquet) into accepted.csv and q
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from creator_ops.core.ingest.datasets import DATASETS
 
-    parser.add_argument("dataset", choices=DATASETS, metavar="DATASET", help=f"one of {', '.join(DATASETS)}")
+    # payees (SPEC 14) read through the finance reader: identity masked in accepted.csv, never in clear
+    choices = (*DATASETS, "payees")
+    parser.add_argument("dataset", choices=choices, metavar="DATASET", help=f"one of {', '.join(choices)}")
     parser.add_argument("file", metavar="FILE", help="the export to read")
     parser.add_argument(
         "--out", required=True, metavar="DIR", help="folder for accepted.csv and quarantine.csv"
@@ -86,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise BadInput(f"{source}: no such file")
+    if args.dataset == "payees":
+        return _ingest_payees(source, out)
     try:
         result = read_dataset(source, args.dataset, tz=tz, pii_key=pii_key_if_set())
     except FileRejected as exc:  # a PiiKeyMissing goes up as it is: its message says what to set
@@ -101,4 +105,27 @@ def run(args: argparse.Namespace) -> int:
     if result.note:
         print(f"campaignctl ingest: {result.note}", file=sys.stderr)
     print(json.dumps(result.summary()))
+    return 0
+
+
+def _ingest_payees(source: Path, out: Path) -> int:
+    """Read a payees file: accepted.csv with the identity masked, quarantine.csv with each bad row's reason."""
+    from creator_ops.core.finance.payees import read_payees
+    from creator_ops.core.ingest import FileRejected
+    from creator_ops.core.safe_csv import csv_bytes, write_atomically
+
+    try:
+        read = read_payees(source, strict=False)
+    except FileRejected as exc:
+        raise BadInput(f"rejected {exc}") from None
+    out.mkdir(parents=True, exist_ok=True)
+    masked = [{"row_number": number, **payee.masked()} for number, payee in read.rows]
+    columns = ("row_number", "creator_id", "entity_type", "resident", "legal_name", "id_type", "id_number", "tin",
+               "has_identity")  # fmt: skip
+    write_atomically(out / "accepted.csv", csv_bytes(columns, masked, bom=False, lineterminator="\n"))
+    problems = [{"row_number": p.row, "reason": p.reason, "field": p.field, "detail": str(p.args[0])}
+                for p in read.problems]  # fmt: skip
+    write_atomically(out / "quarantine.csv", csv_bytes(("row_number", "reason", "field", "detail"), problems,
+                                                        bom=False, lineterminator="\n"))  # fmt: skip
+    print(json.dumps({"rows_in": read.rows_in, "accepted": read.accepted, "quarantined": len(read.problems)}))
     return 0

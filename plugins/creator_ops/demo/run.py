@@ -9,7 +9,8 @@ as SPEC section 3 describes) under the landing root, runs the campaign DAG with
 human-in-the-loop requests through Airflow's REST API as a demo approver, and finally
 prints what happened: runs and task states per phase, rows loaded, quality, payouts,
 alerts delivered to loopback Slack/SMTP servers, and where the outputs and the UI are.
-Airflow's own logs go to `.airflow/demo.log`.
+Airflow's own logs go to `.airflow/demo.log`, each task's log to the file the UI's log panel
+reads (`.airflow/logs/dag_id=…/run_id=…/task_id=…/attempt=N.log`).
 """
 
 from __future__ import annotations
@@ -194,6 +195,43 @@ def runs_start_on_the_wall_clock():
         dagrun.get_or_create_dagrun = original
 
 
+def task_log_path(ti) -> Path:
+    """Return where Airflow's UI reads this task attempt's log: `[logging] base_log_folder` / its filename template."""
+    from airflow.configuration import conf
+    from airflow.utils.log.file_task_handler import FileTaskHandler
+
+    folder = Path(conf.get("logging", "base_log_folder"))
+    return folder / FileTaskHandler(base_log_folder=str(folder))._render_filename(ti, ti.try_number)
+
+
+@contextlib.contextmanager
+def task_logs_where_airflow_reads_them():
+    """Write each task's output to its log file, so the UI's log panel shows it for the demo's runs too.
+
+    `dag.test()` runs every task in this process and writes no task log file (the UI said
+    "Log file not found"); a worker writes one per attempt at the path `FileTaskHandler`
+    renders from `[logging] log_filename_template`, and the UI's log reader reads that file.
+    `dag.test()` calls the module's `_run_task` for each task instance when it runs it; this
+    sends what the task writes (Airflow's task logger and the steps' lines) to that file for
+    the calls made inside this block. Lines are plain text, which the reader shows as they are.
+    """
+    from airflow.sdk.definitions import dag as dag_module
+
+    original = dag_module._run_task
+
+    def run_into_its_log(*, ti, task, run_triggerer=False):
+        path = task_log_path(ti)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _output_to(path):
+            return original(ti=ti, task=task, run_triggerer=run_triggerer)
+
+    dag_module._run_task = run_into_its_log
+    try:
+        yield
+    finally:
+        dag_module._run_task = original
+
+
 def _approve(dag_id: str, run_id: str, task_id: str, subject: str) -> str:
     return "Approve"
 
@@ -317,11 +355,18 @@ def _decided_by(engine, campaign_id: str) -> list[str]:
 def _print_figures(spec, engine) -> None:
     """Print the campaign's numbers from their one definition (the view, milestones and payouts agree)."""
     from creator_ops.warehouse.metrics import campaign_figures
+    from creator_ops.warehouse.snapshots import latest_snapshot
 
-    figures = campaign_figures(engine, spec)
+    snapshot = latest_snapshot(engine, spec.id)
+    figures = snapshot.figures if snapshot is not None else campaign_figures(engine, spec)
     trust = "every data set trusted" if not figures.untrusted else f"untrusted: {', '.join(sorted(figures.untrusted))}"
+    basis = (
+        f"as of {snapshot.as_of.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone}), the end of run "
+        f"{snapshot.run_id}: the snapshot the Campaigns view, the campaign page and milestones read"
+        if snapshot is not None else "warehouse.metrics, no run stored a snapshot"
+    )
     print(
-        f"\nCampaign figures (warehouse.metrics: the Campaigns view, milestones and payouts read these): "
+        f"\nCampaign figures ({basis}): "
         f"{figures.enrolled:,} enrolled, eligible GMV {format_rm(figures.eligible_gmv_sen)} on "
         f"{figures.eligible_lines:,} lines from {figures.selling_creators:,} selling creators, "
         f"live GMV {format_rm(figures.live_gmv_sen)}; {trust}"
@@ -414,8 +459,18 @@ def _print_finance(spec, out: Path) -> None:
     count = len(list(einvoices.glob("*.json"))) if einvoices.is_dir() else 0
     print(f"  self-billed e-invoices (MyInvois UBL 2.1 JSON v1.1, unsigned, mode 0600): {count} in {einvoices}")
     print(f"  payments.csv and wht_summary.json: {folder}")
-    for cp58 in sorted((out / "finance").glob("cp58_*.csv")):
+    cp58_files = sorted((out / "finance").glob("cp58_*.csv"))
+    for cp58 in cp58_files:
         print(f"  CP58: {cp58}")
+    if spec.finance.cp58 and not cp58_files:
+        from creator_ops.airflow.dag_builder import campaign_specs_dir
+        from creator_ops.core.spec import discover_specs
+
+        year = spec.timeline.payout_date.year
+        later = max((s.timeline.payout_date, s.id) for _, s in discover_specs(campaign_specs_dir()).specs
+                    if s.timeline.payout_date.year == year)  # fmt: skip
+        print(f"  CP58 {year}: built in the run of the year's last payout ({later[1]}, {later[0]:%d %b %Y}), "
+              f"due to payees by 31 Mar {year + 1}; a run triggered by hand builds it on demand")
 
 
 def _count(values) -> dict:
@@ -552,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = simple_auth_users([spec])
     responder = HitlResponder(_approve, who=lambda dag_id, task_id: decider(spec, task_id))
-    with _output_to(log_path), responder, runs_start_on_the_wall_clock():
+    with _output_to(log_path), responder, runs_start_on_the_wall_clock(), task_logs_where_airflow_reads_them():
         for run in runs:
             paths = land_for_run(data, run, since, landed)
             since = max(since, run.end)

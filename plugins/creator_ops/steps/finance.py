@@ -6,7 +6,8 @@
   approved calculation (withheld, paid or held), record it, write payments.csv, wht_summary.json
   and the e-invoices (credit and debit notes for adjustments), alert finance once about held
   payments. The finance export then carries net and withholding and leaves held payments out.
-- `build_cp58`: the year's CP58 file and statements, in the payout run of the year's last payout.
+- `build_cp58`: the year's CP58 file and statements, in the payout run of the year's last payout,
+  and on demand in a run triggered by hand (`manual__…`: Airflow's "Trigger DAG", or clearing the task there).
 
 Every step skips with its reason when the spec's `finance` switches leave it nothing to do. The
 product prepares; it files nothing.
@@ -242,9 +243,7 @@ def prepare_finance(ctx: StepContext) -> dict[str, Any]:
     from creator_ops.core.finance.prepare import adjustment_document, write_finance_files
     from creator_ops.warehouse.payees import record_payments
 
-    on = _require_switch(ctx)
-    if not (on.s107d or on.einvoice):
-        raise StepSkipped("only cp58 is on: payments need neither withholding nor e-invoices")
+    on = _require_switch(ctx)  # with only cp58 on, the payments are still recorded: CP58 reads them
     row = _shown_calculation(ctx)
     if row.state not in ("approved", "exported"):
         raise StepSkipped(f"calculation {row.calculation_id[:12]} is {row.state}: nothing to prepare")
@@ -348,6 +347,7 @@ def build_cp58(ctx: StepContext, year: int | None = None, *, force: bool = False
         raise StepSkipped("cp58 is off in the spec's finance switches")
     year = year or ctx.spec.timeline.payout_date.year
     last = _last_payout_of_year(ctx, year)
+    force = force or ctx.run_id.startswith("manual__")  # a run someone triggered by hand: on demand
     if not force and last is not None and last[0] != ctx.spec.id:
         raise StepSkipped(
             f"the {year} CP58 statements are built after the year's last payout: {last[0]} on {last[1]:%d %b %Y}"

@@ -193,7 +193,12 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
     from creator_ops.steps.finance import export_adjustments
 
     # SPEC 14: net and withholding beside the gross, held payments left out (when finance switched them on)
-    export = ledger.export(row.calculation_id, ctx.output_dir / "finance", export_adjustments(ctx, row.calculation_id))
+    export = ledger.export(
+        row.calculation_id,
+        ctx.output_dir / "finance",
+        export_adjustments(ctx, row.calculation_id),
+        wht_columns=ctx.spec.finance.s107d,
+    )
     ctx.info(
         "Finance export %s: %d payments, control total %s",
         export.path,

@@ -5,7 +5,7 @@ the current payee of a creator is its last landed row, whichever campaign it lan
 `finance_payments` records every finance document of a payout, which the CP58 statements
 and the next year's prior-year totals read.
 
-    python -m creator_ops.warehouse.payees rotate-key   # re-encrypt every row under the newest key
+    python -m creator_ops.warehouse.payees rotate-key [--url URL]   # re-encrypt every row under the newest key
 """
 
 from __future__ import annotations
@@ -286,15 +286,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """`python -m creator_ops.warehouse.payees rotate-key`: re-encrypt the payees under the newest key."""
     from creator_ops.core.errors import CreatorOpsError
     from creator_ops.core.finance.crypto import PayeeCipher, resolve_payee_key
-    from creator_ops.warehouse.db import default_url, make_engine
+    from creator_ops.warehouse.db import default_url, make_engine, normalize_url
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if args != ["rotate-key"]:
-        print("usage: python -m creator_ops.warehouse.payees rotate-key", file=sys.stderr)
+    if args[:1] != ["rotate-key"] or len(args) not in (1, 3) or (len(args) == 3 and args[1] != "--url"):
+        print("usage: python -m creator_ops.warehouse.payees rotate-key [--url SQLALCHEMY_URL]", file=sys.stderr)
         return 2
+    url = normalize_url(args[2]) if len(args) == 3 else default_url()
     try:
         cipher = PayeeCipher(resolve_payee_key())
-        done = rotate_key(make_engine(default_url()), cipher)
+        done = rotate_key(make_engine(url), cipher)
     except CreatorOpsError as exc:
         print(f"rotate-key: {exc}", file=sys.stderr)
         return 2

@@ -328,12 +328,18 @@ class PayoutLedger:
     # ------------------------------------------------------------------ export
 
     def export(
-        self, calculation_id: str, folder: Path, finance: Mapping[str, tuple[int, str]] | None = None
+        self,
+        calculation_id: str,
+        folder: Path,
+        finance: Mapping[str, tuple[int, str]] | None = None,
+        *,
+        wht_columns: bool = True,
     ) -> FinanceExport:
         """Write the finance file of an approved calculation; again after export, the same file.
 
-        `finance` ({creator: (wht_sen, status)}, SPEC 14) adds `wht_myr` and `net_myr` beside the
-        gross amount and leaves held payments out (they keep no payment reference until paid).
+        `finance` ({creator: (wht_sen, status)}, SPEC 14) leaves held payments out (they keep no
+        payment reference until paid) and, with `wht_columns`, adds `wht_myr` and `net_myr` beside
+        the gross amount.
         """
         calc = self.calculation(calculation_id)
         if calc is None:
@@ -356,7 +362,7 @@ class PayoutLedger:
             for e in payable
         ]
         columns = EXPORT_COLUMNS
-        if finance:
+        if finance and wht_columns:
             columns = (*EXPORT_COLUMNS[:4], "wht_myr", "net_myr", *EXPORT_COLUMNS[4:])
             wht = {e["creator_id"]: finance.get(e["creator_id"], (0, "paid"))[0] for e in payable}
             rows = [
@@ -381,6 +387,7 @@ class PayoutLedger:
         }
         if finance:
             control["held_count"] = len(held)
+        if finance and wht_columns:
             control["wht_total_myr"] = format_myr(sum(finance.get(e["creator_id"], (0, ""))[0] for e in payable))
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{self.campaign_id}_payouts_{calculation_id[:12]}"

@@ -2,8 +2,9 @@
 
 Each run computes, as of the end of its data interval, the campaign's figures from their one
 definition (`warehouse/metrics.py`: enrolled, eligible and live GMV, selling creators, trust),
-with what the pages plot (the same tables per hour), the funnel, survey responses and the
-traffic spent so far, and stores them in `campaign_snapshots` keyed by the run. The Campaigns
+with what the pages plot (the same tables per hour), the funnel, survey responses, the
+traffic spent so far, the live projection made by then and the measured lift (SPEC 12), and
+stores them in `campaign_snapshots` keyed by the run. The Campaigns
 view, the campaign page and the milestones read the latest snapshot instead of re-reading a
 million lines per request; the review computes the same figures with the same engine. A
 surface labels what it shows with the snapshot's run and moment ("as of ...").
@@ -76,6 +77,16 @@ class Snapshot:
     # UTC epoch hour -> live GMV sen in that hour of the creators boosted in that hour (the traffic page)
     boosted_gmv_by_hour: dict[int, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # sections other stages add (projection, lift)
+
+    @property
+    def projection(self) -> dict[str, Any] | None:
+        """The live projection of the final eligible GMV made by this moment (point, 80 % interval), if any."""
+        return self.extra.get("projection")
+
+    @property
+    def lift(self) -> dict[str, Any] | None:
+        """The measured lift of this campaign per mechanism (traffic, samples), once its review measured it."""
+        return self.extra.get("lift")
 
     @property
     def stored(self) -> bool:
@@ -228,6 +239,31 @@ def _boosted_by_hour(engine: Engine, spec: CampaignSpec, live, as_of: dt.datetim
     return out
 
 
+def _effect(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> dict[str, Any]:
+    """The live projection made by `as_of` (during the event) and the campaign's measured lift, if any (SPEC 12)."""
+    from creator_ops.warehouse.experiments import stored_predictions
+    from creator_ops.warehouse.schema import experiment_results
+
+    out: dict[str, Any] = {}
+    made = [p for p in stored_predictions(engine, spec.id, "live_projection") if p.as_of <= utc(as_of)]
+    if made and utc(as_of) <= utc(spec.timeline.event_end):  # once the event is over its final figure is known
+        p = made[-1]
+        out["projection"] = {"as_of": p.as_of.isoformat(), "predicted_sen": p.predicted_sen, "low_sen": p.low_sen,
+                             "high_sen": p.high_sen, "interval": "80%", "observed_sen": p.observed_sen}  # fmt: skip
+    r = experiment_results.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(r.mechanism, r.incremental_gmv_sen, r.calibration, r.units).where(r.campaign_id == spec.id)
+        ).all()
+    if rows:
+        out["lift"] = {
+            row.mechanism: {"incremental_gmv_sen": row.incremental_gmv_sen, "calibration": row.calibration,
+                            "units": row.units}
+            for row in sorted(rows)
+        }  # fmt: skip
+    return out
+
+
 def compute_snapshot(
     engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime, run_id: str = ON_REQUEST, phase: str | None = None,
     now: dt.datetime | None = None,
@@ -266,6 +302,7 @@ def compute_snapshot(
         validated=validated,
         traffic=_traffic(engine, spec, lines),
         boosted_gmv_by_hour=_boosted_by_hour(engine, spec, live, as_of),
+        extra=_effect(engine, spec, as_of),
     )
 
 
@@ -373,3 +410,22 @@ def snapshot_for_page(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> S
     if not has_data:
         return None
     return compute_snapshot(engine, spec, as_of=now, now=now)
+
+
+def projection_of(snapshot: Snapshot | None) -> Any:
+    """Return the snapshot's live projection as the experiments module's `StoredPrediction`, or None."""
+    if snapshot is None or snapshot.projection is None:
+        return None
+    from creator_ops.warehouse.experiments import StoredPrediction
+
+    p = snapshot.projection
+    return StoredPrediction(as_utc(p["as_of"]), p["predicted_sen"], p["low_sen"], p["high_sen"], p["observed_sen"], {})
+
+
+def traffic_of(snapshot: Snapshot | None) -> Any:
+    """Return the snapshot's traffic figures as `mechanisms.TrafficOverview`, or None without a traffic budget."""
+    if snapshot is None or snapshot.traffic is None:
+        return None
+    from creator_ops.warehouse.mechanisms import TrafficOverview
+
+    return TrafficOverview(**snapshot.traffic)

@@ -231,12 +231,22 @@ def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_n
     run_end = dt.datetime(2026, 12, 16, tzinfo=MYT)  # a settlement-phase run, after every line landed
     ctx = StepContext(SPEC, SPEC_PATH, "settlement__2026-12-15T00:00+08:00", run_end - dt.timedelta(days=1),
                       run_end, loaded.engine)  # fmt: skip
+    from creator_ops.warehouse.experiments import store_prediction
+
+    for hours_after, predicted in ((-1, 20_000), (1, 99_999)):  # live projections an hour before and after noon
+        store_prediction(loaded.engine, SPEC.id, "live_projection", MID_EVENT + dt.timedelta(hours=hours_after),
+                         predicted, predicted - 1_000, predicted + 1_000, {}, run_end)  # fmt: skip
+    from creator_ops.warehouse.snapshots import compute_snapshot
+
+    at_noon = compute_snapshot(loaded.engine, SPEC, as_of=MID_EVENT, run_id="live__2026-12-12T11:00+08:00")
+    assert at_noon.projection["predicted_sen"] == 20_000  # the projection made by then, not a later one
     take_snapshot(ctx)
     milestones = check_milestones(ctx)  # reads the run's snapshot
     snapshot = latest_snapshot(loaded.engine, SPEC.id)
     assert snapshot.run_id == ctx.run_id and snapshot.as_of == run_end.astimezone(dt.UTC)
     expected = expected_eligible_gmv_sen([ORDERS_DAY1, ORDERS_DAY2])
     assert snapshot.figures.eligible_gmv_sen == expected and snapshot.figures.enrolled == 4
+    assert snapshot.projection is None  # after the event its final figure is known: no projection shown
 
     inputs = warehouse_inputs(loaded.engine, SPEC.id)
     review = compute_figures(SPEC, ReviewInputs(inputs.orders, inputs.enrollments, inputs.exclusions)).figures
@@ -254,4 +264,5 @@ def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_n
         assert page.funnel[-1][:2] == ("Selling", snapshot.figures.selling_creators)
         (row,) = campaigns_overview([SPEC], loaded.engine, pinned)
         assert (row.creators_enrolled, row.gmv_sen, row.live_gmv_sen) == (4, expected, snapshot.figures.live_gmv_sen)
-        assert row.as_of == snapshot.as_of
+        assert row.as_of == snapshot.as_of and row.snapshot.projection == snapshot.projection
+        assert page.projection is None and row.projection is None

@@ -186,6 +186,15 @@ def test_payees_withholding_held_export_einvoices_and_a_clawback(warehouse_engin
         rows = conn.execute(select(finance_payments).where(finance_payments.c.document_type == "12")).mappings().all()
     assert [(r["creator_id"], r["gross_sen"], r["wht_sen"]) for r in rows] == [("alice", -6036, -121)]
 
+    # CP58 for 2027: alice's monetary incentives net of the credit note, her withholding net of its correction
+    cp58 = finance.build_cp58(second["ctx"], force=True)
+    assert (cp58["year"], cp58["payees"], cp58["required"], cp58["statements"]) == (2027, 1, 1, 1)
+    assert cp58["due_date"] == "2028-03-31"
+    lines = Path(cp58["file"]).read_text().splitlines()
+    assert lines[1] == "alice,individual,5030.00,0.00,5030.00,100.60,true,********5671"
+    statement = next(Path(cp58["file"]).parent.glob("cp58_2027/alice.html"))
+    assert stat.S_IMODE(statement.stat().st_mode) == 0o600 and "900101145671" in statement.read_text()
+
 
 def _ref(engine, creator: str, exported: bool = True) -> str:
     from creator_ops.warehouse.payout_ledger import payment_reference
@@ -212,3 +221,73 @@ def test_rotate_key_re_encrypts_stored_payees(warehouse_engine, tmp_path, monkey
     with pytest.raises(PayeeKeyInvalid, match="keep the old key"):
         current_payees(warehouse_engine, PayeeCipher(KEY))
     assert PayoutLedger(warehouse_engine, CAMPAIGN).calculations() == []
+
+
+def test_rotate_key_command(warehouse_engine, tmp_path, monkeypatch, spec_path, capsys):
+    from creator_ops.core.finance.crypto import PayeeCipher
+    from creator_ops.warehouse.payees import current_payees, main
+
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
+    landed = tmp_path / "landing" / CAMPAIGN / "payees" / "payees.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_text(PAYEES, encoding="utf-8")
+    finance.ingest_payees(_ctx(warehouse_engine, spec_path, "r1"))
+    new = Fernet.generate_key().decode()
+    monkeypatch.setenv("AIRFLOW_VAR_PAYEE_DATA_KEY", f"{new},{KEY}")
+    url = warehouse_engine.url.render_as_string(hide_password=False)
+    assert main(["rotate-key", "--url", url]) == 0
+    assert "re-encrypted 1 payee row(s) under the newest of 2 key(s)" in capsys.readouterr().out
+    assert current_payees(warehouse_engine, PayeeCipher(new))["alice"].legal_name == "Alice Wong Mei Ling"
+    assert main(["rotate-key", "--bogus"]) == 2
+
+
+def test_cp58_waits_for_the_years_last_payout_unless_asked(warehouse_engine, tmp_path, monkeypatch, spec_path):
+    import shutil
+
+    from repo_paths import CAMPAIGNS
+
+    from creator_ops.core.steps import StepSkipped
+
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copy(spec_path, folder / spec_path.name)
+    shutil.copy(CAMPAIGNS / "my_payday_jan_2027.yaml", folder)  # pays out later in 2027
+    monkeypatch.setenv("CAMPAIGN_SPECS_DIR", str(folder))
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "out"))
+    with pytest.raises(StepSkipped, match="after the year's last payout: my_payday_jan_2027"):
+        finance.build_cp58(_ctx(warehouse_engine, spec_path, "scheduled__2027-01-02T00:00:00+08:00"))
+    on_demand = finance.build_cp58(_ctx(warehouse_engine, spec_path, "manual__2027-01-03T09:00:00+08:00"))
+    assert (on_demand["year"], on_demand["payees"]) == (2027, 0) and Path(on_demand["file"]).is_file()
+
+
+@pytest.mark.parametrize(
+    ("switches", "header", "exported", "held", "einvoices"),
+    [
+        ("{einvoice: true, company_conn_id: finance_company}",
+         "payment_reference,campaign_id,creator_id,amount_myr,kind,calculation_id", ["alice"], 1, 1),
+        ("{cp58: true, company_conn_id: finance_company}",
+         "payment_reference,campaign_id,creator_id,amount_myr,kind,calculation_id", ["alice", "bob"], 0, 0),
+    ],
+)  # fmt: skip
+def test_each_switch_alone(warehouse_engine, tmp_path, monkeypatch, spec_path, switches, header, exported, held,
+                           einvoices):  # fmt: skip
+    text = spec_path.read_text(encoding="utf-8").replace(
+        "finance: {s107d: true, cp58: true, einvoice: true, company_conn_id: finance_company}", f"finance: {switches}"
+    )
+    spec_path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "out"))
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
+    monkeypatch.setenv("CAMPAIGN_SPECS_DIR", str(spec_path.parent))
+    _seed(warehouse_engine)
+    landed = tmp_path / "landing" / CAMPAIGN / "payees" / "payees.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_text(PAYEES, encoding="utf-8")
+    finance.ingest_payees(_ctx(warehouse_engine, spec_path, "scheduled__settlement"))
+    run = _approve_run(warehouse_engine, spec_path, "scheduled__payout")
+    lines = Path(run["export"]["file"]).read_text().splitlines()
+    assert lines[0] == header  # withholding columns only with s107d on
+    assert [line.split(",")[2] for line in lines[1:]] == exported
+    assert (run["figures"]["held"], run["figures"]["einvoices"], run["figures"]["wht_myr"]) == (held, einvoices, "0.00")
+    cp58 = finance.build_cp58(run["ctx"]) if "cp58" in switches else None
+    if cp58:  # the payments were recorded although neither withholding nor e-invoices apply
+        assert (cp58["payees"], cp58["required"]) == (2, 1)

@@ -114,6 +114,22 @@ def _warehouse_figures(server) -> dict[str, int]:
             "as_of": snapshot.as_of.astimezone(spec.tz).strftime("%a %d %b %Y %H:%M")}
 
 
+def test_the_dag_list_shows_campaign_names(browser, demo_standalone):
+    sign_in(browser, demo_standalone)
+    browser.goto(f"{demo_standalone.base_url}/dags")
+    text = browser.wait_for_text(*NAMES, timeout=90)
+    time.sleep(1)
+    browser.screenshot("ui_10_dag_list_names.png")
+    assert "campaign__my_1212_2026" not in text  # the name replaces the id in the list
+
+
+def test_signed_out_visitors_get_the_sign_in_page(browser, demo_standalone):
+    browser.goto(f"{demo_standalone.base_url}/creator-ops/campaigns/{CAMPAIGN}")
+    browser.wait_for("document.querySelector('input[name=password]')", timeout=60)
+    browser.screenshot("ui_11_campaign_page_signed_out.png")
+    assert NAMES[0] not in browser.text()
+
+
 def test_the_baseline_campaign_page_shows_its_loaded_history(browser, demo_standalone):
     server = demo_standalone
     sign_in(browser, server)
@@ -192,3 +208,70 @@ def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
     browser.wait_for_text(SIGNOFF_TITLE, "Approve", timeout=90)
     time.sleep(1)
     browser.screenshot("ui_14_required_action.png")
+
+
+def test_the_campaigns_list_shows_the_snapshot(browser, demo_standalone):
+    server = demo_standalone
+    sign_in(browser, server)
+    figures = _warehouse_figures(server)
+    browser.goto(f"{server.base_url}/creator-ops/campaigns")
+    browser.wait_for(f"document.querySelector('#campaign-{CAMPAIGN} .gmv')", timeout=60)
+    browser.full_page_screenshot("ui_17_campaigns_list.png")
+    row = browser.evaluate(f"document.querySelector('#campaign-{CAMPAIGN}').innerText")
+    eligible = f"RM {figures['eligible_gmv'] // 100:,}.{figures['eligible_gmv'] % 100:02d}"
+    assert eligible in row and f"{figures['enrolled']:,} / 3,000" in row
+    assert f"figures as of {figures['as_of']}" in row
+    assert "times in Asia/Kuala_Lumpur" in browser.evaluate("document.querySelector('#timezone').innerText")
+
+
+def test_the_matchmaking_and_traffic_pages(browser, demo_standalone):
+    server = demo_standalone
+    sign_in(browser, server)
+    browser.goto(f"{server.base_url}/creator-ops/campaigns/{CAMPAIGN}/matchmaking")
+    browser.wait_for("document.querySelector('#signoff')", timeout=60)
+    browser.full_page_screenshot("ui_18_matchmaking.png")
+    assert "frozen: signed off by BD" in browser.evaluate("document.querySelector('#state').innerText")
+    decided_by = browser.evaluate("document.querySelector('#decided-by').innerText")
+    assert _spec().runbook and decided_by.strip()
+    tabs = browser.evaluate("[...document.querySelectorAll('label.tab')].map(l => l.innerText)")
+    assert len(tabs) >= 2
+    browser.click("label.tab:nth-of-type(2)")  # the second account manager's tab
+    visible = browser.evaluate(
+        "[...document.querySelectorAll('.panel')].filter(p => p.offsetParent !== null).map(p => p.dataset.accountManager)"
+    )
+    assert len(visible) == 1 and tabs[1].startswith(visible[0])
+    browser.screenshot("ui_19_matchmaking_second_tab.png")
+    products = browser.evaluate("document.querySelector('#products').innerText")
+    assert not any(line.split("\t")[0].strip().isdigit() for line in products.splitlines()[1:])  # names, not ids
+
+    browser.goto(f"{server.base_url}/creator-ops/campaigns/{CAMPAIGN}/traffic")
+    browser.wait_for("document.querySelector('#hours')", timeout=60)
+    browser.full_page_screenshot("ui_20_traffic.png")
+    spent = browser.evaluate("document.querySelector('#spent').innerText")
+    actual = browser.evaluate("document.querySelector('#actual').innerText")
+    assert spent.startswith("RM ") and actual.startswith("RM ") and actual != "RM 0.00"
+
+
+def test_a_demo_task_log_shows_in_the_ui(browser, demo_standalone):
+    server = demo_standalone  # and the grid in Kuala Lumpur time once the browser chose it
+    sign_in(browser, server)
+    figures = _warehouse_figures(server)
+    # what the clock button's Select Timezone stores (the UI's useLocalStorage keeps JSON)
+    browser.evaluate("localStorage.setItem('timezone', JSON.stringify('Asia/Kuala_Lumpur'))")
+    path = f"/dags/{DAG_ID}/runs/{quote(figures['run_id'], safe='')}/tasks/report.summarize_run"
+    browser.goto(f"{server.base_url}{path}")
+    browser.wait_for_text("Run summary", timeout=90)
+    time.sleep(1)
+    browser.screenshot("ui_21_task_log.png")
+    assert "Log file not found" not in browser.text()
+    browser.goto(f"{server.base_url}/dags/{DAG_ID}/runs")
+    browser.wait_for_text(figures["run_id"], timeout=90)
+    time.sleep(1)
+    browser.screenshot("ui_22_runs_in_myt.png")
+    # the grid's times are Kuala Lumpur's now: the run's start as the API gives it (UTC), shown 8 hours later
+    import datetime as dt
+
+    run = server.api("GET", f"/dags/{DAG_ID}/dagRuns/{quote(figures['run_id'], safe='')}").json()
+    started = dt.datetime.fromisoformat(run["start_date"].replace("Z", "+00:00"))
+    myt = dt.timezone(dt.timedelta(hours=8))
+    assert started.astimezone(myt).strftime("%Y-%m-%d %H:%M") in browser.text()

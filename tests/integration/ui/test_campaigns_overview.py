@@ -159,9 +159,10 @@ def test_an_unreadable_warehouse_is_reported_on_the_row(tmp_path):
         (dt.datetime(2026, 12, 9, 12, tzinfo=MYT), "recruitment", "Registration closes"),
         (dt.datetime(2026, 12, 10, tzinfo=MYT), "pre_event", "Event starts"),
         (dt.datetime(2026, 12, 30, tzinfo=MYT), "settlement", "Payout export"),
-        # the demo spec has finance.cp58 on: the payout year's CP58 statements are due by 31 March after it
+        # the spec's finance switches (SPEC 14) bring finance's own dates after the payout
+        (dt.datetime(2027, 1, 10, tzinfo=MYT), "payout", "Sign-off: Finance remits the s107D withholding to LHDN (wht_summary.json)"),
         (dt.datetime(2027, 6, 1, tzinfo=MYT), "payout", "Sign-off: Finance gives the 2027 CP58 statements to the payees"),
-        (dt.datetime(2028, 4, 1, tzinfo=MYT), "payout", None),
+        (dt.datetime(2028, 4, 2, tzinfo=MYT), "payout", None),
     ],
 )
 def test_phase_and_next_deadline_follow_the_timeline(now, phase, deadline):

@@ -196,3 +196,15 @@ def test_payees_file_in_another_format_reads_the_same(tmp_path: Path, capsys) ->
     assert _run(tmp_path / "a", capsys, payees=tmp_path / "payees.parquet")[0] == 0
     assert _run(tmp_path / "b", capsys, payees=tmp_path / "csv_payees.csv")[0] == 0
     assert (tmp_path / "a" / "payments.csv").read_bytes() == (tmp_path / "b" / "payments.csv").read_bytes()
+
+
+def test_ingest_payees_masks_identity_and_accounts_for_every_row(tmp_path: Path, capsys) -> None:
+    path = _edit(tmp_path, "payees.csv", "dina_co,company", "dina_co,corporation")
+    assert main(["ingest", "payees", str(path), "--out", str(tmp_path / "out")]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts == {"rows_in": 7, "accepted": 6, "quarantined": 1}
+    accepted = (tmp_path / "out" / "accepted.csv").read_text(encoding="utf-8")
+    assert "********5672" in accepted and "B. T. M. L." in accepted
+    assert not any(n in accepted for n in NRICS) and "Bella Tan" not in accepted
+    quarantine = (tmp_path / "out" / "quarantine.csv").read_text(encoding="utf-8").splitlines()
+    assert quarantine[1].startswith("4,unknown_entity_type,entity_type,")

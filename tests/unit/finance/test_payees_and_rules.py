@@ -132,3 +132,22 @@ def test_the_key_comes_from_the_variable_and_is_required_outside_the_demo(monkey
     assert resolve_payee_key(lambda: "from-variable") == "from-variable"
     monkeypatch.setenv("AIRFLOW_VAR_PAYEE_DATA_KEY", "from-env")
     assert resolve_payee_key(lambda: "from-variable") == "from-env"
+
+
+def test_cp58_is_required_strictly_above_rm5000_and_due_31_march() -> None:
+    from creator_ops.core.finance.cp58 import cp58_rows, due_date
+
+    payee = parse_payee(ROW)
+    rows = cp58_rows({"ana": 4000_00, "ben": 4999_99, "cy": 0}, {"ana": 1000_00, "ben": 1_01}, {"ana": 80_00},
+                     {"ana": payee})  # fmt: skip
+    assert [(r.creator_id, r.total_sen, r.required) for r in rows] == [("ana", 5000_00, False), ("ben", 5001_00, True)]
+    assert rows[0].row()["id_number_masked"] == "********5671" and rows[1].row()["entity_type"] == ""
+    assert due_date(2027) == dt.date(2028, 3, 31)
+
+
+def test_payments_csv_is_formula_safe() -> None:
+    from creator_ops.core.finance.withholding import payments_csv
+
+    payment = decide_payment(PayoutLine("CO-1", "=hyperlink(\"http://x\")", 1000), None, 0, FinanceSwitches())
+    lines = payments_csv([payment]).decode().splitlines()
+    assert lines[1].startswith("CO-1,\"'=hyperlink(\"\"http://x\"\")\",10.00,0.00,10.00,paid,")

@@ -73,7 +73,7 @@ def _marks(svg: str) -> list[tuple[float, float, str]]:
     import re
 
     return [(float(x), float(y), html.unescape(body))
-            for x, y, body in re.findall(r'<text class="mark" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg)]
+            for x, y, body in re.findall(r'<text class="mark"[^>]*? x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg)]
 
 
 def _overlaps(marks: list[tuple[float, float, str]]) -> list[tuple[str, str]]:

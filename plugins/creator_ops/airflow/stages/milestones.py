@@ -78,5 +78,4 @@ def build(stage: StageBuilder) -> None:
             "interval's top is below the GMV target."
         ),
     )
-    snapshot >> check >> send
-    project >> send
+    project >> snapshot >> check >> send  # the snapshot carries the projection of its hour

@@ -92,7 +92,7 @@ def build(stage: StageBuilder) -> None:
         retries=1,
         doc_md=(
             "The year's CP58 file and one printable statement per payee over RM5,000.00, built in the "
-            "payout run of the year's last payout (clear this task to build it on demand)."
+            "payout run of the year's last payout, and on demand in a run triggered by hand."
         ),
     )
     [calculate, payees] >> approve >> prepare >> export >> cp58

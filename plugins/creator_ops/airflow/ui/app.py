@@ -283,11 +283,14 @@ def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
     return read_output_file(spec.id, folder, name)
 
 
-def local_time(moment: dt.datetime | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
-    """Format a moment in the campaign's time zone."""
+def local_time(moment: dt.datetime | str | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
+    """Format a moment (or its ISO 8601 text with an offset, as snapshots store it) in the campaign's time zone."""
     if moment is None:
         return "—"
     from zoneinfo import ZoneInfo
+
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
 
     return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M")
 

@@ -239,11 +239,17 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
 
     every = mechanisms.lists(engine, page.spec.id)
     page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
-    overview = mechanisms.traffic_overview(engine, page.spec)
-    page.traffic = overview if overview.hours else None
-    from creator_ops.warehouse.experiments import latest_projection
+    from creator_ops.warehouse.snapshots import projection_of, traffic_of
 
-    page.projection = latest_projection(engine, page.spec.id)
+    if page.snapshot is not None and page.snapshot.stored:
+        # the run's figures: the traffic spent and its boosted creators' GMV, the live projection (SPEC 12)
+        overview, page.projection = traffic_of(page.snapshot), projection_of(page.snapshot)
+    else:  # no run stored figures yet: read them now (the line tables, once)
+        from creator_ops.warehouse.experiments import latest_projection
+
+        overview = mechanisms.traffic_overview(engine, page.spec) if page.spec.traffic is not None else None
+        page.projection = latest_projection(engine, page.spec.id)
+    page.traffic = overview if overview is not None and overview.hours else None
 
 
 def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:

@@ -105,10 +105,15 @@ def _read_warehouse(
     last_run = queries.last_run(engine, spec.id)
     if last_run is not None:
         status.last_run_phase, status.last_run_at = last_run
-    # the latest live projection (SPEC 12), through its one warehouse function (a snapshot may carry it later)
-    from creator_ops.warehouse.experiments import latest_projection
+    # the live projection (SPEC 12) the snapshot carries; without a stored snapshot, the latest one made
+    from creator_ops.warehouse.snapshots import projection_of
 
-    status.projection = latest_projection(engine, spec.id)
+    if status.snapshot is not None and status.snapshot.stored:
+        status.projection = projection_of(status.snapshot)
+    else:
+        from creator_ops.warehouse.experiments import latest_projection
+
+        status.projection = latest_projection(engine, spec.id)
 
 
 def campaign_status(

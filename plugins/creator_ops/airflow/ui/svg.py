@@ -253,10 +253,13 @@ def timeline(
                    f'height="{band_h}" fill="{s.color}"{stroke}/>')
         out.append(_text((edges[i] + edges[i + 1]) / 2, band_top + band_h / 2 + 5, s.label, anchor="middle",
                          color=INK, weight="bold" if s.current else "normal", size=13))
-    for x, cx, label, row in placed:
+    for x, _cx, _label, row in placed:  # every leader line first, so no line is drawn across a label
         y = band_top + band_h + 22 + 18 * row
         out.append(f'<line x1="{x:.1f}" y1="{band_top + band_h}" x2="{x:.1f}" y2="{y - 12:.1f}" stroke="{MUTED}"/>')
-        out.append(_text(cx, y, label, anchor="middle", size=11).replace("<text ", '<text class="mark" ', 1))
+    for _x, cx, label, row in placed:  # a white halo keeps a label readable where another mark's line passes
+        y = band_top + band_h + 22 + 18 * row
+        halo = '<text class="mark" paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round" '
+        out.append(_text(cx, y, label, anchor="middle", size=11).replace("<text ", halo, 1))
     if now is not None:
         x = sx(now)
         # drawn around the band, not across it, so the current phase's name stays readable

@@ -57,6 +57,8 @@ def supplier_tin(payee: Payee) -> str:
     """Return the creator's TIN, else LHDN's general TIN for an NRIC holder or a foreign supplier."""
     if payee.tin:
         return payee.tin
+    if payee.id_type == "NRIC":
+        return GENERAL_TIN_INDIVIDUAL
     if payee.entity_type == "foreign" or payee.id_type == "PASSPORT" or payee.country != "MYS":
         return GENERAL_TIN_FOREIGN_SUPPLIER
     return GENERAL_TIN_INDIVIDUAL

@@ -189,7 +189,7 @@ def parse_payee(cells: Mapping[str, Any], *, file: Any = None, row: int | None =
         raise problem("country", "bad_country", "an ISO 3166-1 alpha-3 code such as MYS")
     id_type, id_number, tin = _identity(cells, problem)
     state_text = _clean(cells.get("state"))
-    state = state_code(state_text, country) if (state_text or id_number) else ""
+    state = state_code(state_text, country) if state_text else ""  # missing: the e-invoice says 17, not applicable
     if state is None:
         raise problem("state", "unknown_state", "a Malaysian state by name (Selangor, Pulau Pinang…) or code 01-17")
     return Payee(

@@ -184,3 +184,24 @@ def projection_block(summary: dict[str, Any], live: list[Any], final_sen: int) -
         "backtest": checkpoints,
         "live": rows,
     }
+
+
+def review_hourly(review: dict[str, Any]) -> list[int]:
+    """The review's own eligible GMV per event hour (sen): the current campaign's line in the backtest."""
+    return [money.sen for money in (review.get("gmv") or {}).get("by_hour", {}).values()]
+
+
+def projection_section(
+    review: dict[str, Any], earlier: list[tuple[str, list[int]]], live: list[Any] | None = None
+) -> dict[str, Any]:
+    """The review's `projection`: replay the earlier campaigns and this one (from its own hourly GMV).
+
+    In the warehouse `earlier` holds every earlier campaign of the type; on the command line
+    there is none, and this campaign alone is replayed (on the flat shape). Either way the
+    same inputs give the same block, so a review from files and one from the warehouse agree.
+    """
+    from creator_ops.core.projection import backtest
+
+    campaign = review["campaign"]["id"]
+    summary = backtest([*earlier, (campaign, review_hourly(review))])
+    return projection_block(summary, live or [], review["gmv"]["eligible_myr"].sen)

@@ -647,9 +647,10 @@ def _notes_html(review: dict[str, Any]) -> str:
     return "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in review["notes"]) + "</ul>"
 
 
-# The page's sections in order: (id, title, whether the review has it, its HTML). A new
+# The page's sections in order: (id, title or a function of the review giving it, whether the review has it,
+# its HTML). A new
 # section of the review (an experiment, a projection) is one entry here.
-SECTIONS: list[tuple[str, str | None, Any, Any]] = [
+SECTIONS: list[tuple[str, Any, Any, Any]] = [
     ("funnel", "Funnel", lambda r: True, _funnel_html),
     ("gmv", "GMV", lambda r: True, _gmv_html),
     ("cost", "Cost and return", lambda r: True, _cost_html),
@@ -657,7 +658,8 @@ SECTIONS: list[tuple[str, str | None, Any, Any]] = [
     ("designs", "Incentive designs (what if)", lambda r: True, _designs_html),
     ("experiments", None, lambda r: True, experiments_html),  # writes its own headings
     ("surveys", "Surveys", lambda r: True, _surveys_html),
-    ("against", "Against the previous campaign", lambda r: bool(r.get("baseline")), _against_html),
+    ("against", lambda r: f"Against {r['baseline'].get('name') or r['baseline'].get('campaign_id')}",
+     lambda r: bool(r.get("baseline")), _against_html),
     ("notes", "Notes", lambda r: bool(r.get("notes")), _notes_html),
 ]
 
@@ -679,8 +681,8 @@ def render_html(review: dict[str, Any]) -> str:
     ]
     for section_id, title, present, build in SECTIONS:
         if present(review):
-            heading = f'<h2 id="section-{section_id}">{_e(title)}</h2>' if title else ""
-            sections += [heading, build(review)]
+            heading = title(review) if callable(title) else title
+            sections += [f'<h2 id="section-{section_id}">{_e(heading)}</h2>' if heading else "", build(review)]
     body = "\n".join(s for s in sections if s)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -727,9 +729,9 @@ def render_markdown(review: dict[str, Any]) -> str:
         "",
     ]
     if baseline:
-        previous = baseline.get("name") or baseline.get("campaign_id")
+        previous = _md(baseline.get("name") or baseline.get("campaign_id"))
         lines += ["## Headline", ""] + _md_table(
-            ["figure", c["name"], previous, "change"], [list(x) for x in headline_comparison(review)]
+            ["figure", _md(c["name"]), previous, "change"], [list(x) for x in headline_comparison(review)]
         )
     else:
         lines += ["## Headline", ""] + _md_table(["figure", "value"], [[k, v] for k, v, _ in headline_cards(review)])
@@ -770,7 +772,8 @@ def render_markdown(review: dict[str, Any]) -> str:
         if "csat" in s:
             lines += [f"CSAT: {score(s['csat'])} ({s['csat_answers']['valid']} valid answers)", ""]
         for question, counts in (s.get("choices") or {}).items():
-            lines += [f"### “{question}”", ""] + _md_table(["answer", "answers"], [[a, n] for a, n in counts.items()])
+            lines += [f"### “{_md(question)}”", ""]
+            lines += _md_table(["answer", "answers"], [[a, n] for a, n in counts.items()])
         for language, themes in (s.get("themes") or {}).items():
             lines += [f"### Themes in {_md(LANGUAGE_NAMES.get(language, language))}", ""]
             for theme in themes:
@@ -780,7 +783,7 @@ def render_markdown(review: dict[str, Any]) -> str:
     if baseline:
         previous = _md(baseline.get("name") or baseline.get("campaign_id"))
         lines += [f"## Against {previous} ({_md(baseline['source'])})", ""]
-        lines += _md_table(["figure", c["name"], previous, "change"],
+        lines += _md_table(["figure", _md(c["name"]), previous, "change"],
                            [[name, this, before, diff] for _p, name, this, before, diff in comparison_rows(review)])
     if review.get("notes"):
         lines += ["## Notes", ""] + [f"- {_md(n)}" for n in review["notes"]] + [""]
