@@ -463,11 +463,11 @@ def _print_finance(spec, out: Path) -> None:
     for cp58 in cp58_files:
         print(f"  CP58: {cp58}")
     if spec.finance.cp58 and not cp58_files:
-        from creator_ops.airflow.dag_builder import campaign_specs_dir
+        from creator_ops.core.settings import settings
         from creator_ops.core.spec import discover_specs
 
         year = spec.timeline.payout_date.year
-        later = max((s.timeline.payout_date, s.id) for _, s in discover_specs(campaign_specs_dir()).specs
+        later = max((s.timeline.payout_date, s.id) for _, s in discover_specs(settings().campaign_specs_dir).specs
                     if s.timeline.payout_date.year == year)  # fmt: skip
         print(f"  CP58 {year}: built in the run of the year's last payout ({later[1]}, {later[0]:%d %b %Y}), "
               f"due to payees by 31 Mar {year + 1}; a run triggered by hand builds it on demand")
