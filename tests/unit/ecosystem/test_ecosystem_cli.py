@@ -18,7 +18,7 @@ def _g(enrolled, new, returning, reactivated, churned, quick):
             "churned": churned, "quick_ratio": quick}  # fmt: skip
 
 
-# worked by hand from ecosystem_fixture.py
+# worked by hand from tests/ecosystem_fixture.py
 GROWTH = {
     "c1": _g(3, 3, 0, 0, 0, None),  # first campaign: all new; d enrolled late, not counted
     "c2": _g(3, 1, 2, 0, 1, "1.000000"),  # d new; a, c returning; b churned

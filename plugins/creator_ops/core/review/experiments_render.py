@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from creator_ops.core.review.values import Money, Ratio, display_myr
+from creator_ops.core.review.values import Money, Ratio, display_myr, text
 
 WHAT = {"traffic": ("the boost", "boosted"), "samples": ("free samples", "sampled")}
 
@@ -144,17 +144,9 @@ def interval_svg(mechanism: str, block: dict[str, Any]) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, Money):
-        return display_myr(value)
-    if isinstance(value, Ratio):
-        return str(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
     if isinstance(value, list):
         return " to ".join(_cell(v) for v in value)
-    return str(value)
+    return text(value)
 
 
 FIELDS = (

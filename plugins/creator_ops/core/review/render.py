@@ -17,7 +17,7 @@ from typing import Any
 
 from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
-from creator_ops.core.review.values import Money, Ratio, display_myr, dumps
+from creator_ops.core.review.values import Money, Ratio, display_myr, dumps, text
 from creator_ops.core.safe_csv import write_atomically
 
 FUNNEL_STEPS = (
@@ -33,21 +33,6 @@ FUNNEL_STEPS = (
 CURRENT = "#1f6fb2"
 PREVIOUS = "#b0b0b0"
 ACCENT = "#e07b00"
-
-
-def text(value: Any) -> str:
-    """Display a review value for people."""
-    if value is None:
-        return "n/a"
-    if isinstance(value, Money):
-        return display_myr(value)
-    if isinstance(value, Ratio):
-        return str(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
 
 
 def percent(value: Ratio | None) -> str:

@@ -173,3 +173,18 @@ def delta(current: Any, previous: Any) -> Any:
     if isinstance(current, int) and isinstance(previous, int):
         return current - previous
     return None
+
+
+def text(value: Any) -> str:
+    """Display a review value for people."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, Money):
+        return display_myr(value)
+    if isinstance(value, Ratio):
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
