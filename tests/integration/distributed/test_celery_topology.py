@@ -13,7 +13,11 @@ from repo_paths import ROOT
 DAG_ID = "campaign__my_1212_2026"
 # Inside the 12.12 campaign's recruitment phase, and no runbook sign-off is due in that run.
 LOGICAL_DATE = "2026-11-23T00:00:00+08:00"
-WALL_CLOCK_COLUMNS = {"ingested_at", "validated_at", "calculated_at", "created_at", "sent_at", "decided_at"}
+# when a row was computed or first seen (snapshots, results, predictions, assignments), not what it says
+WALL_CLOCK_COLUMNS = {
+    "ingested_at", "validated_at", "calculated_at", "created_at", "sent_at", "decided_at",
+    "computed_at", "made_at", "first_seen_at",
+}
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
 
