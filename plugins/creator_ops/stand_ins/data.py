@@ -1104,6 +1104,24 @@ def slice_by_time(frame: pd.DataFrame, dataset: str, since: dt.datetime, until: 
     return part
 
 
+def placed_versions(orders: pd.DataFrame, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
+    """Lines placed in [since, until) whose status changes only later, as the export lists them meanwhile.
+
+    A seller export lists an order line from the hour it is placed (status pending) and lists it
+    again when its status changes; the warehouse keeps the latest version (SPEC 5 rule 1). Without
+    these rows a live run would see only the lines whose final status had already come, a few
+    days after the sale, and every live figure (and the live projection) would lag the sales.
+    """
+    placed = orders["order_time"]
+    changed = orders["updated_at"].fillna(placed)
+    since_utc, until_utc = _utc(since), _utc(until)
+    rows = orders.loc[(placed >= since_utc) & (placed < until_utc) & (changed >= until_utc)]
+    rows = rows.drop_duplicates(["order_id", "line_id"]).copy()
+    rows["status"] = "pending"
+    rows["updated_at"] = rows["order_time"]
+    return rows
+
+
 def land_slice(
     data: DemoData,
     dataset: str,
@@ -1124,6 +1142,9 @@ def land_slice(
     from creator_ops.core.steps import landing_root
 
     part = slice_by_time(data.frame(dataset), dataset, since, until)
+    if dataset == "orders":
+        part = pd.concat([part, placed_versions(data.frame(dataset), since, until)], ignore_index=True)
+        part.attrs["dataset"] = dataset
     if part.empty:
         return None
     stamp = f"{_utc(since):%Y%m%dT%H%M}_{_utc(until):%Y%m%dT%H%M}"

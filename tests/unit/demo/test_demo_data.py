@@ -179,9 +179,14 @@ def test_land_slice_drops_one_runs_rows_under_the_landing_root(demo, tmp_path, d
     path = land_slice(demo, "orders", start, start + dt.timedelta(hours=1), root=tmp_path)
     assert path is not None and Path(path).parent == tmp_path / demo_spec.id / "orders"
     landed = pd.read_csv(path, dtype=str, keep_default_na=False)
+    hour = (pd.Timestamp(start), pd.Timestamp(start + dt.timedelta(hours=1)))
     key = demo.orders["updated_at"].fillna(demo.orders["order_time"])
-    expected = key.between(pd.Timestamp(start), pd.Timestamp(start + dt.timedelta(hours=1)), inclusive="left")
-    assert len(landed) == expected.sum() > 0
+    changed = key.between(*hour, inclusive="left")
+    # and, as pending, the lines placed in the hour whose status changes only later (once per line)
+    placed = demo.orders["order_time"].between(*hour, inclusive="left") & (key >= hour[1])
+    pending = demo.orders.loc[placed].drop_duplicates(["order_id", "line_id"])
+    assert len(landed) == changed.sum() + len(pending) and len(pending) > 0 and changed.sum() > 0
+    assert (landed["status"].str.lower() == "pending").sum() >= len(pending)
     far = demo_spec.timeline.payout_date + dt.timedelta(days=90)
     assert land_slice(demo, "orders", far, far + dt.timedelta(hours=1), root=tmp_path) is None
     assert land_slice(demo, "exclusions", start, start, root=tmp_path) is not None  # no timestamp: whole
