@@ -15,15 +15,13 @@ Then the sign-off is approved over REST and the run must finish.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import socket
 import time
 from pathlib import Path
 
 import pytest
 import yaml
-from repo_paths import ROOT
+from cluster_helpers import load_run_distributed, postgres_down
 
 CAMPAIGN_ID = "deadline_probe"
 DAG_ID = f"campaign__{CAMPAIGN_ID}"
@@ -34,21 +32,6 @@ DEADLINE_MINUTES = "0.75"  # 45 s: long enough for the run to reach the sign-off
 DEADLINE = dt.timedelta(seconds=45)
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("run_distributed", ROOT / "scripts" / "run_distributed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _postgres_down() -> str | None:
-    with socket.socket() as sock:
-        sock.settimeout(2)
-        if sock.connect_ex(("127.0.0.1", 5432)) != 0:
-            return "PostgreSQL is not listening on 127.0.0.1:5432"
-    return None
 
 
 def _spec_document(today: dt.date) -> dict:
@@ -148,12 +131,12 @@ def specs_dir(tmp_path):
 
 @pytest.mark.timeout(420)
 def test_a_run_held_past_its_deadline_alerts_once_and_completes_after_signoff(specs_dir):
-    problem = _postgres_down()
+    problem = postgres_down()
     if problem:
         pytest.skip(problem)
     from creator_ops.stand_ins.loopback import LoopbackServers
 
-    module = _load_script()
+    module = load_run_distributed()
     spec_path = specs_dir / f"{CAMPAIGN_ID}.yaml"
     logical_date = _signoff_logical_date(spec_path)
     with LoopbackServers(slack_timeout=5, max_lifetime=600) as servers:

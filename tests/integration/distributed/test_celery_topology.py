@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import signal
 import time
 
 import pytest
+from cluster_helpers import load_run_distributed
 from repo_paths import ROOT
 
 DAG_ID = "campaign__my_1212_2026"
@@ -20,13 +20,6 @@ WALL_CLOCK_COLUMNS = {
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("run_distributed", ROOT / "scripts" / "run_distributed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _services_up() -> str | None:
@@ -45,7 +38,7 @@ def cluster():
     problem = _services_up()
     if problem:
         pytest.skip(problem)
-    module = _load_script()
+    module = load_run_distributed()
     # The 12.12 campaign's calendar spans real dates, so once unpaused the scheduler starts the
     # scheduled run of the interval that ends next (each midnight Kuala Lumpur in recruitment,
     # each hour during the event) whenever that falls inside the test: a second run writing its

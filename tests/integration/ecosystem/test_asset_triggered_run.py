@@ -15,14 +15,13 @@ and c2 with the figures worked out by hand in ecosystem_fixture.py.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from cluster_helpers import load_run_distributed, postgres_down
 from ecosystem_fixture import CAMPAIGNS
 from loading import load_folder
 from repo_paths import ROOT
@@ -39,21 +38,6 @@ def _past(text: str) -> str:
     for old, new in MONTHS.items():
         text = text.replace(old, new)
     return text
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("run_distributed", ROOT / "scripts" / "run_distributed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _postgres_down() -> str | None:
-    with socket.socket() as sock:
-        sock.settimeout(2)
-        if sock.connect_ex(("127.0.0.1", 5432)) != 0:
-            return "PostgreSQL is not listening on 127.0.0.1:5432"
-    return None
 
 
 def _write(folder: Path, files: dict[str, str]) -> Path:
@@ -81,14 +65,14 @@ def _wait(predicate, timeout: float, what: str, details=lambda: ""):
 
 @pytest.mark.timeout(600)
 def test_a_campaigns_payouts_trigger_the_ecosystem_run(tmp_path, monkeypatch):
-    problem = _postgres_down()
+    problem = postgres_down()
     if problem:
-        pytest.skip(problem)
+        pytest.skip(problem)  # a developer machine without PostgreSQL; in CI a skip fails (tests/conftest.py)
     from creator_ops.core.calendar import CampaignCalendar
     from creator_ops.core.spec import load_spec
     from creator_ops.warehouse.db import make_engine
 
-    module = _load_script()
+    module = load_run_distributed()
     specs_dir = tmp_path / "specs"
     data = tmp_path / "data"
     c1 = _write(data / "c1", CAMPAIGNS["c1"])
