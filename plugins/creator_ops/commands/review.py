@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     from creator_ops.core.paths import output_target
     from creator_ops.core.payouts import PayoutInputError
     from creator_ops.core.review import ReviewInputs, compute_review, headline
-    from creator_ops.core.review.experiments import projection_section, review_hourly
+    from creator_ops.core.review.experiments import projection_section, review_reference
     from creator_ops.core.review.render import write_review
 
     output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
@@ -135,8 +135,7 @@ def run(args: argparse.Namespace) -> int:
                                 if args.baseline else "file")  # fmt: skip
     except PayoutInputError as exc:
         raise BadInput(str(exc)) from None
-    review["projection"] = projection_section(review, [(baseline["campaign"]["id"], review_hourly(baseline))]
-                                              if baseline else [])  # fmt: skip
+    review["projection"] = projection_section(review, [review_reference(baseline)] if baseline else [])
     try:
         paths = write_review(review, args.out)
     except OSError as exc:

@@ -1,7 +1,8 @@
 """Live projection step (SPEC 12): each live hour projects the final eligible GMV, stores it, alerts when behind pace.
 
-The projection is `core.projection`'s (ratio estimate on the hourly shape of earlier
-campaigns of the same type, 80 % interval; docs/projection.md). It is stored as it was
+The projection is `core.projection`'s (GMV placed so far, scaled by the hourly shape of
+earlier campaigns of the same type and by how much of their GMV placed ended eligible;
+80 % interval; docs/projection.md). It is stored as it was
 made (`predictions`, kind `live_projection`), which the campaign page and the Campaigns
 view read, and set beside the final figure when the review is built. When the
 interval's upper end is below the GMV target, a "behind pace" alert goes through the
@@ -17,31 +18,34 @@ from creator_ops.core.steps import StepContext, StepSkipped
 KIND = "live_projection"
 
 
-def reference_hours(ctx: StepContext) -> list[tuple[str, list[int]]]:
-    """Return (campaign id, eligible GMV per event hour) of every earlier campaign of the same type."""
-    from creator_ops.warehouse.experiments import earlier_campaigns, hourly_gmv
+def references(ctx: StepContext) -> list[Any]:
+    """Return GMV placed and eligible GMV per event hour of every earlier campaign of the same type."""
+    from creator_ops.warehouse.experiments import earlier_campaigns, projection_reference
 
-    return [(other.id, hourly_gmv(ctx.engine, other)) for other in earlier_campaigns(ctx.engine, ctx.spec)]
+    return [projection_reference(ctx.engine, other) for other in earlier_campaigns(ctx.engine, ctx.spec)]
 
 
 def project_gmv(ctx: StepContext) -> dict[str, Any]:
     """Project the final eligible GMV from what has landed so far; store it; alert once when behind pace."""
     from creator_ops.core.money import format_myr, to_sen
-    from creator_ops.core.projection import Shape, project
+    from creator_ops.core.projection import Conversion, Shape, project
     from creator_ops.core.review.figures import event_hours
     from creator_ops.warehouse.experiments import hourly_gmv, store_prediction
 
     spec = ctx.spec
     as_of = ctx.interval_end
-    so_far = hourly_gmv(ctx.engine, spec, as_of=as_of, live=True)
+    so_far = hourly_gmv(ctx.engine, spec, as_of=as_of, lines="placed")
     if not so_far:
         raise StepSkipped("no complete event hour yet: nothing to project from")
-    references = reference_hours(ctx)
-    shape = Shape.of(len(event_hours(spec)), references)
-    p = project(so_far, shape)
+    earlier = references(ctx)
+    shape = Shape.of(len(event_hours(spec)), earlier)
+    conversion = Conversion.of(earlier)
+    p = project(so_far, shape, conversion)
     if p.point_sen is None:
         raise StepSkipped(f"no projection: {p.note}")
-    detail = {"elapsed_hours": p.elapsed, "hours": p.hours, "observed_sen": p.observed_sen, "note": p.note,
+    detail = {"elapsed_hours": p.elapsed, "hours": p.hours, "placed_so_far_sen": p.observed_sen, "note": p.note,
+              "placed_final_sen": p.placed_point_sen, "conversion": round(p.conversion, 6),
+              "conversions": dict(zip(conversion.sources, (round(c, 6) for c in conversion.each), strict=True)),
               "references": shape.sources}  # fmt: skip
     store_prediction(ctx.engine, spec.id, KIND, as_of, p.point_sen, p.low_sen, p.high_sen, detail, ctx.now())
     target = to_sen(spec.targets.gmv_myr) if spec.targets.gmv_myr else None
@@ -51,7 +55,8 @@ def project_gmv(ctx: StepContext) -> dict[str, Any]:
         "as_of": as_of.isoformat(),
         "elapsed_hours": p.elapsed,
         "hours": p.hours,
-        "observed_myr": format_myr(p.observed_sen),
+        "placed_so_far_myr": format_myr(p.observed_sen),
+        "conversion": round(p.conversion, 6),
         "projected_myr": format_myr(p.point_sen),
         "low80_myr": None if p.low_sen is None else format_myr(p.low_sen),
         "high80_myr": None if p.high_sen is None else format_myr(p.high_sen),
@@ -61,7 +66,7 @@ def project_gmv(ctx: StepContext) -> dict[str, Any]:
         "method": p.note,
     }
     ctx.info(
-        "%s after %d of %d hours: sold RM %s, projected final RM %s (80 %% interval %s to %s)%s",
+        "%s after %d of %d hours: RM %s placed, projected final eligible GMV RM %s (80 %% interval %s to %s)%s",
         spec.id, p.elapsed, p.hours, format_myr(p.observed_sen), format_myr(p.point_sen),
         summary["low80_myr"], summary["high80_myr"], "; behind pace" if behind else "",
     )  # fmt: skip
@@ -89,7 +94,7 @@ def behind_pace_alert(ctx: StepContext, p, target_sen: int) -> int:
             "target_display": format_rm(target_sen),
         },
         facts=(
-            Fact("Sold so far", format_rm(p.observed_sen)),
+            Fact("GMV placed so far", format_rm(p.observed_sen)),
             Fact("Projected final (80 % interval)", f"{format_rm(p.low_sen)} to {format_rm(p.high_sen)}"),
             Fact("GMV target", format_rm(target_sen)),
         ),

@@ -25,7 +25,9 @@ from creator_ops.warehouse.upsert import upsert
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from creator_ops.core.projection import Reference
     from creator_ops.core.spec import CampaignSpec
+    from creator_ops.warehouse.metrics import CampaignLines
 
 
 # --------------------------------------------------------------------------- assignments
@@ -239,13 +241,15 @@ def latest_projection(engine: Engine, campaign_id: str) -> StoredPrediction | No
 
 
 def hourly_gmv(
-    engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime | None = None, live: bool = False
+    engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime | None = None, lines: str = "eligible",
+    tables: CampaignLines | None = None,
 ) -> list[int]:
     """Return GMV per event hour (sen), from `warehouse.metrics`'s one definition of the lines.
 
-    `live=False`: eligible lines (the final figure once settled); `live=True`: live lines
-    (placed and not cancelled or returned), what the live projection scales. With `as_of`,
-    only lines ordered before it, and only the hours before it.
+    `lines`: `eligible` (the final figure once settled), `placed` (every status: what the live
+    projection scales, since a line is placed in its hour whatever becomes of it) or `live`
+    (placed and not cancelled or returned). With `as_of`, only lines ordered before it, and
+    only the hours before it.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -256,8 +260,8 @@ def hourly_gmv(
     hours = event_hours(spec)
     if not hours:
         return []
-    lines = campaign_lines(engine, spec)
-    table = lines.live_lines if live else lines.eligible_lines
+    tables = tables or campaign_lines(engine, spec)
+    table = {"eligible": tables.eligible_lines, "placed": tables.placed_lines, "live": tables.live_lines}[lines]
     first = hours[0].astimezone(dt.UTC)
     out = [0] * len(hours)
     if table.num_rows:
@@ -272,6 +276,16 @@ def hourly_gmv(
         elapsed = sum(1 for h in hours if (h.astimezone(dt.UTC) + dt.timedelta(hours=1)) <= utc(as_of))
         out = out[:elapsed]
     return out
+
+
+def projection_reference(engine: Engine, spec: CampaignSpec) -> Reference:
+    """Return a settled campaign's GMV placed and eligible GMV per event hour (the projection's reference)."""
+    from creator_ops.core.projection import Reference
+    from creator_ops.warehouse.metrics import campaign_lines
+
+    tables = campaign_lines(engine, spec)
+    return Reference(spec.id, hourly_gmv(engine, spec, lines="placed", tables=tables),
+                     hourly_gmv(engine, spec, tables=tables))  # fmt: skip
 
 
 def earlier_campaigns(engine: Engine, spec: CampaignSpec, *, include_self: bool = False) -> list[CampaignSpec]:

@@ -82,6 +82,7 @@ class CampaignLines:
     enrolled: pa.Table  # creator_id, is_new_creator, registered_at (rule 2's counting row)
     eligible_lines: pa.Table  # payouts_eligible_lines.sql: order_id, creator_id, order_time, gmv_sen, ...
     live_lines: pa.Table  # creator_id, order_id, order_time, gmv_sen, status, eligible
+    placed_lines: pa.Table  # the same columns, whatever the status (the live projection's input)
 
 
 def _fingerprint(engine: Engine, campaign_id: str) -> tuple:
@@ -126,23 +127,29 @@ def _cached_bytes() -> int:
 def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | None = None) -> CampaignLines:
     """Return the enrolled creators, eligible lines and live lines of the campaign (one DuckDB session).
 
-    The live lines are the eligible-lines definition's `campaign_lines` (rule 1's winning
-    versions in the event, of enrolled, not excluded creators) whose status is eligible or open.
+    The placed lines are the eligible-lines definition's `campaign_lines` (rule 1's winning
+    versions in the event, of enrolled, not excluded creators) whatever their status; the live
+    lines are those whose status is eligible or open.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from creator_ops.core.payouts import PayoutRules, PayoutSession
 
     inputs = inputs or warehouse_inputs(engine, spec.id)
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
     with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=1) as session:
+        placed = session.table(
+            "SELECT creator_id, order_id, order_time, gmv_sen, status, eligible "
+            "FROM campaign_lines($event_start, $event_end, $registration_closes)",
+            rules.window_parameters(),
+        )
+        open_or_eligible = pc.or_(placed["eligible"], pc.is_in(placed["status"], pa.array(OPEN_STATUSES)))
         return CampaignLines(
             enrolled=session.table("SELECT * FROM enrolled ORDER BY creator_id"),
             eligible_lines=session.table("SELECT * FROM eligible_lines"),
-            live_lines=session.table(
-                "SELECT creator_id, order_id, order_time, gmv_sen, status, eligible "
-                "FROM campaign_lines($event_start, $event_end, $registration_closes) "
-                "WHERE eligible OR list_contains($open_statuses, status)",
-                {**rules.window_parameters(), "open_statuses": list(OPEN_STATUSES)},
-            ),
+            live_lines=placed.filter(open_or_eligible) if placed.num_rows else placed,
+            placed_lines=placed,
         )
 
 

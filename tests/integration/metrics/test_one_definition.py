@@ -172,6 +172,27 @@ def test_every_consumer_agrees_with_section_5(loaded):
     assert figures.live_gmv_sen == expected + 3_000
 
 
+def test_gmv_placed_is_the_same_winners_and_creators_whatever_the_status(loaded):
+    """The live projection scales GMV placed; its backtest reads it from the review: both one definition."""
+    from creator_ops.core.review.figures import ReviewInputs, compute_figures
+    from creator_ops.warehouse.experiments import hourly_gmv, projection_reference
+    from creator_ops.warehouse.metrics import warehouse_inputs
+
+    # rule 1's winners in the event of enrolled, not excluded creators, any status: 1001, 1002 (re-sent),
+    # 1003 (cancelled), 1009 (processing), 1010/1 (settled) and 1010/2 (returned)
+    expected = 10_000 + 5_500 + 7_000 + 3_000 + 1_234 + 900
+    placed = hourly_gmv(loaded.engine, SPEC, lines="placed")
+    assert sum(placed) == expected
+    assert sum(hourly_gmv(loaded.engine, SPEC, lines="live")) == 10_000 + 5_500 + 1_234 + 3_000
+    inputs = warehouse_inputs(loaded.engine, SPEC.id)
+    review = compute_figures(SPEC, ReviewInputs(inputs.orders, inputs.enrollments, inputs.exclusions)).figures
+    assert [m.sen for m in review["gmv"]["placed_by_hour"].values()] == placed
+    reference = projection_reference(loaded.engine, SPEC)
+    assert reference.conversion == pytest.approx((10_000 + 5_500 + 1_234) / expected)
+    # as of noon on day one: only the hours before it, and only lines ordered before it
+    assert sum(hourly_gmv(loaded.engine, SPEC, lines="placed", as_of=MID_EVENT)) == 10_000 + 5_500 + 7_000
+
+
 def test_consumers_agree_during_the_event(loaded):
     answers = _consumers(loaded, MID_EVENT)
     assert answers["metrics"] == answers["milestones"]

@@ -44,7 +44,8 @@ def _hour_offsets(by_hour: dict[str, Any]) -> dict[str, Any]:
 def _comparable(review: dict[str, Any]) -> dict[str, Any]:
     out = {key: review.get(key) for key in COMPARED}
     if isinstance(out.get("gmv"), dict):
-        out["gmv"] = {**out["gmv"], "by_hour": _hour_offsets(out["gmv"].get("by_hour") or {})}
+        gmv = {k: v for k, v in out["gmv"].items() if k != "placed_by_hour"}  # the projection's input, not a figure
+        out["gmv"] = {**gmv, "by_hour": _hour_offsets(gmv.get("by_hour") or {})}
     if isinstance(out.get("surveys"), dict):
         out["surveys"] = {
             k: {f: v for f, v in s.items() if f not in ("themes", "choices")}

@@ -28,6 +28,7 @@ from creator_ops.core.review.values import Money, Ratio
 if TYPE_CHECKING:
     import duckdb
 
+    from creator_ops.core.projection import Reference
     from creator_ops.core.spec import CampaignSpec
 
 EXPERIMENT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
@@ -181,27 +182,38 @@ def projection_block(summary: dict[str, Any], live: list[Any], final_sen: int) -
     return {
         "final_eligible_myr": Money(final_sen),
         "backtest_campaigns": list(summary["campaigns"]),
+        # share of each campaign's GMV placed (any status) that ended eligible: the projection's second factor
+        "conversion": {c: _ratio(v) for c, v in (summary.get("conversions") or {}).items()},
         "backtest": checkpoints,
         "live": rows,
     }
 
 
-def review_hourly(review: dict[str, Any]) -> list[int]:
-    """The review's own eligible GMV per event hour (sen): the current campaign's line in the backtest."""
-    return [money.sen for money in (review.get("gmv") or {}).get("by_hour", {}).values()]
+def review_reference(review: dict[str, Any]) -> Reference:
+    """A review's GMV placed and eligible GMV per event hour (sen): its campaign's line in the backtest.
+
+    A review written before GMV placed was recorded has only the eligible hours; they stand
+    in for both (conversion 1), which the backtest then cannot correct for.
+    """
+    from creator_ops.core.projection import Reference
+
+    gmv = review.get("gmv") or {}
+    eligible = [money.sen for money in (gmv.get("by_hour") or {}).values()]
+    placed = [money.sen for money in (gmv.get("placed_by_hour") or {}).values()] or eligible
+    return Reference(review["campaign"]["id"], placed, eligible)
 
 
 def projection_section(
-    review: dict[str, Any], earlier: list[tuple[str, list[int]]], live: list[Any] | None = None
+    review: dict[str, Any], earlier: list[Reference], live: list[Any] | None = None
 ) -> dict[str, Any]:
     """The review's `projection`: replay the earlier campaigns and this one (from its own hourly GMV).
 
     In the warehouse `earlier` holds every earlier campaign of the type; on the command line
-    there is none, and this campaign alone is replayed (on the flat shape). Either way the
-    same inputs give the same block, so a review from files and one from the warehouse agree.
+    it holds the `--baseline` review's campaign, or nothing (this campaign alone is replayed,
+    on the flat shape and without a conversion). Either way the same inputs give the same
+    block, so a review from files and one from the warehouse agree.
     """
     from creator_ops.core.projection import backtest
 
-    campaign = review["campaign"]["id"]
-    summary = backtest([*earlier, (campaign, review_hourly(review))])
+    summary = backtest([*earlier, review_reference(review)])
     return projection_block(summary, live or [], review["gmv"]["eligible_myr"].sen)

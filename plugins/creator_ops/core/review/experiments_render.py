@@ -198,6 +198,15 @@ def projection_rows(review: dict[str, Any]) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def conversion_sentence(block: dict[str, Any]) -> str:
+    """How much of each replayed campaign's GMV placed ended eligible (the projection's second factor)."""
+    shares = [f"{c} {_pct(v)}" for c, v in (block.get("conversion") or {}).items() if v is not None]
+    if not shares:
+        return ""
+    return ("The projection scales GMV placed (every status) and converts it to eligible GMV with the share "
+            f"that ended eligible in the campaigns before: {', '.join(shares)}.")  # fmt: skip
+
+
 def projection_markdown(review: dict[str, Any]) -> list[str]:
     block = review.get("projection")
     if not block:
@@ -209,6 +218,7 @@ def projection_markdown(review: dict[str, Any]) -> list[str]:
         f"{', '.join(block['backtest_campaigns']) or 'no settled campaign'} (each replayed hour by hour with the "
         "shapes of the campaigns before it):",
         "",
+        *([conversion_sentence(block), ""] if conversion_sentence(block) else []),
         "| at | replays | median absolute error | 80 % interval held the final |",
         "| --- | --- | --- | --- |",
     ]
@@ -241,7 +251,7 @@ def projection_html(review: dict[str, Any]) -> str:
         "<h2>Live projection, held to account</h2>",
         f"<p>Final eligible GMV {html.escape(_rm(block['final_eligible_myr']))}. Backtest over "
         f"{html.escape(', '.join(block['backtest_campaigns']) or 'no settled campaign')}, each replayed hour by hour "
-        "with the shapes of the campaigns before it.</p>",
+        f"with the shapes of the campaigns before it. {html.escape(conversion_sentence(block))}</p>",
         "<table><thead><tr><th>at</th><th>replays</th><th>median absolute error</th>"
         f"<th>80 % interval held the final</th></tr></thead><tbody>{rows}</tbody></table>",
     ]

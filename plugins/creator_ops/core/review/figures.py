@@ -207,11 +207,21 @@ def _gmv(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResul
             {"first": first, "us_per_hour": US_PER_HOUR},
         )
     )
+    # GMV placed (every status) per hour: the live projection's input, for its backtest (SPEC 12)
+    placed_per_hour = dict(
+        _rows(
+            con,
+            "SELECT (epoch_us(order_time) - epoch_us($first)) // $us_per_hour AS h, sum(gmv_sen) "
+            "FROM campaign_lines($event_start, $event_end, $registration_closes) GROUP BY h",
+            {"first": first, "us_per_hour": US_PER_HOUR, **result.rules.window_parameters()},
+        )
+    )
     return {
         "eligible_myr": Money(sum(result.table["eligible_gmv_sen"].to_pylist()) if result.creators else 0),
         "by_content_type": {k: Money(int(v)) for k, v in by_type},
         "by_category": {k: Money(int(v)) for k, v in by_category},
         "by_hour": {h.isoformat(): Money(int(per_hour.get(i, 0))) for i, h in enumerate(hours)},
+        "placed_by_hour": {h.isoformat(): Money(int(placed_per_hour.get(i, 0))) for i, h in enumerate(hours)},
     }
 
 
