@@ -6,13 +6,18 @@ creators in whole sen to maximise expected extra GMV (the one traffic core), wri
 row per creator (spend_myr, expected_gmv_myr, the shrunk GPM and the content totals,
 by spend descending) and prints a JSON summary with `spent_myr` and `expected_gmv_myr`.
 With `experiments.traffic` in the spec, the holdout (SPEC 12) gets no spend and no row;
-the summary's `held_out_creators` says how many.
+the summary's `held_out_creators` says how many. With `traffic.calibrate: true`, the command
+line has no warehouse to find the last measured calibration in, so the factor is 1 unless
+`--calibration-from` names an earlier campaign's review.json of the same type, whose
+`experiments.traffic.calibration` (at least 0) then scales every GPM; the summary's
+`calibration` says which factor and where it came from.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from fractions import Fraction
 from pathlib import Path
 
 from creator_ops.commands.common import BadInput, pii_key_if_set, read_export
@@ -26,6 +31,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec", required=True, metavar="SPEC", help="campaign spec YAML (with a traffic block)")
     parser.add_argument("--content", required=True, metavar="FILE", help="videos and LIVE sessions with views and GMV")
     parser.add_argument("--out", required=True, metavar="FILE", help="allocation CSV to write")
+    parser.add_argument(
+        "--calibration-from", metavar="REVIEW_JSON",
+        help="review.json of an earlier campaign of the same type: its measured traffic calibration scales expected "
+             "GMV when the spec has traffic.calibrate (SPEC 12)",
+    )  # fmt: skip
+
+
+def calibration_from_review(path_text: str, spec) -> tuple[Fraction, str]:
+    """Return (factor, where it came from) from an earlier review's `experiments.traffic.calibration`."""
+    from creator_ops.commands.review import load_baseline
+
+    data = load_baseline(path_text, "--calibration-from")
+    campaign = data["campaign"]
+    if campaign.get("type") != spec.type:
+        raise BadInput(
+            f"--calibration-from {path_text}: field campaign.type: {campaign.get('type')!r} is not this campaign's "
+            f"type {spec.type!r}; the loop calibrates against the same type of campaign"
+        )
+    measured = ((data.get("experiments") or {}).get("traffic") or {}).get("calibration")
+    if measured is None:
+        raise BadInput(
+            f"--calibration-from {path_text}: field experiments.traffic.calibration: missing or null (that campaign "
+            "had no traffic holdout, too few creators, or nothing predicted)"
+        )
+    value = Fraction(measured.value) if hasattr(measured, "value") else Fraction(str(measured))
+    factor = max(value, Fraction(0))
+    return factor, f"calibration {float(value):.6f} measured by {campaign['id']} (file {Path(path_text).name})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +81,14 @@ def run(args: argparse.Namespace) -> int:
         zip(*(table[c].to_pylist() for c in ("content_id", "creator_id", "gmv_sen", "views")), strict=True)
     )
     holdout = spec_holdout(spec, "traffic", [c.creator_id for c in creators])
-    result = allocate(creators, params, holdout=holdout)
+    factor, source, notes = Fraction(1), None, []
+    if spec.traffic.calibrate and args.calibration_from:
+        factor, source = calibration_from_review(args.calibration_from, spec)
+    elif spec.traffic.calibrate:
+        source = "no --calibration-from: the command line has no warehouse of earlier campaigns; factor 1"
+    elif args.calibration_from:
+        notes.append("--calibration-from ignored: the spec's traffic.calibrate is off")
+    result = allocate(creators, params, holdout=holdout, calibration=factor)
     try:
         out = write_atomically(args.out, result.csv(for_excel=False))
     except OSError as exc:
@@ -57,10 +96,8 @@ def run(args: argparse.Namespace) -> int:
     summary = {
         "campaign": spec.id,
         **result.summary(),
-        "notes": result.notes + (
-            ["traffic.calibrate: the command line has no earlier campaigns to calibrate against; factor 1"]
-            if spec.traffic.calibrate else []
-        ),
+        "calibration": {"factor": f"{float(factor):.6f}", "source": source} if spec.traffic.calibrate else None,
+        "notes": result.notes + notes,
         "out": str(Path(out)),
         "inputs": {"content": input_summary(read)},
     }

@@ -76,20 +76,21 @@ def check_experiment_inputs(reads: dict) -> None:
         )
 
 
-def load_baseline(path_text: str):
+def load_baseline(path_text: str, option: str = "--baseline"):
+    """Read a review.json written by `campaignctl review` (or a campaign's review run); bad input names the file."""
     from creator_ops.core.review import loads
 
     path = Path(path_text)
     try:
         data = loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise BadInput(f"--baseline {path}: cannot read: {exc.strerror or exc}") from None
+        raise BadInput(f"{option} {path}: cannot read: {exc.strerror or exc}") from None
     except ValueError as exc:
-        raise BadInput(f"--baseline {path}: not a review.json: {exc}") from None
+        raise BadInput(f"{option} {path}: not a review.json: {exc}") from None
     campaign = data.get("campaign")
     if not isinstance(campaign, dict) or "id" not in campaign:
         raise BadInput(
-            f"--baseline {path}: field campaign.id: missing; not a review.json written by campaignctl review"
+            f"{option} {path}: field campaign.id: missing; not a review.json written by campaignctl review"
         )
     return data
 

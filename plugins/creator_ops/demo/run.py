@@ -642,6 +642,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{float(value.value) * 100:.1f} %"
+
+
 def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
     """Print what the holdouts measured beside the simulated truth, and the live projection against the final."""
     from creator_ops.core.money import format_rm
@@ -677,13 +681,28 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
 
     projections = stored_predictions(engine, spec.id, "live_projection")
     if projections:
-        print("\nLive projection of the final eligible GMV (80 % interval), as each live hour made it")
+        print("\nLive projection of the final eligible GMV (80 % interval), as each live hour made it "
+              "(GMV placed so far × earlier campaigns' hourly shape × their share placed → eligible)")  # fmt: skip
         for p in projections:
-            final = f"; final {format_rm(p.observed_sen)}" if p.observed_sen is not None else ""
-            print(
-                f"  {p.as_of.astimezone(spec.tz):%d %b %H:%M}: {format_rm(p.predicted_sen)} "
-                f"[{format_rm(p.low_sen)}, {format_rm(p.high_sen)}]{final}"
+            line = (f"  {p.as_of.astimezone(spec.tz):%d %b %H:%M} ({p.detail.get('elapsed_hours', '?')} of "
+                    f"{p.detail.get('hours', '?')} h, placed so far "
+                    f"{format_rm(p.detail.get('placed_so_far_sen', 0))}): {format_rm(p.predicted_sen)} "
+                    f"[{format_rm(p.low_sen)}, {format_rm(p.high_sen)}]")  # fmt: skip
+            if p.observed_sen is not None and p.low_sen is not None:
+                inside = p.low_sen <= p.observed_sen <= p.high_sen
+                error = abs(p.predicted_sen - p.observed_sen) / p.observed_sen if p.observed_sen else 0
+                line += (f"; final {format_rm(p.observed_sen)}: {'inside' if inside else 'OUTSIDE'} the interval, "
+                         f"error {error:.1%}")  # fmt: skip
+            print(line)
+        block = loads(path.read_text(encoding="utf-8")).get("projection") if path.is_file() else None
+        if block:
+            checkpoints = "; ".join(
+                f"{name}: error {_pct(c['median_abs_pct_error'])}, interval held the final in "
+                f"{_pct(c['interval_coverage'])} of {c['with_interval']}"
+                for name, c in block["backtest"].items()
             )
+            print(f"  Backtest, replaying {', '.join(block['backtest_campaigns'])} hour by hour (median absolute "
+                  f"error at 25/50/75 % of the event) {checkpoints}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -249,7 +249,8 @@ def _effect(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> dict[str,
     if made and utc(as_of) <= utc(spec.timeline.event_end):  # once the event is over its final figure is known
         p = made[-1]
         out["projection"] = {"as_of": p.as_of.isoformat(), "predicted_sen": p.predicted_sen, "low_sen": p.low_sen,
-                             "high_sen": p.high_sen, "interval": "80%", "observed_sen": p.observed_sen}  # fmt: skip
+                             "high_sen": p.high_sen, "interval": "80%", "observed_sen": p.observed_sen,
+                             "detail": {k: p.detail[k] for k in PROJECTION_DETAIL if k in p.detail}}  # fmt: skip
     r = experiment_results.c
     with engine.connect() as conn:
         rows = conn.execute(
@@ -412,6 +413,10 @@ def snapshot_for_page(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> S
     return compute_snapshot(engine, spec, as_of=now, now=now)
 
 
+# what the campaign page says beside a projection (steps.projection stores them in the prediction's detail)
+PROJECTION_DETAIL = ("note", "elapsed_hours", "hours", "placed_so_far_sen", "conversion")
+
+
 def projection_of(snapshot: Snapshot | None) -> Any:
     """Return the snapshot's live projection as the experiments module's `StoredPrediction`, or None."""
     if snapshot is None or snapshot.projection is None:
@@ -419,7 +424,8 @@ def projection_of(snapshot: Snapshot | None) -> Any:
     from creator_ops.warehouse.experiments import StoredPrediction
 
     p = snapshot.projection
-    return StoredPrediction(as_utc(p["as_of"]), p["predicted_sen"], p["low_sen"], p["high_sen"], p["observed_sen"], {})
+    return StoredPrediction(as_utc(p["as_of"]), p["predicted_sen"], p["low_sen"], p["high_sen"], p["observed_sen"],
+                            p.get("detail") or {})  # fmt: skip
 
 
 def traffic_of(snapshot: Snapshot | None) -> Any:

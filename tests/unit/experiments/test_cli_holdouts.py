@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,47 @@ def test_match_gives_the_holdout_no_pair(files, capsys):
     paired = {r["creator_id"] for r in _rows(files / "pairs.csv")}
     assert paired == {f"c{i:02d}" for i in range(N)} - held and summary["held_out_creators"] == len(held)
     assert "ranking score" in summary["value_meaning"] and "not a forecast" in summary["value_meaning"]
+
+
+def _review_json(path: Path, campaign_type: str, calibration: str | None) -> Path:
+    traffic = {"calibration": None if calibration is None else float(calibration)}
+    path.write_text(json.dumps({"campaign": {"id": "earlier_scd", "type": campaign_type}, "experiments": {"traffic": traffic}}))
+    return path
+
+
+def test_allocate_calibrates_from_an_earlier_review_of_the_same_type(files, capsys):
+    spec = files / "calibrated.yaml"
+    spec.write_text(SPEC.replace("efficiency: [1.0, 0.5]}", "efficiency: [1.0, 0.5], calibrate: true}"))
+    args = ["allocate", "--spec", str(spec), "--content", str(files / "content.csv")]
+    assert main([*args, "--out", str(files / "one.csv")]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["calibration"]["factor"] == "1.000000" and "no --calibration-from" in plain["calibration"]["source"]
+    review = _review_json(files / "review.json", "scd", "0.25")
+    assert main([*args, "--out", str(files / "quarter.csv"), "--calibration-from", str(review)]) == 0
+    scaled = json.loads(capsys.readouterr().out)
+    assert scaled["calibration"]["factor"] == "0.250000" and "earlier_scd" in scaled["calibration"]["source"]
+    # the same spend goes to the same creators; what it is expected to add is a quarter
+    one = {r["creator_id"]: r for r in _rows(files / "one.csv")}
+    quarter = {r["creator_id"]: r for r in _rows(files / "quarter.csv")}
+    assert {c: r["spend_myr"] for c, r in one.items()} == {c: r["spend_myr"] for c, r in quarter.items()}
+    total = sum(Decimal(r["expected_gmv_myr"]) for r in one.values())
+    assert sum(Decimal(r["expected_gmv_myr"]) for r in quarter.values()) == pytest.approx(total / 4, abs=Decimal("0.5"))
+    # a negative calibration counts as 0 (SPEC 12: at least 0)
+    assert main([*args, "--out", str(files / "zero.csv"), "--calibration-from",
+                 str(_review_json(files / "neg.json", "scd", "-0.4"))]) == 0  # fmt: skip
+    assert json.loads(capsys.readouterr().out)["calibration"]["factor"] == "0.000000"
+
+
+@pytest.mark.parametrize(
+    ("campaign_type", "calibration", "field"),
+    [("mega_sale", "0.5", "campaign.type"), ("scd", None, "experiments.traffic.calibration")],
+)
+def test_allocate_calibration_from_a_wrong_review_is_exit_2_naming_the_field(files, capsys, campaign_type,
+                                                                             calibration, field):
+    spec = files / "calibrated.yaml"
+    spec.write_text(SPEC.replace("efficiency: [1.0, 0.5]}", "efficiency: [1.0, 0.5], calibrate: true}"))
+    review = _review_json(files / "bad.json", campaign_type, calibration)
+    code = main(["allocate", "--spec", str(spec), "--content", str(files / "content.csv"), "--out",
+                 str(files / "x.csv"), "--calibration-from", str(review)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "bad.json" in err and field in err and "Traceback" not in err
