@@ -101,6 +101,23 @@ def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkey
     assert summary["held_out_creators"] > 0 and "held out of boosts" in summary["holdout"]
     matchmaking = json.loads((output / spec.id / "matchmaking" / "summary.json").read_text())
     assert matchmaking["held_out_creators"] > 0 and "ranking score" in matchmaking["value_meaning"]
-    # the live hours stored their projection as they made it
+    # the live hours stored their projection as they made it, from GMV placed (every status) so far
     assert states[2]["milestones.project_gmv"] == "success" and projected == ["live_projection"] * len(projected)
+    from creator_ops.airflow.ui import app as ui
+    from creator_ops.airflow.ui.campaign_page import campaign_page
+    from creator_ops.warehouse.experiments import hourly_gmv, latest_projection
+
+    made = latest_projection(engine, spec.id)
+    assert made.detail["placed_so_far_sen"] == sum(hourly_gmv(engine, spec, as_of=made.as_of, lines="placed")) > 0
+    assert made.detail["conversion"] is None and "no earlier campaign" in made.detail["note"]  # the type's first
+    assert made.low_sen >= made.detail["placed_so_far_sen"]  # no share to apply: never below what was placed
+    # ... and the campaign page shows it under the progress cards, with what it scaled
+    page = campaign_page(spec, engine, made.as_of + dt.timedelta(minutes=30))
+    assert page.projection is not None and page.projection.predicted_sen == made.predicted_sen
+    html = ui.templates().get_template("campaign.html").render(
+        page=page, spec=spec, status=page.status, progress={p.key: p for p in page.progress}, charts={},
+        actions=[], latest_run=None, airflow_error=None, links={}, upcoming_signoffs=[], ui_root="/", user="ops",
+    )  # fmt: skip
+    assert 'id="projection"' in html and "of GMV placed (every status" in html
+    assert html.index('id="projection"') < html.index('id="plot-enrollment"')
     engine.dispose()
