@@ -91,6 +91,26 @@ def test_baseline_file_gives_deltas(tmp_path, data, capsys):
     assert result["baseline"]["campaign_id"] == "test_scd"
 
 
+def test_projection_backtest_reads_gmv_placed_from_the_files_and_the_baseline(tmp_path, data):
+    """SPEC 12's backtest: GMV placed (every status) per hour, and the share of it that ended eligible."""
+    assert review(tmp_path, data, "old") == 0
+    old = json.loads((tmp_path / "old" / "review.json").read_text())
+    # alice 6,000 and bob 1,500 completed, carol 800 cancelled (placed, never eligible); zed's negative line is out
+    placed = sum(float(v) for v in old["gmv"]["placed_by_hour"].values())
+    assert placed == 8_300.00 and old["gmv"]["eligible_myr"] == "7500.00"
+    assert old["projection"]["backtest_campaigns"] == ["test_scd"]
+    assert old["projection"]["conversion"] == {"test_scd": round(7_500 / 8_300, 6)}
+    # the next campaign of the type, replayed after the baseline's (from that file's placed and eligible hours)
+    (tmp_path / "spec.yaml").write_text(SPEC.replace("id: test_scd", "id: test_scd_2"), encoding="utf-8")
+    assert review(tmp_path, data, "new", "--baseline", str(tmp_path / "old" / "review.json")) == 0
+    new = json.loads((tmp_path / "new" / "review.json").read_text())
+    assert new["projection"]["backtest_campaigns"] == ["test_scd", "test_scd_2"]
+    assert set(new["projection"]["conversion"]) == {"test_scd", "test_scd_2"}
+    assert "placed_by_hour" not in new["baseline"]["delta"]["gmv"]  # the projection's input, not a compared figure
+    markdown = (tmp_path / "new" / "review.md").read_text()
+    assert "Share of GMV placed that ended eligible: test_scd 90.4 %, test_scd_2 90.4 %" in markdown
+
+
 def test_missing_required_file_exits_2(tmp_path, data, capsys):
     (data / "enrollments.csv").unlink()
     assert review(tmp_path, data) == 2

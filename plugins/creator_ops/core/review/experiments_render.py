@@ -203,8 +203,9 @@ def conversion_sentence(block: dict[str, Any]) -> str:
     shares = [f"{c} {_pct(v)}" for c, v in (block.get("conversion") or {}).items() if v is not None]
     if not shares:
         return ""
-    return ("The projection scales GMV placed (every status) and converts it to eligible GMV with the share "
-            f"that ended eligible in the campaigns before: {', '.join(shares)}.")  # fmt: skip
+    return ("The projection scales GMV placed (every status) and converts it to eligible GMV. Share of GMV placed "
+            f"that ended eligible: {', '.join(shares)}; each replay converts with the shares of the campaigns "
+            "before it.")  # fmt: skip
 
 
 def projection_markdown(review: dict[str, Any]) -> list[str]:
