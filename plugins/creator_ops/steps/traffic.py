@@ -121,7 +121,15 @@ def calibration_factor(ctx: StepContext):
     if found is None:
         return Fraction(1), f"no earlier {ctx.spec.type} campaign with a measured calibration: factor 1"
     factor = max(Fraction(found.calibration), Fraction(0))
+    how_sure = ""
+    if found.calibration_ci95 is not None:
+        low, high = found.calibration_ci95
+        verdict = (
+            "it excludes 1: the formula's expected GMV was off" if not low <= 1 <= high
+            else "it includes 1: that holdout could not tell the formula wrong"
+        )  # fmt: skip
+        how_sure = f", 95 % interval {low:.3f} to {high:.3f} ({verdict})"
     return factor, (
         f"calibration {found.calibration} measured by {found.campaign_id} "
-        f"(event {found.event_start.astimezone(ctx.spec.tz):%Y-%m-%d}); used as {float(factor):.6f}"
+        f"(event {found.event_start.astimezone(ctx.spec.tz):%Y-%m-%d}){how_sure}; used as {float(factor):.6f}"
     )

@@ -135,6 +135,21 @@ class MeasuredResult:
     calibration: Decimal | None
     incremental_gmv_sen: int | None
     units: int | None
+    calibration_ci95: tuple[float, float] | None = None  # incremental GMV's 95 % interval / predicted
+
+
+def _calibration_interval(result_json: str | None) -> tuple[float, float] | None:
+    """Return the calibration's 95 % interval from a stored experiments block (None when it has none)."""
+    from creator_ops.core.review.values import loads
+
+    try:
+        block = loads(result_json) if result_json else {}
+    except ValueError:
+        return None
+    interval, predicted = block.get("incremental_gmv_ci95_myr"), block.get("predicted_incremental_gmv_myr")
+    if not interval or interval[0] is None or predicted is None or not predicted.sen:
+        return None
+    return interval[0].sen / predicted.sen, interval[1].sen / predicted.sen
 
 
 def latest_result(engine: Engine, spec: CampaignSpec, mechanism: str, *, need: str) -> MeasuredResult | None:
@@ -142,7 +157,8 @@ def latest_result(engine: Engine, spec: CampaignSpec, mechanism: str, *, need: s
     r = experiment_results
     column = r.c[need]
     query = (
-        select(r.c.campaign_id, r.c.event_start, r.c.calibration, r.c.incremental_gmv_sen, r.c.units)
+        select(r.c.campaign_id, r.c.event_start, r.c.calibration, r.c.incremental_gmv_sen, r.c.units,
+               r.c.result_json)
         .where(
             and_(
                 r.c.mechanism == mechanism,
@@ -165,6 +181,7 @@ def latest_result(engine: Engine, spec: CampaignSpec, mechanism: str, *, need: s
         calibration=None if row.calibration is None else Decimal(row.calibration),
         incremental_gmv_sen=row.incremental_gmv_sen,
         units=row.units,
+        calibration_ci95=_calibration_interval(row.result_json),
     )
 
 

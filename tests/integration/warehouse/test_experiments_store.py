@@ -79,6 +79,40 @@ def test_latest_result_is_the_latest_earlier_campaign_of_the_type(warehouse_engi
     assert (samples.incremental_gmv_sen, samples.units) == (50_000, 20)
 
 
+def test_calibration_factor_names_its_source_and_how_sure_it_was(warehouse_engine, tmp_path):
+    """SPEC 12's loop: traffic.calibrate takes the last measured calibration (at least 0) and says how sure it was."""
+    from fractions import Fraction
+
+    from creator_ops.core.review.values import Money, Ratio
+    from creator_ops.core.steps import StepContext
+    from creator_ops.steps.traffic import calibration_factor
+    from creator_ops.warehouse.experiments import latest_result, store_results
+
+    traffic = {"budget_myr": 1000, "cpm_myr": 10, "step_myr": 100, "efficiency": [1.0], "calibrate": True}
+    current = _spec(id="exp_now", timeline={"event_start": "2027-03-10"}, traffic=traffic)
+
+    def factor():
+        ctx = StepContext(current, tmp_path / "exp_now.yaml", "manual__t", T0, T0, warehouse_engine)
+        return calibration_factor(ctx)
+
+    assert factor() == (Fraction(1), "no earlier scd campaign with a measured calibration: factor 1")
+    earlier = _spec(id="exp_earlier", timeline={"event_start": "2027-01-11"})
+    block = {
+        "calibration": Ratio(Fraction(2)), "incremental_gmv_myr": Money(200_000),
+        "incremental_gmv_ci95_myr": [Money(50_000), Money(350_000)], "predicted_incremental_gmv_myr": Money(100_000),
+    }  # fmt: skip
+    store_results(warehouse_engine, earlier, {"traffic": block}, T0)
+    assert latest_result(warehouse_engine, current, "traffic", need="calibration").calibration_ci95 == (0.5, 3.5)
+    value, source = factor()
+    assert value == 2 and "exp_earlier" in source and "0.500 to 3.500" in source and "includes 1" in source
+    # a negative measured calibration is used as 0 (SPEC 12: at least 0)
+    store_results(warehouse_engine, earlier, {"traffic": {**block, "calibration": Ratio(Fraction(-1, 2)),
+                                                          "incremental_gmv_ci95_myr": [Money(-90_000), Money(-10_000)]}},
+                  T0)  # fmt: skip
+    value, source = factor()
+    assert value == 0 and "excludes 1" in source and "used as 0.000000" in source
+
+
 def test_predictions_are_kept_as_made_and_settled(warehouse_engine):
     from creator_ops.warehouse.experiments import latest_projection, settle_predictions, store_prediction
 
