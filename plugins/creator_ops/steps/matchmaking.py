@@ -235,11 +235,18 @@ def measured_per_sample(ctx: StepContext) -> dict[str, Any] | None:
     if found is None or not found.units:
         return None
     per_sample = round(found.incremental_gmv_sen / found.units)
+    how_sure = ""
+    if found.incremental_gmv_ci95_sen is not None:
+        low, high = found.incremental_gmv_ci95_sen
+        verdict = "excludes zero" if found.significant else "includes zero: not told apart from no effect"
+        how_sure = (f"; 95 % interval {format_rm(round(low / found.units))} to {format_rm(round(high / found.units))} "
+                    f"per sample, which {verdict}")  # fmt: skip
     return {
         "campaign_id": found.campaign_id,
         "incremental_gmv_per_sample_myr": format_myr(per_sample),
+        "significant": found.significant,
         "text": (
             f"{found.campaign_id}'s samples holdout measured {format_rm(per_sample)} of incremental GMV per "
-            f"shipped sample ({format_rm(found.incremental_gmv_sen)} over {found.units} samples)"
+            f"shipped sample ({format_rm(found.incremental_gmv_sen)} over {found.units} samples{how_sure})"
         ),
     }

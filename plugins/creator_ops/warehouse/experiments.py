@@ -136,20 +136,25 @@ class MeasuredResult:
     incremental_gmv_sen: int | None
     units: int | None
     calibration_ci95: tuple[float, float] | None = None  # incremental GMV's 95 % interval / predicted
+    incremental_gmv_ci95_sen: tuple[int, int] | None = None
+    significant: bool | None = None  # the lift's 95 % interval excludes 0
 
 
-def _calibration_interval(result_json: str | None) -> tuple[float, float] | None:
-    """Return the calibration's 95 % interval from a stored experiments block (None when it has none)."""
+def _stored_intervals(result_json: str | None) -> dict[str, Any]:
+    """Read the calibration's and the incremental GMV's 95 % intervals, and `significant`, from a stored block."""
     from creator_ops.core.review.values import loads
 
     try:
         block = loads(result_json) if result_json else {}
     except ValueError:
-        return None
+        return {}
+    out: dict[str, Any] = {"significant": block.get("significant")}
     interval, predicted = block.get("incremental_gmv_ci95_myr"), block.get("predicted_incremental_gmv_myr")
-    if not interval or interval[0] is None or predicted is None or not predicted.sen:
-        return None
-    return interval[0].sen / predicted.sen, interval[1].sen / predicted.sen
+    if interval and interval[0] is not None and interval[1] is not None:
+        out["incremental_gmv_ci95_sen"] = (interval[0].sen, interval[1].sen)
+        if predicted is not None and predicted.sen:
+            out["calibration_ci95"] = (interval[0].sen / predicted.sen, interval[1].sen / predicted.sen)
+    return out
 
 
 def latest_result(engine: Engine, spec: CampaignSpec, mechanism: str, *, need: str) -> MeasuredResult | None:
@@ -181,7 +186,7 @@ def latest_result(engine: Engine, spec: CampaignSpec, mechanism: str, *, need: s
         calibration=None if row.calibration is None else Decimal(row.calibration),
         incremental_gmv_sen=row.incremental_gmv_sen,
         units=row.units,
-        calibration_ci95=_calibration_interval(row.result_json),
+        **_stored_intervals(row.result_json),
     )
 
 

@@ -113,6 +113,25 @@ def test_calibration_factor_names_its_source_and_how_sure_it_was(warehouse_engin
     assert value == 0 and "excludes 1" in source and "used as 0.000000" in source
 
 
+def test_matchmaking_shows_the_last_samples_holdout_per_sample_with_its_interval(warehouse_engine, tmp_path):
+    from creator_ops.core.review.values import Money
+    from creator_ops.core.steps import StepContext
+    from creator_ops.steps.matchmaking import measured_per_sample
+    from creator_ops.warehouse.experiments import store_results
+
+    current = _spec(id="exp_now", timeline={"event_start": "2027-03-10"})
+    ctx = StepContext(current, tmp_path / "exp_now.yaml", "manual__m", T0, T0, warehouse_engine)
+    assert measured_per_sample(ctx) is None  # no settled samples holdout of the type yet
+    earlier = _spec(id="exp_earlier", timeline={"event_start": "2027-01-11"})
+    block = {"incremental_gmv_myr": Money(40_000_00), "shipped_samples": 400, "significant": False,
+             "incremental_gmv_ci95_myr": [Money(-20_000_00), Money(100_000_00)]}  # fmt: skip
+    store_results(warehouse_engine, earlier, {"samples": block}, T0)
+    measured = measured_per_sample(ctx)
+    assert measured["incremental_gmv_per_sample_myr"] == "100.00" and measured["significant"] is False
+    assert "RM 100.00 of incremental GMV per shipped sample" in measured["text"]
+    assert "-RM 50.00 to RM 250.00 per sample, which includes zero" in measured["text"]
+
+
 def test_predictions_are_kept_as_made_and_settled(warehouse_engine):
     from creator_ops.warehouse.experiments import latest_projection, settle_predictions, store_prediction
 
