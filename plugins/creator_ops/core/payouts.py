@@ -441,6 +441,8 @@ def define_eligible_lines(con: duckdb.DuckDBPyConnection) -> None:
 
 
 ELIGIBLE_LINES = "eligible_lines($event_start, $event_end, $registration_closes)"
+CAMPAIGN_LINES = "campaign_lines($event_start, $event_end, $registration_closes)"
+EVENT_LINES = "event_lines"  # a session's materialized campaign_lines: every status
 
 
 class PayoutSession:
@@ -449,8 +451,10 @@ class PayoutSession:
     The eligible lines are materialized, so the review's figures and every what-if design
     read the same lines the payouts are computed from (the same engine on the same inputs).
     Use as a context manager; `con` stays open for further queries over the tables
-    `eligible_lines` (rules 1-2, with is_new_creator and registered_at) and `enrolled`
-    (creator_id, is_new_creator, registered_at of the creator's counting enrollment).
+    `eligible_lines` (rules 1-2, with is_new_creator and registered_at), `event_lines` (the
+    same winning lines in the event of enrolled, not excluded creators whatever their status,
+    with `status` and `eligible`) and `enrolled` (creator_id, is_new_creator, registered_at of
+    the creator's counting enrollment).
     """
 
     def __init__(
@@ -464,7 +468,14 @@ class PayoutSession:
             register_input(self.con, "exclusions", exclusions)
             define_eligible_lines(self.con)
             params = rules.window_parameters()
-            self.con.execute(f"CREATE TEMP TABLE eligible_lines AS SELECT * FROM {ELIGIBLE_LINES}", params)
+            # every winning line in the event of an enrolled, not excluded creator, whatever its status, once:
+            # the eligible lines are its eligible rows (the macro's own definition), and GMV placed and live
+            # lines read it too, so rule 1's dedup runs once per session
+            self.con.execute(f"CREATE TEMP TABLE {EVENT_LINES} AS SELECT * FROM {CAMPAIGN_LINES}", params)
+            self.con.execute(
+                f"CREATE TEMP TABLE eligible_lines AS SELECT * EXCLUDE (status, eligible) FROM {EVENT_LINES} "
+                "WHERE eligible"
+            )
             # rule 2's enrolled creators (earliest row, on time), from the same definition
             self.con.execute(
                 "CREATE TEMP TABLE enrolled AS SELECT * FROM enrolled($registration_closes)",

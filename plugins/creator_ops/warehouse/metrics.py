@@ -134,16 +134,12 @@ def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | No
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from creator_ops.core.payouts import PayoutRules, PayoutSession
+    from creator_ops.core.payouts import EVENT_LINES, PayoutRules, PayoutSession
 
     inputs = inputs or warehouse_inputs(engine, spec.id)
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
     with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=1) as session:
-        placed = session.table(
-            "SELECT creator_id, order_id, order_time, gmv_sen, status, eligible "
-            "FROM campaign_lines($event_start, $event_end, $registration_closes)",
-            rules.window_parameters(),
-        )
+        placed = session.table(f"SELECT creator_id, order_id, order_time, gmv_sen, status, eligible FROM {EVENT_LINES}")
         open_or_eligible = pc.or_(placed["eligible"], pc.is_in(placed["status"], pa.array(OPEN_STATUSES)))
         return CampaignLines(
             enrolled=session.table("SELECT * FROM enrolled ORDER BY creator_id"),

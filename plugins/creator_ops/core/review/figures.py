@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from creator_ops.core.payouts import PayoutResult, PayoutRules, PayoutSession, register_input
+from creator_ops.core.payouts import EVENT_LINES, PayoutResult, PayoutRules, PayoutSession, register_input
 from creator_ops.core.review.experiments import experiments_figures, register_experiment_tables
 from creator_ops.core.review.values import ZERO, Money, Ratio
 from creator_ops.core.samples import is_posted, is_shipped
@@ -212,8 +212,8 @@ def _gmv(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResul
         _rows(
             con,
             "SELECT (epoch_us(order_time) - epoch_us($first)) // $us_per_hour AS h, sum(gmv_sen) "
-            "FROM campaign_lines($event_start, $event_end, $registration_closes) GROUP BY h",
-            {"first": first, "us_per_hour": US_PER_HOUR, **result.rules.window_parameters()},
+            f"FROM {EVENT_LINES} GROUP BY h",
+            {"first": first, "us_per_hour": US_PER_HOUR},
         )
     )
     return {
