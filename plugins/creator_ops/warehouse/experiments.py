@@ -286,12 +286,15 @@ def hourly_gmv(
     table = {"eligible": tables.eligible_lines, "placed": tables.placed_lines, "live": tables.live_lines}[lines]
     first = hours[0].astimezone(dt.UTC)
     out = [0] * len(hours)
-    if table.num_rows:
-        times = pc.cast(table["order_time"], pa.timestamp("us", "UTC")).to_pylist()
-        for moment, gmv in zip(times, table["gmv_sen"].to_pylist(), strict=True):
-            if as_of is not None and moment >= utc(as_of):
-                continue
-            index = int((moment - first).total_seconds() // 3600)
+    if table.num_rows:  # hours since the first, in microseconds (vectorised: a campaign has millions of lines)
+        us = pc.cast(pc.cast(table["order_time"], pa.timestamp("us", "UTC")), pa.int64())
+        keep = pc.greater_equal(us, int(first.timestamp() * 1_000_000))
+        if as_of is not None:
+            keep = pc.and_(keep, pc.less(us, int(utc(as_of).timestamp() * 1_000_000)))
+        offsets = pc.subtract(pc.filter(us, keep), int(first.timestamp() * 1_000_000))
+        hourly = pa.table({"h": pc.divide(offsets, 3_600_000_000), "g": pc.filter(table["gmv_sen"], keep)})
+        sums = hourly.group_by("h").aggregate([("g", "sum")])
+        for index, gmv in zip(sums["h"].to_pylist(), sums["g_sum"].to_pylist(), strict=True):
             if 0 <= index < len(out):
                 out[index] += int(gmv)
     if as_of is not None:

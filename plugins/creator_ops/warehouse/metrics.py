@@ -11,6 +11,9 @@
   rule 1 winning version of each line and the same enrolled, not excluded creators, in the
   event window so far, whose status is eligible *or still open* (`OPEN_STATUSES`: placed but
   not yet delivered). It is what the eligible GMV may become; it is never paid on.
+- **GMV placed** (the live projection's input, SPEC 12): the same winning lines of the same
+  creators in the event window, whatever their status; a line counts as placed in the hour of
+  its `order_time` even if it is later cancelled or returned.
 - **Trusted**: a data set is trusted when the latest verdict on every current file passed
   (section 4); `untrusted_datasets` is the one reading of `quality_results`.
 
