@@ -39,6 +39,8 @@ DISGUISES = {
     "decomposed accent": "zoe\u0308.unileak@gmail.com",
     "zero-width in an e-mail": "leaky\u200bfw@gmail\u200b.com",
     "full-width +60": "＋６０ １２７１８ ４４６３",
+    "spelled-out e-mail": "leakyfw (at) gmail (dot) com",
+    "bracketed at": "leakyfw[at]gmail.com",
 }
 CLEAR = ("leakyfw@gmail.com", "unileak", "leakyfw")
 PHONE_DIGITS = ("0127184463", "127184463")
@@ -63,7 +65,7 @@ def test_each_disguise_is_masked_and_the_rest_stays_as_written(name):
     disguised = DISGUISES[name]
     before, after = "Terima kasih！ ", " 很好 ｏｋ\u200b"  # full-width and zero-width text that is no PII stays
     masked = mask_pii(before + disguised + after)
-    marker = EMAIL_MASK if "@" in normalise(disguised) else PHONE_MASK
+    marker = EMAIL_MASK if "@" in normalise(disguised) or "at" in disguised else PHONE_MASK
     assert masked == before + marker + after  # before: in clear
     keyed = mask_pii(disguised, KEY)
     plain = "leakyfw@gmail.com" if "leaky" in normalise(disguised) else (

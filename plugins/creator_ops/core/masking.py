@@ -13,6 +13,9 @@ the normalized value (`[email:1f0c…]`), so an id that happens to be an e-mail 
 still tells creators apart, and the same person matches across files, while nobody can
 read it back.
 
+Spelled-out addresses (`aisyah (at) gmail (dot) com`, `aisyah[at]gmail.com`, `aisyah at
+gmail dot com`) are found too, and keyed as the address they spell.
+
 Disguised data is found too: the patterns run on a normalised view of the text (NFKC, so
 full-width `ｌｅａｋ＠ｇｍａｉｌ．ｃｏｍ` and `０１２…` read as ASCII; zero-width characters
 removed; every dash variant read as `-`; accents composed and other scripts' digits read
@@ -44,6 +47,21 @@ TOKEN_HEX = 16  # 64 bits of the HMAC: distinct people never share a token in pr
 # Greek or Cyrillic look-alike) letters, so Chinese or Tamil text glued after it stays.
 _LABEL = r"(?:[^\W_]|-)+"
 EMAIL_PATTERN = re.compile(rf"[\w.%+\-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z\u0370-\u03ff\u0400-\u04ff]{{2,63}}")
+# An address spelled out to slip past filters: `aisyah (at) gmail (dot) com`, `aisyah[at]gmail.com`,
+# `aisyah at gmail dot com`. A bracketed "at" (round, square, curly or angle brackets) is enough
+# with any domain; a bare " at " only before a mail provider, so that "meet at noon dot com" and
+# plain English stay. The domain ends with a common top-level domain, after a "." or a "dot"
+# (bracketed or bare). It is keyed as the address it spells (`aisyah@gmail.com`).
+_SPELLED_AT = r"\s*[\[({<]\s*at\s*[\])}>]\s*"
+_SPELLED_DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\s*\.\s*)"
+_MAIL_PROVIDERS = r"(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|aol|proton|protonmail|gmx|mail)"
+_TOP_LEVEL = r"(?:com|net|org|edu|gov|info|biz|io|me|co|my|sg|id|th|ph|vn|cn|hk|tw|in|jp|kr|au|uk)"
+SPELLED_EMAIL_PATTERN = re.compile(
+    rf"(?i)(?P<local>[\w.%+\-]+)(?:{_SPELLED_AT}(?P<domain>{_LABEL}(?:{_SPELLED_DOT}{_LABEL})*)"
+    rf"|\s+at\s+(?P<provider>{_MAIL_PROVIDERS}(?:{_SPELLED_DOT}{_LABEL})*)){_SPELLED_DOT}(?P<tld>{_TOP_LEVEL})\b"
+)
+_SPELLED_HINT = re.compile(r"(?i)[\[({<]\s*at\s*[\])}>]|\sat\s+" + _MAIL_PROVIDERS + r"\b")
+_SPLIT_DOT = re.compile(rf"(?i){_SPELLED_DOT}")
 # What the normalised view removes: invisible format characters (zero-width spaces and
 # joiners, soft hyphen, word joiner, direction marks and isolates, BOM) ...
 INVISIBLE_RANGES = (
@@ -76,6 +94,7 @@ _RE2_SEPARATORS = _re2_class(
 )
 _ARROW_CANDIDATE = (
     r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:" + _RE2_SEPARATORS + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
+    + r"|(?i)[\[({<]\s*at\s*[\])}>]|\sat\s+" + _MAIL_PROVIDERS + r"\b"
 )
 # Bare digits are a phone number only with the trunk or country prefix (`0…`, `60…`);
 # `123456789` is an id or a count far more often.
@@ -154,6 +173,19 @@ def normalise(text: str) -> str:
     return normalised_view(text)[0]
 
 
+def _find_spelled(view: str, found: list[tuple[int, int, str]], key: bytes | None) -> str:
+    """Add every spelled-out address of `view` to `found` (keyed as the address it spells); return the view
+    with them blanked, so no digit run spans one."""
+    for match in SPELLED_EMAIL_PATTERN.finditer(view):
+        if any(start < match.end() and match.start() < end for start, end, _ in found):
+            continue
+        domain = match.group("domain") or match.group("provider")
+        email = f"{match.group('local')}@{'.'.join(_SPLIT_DOT.split(domain))}.{match.group('tld')}".lower()
+        found.append((match.start(), match.end(), EMAIL_MASK if key is None else _keyed_token("email", email, key)))
+        view = view[: match.start()] + "x" * (match.end() - match.start()) + view[match.end() :]
+    return view
+
+
 @lru_cache(maxsize=65536)
 def _mask_cached(text: str, key: bytes | None, region: str) -> str:
     view, starts, ends = normalised_view(text)
@@ -164,6 +196,8 @@ def _mask_cached(text: str, key: bytes | None, region: str) -> str:
             found.append((match.start(), match.end(), EMAIL_MASK if key is None else _keyed_token("email", email, key)))
         for start, end, _ in found:  # letters, so no digit run spans an address
             view = view[:start] + "x" * (end - start) + view[end:]
+    if _SPELLED_HINT.search(view):
+        view = _find_spelled(view, found, key)
     if _DIGIT_RUN.search(view):
         for match in _MYKAD.finditer(view):
             digits = re.sub(r"\D", "", match.group(0))
@@ -181,7 +215,11 @@ def _mask_cached(text: str, key: bytes | None, region: str) -> str:
 
 
 def _might_hold_pii(text: str) -> bool:
-    return any(at in text for at in _AT_SIGNS) or _DIGIT_RUN.search(text) is not None
+    return (
+        any(at in text for at in _AT_SIGNS)
+        or _DIGIT_RUN.search(text) is not None
+        or _SPELLED_HINT.search(text) is not None
+    )
 
 
 def mask_pii(text: str, key: bytes | None = None, region: str = DEFAULT_REGION) -> str:
@@ -252,6 +290,7 @@ __all__ = [
     "EMAIL_PATTERN",
     "IC_MASK",
     "PHONE_MASK",
+    "SPELLED_EMAIL_PATTERN",
     "contains_pii",
     "keyed_hash",
     "mask_array",

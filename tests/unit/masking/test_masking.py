@@ -85,6 +85,35 @@ def test_landlines_foreign_numbers_and_glued_numbers_are_hidden(text):
     assert contains_pii(text) and PHONE_MASK in mask_pii(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "spelled"),
+    [
+        ("email saya: siti (at) yahoo (dot) com (dot) my ya", "siti@yahoo.com.my"),
+        ("aisyah[at]gmail.com ok", "aisyah@gmail.com"),
+        ("Aisyah AT Gmail DOT com please", "aisyah@gmail.com"),
+        ("reach leaky.fw {at} brand [dot] co [dot] uk", "leaky.fw@brand.co.uk"),
+        ("leakyfw <at> hotmail . com", "leakyfw@hotmail.com"),
+        ("小明 (at) qq (dot) com 谢谢", "小明@qq.com"),
+    ],
+)
+def test_spelled_out_addresses_are_hidden_and_keyed_as_the_address_they_spell(text, spelled):
+    masked = mask_pii(text)
+    assert EMAIL_MASK in masked and " at " not in masked.lower() and "(at)" not in masked
+    assert spelled.split("@")[0] not in masked.lower()
+    token = mask_pii(text, KEY)
+    assert mask_pii(spelled, KEY) in token  # the same person as the address typed plainly
+    assert mask_array(pa.array([text, "x"]), KEY).to_pylist() == [token, "x"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["meet at noon dot com", "we met at gmail office", "at gmail.com", "I am at home", "my shop at gmail dot communication",
+     "look at this (dot) com", "stay at hotel dot"],
+)  # fmt: skip
+def test_plain_english_with_at_and_dot_stays(text):
+    assert mask_pii(text) == text and mask_pii(text, KEY) == text
+
+
 def test_mask_value_walks_structures_and_keys():
     value = {"siti@example.com": ["call 012-345 6789", ("ok", 3)], "n": None}
     assert mask_value(value) == {EMAIL_MASK: [f"call {PHONE_MASK}", ["ok", 3]], "n": None}
