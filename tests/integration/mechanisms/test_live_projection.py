@@ -8,11 +8,11 @@ alert goes through the outbox once, however often the hour is rerun.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pytest
+from landing_files import write_csv
 from sqlalchemy import func, select
 
 from creator_ops.core.spec import load_spec
@@ -31,14 +31,6 @@ CREATORS = ("ana", "ben", "cho")
 HOURS_NOW = [100, 120, 80, 100, 110, 90]  # RM placed in each of this campaign's first six hours
 
 
-def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
 def _campaign(tmp_path: Path, engine, campaign_id: str, start: str, orders: list[list[str]]) -> StepContext:
     from creator_ops.steps.ingest import ingest
     from creator_ops.steps.run_record import register_run
@@ -47,9 +39,9 @@ def _campaign(tmp_path: Path, engine, campaign_id: str, start: str, orders: list
     spec_path.write_text(SPEC.format(id=campaign_id, start=start), encoding="utf-8")
     spec = load_spec(spec_path)
     landing = tmp_path / "landing" / campaign_id
-    _csv(landing / "enrollments" / "enrollments.csv", ["creator_id", "registered_at", "is_new_creator"],
+    write_csv(landing / "enrollments" / "enrollments.csv", ["creator_id", "registered_at", "is_new_creator"],
          [[c, "2027-01-01 09:00:00", "no"] for c in CREATORS])  # fmt: skip
-    _csv(landing / "orders" / "orders.csv", ["order_id", "line_id", "creator_id", "order_time", "status", "gmv_myr"],
+    write_csv(landing / "orders" / "orders.csv", ["order_id", "line_id", "creator_id", "order_time", "status", "gmv_myr"],
          orders)  # fmt: skip
     moment = spec.timeline.event_start + dt.timedelta(hours=5)
     ctx = StepContext(spec, spec_path, "live__test", moment, moment + dt.timedelta(hours=1), engine,

@@ -11,11 +11,10 @@ independent reading of SPEC section 5 rules 1-2 in plain Python says what the an
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from pathlib import Path
 
 import pytest
+from landing_files import write_csv
 from repo_paths import DEMO_SPEC as SPEC_PATH
 from sqlalchemy import func, select
 
@@ -61,15 +60,6 @@ ENROLLMENTS = [
 ]
 
 
-def _csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def _local(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=MYT)
 
@@ -113,13 +103,13 @@ def loaded(warehouse_engine, tmp_path, monkeypatch):
     monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
     start = dt.datetime(2026, 12, 15, tzinfo=dt.UTC)
     ctx = StepContext(SPEC, SPEC_PATH, "manual__metrics", start, start + dt.timedelta(days=1), warehouse_engine)
-    _csv(landing / "enrollments" / "enrollments.csv", ["creator_id", "registered_at", "is_new_creator"], ENROLLMENTS)
-    _csv(landing / "exclusions" / "exclusions.csv", ["creator_id", "reason"], [["barred", "fraud"]])
-    _csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1_FIRST)
+    write_csv(landing / "enrollments" / "enrollments.csv", ["creator_id", "registered_at", "is_new_creator"], ENROLLMENTS)
+    write_csv(landing / "exclusions" / "exclusions.csv", ["creator_id", "reason"], [["barred", "fraud"]])
+    write_csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1_FIRST)
     for dataset in ("enrollments", "exclusions", "orders"):
         ingest(ctx, dataset)
-    _csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1)  # corrected export, same name
-    _csv(landing / "orders" / "day2.csv", ORDER_HEADER, ORDERS_DAY2)
+    write_csv(landing / "orders" / "day1.csv", ORDER_HEADER, ORDERS_DAY1)  # corrected export, same name
+    write_csv(landing / "orders" / "day2.csv", ORDER_HEADER, ORDERS_DAY2)
     summary = ingest(ctx, "orders")
     assert summary["quarantined"] == 1  # the negative line
     return ctx
