@@ -198,6 +198,21 @@ def projection_rows(review: dict[str, Any]) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def _zone(review: dict[str, Any]) -> str:
+    return (review.get("campaign") or {}).get("timezone") or "UTC"
+
+
+def _local(review: dict[str, Any], moment: str) -> str:
+    """A stored ISO moment in the campaign's time zone, as a person reads it (`12 Dec 2026 17:00`)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    try:
+        return f"{dt.datetime.fromisoformat(moment).astimezone(ZoneInfo(_zone(review))):%d %b %Y %H:%M}"
+    except (TypeError, ValueError, KeyError):
+        return moment
+
+
 def conversion_sentence(block: dict[str, Any]) -> str:
     """How much of each replayed campaign's GMV placed ended eligible (the projection's second factor)."""
     shares = [f"{c} {_pct(v)}" for c, v in (block.get("conversion") or {}).items() if v is not None]
@@ -225,12 +240,12 @@ def projection_markdown(review: dict[str, Any]) -> list[str]:
     ]
     lines += ["| " + " | ".join(row) + " |" for row in projection_rows(review)]
     if block["live"]:
-        lines += ["", "| live projection as of | projected | 80 % interval | error | held |"]
+        lines += ["", f"| live projection as of ({_zone(review)}) | projected | 80 % interval | error | held |"]
         lines += ["| --- | --- | --- | --- | --- |"]
         for p in block["live"]:
             held = {True: "yes", False: "no", None: "n/a"}[p["interval_held_final"]]
             lines.append(
-                f"| {p['as_of']} | {_rm(p['projected_myr'])} | {_interval(p)} | "
+                f"| {_local(review, p['as_of'])} | {_rm(p['projected_myr'])} | {_interval(p)} | "
                 f"{_pct(p['abs_pct_error'])} | {held} |"
             )
     return [*lines, ""]
@@ -242,7 +257,7 @@ def projection_html(review: dict[str, Any]) -> str:
         return ""
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in projection_rows(review))
     live = "".join(
-        f"<tr><td>{html.escape(p['as_of'])}</td><td>{html.escape(_rm(p['projected_myr']))}</td>"
+        f"<tr><td>{html.escape(_local(review, p['as_of']))}</td><td>{html.escape(_rm(p['projected_myr']))}</td>"
         f"<td>{html.escape(_interval(p))}</td>"
         f"<td>{html.escape(_pct(p['abs_pct_error']))}</td>"
         f"<td>{ {True: 'yes', False: 'no', None: 'n/a'}[p['interval_held_final']] }</td></tr>"
@@ -258,7 +273,8 @@ def projection_html(review: dict[str, Any]) -> str:
     ]
     if live:
         parts.append(
-            "<table><thead><tr><th>live projection as of</th><th>projected</th><th>80 % interval</th>"
+            f"<table><thead><tr><th>live projection as of ({html.escape(_zone(review))})</th><th>projected</th>"
+            "<th>80 % interval</th>"
             f"<th>error</th><th>held</th></tr></thead><tbody>{live}</tbody></table>"
         )
     return "\n".join(parts)
