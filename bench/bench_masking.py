@@ -76,6 +76,30 @@ def main() -> None:
     print(f"read without masking (reference): {plain_s:6.2f} s  = 1.00")
     print(f"read with masking:                {masked_s:6.2f} s  = {masked_s / plain_s:.2f}x the reference")
     print(f"creator ids that are phone numbers: {leaked:,} in clear without masking, {hidden:,} as tokens with it")
+    hostile_cells()
+
+
+def hostile_cells() -> None:
+    """Time `mask_pii` on 9 KB cells built to make an e-mail pattern backtrack, against a plain 9 KB cell."""
+    from creator_ops.core.masking import mask_pii
+
+    def best(text: str) -> float:
+        out = float("inf")
+        for i in range(3):
+            t0 = time.perf_counter()
+            mask_pii(text + " " * i)  # a new string each time: past the cache
+            out = min(out, time.perf_counter() - t0)
+        return out
+
+    plain = best("ok " * 3000 + "call 012-345 6789")
+    for name, cell in (
+        ("long local part before @", "a" * 5000 + "@" + "b." * 2000 + "x"),
+        ("long local part before (at)", "a" * 5000 + " (at) " + "b." * 2000 + "x"),
+        ("long domain of dashes", "x [at] " + "-" * 9000 + ".q"),
+    ):
+        took = best(cell)
+        print(f"hostile cell, {name}: {took * 1000:8.2f} ms = {took / plain:5.2f}x a plain 9 KB cell "
+              f"({plain * 1000:.2f} ms)")  # fmt: skip
 
 
 if __name__ == "__main__":
