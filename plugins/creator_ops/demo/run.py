@@ -642,22 +642,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _pct(value) -> str:
-    return "n/a" if value is None else f"{float(value.value) * 100:.1f} %"
-
-
 def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
     """Print what the holdouts measured beside the simulated truth, and the live projection against the final."""
     from creator_ops.core.money import format_rm
     from creator_ops.core.review import loads
-    from creator_ops.core.review.experiments_render import lift_sentence
+    from creator_ops.core.review.experiments_render import lift_sentence, percent_text
     from creator_ops.core.steps import output_root
 
     def rm(sen: float) -> str:
         return format_rm(int(round(sen)))
 
     path = output_root() / spec.id / "review" / "review.json"
-    experiments = loads(path.read_text(encoding="utf-8")).get("experiments") if path.is_file() else None
+    review = loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    experiments = review.get("experiments")
     print("\nWhat the mechanisms caused (holdouts, SPEC 12) — measured against the simulated truth")
     for label, measured, known in (
         (spec.id, experiments, truth),
@@ -694,11 +691,11 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
                 line += (f"; final {format_rm(p.observed_sen)}: {'inside' if inside else 'OUTSIDE'} the interval, "
                          f"error {error:.1%}")  # fmt: skip
             print(line)
-        block = loads(path.read_text(encoding="utf-8")).get("projection") if path.is_file() else None
+        block = review.get("projection")
         if block:
             checkpoints = "; ".join(
-                f"{name}: error {_pct(c['median_abs_pct_error'])}, interval held the final in "
-                f"{_pct(c['interval_coverage'])} of {c['with_interval']}"
+                f"{name}: error {percent_text(c['median_abs_pct_error'])}, interval held the final in "
+                f"{percent_text(c['interval_coverage'])} of {c['with_interval']}"
                 for name, c in block["backtest"].items()
             )
             print(f"  Backtest, replaying {', '.join(block['backtest_campaigns'])} hour by hour (median absolute "

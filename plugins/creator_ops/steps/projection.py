@@ -43,9 +43,10 @@ def project_gmv(ctx: StepContext) -> dict[str, Any]:
     p = project(so_far, shape, conversion)
     if p.point_sen is None:
         raise StepSkipped(f"no projection: {p.note}")
+    factor = round(p.conversion, 6) if conversion.known else None  # None: no earlier campaign's share to apply
     detail = {"elapsed_hours": p.elapsed, "hours": p.hours, "placed_so_far_sen": p.observed_sen, "note": p.note,
               "placed_final_sen": p.placed_point_sen,
-              "conversion": round(p.conversion, 6) if conversion.known else None,
+              "conversion": factor,
               "conversions": dict(zip(conversion.sources, (round(c, 6) for c in conversion.each), strict=True)),
               "references": shape.sources}  # fmt: skip
     store_prediction(ctx.engine, spec.id, KIND, as_of, p.point_sen, p.low_sen, p.high_sen, detail, ctx.now())
@@ -57,7 +58,7 @@ def project_gmv(ctx: StepContext) -> dict[str, Any]:
         "elapsed_hours": p.elapsed,
         "hours": p.hours,
         "placed_so_far_myr": format_myr(p.observed_sen),
-        "conversion": round(p.conversion, 6) if conversion.known else None,
+        "conversion": factor,
         "projected_myr": format_myr(p.point_sen),
         "low80_myr": None if p.low_sen is None else format_myr(p.low_sen),
         "high80_myr": None if p.high_sen is None else format_myr(p.high_sen),

@@ -414,7 +414,7 @@ def snapshot_for_page(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> S
 
 
 # what the campaign page says beside a projection (steps.projection stores them in the prediction's detail)
-PROJECTION_DETAIL = ("note", "elapsed_hours", "hours", "placed_so_far_sen", "conversion")
+PROJECTION_DETAIL = ("note", "elapsed_hours", "hours", "placed_so_far_sen")
 
 
 def projection_of(snapshot: Snapshot | None) -> Any:

@@ -178,7 +178,7 @@ def _field_rows(block: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def _pct(value: Ratio | None) -> str:
+def percent_text(value: Ratio | None) -> str:
     return "n/a" if value is None else f"{float(value.value) * 100:.1f} %"
 
 
@@ -192,8 +192,8 @@ def projection_rows(review: dict[str, Any]) -> list[list[str]]:
     """Rows of the backtest table: checkpoint, replays, median absolute % error, interval coverage."""
     block = review.get("projection") or {}
     return [
-        [name, str(c["replays"]), _pct(c["median_abs_pct_error"]),
-         f"{_pct(c['interval_coverage'])} of {c['with_interval']}"]
+        [name, str(c["replays"]), percent_text(c["median_abs_pct_error"]),
+         f"{percent_text(c['interval_coverage'])} of {c['with_interval']}"]
         for name, c in (block.get("backtest") or {}).items()
     ]  # fmt: skip
 
@@ -215,7 +215,7 @@ def _local(review: dict[str, Any], moment: str) -> str:
 
 def conversion_sentence(block: dict[str, Any]) -> str:
     """How much of each replayed campaign's GMV placed ended eligible (the projection's second factor)."""
-    shares = [f"{c} {_pct(v)}" for c, v in (block.get("conversion") or {}).items() if v is not None]
+    shares = [f"{c} {percent_text(v)}" for c, v in (block.get("conversion") or {}).items() if v is not None]
     if not shares:
         return ""
     return ("The projection scales GMV placed (every status) and converts it to eligible GMV. Share of GMV placed "
@@ -246,7 +246,7 @@ def projection_markdown(review: dict[str, Any]) -> list[str]:
             held = {True: "yes", False: "no", None: "n/a"}[p["interval_held_final"]]
             lines.append(
                 f"| {_local(review, p['as_of'])} | {_rm(p['projected_myr'])} | {_interval(p)} | "
-                f"{_pct(p['abs_pct_error'])} | {held} |"
+                f"{percent_text(p['abs_pct_error'])} | {held} |"
             )
     return [*lines, ""]
 
@@ -259,7 +259,7 @@ def projection_html(review: dict[str, Any]) -> str:
     live = "".join(
         f"<tr><td>{html.escape(_local(review, p['as_of']))}</td><td>{html.escape(_rm(p['projected_myr']))}</td>"
         f"<td>{html.escape(_interval(p))}</td>"
-        f"<td>{html.escape(_pct(p['abs_pct_error']))}</td>"
+        f"<td>{html.escape(percent_text(p['abs_pct_error']))}</td>"
         f"<td>{ {True: 'yes', False: 'no', None: 'n/a'}[p['interval_held_final']] }</td></tr>"
         for p in block["live"]
     )
