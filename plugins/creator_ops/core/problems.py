@@ -79,8 +79,10 @@ def _expectation_name(item: Any) -> str:
         text = str(name or "expectation")
         if column and str(column) not in text:
             text += f" on {column}"
+        # the offending values themselves (masked by the suite's report), e.g. the unknown status
+        values = [str(v) for v in _as_list(item.get("unexpected_values")) if v is not None]
         if unexpected is not None:
-            text += f" ({unexpected} unexpected)"
+            text += f" ({unexpected} unexpected{': ' + ', '.join(values) if values else ''})"
         if item.get("why"):
             text += f": {item['why']}"
         return text
