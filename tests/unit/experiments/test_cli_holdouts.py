@@ -53,8 +53,14 @@ def test_allocate_gives_the_holdout_nothing(files, capsys):
     held = _held("traffic")
     assert len(held) >= 8 and summary["held_out_creators"] == len(held)
     rows = _rows(files / "alloc.csv")
-    assert {r["creator_id"] for r in rows} == {f"c{i:02d}" for i in range(N)} - held  # ids normalised first
-    assert any("held out of traffic" in n for n in summary["notes"])
+    spent = {r["creator_id"] for r in rows if Decimal(r["spend_myr"]) > 0}
+    assert spent == {f"c{i:02d}" for i in range(N)} - held  # ids normalised first
+    # SPEC 15: the plan over every candidate gives the holdout ghost rows: spend 0, what it would have got beside
+    ghosts = [r for r in rows if r["creator_id"] in held]
+    assert {r["creator_id"] for r in ghosts} == held and summary["ghosts"] == len(held)
+    assert all(r["spend_myr"] == r["expected_gmv_myr"] == "0.00" and Decimal(r["ghost_spend_myr"]) > 0 for r in ghosts)
+    assert Decimal(summary["held_back_myr"]) == sum(Decimal(r["ghost_spend_myr"]) for r in ghosts)
+    assert any("held out of traffic" in n and "held back with the holdout" in n for n in summary["notes"])
     # without experiments everyone is a candidate
     assert main(["allocate", "--spec", str(files / "plain.yaml"), "--content", str(files / "content.csv"),
                  "--out", str(files / "all.csv")]) == 0  # fmt: skip
@@ -68,6 +74,9 @@ def test_match_gives_the_holdout_no_pair(files, capsys):
     held = _held("samples")
     paired = {r["creator_id"] for r in _rows(files / "pairs.csv")}
     assert paired == {f"c{i:02d}" for i in range(N)} - held and summary["held_out_creators"] == len(held)
+    # SPEC 15: the holdout's pairs are ghosts, in pairs_ghosts.csv beside the list, never in it
+    assert {r["creator_id"] for r in _rows(files / "pairs_ghosts.csv")} == held
+    assert summary["held_back_samples"] == len(held) and "held back with the holdout" in summary["held_back"]
     assert "ranking score" in summary["value_meaning"] and "not a forecast" in summary["value_meaning"]
 
 
