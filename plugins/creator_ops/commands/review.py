@@ -86,7 +86,7 @@ def check_experiment_inputs(reads: dict) -> None:
 
 
 def check_ghosts(reads: dict, spec) -> None:
-    """A ghost is a holdout creator (SPEC 15): a ghost row naming a treated creator means the files do not fit the spec."""
+    """A ghost is a holdout creator (SPEC 15): a ghost row naming a treated creator means the files do not fit."""
     from creator_ops.core.experiments import holdout_share_of, in_holdout
 
     for dataset, mechanism, column in (("matchmaking_ghosts", "samples", None),

@@ -301,6 +301,37 @@ def _segments(params: TrafficParams, spent_before: int) -> list[tuple[int, int]]
     return out
 
 
+def _plan_rows(
+    creators: Sequence[CreatorContent],
+    spend: Mapping[str, int],
+    gmv: Mapping[str, Fraction],
+    gpms: Mapping[str, Fraction],
+    spent_sen: Mapping[str, int],
+    holdout: Set[str],
+) -> list[CreatorAllocation]:
+    """One row per treated candidate, and one per holdout creator the plan gave spend (a ghost, SPEC 15)."""
+    rows = []
+    for c in creators:
+        ghost = c.creator_id in holdout
+        if ghost and not spend.get(c.creator_id):
+            continue
+        planned, expected = spend.get(c.creator_id, 0), gmv.get(c.creator_id, Fraction(0))
+        rows.append(
+            CreatorAllocation(
+                creator_id=c.creator_id,
+                spend_sen=0 if ghost else planned,
+                expected_gmv=Fraction(0) if ghost else expected,
+                gpm=gpms[c.creator_id],
+                content_gmv_sen=c.gmv_sen,
+                content_views=c.views,
+                spent_before_sen=spent_sen.get(c.creator_id, 0),
+                ghost_spend_sen=planned if ghost else 0,
+                ghost_expected_gmv=expected if ghost else Fraction(0),
+            )
+        )
+    return rows
+
+
 def allocate(
     creators: Sequence[CreatorContent],
     params: TrafficParams,
@@ -358,25 +389,7 @@ def allocate(
         spend[creator_id] = spend.get(creator_id, 0) + take
         rate = gpms[creator_id] * params.efficiency[j] / params.cpm  # GMV MYR per MYR spent
         gmv[creator_id] = gmv.get(creator_id, Fraction(0)) + Fraction(take, 100) * rate
-    rows = []
-    for c in creators:
-        ghost = c.creator_id in holdout
-        if ghost and not spend.get(c.creator_id):
-            continue
-        planned, expected = spend.get(c.creator_id, 0), gmv.get(c.creator_id, Fraction(0))
-        rows.append(
-            CreatorAllocation(
-                creator_id=c.creator_id,
-                spend_sen=0 if ghost else planned,
-                expected_gmv=Fraction(0) if ghost else expected,
-                gpm=gpms[c.creator_id],
-                content_gmv_sen=c.gmv_sen,
-                content_views=c.views,
-                spent_before_sen=spent_sen.get(c.creator_id, 0),
-                ghost_spend_sen=planned if ghost else 0,
-                ghost_expected_gmv=expected if ghost else Fraction(0),
-            )
-        )
+    rows = _plan_rows(creators, spend, gmv, gpms, spent_sen, holdout)
     rows.sort(key=lambda r: (-r.spend_sen, -r.ghost_spend_sen, r.creator_id))
     notes = []
     if left and budget:

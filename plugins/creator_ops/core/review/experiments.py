@@ -11,6 +11,8 @@ decimals), ratios with six decimals, nothing null unless SPEC 12 says so.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -365,3 +367,136 @@ def projection_section(
 
     summary = backtest([*earlier, review_reference(review)])
     return projection_block(summary, live or [], review["gmv"]["eligible_myr"].sen)
+
+
+# --------------------------------------------------------------------------- SPEC 15: what earlier reviews measured
+
+
+@dataclass(frozen=True)
+class EarlierMeasurement:
+    """What one earlier campaign's review says for a mechanism: the loop's calibration and the power statement's s."""
+
+    campaign_id: str
+    event_start: str | None
+    calibration: float | None  # on_treated's, the pooled loop's input
+    calibration_se: float | None
+    sd_sen: float | None  # s for the MDE
+    sd_source: str | None
+
+
+def measurement_from_review(review: dict[str, Any], mechanism: str) -> EarlierMeasurement:
+    """Read one earlier review's `experiments.<mechanism>` for the pooled loop and the MDE (SPEC 15).
+
+    `s` is `on_treated.sd_adjusted_myr`; failing that (a review written before SPEC 15), the
+    standard deviation of Y over that campaign's population, recovered from section 12's raw
+    interval as `se / sqrt(1/n_T + 1/n_H)` (exact when both groups have the same spread).
+    """
+    campaign = review.get("campaign") or {}
+    block = (review.get("experiments") or {}).get(mechanism) or {}
+    on_treated = block.get("on_treated") or {}
+
+    def number(value: Any) -> float | None:
+        if value is None:
+            return None
+        return float(value.value) if hasattr(value, "value") else float(value)
+
+    sd, source = None, None
+    if on_treated.get("sd_adjusted_myr") is not None:
+        sd, source = float(on_treated["sd_adjusted_myr"].sen), "the adjusted GMV of its would-be-treated"
+    else:
+        raw = block.get("raw") or {}
+        n_t, n_h = block.get("n_treated") or 0, block.get("n_holdout") or 0
+        if raw.get("ci95_low_myr") is not None and raw.get("ci95_high_myr") is not None and n_t > 0 and n_h > 0:
+            from creator_ops.core.experiments import Z95
+
+            se = (raw["ci95_high_myr"].sen - raw["ci95_low_myr"].sen) / (2 * Z95)
+            sd, source = se / math.sqrt(1 / n_t + 1 / n_h), "the GMV of its whole population (no on-treated estimate)"
+    return EarlierMeasurement(
+        campaign_id=str(campaign.get("id")),
+        event_start=campaign.get("event_start"),
+        calibration=number(on_treated.get("calibration")),
+        calibration_se=number(on_treated.get("calibration_se")),
+        sd_sen=sd,
+        sd_source=source,
+    )
+
+
+def pooled_from(measurements: list[EarlierMeasurement]) -> tuple[Any, list[dict[str, Any]]]:
+    """Pool earlier on-treated calibrations (SPEC 15) and list every campaign pooled with its weight."""
+    from creator_ops.core.experiments import pooled_calibration
+
+    pooled = pooled_calibration((m.campaign_id, m.calibration, m.calibration_se) for m in measurements)
+    listed = [
+        {"campaign": c, "calibration": f"{k:.6f}", "calibration_se": f"{se:.6f}", "weight": f"{w:.6f}"}
+        for c, k, se, w in pooled.campaigns
+    ]
+    return pooled, listed
+
+
+def pooled_sentence(pooled: Any, listed: list[dict[str, Any]]) -> str:
+    """Say the pooled factor, its interval and every campaign pooled with its weight."""
+    prior_weight = 1 - sum(float(x["weight"]) for x in listed)
+    if not listed:
+        return "no earlier campaign of this type has an on-treated calibration: factor 1"
+    parts = ", ".join(f"{x['campaign']} {float(x['calibration']):.3f} (se {float(x['calibration_se']):.3f}, "
+                      f"weight {float(x['weight']):.3f})" for x in listed)  # fmt: skip
+    return (
+        f"pooled calibration {pooled.used:.6f} (95 % interval {pooled.low:.3f} to {pooled.high:.3f}) from {parts} "
+        f"and the prior 1 (weight {prior_weight:.3f})"
+    )
+
+
+def power_statement(
+    sd_sen: float | None,
+    n_treated: int,
+    n_holdout: int,
+    predicted_per_treated_sen: float | None,
+    share: float | None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """SPEC 15's MDE said before the event, beside the plan's own prediction per treated creator, in words."""
+    from creator_ops.core.experiments import creators_needed, minimum_detectable_effect, share_needed
+    from creator_ops.core.money import format_rm
+
+    mde = minimum_detectable_effect(sd_sen, n_treated, n_holdout)
+    out: dict[str, Any] = {
+        "mde_myr": None if mde is None else f"{mde / 100:.2f}",
+        "predicted_per_treated_myr": None
+        if predicted_per_treated_sen is None
+        else f"{predicted_per_treated_sen / 100:.2f}",
+        "n_treated": n_treated,
+        "n_holdout": n_holdout,
+        "sd_myr": None if sd_sen is None else f"{sd_sen / 100:.2f}",
+        "sd_from": source,
+    }
+    if mde is None:
+        why = "no earlier campaign of this type to take the spread of GMV from" if sd_sen is None else (
+            "a group of the would-be-treated is empty")  # fmt: skip
+        out["text"] = f"What this holdout can detect is unknown: {why}."
+        out["below_mde"] = None
+        return out
+    text = (
+        f"This holdout ({n_treated:,} would-be-treated creators treated, {n_holdout:,} held out) detects an effect of "
+        f"{format_rm(round(mde))} per treated creator or more (80 % power, 5 % level)"
+    )
+    if predicted_per_treated_sen is not None:
+        text += f"; the plan predicts {format_rm(round(predicted_per_treated_sen))} per treated creator"
+        below = predicted_per_treated_sen < mde
+        out["below_mde"] = below
+        if below and sd_sen:
+            n = n_treated + n_holdout
+            needed = creators_needed(sd_sen, predicted_per_treated_sen, share or 0)
+            share_for = share_needed(sd_sen, predicted_per_treated_sen, n)
+            how = []
+            if share_for is not None:
+                how.append(f"a holdout share of about {share_for:.2f}")
+            if needed is not None:
+                how.append(f"about {needed:,} would-be-treated creators at this share")
+            text += (
+                ". The prediction is below what this holdout can detect: it cannot tell the predicted effect from "
+                f"none; it would take {' or '.join(how) or 'far more creators'}"
+            )
+    else:
+        out["below_mde"] = None
+    out["text"] = text + "."
+    return out
