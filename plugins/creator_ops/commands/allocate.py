@@ -40,9 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def calibration_from_review(path_text: str, spec) -> tuple[Fraction, str]:
     """Return (factor, where it came from) from an earlier review's `experiments.traffic.calibration`."""
-    from creator_ops.commands.review import load_baseline
+    from creator_ops.core.review.readback import read_review
 
-    data = load_baseline(path_text, "--calibration-from")
+    data = read_review(path_text, "--calibration-from")  # the one validated reader: types, finite numbers, bounds
     campaign = data["campaign"]
     if campaign.get("type") != spec.type:
         raise BadInput(
@@ -55,7 +55,7 @@ def calibration_from_review(path_text: str, spec) -> tuple[Fraction, str]:
             f"--calibration-from {path_text}: field experiments.traffic.calibration: missing or null (that campaign "
             "had no traffic holdout, too few creators, or nothing predicted)"
         )
-    value = Fraction(measured.value) if hasattr(measured, "value") else Fraction(str(measured))
+    value = measured.value  # a Ratio: the reader refused text, flags, lists and unbounded numbers here
     factor = max(value, Fraction(0))
     return factor, f"calibration {float(value):.6f} measured by {campaign['id']} (file {Path(path_text).name})"
 

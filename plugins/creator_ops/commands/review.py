@@ -77,22 +77,10 @@ def check_experiment_inputs(reads: dict) -> None:
 
 
 def load_baseline(path_text: str, option: str = "--baseline"):
-    """Read a review.json written by `campaignctl review` (or a campaign's review run); bad input names the file."""
-    from creator_ops.core.review import loads
+    """Read a review.json written by `campaignctl review` through the one validated reader (bad input: exit 2)."""
+    from creator_ops.core.review.readback import read_review
 
-    path = Path(path_text)
-    try:
-        data = loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise BadInput(f"{option} {path}: cannot read: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise BadInput(f"{option} {path}: not a review.json: {exc}") from None
-    campaign = data.get("campaign")
-    if not isinstance(campaign, dict) or "id" not in campaign:
-        raise BadInput(
-            f"{option} {path}: field campaign.id: missing; not a review.json written by campaignctl review"
-        )
-    return data
+    return read_review(path_text, option)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from creator_ops.core import money
+from creator_ops.core import money, order_status
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.ingest.datasets import PAYOUT_DATASETS, SPECS
 from creator_ops.core.money import format_myr
@@ -435,8 +435,10 @@ def define_eligible_lines(con: duckdb.DuckDBPyConnection) -> None:
     """Define rules 1-2's table macros on `con` (`include/sql/payouts_eligible_lines.sql`).
 
     `eligible_lines($event_start, $event_end, $registration_closes)`, `enrolled(...)` and
-    `campaign_lines(...)` then read the connection's orders, enrollments and exclusions.
+    `campaign_lines(...)` then read the connection's orders, enrollments and exclusions; the
+    status vocabulary's macros (`core.order_status.sql_macros`) come first.
     """
+    con.execute(order_status.sql_macros())
     con.execute(ELIGIBLE_LINES_SQL_FILE.read_text(encoding="utf-8"))
 
 
@@ -452,8 +454,8 @@ class PayoutSession:
     read the same lines the payouts are computed from (the same engine on the same inputs).
     Use as a context manager; `con` stays open for further queries over the tables
     `eligible_lines` (rules 1-2, with is_new_creator and registered_at), `event_lines` (the
-    same winning lines in the event of enrolled, not excluded creators whatever their status,
-    with `status` and `eligible`) and `enrolled` (creator_id, is_new_creator, registered_at of
+    same winning lines in the event of enrolled, not excluded creators whose status is known,
+    with `status`, `eligible` and `live`) and `enrolled` (creator_id, is_new_creator, registered_at of
     the creator's counting enrollment).
     """
 
@@ -473,7 +475,7 @@ class PayoutSession:
             # lines read it too, so rule 1's dedup runs once per session
             self.con.execute(f"CREATE TEMP TABLE {EVENT_LINES} AS SELECT * FROM {CAMPAIGN_LINES}", params)
             self.con.execute(
-                f"CREATE TEMP TABLE eligible_lines AS SELECT * EXCLUDE (status, eligible) FROM {EVENT_LINES} "
+                f"CREATE TEMP TABLE eligible_lines AS SELECT * EXCLUDE (status, eligible, live) FROM {EVENT_LINES} "
                 "WHERE eligible"
             )
             # rule 2's enrolled creators (earliest row, on time), from the same definition

@@ -31,6 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core import order_status
 from creator_ops.core.ingest.datasets import DATASETS
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.money import to_sen
@@ -177,6 +178,7 @@ def suite_parameters(spec: CampaignSpec) -> dict[str, Any]:
         "max_followers": q.max_followers,
         "max_gmv_30d_sen": to_sen(q.max_gmv_30d_myr),
         "max_quarantine_share": float(q.max_quarantine_share),  # a share, compared, never paid
+        "order_statuses": list(order_status.KNOWN),  # the one vocabulary (SPEC 3), in its normal form
     }
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -31,6 +30,8 @@ from pydantic import (
 )
 
 from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.safe_yaml import BadScalar, YamlFileError, read_yaml_file
+from creator_ops.core.safe_yaml import load_yaml as load_yaml  # re-exported: callers parse spec text with it
 
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 CAMPAIGN_TYPES = ("double_digit", "payday", "scd", "linkshare", "custom")
@@ -88,80 +89,13 @@ class SpecError(CreatorOpsError, ValueError):
 
 # --------------------------------------------------------------------------- YAML
 
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~20x faster
-
-
-class _DecimalLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML loader that reads floats as exact `Decimal` and rejects duplicate keys."""
-
-
-def _construct_decimal(loader: Any, node: yaml.ScalarNode) -> Decimal | str:
-    text = loader.construct_scalar(node).replace("_", "")
-    lowered = text.lower()
-    if lowered in (".nan", ".inf", "-.inf", "+.inf"):
-        raise yaml.constructor.ConstructorError(None, None, f"non-finite number {text!r}", node.start_mark)
-    if len(text) > 40:
-        return BadScalar(text[:20] + "…")
-    try:
-        value = Decimal(text)
-    except ArithmeticError:  # a YAML 1.1 float Decimal cannot read (`1:30.5`, sexagesimal)
-        return BadScalar(text)
-    if value.is_finite() and abs(value.adjusted()) > 30:  # 1e999999 is no amount or rate
-        return BadScalar(text)
-    return value
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, (str, int, float, bool, Decimal, dt.date, type(None))):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a key must be a name, not a {type(key).__name__}", key_node.start_mark
-            )
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
-
-
-class BadScalar(str):
-    """A YAML scalar that looked like a date or number but is none (`2027-02-29`, 5,001 digits)."""
-
-
-def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):  # 2027-02-29, 2026-13-01: the model says which field
-        return BadScalar(loader.construct_scalar(node))
-
-
-def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
-    text = loader.construct_scalar(node)
-    if len(text) > 40:  # Python refuses > 4,300 digits; no real figure needs 40
-        return BadScalar(text[:20] + "…")
-    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
-
-
-_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_DecimalLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_DecimalLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def load_yaml(text: str) -> Any:
-    """Parse YAML text with exact decimals."""
-    return yaml.load(text, Loader=_DecimalLoader)  # a SafeLoader subclass
+# Specs are read by the one safe YAML loader, `core.safe_yaml` (YAML 1.2 scalars, exact decimals,
+# duplicate keys refused, depth and alias bounds); `load_yaml` is re-exported for callers holding text.
 
 
 # --------------------------------------------------------------------------- relative times
 
-_RELATIVE = re.compile(
-    r"^\s*(?P<anchor>[a-z_]+)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>d|h|m|w)\s*)?$"
-)
+_RELATIVE = re.compile(r"^\s*(?P<anchor>[a-z_]+)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>d|h|m|w)\s*)?$")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 _PER_DAY = {"weeks": 1, "days": 1, "hours": 24, "minutes": 1440}  # the unit's count in a day (weeks: at most)
 
@@ -172,8 +106,7 @@ def resolve_when(value: Any, timeline: Timeline, tz: ZoneInfo) -> dt.datetime:
         match = _RELATIVE.match(value)
         if not match or match["anchor"] not in TIMELINE_FIELDS:
             raise ValueError(
-                f"{value!r} is neither a date nor '<timeline field> ± N(d|h|m|w)', "
-                f"e.g. 'event_start - 5d'"
+                f"{value!r} is neither a date nor '<timeline field> ± N(d|h|m|w)', e.g. 'event_start - 5d'"
             )
         base: dt.datetime = getattr(timeline, match["anchor"])
         if not match["sign"]:
@@ -354,9 +287,7 @@ class Incentives(_Strict):
     def _prizes_fit_budget(self) -> Incentives:
         prizes = sum(self.leaderboard.prizes_myr, Decimal(0))
         if prizes > self.budget_myr:
-            raise ValueError(
-                f"leaderboard prizes total {prizes} MYR, more than budget_myr {self.budget_myr}"
-            )
+            raise ValueError(f"leaderboard prizes total {prizes} MYR, more than budget_myr {self.budget_myr}")
         return self
 
 
@@ -698,9 +629,7 @@ def _parse_mapping(data: dict, file: str) -> CampaignSpec:
         tz = ZoneInfo(DEFAULT_TIMEZONE)
     campaign_type = data.get("type")
     if "type" in data and campaign_type not in CAMPAIGN_TYPES:
-        problems.append(
-            SpecProblem(file, "type", f"{campaign_type!r} is not one of {', '.join(CAMPAIGN_TYPES)}")
-        )
+        problems.append(SpecProblem(file, "type", f"{campaign_type!r} is not one of {', '.join(CAMPAIGN_TYPES)}"))
     timeline, timeline_problems = _resolve_timeline(data, campaign_type, tz, file)
     problems += timeline_problems
     timeline_ok = timeline is not None and not problems
@@ -757,24 +686,12 @@ def _check_relative_times(spec: CampaignSpec, file: str) -> list[SpecProblem]:
 
 
 def load_spec(path: str | Path) -> CampaignSpec:
-    """Read and validate one spec file."""
+    """Read and validate one spec file (through the one safe YAML loader)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise SpecError([SpecProblem(str(path), "", f"{size} bytes: a spec is at most {MAX_SPEC_BYTES}")])
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError([SpecProblem(str(path), "", f"cannot read file: {exc}")]) from None
-    try:
-        data = load_yaml(text)
-    except RecursionError:
-        raise SpecError([SpecProblem(str(path), "", "invalid YAML: nested too deeply")]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError([SpecProblem(str(path), where, f"invalid YAML: {problem}")]) from None
+        data = read_yaml_file(path, max_bytes=MAX_SPEC_BYTES, max_values=MAX_SPEC_NODES, what="spec")
+    except YamlFileError as exc:
+        raise SpecError([SpecProblem(str(path), exc.field or "", str(exc.args[0]))]) from None
     return parse_spec(data, str(path))
 
 

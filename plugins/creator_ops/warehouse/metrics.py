@@ -9,11 +9,13 @@
   row (current files) is no later than `registration_closes`.
 - **Live GMV** (progress during the event, labelled "live" wherever it is shown): the same
   rule 1 winning version of each line and the same enrolled, not excluded creators, in the
-  event window so far, whose status is eligible *or still open* (`OPEN_STATUSES`: placed but
-  not yet delivered). It is what the eligible GMV may become; it is never paid on.
+  event window so far, whose status is eligible *or still open* (the `live` column of the
+  eligible-lines definition, from the one vocabulary `core.order_status`: placed but not yet
+  delivered). It is what the eligible GMV may become; it is never paid on.
 - **GMV placed** (the live projection's input, SPEC 12): the same winning lines of the same
-  creators in the event window, whatever their status; a line counts as placed in the hour of
-  its `order_time` even if it is later cancelled or returned.
+  creators in the event window, whatever their (known) status; a line counts as placed in the
+  hour of its `order_time` even if it is later cancelled or returned. A line whose status is
+  unknown counts in no figure (SPEC 3; the orders suite fails naming it).
 - **Trusted**: a data set is trusted when the latest verdict on every current file passed
   (section 4); `untrusted_datasets` is the one reading of `quality_results`.
 
@@ -45,8 +47,6 @@ if TYPE_CHECKING:
     from creator_ops.core.payouts import PayoutInputs
     from creator_ops.core.spec import CampaignSpec
 
-# placed, not cancelled or returned, not yet delivered: counted live, not yet eligible
-OPEN_STATUSES = ("pending", "processing", "unpaid", "to_ship", "awaiting_shipment", "shipped", "in_transit")
 # Enough entries for every campaign a Campaigns view lists, bounded by memory instead: a list
 # of 50 campaigns must not reload every campaign on each request (an 8-entry cache did).
 _CACHE_ENTRIES = 256
@@ -84,7 +84,7 @@ class CampaignLines:
 
     enrolled: pa.Table  # creator_id, is_new_creator, registered_at (rule 2's counting row)
     eligible_lines: pa.Table  # payouts_eligible_lines.sql: order_id, creator_id, order_time, gmv_sen, ...
-    live_lines: pa.Table  # creator_id, order_id, order_time, gmv_sen, status, eligible
+    live_lines: pa.Table  # creator_id, order_id, order_time, gmv_sen, status, eligible, live
     placed_lines: pa.Table  # the same columns, whatever the status (the live projection's input)
 
 
@@ -132,22 +132,20 @@ def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | No
 
     The placed lines are the eligible-lines definition's `campaign_lines` (rule 1's winning
     versions in the event, of enrolled, not excluded creators) whatever their status; the live
-    lines are those whose status is eligible or open.
+    lines are those whose status is eligible or open (`live`).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     from creator_ops.core.payouts import EVENT_LINES, PayoutRules, PayoutSession
 
     inputs = inputs or warehouse_inputs(engine, spec.id)
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
     with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=1) as session:
-        placed = session.table(f"SELECT creator_id, order_id, order_time, gmv_sen, status, eligible FROM {EVENT_LINES}")
-        open_or_eligible = pc.or_(placed["eligible"], pc.is_in(placed["status"], pa.array(OPEN_STATUSES)))
+        placed = session.table(
+            f"SELECT creator_id, order_id, order_time, gmv_sen, status, eligible, live FROM {EVENT_LINES}"
+        )
         return CampaignLines(
             enrolled=session.table("SELECT * FROM enrolled ORDER BY creator_id"),
             eligible_lines=session.table("SELECT * FROM eligible_lines"),
-            live_lines=placed.filter(open_or_eligible) if placed.num_rows else placed,
+            live_lines=placed.filter(placed["live"]) if placed.num_rows else placed,
             placed_lines=placed,
         )
 

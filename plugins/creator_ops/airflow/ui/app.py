@@ -8,7 +8,9 @@ token) and shows only the campaigns whose DAG the user may read. Pages are rende
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
+import hashlib
 import logging
 import os
 import stat
@@ -22,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
@@ -42,13 +45,42 @@ REVIEW_FILES = {
     "review.json": "application/json",
     "review.md": "text/markdown; charset=utf-8",
 }
+# Links where ops open the pages. Opened from Airflow's navigation, a plugin page runs in an
+# iframe sandboxed with "allow-scripts allow-same-origin allow-forms allow-downloads" (no
+# allow-top-navigation, no allow-popups: airflow/ui/dist, the ExternalView component), and
+# Airflow mirrors the frame's address into its own (`/plugin/<url_route>/...`). So:
+# - a link between the plugin's own pages (a campaign, the review, the ecosystem, matchmaking,
+#   traffic) has no target: it navigates the frame, and Back, reload and a copied address work;
+# - a download answers `Content-Disposition: attachment` (allowed by allow-downloads);
+# - a link to one of Airflow's pages (DAG grid, runs, a run, Required Actions) carries
+#   target="_top". On its own the page is the top window and the link is a plain link. In the
+#   frame, where the sandbox blocks it, this script hands it to Airflow's own router instead: a
+#   history entry in Airflow's window and the `popstate` event its router listens to, so the
+#   DAG opens in Airflow's page, not nested inside the plugin's frame. A modified click (new tab)
+#   is left to the browser. The script is the only one on the pages, allowed by its hash.
+TOP_LINKS_SCRIPT = (
+    "(function(){if(window.top===window)return;"
+    "document.addEventListener('click',function(e){"
+    "if(e.defaultPrevented||e.button!==0||e.metaKey||e.ctrlKey||e.shiftKey||e.altKey)return;"
+    "var a=e.target.closest?e.target.closest('a[target=\"_top\"]'):null;"
+    "if(!a||a.origin!==location.origin)return;"
+    "try{var t=window.top,s=t.history.state||{},i=typeof s.idx==='number'?s.idx+1:1;"
+    "t.history.pushState({usr:null,key:Math.random().toString(36).slice(2,10),idx:i},'',a.pathname+a.search+a.hash);"
+    "t.dispatchEvent(new t.PopStateEvent('popstate',{state:t.history.state}));e.preventDefault();}catch(x){}"
+    "});})();"
+)
+TOP_LINKS_SCRIPT_HASH = base64.b64encode(hashlib.sha256(TOP_LINKS_SCRIPT.encode()).digest()).decode()
 # Every page of the plugin is self-contained: nothing loads from anywhere (inline style and SVG,
-# no script), and only Airflow's own UI may frame it (it shows the Campaigns view in its navigation).
+# the one script above), and only Airflow's own UI may frame it (it shows the pages in its navigation).
 PAGE_CSP = (
+    f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{TOP_LINKS_SCRIPT_HASH}'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+# the review and ecosystem pages are the pipeline's self-contained HTML (no script, links only within the plugin)
+REVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; "
     "base-uri 'none'; form-action 'none'"
 )
-REVIEW_CSP = PAGE_CSP  # the review page is the review stage's self-contained HTML, under the same rule
 SECURITY_HEADERS = {
     "content-security-policy": PAGE_CSP,
     "x-content-type-options": "nosniff",
@@ -333,6 +365,7 @@ def percent(share: float | None) -> str:
 def templates() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
     env.filters.update(money=money, local_time=local_time, percent=percent)
+    env.globals["top_links_script"] = Markup(f"<script>{TOP_LINKS_SCRIPT}</script>")
     return env
 
 

@@ -12,10 +12,12 @@ naming file, row and field, and never the value (identity numbers stay out of me
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -325,6 +327,29 @@ class Company:
     email: str = ""
 
 
+MAX_COMPANY_BYTES = 64 * 1024
+MAX_COMPANY_VALUES = 200
+MAX_COMPANY_TEXT = 500  # characters in one field (an address line is far shorter)
+
+
+def _check_company_value(value: Any, name: str, file: Any) -> None:
+    """A company field is text (a whole number is read as its digits); anything else names the field."""
+    from creator_ops.core.safe_yaml import BadScalar
+
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return
+    if isinstance(value, BadScalar):
+        raise CompanyFileError("not a valid date or number; quote it to give it as text", file=file, field=name)
+    if isinstance(value, str):
+        if len(value) > MAX_COMPANY_TEXT:
+            raise CompanyFileError(f"text of {len(value):,} characters, at most {MAX_COMPANY_TEXT}",
+                                   file=file, field=name)  # fmt: skip
+        return
+    kinds = {bool: "true/false", list: "a list", dict: "a mapping", bytes: "binary data", Decimal: "a decimal number"}
+    kind = kinds.get(type(value), "a date" if isinstance(value, dt.date) else f"a {type(value).__name__}")
+    raise CompanyFileError(f"is {kind}; the company's fields are text (quote it)", file=file, field=name)
+
+
 def parse_company(data: Any, file: Any = "<company>") -> Company:
     """Check a company mapping (YAML file or Airflow connection extra) and return the `Company`."""
     if not isinstance(data, Mapping):
@@ -332,6 +357,8 @@ def parse_company(data: Any, file: Any = "<company>") -> Company:
     unknown = sorted(str(k) for k in data if k not in COMPANY_FIELDS)
     if unknown:
         raise CompanyFileError(f"unknown key; the keys are {', '.join(COMPANY_FIELDS)}", file=file, field=unknown[0])
+    for name in COMPANY_FIELDS:
+        _check_company_value(data.get(name), name, file)
     values = {k: _clean(data.get(k)) for k in COMPANY_FIELDS}
     for name in COMPANY_REQUIRED:
         if not values[name]:
@@ -351,19 +378,13 @@ def parse_company(data: Any, file: Any = "<company>") -> Company:
 
 
 def read_company(path: str | Path) -> Company:
-    """Read the company YAML file (`--company`)."""
-    import yaml
+    """Read the company YAML file (`--company`) through the one safe YAML loader."""
+    from creator_ops.core.safe_yaml import YamlFileError, read_yaml_file
 
-    path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise CompanyFileError(f"cannot read: {exc.strerror}", file=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CompanyFileError(
-            f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}", file=path
-        ) from None
+        data = read_yaml_file(path, max_bytes=MAX_COMPANY_BYTES, max_values=MAX_COMPANY_VALUES, what="company file")
+    except YamlFileError as exc:
+        raise CompanyFileError(str(exc.args[0]), file=exc.file, field=exc.field) from None
     return parse_company(data, path)
 
 

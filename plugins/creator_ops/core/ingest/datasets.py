@@ -71,7 +71,8 @@ class FieldSpec:
 
     column: str
     aliases: tuple[str, ...]
-    # id | creator_id | text | lower | upper | category | money | count | integer | bool | timestamp | email | phone
+    # id | creator_id | text | lower | upper | category | status | money | count | integer | bool | timestamp |
+    # email | phone   (status: an order status in the vocabulary's normal form, core.order_status)
     kind: str
     required: bool = False  # the file is rejected when no alias is present
     key: bool = False  # a blank cell quarantines the row as missing_key
@@ -336,7 +337,7 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 blank_ok=False,
             ),
-            F("status", ("status", "order_status", "status_pesanan"), "lower", required=True, blank_ok=False),
+            F("status", ("status", "order_status", "status_pesanan"), "status", required=True, blank_ok=False),
             F(
                 "gmv_sen",
                 ("gmv_myr", "gmv", "gmv_rm", "payment_amount", "order_amount", "amount", "jumlah_bayaran"),

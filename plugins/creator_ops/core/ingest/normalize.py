@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from creator_ops.core.order_status import SEPARATORS
+
 TRUE_WORDS = ("1", "true", "t", "yes", "y", "ya", "ye", "new", "baru", "x", "✓")
 FALSE_WORDS = ("0", "false", "f", "no", "n", "tidak", "tak", "bukan", "existing", "returning", "lama")
 
@@ -257,6 +259,12 @@ def lower_text(column: pa.Array | pa.ChunkedArray) -> Parsed:
     """Trimmed, lower-cased text (statuses, categories); blank is missing."""
     text = clean_text(column)
     return Parsed(pc.utf8_lower(text), pc.is_null(text), _false(len(text)))
+
+
+def order_status_text(column: pa.Array | pa.ChunkedArray) -> Parsed:
+    """An order status in the vocabulary's normal form (core.order_status): lower-cased, spaces and hyphens as `_`."""
+    parsed = lower_text(column)
+    return Parsed(pc.replace_substring_regex(parsed.values, SEPARATORS, "_"), parsed.missing, parsed.bad)
 
 
 def upper_text(column: pa.Array | pa.ChunkedArray) -> Parsed:

@@ -35,6 +35,7 @@ from creator_ops.core.ingest.language import detect_language
 from creator_ops.core.ingest.pii import hash_values
 from creator_ops.core.ingest.result import FileRejected, PiiKeyMissing, ReadResult
 from creator_ops.core.masking import mask_array, mask_pii, mask_value
+from creator_ops.core.order_status import RETURNED
 
 DEFAULT_TZ = "Asia/Kuala_Lumpur"
 BAD_REASON = {
@@ -71,7 +72,7 @@ MAX_LENGTH = {
 QUESTION_MAX_LENGTH = 400
 # Kinds whose values are stored as text: each passes the one masking function (an e-mail
 # address or phone number typed into a handle, an id or a remark never lands in clear).
-TEXT_KINDS = ("id", "creator_id", "text", "lower", "upper", "category")
+TEXT_KINDS = ("id", "creator_id", "text", "lower", "upper", "category", "status")
 QUARANTINE_SCHEMA = pa.schema(
     [
         ("row_number", pa.int64()),
@@ -97,6 +98,7 @@ def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
         "creator_id": nz.parse_creator_id,
         "text": nz.parse_text,
         "lower": nz.lower_text,
+        "status": nz.order_status_text,
         "upper": nz.upper_text,
         "money": nz.parse_money_sen,
         "count": nz.parse_count,
@@ -346,7 +348,7 @@ def _canonical_columns(
         # and the status the platform showed is kept in source_status.
         returned = pc.fill_null(columns.pop("fully_returned"), False)
         columns["source_status"] = mask_array(nz.clean_text(raw.table.column(mapping["status"])), key)
-        columns["status"] = pc.if_else(returned, "returned", columns["status"])
+        columns["status"] = pc.if_else(returned, RETURNED, columns["status"])
     columns["row_number"] = raw.row_numbers
     return columns
 

@@ -204,11 +204,10 @@ def _zone(review: dict[str, Any]) -> str:
 
 def _local(review: dict[str, Any], moment: str) -> str:
     """A stored ISO moment in the campaign's time zone, as a person reads it (`12 Dec 2026 17:00`)."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+    from creator_ops.core.times import DATE_TIME, format_local
 
     try:
-        return f"{dt.datetime.fromisoformat(moment).astimezone(ZoneInfo(_zone(review))):%d %b %Y %H:%M}"
+        return format_local(moment, _zone(review), style=DATE_TIME)
     except (TypeError, ValueError, KeyError):
         return moment
 

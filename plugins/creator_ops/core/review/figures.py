@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.payouts import EVENT_LINES, PayoutResult, PayoutRules, PayoutSession, register_input
+from creator_ops.core.review.bunching import incentive_response, too_few_notes
 from creator_ops.core.review.experiments import experiments_figures, register_experiment_tables
 from creator_ops.core.review.values import ZERO, Money, Ratio
 from creator_ops.core.samples import is_posted, is_shipped
@@ -358,7 +359,9 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
                 )
             ],
             "concentration": _concentration(result),
+            "incentive_response": _incentive_response(spec, rules, result),
         }
+        notes += too_few_notes(figures["incentive_response"])
         register_experiment_tables(con, inputs.creators, inputs.traffic)
         figures["experiments"] = experiments_figures(spec, con, result)
         managers = dict(
@@ -369,6 +372,12 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
             )
         )
     return ComputedFigures(figures, managers, notes)
+
+
+def _incentive_response(spec: CampaignSpec, rules: PayoutRules, result: PayoutResult) -> list[dict[str, Any]]:
+    """SPEC 16 over the selling creators' eligible GMV: the same result rows the payouts are."""
+    gmv = result.table["eligible_gmv_sen"].to_numpy() if result.creators else []
+    return incentive_response(spec.id, rules.tiers, gmv)
 
 
 def _concentration(result: PayoutResult, points: int = 50) -> list[dict[str, Any]]:

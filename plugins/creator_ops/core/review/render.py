@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creator_ops.core.money import format_rm_myr
 from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps, text
@@ -316,7 +317,7 @@ def label(path: str) -> str:
         if head in LABELS:
             rest = parts[cut:]
             if head == "payouts.creators_per_tier":
-                return f"Creators in the tier from RM {float(rest[0]):,.2f}" if rest[0].replace(".", "").isdigit() \
+                return f"Creators in the tier from {format_rm_myr(rest[0])}" if rest[0].replace(".", "").isdigit() \
                     else f"Creators per tier: {'.'.join(rest)}"
             if head == "surveys":
                 return f"Survey {rest[0]}" + ("".join(f": {LABELS.get(r, r.replace('_', ' '))}" for r in rest[1:]))
@@ -592,7 +593,7 @@ def _designs_html(review: dict[str, Any]) -> str:
 
 def _design_cells(design: dict[str, Any]) -> list[Any]:
     tiers = sorted(design["creators_per_tier"].items(), key=lambda kv: Decimal(kv[0]) if _number(kv[0]) else 0)
-    shown_tiers = ", ".join(f"from RM {Decimal(k):,.2f}: {v:,}" if _number(k) else f"{k}: {v:,}" for k, v in tiers)
+    shown_tiers = ", ".join(f"from {format_rm_myr(k)}: {v:,}" if _number(k) else f"{k}: {v:,}" for k, v in tiers)
     return [design["creators"], text(design["total_myr"]), percent(design["total_to_gmv"]),
             "yes" if design["scaled"] else "no", shown_tiers]  # fmt: skip
 
