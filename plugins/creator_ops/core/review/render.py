@@ -794,7 +794,9 @@ def _write(path: Path, content: str) -> None:
 
 def write_review(review: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """Write review.json, review.md and review.html into `out_dir` (atomically each); return their paths."""
-    out = Path(out_dir)
+    from creator_ops.core.storage import root_path
+
+    out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "review.json", "md": out / "review.md", "html": out / "review.html"}
     _write(paths["json"], dumps(review))
