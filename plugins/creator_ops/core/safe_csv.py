@@ -62,20 +62,37 @@ def csv_bytes(
     return text.encode("utf-8-sig" if bom else "utf-8")
 
 
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
+def write_atomically(path: str | os.PathLike[str] | Any, data: bytes, *, private: bool = False) -> Path:
     """Write `data` to `path` through a temporary file, so readers never see half a file.
 
     Only a regular file or a new path is written (`paths.output_target`: never over a device,
     a folder or a link); a write that fails (a full disk, a read-only folder) leaves nothing
     behind and raises `OutputTargetError` naming the path and the cause, in one line.
+    `private` files (e-invoices, CP58 statements) are readable by their owner only (0600).
+
+    On object storage (`path` an `ObjectStoragePath`, see core/storage.py) the file is ONE
+    put of the whole content, private to the product's credentials; the return value is
+    then that path object.
     """
     from creator_ops.core.paths import OutputTargetError, output_target
+    from creator_ops.core.storage import StorageError, is_local, put_object
 
+    if not isinstance(path, (str, os.PathLike)) and not is_local(path):
+        try:
+            return put_object(path, data)
+        except StorageError as exc:
+            raise OutputTargetError(str(exc)) from None
     path = output_target(path)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
+        if private:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(temporary, 0o600)  # whatever the umask
+        else:
+            temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)

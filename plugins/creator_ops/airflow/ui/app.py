@@ -34,6 +34,7 @@ from creator_ops.core.paths import TEMPLATES_DIR
 from creator_ops.core.settings import WAREHOUSE_CONN_ID, settings
 from creator_ops.core.spec import CampaignSpec, SpecProblem, discover_specs
 from creator_ops.core.steps import output_root
+from creator_ops.core.storage import is_local, read_object
 
 log = logging.getLogger(__name__)
 TEMPLATES = TEMPLATES_DIR / "ui"
@@ -271,7 +272,7 @@ def campaign_for(user: Any, campaign_id: str) -> CampaignSpec:
     raise HTTPException(status_code=404, detail="no such campaign")
 
 
-def output_file(folder: str, sub: str, name: str) -> Path | None:
+def output_file(folder: str, sub: str, name: str) -> Path | Any | None:
     """Return `output/<folder>/<sub>/<name>` when it is a regular file there, not reached through a link.
 
     The output root itself may be a mount or a link (deployments put it anywhere); below it,
@@ -281,7 +282,11 @@ def output_file(folder: str, sub: str, name: str) -> Path | None:
     """
     if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
         return None
-    root = output_root().resolve()
+    root = output_root()
+    if not is_local(root):
+        path = stored_output(root, folder, sub, name)
+        return path if path is not None and read_object(path, head=True) is not None else None
+    root = root.resolve()
     top = root / folder
     path = top / sub / name
     for entry in (top, top / sub, path):
@@ -296,8 +301,32 @@ def output_file(folder: str, sub: str, name: str) -> Path | None:
     return resolved
 
 
+def stored_output(root: Any, folder: str, sub: str, name: str) -> Any:
+    """Return the object-storage path `<root>/<folder>/<sub>/<name>`, None when a part could climb out.
+
+    Object storage has no links; what keeps a request inside the campaign's folder is that no
+    part is empty, `.`/`..` (but `sub` "." for the folder itself) or holds a separator.
+    """
+    if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
+        return None
+    parts = [folder] if sub == "." else [folder, sub]
+    if any(p in ("", ".", "..") or "/" in p or "\\" in p for p in parts):
+        return None
+    path = root
+    for part in (*parts, name):
+        path = path / part
+    return path
+
+
 def read_output_file(folder: str, sub: str, name: str) -> bytes:
     """Return the bytes of an output file (see `output_file`); 404 for anything else, naming nothing."""
+    root = output_root()
+    if not is_local(root):  # object storage: one GET of the object, nothing else answers
+        path = stored_output(root, folder, sub, name)
+        body = read_object(path) if path is not None else None
+        if body is None:
+            raise HTTPException(status_code=404, detail="no such file")
+        return body
     path = output_file(folder, sub, name)
     if path is None:
         raise HTTPException(status_code=404, detail="no such file")

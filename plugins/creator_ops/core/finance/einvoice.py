@@ -231,22 +231,19 @@ def parse_document(data: bytes) -> dict[str, Any]:
 
 
 def write_private(path: Path, content: bytes) -> Path:
-    """Write `content` atomically, readable and writable by the owner only (mode 0600); unchanged if equal."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `content` atomically, readable and writable by the owner only (mode 0600); unchanged if equal.
+
+    On object storage (no file modes) the object is put private to the product's credentials
+    (core/storage.py; docs/distributed.md says what narrows it further).
+    """
+    from creator_ops.core.safe_csv import write_atomically
+    from creator_ops.core.storage import is_local
+
     if path.exists() and path.read_bytes() == content:
-        os.chmod(path, FILE_MODE)
+        if is_local(path):
+            os.chmod(path, FILE_MODE)
         return path
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_atomically(path, content, private=True)
 
 
 def invoice_description(campaign_name: str, reference: str) -> str:
