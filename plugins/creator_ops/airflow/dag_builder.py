@@ -39,9 +39,10 @@ from creator_ops.airflow.stages import (
 from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
-from creator_ops.core.money import format_rm, to_sen_or_none
+from creator_ops.core.money import format_rm_myr
 from creator_ops.core.settings import Settings, settings
 from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
+from creator_ops.core.times import DATE, format_local
 
 log = logging.getLogger(__name__)
 # The stages, in the order they chain: (task group id, the module's `build(stage)`).
@@ -64,10 +65,6 @@ SIDE_STAGES = frozenset({"review"})
 ALL_PHASES = tuple(Phase)
 
 
-def _money(myr: Any) -> str:
-    return format_rm(to_sen_or_none(myr))
-
-
 def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:
     """Render the DAG's UI documentation: timeline, targets, owners, runbook."""
     t = spec.timeline
@@ -84,23 +81,23 @@ def campaign_doc_md(spec: CampaignSpec, spec_path: Path) -> str:
         "| milestone | when |",
         "| --- | --- |",
     ]
-    lines += [f"| {name} | {value:%a %d %b %Y %H:%M} |" for name, value in t.as_dict().items()]
+    lines += [f"| {name} | {format_local(value, spec.tz)} |" for name, value in t.as_dict().items()]
     targets = spec.targets
     lines += [
         "",
         "## Targets",
         f"- creators enrolled: {targets.creators_enrolled or '—'}",
-        f"- GMV: {_money(targets.gmv_myr)}",
+        f"- GMV: {format_rm_myr(targets.gmv_myr)}",
         f"- survey responses: {targets.survey_responses or '—'}",
     ]
     if spec.incentives:
         inc = spec.incentives
-        tiers = ", ".join(f"≥ {_money(x.min_gmv_myr)} → {_money(x.bonus_myr)}" for x in inc.tiers)
-        lines += ["", "## Incentives", f"- budget: {_money(inc.budget_myr)}", f"- tiers: {tiers or '—'}"]
+        tiers = ", ".join(f"≥ {format_rm_myr(x.min_gmv_myr)} → {format_rm_myr(x.bonus_myr)}" for x in inc.tiers)
+        lines += ["", "## Incentives", f"- budget: {format_rm_myr(inc.budget_myr)}", f"- tiers: {tiers or '—'}"]
     if spec.runbook:
         lines += ["", "## Runbook sign-offs", "| step | owner | due |", "| --- | --- | --- |"]
         lines += [
-            f"| {s.title} | {s.owner or '—'} | {spec.when(s.due):%a %d %b %Y %H:%M} |" for s in spec.runbook
+            f"| {s.title} | {s.owner or '—'} | {format_local(spec.when(s.due), spec.tz)} |" for s in spec.runbook
         ]
     return "\n".join(lines)
 
@@ -111,7 +108,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings
     dag = DAG(
         dag_id=spec.dag_id,
         dag_display_name=spec.name,  # what ops call the campaign; the id stays campaign__<id>
-        description=f"{spec.name} ({spec.type}, event {spec.timeline.event_start:%d %b %Y})",
+        description=f"{spec.name} ({spec.type}, event {format_local(spec.timeline.event_start, spec.tz, style=DATE)})",
         schedule=CampaignTimetable(spec.timeline),
         start_date=spec.timeline.recruitment_opens,
         catchup=False,
@@ -162,7 +159,7 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings
                         subject=f"{spec.name}: {step.title}",
                         body=(
                             f"**{step.title}**\n\nOwner: {step.owner or 'unassigned'}. "
-                            f"Due {spec.when(step.due):%a %d %b %Y %H:%M} ({spec.timezone}).\n\n"
+                            f"Due {format_local(spec.when(step.due), spec.timezone, with_zone=True)}.\n\n"
                             "Approve once the sign-off is given; Reject records that it was refused."
                         ),
                         retries=0,

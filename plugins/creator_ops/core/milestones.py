@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from creator_ops.core.alerts import Alert, Fact, alert_key
 from creator_ops.core.money import format_rm, to_sen
 from creator_ops.core.spec import MetricMilestone, TimeMilestone
-from creator_ops.core.times import utc
+from creator_ops.core.times import SHORT, format_local, utc
 
 if TYPE_CHECKING:
     from creator_ops.core.spec import CampaignSpec
@@ -134,7 +134,7 @@ def _metric_statuses(spec: CampaignSpec, milestone: MetricMilestone, metrics: Ca
                 Fact(label, _display(milestone.metric, value)),
                 Fact("Target", _display(milestone.metric, target)),
                 Fact("Milestone", f"{_fraction_pct(fraction)} = {_display(milestone.metric, needed)}"),
-                Fact("As of", f"{metrics.as_of.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone})"),
+                Fact("As of", format_local(metrics.as_of, spec.timezone, with_zone=True)),
             ),
         )
         yield MilestoneStatus(key, description, True, alert)
@@ -151,7 +151,7 @@ def _time_status(
     due = anchor - dt.timedelta(hours=milestone.hours)
     label = TIMELINE_LABELS[milestone.before]
     key = alert_key("time_milestone", spec.id, milestone.before, f"{milestone.hours}h")
-    description = f"{label} in {milestone.hours} h (due {due.astimezone(spec.tz):%d %b %H:%M})"
+    description = f"{label} in {milestone.hours} h (due {format_local(due, spec.tz, style=SHORT)})"
     # due in the run whose interval (since, until] reaches the due moment, while the anchor is ahead
     if not (utc(due) <= utc(until) and utc(anchor) > utc(since)):
         return MilestoneStatus(key, description, False)
@@ -159,7 +159,7 @@ def _time_status(
     enrolled = metrics.creators_enrolled
     share = percent(enrolled, target) if target else ""
     facts = [
-        Fact(label, f"{anchor.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone})"),
+        Fact(label, format_local(anchor, spec.timezone, with_zone=True)),
         Fact("Enrolled creators", f"{enrolled:,}" + (f" of {target:,} ({share})" if target else "")),
     ]
     alert = Alert(
@@ -171,7 +171,7 @@ def _time_status(
             "before": milestone.before,
             "anchor_label": label,
             "hours": milestone.hours,
-            "anchor_at": f"{anchor.astimezone(spec.tz):%a %d %b %Y %H:%M}",
+            "anchor_at": format_local(anchor, spec.tz),
             "creators_enrolled": f"{enrolled:,}",
             "enrollment_share_pct": share or f"{enrolled:,}",
             "target_display": f"{target:,}" if target else "",

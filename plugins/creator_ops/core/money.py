@@ -1,8 +1,14 @@
 """Money, exactly: ringgit (MYR) amounts are integer sen in code and storage, Decimal at the edges.
 
 Never a binary float: `to_sen` refuses a fraction of a sen instead of rounding it, and
-every display goes through `format_myr` (`1234.50`, for files) or `format_rm`
-(`RM 1,234.50`, for people).
+every display goes through this module, the one money formatter:
+
+- `format_myr(sen)`: files and JSON, plain two decimals: `4581 → "45.81"`, `-5 → "-0.05"`;
+- `format_rm(sen)`: people (pages, alerts, Markdown, the demo): `123456789 → "RM 1,234,567.89"`,
+  `-5 → "-RM 0.05"` (the sign before the currency), `None → "—"` (or `missing=`);
+- `format_rm_myr(myr)`: the same for an amount already in MYR, as files and review.json carry
+  it (`"1234.5"`, `Decimal("-0.05")`, `500`): parsed exactly, never through float; a fraction
+  of a sen is an error, not a rounding.
 """
 
 from __future__ import annotations
@@ -52,3 +58,10 @@ def format_rm(sen: int | None, missing: str = "—") -> str:
         return missing
     sign = "-" if sen < 0 else ""
     return f"{sign}RM {sen_to_myr(abs(int(sen))):,.2f}"
+
+
+def format_rm_myr(myr: Decimal | int | str | None, missing: str = "—") -> str:
+    """Format an exact MYR amount (text, Decimal or int ringgit) for people: '-0.05' → '-RM 0.05'."""
+    if myr is None or (isinstance(myr, str) and not myr.strip()):
+        return missing
+    return format_rm(to_sen(Decimal(str(myr).strip())))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from creator_ops.core.alerts import Alert, Fact, alert_key, mask_pii
 from creator_ops.core.milestones import percent
 from creator_ops.core.money import format_rm
-from creator_ops.core.times import as_utc, utc
+from creator_ops.core.times import as_utc, format_local, utc
 
 if TYPE_CHECKING:
     from creator_ops.core.spec import CampaignSpec
@@ -30,10 +30,7 @@ MAX_FAILED_EXPECTATIONS = 8
 
 
 def _local(spec: CampaignSpec, moment: dt.datetime | None) -> str:
-    if moment is None:
-        return "-"
-    moment = as_utc(moment)
-    return f"{moment.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone})"
+    return format_local(moment, spec.timezone, with_zone=True, missing="-")
 
 
 def task_failed_alert(

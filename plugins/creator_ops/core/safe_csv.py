@@ -219,7 +219,12 @@ def _write_in(folder_fd: int, name: str, data: bytes, mode: int | None) -> None:
 
 
 def write_atomically(
-    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None, root: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str] | Any,
+    data: bytes,
+    *,
+    private: bool = False,
+    mode: int | None = None,
+    root: str | os.PathLike[str] | Any | None = None,
 ) -> Path:
     """Write `data` to `path` through a temporary file, so readers never see half a file.
 
@@ -228,13 +233,25 @@ def write_atomically(
     it and every folder from it down to `path` must be real folders, never links (each is
     opened with O_NOFOLLOW, missing ones are made). The temporary file is created
     exclusively with a random name beside the target and renamed over it; `mode` sets its
-    permissions (0600 for files with identities), else the usual umask applies. A write that
-    fails (a full disk, a read-only folder) leaves nothing behind and raises
-    `OutputTargetError` naming the path and the cause, in one line.
+    permissions, else the usual umask applies; `private` files (e-invoices, CP58 statements)
+    are readable by their owner only (0600). A write that fails (a full disk, a read-only
+    folder) leaves nothing behind and raises `OutputTargetError` naming the path and the
+    cause, in one line.
+
+    On object storage (`path` an `ObjectStoragePath`, see core/storage.py) the file is ONE
+    put of the whole content, private to the product's credentials; the return value is
+    then that path object (no folders, links or temporary files there).
     """
     from creator_ops.core.paths import OutputTargetError, output_target
+    from creator_ops.core.storage import StorageError, is_local, put_object
 
+    if not isinstance(path, (str, os.PathLike)) and not is_local(path):
+        try:
+            return put_object(path, data)
+        except StorageError as exc:
+            raise OutputTargetError(str(exc)) from None
     path = output_target(path)
+    mode = 0o600 if private else mode
     try:
         with _Folder(path.parent, Path(root) if root is not None else None) as folder:
             _write_in(folder, path.name, data, mode)
@@ -266,9 +283,12 @@ def replace_folder(
     import shutil
 
     from creator_ops.core.paths import OutputTargetError
+    from creator_ops.core.storage import is_local
 
-    folder = Path(folder)
     check_unique(((safe_name(name), None) for name in files), field="file name")
+    if not isinstance(folder, (str, os.PathLike)) and not is_local(folder):
+        return _replace_objects(folder, files, private=mode == 0o600)
+    folder = Path(folder)
     token = secrets.token_hex(8)
     staging, previous = f".{folder.name}.{token}.new", f".{folder.name}.{token}.old"
     try:
@@ -298,6 +318,20 @@ def replace_folder(
     except OSError as exc:
         raise OutputTargetError(f"{folder}: cannot write: {_not_a_folder(exc)}") from None
     return [folder / name for name in files]
+
+
+def _replace_objects(folder: Any, files: Mapping[str, bytes], *, private: bool) -> list[Any]:
+    """On object storage (no folders, no renames): remove the previous set's objects, then put each file.
+
+    Not atomic there: a reader listing the prefix meanwhile may see part of the new set.
+    """
+    try:
+        previous = [p for p in folder.iterdir() if p.name not in files] if folder.exists() else []
+    except FileNotFoundError:
+        previous = []
+    for stale in previous:
+        stale.unlink()
+    return [write_atomically(folder / name, data, private=private) for name, data in files.items()]
 
 
 def _is_folder(name: str, parent_fd: int) -> bool:

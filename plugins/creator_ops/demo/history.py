@@ -66,7 +66,7 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     rows = {dataset: ingest(ctx, dataset)["accepted"] for dataset in DATASETS}
     failed = {d: r["failed"] for d in DATASETS if not (r := validate(ctx, d))["passed"]}
     payout = calculate(ctx)
-    measured = measure_history_effects(ctx)
+    review = measure_history_effects(ctx)
     take_snapshot(ctx)  # what its page and the Campaigns view show: the loaded history, as of this run
     figures = campaign_figures(engine, spec)
     return {
@@ -78,19 +78,26 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
         "payout_total_sen": to_sen(payout["total_myr"]),
         "payout_creators": payout["creators"],
         "truth": truth,
-        "experiments": measured,
+        "experiments": review["experiments"],
+        "incentive_response": review["incentive_response"],  # SPEC 16, beside truth["tier_push"]
     }
 
 
-def simulated_effects(data: Any) -> tuple[Any, dict[str, dict]]:
-    """Give the campaign's boosts and samples their known simulated effect (SPEC 12); return (data, truth)."""
-    from creator_ops.stand_ins.data import add_simulated_effects
+def simulated_effects(data: Any) -> tuple[Any, dict[str, Any]]:
+    """Give boosts and samples their known effect (SPEC 12) and the tiers a known push (SPEC 16); return (data, truth).
 
-    return add_simulated_effects(data)
+    The push is added last, from each creator's eligible GMV with every other effect in, and
+    is in the truth as `tier_push` (a list, one entry per threshold).
+    """
+    from creator_ops.stand_ins.data import add_simulated_effects, add_threshold_push
+
+    data, truth = add_simulated_effects(data)
+    data, push = add_threshold_push(data)
+    return data, {**truth, "tier_push": push}
 
 
 def measure_history_effects(ctx: Any) -> dict[str, Any]:
-    """Allocate the previous campaign's boost budget once (as its live hours would have), then measure its holdouts.
+    """Allocate the previous campaign's boost budget once (as its live hours would have), measure; return its review.
 
     The history is not run hour by hour, so its whole traffic budget is allocated over its
     content at the event's start, with its traffic holdout left out, and recorded as that
@@ -124,4 +131,4 @@ def measure_history_effects(ctx: Any) -> dict[str, Any]:
     review = compute_review(spec, load_review_inputs(engine, spec.id), themes=False)
     if review["experiments"]:
         store_results(engine, spec, review["experiments"], now)
-    return review["experiments"]
+    return review

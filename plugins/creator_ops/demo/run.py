@@ -25,8 +25,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from creator_ops.core.money import format_rm
+from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.paths import PROJECT_ROOT
+from creator_ops.core.times import DATE, DAY_TIME, SHORT, format_local
 from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path, simulated_effects
 
 ROOT = PROJECT_ROOT
@@ -361,7 +362,7 @@ def _print_figures(spec, engine) -> None:
     figures = snapshot.figures if snapshot is not None else campaign_figures(engine, spec)
     trust = "every data set trusted" if not figures.untrusted else f"untrusted: {', '.join(sorted(figures.untrusted))}"
     basis = (
-        f"as of {snapshot.as_of.astimezone(spec.tz):%a %d %b %Y %H:%M} ({spec.timezone}), the end of run "
+        f"as of {format_local(snapshot.as_of, spec.timezone, with_zone=True)}, the end of run "
         f"{snapshot.run_id}: the snapshot the Campaigns view, the campaign page and milestones read"
         if snapshot is not None else "warehouse.metrics, no run stored a snapshot"
     )
@@ -390,17 +391,10 @@ def _print_review(folder: Path) -> None:
     print(f"  open {folder / 'review.html'}  (opens offline; also in the Campaigns view)")
 
 
-def _rm(myr_text: str) -> str:
-    from decimal import Decimal
-
-    return f"RM {Decimal(myr_text):,.2f}"
-
-
 def _print_mechanisms(spec, out: Path, engine) -> None:
     """Print the matchmaking list's summary (and BD's sign-off) and the traffic allocation so far."""
     import json
 
-    from creator_ops.core.money import format_rm
     from creator_ops.warehouse.mechanisms import traffic_overview
 
     folder = out / "matchmaking"
@@ -411,13 +405,14 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
-            f"  {summary['pairs']} pairs, ranking score {_rm(summary['total_value_myr'])} (not a forecast of GMV) for "
+            f"  {summary['pairs']} pairs, ranking score {format_rm_myr(summary['total_value_myr'])} "
+            "(not a forecast of GMV) for "
             f"{summary['creators_matched']} of "
             f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
             f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
         )
         for am, figures in summary["per_account_manager"].items():
-            print(f"  {am:<12} {figures['pairs']:>4} pairs  {_rm(figures['value_myr'])}")
+            print(f"  {am:<12} {figures['pairs']:>4} pairs  {format_rm_myr(figures['value_myr'])}")
         print(f"  files: {folder}")
     else:
         print("\nProduct matchmaking: no list (it is computed before the event, once products and creators landed)")
@@ -446,12 +441,14 @@ def _print_finance(spec, out: Path) -> None:
     summary = json.loads((folder / "wht_summary.json").read_text(encoding="utf-8"))
     print("\nFinance (SPEC 14; prepared for finance, nothing filed or submitted)")
     print(
-        f"  withheld (s107D, 2 %): {summary['payees_withheld']} payee(s), total WHT RM {summary['wht_myr']}, "
+        f"  withheld (s107D, 2 %): {summary['payees_withheld']} payee(s), "
+        f"total WHT {format_rm_myr(summary['wht_myr'])}, "
         f"remit by {summary['due_date']}"
     )
     for row in summary["rows"][:5]:
-        print(f"    {row['creator_id']:<22} gross RM {row['gross_myr']:>10}  WHT RM {row['wht_myr']:>7}  "
-              f"(prior year RM {row['prior_year_total_myr']})")  # fmt: skip
+        prior = format_rm_myr(row["prior_year_total_myr"])
+        print(f"    {row['creator_id']:<22} gross {format_rm_myr(row['gross_myr']):>13}  "
+              f"WHT {format_rm_myr(row['wht_myr']):>10}  (prior year {prior})")  # fmt: skip
     held = summary["held"]
     reasons = ", ".join(f"{n} {r}" for r, n in sorted(_count(h["reason"] for h in held).items())) or "none"
     print(f"  held payments: {len(held)} ({reasons}), left out of the finance export")
@@ -469,7 +466,8 @@ def _print_finance(spec, out: Path) -> None:
         year = spec.timeline.payout_date.year
         later = max((s.timeline.payout_date, s.id) for _, s in discover_specs(settings().campaign_specs_dir).specs
                     if s.timeline.payout_date.year == year)  # fmt: skip
-        print(f"  CP58 {year}: built in the run of the year's last payout ({later[1]}, {later[0]:%d %b %Y}), "
+        when = format_local(later[0], spec.tz, style=DATE)
+        print(f"  CP58 {year}: built in the run of the year's last payout ({later[1]}, {when}), "
               f"due to payees by 31 Mar {year + 1}; a run triggered by hand builds it on demand")
 
 
@@ -499,8 +497,9 @@ def paused_note(spec) -> str:
         start = info.data_interval.start.in_tz(spec.timezone)
         run_after = info.run_after.in_tz(spec.timezone)
         lines.append(
-            f"Unpausing {spec.name} now would start with the run of {start:%a %d %b %Y %H:%M} "
-            f"at {run_after:%a %d %b %Y %H:%M} ({spec.timezone}); a date the demo already ran is not run again."
+            f"Unpausing {spec.name} now would start with the run of {format_local(start, spec.tz)} "
+            f"at {format_local(run_after, spec.timezone, with_zone=True)}; a date the demo already ran is not run "
+            "again."
         )
     return "\n".join(lines)
 
@@ -617,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
             result = {"phase": str(run.phase), "start": run.start, "state": str(dag_run.state), "states": states}
             results.append(result)
             line = (
-                f"{run.start.astimezone(spec.tz):%a %d %b %H:%M} {run.phase:<11} {dag_run.state:<8} "
+                f"{format_local(run.start, spec.tz, style=DAY_TIME)} {run.phase:<11} {dag_run.state:<8} "
                 f"{time.monotonic() - t0:5.1f} s  files landed: {len(paths)}  "
                 + " ".join(f"{k}={v}" for k, v in sorted(Counter(states.values()).items()))
             )
@@ -681,7 +680,7 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
         print("\nLive projection of the final eligible GMV (80 % interval), as each live hour made it "
               "(GMV placed so far × earlier campaigns' hourly shape × their share placed → eligible)")  # fmt: skip
         for p in projections:
-            line = (f"  {p.as_of.astimezone(spec.tz):%d %b %H:%M} ({p.detail.get('elapsed_hours', '?')} of "
+            line = (f"  {format_local(p.as_of, spec.tz, style=SHORT)} ({p.detail.get('elapsed_hours', '?')} of "
                     f"{p.detail.get('hours', '?')} h, placed so far "
                     f"{format_rm(p.detail.get('placed_so_far_sen', 0))}): {format_rm(p.predicted_sen)} "
                     f"[{format_rm(p.low_sen)}, {format_rm(p.high_sen)}]")  # fmt: skip

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1139,7 +1138,8 @@ def land_slice(
     Returns the file's path (or URI), or None when no row falls in the interval. Creators
     and exclusions carry no timestamp and land whole.
     """
-    from creator_ops.core.steps import landing_root
+    from creator_ops.core.steps import landing_root_path
+    from creator_ops.core.storage import is_local, root_path
 
     part = slice_by_time(data.frame(dataset), dataset, since, until)
     if dataset == "orders":
@@ -1151,24 +1151,22 @@ def land_slice(
     name = name or f"{dataset}_{stamp}.{EXTENSIONS[fmt]}"
     file_seed = data.seed if seed is None else seed
     file_seed = int(hashlib.sha256(f"{file_seed}:{dataset}:{stamp}".encode()).hexdigest()[:8], 16)
-    base = str(root or landing_root())
-    target = f"{base.rstrip('/')}/{data.spec.id}/{dataset}/{name}"
+    base = root_path(root) if root is not None else landing_root_path()
+    target = base / data.spec.id / dataset / name
     kwargs = {"fmt": fmt, "mess": mess, "seed": file_seed, "dataset": dataset, "tz": data.spec.timezone}
-    if "://" not in base or base.startswith("file://"):
-        local = Path(target.removeprefix("file://"))
+    if is_local(target):
         # write then rename, so a watcher never sees half a file
-        partial = local.with_name(f".{local.name}.partial")
+        partial = target.with_name(f".{target.name}.partial")
         write_dataset(part, partial, **kwargs)
-        os.replace(partial, local)
-        return str(local)
-    import fsspec
+        os.replace(partial, target)
+        return str(target)
+    from creator_ops.core.safe_csv import write_atomically
 
     with tempfile.TemporaryDirectory() as tmp:
         local = Path(tmp) / name
         write_dataset(part, local, **kwargs)
-        with open(local, "rb") as source, fsspec.open(target, "wb") as sink:
-            shutil.copyfileobj(source, sink)
-    return target
+        write_atomically(target, local.read_bytes())  # object storage: one put of the whole file
+    return str(target)
 
 
 # --------------------------------------------------------------------------- simulated causal effects (SPEC 12)
@@ -1295,6 +1293,66 @@ def _truth(tau: dict[str, int], held: set[str]) -> dict[str, float | int]:
         "ate_sen": (sum(tau.values()) / n) if n else 0.0,
         "added_to_treated_sen": int(sum(treated)),
     }
+# --------------------------------------------------------------------------- simulated push at the tiers (SPEC 16)
+
+THRESHOLD_PUSH_SHARE = 0.5  # of the creators in the five bins below a threshold, this share sells enough to pass it
+THRESHOLD_PUSH_BINS = 5  # the push comes from [T − 5w, T), w = T // 50: up to 10 % short of the threshold
+
+
+def add_threshold_push(data: DemoData, spec: CampaignSpec | None = None) -> tuple[DemoData, list[dict]]:
+    """Give the tier bonuses a known push and return (data, the simulated push per threshold).
+
+    The world simulated: of the selling creators whose section 5 eligible GMV (the payout
+    engine on the accepted rows, after every other simulated effect) falls within 10 % below
+    a tier threshold `T` (the five bins of width `T // 50` below it), a fixed share sells a
+    little more to reach the bonus: one more completed, eligible order line of `T − g` plus
+    up to one bin, so it ends in the bin just above `T`. Thresholds are taken from the top
+    down, so a creator pushed past one threshold is not counted below the next. The truth
+    per threshold is the creators pushed and the GMV their extra lines add: what SPEC 16's
+    `excess` and `pushed_gmv_myr` estimate.
+    """
+    from creator_ops.core.payouts import calculate_for_spec
+
+    spec = spec or data.spec
+    truth: list[dict] = []
+    if spec.incentives is None or not spec.incentives.tiers:
+        return data, truth
+    rng = _rng(data.seed, "threshold_push")
+    accepted = (data.accepted(d) for d in ("orders", "enrollments", "exclusions"))
+    result = calculate_for_spec(spec, *accepted)
+    ids = np.asarray(result.table["creator_id"].to_pylist(), dtype=object)
+    gmv = result.table["eligible_gmv_sen"].to_numpy().astype(np.int64).copy()
+    order = np.argsort(ids, kind="stable")  # a fixed order whatever order the engine returns rows in
+    ids, gmv = ids[order], gmv[order]
+    owners: list[str] = []
+    amounts: list[int] = []
+    for tier in sorted(spec.incentives.tiers, key=lambda t: t.min_gmv_myr, reverse=True):
+        threshold = int(tier.min_gmv_myr * 100)
+        width = threshold // 50
+        near = np.flatnonzero((gmv >= threshold - THRESHOLD_PUSH_BINS * width) & (gmv < threshold))
+        pushed = near[rng.random(len(near)) < THRESHOLD_PUSH_SHARE] if width else near[:0]
+        added = threshold - gmv[pushed] + rng.integers(0, max(width, 1), len(pushed))
+        gmv[pushed] += added
+        owners += list(ids[pushed])
+        amounts += [int(a) for a in added]
+        truth.append({"threshold_sen": threshold, "creators": int(len(pushed)), "pushed_gmv_sen": int(added.sum())})
+    truth.sort(key=lambda t: t["threshold_sen"])
+    lines = _effect_lines(data, rng, owners, amounts, "B")
+    if not len(lines):
+        return data, truth
+    orders = pd.concat([data.orders, lines], ignore_index=True)
+    sort_key = orders["updated_at"].fillna(orders["order_time"])
+    orders = orders.iloc[np.argsort(sort_key.to_numpy(), kind="stable")].reset_index(drop=True)
+    orders.attrs["dataset"] = "orders"
+    meta = {**data.meta, "threshold_push_lines": len(lines)}
+    changed = DemoData(
+        spec=data.spec, seed=data.seed, creators=data.creators, enrollments=data.enrollments, surveys=data.surveys,
+        orders=orders, exclusions=data.exclusions, products=data.products, invitations=data.invitations,
+        samples=data.samples, content=data.content, meta=meta,
+    )  # fmt: skip
+    return changed, truth
+
+
 # --------------------------------------------------------------------------- SPEC section 14: payees
 
 
@@ -1362,10 +1420,11 @@ def make_payees(data: DemoData, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFra
 def land_payees(data: DemoData, *, root: str | Path | None = None, seed: int = 0) -> list[str]:
     """Land the demo's payees (and finance's prior-year totals) under the campaign's landing folder."""
     from creator_ops.core.safe_csv import csv_bytes, write_atomically
-    from creator_ops.core.steps import landing_root
+    from creator_ops.core.steps import landing_root_path
+    from creator_ops.core.storage import root_path
 
     payees, prior = make_payees(data, seed)
-    base = Path(str(root or landing_root()))
+    base = root_path(root) if root is not None else landing_root_path()
     paths = []
     for dataset, frame in (("payees", payees), ("prior_totals", prior)):
         path = base / data.spec.id / dataset / f"{dataset}_{data.spec.timeline.payout_date.year - 1}.csv"

@@ -21,6 +21,7 @@ from typing import Any
 
 from creator_ops.core.money import format_myr, format_rm
 from creator_ops.core.steps import StepContext, StepSkipped
+from creator_ops.core.times import DATE, format_local
 
 DATASET = "payees"
 PRIOR_TOTALS = "prior_totals"  # finance's own list of what it paid outside this product (creator_id, total_myr)
@@ -351,7 +352,8 @@ def build_cp58(ctx: StepContext, year: int | None = None, *, force: bool = False
     force = force or ctx.run_id.startswith("manual__")  # a run someone triggered by hand: on demand
     if not force and last is not None and last[0] != ctx.spec.id:
         raise StepSkipped(
-            f"the {year} CP58 statements are built after the year's last payout: {last[0]} on {last[1]:%d %b %Y}"
+            f"the {year} CP58 statements are built after the year's last payout: {last[0]} on "
+            f"{format_local(last[1], ctx.spec.tz, style=DATE)}"
         )
     monetary: dict[str, int] = {}
     withheld: dict[str, int] = {}

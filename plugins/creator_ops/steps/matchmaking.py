@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from creator_ops.core.money import format_rm_myr
 from creator_ops.core.steps import StepContext, StepSkipped
 
 TOP_PAIRS_SHOWN = 15
@@ -112,12 +113,6 @@ class SignoffRequest:
     body: str
 
 
-def _money(text: str) -> str:
-    from decimal import Decimal
-
-    return f"RM {Decimal(text):,.2f}"
-
-
 def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     """Return the sign-off's text for the list this run computed (or the latest one)."""
     from creator_ops.core.matchmaking import VALUE_MEANING
@@ -137,7 +132,7 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     lines = [
         f"**{title}** — list {record.list_id}, computed {record.computed_at:%Y-%m-%d %H:%M} UTC (run {record.run_id})",
         "",
-        f"- pairs: **{s['pairs']}**, total ranking score **{_money(s['total_value_myr'])}** "
+        f"- pairs: **{s['pairs']}**, total ranking score **{format_rm_myr(s['total_value_myr'])}** "
         f"({s['creators_matched']} creators of {s['candidates']} enrolled; at most "
         f"{s['max_products_per_creator']} product(s) each)",
         f"- products filled: **{s['products_filled']}** of {s['products']}; short: **{s['products_short']}** "
@@ -154,7 +149,7 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     if measured:
         lines.append(f"- measured last time: {measured['text']}")
     for am, figures in s["per_account_manager"].items():
-        lines.append(f"- {am}: {figures['pairs']} pairs, {_money(figures['value_myr'])}")
+        lines.append(f"- {am}: {figures['pairs']} pairs, {format_rm_myr(figures['value_myr'])}")
     lines += ["", f"Top {min(TOP_PAIRS_SHOWN, len(pairs))} pairs by value (ranking score):", "",
               "| # | creator | product | value (score) | account manager |",
               "| --- | --- | --- | --- | --- |"]  # fmt: skip

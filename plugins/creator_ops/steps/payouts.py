@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from creator_ops.core.ingest.datasets import PAYOUT_DATASETS
-from creator_ops.core.money import format_myr, format_rm
+from creator_ops.core.money import format_myr, format_rm, format_rm_myr
 from creator_ops.core.steps import DataNotTrusted, StepContext, StepSkipped
 
 TOP_EARNERS = 10
@@ -96,11 +96,6 @@ class ApprovalRequest:
     body: str
 
 
-def _rm(myr: str | None) -> str:
-    """Write a two-decimal MYR text as people read it: RM 12,345.60 ("?" when it is missing)."""
-    return "?" if myr is None else f"RM {Decimal(str(myr)):,.2f}"
-
-
 def _earner_order(earner: dict[str, Any]) -> tuple[int, int, Decimal, str]:
     """Leaderboard rank first (1, 2, 3 ...), then the earners without a rank by total, largest first."""
     rank = earner.get("rank")
@@ -128,7 +123,7 @@ def prepare_approval(ctx: StepContext) -> ApprovalRequest:
         f"| creators in this {kind} | {calc['creators']} |",
         f"| total | {format_rm(calc['total_sen'])} |",
         f"| budget | {format_rm(calc['budget_sen'])} ({summary.get('budget_used_pct', '?')}% used) |",
-        f"| leaderboard prizes | {_rm(summary.get('prizes_awarded_myr'))} |",
+        f"| leaderboard prizes | {format_rm_myr(summary.get('prizes_awarded_myr'), '?')} |",
         f"| variable bonuses scaled | {'yes, × ' + summary.get('scale_factor', '?') if calc['scaled'] else 'no'} |",
         f"| spec / inputs sha256 | `{calc['spec_sha256'][:12]}` / `{calc['inputs_sha256'][:12]}` |",
         "",
@@ -136,13 +131,13 @@ def prepare_approval(ctx: StepContext) -> ApprovalRequest:
         "| leaderboard rank | creator | total |",
         "| --- | --- | --- |",
         *(
-            f"| {e.get('rank') or '—'} | {e['creator_id']} | {_rm(e['total_myr'])} |"
+            f"| {e.get('rank') or '—'} | {e['creator_id']} | {format_rm_myr(e['total_myr'], '?')} |"
             for e in sorted(summary.get("top_earners", []), key=_earner_order)
         ),
         "",
         "### Tiers",
         *(
-            f"- from {_rm(k)}: {v:,} creators"
+            f"- from {format_rm_myr(k, '?')}: {v:,} creators"
             for k, v in sorted(summary.get("tier_counts", {}).items(), key=lambda kv: Decimal(kv[0]), reverse=True)
         ),
         "",

@@ -134,7 +134,7 @@ def test_files(tmp_path):
     )
     (tmp_path / "list_gone.csv").write_text("stale")
     names = sorted(p.name for p in write_matchmaking_files(result, tmp_path))
-    assert names == ["list_am_one.csv", "list_unassigned.csv", "pairs.csv", "products.csv", "summary.json"]
+    assert names == ["list_am_one.csv", "list_unassigned.csv", "pairs.csv", "pairs_ghosts.csv", "products.csv", "summary.json"]
     assert not (tmp_path / "list_gone.csv").exists()
     text = (tmp_path / "pairs.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines() == [

@@ -137,6 +137,7 @@ def compute_review(
         "surveys": survey_figures(spec, responses, computed.account_managers, themes=themes),
         "payouts": figures["payouts"],
         "what_if": figures["what_if"],
+        "incentive_response": figures["incentive_response"],
         "concentration": figures["concentration"],
         "experiments": figures["experiments"],
     }

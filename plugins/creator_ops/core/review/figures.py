@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.payouts import EVENT_LINES, PayoutResult, PayoutRules, PayoutSession, register_input
+from creator_ops.core.review.bunching import incentive_response, too_few_notes
 from creator_ops.core.review.experiments import experiments_figures, register_experiment_tables
 from creator_ops.core.review.values import ZERO, Money, Ratio
 from creator_ops.core.samples import is_posted, is_shipped
@@ -83,6 +84,10 @@ class ReviewInputs:
     # rows over every hour (creator_id, spend_sen, expected_gmv_sen)
     creators: Any = None
     traffic: Any = None
+    # SPEC 15: the allocation rows carry ghost_spend_sen and ghost_expected_gmv_sen (absent: 0); the
+    # matchmaking list's treated pairs and its ghost pairs (creator_id, product_id)
+    matchmaking: Any = None
+    matchmaking_ghosts: Any = None
 
 
 def what_if_designs(spec: CampaignSpec) -> list[tuple[str, Incentives]]:
@@ -358,8 +363,12 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
                 )
             ],
             "concentration": _concentration(result),
+            "incentive_response": _incentive_response(spec, rules, result),
         }
-        register_experiment_tables(con, inputs.creators, inputs.traffic)
+        notes += too_few_notes(figures["incentive_response"])
+        register_experiment_tables(
+            con, inputs.creators, inputs.traffic, inputs.matchmaking, inputs.matchmaking_ghosts
+        )
         figures["experiments"] = experiments_figures(spec, con, result)
         managers = dict(
             _rows(
@@ -369,6 +378,12 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
             )
         )
     return ComputedFigures(figures, managers, notes)
+
+
+def _incentive_response(spec: CampaignSpec, rules: PayoutRules, result: PayoutResult) -> list[dict[str, Any]]:
+    """SPEC 16 over the selling creators' eligible GMV: the same result rows the payouts are."""
+    gmv = result.table["eligible_gmv_sen"].to_numpy() if result.creators else []
+    return incentive_response(spec.id, rules.tiers, gmv)
 
 
 def _concentration(result: PayoutResult, points: int = 50) -> list[dict[str, Any]]:

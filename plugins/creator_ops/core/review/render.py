@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creator_ops.core.money import format_rm_myr
 from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps, text
@@ -316,7 +317,7 @@ def label(path: str) -> str:
         if head in LABELS:
             rest = parts[cut:]
             if head == "payouts.creators_per_tier":
-                return f"Creators in the tier from RM {float(rest[0]):,.2f}" if rest[0].replace(".", "").isdigit() \
+                return f"Creators in the tier from {format_rm_myr(rest[0])}" if rest[0].replace(".", "").isdigit() \
                     else f"Creators per tier: {'.'.join(rest)}"
             if head == "surveys":
                 return f"Survey {rest[0]}" + ("".join(f": {LABELS.get(r, r.replace('_', ' '))}" for r in rest[1:]))
@@ -592,7 +593,7 @@ def _designs_html(review: dict[str, Any]) -> str:
 
 def _design_cells(design: dict[str, Any]) -> list[Any]:
     tiers = sorted(design["creators_per_tier"].items(), key=lambda kv: Decimal(kv[0]) if _number(kv[0]) else 0)
-    shown_tiers = ", ".join(f"from RM {Decimal(k):,.2f}: {v:,}" if _number(k) else f"{k}: {v:,}" for k, v in tiers)
+    shown_tiers = ", ".join(f"from {format_rm_myr(k)}: {v:,}" if _number(k) else f"{k}: {v:,}" for k, v in tiers)
     return [design["creators"], text(design["total_myr"]), percent(design["total_to_gmv"]),
             "yes" if design["scaled"] else "no", shown_tiers]  # fmt: skip
 
@@ -784,7 +785,9 @@ def _write(path: Path, content: str) -> None:
 
 def write_review(review: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """Write review.json, review.md and review.html into `out_dir` (atomically each); return their paths."""
-    out = Path(out_dir)
+    from creator_ops.core.storage import root_path
+
+    out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "review.json", "md": out / "review.md", "html": out / "review.html"}
     _write(paths["json"], dumps(review))
