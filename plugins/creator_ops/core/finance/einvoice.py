@@ -228,5 +228,18 @@ def parse_document(data: bytes) -> dict[str, Any]:
     return json.loads(data, parse_float=Decimal)
 
 
+def write_private(path: Any, content: bytes, *, root: Any = None) -> Any:
+    """Write `content` readable and writable by the owner only (mode 0600), by the one rule for files written.
+
+    (`safe_csv.write_atomically`: an exclusive temporary file with a random name beside the
+    target, no link followed from `root` down; on object storage one put private to the
+    product's credentials.) The file is always rewritten: comparing first would read, and
+    chmod, whatever a link planted at the name points to.
+    """
+    from creator_ops.core.safe_csv import write_atomically
+
+    return write_atomically(path, content, private=True, root=root)
+
+
 def invoice_description(campaign_name: str, reference: str) -> str:
     return f"Creator campaign incentive (monetary): {campaign_name}, payment {reference}"
