@@ -7,8 +7,11 @@ value of section 3; quarantined rows are counted, never dropped silently). Runs 
 matchmaking core, writes the assigned pairs as CSV (creator_id, product_id, value_myr,
 account_manager; by product, then value descending) and prints a JSON summary:
 `pairs`, `total_value_myr`, products filled and short, and what each input file gave.
-With `experiments.samples` in the spec, the held-out creators (SPEC 12) get no pair and
-`held_out_creators` counts them. `value` is a ranking score, not a forecast of GMV
+With `experiments.samples` in the spec, the matching is computed over every candidate and
+the pairs it gives held-out creators (SPEC 12) are ghosts (SPEC 15): they use their
+product's quota, are never in the list, and are written beside it to `<name>_ghosts.csv`
+(same columns; always written, empty without a holdout); the summary says how many samples
+are held back. `value` is a ranking score, not a forecast of GMV
 (`value_meaning` says so in the summary).
 """
 
@@ -112,7 +115,7 @@ def match_from_reads(spec, reads: dict[str, Any]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from creator_ops.core.matchmaking import pairs_csv
+    from creator_ops.core.matchmaking import ghosts_path, pairs_csv
     from creator_ops.core.paths import output_target
     from creator_ops.core.safe_csv import write_atomically
 
@@ -123,14 +126,18 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"invalid spec: {exc}") from None
     reads = read_inputs(args, spec)
     result = match_from_reads(spec, reads)
+    ghosts_out = ghosts_path(args.out)
+    output_target(str(ghosts_out), what="--out's ghosts file")
     try:
         out = write_atomically(args.out, pairs_csv(result.pairs, for_excel=False))
+        ghosts = write_atomically(ghosts_out, pairs_csv(result.ghost_pairs, for_excel=False))
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
     summary = {
         "campaign": spec.id,
         **result.summary(),
         "out": str(Path(out)),
+        "ghosts_out": str(Path(ghosts)),
         "inputs": {name: input_summary(read) for name, read in reads.items()},
     }
     print(json.dumps(summary, ensure_ascii=False))

@@ -63,17 +63,49 @@ def check_experiment_inputs(reads: dict) -> None:
     traffic = reads.get("traffic")
     if traffic is not None and traffic.n_quarantined:
         bad = traffic.quarantined_table.slice(0, 1).to_pylist()[0]
-        field = {"spend_sen": "spend_myr", "expected_gmv_sen": "expected_gmv_myr"}.get(bad["field"], bad["field"])
+        field = str(bad["field"] or "")
+        field = field[: -len("_sen")] + "_myr" if field.endswith("_sen") else field
         raise BadInput(
             f"{traffic.path}: row {bad['row_number']}: field {field}: {bad['detail'] or bad['reason']} "
             f"({traffic.n_quarantined} bad row(s); the traffic file must hold the allocation's rows as written)"
         )
+    for name in ("matchmaking", "matchmaking_ghosts"):
+        pairs = reads.get(name)
+        if pairs is not None and pairs.n_quarantined:
+            bad = pairs.quarantined_table.slice(0, 1).to_pylist()[0]
+            raise BadInput(
+                f"{pairs.path}: row {bad['row_number']}: field {bad['field']}: {bad['detail'] or bad['reason']} "
+                f"({pairs.n_quarantined} bad row(s); the file must hold the matchmaking pairs as written)"
+            )
     creators = reads.get("creators")
     if creators is not None and "gmv_30d_sen" not in match_columns(SPECS["creators"], creators.columns_seen):
         raise BadInput(
             f"{creators.path}: field gmv_30d_myr: missing; the measured lift (SPEC 12) needs each creator's "
             "30-day GMV before the campaign"
         )
+
+
+def check_ghosts(reads: dict, spec) -> None:
+    """A ghost is a holdout creator (SPEC 15): a ghost row naming a treated creator means the files do not fit."""
+    from creator_ops.core.experiments import holdout_share_of, in_holdout
+
+    for dataset, mechanism, column in (("matchmaking_ghosts", "samples", None),
+                                       ("traffic", "traffic", "ghost_spend_sen")):  # fmt: skip
+        read = reads.get(dataset)
+        if read is None:
+            continue
+        share = holdout_share_of(spec, mechanism)
+        table = read.accepted_table
+        ghosts = table["creator_id"].to_pylist()
+        amounts = table[column].to_pylist() if column else [1] * len(ghosts)
+        for creator, amount, row in zip(ghosts, amounts, table["row_number"].to_pylist(), strict=True):
+            if (amount or 0) > 0 and not in_holdout(spec.id, mechanism, creator, share):
+                field = "ghost_spend_myr" if column else "creator_id"
+                raise BadInput(
+                    f"{read.path}: row {row}: field {field}: creator {creator} is not in the {mechanism} holdout "
+                    f"of {spec.id} (experiments.{mechanism}.holdout_share {share}); only a holdout creator can be "
+                    "a ghost"
+                )
 
 
 def load_baseline(path_text: str, option: str = "--baseline"):
@@ -100,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     key = pii_key_if_set()
     reads = {dataset: read_export(str(path), dataset, spec.timezone, key) for dataset, path in files.items()}
     check_experiment_inputs(reads)
+    check_ghosts(reads, spec)
 
     def accepted(dataset: str):
         return reads[dataset].accepted_table if dataset in reads else None
@@ -117,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
         survey_answers=surveys.answers_table if surveys else None,
         creators=accepted("creators"),
         traffic=accepted("traffic"),
+        matchmaking=accepted("matchmaking"),
+        matchmaking_ghosts=accepted("matchmaking_ghosts"),
         notes=[f"{d}: {r.n_quarantined} of {r.rows_in} rows quarantined" for d, r in reads.items() if r.n_quarantined],
     )
     try:

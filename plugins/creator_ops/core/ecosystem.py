@@ -349,11 +349,11 @@ def history_json(eco: Ecosystem) -> str:
 def read_history(path: str | Any) -> dict[str, Any]:
     """Read history.json into {creator_id: CreatorHistory} (empty when the ecosystem was never built)."""
     import json
-    from pathlib import Path
 
     from creator_ops.core.recruitment import CreatorHistory
+    from creator_ops.core.storage import root_path
 
-    file = Path(path)
+    file = root_path(path)  # the output root may be object storage
     if not file.is_file():
         return {}
     data = json.loads(file.read_text(encoding="utf-8"))

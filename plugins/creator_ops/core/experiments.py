@@ -192,3 +192,288 @@ def population_arrays(
         [int(covariate_sen.get(c, 0) or 0) for c in ids],
         [c in holdout for c in ids],
     )
+
+
+# --------------------------------------------------------------------------- on the would-be-treated (SPEC 15)
+
+Z80 = 0.8416212335729143  # the standard normal's 80 % quantile: 80 % power (SPEC 15)
+RELABELLINGS = 10_000
+NO_PLAN = "no_plan"
+SRM_ALPHA = 0.001
+_RELABEL_CHUNK = 500  # relabellings per numpy block: bounded memory whatever the size of W
+
+
+@dataclass(frozen=True)
+class OnTreatedEstimate:
+    """SPEC 15's estimate over the would-be-treated W: Welch t interval and a randomization p (sen, floats).
+
+    `df` is None when `se` is 0 (the interval is the point). Every estimate is None with a
+    `reason` (`too_few`, `no_plan`).
+    """
+
+    n_treated: int
+    n_holdout: int
+    mean_treated: float | None = None
+    mean_holdout: float | None = None
+    theta: float | None = None
+    lift: float | None = None
+    se: float | None = None
+    df: float | None = None
+    low: float | None = None
+    high: float | None = None
+    p_value: float | None = None
+    sd_adjusted: float | None = None
+    reason: str | None = None
+
+    @property
+    def excludes_zero(self) -> bool | None:
+        if self.low is None or self.high is None:
+            return None
+        return self.low > 0 or self.high < 0
+
+    @property
+    def significant(self) -> bool | None:
+        """The interval excludes 0 *and* the randomization p is below 0.05 (SPEC 15)."""
+        if self.excludes_zero is None or self.p_value is None:
+            return None
+        return bool(self.excludes_zero and self.p_value < 0.05)
+
+    @property
+    def disagree(self) -> bool:
+        """The interval and the randomization test say different things (a few large creators dominate)."""
+        if self.excludes_zero is None or self.p_value is None:
+            return False
+        return self.excludes_zero != (self.p_value < 0.05)
+
+    @property
+    def incremental(self) -> float | None:
+        return None if self.lift is None else self.lift * self.n_treated
+
+    @property
+    def incremental_interval(self) -> tuple[float, float] | None:
+        if self.low is None or self.high is None:
+            return None
+        return (self.low * self.n_treated, self.high * self.n_treated)
+
+
+def relabelling_seed(campaign_id: str, mechanism: str) -> int:
+    """Return the randomization test's seed: a pure function of campaign and mechanism (reruns give the same p)."""
+    digest = hashlib.sha256(f"{campaign_id}|{mechanism}|randomization".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def welch_df(a: float, b: float, n_treated: int, n_holdout: int) -> float | None:
+    """Welch–Satterthwaite degrees of freedom of `a + b` (a = s²_T / n_T, b = s²_H / n_H); None when both are 0."""
+    denominator = a * a / (n_treated - 1) + b * b / (n_holdout - 1)
+    return None if denominator == 0 else (a + b) ** 2 / denominator
+
+
+def t_quantile(df: float) -> float:
+    """Student's t 97.5 % quantile with `df` degrees of freedom."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df))
+
+
+def randomization_p(values: np.ndarray, holdout: np.ndarray, lift: float, seed: int,
+                    draws: int = RELABELLINGS) -> float:  # fmt: skip
+    """Two-sided randomization p of a difference of means, group sizes kept: (1 + #{|lift*| ≥ |lift|}) / (draws + 1).
+
+    Each relabelling draws the smaller group's members without replacement (the ranks of
+    uniform keys); only that group's sum is needed, since the other's is the total minus
+    it. Vectorised in blocks of relabellings, so W of thousands costs milliseconds.
+    """
+    n = len(values)
+    n_holdout = int(holdout.sum())
+    n_treated = n - n_holdout
+    small = min(n_holdout, n_treated)
+    total = float(values.sum())
+    rng = np.random.default_rng(seed)
+    # |lift*| ≥ |lift| with a rounding margin, so the observed labelling, drawn again, always counts
+    threshold = abs(lift) * (1 - 1e-9)
+    hits = 0
+    done = 0
+    while done < draws:
+        block = min(_RELABEL_CHUNK, draws - done)
+        keys = rng.random((block, n))
+        chosen = np.argpartition(keys, small - 1, axis=1)[:, :small] if small < n else np.tile(np.arange(n), (block, 1))
+        sums = values[chosen].sum(axis=1)
+        if small == n_holdout:
+            held, treated = sums, total - sums
+        else:
+            treated, held = sums, total - sums
+        stars = treated / n_treated - held / n_holdout
+        hits += int(np.count_nonzero(np.abs(stars) >= threshold))
+        done += block
+    return (1 + hits) / (draws + 1)
+
+
+def estimate_on_treated(
+    y_sen: Sequence[int], x_sen: Sequence[int], holdout: Sequence[bool], *, seed: int, draws: int = RELABELLINGS
+) -> OnTreatedEstimate:
+    """Estimate the effect per would-be-treated creator over W (one entry per creator of W; SPEC 15)."""
+    y_int = [int(v) for v in y_sen]
+    x_int = [int(v) for v in x_sen]
+    h = np.asarray(holdout, dtype=bool)
+    if not (len(y_int) == len(x_int) == len(h)):
+        raise ValueError("Y, X and the holdout flags need one entry per creator")
+    n_holdout = int(h.sum())
+    n_treated = len(h) - n_holdout
+    if n_treated < 2 or n_holdout < 2:
+        return OnTreatedEstimate(n_treated, n_holdout, reason=TOO_FEW)
+    y = np.asarray(y_int, dtype=np.float64)
+    x = np.asarray(x_int, dtype=np.float64)
+    theta = float(cuped_theta(y_int, x_int))
+    adjusted = y - theta * (x - x.mean()) if theta else y
+    treated, held = adjusted[~h], adjusted[h]
+    lift = float(treated.mean() - held.mean())
+    a = float(treated.var(ddof=1)) / n_treated
+    b = float(held.var(ddof=1)) / n_holdout
+    se = math.sqrt(a + b)
+    df = welch_df(a, b, n_treated, n_holdout) if se > 0 else None
+    half = 0.0 if df is None else t_quantile(df) * se
+    return OnTreatedEstimate(
+        n_treated=n_treated,
+        n_holdout=n_holdout,
+        mean_treated=float(y[~h].mean()),
+        mean_holdout=float(y[h].mean()),
+        theta=theta,
+        lift=lift,
+        se=se,
+        df=df,
+        low=lift - half,
+        high=lift + half,
+        p_value=randomization_p(adjusted, h, lift, seed, draws),
+        sd_adjusted=float(adjusted.std(ddof=1)),
+    )
+
+
+# --------------------------------------------------------------------------- sample ratio (SPEC 15)
+
+
+@dataclass(frozen=True)
+class SampleRatio:
+    """Pearson's χ² (1 df) of the holdout and treated counts against the holdout share; mismatch when p < 0.001."""
+
+    n: int
+    expected_share: float
+    holdout: int
+    treated: int
+    chi2: float | None
+    p_value: float | None
+
+    @property
+    def mismatch(self) -> bool:
+        return self.p_value is not None and self.p_value < SRM_ALPHA
+
+
+def sample_ratio(holdout: int, treated: int, share: Any) -> SampleRatio:
+    """Test the split: χ² = Σ (observed − expected)² / expected over the two groups (None when nothing to test)."""
+    from scipy.stats import chi2 as chi2_distribution
+
+    share_f = float(share or 0)
+    n = holdout + treated
+    if n == 0 or not 0 < share_f < 1:
+        return SampleRatio(n, share_f, holdout, treated, None, None)
+    expected_h, expected_t = n * share_f, n * (1 - share_f)
+    chi2 = (holdout - expected_h) ** 2 / expected_h + (treated - expected_t) ** 2 / expected_t
+    return SampleRatio(n, share_f, holdout, treated, chi2, float(chi2_distribution.sf(chi2, 1)))
+
+
+# --------------------------------------------------------------------------- power before the event (SPEC 15)
+
+
+def minimum_detectable_effect(sd: float | None, n_treated: int, n_holdout: int) -> float | None:
+    """Return (z₀.₉₇₅ + z₀.₈₀) × s × sqrt(1/n_T + 1/n_H): the effect per creator found with 80 % power at 5 %.
+
+    None when `sd` is unknown or a group is empty.
+    """
+    if sd is None or n_treated <= 0 or n_holdout <= 0:
+        return None
+    return (Z95 + Z80) * sd * math.sqrt(1 / n_treated + 1 / n_holdout)
+
+
+def creators_needed(sd: float, effect: float, share: float) -> int | None:
+    """Return how many would-be-treated creators (both groups) a holdout of `share` needs to detect `effect`.
+
+    From MDE = (z + z) s sqrt(1/(n(1−share)) + 1/(n share)) solved for n; None when the
+    effect is not positive or the share is outside (0, 1).
+    """
+    if effect <= 0 or not 0 < share < 1:
+        return None
+    return math.ceil(((Z95 + Z80) * sd / effect) ** 2 * (1 / (1 - share) + 1 / share))
+
+
+def share_needed(sd: float, effect: float, n: int) -> float | None:
+    """Return the smallest holdout share (up to 0.5) with which `n` would-be-treated detect `effect`; None if none."""
+    if effect <= 0 or n < 2:
+        return None
+    target = (effect / ((Z95 + Z80) * sd)) ** 2  # need 1/n_T + 1/n_H ≤ target
+    # 1/(n(1−q)) + 1/(nq) decreases in q up to 0.5: bisect
+    if 1 / (n * 0.5) * 2 > target:
+        return None
+    low, high = 1e-6, 0.5
+    for _ in range(60):
+        mid = (low + high) / 2
+        if 1 / (n * (1 - mid)) + 1 / (n * mid) <= target:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+# --------------------------------------------------------------------------- the pooled loop (SPEC 15)
+
+
+@dataclass(frozen=True)
+class PooledCalibration:
+    """The precision-weighted calibration: a prior of 1 (one campaign of se 1) and every earlier measurement."""
+
+    factor: float  # c*, as computed (may be below 0)
+    low: float
+    high: float
+    campaigns: tuple[tuple[str, float, float, float], ...]  # (campaign, calibration, se, weight in c*)
+
+    @property
+    def used(self) -> float:
+        """The factor the allocation multiplies by: c*, at least 0."""
+        return max(self.factor, 0.0)
+
+
+def pooled_calibration(measured: Iterable[tuple[str, float | None, float | None]]) -> PooledCalibration:
+    """Pool (campaign, calibration, calibration_se): c* = (1 + Σ c/se²) / (1 + Σ 1/se²), interval c* ± z / sqrt(·).
+
+    A campaign whose calibration or se is null does not count (without an se its weight is
+    unknown). A campaign measured with se 0 is certain: c* is then the mean of those.
+    Each campaign's weight is its share of c*: (1/se²) / (1 + Σ 1/se²), the prior's the rest.
+    """
+    usable = [
+        (c, float(k), float(se)) for c, k, se in measured
+        if k is not None and se is not None and math.isfinite(float(k)) and math.isfinite(float(se)) and se >= 0
+    ]  # fmt: skip
+    exact = [(c, k) for c, k, se in usable if se == 0]
+    if exact:
+        factor = sum(k for _, k in exact) / len(exact)
+        return PooledCalibration(factor, factor, factor, tuple(
+            (c, k, se, (1 / len(exact)) if se == 0 else 0.0) for c, k, se in usable))  # fmt: skip
+    precision = 1 + sum(1 / se**2 for _, _, se in usable)
+    factor = (1 + sum(k / se**2 for _, k, se in usable)) / precision
+    half = Z95 / math.sqrt(precision)
+    return PooledCalibration(
+        factor, factor - half, factor + half, tuple((c, k, se, (1 / se**2) / precision) for c, k, se in usable)
+    )
+
+
+# --------------------------------------------------------------------------- what the measurement costs (SPEC 15)
+
+
+def held_back_text(*, boost_sen: int | None = None, samples: int | None = None) -> str:
+    """Say what the holdout holds back: "RM 2,950.00 of boost and 23 samples held back with the holdout"."""
+    from creator_ops.core.money import format_rm
+
+    parts = []
+    if boost_sen is not None:
+        parts.append(f"{format_rm(boost_sen)} of boost")
+    if samples is not None:
+        parts.append(f"{samples:,} sample{'' if samples == 1 else 's'}")
+    return f"{' and '.join(parts) or 'nothing'} held back with the holdout"

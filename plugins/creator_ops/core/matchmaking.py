@@ -47,14 +47,29 @@ from creator_ops.core.safe_csv import csv_bytes, write_atomically
 from creator_ops.core.samples import is_posted, is_shipped
 
 PAIR_COLUMNS = ("creator_id", "product_id", "value_myr", "account_manager")
-PRODUCT_COLUMNS = ("product_id", "name", "category", "priority", "sample_quota", "assigned", "short")
+PRODUCT_COLUMNS = ("product_id", "name", "category", "priority", "sample_quota", "assigned", "short", "ghosts")
 UNASSIGNED = "unassigned"  # the list of creators no account manager owns
 SIGNOFF_STEP_ID = "bd_matchmaking_signoff"  # the runbook step whose approval freezes the list
 # what `value` is, said wherever it is shown (SPEC 12): a score to rank pairs by, not money to expect
 VALUE_MEANING = (
     "value is a ranking score (30-day GMV × category fit × sample reliability × product priority), "
-    "not a forecast of GMV"
+    "a unitless number to rank pairs by, not money and not a forecast of GMV"
 )
+
+
+def score_text(value_sen: int | str) -> str:
+    """Return a ranking score as people read it: a unitless whole number ("3,971,723"), never "RM …".
+
+    `value_sen` is the score in the integer unit SPEC 11 computes it in (or the `value_myr`
+    text of the list's CSV and summary, which SPEC names so): shown rounded to a whole number,
+    half up, with no currency, since a score is not money (it can exceed the campaign's GMV).
+    """
+    if isinstance(value_sen, str):
+        from creator_ops.core.money import to_sen
+
+        value_sen = to_sen(value_sen)
+    whole, rest = divmod(int(value_sen), 100)
+    return f"{whole + (1 if rest >= 50 else 0):,}"
 
 
 class MatchmakingError(CreatorOpsError, ValueError):
@@ -337,14 +352,15 @@ class MatchPair:
 
 @dataclass(frozen=True)
 class ProductFill:
-    """How far one product's sample quota is filled."""
+    """How far one product's sample quota is filled: pairs assigned, and ghost pairs that used quota (SPEC 15)."""
 
     product: Product
     assigned: int
+    ghosts: int = 0
 
     @property
     def short(self) -> int:
-        return max(0, self.product.sample_quota - self.assigned)
+        return max(0, self.product.sample_quota - self.assigned - self.ghosts)
 
     def as_row(self) -> dict[str, object]:
         p = self.product
@@ -356,6 +372,7 @@ class ProductFill:
             "sample_quota": p.sample_quota,
             "assigned": self.assigned,
             "short": self.short,
+            "ghosts": self.ghosts,
         }
 
 
@@ -371,6 +388,15 @@ class MatchResult:
     account_managers: list[str] = field(default_factory=list)
     held_out: int = 0  # enrolled creators held out of samples (SPEC 12): in no pair
     measured: dict[str, Any] | None = None  # the last settled samples holdout's measured lift per sample
+    # SPEC 15: pairs the plan gave holdout creators (they use quota; nothing is shipped)
+    ghost_pairs: list[MatchPair] = field(default_factory=list)
+    prices: dict[str, int] = field(default_factory=dict)  # product_id → price in sen (what a ghost holds back)
+    power: dict[str, Any] | None = None  # SPEC 15's MDE statement, set by the caller that knows the past
+
+    @property
+    def held_back_sen(self) -> int:
+        """The prices of the ghost pairs' products."""
+        return sum(self.prices.get(p.product_id, 0) for p in self.ghost_pairs)
 
     @property
     def total_value_sen(self) -> int:
@@ -397,7 +423,16 @@ class MatchResult:
         """Return the summary ops and the sign-off read: pairs, total value, products filled and short."""
         extra: dict[str, Any] = {}
         if self.held_out:
+            from creator_ops.core.experiments import held_back_text
+
             extra["held_out_creators"] = self.held_out
+            extra["ghost_pairs"] = len(self.ghost_pairs)
+            extra["ghosts"] = len({p.creator_id for p in self.ghost_pairs})
+            extra["held_back_samples"] = len(self.ghost_pairs)
+            extra["held_back_myr"] = format_myr(self.held_back_sen)
+            extra["held_back"] = held_back_text(samples=len(self.ghost_pairs))
+        if self.power is not None:
+            extra["power"] = self.power
         if self.measured is not None:
             extra["measured_last_campaign"] = self.measured
         return {
@@ -441,12 +476,13 @@ def match(
 ) -> MatchResult:
     """Score every allowed pair and return a maximum-value assignment (SPEC section 11).
 
-    Creators in `holdout` (SPEC 12's samples holdout) are left out before scoring: they get
-    no pair, and the optimum is over everyone else.
+    The optimum is over every candidate, `holdout` (SPEC 12's samples holdout) included
+    (SPEC 15): a pair it gives a holdout creator is a ghost pair, which uses its product's
+    quota but is not in the list (nothing is shipped), so everyone else gets exactly what
+    the plan without a holdout would give.
     """
     creators = list(creators)
     held_out = sum(1 for c in creators if c.creator_id in holdout)
-    creators = [c for c in creators if c.creator_id not in holdout]
     scored = score_pairs(creators, products, history, samples)
     chosen = solve_assignment(scored, max_products_per_creator)
     pairs = [
@@ -464,11 +500,21 @@ def match(
         )
     ]
     pairs.sort(key=pair_sort_key)
+    ghost_pairs = [p for p in pairs if p.creator_id in holdout]
+    pairs = [p for p in pairs if p.creator_id not in holdout]
     assigned: dict[str, int] = defaultdict(int)
+    ghosts: dict[str, int] = defaultdict(int)
     for pair in pairs:
         assigned[pair.product_id] += 1
-    fills = [ProductFill(p, assigned[p.product_id]) for p in sorted(scored.products, key=lambda p: p.product_id)]
+    for pair in ghost_pairs:
+        ghosts[pair.product_id] += 1
+    fills = [
+        ProductFill(p, assigned[p.product_id], ghosts[p.product_id])
+        for p in sorted(scored.products, key=lambda p: p.product_id)
+    ]
     return MatchResult(
+        ghost_pairs=ghost_pairs,
+        prices={p.product_id: p.price_sen or 0 for p in scored.products},
         pairs=pairs,
         fills=fills,
         candidates=len(scored.creators),
@@ -494,8 +540,14 @@ def pairs_csv(pairs: Iterable[MatchPair], *, for_excel: bool = True) -> bytes:
     return csv_bytes(PAIR_COLUMNS, rows, bom=False, lineterminator="\n")
 
 
+def ghosts_path(pairs_file: str | Path) -> Path:
+    """Return `<name>_ghosts.csv` beside a pairs file `<name>.csv` (SPEC 15)."""
+    path = Path(pairs_file)
+    return path.with_name(f"{path.stem}_ghosts{path.suffix or '.csv'}")
+
+
 def write_matchmaking_files(result: MatchResult, folder: Path) -> list[Path]:
-    """Write `pairs.csv`, `products.csv`, one `list_<am>.csv` per account manager and `summary.json`.
+    """Write `pairs.csv`, `pairs_ghosts.csv`, `products.csv`, one `list_<am>.csv` per account manager, `summary.json`.
 
     Lists of account managers no longer in the result are removed, so the folder always
     matches the result it was written from.
@@ -503,6 +555,7 @@ def write_matchmaking_files(result: MatchResult, folder: Path) -> list[Path]:
     written = []
     for name, data in (
         ("pairs.csv", pairs_csv(result.pairs)),
+        ("pairs_ghosts.csv", pairs_csv(result.ghost_pairs)),
         ("products.csv", csv_bytes(PRODUCT_COLUMNS, (f.as_row() for f in result.fills))),
     ):
         write_atomically(folder / name, data)

@@ -42,6 +42,7 @@ from fractions import Fraction
 from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.experiments import held_back_text
 from creator_ops.core.money import NotWholeSen, format_myr, to_sen
 from creator_ops.core.safe_csv import csv_bytes
 
@@ -53,6 +54,8 @@ ALLOCATION_COLUMNS = (
     "gpm_myr",
     "content_gmv_myr",
     "content_views",
+    "ghost_spend_myr",
+    "ghost_expected_gmv_myr",
 )
 
 
@@ -174,7 +177,11 @@ class Shrinkage:
 
 @dataclass(frozen=True)
 class CreatorAllocation:
-    """One creator's boost: spend this time (sen), its expected extra GMV (exact MYR), and the inputs."""
+    """One creator's boost: spend this time (sen), its expected extra GMV (exact MYR), and the inputs.
+
+    A holdout creator the plan chose is a *ghost* (SPEC 15): its spend and expected GMV are 0
+    and what it would have got is in `ghost_spend_sen` and `ghost_expected_gmv`.
+    """
 
     creator_id: str
     spend_sen: int
@@ -183,11 +190,21 @@ class CreatorAllocation:
     content_gmv_sen: int
     content_views: int
     spent_before_sen: int = 0
+    ghost_spend_sen: int = 0
+    ghost_expected_gmv: Fraction = Fraction(0)
 
     @property
     def expected_gmv_sen(self) -> int:
         """Expected extra GMV floored to the sen."""
         return math.floor(self.expected_gmv * 100)
+
+    @property
+    def ghost_expected_gmv_sen(self) -> int:
+        return math.floor(self.ghost_expected_gmv * 100)
+
+    @property
+    def is_ghost(self) -> bool:
+        return self.ghost_spend_sen > 0
 
     def as_row(self) -> dict[str, object]:
         return {
@@ -197,6 +214,8 @@ class CreatorAllocation:
             "gpm_myr": format_myr(math.floor(self.gpm * 100)),
             "content_gmv_myr": format_myr(self.content_gmv_sen),
             "content_views": self.content_views,
+            "ghost_spend_myr": format_myr(self.ghost_spend_sen),
+            "ghost_expected_gmv_myr": format_myr(self.ghost_expected_gmv_sen),
         }
 
 
@@ -208,7 +227,7 @@ class Allocation:
     budget_sen: int
     params: TrafficParams
     notes: list[str] = field(default_factory=list)
-    held_out: int = 0  # candidates held out of traffic (SPEC 12): never boosted, not in rows
+    held_out: int = 0  # candidates held out of traffic (SPEC 12): never boosted; a row only when a ghost
     calibration: Fraction = Fraction(1)  # the factor every gpm was multiplied by (SPEC 12's loop)
 
     @property
@@ -228,11 +247,29 @@ class Allocation:
     def boosted(self) -> list[CreatorAllocation]:
         return [r for r in self.rows if r.spend_sen > 0]
 
+    @property
+    def ghosts(self) -> list[CreatorAllocation]:
+        """Holdout creators the plan gave spend this time (SPEC 15): recorded, never bought."""
+        return [r for r in self.rows if r.is_ghost]
+
+    @property
+    def held_back_sen(self) -> int:
+        """Ghost spend: counted against the budget and caps as if spent, not bought."""
+        return sum(r.ghost_spend_sen for r in self.rows)
+
+    @property
+    def planned(self) -> list[CreatorAllocation]:
+        """Rows with spend or ghost spend: what the warehouse records for the hour."""
+        return [r for r in self.rows if r.spend_sen > 0 or r.ghost_spend_sen > 0]
+
     def summary(self) -> dict[str, Any]:
         """Return totals; the holdout's size and the calibration factor appear when they apply."""
         extra: dict[str, Any] = {}
         if self.held_out:
             extra["held_out_creators"] = self.held_out
+            extra["ghosts"] = len(self.ghosts)
+            extra["held_back_myr"] = format_myr(self.held_back_sen)
+            extra["ghost_expected_gmv_myr"] = format_myr(sum(r.ghost_expected_gmv_sen for r in self.rows))
         if self.calibration != 1:
             extra["calibration"] = f"{float(self.calibration):.6f}"
         return {
@@ -264,6 +301,37 @@ def _segments(params: TrafficParams, spent_before: int) -> list[tuple[int, int]]
     return out
 
 
+def _plan_rows(
+    creators: Sequence[CreatorContent],
+    spend: Mapping[str, int],
+    gmv: Mapping[str, Fraction],
+    gpms: Mapping[str, Fraction],
+    spent_sen: Mapping[str, int],
+    holdout: Set[str],
+) -> list[CreatorAllocation]:
+    """One row per treated candidate, and one per holdout creator the plan gave spend (a ghost, SPEC 15)."""
+    rows = []
+    for c in creators:
+        ghost = c.creator_id in holdout
+        if ghost and not spend.get(c.creator_id):
+            continue
+        planned, expected = spend.get(c.creator_id, 0), gmv.get(c.creator_id, Fraction(0))
+        rows.append(
+            CreatorAllocation(
+                creator_id=c.creator_id,
+                spend_sen=0 if ghost else planned,
+                expected_gmv=Fraction(0) if ghost else expected,
+                gpm=gpms[c.creator_id],
+                content_gmv_sen=c.gmv_sen,
+                content_views=c.views,
+                spent_before_sen=spent_sen.get(c.creator_id, 0),
+                ghost_spend_sen=planned if ghost else 0,
+                ghost_expected_gmv=expected if ghost else Fraction(0),
+            )
+        )
+    return rows
+
+
 def allocate(
     creators: Sequence[CreatorContent],
     params: TrafficParams,
@@ -276,9 +344,13 @@ def allocate(
     """Spread `budget_sen` (default the spec's budget) over creators to maximise expected extra GMV.
 
     `spent_sen` is what each creator already got earlier in the event: it counts toward
-    the cap and moves the creator along its steps. Creators in `holdout` (SPEC 12) still
-    count in the campaign's totals every GPM is shrunk toward (they are candidates), but
-    get no spend and no row. `calibration` (at least 0) multiplies every creator's GPM:
+    the cap and moves the creator along its steps (give ghost spend there too: SPEC 15 counts
+    it against the cap). The plan is computed over every candidate, `holdout` (SPEC 12)
+    included; a holdout creator the plan gives spend is a ghost (SPEC 15): its row records
+    `ghost_spend_sen` and `ghost_expected_gmv` and its spend is 0, so the ghost's share
+    counts against the budget but is never bought, and every other creator gets exactly
+    what the plan without a holdout would give. A holdout creator the plan passes over has
+    no row. `calibration` (at least 0) multiplies every creator's GPM:
     the same factor for all, so it changes expected GMV and never the order of segments
     (with 0, nothing returns anything and nothing is bought). Returns the spend of this
     allocation.
@@ -298,7 +370,7 @@ def allocate(
     segments: list[tuple[int, str, int, int]] = []  # (-key, creator_id, step, room)
     for creator in creators:
         numerator = shrink.numerator(creator)
-        if numerator <= 0 or calibration == 0 or creator.creator_id in holdout:
+        if numerator <= 0 or calibration == 0:
             continue
         denominator = creator.views + SHRINK_VIEWS
         for j, room in _segments(params, spent_sen.get(creator.creator_id, 0)):
@@ -317,20 +389,8 @@ def allocate(
         spend[creator_id] = spend.get(creator_id, 0) + take
         rate = gpms[creator_id] * params.efficiency[j] / params.cpm  # GMV MYR per MYR spent
         gmv[creator_id] = gmv.get(creator_id, Fraction(0)) + Fraction(take, 100) * rate
-    rows = [
-        CreatorAllocation(
-            creator_id=c.creator_id,
-            spend_sen=spend.get(c.creator_id, 0),
-            expected_gmv=gmv.get(c.creator_id, Fraction(0)),
-            gpm=gpms[c.creator_id],
-            content_gmv_sen=c.gmv_sen,
-            content_views=c.views,
-            spent_before_sen=spent_sen.get(c.creator_id, 0),
-        )
-        for c in creators
-        if c.creator_id not in holdout
-    ]
-    rows.sort(key=lambda r: (-r.spend_sen, r.creator_id))
+    rows = _plan_rows(creators, spend, gmv, gpms, spent_sen, holdout)
+    rows.sort(key=lambda r: (-r.spend_sen, -r.ghost_spend_sen, r.creator_id))
     notes = []
     if left and budget:
         notes.append(
@@ -339,9 +399,11 @@ def allocate(
         )
     held_out = sum(1 for c in creators if c.creator_id in holdout)
     if held_out:
+        ghost_sen = sum(r.ghost_spend_sen for r in rows)
         notes.append(
             f"{held_out} creators held out of traffic (SPEC 12 holdout): never boosted, so that the boost's "
-            "effect can be measured against them"
+            f"effect can be measured against them; {held_back_text(boost_sen=ghost_sen)} (the plan's spend on "
+            f"{sum(1 for r in rows if r.is_ghost)} holdout creators, counted against the budget, not bought)"
         )
     return Allocation(rows=rows, budget_sen=budget, params=params, notes=notes, held_out=held_out,
                       calibration=calibration)  # fmt: skip

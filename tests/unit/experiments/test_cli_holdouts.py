@@ -53,8 +53,14 @@ def test_allocate_gives_the_holdout_nothing(files, capsys):
     held = _held("traffic")
     assert len(held) >= 8 and summary["held_out_creators"] == len(held)
     rows = _rows(files / "alloc.csv")
-    assert {r["creator_id"] for r in rows} == {f"c{i:02d}" for i in range(N)} - held  # ids normalised first
-    assert any("held out of traffic" in n for n in summary["notes"])
+    spent = {r["creator_id"] for r in rows if Decimal(r["spend_myr"]) > 0}
+    assert spent == {f"c{i:02d}" for i in range(N)} - held  # ids normalised first
+    # SPEC 15: the plan over every candidate gives the holdout ghost rows: spend 0, what it would have got beside
+    ghosts = [r for r in rows if r["creator_id"] in held]
+    assert {r["creator_id"] for r in ghosts} == held and summary["ghosts"] == len(held)
+    assert all(r["spend_myr"] == r["expected_gmv_myr"] == "0.00" and Decimal(r["ghost_spend_myr"]) > 0 for r in ghosts)
+    assert Decimal(summary["held_back_myr"]) == sum(Decimal(r["ghost_spend_myr"]) for r in ghosts)
+    assert any("held out of traffic" in n and "held back with the holdout" in n for n in summary["notes"])
     # without experiments everyone is a candidate
     assert main(["allocate", "--spec", str(files / "plain.yaml"), "--content", str(files / "content.csv"),
                  "--out", str(files / "all.csv")]) == 0  # fmt: skip
@@ -68,48 +74,73 @@ def test_match_gives_the_holdout_no_pair(files, capsys):
     held = _held("samples")
     paired = {r["creator_id"] for r in _rows(files / "pairs.csv")}
     assert paired == {f"c{i:02d}" for i in range(N)} - held and summary["held_out_creators"] == len(held)
+    # SPEC 15: the holdout's pairs are ghosts, in pairs_ghosts.csv beside the list, never in it
+    assert {r["creator_id"] for r in _rows(files / "pairs_ghosts.csv")} == held
+    assert summary["held_back_samples"] == len(held) and "held back with the holdout" in summary["held_back"]
     assert "ranking score" in summary["value_meaning"] and "not a forecast" in summary["value_meaning"]
 
 
-def _review_json(path: Path, campaign_type: str, calibration: str | None) -> Path:
-    traffic = {"calibration": None if calibration is None else float(calibration)}
-    path.write_text(json.dumps({"campaign": {"id": "earlier_scd", "type": campaign_type}, "experiments": {"traffic": traffic}}))
+def _review_json(path: Path, campaign_type: str, calibration: str | None, se: str | None = "0.5",
+                 campaign_id: str = "earlier_scd", event_start: str = "2026-12-12T00:00:00+08:00") -> Path:
+    on_treated = {"calibration": None if calibration is None else float(calibration),
+                  "calibration_se": None if se is None else float(se), "sd_adjusted_myr": "400.00"}
+    path.write_text(json.dumps({"campaign": {"id": campaign_id, "type": campaign_type, "event_start": event_start},
+                                "experiments": {"traffic": {"on_treated": on_treated}}}))
     return path
 
 
-def test_allocate_calibrates_from_an_earlier_review_of_the_same_type(files, capsys):
+def test_allocate_pools_the_on_treated_calibrations_of_earlier_reviews(files, capsys):
     spec = files / "calibrated.yaml"
     spec.write_text(SPEC.replace("efficiency: [1.0, 0.5]}", "efficiency: [1.0, 0.5], calibrate: true}"))
     args = ["allocate", "--spec", str(spec), "--content", str(files / "content.csv")]
     assert main([*args, "--out", str(files / "one.csv")]) == 0
     plain = json.loads(capsys.readouterr().out)
-    assert plain["calibration"]["factor"] == "1.000000" and "no --calibration-from" in plain["calibration"]["source"]
-    review = _review_json(files / "review.json", "scd", "0.25")
-    assert main([*args, "--out", str(files / "quarter.csv"), "--calibration-from", str(review)]) == 0
-    scaled = json.loads(capsys.readouterr().out)
-    assert scaled["calibration"]["factor"] == "0.250000" and "earlier_scd" in scaled["calibration"]["source"]
-    # the same spend goes to the same creators; what it is expected to add is a quarter
+    assert plain["calibration"] == "1.000000" and plain["calibration_pooled"] == [] and plain["mde_myr"] is None
+    # SPEC 15: c* = (1 + 0.25/0.5² + 0.5/1²) / (1 + 1/0.5² + 1/1²) = 2.5 / 6
+    a = _review_json(files / "a.json", "scd", "0.25", "0.5", "a", "2026-11-11T00:00:00+08:00")
+    b = _review_json(files / "b.json", "scd", "0.5", "1", "b", "2026-12-12T00:00:00+08:00")
+    assert main([*args, "--out", str(files / "pooled.csv"), "--calibration-from", str(a),
+                 "--calibration-from", str(b)]) == 0  # fmt: skip
+    pooled = json.loads(capsys.readouterr().out)
+    assert pooled["calibration"] == f"{2.5 / 6:.6f}"
+    half = 1.959963984540054 / 6**0.5
+    assert pooled["calibration_ci95"] == [f"{2.5 / 6 - half:.6f}", f"{2.5 / 6 + half:.6f}"]
+    assert [(x["campaign"], x["weight"]) for x in pooled["calibration_pooled"]] == [("a", f"{4 / 6:.6f}"),
+                                                                                    ("b", f"{1 / 6:.6f}")]
+    assert "a 0.250" in pooled["calibration_source"] and "weight" in pooled["calibration_source"]
+    # MDE with s from the latest review (b: RM 400.00) over the plan's would-be-treated per group
+    n_t, n_h = pooled["boosted_creators"], pooled["ghosts"]
+    mde = (1.959963984540054 + 0.8416212335729143) * 400 * (1 / n_t + 1 / n_h) ** 0.5
+    assert pooled["mde_myr"] == f"{mde:.2f}" and "per treated creator" in pooled["power"]["text"]
+    # the same spend goes to the same creators; what it is expected to add is scaled by c*
     one = {r["creator_id"]: r for r in _rows(files / "one.csv")}
-    quarter = {r["creator_id"]: r for r in _rows(files / "quarter.csv")}
-    assert {c: r["spend_myr"] for c, r in one.items()} == {c: r["spend_myr"] for c, r in quarter.items()}
+    scaled = {r["creator_id"]: r for r in _rows(files / "pooled.csv")}
+    assert {c: r["spend_myr"] for c, r in one.items()} == {c: r["spend_myr"] for c, r in scaled.items()}
     total = sum(Decimal(r["expected_gmv_myr"]) for r in one.values())
-    assert sum(Decimal(r["expected_gmv_myr"]) for r in quarter.values()) == pytest.approx(total / 4, abs=Decimal("0.5"))
-    # a negative calibration counts as 0 (SPEC 12: at least 0)
-    assert main([*args, "--out", str(files / "zero.csv"), "--calibration-from",
-                 str(_review_json(files / "neg.json", "scd", "-0.4"))]) == 0  # fmt: skip
-    assert json.loads(capsys.readouterr().out)["calibration"]["factor"] == "0.000000"
+    assert sum(Decimal(r["expected_gmv_myr"]) for r in scaled.values()) == pytest.approx(
+        total * Decimal(2.5 / 6), abs=Decimal("0.5"))
+    # a null calibration does not count; a negative c* is used as 0
+    none = _review_json(files / "none.json", "scd", None, None, "n")
+    neg = _review_json(files / "neg.json", "scd", "-9", "0.1", "neg")
+    assert main([*args, "--out", str(files / "zero.csv"), "--calibration-from", str(none),
+                 "--calibration-from", str(neg)]) == 0  # fmt: skip
+    zero = json.loads(capsys.readouterr().out)
+    assert zero["calibration"] == "0.000000" and [x["campaign"] for x in zero["calibration_pooled"]] == ["neg"]
 
 
 @pytest.mark.parametrize(
     ("campaign_type", "calibration", "field"),
-    [("mega_sale", "0.5", "campaign.type"), ("scd", None, "experiments.traffic.calibration")],
+    [("mega_sale", "0.5", "campaign.type"), ("scd", "text", "experiments.traffic.on_treated.calibration")],
 )
 def test_allocate_calibration_from_a_wrong_review_is_exit_2_naming_the_field(files, capsys, campaign_type,
                                                                              calibration, field):
     spec = files / "calibrated.yaml"
     spec.write_text(SPEC.replace("efficiency: [1.0, 0.5]}", "efficiency: [1.0, 0.5], calibrate: true}"))
-    review = _review_json(files / "bad.json", campaign_type, calibration)
+    good = _review_json(files / "good.json", "scd", "0.5")
+    review = _review_json(files / "bad.json", campaign_type, "0.5")
+    if calibration == "text":
+        review.write_text(review.read_text().replace('"calibration": 0.5', '"calibration": "0.5"'))
     code = main(["allocate", "--spec", str(spec), "--content", str(files / "content.csv"), "--out",
-                 str(files / "x.csv"), "--calibration-from", str(review)])  # fmt: skip
+                 str(files / "x.csv"), "--calibration-from", str(good), "--calibration-from", str(review)])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and "bad.json" in err and field in err and "Traceback" not in err

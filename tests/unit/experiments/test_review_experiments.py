@@ -189,3 +189,120 @@ def test_holdout_share_outside_range_exits_2(tmp_path, data, capsys):
     assert review(tmp_path, data, "bad.yaml") == 2
     err = capsys.readouterr().err.strip()
     assert "bad.yaml" in err and "experiments.traffic.holdout_share" in err
+
+
+# --------------------------------------------------------------------------- SPEC 15: on the would-be-treated
+
+
+def _plan_files(data: Path) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Write a plan that chose 24 creators for boosts and 24 for samples; return (T_W, H_W) per mechanism."""
+    ids = [c for c in _creators() if c != "c00"]
+    chosen = ids[:30]
+    t_held = [c for c in chosen if in_holdout("exp_scd", "traffic", c, 0.3)]
+    s_held = [c for c in chosen if in_holdout("exp_scd", "samples", c, 0.3)]
+    rows = ["creator_id,spend_myr,expected_gmv_myr,ghost_spend_myr,ghost_expected_gmv_myr"]
+    for c in chosen:
+        rows.append(f"{c},0.00,0.00,40.00,90.00" if c in t_held else f"{c},40.00,90.00,0.00,0.00")
+    (data / "traffic.csv").write_text("\n".join(rows) + "\n")
+    pairs = "creator_id,product_id,value_myr,account_manager\n"
+    (data / "matchmaking.csv").write_text(pairs + "".join(f"{c},p1,10.00,\n" for c in chosen if c not in s_held))
+    (data / "matchmaking_ghosts.csv").write_text(pairs + "".join(f"{c},p1,10.00,\n" for c in s_held))
+    return ([c for c in chosen if c not in t_held], t_held, [c for c in chosen if c not in s_held], s_held)
+
+
+def _welch(values: dict[str, float], held: set[str]):
+    from scipy import stats
+
+    t = [v for c, v in values.items() if c not in held]
+    h = [v for c, v in values.items() if c in held]
+    mt, mh = sum(t) / len(t), sum(h) / len(h)
+    a = sum((v - mt) ** 2 for v in t) / (len(t) - 1) / len(t)
+    b = sum((v - mh) ** 2 for v in h) / (len(h) - 1) / len(h)
+    df = (a + b) ** 2 / (a * a / (len(t) - 1) + b * b / (len(h) - 1))
+    return mt - mh, stats.t.ppf(0.975, df) * math.sqrt(a + b), df, math.sqrt(a + b)
+
+
+def test_on_treated_block_is_spec_15(tmp_path, data):
+    t_treated, t_held, s_treated, s_held = _plan_files(data)
+    assert review(tmp_path, data) == 0
+    experiments = json.loads((tmp_path / "out" / "review.json").read_text())["experiments"]
+    for mechanism, treated, held in (("traffic", t_treated, t_held), ("samples", s_treated, s_held)):
+        block = experiments[mechanism]["on_treated"]
+        w = {c: i for i, c in enumerate(_creators()) if c in treated or c in held}
+        y = {c: _gmv(i) for c, i in w.items()}
+        x = {c: (_x(i) if c != "c39" else 0) for c, i in w.items()}
+        xbar, ybar = sum(x.values()) / len(w), sum(y.values()) / len(w)
+        theta = sum((x[c] - xbar) * (y[c] - ybar) for c in w) / sum((x[c] - xbar) ** 2 for c in w)
+        lift, half, df, se = _welch({c: y[c] - theta * (x[c] - xbar) for c in w}, set(held))
+        assert (block["n_treated"], block["n_holdout"]) == (len(treated), len(held))
+        assert block["theta"] == pytest.approx(round(theta, 6), abs=1e-6)
+        assert block["lift_myr"] == _myr(lift) and block["df"] == pytest.approx(round(df, 6), abs=1e-6)
+        assert block["ci95_low_myr"] == _myr(lift - half) and block["ci95_high_myr"] == _myr(lift + half)
+        assert 1 / 10_001 <= block["p_value"] <= 1
+        assert block["significant"] == (((lift - half) > 0 or (lift + half) < 0) and block["p_value"] < 0.05)
+        assert block["incremental_gmv_myr"] == _myr(lift * len(treated)) and block["reason"] is None
+        srm = experiments[mechanism]["srm"]
+        assert srm["would_be_treated"]["n"] == len(w) and srm["would_be_treated"]["holdout"] == len(held)
+        assert srm["all"]["n"] == N - 1 and srm["all"]["expected_share"] == 0.3
+        assert set(srm["all"]) == {"n", "expected_share", "holdout", "treated", "chi2", "p_value", "mismatch"}
+        # section 12's block stays as it was, beside
+        assert experiments[mechanism]["n_treated"] + experiments[mechanism]["n_holdout"] == N - 1
+    traffic = experiments["traffic"]["on_treated"]
+    assert traffic["spend_myr"] == _myr(4_000 * len(t_treated)) and traffic["held_back_myr"] == _myr(4_000 * len(t_held))
+    predicted = 9_000 * len(t_treated)
+    assert traffic["predicted_incremental_gmv_myr"] == _myr(predicted)
+    lift = float(Decimal(traffic["lift_myr"])) * 100
+    assert traffic["calibration"] == pytest.approx(lift * len(t_treated) / predicted, abs=2e-4)
+    samples = experiments["samples"]["on_treated"]
+    shipped = set(_creators()[:12])
+    assert samples["held_back_myr"] == _myr(3_550 * len(s_held))
+    assert samples["spend_myr"] == _myr(3_550 * len([c for c in s_treated if c in shipped]))
+    assert samples["compliance"] == {"holdout_sampled": len([c for c in s_held if c in shipped]),
+                                     "treated_unsampled": len([c for c in s_treated if c not in shipped])}  # fmt: skip
+    text = (tmp_path / "out" / "review.md").read_text()
+    assert "On the creators the plan chose" in text and "randomization p = " in text and "Sample ratio" in text
+    assert text.index("On the creators the plan chose") < text.index("All enrolled creators (section 12")
+    page = (tmp_path / "out" / "review.html").read_text()
+    assert page.count("<svg") >= 4 and "On the creators the plan chose" in page
+
+
+def test_no_plan_and_absent_ghost_columns(tmp_path, data):
+    assert review(tmp_path, data) == 0  # traffic.csv without ghost columns: they are 0; no matchmaking files
+    experiments = json.loads((tmp_path / "out" / "review.json").read_text())["experiments"]
+    assert experiments["samples"]["on_treated"]["reason"] == "no_plan"
+    assert experiments["traffic"]["on_treated"]["held_back_myr"] == "0.00"
+
+
+def test_a_split_that_lost_holdout_creators_is_a_mismatch_in_words(tmp_path, data):
+    many = [f"k{i:04d}" for i in range(2_000)]
+    held = [c for c in many if in_holdout("srm_scd", "traffic", c, 0.1)]
+    dropped = set(held[: len(held) // 4])  # a late file lost a quarter of the holdout
+    (data / "enrollments.csv").write_text("creator_id,registered_at,is_new_creator\n"
+                                          + "".join(f"{c},2027-03-01 09:00:00,no\n" for c in many if c not in dropped))
+    (tmp_path / "srm.yaml").write_text(SPEC.replace("exp_scd", "srm_scd").replace(
+        "{traffic: {holdout_share: 0.3}, samples: {holdout_share: 0.3}}", "{traffic: {holdout_share: 0.1}}"))
+    assert review(tmp_path, data, "srm.yaml") == 0
+    srm = json.loads((tmp_path / "out" / "review.json").read_text())["experiments"]["traffic"]["srm"]["all"]
+    assert srm["mismatch"] is True and srm["p_value"] < 0.001
+    assert "must not be trusted" in (tmp_path / "out" / "review.md").read_text()
+
+
+@pytest.mark.parametrize(("file", "body", "field"), [
+    ("traffic.csv", "creator_id,spend_myr,ghost_spend_myr\nc01,10.00,0.00\nc02,0.00,-3.00\n", "ghost_spend_myr"),
+    ("traffic.csv", "creator_id,spend_myr,ghost_expected_gmv_myr\nc01,10.00,0.00\nc02,0.00,lots\n",
+     "ghost_expected_gmv_myr"),
+])  # fmt: skip
+def test_bad_ghost_columns_exit_2_naming_file_row_and_field(tmp_path, data, capsys, file, body, field):
+    (data / file).write_text(body)
+    assert review(tmp_path, data) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and file in err[0] and "row 2" in err[0] and field in err[0] and "Traceback" not in err[0]
+
+
+def test_a_ghost_that_is_not_in_the_holdout_exits_2(tmp_path, data, capsys):
+    treated = next(c for c in _creators() if not in_holdout("exp_scd", "samples", c, 0.3))
+    held = next(c for c in _creators() if in_holdout("exp_scd", "samples", c, 0.3))
+    (data / "matchmaking_ghosts.csv").write_text(f"creator_id,product_id\n{held},p1\n{treated},p1\n")
+    assert review(tmp_path, data) == 2
+    err = capsys.readouterr().err.strip()
+    assert "matchmaking_ghosts.csv" in err and "row 2" in err and "creator_id" in err and treated in err

@@ -39,9 +39,10 @@ def test_hand_worked_allocation_with_a_partial_last_step():
         "cap_per_creator_myr": "200.00",
     }
     assert result.csv().decode("utf-8-sig").splitlines() == [
-        "creator_id,spend_myr,expected_gmv_myr,gpm_myr,content_gmv_myr,content_views",
-        "A,150.00,312.50,25.00,300.00,10000",
-        "B,100.00,150.00,15.00,100.00,10000",
+        "creator_id,spend_myr,expected_gmv_myr,gpm_myr,content_gmv_myr,content_views,ghost_spend_myr,"
+        "ghost_expected_gmv_myr",
+        "A,150.00,312.50,25.00,300.00,10000,0.00,0.00",
+        "B,100.00,150.00,15.00,100.00,10000,0.00,0.00",
     ]
 
 

@@ -8,7 +8,9 @@ token) and shows only the campaigns whose DAG the user may read. Pages are rende
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
+import hashlib
 import logging
 import os
 import stat
@@ -22,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
@@ -31,6 +34,7 @@ from creator_ops.core.paths import TEMPLATES_DIR
 from creator_ops.core.settings import WAREHOUSE_CONN_ID, settings
 from creator_ops.core.spec import CampaignSpec, SpecProblem, discover_specs
 from creator_ops.core.steps import output_root
+from creator_ops.core.storage import is_local, read_object
 
 log = logging.getLogger(__name__)
 TEMPLATES = TEMPLATES_DIR / "ui"
@@ -41,13 +45,42 @@ REVIEW_FILES = {
     "review.json": "application/json",
     "review.md": "text/markdown; charset=utf-8",
 }
+# Links where ops open the pages. Opened from Airflow's navigation, a plugin page runs in an
+# iframe sandboxed with "allow-scripts allow-same-origin allow-forms allow-downloads" (no
+# allow-top-navigation, no allow-popups: airflow/ui/dist, the ExternalView component), and
+# Airflow mirrors the frame's address into its own (`/plugin/<url_route>/...`). So:
+# - a link between the plugin's own pages (a campaign, the review, the ecosystem, matchmaking,
+#   traffic) has no target: it navigates the frame, and Back, reload and a copied address work;
+# - a download answers `Content-Disposition: attachment` (allowed by allow-downloads);
+# - a link to one of Airflow's pages (DAG grid, runs, a run, Required Actions) carries
+#   target="_top". On its own the page is the top window and the link is a plain link. In the
+#   frame, where the sandbox blocks it, this script hands it to Airflow's own router instead: a
+#   history entry in Airflow's window and the `popstate` event its router listens to, so the
+#   DAG opens in Airflow's page, not nested inside the plugin's frame. A modified click (new tab)
+#   is left to the browser. The script is the only one on the pages, allowed by its hash.
+TOP_LINKS_SCRIPT = (
+    "(function(){if(window.top===window)return;"
+    "document.addEventListener('click',function(e){"
+    "if(e.defaultPrevented||e.button!==0||e.metaKey||e.ctrlKey||e.shiftKey||e.altKey)return;"
+    "var a=e.target.closest?e.target.closest('a[target=\"_top\"]'):null;"
+    "if(!a||a.origin!==location.origin)return;"
+    "try{var t=window.top,s=t.history.state||{},i=typeof s.idx==='number'?s.idx+1:1;"
+    "t.history.pushState({usr:null,key:Math.random().toString(36).slice(2,10),idx:i},'',a.pathname+a.search+a.hash);"
+    "t.dispatchEvent(new t.PopStateEvent('popstate',{state:t.history.state}));e.preventDefault();}catch(x){}"
+    "});})();"
+)
+TOP_LINKS_SCRIPT_HASH = base64.b64encode(hashlib.sha256(TOP_LINKS_SCRIPT.encode()).digest()).decode()
 # Every page of the plugin is self-contained: nothing loads from anywhere (inline style and SVG,
-# no script), and only Airflow's own UI may frame it (it shows the Campaigns view in its navigation).
+# the one script above), and only Airflow's own UI may frame it (it shows the pages in its navigation).
 PAGE_CSP = (
+    f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{TOP_LINKS_SCRIPT_HASH}'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+# the review and ecosystem pages are the pipeline's self-contained HTML (no script, links only within the plugin)
+REVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; "
     "base-uri 'none'; form-action 'none'"
 )
-REVIEW_CSP = PAGE_CSP  # the review page is the review stage's self-contained HTML, under the same rule
 SECURITY_HEADERS = {
     "content-security-policy": PAGE_CSP,
     "x-content-type-options": "nosniff",
@@ -58,25 +91,32 @@ SECURITY_HEADERS = {
 }
 
 
+# A request waits at most this long for a slot (then 503): with a page's own time, an answer within 5 s.
+QUEUE_WAIT_S = 4.0
+QUEUE_PER_SLOT = 64  # waiters per slot (each an idle coroutine, no thread): 256 with the default 4 slots
+
+
 class PluginGuard:
     """One ASGI middleware for every route of the plugin: bounded work, relative redirects, security headers.
 
-    - At most `slots` requests of the plugin are in progress at once. One more waits up to
-      `wait` seconds for a slot (a short page a moment behind another), holding no thread
-      while it waits, with at most `queue` such waiters; then, or past the queue, it gets 503
-      (with `Retry-After`). So viewers can never take Airflow's shared thread pool, and its
-      own routes (`/api/v2/version`, the UI) stay responsive.
+    - At most `slots` requests of the plugin are in progress at once. The next ones queue, in
+      order, for up to `wait` seconds each (holding no thread while they wait), at most
+      `queue` of them: a busy minute (50 people opening the pages at once, each page tens of
+      milliseconds) is served, not refused. Only a request that waited `wait` seconds, or
+      found the queue full, gets 503 (with `Retry-After`), so every request is answered
+      within about `wait` seconds plus its own page's time. Viewers can never take Airflow's
+      shared thread pool, and its own routes (`/api/v2/version`, the UI) stay responsive.
     - A path with a trailing slash is redirected to the same path without it, relative to
       the host (FastAPI's own redirect is built from the Host header).
     - Every answer, error pages included, carries `SECURITY_HEADERS` (a route may set a
       stricter policy of its own).
     """
 
-    def __init__(self, app: Any, slots: int, wait: float = 2.0, queue: int | None = None) -> None:
+    def __init__(self, app: Any, slots: int, wait: float = QUEUE_WAIT_S, queue: int | None = None) -> None:
         self.app = app
         self.slots = slots
         self.wait = wait
-        self.queue = 4 * slots if queue is None else queue
+        self.queue = QUEUE_PER_SLOT * slots if queue is None else queue
         self.busy = 0  # requests in progress; one event loop per API server worker, so no lock
         self.waiting = 0
         self._free: asyncio.Semaphore | None = None  # made in the server's event loop, on first use
@@ -232,7 +272,7 @@ def campaign_for(user: Any, campaign_id: str) -> CampaignSpec:
     raise HTTPException(status_code=404, detail="no such campaign")
 
 
-def output_file(folder: str, sub: str, name: str) -> Path | None:
+def output_file(folder: str, sub: str, name: str) -> Path | Any | None:
     """Return `output/<folder>/<sub>/<name>` when it is a regular file there, not reached through a link.
 
     The output root itself may be a mount or a link (deployments put it anywhere); below it,
@@ -242,7 +282,11 @@ def output_file(folder: str, sub: str, name: str) -> Path | None:
     """
     if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
         return None
-    root = output_root().resolve()
+    root = output_root()
+    if not is_local(root):
+        path = stored_output(root, folder, sub, name)
+        return path if path is not None and read_object(path, head=True) is not None else None
+    root = root.resolve()
     top = root / folder
     path = top / sub / name
     for entry in (top, top / sub, path):
@@ -257,8 +301,32 @@ def output_file(folder: str, sub: str, name: str) -> Path | None:
     return resolved
 
 
+def stored_output(root: Any, folder: str, sub: str, name: str) -> Any:
+    """Return the object-storage path `<root>/<folder>/<sub>/<name>`, None when a part could climb out.
+
+    Object storage has no links; what keeps a request inside the campaign's folder is that no
+    part is empty, `.`/`..` (but `sub` "." for the folder itself) or holds a separator.
+    """
+    if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
+        return None
+    parts = [folder] if sub == "." else [folder, sub]
+    if any(p in ("", ".", "..") or "/" in p or "\\" in p for p in parts):
+        return None
+    path = root
+    for part in (*parts, name):
+        path = path / part
+    return path
+
+
 def read_output_file(folder: str, sub: str, name: str) -> bytes:
     """Return the bytes of an output file (see `output_file`); 404 for anything else, naming nothing."""
+    root = output_root()
+    if not is_local(root):  # object storage: one GET of the object, nothing else answers
+        path = stored_output(root, folder, sub, name)
+        body = read_object(path) if path is not None else None
+        if body is None:
+            raise HTTPException(status_code=404, detail="no such file")
+        return body
     path = output_file(folder, sub, name)
     if path is None:
         raise HTTPException(status_code=404, detail="no such file")
@@ -285,14 +353,9 @@ def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
 
 def local_time(moment: dt.datetime | str | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
     """Format a moment (or its ISO 8601 text with an offset, as snapshots store it) in the campaign's time zone."""
-    if moment is None:
-        return "—"
-    from zoneinfo import ZoneInfo
+    from creator_ops.core.times import format_local
 
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M")
+    return format_local(moment, timezone)
 
 
 def percent(share: float | None) -> str:
@@ -303,7 +366,10 @@ def percent(share: float | None) -> str:
 @cache
 def templates() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    env.filters.update(money=money, local_time=local_time, percent=percent)
+    from creator_ops.core.matchmaking import score_text
+
+    env.filters.update(money=money, local_time=local_time, percent=percent, score=score_text)
+    env.globals["top_links_script"] = Markup(f"<script>{TOP_LINKS_SCRIPT}</script>")
     return env
 
 

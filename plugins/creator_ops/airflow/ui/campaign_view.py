@@ -26,6 +26,7 @@ from creator_ops.airflow.ui.campaign_charts import charts
 from creator_ops.airflow.ui.campaign_page import CampaignPage, as_dict, campaign_page
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.steps import output_root
+from creator_ops.core.storage import refresh
 
 router = APIRouter()
 MATCHMAKING_SUFFIXES = (".csv", ".xlsx", ".json", ".md", ".html")
@@ -125,7 +126,7 @@ def _airflow_state(user: Any, dag_id: str) -> tuple[list[dict[str, Any]], dict[s
 
 
 def _matchmaking_files(spec: CampaignSpec) -> list[str]:
-    folder = output_root() / spec.id / "matchmaking"
+    folder = refresh(output_root() / spec.id / "matchmaking")  # object storage: today's listing, not a cached one
     if not folder.is_dir():
         return []
     names = (p.name for p in folder.iterdir() if p.suffix in MATCHMAKING_SUFFIXES)

@@ -742,9 +742,19 @@ SPECS["traffic"] = DatasetSpec(
         F("spend_sen", ("spend_myr", "spend", "spend_rm", "boost_spend_myr"), "money", required=True,
           blank_ok=False, minimum=0),  # fmt: skip
         F("expected_gmv_sen", ("expected_gmv_myr", "expected_gmv", "expected_gmv_rm"), "money", default=0, minimum=0),
+        # SPEC 15: what the plan would have given a holdout creator (a ghost); absent columns are 0
+        F("ghost_spend_sen", ("ghost_spend_myr", "ghost_spend"), "money", default=0, minimum=0),
+        F("ghost_expected_gmv_sen", ("ghost_expected_gmv_myr", "ghost_expected_gmv"), "money", default=0, minimum=0),
     ),
     read_by=("review", "experiments"),  # `campaignctl review`'s traffic.csv (the allocation's rows)
 )
+
+# Not landed per campaign: the matchmaking list `campaignctl match` wrote, which `campaignctl review`
+# reads for SPEC 15's would-be-treated: `matchmaking.csv` (the treated pairs, as the account managers
+# got them) and `matchmaking_ghosts.csv` (the pairs the plan gave holdout creators; nothing shipped).
+_PAIR_FIELDS = (CREATOR_ID, PRODUCT_ID, F("value_sen", ("value_myr", "value"), "money", default=0), ACCOUNT_MANAGER)
+SPECS["matchmaking"] = DatasetSpec("matchmaking", _PAIR_FIELDS, read_by=("review", "experiments"))
+SPECS["matchmaking_ghosts"] = DatasetSpec("matchmaking_ghosts", _PAIR_FIELDS, read_by=("review", "experiments"))
 
 # SPEC section 14: who is paid, with the identity a self-billed e-invoice and CP58 need. Not a
 # per-campaign export like the ones above: finance keeps one list for the company, the last landed

@@ -42,3 +42,31 @@ def review_ready_alert(
         facts=tuple(facts),
         link=link,
     )
+
+
+def sample_ratio_alert(spec: CampaignSpec, review: dict[str, Any], *, link: str | None = None) -> Alert | None:
+    """Build the one problem alert for a sample ratio mismatch (SPEC 15), or None when every split is as expected."""
+    from creator_ops.core.review.experiments_render import srm_detail
+
+    found = [
+        (mechanism, which, test)
+        for mechanism, block in (review.get("experiments") or {}).items()
+        for which, test in ((block.get("srm") or {}).items())
+        if test.get("mismatch")
+    ]
+    if not found:
+        return None
+    mechanisms = sorted({m for m, _, _ in found})
+    detail = "; ".join(f"{m}, {srm_detail(which, test)}" for m, which, test in found)
+    facts = [Fact(f"{m} ({which.replace('_', ' ')})", srm_detail(which, test)) for m, which, test in found]
+    if link:
+        facts.append(Fact("Review", link))
+    return Alert(
+        key=alert_key("sample_ratio_mismatch", spec.id),
+        campaign_id=spec.id,
+        kind="sample_ratio_mismatch",
+        severity="warning",
+        data={"mechanisms": " and ".join(mechanisms), "detail": detail},
+        facts=tuple(facts),
+        link=link,
+    )

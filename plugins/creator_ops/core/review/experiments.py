@@ -11,6 +11,8 @@ decimals), ratios with six decimals, nothing null unless SPEC 12 says so.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +44,13 @@ EXPERIMENT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("creator_id", "VARCHAR", True),
         ("spend_sen", "BIGINT", True),
         ("expected_gmv_sen", "BIGINT", False),
+        ("ghost_spend_sen", "BIGINT", False),
+        ("ghost_expected_gmv_sen", "BIGINT", False),
+    ),
+    # SPEC 15: the matchmaking list's pairs (treated) and its ghost pairs (holdout creators the plan chose)
+    "pairs": (
+        ("creator_id", "VARCHAR", True),
+        ("product_id", "VARCHAR", True),
     ),
 }
 
@@ -65,9 +74,18 @@ def _interval_fields(interval: Interval | None) -> dict[str, Money | None]:
     }
 
 
-def register_experiment_tables(con: duckdb.DuckDBPyConnection, creators: Any, traffic: Any) -> None:
+def register_experiment_tables(
+    con: duckdb.DuckDBPyConnection, creators: Any, traffic: Any, pairs: Any = None, ghost_pairs: Any = None
+) -> None:
     register_input(con, "exp_creators", creators, EXPERIMENT_COLUMNS["creators"])
     register_input(con, "exp_traffic", traffic, EXPERIMENT_COLUMNS["traffic"])
+    register_input(con, "exp_pairs", pairs, EXPERIMENT_COLUMNS["pairs"])
+    register_input(con, "exp_ghost_pairs", ghost_pairs, EXPERIMENT_COLUMNS["pairs"])
+    con.execute(  # absent ghost columns are 0 (SPEC 15: a traffic file written before the ghosts)
+        "CREATE OR REPLACE TEMP VIEW exp_plan AS SELECT creator_id, coalesce(spend_sen, 0) AS spend_sen, "
+        "coalesce(expected_gmv_sen, 0) AS expected_gmv_sen, coalesce(ghost_spend_sen, 0) AS ghost_spend_sen, "
+        "coalesce(ghost_expected_gmv_sen, 0) AS ghost_expected_gmv_sen FROM exp_traffic"
+    )
 
 
 def _population(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -129,7 +147,7 @@ def experiments_figures(spec: CampaignSpec, con: duckdb.DuckDBPyConnection, resu
         block["incremental_gmv_ci95_myr"] = [_money(low_high[0]), _money(low_high[1])] if low_high else None
         if mechanism == "traffic":
             spend, predicted = con.execute(
-                "SELECT coalesce(sum(spend_sen), 0), coalesce(sum(expected_gmv_sen), 0) FROM exp_traffic"
+                "SELECT coalesce(sum(spend_sen), 0), coalesce(sum(expected_gmv_sen), 0) FROM exp_plan"
             ).fetchall()[0]
             spend, predicted = int(spend), int(predicted)
             extra: dict[str, Any] = {}
@@ -144,8 +162,140 @@ def experiments_figures(spec: CampaignSpec, con: duckdb.DuckDBPyConnection, resu
         block["significant"] = None if est.cuped is None else est.cuped.excludes_zero
         block["reason"] = est.reason
         block.update(extra)
+        on_treated, srm = on_treated_figures(spec, con, mechanism, population, held, outcome, covariate)
+        block["on_treated"] = on_treated
+        block["srm"] = srm
         out[mechanism] = block
     return out
+
+
+# --------------------------------------------------------------------------- SPEC 15: on the would-be-treated
+
+
+def _plan(con: duckdb.DuckDBPyConnection, mechanism: str) -> tuple[bool, dict[str, dict[str, int]]]:
+    """Return (the plan exists, per creator its plan figures in sen) for `mechanism`.
+
+    Traffic: spend, expected GMV, ghost spend, ghost expected GMV summed over every row.
+    Samples: pairs and ghost pairs (counts) and the ghost pairs' product prices.
+    """
+    per: dict[str, dict[str, int]] = {}
+    if mechanism == "traffic":
+        rows = con.execute(
+            "SELECT creator_id, sum(spend_sen), sum(expected_gmv_sen), sum(ghost_spend_sen), "
+            "sum(ghost_expected_gmv_sen), count(*) FROM exp_plan WHERE creator_id IS NOT NULL GROUP BY creator_id"
+        ).fetchall()
+        for c, spend, expected, ghost, ghost_expected, _ in rows:
+            per[c] = {"spend": int(spend), "expected": int(expected), "ghost_spend": int(ghost),
+                      "ghost_expected": int(ghost_expected)}  # fmt: skip
+        return bool(rows), per
+    has_plan = False
+    for table, key in (("exp_pairs", "pairs"), ("exp_ghost_pairs", "ghost_pairs")):
+        rows = con.execute(
+            f"SELECT g.creator_id, count(*), coalesce(sum(coalesce(p.price_sen, 0)), 0) FROM {table} AS g "
+            "LEFT JOIN current_products AS p USING (product_id) WHERE g.creator_id IS NOT NULL GROUP BY g.creator_id"
+        ).fetchall()
+        has_plan = has_plan or bool(rows)
+        for c, count, price in rows:
+            per.setdefault(c, {})[key] = int(count)
+            per[c][f"{key}_price"] = int(price)
+    return has_plan, per
+
+
+def _chosen(mechanism: str, figures: dict[str, int]) -> bool:
+    """Would the plan have treated this creator (SPEC 15's W)?"""
+    if mechanism == "traffic":
+        return figures.get("spend", 0) + figures.get("ghost_spend", 0) > 0
+    return figures.get("pairs", 0) + figures.get("ghost_pairs", 0) > 0
+
+
+def srm_block(holdout: int, treated: int, share: Any) -> dict[str, Any]:
+    from creator_ops.core.experiments import sample_ratio
+
+    srm = sample_ratio(holdout, treated, share)
+    return {
+        "n": srm.n,
+        "expected_share": _ratio(Fraction(share)),
+        "holdout": srm.holdout,
+        "treated": srm.treated,
+        "chi2": _ratio(srm.chi2),
+        "p_value": _ratio(srm.p_value),
+        "mismatch": srm.mismatch,
+    }
+
+
+def on_treated_figures(
+    spec: CampaignSpec,
+    con: duckdb.DuckDBPyConnection,
+    mechanism: str,
+    population: list[str],
+    held: set[str],
+    outcome: dict[str, int],
+    covariate: dict[str, int],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (`on_treated`, `srm`) for one mechanism (SPEC 15)."""
+    from creator_ops.core.experiments import NO_PLAN, estimate_on_treated, relabelling_seed
+
+    share = holdout_share_of(spec, mechanism)
+    has_plan, plan = _plan(con, mechanism)
+    would_be = [c for c in population if _chosen(mechanism, plan.get(c, {}))]
+    w_held = {c for c in would_be if c in held}
+    srm = {
+        "all": srm_block(len(held & set(population)), len(set(population) - held), share),
+        "would_be_treated": srm_block(len(w_held), len(would_be) - len(w_held), share),
+    }
+    _, y, x, flags = population_arrays(would_be, outcome, covariate, w_held)
+    est = estimate_on_treated(y, x, flags, seed=relabelling_seed(spec.id, mechanism))
+    if not has_plan:
+        est = type(est)(est.n_treated, est.n_holdout, reason=NO_PLAN)
+    treated_w = [c for c in would_be if c not in w_held]
+    block: dict[str, Any] = {
+        "n_treated": est.n_treated,
+        "n_holdout": est.n_holdout,
+        "mean_treated_myr": _money(est.mean_treated),
+        "mean_holdout_myr": _money(est.mean_holdout),
+        "theta": _ratio(est.theta),
+        "lift_myr": _money(est.lift),
+        "ci95_low_myr": _money(est.low),
+        "ci95_high_myr": _money(est.high),
+        "df": _ratio(est.df),
+        "p_value": _ratio(est.p_value),
+        "sd_adjusted_myr": _money(est.sd_adjusted),
+    }
+    incremental = est.incremental
+    low_high = est.incremental_interval
+    block["incremental_gmv_myr"] = _money(incremental)
+    block["incremental_gmv_ci95_myr"] = [_money(low_high[0]), _money(low_high[1])] if low_high else None
+    if mechanism == "traffic":
+        spend = sum(plan[c].get("spend", 0) for c in treated_w)
+        held_back = sum(f.get("ghost_spend", 0) for f in plan.values())
+    else:
+        shipped = con.execute(
+            "SELECT s.creator_id, coalesce(p.price_sen, 0) FROM shipped AS s LEFT JOIN current_products AS p "
+            "USING (product_id)"
+        ).fetchall()
+        treated_set = set(treated_w)
+        spend = sum(price for creator, price in shipped if creator in treated_set)
+        sampled = {creator for creator, _ in shipped}
+        held_back = sum(f.get("ghost_pairs_price", 0) for f in plan.values())
+    block["spend_myr"] = Money(spend)
+    block["held_back_myr"] = Money(held_back)
+    block["incremental_roi"] = _ratio(incremental / spend) if incremental is not None and spend else None
+    if mechanism == "traffic":
+        predicted = sum(plan[c].get("expected", 0) for c in treated_w)
+        block["predicted_incremental_gmv_myr"] = Money(predicted)
+        usable = incremental is not None and predicted
+        block["calibration"] = _ratio(incremental / predicted) if usable else None
+        block["calibration_ci95"] = [_ratio(low_high[0] / predicted), _ratio(low_high[1] / predicted)] if (
+            usable and low_high) else None  # fmt: skip
+        block["calibration_se"] = _ratio(est.se * est.n_treated / predicted) if usable and est.se is not None else None
+    else:
+        block["compliance"] = {
+            "holdout_sampled": len(w_held & sampled),
+            "treated_unsampled": sum(1 for c in treated_w if c not in sampled),
+        }
+    block["significant"] = est.significant
+    block["reason"] = est.reason
+    return block, srm
 
 
 def projection_block(summary: dict[str, Any], live: list[Any], final_sen: int) -> dict[str, Any]:
@@ -216,3 +366,136 @@ def projection_section(
 
     summary = backtest([*earlier, review_reference(review)])
     return projection_block(summary, live or [], review["gmv"]["eligible_myr"].sen)
+
+
+# --------------------------------------------------------------------------- SPEC 15: what earlier reviews measured
+
+
+@dataclass(frozen=True)
+class EarlierMeasurement:
+    """What one earlier campaign's review says for a mechanism: the loop's calibration and the power statement's s."""
+
+    campaign_id: str
+    event_start: str | None
+    calibration: float | None  # on_treated's, the pooled loop's input
+    calibration_se: float | None
+    sd_sen: float | None  # s for the MDE
+    sd_source: str | None
+
+
+def measurement_from_review(review: dict[str, Any], mechanism: str) -> EarlierMeasurement:
+    """Read one earlier review's `experiments.<mechanism>` for the pooled loop and the MDE (SPEC 15).
+
+    `s` is `on_treated.sd_adjusted_myr`; failing that (a review written before SPEC 15), the
+    standard deviation of Y over that campaign's population, recovered from section 12's raw
+    interval as `se / sqrt(1/n_T + 1/n_H)` (exact when both groups have the same spread).
+    """
+    campaign = review.get("campaign") or {}
+    block = (review.get("experiments") or {}).get(mechanism) or {}
+    on_treated = block.get("on_treated") or {}
+
+    def number(value: Any) -> float | None:
+        if value is None:
+            return None
+        return float(value.value) if hasattr(value, "value") else float(value)
+
+    sd, source = None, None
+    if on_treated.get("sd_adjusted_myr") is not None:
+        sd, source = float(on_treated["sd_adjusted_myr"].sen), "the adjusted GMV of its would-be-treated"
+    else:
+        raw = block.get("raw") or {}
+        n_t, n_h = block.get("n_treated") or 0, block.get("n_holdout") or 0
+        if raw.get("ci95_low_myr") is not None and raw.get("ci95_high_myr") is not None and n_t > 0 and n_h > 0:
+            from creator_ops.core.experiments import Z95
+
+            se = (raw["ci95_high_myr"].sen - raw["ci95_low_myr"].sen) / (2 * Z95)
+            sd, source = se / math.sqrt(1 / n_t + 1 / n_h), "the GMV of its whole population (no on-treated estimate)"
+    return EarlierMeasurement(
+        campaign_id=str(campaign.get("id")),
+        event_start=campaign.get("event_start"),
+        calibration=number(on_treated.get("calibration")),
+        calibration_se=number(on_treated.get("calibration_se")),
+        sd_sen=sd,
+        sd_source=source,
+    )
+
+
+def pooled_from(measurements: list[EarlierMeasurement]) -> tuple[Any, list[dict[str, Any]]]:
+    """Pool earlier on-treated calibrations (SPEC 15) and list every campaign pooled with its weight."""
+    from creator_ops.core.experiments import pooled_calibration
+
+    pooled = pooled_calibration((m.campaign_id, m.calibration, m.calibration_se) for m in measurements)
+    listed = [
+        {"campaign": c, "calibration": f"{k:.6f}", "calibration_se": f"{se:.6f}", "weight": f"{w:.6f}"}
+        for c, k, se, w in pooled.campaigns
+    ]
+    return pooled, listed
+
+
+def pooled_sentence(pooled: Any, listed: list[dict[str, Any]]) -> str:
+    """Say the pooled factor, its interval and every campaign pooled with its weight."""
+    prior_weight = 1 - sum(float(x["weight"]) for x in listed)
+    if not listed:
+        return "no earlier campaign of this type has an on-treated calibration: factor 1"
+    parts = ", ".join(f"{x['campaign']} {float(x['calibration']):.3f} (se {float(x['calibration_se']):.3f}, "
+                      f"weight {float(x['weight']):.3f})" for x in listed)  # fmt: skip
+    return (
+        f"pooled calibration {pooled.used:.6f} (95 % interval {pooled.low:.3f} to {pooled.high:.3f}) from {parts} "
+        f"and the prior 1 (weight {prior_weight:.3f})"
+    )
+
+
+def power_statement(
+    sd_sen: float | None,
+    n_treated: int,
+    n_holdout: int,
+    predicted_per_treated_sen: float | None,
+    share: float | None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """SPEC 15's MDE said before the event, beside the plan's own prediction per treated creator, in words."""
+    from creator_ops.core.experiments import creators_needed, minimum_detectable_effect, share_needed
+    from creator_ops.core.money import format_rm
+
+    mde = minimum_detectable_effect(sd_sen, n_treated, n_holdout)
+    out: dict[str, Any] = {
+        "mde_myr": None if mde is None else f"{mde / 100:.2f}",
+        "predicted_per_treated_myr": None
+        if predicted_per_treated_sen is None
+        else f"{predicted_per_treated_sen / 100:.2f}",
+        "n_treated": n_treated,
+        "n_holdout": n_holdout,
+        "sd_myr": None if sd_sen is None else f"{sd_sen / 100:.2f}",
+        "sd_from": source,
+    }
+    if mde is None:
+        why = "no earlier campaign of this type to take the spread of GMV from" if sd_sen is None else (
+            "a group of the would-be-treated is empty")  # fmt: skip
+        out["text"] = f"What this holdout can detect is unknown: {why}."
+        out["below_mde"] = None
+        return out
+    text = (
+        f"This holdout ({n_treated:,} would-be-treated creators treated, {n_holdout:,} held out) detects an effect of "
+        f"{format_rm(round(mde))} per treated creator or more (80 % power, 5 % level)"
+    )
+    if predicted_per_treated_sen is not None:
+        text += f"; the plan predicts {format_rm(round(predicted_per_treated_sen))} per treated creator"
+        below = predicted_per_treated_sen < mde
+        out["below_mde"] = below
+        if below and sd_sen:
+            n = n_treated + n_holdout
+            needed = creators_needed(sd_sen, predicted_per_treated_sen, share or 0)
+            share_for = share_needed(sd_sen, predicted_per_treated_sen, n)
+            how = []
+            if share_for is not None:
+                how.append(f"a holdout share of about {share_for:.2f}")
+            if needed is not None:
+                how.append(f"about {needed:,} would-be-treated creators at this share")
+            text += (
+                ". The prediction is below what this holdout can detect: it cannot tell the predicted effect from "
+                f"none; it would take {' or '.join(how) or 'far more creators'}"
+            )
+    else:
+        out["below_mde"] = None
+    out["text"] = text + "."
+    return out

@@ -69,14 +69,14 @@ def _rows(block: dict[str, Any]) -> list[tuple[str, int, int, int]]:
     return out
 
 
-def interval_svg(mechanism: str, block: dict[str, Any]) -> str:
+def interval_svg(mechanism: str, block: dict[str, Any], *, on_treated: bool = False) -> str:
     """Return an inline SVG of the lift per creator with its 95 % intervals (empty when not measured).
 
     The axis spans the CUPED interval, zero and the prediction; a raw interval much wider than
     that is drawn to the edge with an arrow, its ends written beside it, so the narrower
     interval stays readable.
     """
-    rows = _rows(block)
+    rows = _on_treated_rows(block) if on_treated else _rows(block)
     if not rows:
         return ""
     predicted = None
@@ -108,7 +108,7 @@ def interval_svg(mechanism: str, block: dict[str, Any]) -> str:
     ]
     y = 36
     for label, low, point, high in rows:
-        colour = "#1f6fb2" if label == "CUPED" else "#8a8a8a"
+        colour = "#8a8a8a" if label == "raw" else "#1f6fb2"
         parts += [
             f'<text x="{left - 10}" y="{y + 4}" text-anchor="end">{label}</text>',
             f'<line x1="{x(low):.1f}" y1="{y}" x2="{x(high):.1f}" y2="{y}" stroke="{colour}" stroke-width="6" '
@@ -286,7 +286,14 @@ def experiments_markdown(review: dict[str, Any]) -> list[str]:
         return projection_markdown(review)
     lines = ["## What the mechanisms caused (holdouts)", ""]
     for mechanism, block in experiments.items():
-        lines += [f"### {mechanism}", "", lift_sentence(mechanism, block), "", "| figure | value |", "| --- | --- |"]
+        lines += [f"### {mechanism}", ""]
+        on_treated = block.get("on_treated")
+        if on_treated is not None:
+            lines += [f"**{on_treated_sentence(mechanism, on_treated)}**", "", srm_sentence(block), "",
+                      "| on the creators the plan chose | value |", "| --- | --- |"]  # fmt: skip
+            lines += [f"| {label} | {value} |" for label, value in _on_treated_field_rows(on_treated)]
+            lines += ["", "All enrolled creators (section 12, intent to treat):", ""]
+        lines += [lift_sentence(mechanism, block), "", "| figure | value |", "| --- | --- |"]
         lines += [f"| {label} | {value} |" for label, value in _field_rows(block)]
         lines.append("")
     return lines + projection_markdown(review)
@@ -300,14 +307,165 @@ def experiments_html(review: dict[str, Any]) -> str:
     parts = ["<h2>What the mechanisms caused (holdouts)</h2>"]
     for mechanism, block in experiments.items():
         rows = "".join(
-            f"<tr><td>{html.escape(label)}</td><td class=\"n\">{html.escape(value)}</td></tr>"
+            f'<tr><td>{html.escape(label)}</td><td class="n">{html.escape(value)}</td></tr>'
             for label, value in _field_rows(block)
         )
         svg = interval_svg(mechanism, block)
+        parts.append(f"<h3>{html.escape(mechanism)}</h3>")
+        on_treated = block.get("on_treated")
+        if on_treated is not None:
+            headline_svg = interval_svg(mechanism, on_treated, on_treated=True)
+            srm_text = srm_sentence(block)
+            mismatch = any(t.get("mismatch") for t in (block.get("srm") or {}).values())
+            treated_rows = "".join(
+                f'<tr><td>{html.escape(label)}</td><td class="n">{html.escape(value)}</td></tr>'
+                for label, value in _on_treated_field_rows(on_treated)
+            )
+            parts += [
+                f'<p class="headline"><strong>{html.escape(on_treated_sentence(mechanism, on_treated))}</strong></p>',
+                f'<div class="plot">{headline_svg}</div>' if headline_svg else "",
+                f'<p class="{"alert" if mismatch else "note"}">{html.escape(srm_text)}</p>' if srm_text else "",
+                "<table><thead><tr><th>on the creators the plan chose</th><th>value</th></tr></thead>"
+                f"<tbody>{treated_rows}</tbody></table>",
+                "<p>All enrolled creators (section 12, intent to treat):</p>",
+            ]
         parts += [
-            f"<h3>{html.escape(mechanism)}</h3>",
             f"<p>{html.escape(lift_sentence(mechanism, block))}</p>",
             f'<div class="plot">{svg}</div>' if svg else "",
             f"<table><thead><tr><th>figure</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>",
         ]
     return "\n".join(p for p in parts if p) + "\n" + projection_html(review)
+
+
+# --------------------------------------------------------------------------- SPEC 15: on the would-be-treated
+
+
+def _p_text(p: Ratio | None) -> str:
+    if p is None:
+        return "n/a"
+    value = float(p.value)
+    return f"{value:.4f}" if value >= 0.0001 else "< 0.0001"
+
+
+def on_treated_sentence(mechanism: str, block: dict[str, Any]) -> str:
+    """Say the effect per would-be-treated creator with its interval and p, and whether the two agree."""
+    what, done = WHAT.get(mechanism, (mechanism, mechanism))
+    n_t, n_h = block["n_treated"], block["n_holdout"]
+    if block.get("reason") == "no_plan":
+        missing = "no allocation rows" if mechanism == "traffic" else "no matchmaking pairs"
+        return f"Not measured on the chosen creators: there is no plan ({missing})."
+    if block.get("reason") == "too_few":
+        return (
+            f"Not measured on the chosen creators: {what} needs at least 2 creators the plan chose in each group "
+            f"({n_t} {done}, {n_h} held out), so no effect is estimated."
+        )
+    low, high = block["incremental_gmv_ci95_myr"]
+    df = block.get("df")
+    df_text = f"Welch t, {float(df.value):.1f} df" if df is not None else "no spread: the interval is the point"
+    verb = "added" if block["lift_myr"].sen >= 0 else "changed eligible GMV by"
+    words = (
+        f"On the creators the plan chose: {what} {verb} {_rm(block['lift_myr'])} per {done} creator, between "
+        f"{_rm(block['ci95_low_myr'])} and {_rm(block['ci95_high_myr'])} (95 % interval, {df_text}; "
+        f"randomization p = {_p_text(block.get('p_value'))}), so {_rm(block['incremental_gmv_myr'])} over "
+        f"{n_t:,} {done} creators (between {_rm(low)} and {_rm(high)}), measured against {n_h:,} creators the plan "
+        "chose but held out."
+    )
+    excludes = block["ci95_low_myr"].sen > 0 or block["ci95_high_myr"].sen < 0
+    p = block.get("p_value")
+    p_small = p is not None and float(p.value) < 0.05
+    if block.get("significant"):
+        words += " The interval excludes zero and the randomization test agrees (p < 0.05): the effect is real."
+    elif excludes != p_small:
+        words += (
+            " The interval and the randomization test disagree "
+            f"({'the interval excludes zero but p ≥ 0.05' if excludes else 'p < 0.05 but the interval includes zero'}):"
+            " a few large creators dominate a small group, so the effect is not established."
+        )
+    else:
+        words += " The interval includes zero and p ≥ 0.05: we cannot tell it from no effect."
+    roi = block.get("incremental_roi")
+    if roi is not None:
+        words += f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} spent on them."
+    if mechanism == "traffic" and block.get("calibration") is not None:
+        ci = block.get("calibration_ci95") or [None, None]
+        words += (
+            f" The plan predicted {_rm(block['predicted_incremental_gmv_myr'])} for them; calibration "
+            f"{float(block['calibration'].value):.3f} (se {float(block['calibration_se'].value):.3f}"
+            + (f", between {float(ci[0].value):.3f} and {float(ci[1].value):.3f}" if ci[0] is not None else "")
+            + ")."
+        )
+    compliance = block.get("compliance")
+    if compliance:
+        words += (
+            f" Compliance: {compliance['holdout_sampled']} held-out creators got a sample anyway; "
+            f"{compliance['treated_unsampled']} chosen creators got none shipped."
+        )
+    if block.get("held_back_myr") is not None and block["held_back_myr"].sen:
+        kind = "of boost" if mechanism == "traffic" else "of samples"
+        words += f" {_rm(block['held_back_myr'])} {kind} held back with the holdout."
+    return words
+
+
+def srm_detail(which: str, test: dict[str, Any]) -> str:
+    share = float(test["expected_share"].value) if test.get("expected_share") is not None else 0.0
+    chi2 = test.get("chi2")
+    chi2_text = "n/a" if chi2 is None else f"{float(chi2.value):.2f}"
+    return (
+        f"{'all enrolled' if which == 'all' else 'would-be-treated'}: {test['holdout']:,} held out of {test['n']:,} "
+        f"(expected {share * test['n']:,.1f} at share {share:g}), χ² {chi2_text}, p {_p_text(test.get('p_value'))}"
+    )
+
+
+def srm_sentence(block: dict[str, Any]) -> str:
+    """Say whether the split is what the holdout share says, in words; a mismatch says not to trust the estimates."""
+    srm = block.get("srm") or {}
+    if not srm:
+        return ""
+    details = "; ".join(srm_detail(which, test) for which, test in srm.items())
+    if any(test.get("mismatch") for test in srm.values()):
+        return (
+            f"Sample ratio mismatch ({details}): a split this far off its share happens by chance less than once in "
+            "a thousand, so the assignment or the data are broken (a late file dropped holdout creators, ids changed "
+            "form). The estimates of this mechanism must not be trusted."
+        )
+    return f"Sample ratio as expected ({details})."
+
+
+def _on_treated_rows(block: dict[str, Any]) -> list[tuple[str, int, int, int]]:
+    if block.get("lift_myr") is None:
+        return []
+    return [("chosen", block["ci95_low_myr"].sen, block["lift_myr"].sen, block["ci95_high_myr"].sen)]
+
+
+ON_TREATED_FIELDS = (
+    ("n_treated", "chosen creators treated"),
+    ("n_holdout", "chosen creators held out"),
+    ("mean_treated_myr", "mean eligible GMV, treated"),
+    ("mean_holdout_myr", "mean eligible GMV, held out"),
+    ("theta", "θ (CUPED over the chosen)"),
+    ("lift_myr", "effect per treated creator"),
+    ("ci95_low_myr", "95 % interval, low (Welch t)"),
+    ("ci95_high_myr", "95 % interval, high (Welch t)"),
+    ("df", "degrees of freedom"),
+    ("p_value", "randomization p (10,000 relabellings)"),
+    ("sd_adjusted_myr", "sd of adjusted GMV (next plan's power)"),
+    ("incremental_gmv_myr", "incremental GMV"),
+    ("incremental_gmv_ci95_myr", "incremental GMV, 95 % interval"),
+    ("spend_myr", "spend on the treated"),
+    ("held_back_myr", "held back with the holdout"),
+    ("incremental_roi", "incremental ROI"),
+    ("predicted_incremental_gmv_myr", "predicted incremental GMV"),
+    ("calibration", "calibration (measured / predicted)"),
+    ("calibration_ci95", "calibration, 95 % interval"),
+    ("calibration_se", "calibration, standard error"),
+    ("significant", "significant (interval excludes 0 and p < 0.05)"),
+)
+
+
+def _on_treated_field_rows(block: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = [(label, _cell(block[key])) for key, label in ON_TREATED_FIELDS if key in block]
+    compliance = block.get("compliance")
+    if compliance:
+        rows += [("held out but sampled anyway", str(compliance["holdout_sampled"])),
+                 ("chosen, treated, none shipped", str(compliance["treated_unsampled"]))]  # fmt: skip
+    return rows

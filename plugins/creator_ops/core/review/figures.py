@@ -85,6 +85,10 @@ class ReviewInputs:
     # rows over every hour (creator_id, spend_sen, expected_gmv_sen)
     creators: Any = None
     traffic: Any = None
+    # SPEC 15: the allocation rows carry ghost_spend_sen and ghost_expected_gmv_sen (absent: 0); the
+    # matchmaking list's treated pairs and its ghost pairs (creator_id, product_id)
+    matchmaking: Any = None
+    matchmaking_ghosts: Any = None
 
 
 def what_if_designs(spec: CampaignSpec) -> list[tuple[str, Incentives]]:
@@ -357,7 +361,9 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
             "incentive_response": _incentive_response(spec, rules, result),
         }
         notes += too_few_notes(figures["incentive_response"])
-        register_experiment_tables(con, inputs.creators, inputs.traffic)
+        register_experiment_tables(
+            con, inputs.creators, inputs.traffic, inputs.matchmaking, inputs.matchmaking_ghosts
+        )
         figures["experiments"] = experiments_figures(spec, con, result)
         managers = dict(
             _rows(

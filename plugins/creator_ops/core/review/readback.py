@@ -177,6 +177,12 @@ def _each(check_item: Any) -> Any:
 
 _TARGET = _mapping({"target": _count_or_money, "actual": _count_or_money, "attainment": _ratio})
 _SURVEY = _mapping({"title": _text, "responses": _count})
+_INTERVAL = _mapping({"lift_myr": _money, "ci95_low_myr": _money, "ci95_high_myr": _money})
+# SPEC 15's loop reads the on-treated calibration, its se and the adjusted sd (the next plan's power)
+_ON_TREATED = _mapping({"calibration": _ratio, "calibration_se": _ratio, "sd_adjusted_myr": _money,
+                        "n_treated": _count, "n_holdout": _count})  # fmt: skip
+_MECHANISM = _mapping({"calibration": _ratio, "n_treated": _count, "n_holdout": _count, "raw": _INTERVAL,
+                       "on_treated": _ON_TREATED})  # fmt: skip
 
 REVIEW_FIELDS = _mapping({
     "campaign": _mapping({"id": _required_text, "name": _text, "type": _text, "timezone": _text,
@@ -193,7 +199,7 @@ REVIEW_FIELDS = _mapping({
     "targets": _each(_TARGET),
     "surveys": _each(_SURVEY),
     "payouts": _mapping({"creators": _count, "total_myr": _money, "total_to_gmv": _ratio}),
-    "experiments": _mapping({"traffic": _mapping({"calibration": _ratio})}),
+    "experiments": _mapping({m: _MECHANISM for m in ("traffic", "samples")}),
 })  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from creator_ops.core.money import format_rm_myr
+from creator_ops.core.review.bunching_render import incentive_html, incentive_markdown, least_gmv_per_bonus
 from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps, text
@@ -588,7 +589,9 @@ def _designs_html(review: dict[str, Any]) -> str:
     designs = [["actual design", *_design_cells(review["payouts"])]] + [
         [w["name"], *_design_cells(w)] for w in review["what_if"]
     ]
-    return _table(["design", "creators paid", "total", "total / GMV", "scaled to budget", "creators per tier"], designs)
+    ranking = least_gmv_per_bonus(review)  # SPEC 16: which tiers bring the least GMV per bonus ringgit
+    return _table(["design", "creators paid", "total", "total / GMV", "scaled to budget", "creators per tier"],
+                  designs) + (f'<p id="tier-ranking">{_e(ranking)}</p>' if ranking else "")  # fmt: skip
 
 
 def _design_cells(design: dict[str, Any]) -> list[Any]:
@@ -642,6 +645,8 @@ SECTIONS: list[tuple[str, Any, Any, Any]] = [
     ("cost", "Cost and return", lambda r: True, _cost_html),
     ("targets", "Targets", lambda r: True, _targets_html),
     ("designs", "Incentive designs (what if)", lambda r: True, _designs_html),
+    ("incentive_response", "Do the tier bonuses make creators sell more?",
+     lambda r: bool(r.get("incentive_response")), incentive_html),  # SPEC 16
     ("experiments", None, lambda r: True, experiments_html),  # writes its own headings
     ("surveys", "Surveys", lambda r: True, _surveys_html),
     ("against", lambda r: f"Against {r['baseline'].get('name') or r['baseline'].get('campaign_id')}",
@@ -749,6 +754,10 @@ def render_markdown(review: dict[str, Any]) -> str:
         [["actual design", *_design_cells(review["payouts"])]]
         + [[w["name"], *_design_cells(w)] for w in review["what_if"]],
     )
+    ranking = least_gmv_per_bonus(review)  # SPEC 16
+    lines += [_md(ranking), ""] if ranking else []
+    if review.get("incentive_response"):
+        lines += incentive_markdown(review)
     lines += experiments_markdown(review)
     for survey_id, s in review["surveys"].items():
         title = f"## Survey {_md(s.get('title', survey_id))} ({_md(survey_id)})"
@@ -785,7 +794,9 @@ def _write(path: Path, content: str) -> None:
 
 def write_review(review: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """Write review.json, review.md and review.html into `out_dir` (atomically each); return their paths."""
-    out = Path(out_dir)
+    from creator_ops.core.storage import root_path
+
+    out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "review.json", "md": out / "review.md", "html": out / "review.html"}
     _write(paths["json"], dumps(review))
