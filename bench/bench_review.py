@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -200,12 +201,14 @@ def _timed_sections() -> dict[str, float]:
     """Time SPEC 16's section where the review calls it (the estimate in figures, its HTML in render): thread CPU s."""
     from creator_ops.core.review import figures, render
 
-    spent = {"estimate": 0.0, "render": 0.0, "tiers": 0, "resamples": 0}
+    spent: dict[str, Any] = {"estimate": 0.0, "render": 0.0, "gmv": None}
 
     def timed(module, name: str, key: str) -> None:
         original = getattr(module, name)
 
         def wrapper(*args, **kwargs):
+            if key == "estimate":
+                spent["gmv"] = args[2]  # the selling creators' eligible GMV, for the all-tiers-estimated figure
             began = time.thread_time()  # this thread only: the review's warm-up thread runs beside it
             try:
                 return original(*args, **kwargs)
@@ -218,6 +221,20 @@ def _timed_sections() -> dict[str, float]:
     timed(figures, "incentive_response", "estimate")
     page_section = timed(render, "incentive_html", "render")
     render.SECTIONS[:] = [(*s[:3], page_section) if s[0] == "incentive_response" else s for s in render.SECTIONS]
+    return spent
+
+
+def _every_tier_estimated(campaign_id: str, gmv) -> float:
+    """Thread CPU of the estimate had all three tiers 200+ creators (thresholds at GMV's 30/50/70th percentiles)."""
+    import numpy as np
+
+    from creator_ops.core.review.bunching import incentive_response
+
+    tiers = [(int(q), 10_000 * (i + 1)) for i, q in enumerate(np.percentile(gmv, [30, 50, 70]))]
+    began = time.thread_time()
+    entries = incentive_response(campaign_id, tiers, gmv)
+    spent = time.thread_time() - began
+    assert all(e["reason"] is None for e in entries), "a quantile tier had too few creators"
     return spent
 
 
@@ -243,6 +260,7 @@ def _review(paths: dict[str, Path], out: Path, queue, *, experiments: bool) -> N
     files = write_review(review, out)
     seconds = time.perf_counter() - began
     cpu = time.process_time() - cpu_began
+    section["all_estimated"] = _every_tier_estimated(spec.id, section.pop("gmv"))  # after the review's clock
     queue.put(
         {
             "seconds": seconds,
@@ -316,7 +334,7 @@ def main() -> int:
             b = best["bunching"]
             bunching_cpu = b["estimate"] + b["render"]
             bunching_share = bunching_cpu / best["cpu_seconds"]
-            failed |= bunching_share > 0.10
+            failed |= max(bunching_share, b["all_estimated"] / best["cpu_seconds"]) > 0.10
             html_kb = review["html_bytes"] / 1024
             files_s = review["seconds"] - review["compute_seconds"]
             print(
@@ -334,7 +352,9 @@ def main() -> int:
                 f"{'':>11}   incentive response (SPEC 16), {b['tiers']} tiers ({b['estimated']} estimated) x "
                 f"{b['resamples']:,} resamples over {best['selling']:,} selling creators: estimate "
                 f"{b['estimate'] * 1000:.1f} ms + page section {b['render'] * 1000:.1f} ms CPU, against the review's "
-                f"{best['cpu_seconds']:.2f} s CPU in the same run ({bunching_share:.2%})"
+                f"{best['cpu_seconds']:.2f} s CPU in the same run ({bunching_share:.2%}); had all 3 tiers 200+ "
+                f"creators (thresholds at GMV's 30/50/70th percentiles): {b['all_estimated'] * 1000:.1f} ms "
+                f"({b['all_estimated'] / best['cpu_seconds']:.2%})"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
