@@ -96,17 +96,19 @@ _RE2_SEPARATORS = _re2_class(
     + ((0x2000, 0x200A),),
 )
 _ARROW_CANDIDATE = (
-    r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:" + _RE2_SEPARATORS + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
-    + r"|(?i)[\[({<]\s*at\s*[\])}>]|\sat\s+" + _MAIL_PROVIDERS + r"\b"
+    r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:"
+    + _RE2_SEPARATORS
+    + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
+    + r"|(?i)[\[({<]\s*at\s*[\])}>]|\sat\s+"
+    + _MAIL_PROVIDERS
+    + r"\b"
 )
 # Bare digits are a phone number only with the trunk or country prefix (`0…`, `60…`);
 # `123456789` is an id or a count far more often.
 _BARE_DIGITS = re.compile(r"(?!0|60)[0-9]+")
 # Malaysian mobile numbers by shape (01x-xxx xxxx, +60 1x…, 601x…) even where the
 # numbering plan does not know the block yet (`010-000 0000`), and even glued to a name.
-_MY_MOBILE = re.compile(
-    r"(?<![\d+])(?:\(?\+\s?60\)?|60|0)[\s\-.]{0,3}1\d[\s\-.]{0,3}\d{3,4}[\s\-.]{0,3}\d{4}(?!\d)"
-)
+_MY_MOBILE = re.compile(r"(?<![\d+])(?:\(?\+\s?60\)?|60|0)[\s\-.]{0,3}1\d[\s\-.]{0,3}\d{3,4}[\s\-.]{0,3}\d{4}(?!\d)")
 _ARROW_BARE_DIGITS = r"^(?:[1-57-9][0-9]*|6|6[1-9][0-9]*)$"
 # A Malaysian identity card (MyKad) number, YYMMDD-PB-###G: twelve digits split 6-2-4 by dashes
 # or spaces, the first six a date. Twelve bare digits are left alone (an order or SKU id as often).
@@ -189,10 +191,23 @@ def _find_spelled(view: str, found: list[tuple[int, int, str]], key: bytes | Non
     return view
 
 
+# A token this function wrote (`[phone:0123456789abcdef]`): masked text masked again stays as it is,
+# so an id masked by `payouts` is the same id when `finance` masks what it reads.
+_TOKEN = re.compile(rf"\[(?:email|phone|ic):[0-9a-f]{{{TOKEN_HEX}}}\]")
+
+
+def _blank_tokens(view: str) -> str:
+    """Return `view` with the tokens already in it blanked (hex digits of a token are no phone number)."""
+    for match in _TOKEN.finditer(view):
+        view = view[: match.start()] + "x" * (match.end() - match.start()) + view[match.end() :]
+    return view
+
+
 @lru_cache(maxsize=65536)
 def _mask_cached(text: str, key: bytes | None, region: str) -> str:
     view, starts, ends = normalised_view(text)
     found: list[tuple[int, int, str]] = []  # (start, end) in the view, and the replacement
+    view = _blank_tokens(view) if "[" in view else view
     if "@" in view:
         for match in EMAIL_PATTERN.finditer(view):
             email = match.group(0).strip().lower()
@@ -232,6 +247,23 @@ def mask_pii(text: str, key: bytes | None = None, region: str = DEFAULT_REGION) 
     if not _might_hold_pii(text) or _BARE_DIGITS.fullmatch(text):
         return text  # the common case (no @, no phone-long digit run, an id or a count), uncached
     return _mask_cached(text, key, region)
+
+
+def mask_id(value: str, key: bytes | None) -> str | None:
+    """The one rule for an id from the data (a creator id, a username): masked like any text, by `mask_pii`.
+
+    An id that is, or holds, an e-mail address, a phone number (a digit-only username such as
+    `0127712468` reads as a Malaysian mobile number) or an IC number becomes its keyed token,
+    `[phone:…]`: the same id gives the same token in every command under the same key, so a
+    `payouts` file's ids match what `finance` reads from the payees file. Without the key such
+    an id cannot be masked apart from another person's (every one would be `[phone hidden]`):
+    None is returned and the caller refuses the row. Ids that are not personal data (`alice`,
+    `123456789`, `C-1001`) are returned as they are.
+    """
+    masked = mask_pii(value, key)
+    if masked != value and key is None:
+        return None
+    return masked
 
 
 def contains_pii(text: str) -> bool:
@@ -297,6 +329,7 @@ __all__ = [
     "contains_pii",
     "keyed_hash",
     "mask_array",
+    "mask_id",
     "mask_message",
     "mask_pii",
     "string_rows_matching",

@@ -83,6 +83,7 @@ def ingest_payees_file(ctx: StepContext, path: Any, area: Any, key: Any) -> dict
     """Ingest one landed payees file unless already registered; return what happened to it."""
     from creator_ops.core.finance.payees import read_payees
     from creator_ops.core.ingest.result import FileRejected
+    from creator_ops.steps.ingest import pii_key
     from creator_ops.warehouse.datasets import is_registered
 
     relative = area.relative(path, DATASET)
@@ -93,7 +94,7 @@ def ingest_payees_file(ctx: StepContext, path: Any, area: Any, key: Any) -> dict
     read, rejection = None, None
     with area.local_file(path) as local:
         try:
-            read = read_payees(local, strict=False)
+            read = read_payees(local, strict=False, pii_key=pii_key(ctx))  # ids masked as every data set's
         except FileRejected as exc:
             rejection = exc.cause
     quarantined = _quarantine_rows(read.problems) if read else []

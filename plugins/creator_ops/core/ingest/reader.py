@@ -90,9 +90,7 @@ def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
         return nz.parse_timestamp(column, tz)
     if kind == "category":
         parsed = nz.lower_text(column)
-        return nz.Parsed(
-            pc.replace_substring_regex(parsed.values, r"[\W_]+", "_"), parsed.missing, parsed.bad
-        )
+        return nz.Parsed(pc.replace_substring_regex(parsed.values, r"[\W_]+", "_"), parsed.missing, parsed.bad)
     return {
         "id": nz.parse_id,
         "creator_id": nz.parse_creator_id,
@@ -133,6 +131,25 @@ class _Reasons:
     @property
     def ok(self) -> pa.Array:
         return pc.is_null(self.reason)
+
+
+def _refuse_unkeyed_ids(path: Any, column: str, values: Any, masked: Any, row_numbers: Any) -> None:
+    """An id that is personal data (a digit-only username that is a phone number) needs the key.
+
+    With the key it becomes its keyed token (`[phone:…]`), the same in every command, so one
+    creator stays one creator from `payouts` to `finance`. Without it, every such id would
+    become the one marker `[phone hidden]` and different creators one: refused instead.
+    """
+    changed = pc.fill_null(pc.not_equal(values, masked), False)
+    if not pc.any(changed).as_py():
+        return
+    first = pc.index(changed, True).as_py()
+    row = row_numbers[first].as_py() if row_numbers is not None else first + 1
+    raise PiiKeyMissing(
+        f"{path}: row {row}: {column}: an id that is personal data (an e-mail, phone or IC number) and no PII "
+        "hash key is configured (Airflow variable pii_hash_key / AIRFLOW_VAR_PII_HASH_KEY); without the key "
+        "different people's ids would become one"
+    )
 
 
 def _hash_pii(table: pa.Table, pii: dict[str, str], key: bytes | None, path: Any) -> dict[str, pa.Array]:
@@ -216,12 +233,8 @@ def _quarantine_table(
         pii_cells = pii_headers(list(cells))
         for header, kind in pii_cells.items():
             value = cells.get(header)
-            cells[header] = (
-                f"hmac-sha256:{hash_values([value], kind, key)[0]}" if value and key is not None else None
-            )
-        cells = {
-            mask_pii(h, key): (v if h in pii_cells else mask_value(v, key)) for h, v in cells.items()
-        }
+            cells[header] = f"hmac-sha256:{hash_values([value], kind, key)[0]}" if value and key is not None else None
+        cells = {mask_pii(h, key): (v if h in pii_cells else mask_value(v, key)) for h, v in cells.items()}
         out["row_number"].append(bad.row_number)
         out["reason"].append(bad.reason)
         out["field"].append(None)
@@ -389,8 +402,7 @@ def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> Read
         wanted = "; ".join(f"{f.column} (any of: {', '.join(f.aliases[:6])}…)" for f in missing)
         raise FileRejected(
             path,
-            f"missing required column(s) for {dataset}: {wanted}; "
-            f"found columns: {', '.join(headers) or 'none'}",
+            f"missing required column(s) for {dataset}: {wanted}; found columns: {', '.join(headers) or 'none'}",
         )
     pii = pii_headers(headers)
     hashed_pii = _hash_pii(raw.table, pii, pii_key, path)
@@ -402,7 +414,10 @@ def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> Read
     for f in spec.fields:
         if f.kind in TEXT_KINDS and f.column in parsed:
             found = parsed[f.column]
-            parsed[f.column] = nz.Parsed(mask_array(found.values, pii_key), found.missing, found.bad)
+            masked = mask_array(found.values, pii_key)
+            if f.key and pii_key is None and masked is not found.values:
+                _refuse_unkeyed_ids(path, f.column, found.values, masked, raw.row_numbers)
+            parsed[f.column] = nz.Parsed(masked, found.missing, found.bad)
     reasons = _find_problems(spec, raw.table, parsed)
     keep = reasons.ok
     columns = _canonical_columns(spec, raw, mapping, parsed, hashed_pii, pii_key)
