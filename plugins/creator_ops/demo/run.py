@@ -25,6 +25,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from creator_ops.core.matchmaking import score_text
 from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.paths import PROJECT_ROOT
 from creator_ops.core.times import DATE, DAY_TIME, SHORT, format_local
@@ -405,14 +406,14 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
-            f"  {summary['pairs']} pairs, ranking score {format_rm_myr(summary['total_value_myr'])} "
-            "(not a forecast of GMV) for "
+            f"  {summary['pairs']} pairs, ranking score {score_text(summary['total_value_myr'])} "
+            "(unitless, not a forecast of GMV) for "
             f"{summary['creators_matched']} of "
             f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
             f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
         )
         for am, figures in summary["per_account_manager"].items():
-            print(f"  {am:<12} {figures['pairs']:>4} pairs  {format_rm_myr(figures['value_myr'])}")
+            print(f"  {am:<12} {figures['pairs']:>4} pairs  score {score_text(figures['value_myr'])}")
         print(f"  files: {folder}")
     else:
         print("\nProduct matchmaking: no list (it is computed before the event, once products and creators landed)")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, case, func, select, union
 
 from creator_ops.core.times import as_utc, utc
+from creator_ops.warehouse.campaign_data import last_landed
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.metrics import CampaignFigures, campaign_lines, figures_from_lines, untrusted_datasets
 from creator_ops.warehouse.schema import (
@@ -162,16 +163,10 @@ def _funnel_counts(conn, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: s
         select(recruitment_invitations.c.creator_id).where(recruitment_invitations.c.campaign_id == cid),
     ).subquery()
     invited_count = conn.execute(select(func.count()).select_from(invited)).scalar_one()
-    last = func.row_number().over(partition_by=samples.c.sample_id,
-                                  order_by=(samples.c.file_id.desc(), samples.c.row_number.desc()))  # fmt: skip
-    latest = (
-        select(samples.c.creator_id, samples.c.status, last.label("last"))
-        .where(samples.c.campaign_id == cid, samples.c.file_id.in_(current))
-        .subquery()
-    )
+    latest = last_landed(samples, cid, "sample_id", ("sample_id", "creator_id", "status")).subquery()
     sampled = set(conn.execute(
         select(latest.c.creator_id)
-        .where(latest.c.last == 1, func.upper(func.trim(latest.c.status)).in_(SHIPPED_STATUSES))
+        .where(func.upper(func.trim(latest.c.status)).in_(SHIPPED_STATUSES))
         .distinct()
     ).scalars())  # fmt: skip
     posting = set(conn.execute(

@@ -382,16 +382,18 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
     assert 'data-account-manager="aisyah"' in html and 'data-account-manager="wei_jie"' in html
     assert "aisyah (1)" in html and "wei_jie (2)" in html
     assert "Value</strong>: Value is a ranking score, not a forecast of GMV" in html
-    assert "RM 1,000.00" in html and "RM 34.56" in html and "short 1" in html
+    # the score is unitless: whole numbers, never in ringgit (its total, 1,234.56, shows as 1,235)
+    assert ">1,000</td>" in html and ">35</td>" in html and "short 1" in html
+    assert "ranking score 1,235 " in html and "RM 1,234.56" not in html and "RM 1,000.00" not in html
     assert "times in Asia/Kuala_Lumpur" in html
     assert "<script" not in html.replace(f"<script>{TOP_LINKS_SCRIPT}</script>", "", 1)
     download = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking.csv", headers=headers)
     assert download.headers["content-disposition"] == f'attachment; filename="{SPEC.id}_matchmaking.csv"'
     assert download.text.lstrip("\ufeff").splitlines() == [
-        "account_manager,creator_id,product_id,product_name,category,value_myr",
-        "wei_jie,c2,p2,Baju Kurung Moden,fashion,34.56",
-        "aisyah,c1,p1,Glow Serum 30ml,beauty,1000.00",
-        "wei_jie,c2,p1,Glow Serum 30ml,beauty,200.00",
+        "account_manager,creator_id,product_id,product_name,category,ranking_score",
+        "wei_jie,c2,p2,Baju Kurung Moden,fashion,35",
+        "aisyah,c1,p1,Glow Serum 30ml,beauty,1000",
+        "wei_jie,c2,p1,Glow Serum 30ml,beauty,200",
     ]
     # traffic: each live hour's spend and expected GMV (the seeded hour: RM 120.00 on two creators)
     assert "Sat 12 Dec 2026 02:00" in traffic and "RM 120.00" in traffic and "RM 950.00" in traffic

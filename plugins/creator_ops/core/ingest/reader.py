@@ -6,7 +6,8 @@ could not be split), `empty_row`, `missing_key`, `missing_value`, `bad_id`,
 `bad_timestamp`, `bad_money`, `bad_number`, `bad_boolean`, `too_long` (wider than the
 warehouse column), `negative_gmv`, `out_of_range` (a price below 0, a sample quota below 0,
 a priority other than 1-3), `duplicate_in_file` (creators, exclusions and products only:
-the first row of a creator or product wins).
+a later row of the same creator or product in the file replaces it: the row landed last wins,
+in a file as across landings, `DatasetSpec.last_landed`).
 Order lines are never deduplicated here: SPEC 5 rule 1 is the payout engine's job, and
 `row_number` keeps the input order it needs.
 """
@@ -175,7 +176,7 @@ def _detail(field: str | None, reason: str, header: str | None, value: Any, kind
         return "every cell is blank"
     if reason == "duplicate_in_file":
         what = "creator" if field == "creator_id" else (field or "key").removesuffix("_id")
-        return f"{what} {value!r} already appears earlier in this file; the first row is kept"
+        return f"{what} {value!r} appears again later in this file; the later row is kept (the row landed last wins)"
     if reason == "out_of_range":
         return f"{header} = {value!r} is out of range"
     if reason == "negative_gmv":
@@ -315,7 +316,7 @@ def _find_problems(spec: DatasetSpec, table: pa.Table, parsed: dict[str, nz.Pars
             reasons.add(parsed[field.column].bad, BAD_REASON[field.kind], field.column)
     _value_problems(reasons, fields, parsed)
     if spec.unique_key and table.num_rows:
-        duplicates = _later_duplicates(parsed[spec.unique_key].values, reasons.ok)
+        duplicates = _replaced_later_in_file(parsed[spec.unique_key].values, reasons.ok)
         reasons.add(duplicates, "duplicate_in_file", spec.unique_key)
     return reasons
 
@@ -444,15 +445,15 @@ def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> Read
     )
 
 
-def _later_duplicates(keys: pa.Array, ok: pa.Array) -> pa.Array:
-    """Mark rows whose key (creator, product) already appeared in an earlier acceptable row."""
+def _replaced_later_in_file(keys: pa.Array, ok: pa.Array) -> pa.Array:
+    """Mark rows whose key (creator, product) appears again in a later acceptable row: the last one wins."""
     import numpy as np
 
     ids = pc.if_else(ok, keys, pa.scalar(None, pa.string()))
     table = pa.table({"id": ids, "i": pa.array(np.arange(len(ids), dtype=np.int64))}).filter(pc.is_valid(ids))
-    first = table.group_by("id", use_threads=False).aggregate([("i", "min")])
-    first_index = pc.take(first.column("i_min"), pc.index_in(ids, first.column("id")))
-    return pc.and_(pc.is_valid(ids), pc.not_equal(first_index, pa.array(np.arange(len(ids), dtype=np.int64))))
+    last = table.group_by("id", use_threads=False).aggregate([("i", "max")])
+    last_index = pc.take(last.column("i_max"), pc.index_in(ids, last.column("id")))
+    return pc.and_(pc.is_valid(ids), pc.not_equal(last_index, pa.array(np.arange(len(ids), dtype=np.int64))))
 
 
 __all__ = ["BadRow", "read_dataset"]
