@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.errors import CreatorOpsError
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -76,13 +78,8 @@ _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | ge
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-class UnsafeName(ValueError):
+class UnsafeName(CreatorOpsError, ValueError):
     """A value from the data that cannot name a file; carries the row and field when the caller knows them."""
-
-    def __init__(self, message: str, *, row: int | None = None, field: str | None = None):
-        super().__init__(message)
-        self.row = row
-        self.field = field
 
 
 def safe_name(value: Any, *, suffix: str = "", or_digest: str | None = None,

@@ -27,6 +27,7 @@ from creator_ops.core.finance.withholding import (
     summary_bytes,
     wht_summary,
 )
+from creator_ops.core.masking import mask_pii
 from creator_ops.core.money import format_myr
 
 EINVOICE_FOLDER = "einvoices"
@@ -59,7 +60,7 @@ class FinanceFiles:
             "held_reasons": {r: sum(1 for p in self.payments if p.reason == r) for r in
                              sorted({p.reason for p in self.payments if p.reason})},
             "einvoices": len(self.einvoices),
-            "folder": str(self.folder),
+            "folder": mask_pii(str(self.folder)),
         }  # fmt: skip
 
 
