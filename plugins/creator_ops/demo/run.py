@@ -166,16 +166,15 @@ def _print_bucket(server, spec, home: Path) -> None:
             counts[item["Key"].split("/", 1)[0]] += 1
     copy = home / "object-storage-outputs"
     shutil.rmtree(copy, ignore_errors=True)
-    prefix = f"output/{spec.id}/review/"
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"output/{spec.id}/"):
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="output/"):
         for item in page.get("Contents", []):
-            if item["Key"].startswith(prefix):
-                target = copy / item["Key"].removeprefix("output/")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                client.download_file(bucket, item["Key"], str(target))
+            target = copy / item["Key"].removeprefix("output/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(bucket, item["Key"], str(target))
     print(f"\nObject storage: s3://{bucket} held {counts['landing']:,} landing objects (exports and their archive) "
           f"and {counts['output']:,} output objects, every one private to the connection's credentials")
-    print(f"  the loopback bucket goes when the demo ends; the review is copied to {copy / spec.id / 'review'}")
+    print(f"  the loopback bucket goes when the demo ends; its outputs are copied to {copy} "
+          f"(the review: {copy / spec.id / 'review' / 'review.html'})")
 
 
 def _reset(home: Path, campaign_id: str) -> None:
