@@ -273,6 +273,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         super().__init__(**kwargs)
 
     def open_or_skip(self, context: Any, step: Any, due: dt.datetime, due_run_start: dt.datetime) -> None:
+        from creator_ops.core.times import format_local
         from creator_ops.steps.matchmaking import prepare_signoff, signoff_should_open
         from creator_ops.warehouse.mechanisms import frozen_list
 
@@ -281,7 +282,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         if frozen is not None:
             raise AirflowSkipException(
                 f"the matchmaking list {frozen.list_id} was signed off by {frozen.decided_by} at "
-                f"{frozen.decided_at:%Y-%m-%d %H:%M} UTC; nothing left to sign"
+                f"{format_local(frozen.decided_at, ctx.spec.tz, with_zone=True)}; nothing left to sign"
             )
         why = signoff_should_open(ctx, due_run_start)
         if why is None:

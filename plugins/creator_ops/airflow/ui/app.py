@@ -91,25 +91,32 @@ SECURITY_HEADERS = {
 }
 
 
+# A request waits at most this long for a slot (then 503): with a page's own time, an answer within 5 s.
+QUEUE_WAIT_S = 4.0
+QUEUE_PER_SLOT = 64  # waiters per slot (each an idle coroutine, no thread): 256 with the default 4 slots
+
+
 class PluginGuard:
     """One ASGI middleware for every route of the plugin: bounded work, relative redirects, security headers.
 
-    - At most `slots` requests of the plugin are in progress at once. One more waits up to
-      `wait` seconds for a slot (a short page a moment behind another), holding no thread
-      while it waits, with at most `queue` such waiters; then, or past the queue, it gets 503
-      (with `Retry-After`). So viewers can never take Airflow's shared thread pool, and its
-      own routes (`/api/v2/version`, the UI) stay responsive.
+    - At most `slots` requests of the plugin are in progress at once. The next ones queue, in
+      order, for up to `wait` seconds each (holding no thread while they wait), at most
+      `queue` of them: a busy minute (50 people opening the pages at once, each page tens of
+      milliseconds) is served, not refused. Only a request that waited `wait` seconds, or
+      found the queue full, gets 503 (with `Retry-After`), so every request is answered
+      within about `wait` seconds plus its own page's time. Viewers can never take Airflow's
+      shared thread pool, and its own routes (`/api/v2/version`, the UI) stay responsive.
     - A path with a trailing slash is redirected to the same path without it, relative to
       the host (FastAPI's own redirect is built from the Host header).
     - Every answer, error pages included, carries `SECURITY_HEADERS` (a route may set a
       stricter policy of its own).
     """
 
-    def __init__(self, app: Any, slots: int, wait: float = 2.0, queue: int | None = None) -> None:
+    def __init__(self, app: Any, slots: int, wait: float = QUEUE_WAIT_S, queue: int | None = None) -> None:
         self.app = app
         self.slots = slots
         self.wait = wait
-        self.queue = 4 * slots if queue is None else queue
+        self.queue = QUEUE_PER_SLOT * slots if queue is None else queue
         self.busy = 0  # requests in progress; one event loop per API server worker, so no lock
         self.waiting = 0
         self._free: asyncio.Semaphore | None = None  # made in the server's event loop, on first use
@@ -346,14 +353,9 @@ def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
 
 def local_time(moment: dt.datetime | str | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
     """Format a moment (or its ISO 8601 text with an offset, as snapshots store it) in the campaign's time zone."""
-    if moment is None:
-        return "—"
-    from zoneinfo import ZoneInfo
+    from creator_ops.core.times import format_local
 
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M")
+    return format_local(moment, timezone)
 
 
 def percent(share: float | None) -> str:
@@ -364,7 +366,9 @@ def percent(share: float | None) -> str:
 @cache
 def templates() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    env.filters.update(money=money, local_time=local_time, percent=percent)
+    from creator_ops.core.matchmaking import score_text
+
+    env.filters.update(money=money, local_time=local_time, percent=percent, score=score_text)
     env.globals["top_links_script"] = Markup(f"<script>{TOP_LINKS_SCRIPT}</script>")
     return env
 

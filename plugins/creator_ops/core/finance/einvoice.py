@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from creator_ops.core.finance.payees import Company, Payee
@@ -230,20 +228,17 @@ def parse_document(data: bytes) -> dict[str, Any]:
     return json.loads(data, parse_float=Decimal)
 
 
-def write_private(path: Path, content: bytes) -> Path:
-    """Write `content` atomically, readable and writable by the owner only (mode 0600); unchanged if equal.
+def write_private(path: Any, content: bytes, *, root: Any = None) -> Any:
+    """Write `content` readable and writable by the owner only (mode 0600), by the one rule for files written.
 
-    On object storage (no file modes) the object is put private to the product's credentials
-    (core/storage.py; docs/distributed.md says what narrows it further).
+    (`safe_csv.write_atomically`: an exclusive temporary file with a random name beside the
+    target, no link followed from `root` down; on object storage one put private to the
+    product's credentials.) The file is always rewritten: comparing first would read, and
+    chmod, whatever a link planted at the name points to.
     """
     from creator_ops.core.safe_csv import write_atomically
-    from creator_ops.core.storage import is_local
 
-    if path.exists() and path.read_bytes() == content:
-        if is_local(path):
-            os.chmod(path, FILE_MODE)
-        return path
-    return write_atomically(path, content, private=True)
+    return write_atomically(path, content, private=True, root=root)
 
 
 def invoice_description(campaign_name: str, reference: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from creator_ops.core.ingest.result import FileRejected
+from creator_ops.core.masking import mask_pii
 
 DELIMITERS = (",", ";", "\t", "|")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -375,7 +376,7 @@ def read_excel(path: Path, wanted: Callable[[list[str]], bool] | None = None) ->
         if wanted is not None:
             chosen = [(title, header) for title, header in with_data if wanted(header)] or with_data[:1]
             if len(chosen) > 1:
-                names = ", ".join(repr(title) for title, _ in chosen)
+                names = ", ".join(repr(mask_pii(title)) for title, _ in chosen)
                 raise FileRejected(
                     path, f"several worksheets have this data set's columns ({names}): keep one, or land them as files"
                 )
@@ -393,8 +394,8 @@ def read_excel(path: Path, wanted: Callable[[list[str]], bool] | None = None) ->
     _check_cell_sizes(table, path)
     note = None
     if len(with_data) > 1:
-        others = ", ".join(repr(t) for t, _ in with_data if t != title)
-        note = f"read worksheet {title!r}; not read: {others}"
+        others = ", ".join(repr(mask_pii(t)) for t, _ in with_data if t != title)  # a sheet named after a person
+        note = f"read worksheet {mask_pii(title)!r}; not read: {others}"
     return RawTable(table, _row_numbers(len(rows)), [], None, "xlsx", note=note)
 
 
@@ -465,9 +466,7 @@ def read_json_lines(path: Path, data: bytes) -> RawTable:
         if bad:
             raise FileRejected(path, "not JSON lines: no line is a JSON object")
         raise FileRejected(path, "no rows and no columns: the file is empty")
-    columns = {
-        name: pa.array([_json_cell(item.get(name)) for _, item in good], pa.string()) for name in names
-    }
+    columns = {name: pa.array([_json_cell(item.get(name)) for _, item in good], pa.string()) for name in names}
     table = pa.table(columns)
     _check_cell_sizes(table, path)
     return RawTable(table, pa.array([n for n, _ in good], pa.int64()), bad, encoding, "jsonl")
@@ -507,9 +506,7 @@ def _parquet_column(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
         return column
     if pa.types.is_nested(kind) or pa.types.is_map(kind):
         # struct / list / map cells: their JSON text, so the row is kept (and quarantined if a key needs it)
-        texts = [
-            "" if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in column.to_pylist()
-        ]
+        texts = ["" if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in column.to_pylist()]
         return pa.array(texts, pa.string())
     if pa.types.is_boolean(kind):
         column = pc.if_else(column, "true", "false")
