@@ -674,6 +674,7 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
                 )
     if not experiments:
         print("  (the 12.12 review was not built in this demo's runs)")
+    _print_incentive_response(spec, review, truth, previous)
     from creator_ops.warehouse.experiments import stored_predictions
 
     projections = stored_predictions(engine, spec.id, "live_projection")
@@ -700,6 +701,43 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
             )
             print(f"  Backtest, replaying {', '.join(block['backtest_campaigns'])} hour by hour (median absolute "
                   f"error at 25/50/75 % of the event) {checkpoints}")  # fmt: skip
+
+
+def _print_incentive_response(spec, review: dict, truth: dict, previous: dict | None) -> None:
+    """Print SPEC 16 per threshold: the measured push with its interval beside the simulated one, GMV per bonus RM."""
+    from creator_ops.core.review.bunching import stands_out
+
+    print("\nThe push at each tier threshold (bunching, SPEC 16) — measured against the simulated push")
+    campaigns = [(spec.id, review.get("incentive_response"), truth.get("tier_push"))]
+    if previous:
+        campaigns.append((previous["campaign_id"], previous.get("incentive_response"),
+                          (previous.get("truth") or {}).get("tier_push")))  # fmt: skip
+    for campaign_id, entries, pushes in campaigns:
+        simulated = {p["threshold_sen"]: p for p in pushes or []}
+        if not entries:
+            print(f"  {campaign_id}: no incentive response in its review")
+            continue
+        for entry in entries:
+            threshold = entry["threshold_myr"].sen
+            real = simulated.get(threshold, {"creators": 0, "pushed_gmv_sen": 0})
+            head = f"  {campaign_id} {format_rm(threshold)} (+{format_rm(entry['bonus_myr'].sen)} bonus)"
+            truth_text = f"simulated {real['creators']} creators, {format_rm(real['pushed_gmv_sen'])}"
+            if entry["reason"]:
+                print(f"{head}: too few selling creators near it to measure ({truth_text})")
+                continue
+            low, high = (float(x) for x in entry["excess_ci95"])
+            gmv_low, gmv_high = (m.sen for m in entry["pushed_gmv_ci95_myr"])
+            inside = gmv_low <= real["pushed_gmv_sen"] <= gmv_high
+            per = entry["gmv_per_bonus_myr"]
+            verdict = {True: "stands out of its placebos", False: "within placebo noise", None: "no placebo"}
+            print(
+                f"{head}: measured {float(entry['excess']):.1f} creators [{low:.1f}, {high:.1f}] vs simulated "
+                f"{real['creators']};\n      pushed GMV {format_rm(entry['pushed_gmv_myr'].sen)} "
+                f"[{format_rm(gmv_low)}, {format_rm(gmv_high)}] vs simulated {format_rm(real['pushed_gmv_sen'])} "
+                f"({'inside' if inside else 'OUTSIDE'} the interval); "
+                f"{format_rm(per.sen) if per is not None else 'n/a'} of GMV per bonus ringgit, tier cost "
+                f"{format_rm(entry['tier_cost_myr'].sen)}; {verdict[stands_out(entry)]}"
+            )
 
 
 if __name__ == "__main__":

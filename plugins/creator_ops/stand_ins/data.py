@@ -1293,6 +1293,8 @@ def _truth(tau: dict[str, int], held: set[str]) -> dict[str, float | int]:
         "ate_sen": (sum(tau.values()) / n) if n else 0.0,
         "added_to_treated_sen": int(sum(treated)),
     }
+
+
 # --------------------------------------------------------------------------- simulated push at the tiers (SPEC 16)
 
 THRESHOLD_PUSH_SHARE = 0.5  # of the creators in the five bins below a threshold, this share sells enough to pass it
