@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 
+from creator_ops.airflow.ui.deps import ui_now, warehouse_engine
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.masking import mask_message
 from creator_ops.core.money import format_rm as money
@@ -399,13 +400,6 @@ def warehouse_url() -> str:
 
 
 @cache
-def _engine(url: str):
-    from creator_ops.warehouse.db import make_engine
-
-    # Read-only use: no migration here, so the view never changes the warehouse.
-    return make_engine(url)
-
-
 def airflow_ui_root() -> str:
     """Return the path the Airflow UI is served under (from `[api] base_url`)."""
     from creator_ops.airflow.config import api_base_url
@@ -442,7 +436,7 @@ def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[s
     specs = [spec for _, spec in collection.specs if spec.dag_id in allowed]
     spec_errors = [spec_problem_line(problem) for _, error in collection.errors for problem in error.problems]
     try:
-        engine = _engine(warehouse_url())
+        engine = warehouse_engine(warehouse_url())
     except Exception as exc:  # a bad connection shows on the page, it must not break it
         engine = None
         spec_errors.append(f"warehouse connection {WAREHOUSE_CONN_ID!r} unusable: {type(exc).__name__}")
@@ -482,15 +476,8 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
     }
 
 
-def _now() -> dt.datetime:
-    # A setting, not an injected clock: the view runs inside Airflow's API server process,
-    # which demos, screenshots and the browser tests reach only through its environment.
-    pinned = settings().ui_now  # CREATOR_OPS_UI_NOW
-    return pinned if pinned is not None else dt.datetime.now(dt.UTC)
-
-
-def create_campaigns_app() -> FastAPI:
-    """Build the app the API server mounts under `URL_PREFIX`."""
+def create_overview_app() -> FastAPI:
+    """Build the Campaigns view's app; `server.create_campaigns_app` adds each campaign's pages to it."""
     app = FastAPI(
         title="Creator ops campaigns", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False
     )
@@ -499,7 +486,7 @@ def create_campaigns_app() -> FastAPI:
     @app.get("/campaigns", response_class=HTMLResponse)
     def campaigns_page(user: PageUserDep) -> HTMLResponse:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
-        now = _now()
+        now = ui_now()
         rows, problems = _overview(user, now)
         specs = {spec.id: spec for _, spec in discover_specs(settings().campaign_specs_dir).specs}
         html = (
@@ -532,22 +519,9 @@ def create_campaigns_app() -> FastAPI:
     @app.get("/campaigns.json")
     def campaigns_json(user: UserDep) -> dict[str, Any]:
         """Return the same overview as JSON."""
-        now = _now()
+        now = ui_now()
         rows, problems = _overview(user, now)
         return {"now": now.isoformat(), "campaigns": [_row_json(r) for r in rows], "problems": problems}
 
-    # each campaign's own page: campaign_view.py (imported here, it builds on this module)
-    from creator_ops.airflow.ui.campaign_view import router as campaign_router
-
-    app.include_router(campaign_router)
-    # the creator ecosystem across campaigns (SPEC section 13): ecosystem_page.py
-    from creator_ops.airflow.ui.ecosystem_page import router as ecosystem_router
-
-    app.include_router(ecosystem_router)
     return app
 
-
-@cache
-def campaigns_fastapi_apps() -> list[dict[str, Any]]:
-    """Return the `fastapi_apps` entry of the plugin (built once, on first use)."""
-    return [{"app": create_campaigns_app(), "url_prefix": URL_PREFIX, "name": "Creator ops campaigns"}]
