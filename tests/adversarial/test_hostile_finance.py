@@ -203,3 +203,21 @@ def test_every_folder_out_that_is_a_link_is_exit_2(tmp_path, capsys, command):
     err = capsys.readouterr().err
     assert code == 2 and "is a symbolic link" in err and "Traceback" not in err, err
     assert not any(real.iterdir())
+
+
+def test_no_step_writes_through_a_link_below_the_output_root(tmp_path, monkeypatch):
+    """The Airflow steps' writers (no --out): the output root may be a link, nothing below it may."""
+    from creator_ops.core.paths import OutputTargetError
+    from creator_ops.core.safe_csv import write_atomically
+
+    real_root, elsewhere = tmp_path / "real_output", tmp_path / "elsewhere"
+    real_root.mkdir()
+    elsewhere.mkdir()
+    (tmp_path / "output").symlink_to(real_root, target_is_directory=True)  # a root that is a link: fine
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
+    written = write_atomically(tmp_path / "output" / "c1" / "recruitment" / "shortlist.csv", b"a\n")
+    assert (real_root / "c1" / "recruitment" / "shortlist.csv").read_bytes() == b"a\n" and written.exists()
+    (real_root / "c2").symlink_to(elsewhere, target_is_directory=True)  # a campaign folder that is a link
+    with pytest.raises(OutputTargetError, match="is a symbolic link"):
+        write_atomically(tmp_path / "output" / "c2" / "finance" / "payments.csv", b"x\n")
+    assert not any(elsewhere.iterdir())
