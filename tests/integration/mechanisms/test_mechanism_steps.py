@@ -101,7 +101,8 @@ def test_list_is_stored_written_frozen_and_never_changed_again(warehouse_engine,
     assert (out["pairs"], out["total_value_myr"], out["candidates"]) == (2, "4450.00", 4)
     folder = tmp_path / "mech_test" / "matchmaking"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "list_aisyah.csv", "list_unassigned.csv", "list_wei_jie.csv", "pairs.csv", "products.csv", "summary.json",
+        "list_aisyah.csv", "list_unassigned.csv", "list_wei_jie.csv", "pairs.csv", "pairs_ghosts.csv", "products.csv",
+        "summary.json",
     ]  # fmt: skip
     request = mm.prepare_signoff(ctx, "BD confirms the list")
     assert "RM 4,450.00" in request.body and "| 1 | aina | serum | RM 4,000.00 | aisyah |" in request.body
