@@ -664,13 +664,20 @@ def _as_utc(moment):
 
 
 def treated_of_plan(engine, spec, mechanism: str) -> list[str]:
-    """T_W: the creators the plan chose and treated (boosted in any hour; paired in the signed-off list)."""
+    """T_W: the creators of the review's population the plan chose and treated (boosted in any hour; paired in
+    the signed-off list), as the on-treated estimate counts them."""
     from creator_ops.warehouse import mechanisms as wh
+    from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
 
+    excluded = set(load_warehouse_inputs(engine, spec.id).exclusions.column("creator_id").to_pylist())
+    population = {c.creator_id for c in wh.enrolled_candidates(engine, spec.id, spec.timeline.registration_closes)}
+    population -= excluded
     if mechanism == "traffic":
-        return sorted({creator for _, creator, spend, _ in wh.allocation_rows(engine, spec.id) if spend > 0})
-    record = wh.frozen_list(engine, spec.id) or wh.latest_list(engine, spec.id)
-    return sorted({p[0] for p in wh.list_pairs(engine, record.list_id)}) if record else []
+        chosen = {creator for _, creator, spend, _ in wh.allocation_rows(engine, spec.id) if spend > 0}
+    else:
+        record = wh.frozen_list(engine, spec.id) or wh.latest_list(engine, spec.id)
+        chosen = {p[0] for p in wh.list_pairs(engine, record.list_id)} if record else set()
+    return sorted(chosen & population)
 
 
 def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:

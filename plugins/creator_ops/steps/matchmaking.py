@@ -81,7 +81,7 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
         candidates,
         products,
         history=history_by_category(wh.history_rows(ctx.engine, ctx.campaign_id)),
-        samples=sample_histories(wh.sample_rows(ctx.engine)),
+        samples=sample_histories(wh.sample_rows(ctx.engine, exclude=ctx.campaign_id)),  # past campaigns' samples
         max_products_per_creator=ctx.spec.matchmaking.max_products_per_creator,
         account_managers=ctx.spec.recruitment.account_managers,
         holdout=holdout,

@@ -88,14 +88,20 @@ def enrolled_candidates(engine: Engine, campaign_id: str, registration_closes: d
     ]
 
 
-def sample_rows(engine: Engine) -> list[tuple[str, str, str]]:
-    """Return (campaign:sample_id, creator_id, status) of every campaign's current samples (reliability)."""
+def sample_rows(engine: Engine, exclude: str | None = None) -> list[tuple[str, str, str]]:
+    """Return (campaign:sample_id, creator_id, status) of every campaign's current samples (reliability).
+
+    `exclude` leaves a campaign out: matchmaking counts *past* samples, those of other
+    campaigns, so the plan's inputs never depend on this campaign's holdout (SPEC 15: a
+    holdout creator's own samples in this campaign would differ because it is held out, and
+    the plan would then choose the two groups differently).
+    """
     from creator_ops.warehouse.campaign_data import current_samples
     from creator_ops.warehouse.schema import samples
 
     with engine.connect() as conn:
         query = select(samples.c.campaign_id).distinct().order_by(samples.c.campaign_id)
-        campaigns = [c for (c,) in conn.execute(query)]
+        campaigns = [c for (c,) in conn.execute(query) if c != exclude]
     out: list[tuple[str, str, str]] = []
     for campaign in campaigns:
         table = current_samples(engine, campaign)
