@@ -96,6 +96,12 @@ def hostile_cells() -> None:
         ("long local part before @", "a" * 5000 + "@" + "b." * 2000 + "x"),
         ("long local part before (at)", "a" * 5000 + " (at) " + "b." * 2000 + "x"),
         ("long domain of dashes", "x [at] " + "-" * 9000 + ".q"),
+        # the round-4 forms: spaces around @ and dots, IP literals, dotted IC numbers, O for 0
+        ("spaced @ and dots", ("a " * 1500) + "@ " + "gmail . " * 700 + "q"),
+        ("many '@ gmail .'", "x @ gmail . " * 800),
+        ("open IP literal", "a@[" + "1." * 4000),
+        ("dotted digit groups", "901231." * 1200),
+        ("O and digits", "O1O " * 2200),
     ):
         took = best(cell)
         print(f"hostile cell, {name}: {took * 1000:8.2f} ms = {took / plain:5.2f}x a plain 9 KB cell "

@@ -6,12 +6,16 @@ loopback, then sends 50 concurrent `GET /creator-ops/campaigns.json` (each its f
 request after the data changed: nothing cached yet) while another client asks
 `/api/v2/version` every 0.25 s. Printed: the latency of `/api/v2/version` idle (the
 reference, same server) and under the load (p50, max, and their ratios to idle), and what
-the 50 heavy requests got (status codes, p50/max time).
+the 50 heavy requests got (status codes, p50/max time, how many were answered within 5 s).
+With `--pages`, a burst of 50 to each plugin page in turn (list, its JSON, the campaign's
+page and JSON, traffic, matchmaking, review, ecosystem), each against the same page asked
+alone (the reference): every request must be answered (queued, not refused) within 5 s.
 
     .venv/bin/python bench/bench_ui_concurrency.py                 # 1M lines, 50 requests
     .venv/bin/python bench/bench_ui_concurrency.py --lines 200000  # quicker
     .venv/bin/python bench/bench_ui_concurrency.py --plugins OTHER/plugins   # another checkout's code, same data
     .venv/bin/python bench/bench_ui_concurrency.py --snapshot      # after the campaign's run stored its figures
+    .venv/bin/python bench/bench_ui_concurrency.py --snapshot --pages --lines 200000   # every page, a burst each
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ if sys.argv[1:] != ["--serve"]:  # the server imports the code of the plugins fo
     sys.path.insert(0, str(ROOT / "bench"))
     sys.path.insert(0, str(ROOT / "plugins"))
 CAMPAIGN = "my_bench_00"
+ANSWER_WITHIN_S = 5.0  # the bound a burst must meet: every request answered (200, or 503 only beyond it)
+PAGES = ["/creator-ops/campaigns", "/creator-ops/campaigns.json", f"/creator-ops/campaigns/{CAMPAIGN}",
+         f"/creator-ops/campaigns/{CAMPAIGN}.json", f"/creator-ops/campaigns/{CAMPAIGN}/traffic",
+         f"/creator-ops/campaigns/{CAMPAIGN}/matchmaking", f"/creator-ops/campaigns/{CAMPAIGN}/review",
+         "/creator-ops/ecosystem"]
 SECRET = "bench-only-secret-" + "y" * 32
 
 
@@ -99,6 +108,54 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), max(values)
 
 
+def burst(base: str, token: str, path: str, requests: int) -> dict:
+    """Ask `path` alone 5 times (the reference), then `requests` times at once; return the times and statuses."""
+    import httpx
+
+    alone = []
+    with httpx.Client(cookies={"_token": token}, timeout=60) as client:
+        for _ in range(5):
+            started = time.perf_counter()
+            status = client.get(base + path).status_code
+            alone.append(time.perf_counter() - started)
+    results: list[tuple[int | str, float]] = []
+    lock = threading.Lock()
+    go = threading.Event()
+
+    def one() -> None:
+        with httpx.Client(cookies={"_token": token}, timeout=60) as client:
+            go.wait()
+            started = time.perf_counter()
+            try:
+                answer: int | str = client.get(base + path).status_code
+            except httpx.HTTPError as exc:
+                answer = type(exc).__name__
+            with lock:
+                results.append((answer, time.perf_counter() - started))
+
+    threads = [threading.Thread(target=one) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # every client connected and waiting: then all at once
+    go.set()
+    for thread in threads:
+        thread.join()
+    return {"alone": alone, "alone_status": status, "burst": results}
+
+
+def print_bursts(base: str, token: str, requests: int) -> None:
+    print(f"\na burst of {requests} requests to each plugin page at once (each page asked alone first: the reference)")
+    for path in PAGES:
+        figures = burst(base, token, path, requests)
+        statuses = collections.Counter(status for status, _ in figures["burst"])
+        took = [seconds for _, seconds in figures["burst"]]
+        alone = statistics.median(figures["alone"])
+        within = sum(1 for seconds in took if seconds <= ANSWER_WITHIN_S)
+        print(f"  {path:<52} alone {alone * 1000:7.1f} ms ({figures['alone_status']})  burst: {dict(statuses)}, "
+              f"p50 {statistics.median(took):.2f} s, max {max(took):.2f} s ({max(took) / alone:,.0f}x alone), "
+              f"answered within {ANSWER_WITHIN_S:.0f} s: {within}/{requests}")
+
+
 def run(base: str, token: str, heavy: int, deadline_s: float) -> dict:
     """Fire `heavy` concurrent overview requests and probe /api/v2/version until they are all answered."""
     import httpx
@@ -154,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="store the campaign's snapshot first, as its run does (the page then only reads it)")
     parser.add_argument("--slots", type=int, help="CREATOR_OPS_UI_SLOTS for the server (default: the setting's)")
     parser.add_argument("--deadline", type=float, default=600, help="seconds before the load is given up")
+    parser.add_argument("--pages", action="store_true", help="a burst of --requests to each plugin page in turn")
     args = parser.parse_args(argv)
     home = args.home or Path(tempfile.mkdtemp(prefix="bench_ui_concurrency_"))
     home.mkdir(parents=True, exist_ok=True)
@@ -190,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         token = _token(home)
         # imports and templates warmed on a route that reads no figures
         httpx.get(f"{base}/creator-ops/campaigns/not_a_campaign.json", cookies={"_token": token}, timeout=60)
+        if args.pages:
+            print_bursts(base, token, args.requests)
+            return 0
         figures = run(base, token, args.requests, args.deadline)
     finally:
         server.terminate()

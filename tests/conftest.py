@@ -248,3 +248,35 @@ def _hitl_api(specs: Path, warehouse: Path, output: Path):
 def hitl_api():
     """`with hitl_api(specs, warehouse, output) as client:` the API app a HITL test answers through."""
     return _hitl_api
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server on 127.0.0.1 at a free port (its own process), stopped at the end of the session."""
+    from creator_ops.stand_ins.object_store import LoopbackS3
+
+    server = LoopbackS3(buckets=(), log_path=tmp_path_factory.mktemp("moto") / "moto.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, monkeypatch, request):
+    """A fresh bucket on the loopback S3 server, with the storage connection and both roots set in it.
+
+    Returns the server with `.bucket` (its name) and `.roots` (`CREATOR_OPS_*` variables set).
+    """
+    import re as _re
+
+    bucket = "t-" + _re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-") + f"-{secrets.token_hex(3)}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    roots = s3_server.settings_env(bucket)
+    for name, value in roots.items():
+        monkeypatch.setenv(name, value)
+    s3_server.bucket, s3_server.roots = bucket, roots
+    yield s3_server
+    client = s3_server.client()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=bucket, Key=item["Key"])
+    client.delete_bucket(Bucket=bucket)

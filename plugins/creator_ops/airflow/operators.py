@@ -69,11 +69,9 @@ def connection_extra(conn_id: str) -> dict[str, Any] | None:
 
 def landing_path(root: str, conn_id: str | None) -> Any:
     """Return the landing root: object-storage roots as Airflow's `ObjectStoragePath`, folders as they are."""
-    if "://" in root and not root.startswith("file://"):
-        from airflow.sdk import ObjectStoragePath
+    from creator_ops.core.storage import is_uri, root_path
 
-        return ObjectStoragePath(root, conn_id=conn_id)
-    return root
+    return root_path(root, conn_id) if is_uri(root) else root
 
 
 class WarehouseMixin:
@@ -92,7 +90,9 @@ def step_context(operator: Any, context: Any, spec_path: str, spec: CampaignSpec
     """Build the `StepContext` of a running task: the spec as it is now, the run's interval, the warehouse."""
     from creator_ops.core.settings import settings
     from creator_ops.core.steps import StepContext
+    from creator_ops.core.storage import root_path
 
+    current = settings()
     start, end = _interval(context)
     return StepContext(
         spec=spec or _load(spec_path),
@@ -104,7 +104,8 @@ def step_context(operator: Any, context: Any, spec_path: str, spec: CampaignSpec
         log=operator.log,
         extras={"try_number": getattr(context.get("ti"), "try_number", None), "connection_extra": connection_extra},
         variable=airflow_variable,
-        landing_path=landing_path(settings().landing_root, settings().landing_conn_id),
+        landing_path=landing_path(current.landing_root, current.landing_connection),
+        output_path=root_path(current.output_root, current.storage_conn_id),
     )
 
 
@@ -272,6 +273,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         super().__init__(**kwargs)
 
     def open_or_skip(self, context: Any, step: Any, due: dt.datetime, due_run_start: dt.datetime) -> None:
+        from creator_ops.core.times import format_local
         from creator_ops.steps.matchmaking import prepare_signoff, signoff_should_open
         from creator_ops.warehouse.mechanisms import frozen_list
 
@@ -280,7 +282,7 @@ class MatchmakingSignoffOperator(RunbookSignoffOperator):
         if frozen is not None:
             raise AirflowSkipException(
                 f"the matchmaking list {frozen.list_id} was signed off by {frozen.decided_by} at "
-                f"{frozen.decided_at:%Y-%m-%d %H:%M} UTC; nothing left to sign"
+                f"{format_local(frozen.decided_at, ctx.spec.tz, with_zone=True)}; nothing left to sign"
             )
         why = signoff_should_open(ctx, due_run_start)
         if why is None:

@@ -24,7 +24,7 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
-from creator_ops.commands.common import BadInput, pii_key_if_set, read_export
+from creator_ops.commands.common import BadInput, pii_key_if_set, read_export, shown
 from creator_ops.commands.match import input_summary
 from creator_ops.core.money import format_myr
 from creator_ops.core.spec import SpecError, load_spec
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         "mde_myr": power["mde_myr"],
         "power": power,
         "notes": result.notes + notes,
-        "out": str(Path(out)),
+        "out": shown(Path(out)),
         "inputs": {"content": input_summary(read)},
     }
     print(json.dumps(summary, ensure_ascii=False))

@@ -28,6 +28,17 @@ def read_export(path_text: str, dataset: str, tz: str, pii_key: bytes | None) ->
         raise BadInput(f"{dataset} file unreadable: {path}: {exc}") from None
 
 
+def shown(path: object) -> str:
+    """A path (or a folder's name) as the command line prints it: masked, as every other text it prints.
+
+    A folder or file named after a person (`--out siti.leak@gmail.com/`, a campaign folder
+    `0127712468_live`) is echoed as `[email hidden]/`, never in clear.
+    """
+    from creator_ops.core.masking import mask_pii
+
+    return mask_pii(str(path))
+
+
 def pii_key_if_set() -> bytes | None:
     """Return the PII key, or None: only a file that holds e-mails or phones needs it (the reader says so)."""
     from creator_ops.core.ingest import PiiKeyMissing, resolve_pii_key

@@ -13,7 +13,7 @@ import argparse
 from decimal import Decimal
 from pathlib import Path
 
-from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export, shown
 from creator_ops.commands.review import SUFFIXES
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     for folder in folders:
         spec = specs[folder]
         reads = {d: read_export(str(p), d, spec.timezone, key) for d, p in files[folder].items()}
-        input_lines.append(f"  {spec.id} ({folder.name}):")
+        input_lines.append(f"  {spec.id} ({shown(folder.name)}):")
         input_lines += ["  " + input_line(d, r) for d, r in reads.items()]
 
         def accepted(dataset: str, reads=reads):
@@ -113,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
         paths = write_ecosystem(eco, args.out)
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
-    lines = [f"Creator ecosystem of {len(facts)} campaigns written to {Path(args.out)}", "Inputs:", *input_lines]
-    lines += growth_lines(eco.as_json()) + [f"{kind}: {path}" for kind, path in paths.items()]
+    lines = [f"Creator ecosystem of {len(facts)} campaigns written to {shown(Path(args.out))}", "Inputs:", *input_lines]
+    lines += growth_lines(eco.as_json()) + [f"{kind}: {shown(path)}" for kind, path in paths.items()]
     print("\n".join(lines))
     return 0
 

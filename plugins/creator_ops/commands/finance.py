@@ -41,6 +41,7 @@ def _exists(path_text: str, what: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_ops.commands.common import pii_key_if_set
     from creator_ops.core.finance.payees import read_company, read_payees
     from creator_ops.core.finance.prepare import write_finance_files
     from creator_ops.core.finance.withholding import (
@@ -51,23 +52,25 @@ def run(args: argparse.Namespace) -> int:
     )
     from creator_ops.core.paths import output_target
 
-    output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
+    out = output_target(args.out, folder=True, what="--out")  # before the work: a bad target fails fast
     try:
         spec = load_spec(args.spec)
     except SpecError as exc:
         raise BadInput(f"invalid spec: {exc}") from None
     switches = FinanceSwitches(spec.finance.s107d, spec.finance.cp58, spec.finance.einvoice)
     company = read_company(_exists(args.company, "company"))
-    payees = read_payees(_exists(args.payees, "payees")).payees if args.payees else {}
-    prior = read_prior_totals(_exists(args.prior_totals, "prior totals")) if args.prior_totals else {}
-    lines = read_payout_lines(_exists(args.payouts, "payouts"), spec.id)
+    key = pii_key_if_set()  # creator ids are masked by the one rule for ids, as `payouts` masked them
+    payees = read_payees(_exists(args.payees, "payees"), pii_key=key).payees if args.payees else {}
+    prior = read_prior_totals(_exists(args.prior_totals, "prior totals"), pii_key=key) if args.prior_totals else {}
+    lines = read_payout_lines(_exists(args.payouts, "payouts"), spec.id, pii_key=key)
     payments = decide_payments(lines, payees, prior, switches)
-    from creator_ops.core.paths import output_target
-
-    out = output_target(args.out, folder=True, what="--out")
     try:
         files = write_finance_files(out, spec, payments, switches, payees=payees, company=company)
     except OSError as exc:
         raise BadInput(f"cannot write to {out}: {exc.strerror}") from None
-    print(json.dumps(files.figures(), indent=2))
+    figures = files.figures()
+    # every row of the payouts file accounted for: paid + held + nothing to pay = rows
+    figures["rows_in"] = len(lines)
+    figures["nothing_to_pay"] = sum(1 for line in lines if line.gross_sen == 0)
+    print(json.dumps(figures, indent=2))
     return 0

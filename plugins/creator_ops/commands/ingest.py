@@ -26,15 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     choices = (*DATASETS, "payees")
     parser.add_argument("dataset", choices=choices, metavar="DATASET", help=f"one of {', '.join(choices)}")
     parser.add_argument("file", metavar="FILE", help="the export to read")
-    parser.add_argument(
-        "--out", required=True, metavar="DIR", help="folder for accepted.csv and quarantine.csv"
-    )
-    parser.add_argument(
-        "--spec", metavar="SPEC", help="campaign spec: its time zone reads offset-less timestamps"
-    )
-    parser.add_argument(
-        "--tz", metavar="ZONE", help="time zone of offset-less timestamps (default Asia/Kuala_Lumpur)"
-    )
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for accepted.csv and quarantine.csv")
+    parser.add_argument("--spec", metavar="SPEC", help="campaign spec: its time zone reads offset-less timestamps")
+    parser.add_argument("--tz", metavar="ZONE", help="time zone of offset-less timestamps (default Asia/Kuala_Lumpur)")
 
 
 def money_in_myr(table):
@@ -114,11 +108,10 @@ def _ingest_payees(source: Path, out: Path) -> int:
     from creator_ops.core.ingest import FileRejected
     from creator_ops.core.safe_csv import csv_bytes, write_atomically
 
-    try:
-        read = read_payees(source, strict=False)
+    try:  # creator ids masked by the one rule for ids (an id that is a phone number: its keyed token)
+        read = read_payees(source, strict=False, pii_key=pii_key_if_set())
     except FileRejected as exc:
         raise BadInput(f"rejected {exc}") from None
-    out.mkdir(parents=True, exist_ok=True)
     masked = [{"row_number": number, **payee.masked()} for number, payee in read.rows]
     columns = ("row_number", "creator_id", "entity_type", "resident", "legal_name", "id_type", "id_number", "tin",
                "has_identity")  # fmt: skip

@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from creator_ops.commands.common import BadInput, pii_key_if_set, read_export
+from creator_ops.commands.common import BadInput, pii_key_if_set, read_export, shown
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "match creators to product samples (SPEC section 11) from files; write the pairs as CSV"
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     summary = {
         "campaign": spec.id,
         **result.summary(),
-        "out": str(Path(out)),
+        "out": shown(Path(out)),
         "ghosts_out": str(Path(ghosts)),
         "inputs": {name: input_summary(read) for name, read in reads.items()},
     }

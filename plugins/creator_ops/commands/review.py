@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export, shown
 from creator_ops.core.ingest.datasets import SPECS
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -164,11 +164,11 @@ def run(args: argparse.Namespace) -> int:
         paths = write_review(review, args.out)
     except OSError as exc:
         raise BadInput(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
-    lines = [f"{spec.name} ({spec.id}): campaign review written to {Path(args.out)}", "Inputs:"]
+    lines = [f"{spec.name} ({spec.id}): campaign review written to {shown(Path(args.out))}", "Inputs:"]
     lines += [input_line(dataset, read) for dataset, read in reads.items()]
     lines += [f"  {name}: {value}" for name, value in headline(review).items()]
     if baseline:
         lines.append(f"Compared with: {baseline['campaign'].get('name') or baseline['campaign']['id']}")
-    lines += [f"{kind}: {path}" for kind, path in paths.items()]
+    lines += [f"{kind}: {shown(path)}" for kind, path in paths.items()]
     print("\n".join(lines))
     return 0

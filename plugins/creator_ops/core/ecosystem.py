@@ -67,9 +67,9 @@ class CampaignFacts:
 
 def _sample_counts(con: Any, samples: Any) -> tuple[dict[str, int], dict[str, int]]:
     """Count shipped and posted samples per creator with the review's one definition of them."""
-    from creator_ops.core.review.figures import ReviewInputs, _register_review_tables
+    from creator_ops.core.review.figures import ReviewInputs, register_review_tables
 
-    _register_review_tables(con, ReviewInputs(orders=None, enrollments=None, samples=samples))
+    register_review_tables(con, ReviewInputs(orders=None, enrollments=None, samples=samples))
     rows = con.execute(
         "SELECT creator_id, count(*), count(*) FILTER (WHERE posted) FROM shipped "
         "WHERE creator_id IS NOT NULL GROUP BY creator_id"
@@ -349,11 +349,11 @@ def history_json(eco: Ecosystem) -> str:
 def read_history(path: str | Any) -> dict[str, Any]:
     """Read history.json into {creator_id: CreatorHistory} (empty when the ecosystem was never built)."""
     import json
-    from pathlib import Path
 
     from creator_ops.core.recruitment import CreatorHistory
+    from creator_ops.core.storage import root_path
 
-    file = Path(path)
+    file = root_path(path)  # the output root may be object storage
     if not file.is_file():
         return {}
     data = json.loads(file.read_text(encoding="utf-8"))

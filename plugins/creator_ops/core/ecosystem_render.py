@@ -254,7 +254,9 @@ def render_html(eco: Ecosystem) -> str:
 
 def write_ecosystem(eco: Ecosystem, out_dir: str | Path) -> dict[str, Path]:
     """Write ecosystem.json, creators.csv, ecosystem.html and history.json into `out_dir` (atomic, deterministic)."""
-    out = Path(out_dir)
+    from creator_ops.core.storage import root_path
+
+    out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "json": write_atomically(out / "ecosystem.json", eco.dumps().encode("utf-8")),

@@ -59,6 +59,15 @@ _SPELLED_AT = r"\s*[\[({<]\s*at\s*[\])}>]\s*"
 _SPELLED_DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\s*\.\s*)"
 _MAIL_PROVIDERS = r"(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|aol|proton|protonmail|gmx|mail)"
 _TOP_LEVEL = r"(?:com|net|org|edu|gov|info|biz|io|me|co|my|sg|id|th|ph|vn|cn|hk|tw|in|jp|kr|au|uk)"
+# An address written with spaces around "@" (`siti @ mybrand.com`), also around its dots when the
+# domain is a mail provider (`siti.leak @ gmail . com`), ending in a common top-level domain; or
+# with an IP literal for a domain (`siti@[10.0.0.1]`). Keyed as the address it writes, spaces removed.
+_GAP = r"[ \t]{0,3}"
+SPACED_EMAIL_PATTERN = re.compile(
+    rf"{_LOCAL}{_GAP}@{_GAP}(?:\[(?:\d{{1,3}}(?:\.\d{{1,3}}){{3}}|IPv6:[0-9A-Fa-f:.]{{2,45}})\]"
+    rf"|(?i:{_MAIL_PROVIDERS})(?:{_GAP}\.{_GAP}{_LABEL})*{_GAP}\.{_GAP}(?i:{_TOP_LEVEL})\b"
+    rf"|{_LABEL}(?:\.{_LABEL})*\.(?i:{_TOP_LEVEL})\b)"
+)
 SPELLED_EMAIL_PATTERN = re.compile(
     rf"(?i)(?P<local>{_LOCAL})(?:{_SPELLED_AT}(?P<domain>{_LABEL}(?:{_SPELLED_DOT}{_LABEL})*)"
     rf"|\s+at\s+(?P<provider>{_MAIL_PROVIDERS}(?:{_SPELLED_DOT}{_LABEL})*)){_SPELLED_DOT}(?P<tld>{_TOP_LEVEL})\b"
@@ -74,7 +83,13 @@ INVISIBLE_RANGES = (
 ZERO_WIDTH = "".join(chr(c) for first, last in INVISIBLE_RANGES for c in range(first, last + 1))
 # ... and what it reads as "-": every dash variant NFKC leaves as it is.
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
-_FOLD = {**dict.fromkeys(map(ord, ZERO_WIDTH), None), **dict.fromkeys(map(ord, DASHES), "-")}
+# ... and what it reads as ".": the ideographic full stop (`siti.leak@gmail。com`; NFKC leaves it).
+FULL_STOPS = "\u3002"
+_FOLD = {
+    **dict.fromkeys(map(ord, ZERO_WIDTH), None),
+    **dict.fromkeys(map(ord, DASHES), "-"),
+    **dict.fromkeys(map(ord, FULL_STOPS), "."),
+}
 _AT_SIGNS = ("@", "\uff20", "\ufe6b")
 # A cheap test before the (slower) phone matcher: 7 to 15 digits, maybe split by separators
 # (dash variants and invisible characters included), not part of a longer run of digits
@@ -96,21 +111,31 @@ _RE2_SEPARATORS = _re2_class(
     + ((0x2000, 0x200A),),
 )
 _ARROW_CANDIDATE = (
-    r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:" + _RE2_SEPARATORS + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
-    + r"|(?i)[\[({<]\s*at\s*[\])}>]|\sat\s+" + _MAIL_PROVIDERS + r"\b"
+    r"[@\x{FF20}\x{FE6B}]|(?:^|\P{Nd})\p{Nd}(?:"
+    + _RE2_SEPARATORS
+    + r"{0,3}\p{Nd}){6,14}(?:\P{Nd}|$)"
+    + r"|(?i)[\[({<]\s*at\s*[\])}>]|\sat\s+"
+    + _MAIL_PROVIDERS
+    + r"\b"
 )
 # Bare digits are a phone number only with the trunk or country prefix (`0…`, `60…`);
 # `123456789` is an id or a count far more often.
 _BARE_DIGITS = re.compile(r"(?!0|60)[0-9]+")
 # Malaysian mobile numbers by shape (01x-xxx xxxx, +60 1x…, 601x…) even where the
 # numbering plan does not know the block yet (`010-000 0000`), and even glued to a name.
-_MY_MOBILE = re.compile(
-    r"(?<![\d+])(?:\(?\+\s?60\)?|60|0)[\s\-.]{0,3}1\d[\s\-.]{0,3}\d{3,4}[\s\-.]{0,3}\d{4}(?!\d)"
-)
+_MY_MOBILE = re.compile(r"(?<![\d+])(?:\(?\+\s?60\)?|60|0)[\s\-.]{0,3}1\d[\s\-.]{0,3}\d{3,4}[\s\-.]{0,3}\d{4}(?!\d)")
 _ARROW_BARE_DIGITS = r"^(?:[1-57-9][0-9]*|6|6[1-9][0-9]*)$"
 # A Malaysian identity card (MyKad) number, YYMMDD-PB-###G: twelve digits split 6-2-4 by dashes
 # or spaces, the first six a date. Twelve bare digits are left alone (an order or SKU id as often).
-_MYKAD = re.compile(r"(?<![\d\-])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\-\s]\d{2}[\-\s]\d{4}(?![\d\-])")
+# The parts may be split by `-`, `.`, `/` or spaces, with spaces around them: `901231-14-5678`,
+# `901231.14.5678`, `901231/14/5678`, `901231 - 14 - 5678`.
+_IC_SEP = r"(?:[ \t]{0,2}[\-./][ \t]{0,2}|[ \t]{1,2})"
+_MYKAD = re.compile(
+    rf"(?<![\d\-./])\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]){_IC_SEP}\d{{2}}{_IC_SEP}\d{{4}}(?![\d]|[\-./]\d)"
+)
+# A phone number written with the letter O for a zero (`O12-345 67O9`): inside a run of digits and
+# separators that no letter touches, O reads as 0 (one character for one, so spans stay).
+_O_RUN = re.compile(r"(?<![^\W\d_])[0-9Oo](?:[\s\-.()]{0,3}[0-9Oo]){6,14}(?![^\W\d_])")
 
 
 def keyed_hash(key: bytes, kind: str, normalized: str) -> str:
@@ -189,18 +214,47 @@ def _find_spelled(view: str, found: list[tuple[int, int, str]], key: bytes | Non
     return view
 
 
+# A token this function wrote (`[phone:0123456789abcdef]`): masked text masked again stays as it is,
+# so an id masked by `payouts` is the same id when `finance` masks what it reads.
+_TOKEN = re.compile(rf"\[(?:email|phone|ic):[0-9a-f]{{{TOKEN_HEX}}}\]")
+
+
+def _blank_tokens(view: str) -> str:
+    """Return `view` with the tokens already in it blanked (hex digits of a token are no phone number)."""
+    for match in _TOKEN.finditer(view):
+        view = view[: match.start()] + "x" * (match.end() - match.start()) + view[match.end() :]
+    return view
+
+
+def _find_emails(view: str, found: list[tuple[int, int, str]], key: bytes | None) -> str:
+    """Add every written address of `view` to `found` (also with spaces around `@` and `.`, or an IP
+    literal domain); return the view with them blanked (letters, so no digit run spans an address)."""
+    for pattern in (EMAIL_PATTERN, SPACED_EMAIL_PATTERN):
+        for match in pattern.finditer(view):
+            email = re.sub(r"\s", "", match.group(0)).lower()
+            found.append((match.start(), match.end(), EMAIL_MASK if key is None else _keyed_token("email", email, key)))
+            view = view[: match.start()] + "x" * (match.end() - match.start()) + view[match.end() :]
+    return view
+
+
+def _o_as_zero(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if sum(c.isdigit() for c in run) < 5 or not any(c in "Oo" for c in run):
+        return run
+    return run.replace("O", "0").replace("o", "0")
+
+
 @lru_cache(maxsize=65536)
 def _mask_cached(text: str, key: bytes | None, region: str) -> str:
     view, starts, ends = normalised_view(text)
     found: list[tuple[int, int, str]] = []  # (start, end) in the view, and the replacement
+    view = _blank_tokens(view) if "[" in view else view
     if "@" in view:
-        for match in EMAIL_PATTERN.finditer(view):
-            email = match.group(0).strip().lower()
-            found.append((match.start(), match.end(), EMAIL_MASK if key is None else _keyed_token("email", email, key)))
-        for start, end, _ in found:  # letters, so no digit run spans an address
-            view = view[:start] + "x" * (end - start) + view[end:]
+        view = _find_emails(view, found, key)
     if _SPELLED_HINT.search(view):
         view = _find_spelled(view, found, key)
+    if "o" in view.lower() and _DIGIT_RUN.search(view):
+        view = _O_RUN.sub(_o_as_zero, view)
     if _DIGIT_RUN.search(view):
         for match in _MYKAD.finditer(view):
             digits = re.sub(r"\D", "", match.group(0))
@@ -232,6 +286,23 @@ def mask_pii(text: str, key: bytes | None = None, region: str = DEFAULT_REGION) 
     if not _might_hold_pii(text) or _BARE_DIGITS.fullmatch(text):
         return text  # the common case (no @, no phone-long digit run, an id or a count), uncached
     return _mask_cached(text, key, region)
+
+
+def mask_id(value: str, key: bytes | None) -> str | None:
+    """The one rule for an id from the data (a creator id, a username): masked like any text, by `mask_pii`.
+
+    An id that is, or holds, an e-mail address, a phone number (a digit-only username such as
+    `0127712468` reads as a Malaysian mobile number) or an IC number becomes its keyed token,
+    `[phone:…]`: the same id gives the same token in every command under the same key, so a
+    `payouts` file's ids match what `finance` reads from the payees file. Without the key such
+    an id cannot be masked apart from another person's (every one would be `[phone hidden]`):
+    None is returned and the caller refuses the row. Ids that are not personal data (`alice`,
+    `123456789`, `C-1001`) are returned as they are.
+    """
+    masked = mask_pii(value, key)
+    if masked != value and key is None:
+        return None
+    return masked
 
 
 def contains_pii(text: str) -> bool:
@@ -297,6 +368,7 @@ __all__ = [
     "contains_pii",
     "keyed_hash",
     "mask_array",
+    "mask_id",
     "mask_message",
     "mask_pii",
     "string_rows_matching",

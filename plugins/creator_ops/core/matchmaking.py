@@ -53,8 +53,23 @@ SIGNOFF_STEP_ID = "bd_matchmaking_signoff"  # the runbook step whose approval fr
 # what `value` is, said wherever it is shown (SPEC 12): a score to rank pairs by, not money to expect
 VALUE_MEANING = (
     "value is a ranking score (30-day GMV × category fit × sample reliability × product priority), "
-    "not a forecast of GMV"
+    "a unitless number to rank pairs by, not money and not a forecast of GMV"
 )
+
+
+def score_text(value_sen: int | str) -> str:
+    """Return a ranking score as people read it: a unitless whole number ("3,971,723"), never "RM …".
+
+    `value_sen` is the score in the integer unit SPEC 11 computes it in (or the `value_myr`
+    text of the list's CSV and summary, which SPEC names so): shown rounded to a whole number,
+    half up, with no currency, since a score is not money (it can exceed the campaign's GMV).
+    """
+    if isinstance(value_sen, str):
+        from creator_ops.core.money import to_sen
+
+        value_sen = to_sen(value_sen)
+    whole, rest = divmod(int(value_sen), 100)
+    return f"{whole + (1 if rest >= 50 else 0):,}"
 
 
 class MatchmakingError(CreatorOpsError, ValueError):
@@ -389,7 +404,12 @@ class MatchResult:
 
     @property
     def products_filled(self) -> int:
-        return sum(1 for f in self.fills if f.short == 0)
+        """Products whose sample quota is used up; a product with quota 0 is neither filled nor short."""
+        return sum(1 for f in self.fills if f.short == 0 and f.product.sample_quota > 0)
+
+    @property
+    def products_without_quota(self) -> int:
+        return sum(1 for f in self.fills if f.product.sample_quota == 0)
 
     @property
     def products_short(self) -> list[ProductFill]:
@@ -431,6 +451,7 @@ class MatchResult:
             "max_products_per_creator": self.max_products_per_creator,
             "products": len(self.fills),
             "products_filled": self.products_filled,
+            "products_without_quota": self.products_without_quota,
             "products_short": len(self.products_short),
             "samples_short": sum(f.short for f in self.fills),
             "short": [

@@ -25,7 +25,7 @@ def output_target(path: str | os.PathLike[str], *, folder: bool = False, what: s
     """Return `path` if output may be written there: a regular file (or a folder) that exists, or a new path.
 
     Refused, as an `OutputTargetError` naming `what`: a device, FIFO, socket, symbolic link or
-    directory where a file is meant (a file where a folder is meant); a path inside a file;
+    directory where a file is meant (a file or a symbolic link where a folder is meant); a path inside a file;
     anything under /proc, /sys or /dev; a name too long for the file system. Writing over a
     device node or a directory would replace it, or fail half way.
     """
@@ -35,7 +35,9 @@ def output_target(path: str | os.PathLike[str], *, folder: bool = False, what: s
     target = Path(path)
     label = f"{what} {str(target)[:200]}".strip()
     try:
-        mode = _mode(target, follow=folder)
+        mode = _mode(target, follow=False)  # a link is never an output: written through, it goes elsewhere
+        if mode is not None and folder and stat.S_ISLNK(mode):
+            raise OutputTargetError(f"{label}: is a symbolic link; give the folder it points to, not the link")
         if mode is not None and folder and not stat.S_ISDIR(mode):
             raise OutputTargetError(f"{label}: is {_file_kind(mode)}, not a folder")
         if mode is not None and not folder and not stat.S_ISREG(mode):

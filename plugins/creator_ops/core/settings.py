@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.paths import CAMPAIGNS_DIR, PROJECT_ROOT
@@ -41,6 +41,15 @@ def _memory_amount(value: str) -> str:
     return value
 
 
+def _folder_or_uri(value: object) -> object:
+    """A root as given: object storage (`s3://…`, `gs://…`) stays a URI, anything else is a folder."""
+    if isinstance(value, str) and "://" in value and not value.startswith("file://"):
+        return value
+    if isinstance(value, str):
+        return Path(value.removeprefix("file://"))
+    return value
+
+
 class Settings(BaseModel):
     """Every environment variable of the project (the README's table lists the same); field aliases are the names."""
 
@@ -50,12 +59,16 @@ class Settings(BaseModel):
 
     campaign_specs_dir: Path = Field(CAMPAIGNS_DIR, alias="CAMPAIGN_SPECS_DIR")
     """Folder of campaign specs (`include/campaigns/`)."""
-    output_root: Path = Field(PROJECT_ROOT / "output", alias="CREATOR_OPS_OUTPUT_ROOT")
-    """Folder of files ops open: run summaries, shortlists, finance exports."""
+    output_root: Annotated[Path | str, BeforeValidator(_folder_or_uri)] = Field(
+        PROJECT_ROOT / "output", alias="CREATOR_OPS_OUTPUT_ROOT"
+    )
+    """Where files ops open go (run summaries, shortlists, reviews, finance exports): a folder, or `s3://bucket/prefix`."""
     landing_root: str = Field(str(PROJECT_ROOT / "landing"), alias="CREATOR_OPS_LANDING_ROOT")
-    """Where exports land: a folder, or `s3://…` / `gs://…` (through Airflow's object storage)."""
+    """Where exports land: a folder, or `s3://bucket/prefix` / `gs://…` (through Airflow's object storage)."""
+    storage_conn_id: str | None = Field(None, alias="CREATOR_OPS_STORAGE_CONN_ID")
+    """Airflow connection of object-storage roots (landing and output), e.g. an `aws` connection."""
     landing_conn_id: str | None = Field(None, alias="CREATOR_OPS_LANDING_CONN_ID")
-    """Airflow connection for an object-storage landing root."""
+    """Airflow connection for an object-storage landing root, when it differs from the storage connection."""
     payouts_memory_limit: Annotated[str, AfterValidator(_memory_amount)] = Field(
         "1GB", alias="CREATOR_OPS_PAYOUTS_MEMORY_LIMIT"
     )
@@ -74,6 +87,11 @@ class Settings(BaseModel):
     """Requests the Campaigns view serves at once per API server worker; more wait up to 2 s, then get 503."""
     pii_hash_key: SecretStr | None = Field(None, alias="AIRFLOW_VAR_PII_HASH_KEY")
     """The PII hash key as Airflow's variable lookup reads it from the environment."""
+
+    @property
+    def landing_connection(self) -> str | None:
+        """The Airflow connection of the landing root: its own, else the storage connection."""
+        return self.landing_conn_id or self.storage_conn_id
 
 
 def env_name(field: str) -> str:

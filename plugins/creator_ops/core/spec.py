@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -147,6 +148,18 @@ def to_aware(value: Any, tz: ZoneInfo) -> dt.datetime:
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=200)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _masked(text: str) -> str:
+    from creator_ops.core.masking import mask_pii
+
+    return mask_pii(text)
+
+
+# Text people write that reaches every sink (the DAG, review.*, ecosystem.*, alerts, stdout): masked
+# once here, where the spec is read, so an e-mail, phone or IC number in a campaign's name, a
+# survey's title or a step's title never leaves in clear, whichever sink prints it.
+PeopleText = Annotated[NonEmpty, AfterValidator(_masked)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
 When = dt.date | dt.datetime | str
 
@@ -343,7 +356,7 @@ class Alerts(_Strict):
 
 class RunbookStep(_Strict):
     id: Identifier
-    title: NonEmpty
+    title: PeopleText
     due: When
     owner: NonEmpty | None = None
     # the answer's deadline: unanswered by then, the sign-off escalates by alert and fails visibly
@@ -353,7 +366,7 @@ class RunbookStep(_Strict):
 
 class Survey(_Strict):
     id: Identifier
-    title: NonEmpty
+    title: PeopleText
     opens: When
     closes: When
     # the column headers of the score questions (matched trimmed, ignoring case; SPEC section 10)
@@ -371,7 +384,7 @@ class Survey(_Strict):
 class WhatIf(_Strict):
     """An alternative incentive design the review computes beside the actual one (SPEC section 10)."""
 
-    name: NonEmpty
+    name: PeopleText
     incentives: Incentives
 
 
@@ -447,7 +460,7 @@ class CampaignSpec(_Strict):
     """A campaign as the team writes it, with its timeline resolved."""
 
     id: Identifier
-    name: NonEmpty
+    name: PeopleText
     type: Literal["double_digit", "payday", "scd", "linkshare", "custom"]
     market: Literal["MY"] = "MY"
     currency: Literal["MYR"] = "MYR"
@@ -457,7 +470,7 @@ class CampaignSpec(_Strict):
     payout_approvers: list[NonEmpty] = Field(default_factory=list)
     # the role that may see this campaign (its DAG, pages, review, files) beside admins, with the FAB auth manager
     team: RoleName | None = None
-    description: str | None = None
+    description: Annotated[str, AfterValidator(_masked)] | None = None
     timeline: Timeline
     targets: Targets = Field(default_factory=Targets)
     recruitment: Recruitment = Field(default_factory=Recruitment)
@@ -653,9 +666,10 @@ def _parse_mapping(data: dict, file: str) -> CampaignSpec:
 
 def _with_finance_runbook(spec: CampaignSpec) -> CampaignSpec:
     """Add the runbook steps the `finance` switches bring (a step the spec itself lists with that id wins)."""
-    from creator_ops.core.finance.schedule import finance_runbook_steps
+    from creator_ops.core.finance.schedule import finance_runbook_steps  # a leaf: no import runs back here
 
-    extra = [step for step in finance_runbook_steps(spec) if step.id not in {s.id for s in spec.runbook}]
+    steps = finance_runbook_steps(spec.finance.s107d, spec.finance.cp58, spec.timeline.payout_date, spec.tz)
+    extra = [RunbookStep(**step) for step in steps if step["id"] not in {s.id for s in spec.runbook}]
     return spec.model_copy(update={"runbook": [*spec.runbook, *extra]}) if extra else spec
 
 

@@ -19,6 +19,7 @@ from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.storage import is_uri, root_path
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -32,14 +33,25 @@ class DataNotTrusted(CreatorOpsError):
     """A payout step refused to run on data whose quality suite failed."""
 
 
-def output_root() -> Path:
-    """Return the folder for files ops open (shortlists, reports, finance exports)."""
-    return settings().output_root
+def output_root() -> Path | Any:
+    """Return where files ops open go (shortlists, reports, finance exports): a folder, or an object-storage path.
+
+    An `s3://…` root opens through the opener the Airflow layer registered (core/storage.py):
+    an `ObjectStoragePath` with the storage connection.
+    """
+    current = settings()
+    return root_path(current.output_root, current.storage_conn_id)
 
 
 def landing_root() -> str:
     """Return the landing root URI (a local folder by default; `s3://…` or `gs://…` in production)."""
     return settings().landing_root
+
+
+def landing_root_path() -> Path | Any:
+    """Return the landing root as a path object (an object-storage path for `s3://…`, see `output_root`)."""
+    current = settings()
+    return root_path(current.landing_root, current.landing_connection)
 
 
 def utc_now() -> dt.datetime:
@@ -64,6 +76,8 @@ class StepContext:
     # (an `ObjectStoragePath` for `s3://`/`gs://` roots).
     variable: Callable[[str], str | None] | None = None
     landing_path: Any = None
+    # the output root as a path object (an `ObjectStoragePath` for `s3://` roots); None: `output_root()`
+    output_path: Any = None
     # The wall clock, for what happens "now" (alerts queued and sent); a test passes a fixed one.
     clock: Callable[[], dt.datetime] = utc_now
 
@@ -80,8 +94,14 @@ class StepContext:
         return self.spec.id
 
     @property
-    def output_dir(self) -> Path:
-        path = output_root() / self.spec.id
+    def output_base(self) -> Path | Any:
+        """Return the output root: the path the Airflow layer passed in, else the configured one."""
+        return self.output_path if self.output_path is not None else output_root()
+
+    @property
+    def output_dir(self) -> Path | Any:
+        """Return the campaign's output folder (a prefix on object storage, where folders need no making)."""
+        path = self.output_base / self.spec.id
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -96,7 +116,10 @@ class StepContext:
     @property
     def landing(self) -> Any:
         """Return the landing root: the path the Airflow layer passed in, else the configured folder."""
-        return self.landing_path if self.landing_path is not None else landing_root()
+        if self.landing_path is not None:
+            return self.landing_path
+        root = landing_root()
+        return landing_root_path() if is_uri(root) else root
 
     def info(self, message: str, *args: Any) -> None:
         """Log a line, personal data masked (file names, headers and values may carry it)."""

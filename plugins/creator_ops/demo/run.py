@@ -25,6 +25,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from creator_ops.core.matchmaking import score_text
 from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.paths import PROJECT_ROOT
 from creator_ops.core.times import DATE, DAY_TIME, SHORT, format_local
@@ -140,10 +141,48 @@ def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
     return paths
 
 
+def _object_storage():
+    """Start moto's S3 server on loopback (stopped when the demo exits) and point both roots at a bucket there."""
+    import atexit
+
+    from creator_ops.stand_ins.object_store import LoopbackS3
+
+    home = Path(os.environ.get("AIRFLOW_HOME", str(ROOT / ".airflow")))
+    home.mkdir(parents=True, exist_ok=True)
+    server = LoopbackS3(buckets=("creator-ops-demo",), log_path=home / "moto.log").start()
+    atexit.register(server.stop)
+    os.environ.update(server.settings_env())  # CREATOR_OPS_LANDING_ROOT / _OUTPUT_ROOT in the bucket, the connection
+    print(f"Object storage: moto's S3 server at {server.endpoint_url}, bucket s3://{server.buckets[0]} "
+          f"(landing/ and output/), connection {server.conn_id}")  # fmt: skip
+    return server
+
+
+def _print_bucket(server, spec, home: Path) -> None:
+    """Say what the bucket holds; copy the review out of it (the loopback bucket goes with the demo)."""
+    client = server.client()
+    bucket = server.buckets[0]
+    counts: Counter = Counter()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            counts[item["Key"].split("/", 1)[0]] += 1
+    copy = home / "object-storage-outputs"
+    shutil.rmtree(copy, ignore_errors=True)
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="output/"):
+        for item in page.get("Contents", []):
+            target = copy / item["Key"].removeprefix("output/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(bucket, item["Key"], str(target))
+    print(f"\nObject storage: s3://{bucket} held {counts['landing']:,} landing objects (exports and their archive) "
+          f"and {counts['output']:,} output objects, every one private to the connection's credentials")
+    print(f"  the loopback bucket goes when the demo ends; its outputs are copied to {copy} "
+          f"(the review: {copy / spec.id / 'review' / 'review.html'})")
+
+
 def _reset(home: Path, campaign_id: str) -> None:
     from airflow.utils import db
 
     from creator_ops.core.steps import landing_root, output_root
+    from creator_ops.core.storage import is_local, is_uri
     from creator_ops.warehouse.db import default_url
 
     db.resetdb()
@@ -151,8 +190,10 @@ def _reset(home: Path, campaign_id: str) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{warehouse}{suffix}").unlink(missing_ok=True)
     for campaign in (campaign_id, PREVIOUS_CAMPAIGN):
-        shutil.rmtree(Path(landing_root()) / campaign, ignore_errors=True)
-        shutil.rmtree(output_root() / campaign, ignore_errors=True)
+        if not is_uri(landing_root()):  # object storage: the demo's bucket is new
+            shutil.rmtree(Path(landing_root()) / campaign, ignore_errors=True)
+        if is_local(output_root()):
+            shutil.rmtree(output_root() / campaign, ignore_errors=True)
 
 
 def demo_run_id(timetable, run_after, data_interval) -> str:
@@ -405,14 +446,14 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
-            f"  {summary['pairs']} pairs, ranking score {format_rm_myr(summary['total_value_myr'])} "
-            "(not a forecast of GMV) for "
+            f"  {summary['pairs']} pairs, ranking score {score_text(summary['total_value_myr'])} "
+            "(unitless, not a forecast of GMV) for "
             f"{summary['creators_matched']} of "
             f"{summary['candidates']} enrolled creators; products filled {summary['products_filled']} of "
             f"{summary['products']}, short {summary['products_short']} ({summary['samples_short']} samples)"
         )
         for am, figures in summary["per_account_manager"].items():
-            print(f"  {am:<12} {figures['pairs']:>4} pairs  {format_rm_myr(figures['value_myr'])}")
+            print(f"  {am:<12} {figures['pairs']:>4} pairs  score {score_text(figures['value_myr'])}")
         print(f"  files: {folder}")
     else:
         print("\nProduct matchmaking: no list (it is computed before the event, once products and creators landed)")
@@ -531,8 +572,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-runs", action="store_true", help="run every run of the timetable")
     parser.add_argument("--creators", type=int, default=4000, help="demo creators to generate")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--object-storage", action="store_true",
+        help="land the exports and write every output in an S3 bucket on loopback (moto's server, started and "
+        "stopped by the demo) instead of local folders",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
+    bucket = _object_storage() if args.object_storage else None
     home = _configure_environment()
     log_path = home / "demo.log"
     log_path.write_text("")
@@ -636,6 +683,8 @@ def main(argv: list[str] | None = None) -> int:
 
     eco_history.print_ecosystem(ecosystem_dir(), ecosystem_state)
     _print_alerts(servers)
+    if bucket is not None:
+        _print_bucket(bucket, spec, home)
     failed = [r for r in results if r["state"] != "success"]
     if failed:
         print(f"\n{len(failed)} run(s) did not succeed: see {log_path}")
@@ -701,6 +750,7 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
         print("  (the 12.12 review was not built in this demo's runs)")
     pooled, listed = pooled_from([measurement_from_review(r, "traffic") for r in _reviews_of(previous, review)])
     print(f"  The next {spec.type} campaign's traffic calibration (pooled loop): {pooled_sentence(pooled, listed)}")
+    _print_incentive_response(spec, review, truth, previous)
     _print_projection(spec, engine, review)
 
 
@@ -790,6 +840,43 @@ def _reviews_of(previous: dict | None, review: dict) -> list[dict]:
     if review.get("experiments"):
         out.append(review)
     return out
+
+
+def _print_incentive_response(spec, review: dict, truth: dict, previous: dict | None) -> None:
+    """Print SPEC 16 per threshold: the measured push with its interval beside the simulated one, GMV per bonus RM."""
+    from creator_ops.core.review.bunching import stands_out
+
+    print("\nThe push at each tier threshold (bunching, SPEC 16) — measured against the simulated push")
+    campaigns = [(spec.id, review.get("incentive_response"), truth.get("tier_push"))]
+    if previous:
+        campaigns.append((previous["campaign_id"], previous.get("incentive_response"),
+                          (previous.get("truth") or {}).get("tier_push")))  # fmt: skip
+    for campaign_id, entries, pushes in campaigns:
+        simulated = {p["threshold_sen"]: p for p in pushes or []}
+        if not entries:
+            print(f"  {campaign_id}: no incentive response in its review")
+            continue
+        for entry in entries:
+            threshold = entry["threshold_myr"].sen
+            real = simulated.get(threshold, {"creators": 0, "pushed_gmv_sen": 0})
+            head = f"  {campaign_id} {format_rm(threshold)} (+{format_rm(entry['bonus_myr'].sen)} bonus)"
+            truth_text = f"simulated {real['creators']} creators, {format_rm(real['pushed_gmv_sen'])}"
+            if entry["reason"]:
+                print(f"{head}: too few selling creators near it to measure ({truth_text})")
+                continue
+            low, high = (float(x) for x in entry["excess_ci95"])
+            gmv_low, gmv_high = (m.sen for m in entry["pushed_gmv_ci95_myr"])
+            inside = gmv_low <= real["pushed_gmv_sen"] <= gmv_high
+            per = entry["gmv_per_bonus_myr"]
+            verdict = {True: "stands out of its placebos", False: "within placebo noise", None: "no placebo"}
+            print(
+                f"{head}: measured {float(entry['excess']):.1f} creators [{low:.1f}, {high:.1f}] vs simulated "
+                f"{real['creators']};\n      pushed GMV {format_rm(entry['pushed_gmv_myr'].sen)} "
+                f"[{format_rm(gmv_low)}, {format_rm(gmv_high)}] vs simulated {format_rm(real['pushed_gmv_sen'])} "
+                f"({'inside' if inside else 'OUTSIDE'} the interval); "
+                f"{format_rm(per.sen) if per is not None else 'n/a'} of GMV per bonus ringgit, tier cost "
+                f"{format_rm(entry['tier_cost_myr'].sen)}; {verdict[stands_out(entry)]}"
+            )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1023,11 +1022,36 @@ def write_dataset(
     export = to_export_frame(frame, dataset, tz=tz, mess=mess, rng=rng, affiliate_export=affiliate_export)
     if fmt == "xlsx":
         export.to_excel(path, index=False, engine="openpyxl")
+        _pin_xlsx_clock(path)
     elif fmt == "jsonl":
         export.to_json(path, orient="records", lines=True, force_ascii=False)
     else:
         export.to_parquet(path, index=False)
     return path
+
+
+XLSX_CLOCK = (2026, 1, 1, 0, 0, 0)
+
+
+def _pin_xlsx_clock(path: Path) -> None:
+    """Make an XLSX file's bytes depend on its data only: the zip entries' times and the document's
+    created/modified stamps (openpyxl writes the wall clock there) are pinned, so the same demo data
+    is the same file (and the same content hash) in every run, as the rest of the demo's exports are."""
+    import re
+    import zipfile
+
+    stamp = dt.datetime(*XLSX_CLOCK).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    partial = path.with_name(f".{path.name}.pinned")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            pinned = zipfile.ZipInfo(info.filename, date_time=XLSX_CLOCK)
+            pinned.compress_type, pinned.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(pinned, data)
+    os.replace(partial, path)
 
 
 def _write_csv(
@@ -1139,7 +1163,8 @@ def land_slice(
     Returns the file's path (or URI), or None when no row falls in the interval. Creators
     and exclusions carry no timestamp and land whole.
     """
-    from creator_ops.core.steps import landing_root
+    from creator_ops.core.steps import landing_root_path
+    from creator_ops.core.storage import is_local, root_path
 
     part = slice_by_time(data.frame(dataset), dataset, since, until)
     if dataset == "orders":
@@ -1151,24 +1176,22 @@ def land_slice(
     name = name or f"{dataset}_{stamp}.{EXTENSIONS[fmt]}"
     file_seed = data.seed if seed is None else seed
     file_seed = int(hashlib.sha256(f"{file_seed}:{dataset}:{stamp}".encode()).hexdigest()[:8], 16)
-    base = str(root or landing_root())
-    target = f"{base.rstrip('/')}/{data.spec.id}/{dataset}/{name}"
+    base = root_path(root) if root is not None else landing_root_path()
+    target = base / data.spec.id / dataset / name
     kwargs = {"fmt": fmt, "mess": mess, "seed": file_seed, "dataset": dataset, "tz": data.spec.timezone}
-    if "://" not in base or base.startswith("file://"):
-        local = Path(target.removeprefix("file://"))
+    if is_local(target):
         # write then rename, so a watcher never sees half a file
-        partial = local.with_name(f".{local.name}.partial")
+        partial = target.with_name(f".{target.name}.partial")
         write_dataset(part, partial, **kwargs)
-        os.replace(partial, local)
-        return str(local)
-    import fsspec
+        os.replace(partial, target)
+        return str(target)
+    from creator_ops.core.safe_csv import write_atomically
 
     with tempfile.TemporaryDirectory() as tmp:
         local = Path(tmp) / name
         write_dataset(part, local, **kwargs)
-        with open(local, "rb") as source, fsspec.open(target, "wb") as sink:
-            shutil.copyfileobj(source, sink)
-    return target
+        write_atomically(target, local.read_bytes())  # object storage: one put of the whole file
+    return str(target)
 
 
 # --------------------------------------------------------------------------- simulated causal effects (SPEC 12, 15)
@@ -1452,10 +1475,11 @@ def make_payees(data: DemoData, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFra
 def land_payees(data: DemoData, *, root: str | Path | None = None, seed: int = 0) -> list[str]:
     """Land the demo's payees (and finance's prior-year totals) under the campaign's landing folder."""
     from creator_ops.core.safe_csv import csv_bytes, write_atomically
-    from creator_ops.core.steps import landing_root
+    from creator_ops.core.steps import landing_root_path
+    from creator_ops.core.storage import root_path
 
     payees, prior = make_payees(data, seed)
-    base = Path(str(root or landing_root()))
+    base = root_path(root) if root is not None else landing_root_path()
     paths = []
     for dataset, frame in (("payees", payees), ("prior_totals", prior)):
         path = base / data.spec.id / dataset / f"{dataset}_{data.spec.timeline.payout_date.year - 1}.csv"

@@ -1,7 +1,8 @@
 """Finance steps of the payout stage (SPEC section 14): payees in, withholding and e-invoices out, CP58.
 
-- `ingest_payees`: land the payees files (content hash, archive, quarantine), store each accepted
-  row with its identity encrypted, validate the batch with the `payees` suite.
+- `ingest_payees`: land the payees files through `steps.ingest.ingest_file` (content hash, masked
+  name, archive, quarantine), store each accepted row with its identity encrypted, validate the
+  batch with the `payees` suite.
 - `prepare_finance` (after approval, before the finance export): decide every payment of the
   approved calculation (withheld, paid or held), record it, write payments.csv, wht_summary.json
   and the e-invoices (credit and debit notes for adjustments), alert finance once about held
@@ -79,42 +80,26 @@ def _quarantine_rows(problems: list[Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def ingest_payees_file(ctx: StepContext, path: Any, area: Any, key: Any) -> dict[str, Any]:
-    """Ingest one landed payees file unless already registered; return what happened to it."""
+def read_payees_for_load(ctx: StepContext, cipher_: Any) -> Any:
+    """Return the payees reader for `steps.ingest.ingest_file`: identity encrypted under `cipher_`, never hashed."""
     from creator_ops.core.finance.payees import read_payees
-    from creator_ops.core.ingest.result import FileRejected
-    from creator_ops.warehouse.datasets import is_registered
+    from creator_ops.steps.ingest import FileRead, pii_key
+    from creator_ops.warehouse.payees import load_payees_rows
 
-    relative = area.relative(path, DATASET)
-    sha256, size = area.sha256(path)
-    if is_registered(ctx.engine, ctx.campaign_id, DATASET, sha256):
-        return {"file": relative, "status": "already_ingested"}
-    archived = area.archive(path, DATASET, sha256)
-    read, rejection = None, None
-    with area.local_file(path) as local:
-        try:
-            read = read_payees(local, strict=False)
-        except FileRejected as exc:
-            rejection = exc.cause
-    quarantined = _quarantine_rows(read.problems) if read else []
-    accepted = read.accepted if read else 0
-    row = {
-        "campaign_id": ctx.campaign_id, "dataset": DATASET, "source_uri": str(path), "archived_uri": archived,
-        "sha256": sha256, "size_bytes": size, "status": "rejected" if rejection else "accepted",
-        "rejection_reason": rejection, "rows_in": accepted + len(quarantined), "rows_accepted": accepted,
-        "rows_quarantined": len(quarantined), "run_id": ctx.run_id, "ingested_at": dt.datetime.now(dt.UTC),
-        "file_format": read.file_format if read else None, "encoding": read.encoding if read else None,
-    }  # fmt: skip
-    from creator_ops.warehouse.payees import store_payees_file
+    def read(local: Any) -> FileRead:
+        payees = read_payees(local, strict=False, pii_key=pii_key(ctx))  # ids masked as every data set's
+        quarantined = _quarantine_rows(payees.problems)
+        reasons: dict[str, int] = {}
+        for q in quarantined:
+            reasons[q["reason"]] = reasons.get(q["reason"], 0) + 1
 
-    file_id = store_payees_file(ctx.engine, row, read.rows if read is not None else None, quarantined, key)
-    reasons: dict[str, int] = {}
-    for q in quarantined:
-        reasons[q["reason"]] = reasons.get(q["reason"], 0) + 1
-    return {
-        "file": relative, "status": row["status"], "file_id": file_id, "rows_in": row["rows_in"],
-        "accepted": accepted, "quarantined": len(quarantined), "reasons": reasons, "rejection": rejection,
-    }  # fmt: skip
+        def load(conn: Any, file_id: int) -> None:
+            load_payees_rows(conn, file_id, ctx.campaign_id, payees.rows, quarantined, cipher_)
+
+        return FileRead(payees.accepted + len(quarantined), payees.accepted, len(quarantined), load,
+                        payees.file_format, payees.encoding, reasons)  # fmt: skip
+
+    return read
 
 
 def validate_payees_batch(ctx: StepContext, file_id: int) -> dict[str, Any]:
@@ -137,14 +122,16 @@ def validate_payees_batch(ctx: StepContext, file_id: int) -> dict[str, Any]:
 
 def ingest_payees(ctx: StepContext) -> dict[str, Any]:
     """Load newly landed payees files (identity encrypted), quarantine bad rows, validate each batch."""
-    from creator_ops.steps.ingest import landing_area
+    from creator_ops.steps.ingest import ingest_file, landing_area, pii_key
 
     _require_switch(ctx)
-    key = cipher(ctx)
+    read = read_payees_for_load(ctx, cipher(ctx))
     area = landing_area(ctx)
+    key = pii_key(ctx)
     outcomes = []
     for path in area.files(DATASET):
-        outcome = ingest_payees_file(ctx, path, area, key)
+        # the one ingestion path: content hash, the landed name masked, archive, registry row, log
+        outcome = ingest_file(ctx, DATASET, path, area, key, read=read)
         if outcome.get("file_id") and outcome["status"] == "accepted":
             outcome["quality"] = validate_payees_batch(ctx, outcome["file_id"])
         outcomes.append(outcome)

@@ -7,15 +7,37 @@ transaction with its registry row (`ingested_files`, `rows_in = accepted + quara
 checked by the table too) and its quarantine rows, so a rerun either finds it
 registered or loads it whole: rerunning a task leaves the same rows. Unreadable files
 are registered as `rejected` with the cause and kept (archived) for inspection.
+
+`ingest_file` is the one path every landed file takes (hash, masked name, archive, registry,
+log); a data set whose rows are read and stored differently (payees: identity encrypted, not
+hashed) passes its own `read` that returns a `FileRead` (counts and the load of its rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from creator_ops.core.ingest.datasets import SPECS
 from creator_ops.core.steps import StepContext
+
+
+@dataclass
+class FileRead:
+    """What a reader made of one file: its counts, format, and the load of its rows (registering transaction)."""
+
+    rows_in: int
+    accepted: int
+    quarantined: int
+    load: Callable[[Any, int], None]  # (connection, file_id): the rows and quarantine of the file
+    file_format: str | None = None
+    encoding: str | None = None
+    reasons: dict[str, int] = field(default_factory=dict)  # quarantined rows per reason
+
+    def counts(self) -> dict[str, int]:
+        return {"rows_in": self.rows_in, "accepted": self.accepted, "quarantined": self.quarantined}
 
 
 def pii_key(ctx: StepContext) -> bytes:
@@ -74,11 +96,28 @@ def _loader(ctx: StepContext, dataset: str, result: Any, relative_path: str):
     return load
 
 
-def _register(ctx: StepContext, dataset: str, row: dict, result: Any, relative: str) -> int:
+def read_for_load(ctx: StepContext, dataset: str, relative: str, key: bytes) -> Callable[[Any], FileRead]:
+    """Return the registry's reader of `dataset` (`read_dataset`), with the load of its rows."""
+    from creator_ops.core.ingest import read_dataset
+
+    def read(local: Any) -> FileRead:
+        result = read_dataset(local, dataset, tz=ctx.spec.timezone, pii_key=key)
+        counts = result.summary()
+        reasons: dict[str, int] = {}
+        for reason in result.quarantined_table.column("reason").to_pylist():
+            reasons[reason] = reasons.get(reason, 0) + 1
+        load = _loader(ctx, dataset, result, relative)
+        return FileRead(counts["rows_in"], counts["accepted"], counts["quarantined"], load, result.file_format,
+                        result.encoding, reasons)  # fmt: skip
+
+    return read
+
+
+def _register(ctx: StepContext, row: dict, read: FileRead | None) -> int:
     """Insert the file's registry row and (when read) its rows, in one transaction; return its file_id."""
     from creator_ops.warehouse.datasets import register_file
 
-    return register_file(ctx.engine, row, _loader(ctx, dataset, result, relative) if result is not None else None)
+    return register_file(ctx.engine, row, read.load if read is not None else None)
 
 
 def _load_failure(exc: BaseException) -> str:
@@ -91,10 +130,19 @@ def _load_failure(exc: BaseException) -> str:
 
 
 def ingest_file(
-    ctx: StepContext, dataset: str, path: Any, area: Any = None, key: bytes | None = None
+    ctx: StepContext,
+    dataset: str,
+    path: Any,
+    area: Any = None,
+    key: bytes | None = None,
+    read: Callable[[Any], FileRead] | None = None,
 ) -> dict:
-    """Ingest one landed file unless its content is already registered; return what happened to it."""
-    from creator_ops.core.ingest import FileRejected, read_dataset
+    """Ingest one landed file unless its content is already registered; return what happened to it.
+
+    `read` (default: the registry's reader) turns the local copy into a `FileRead`; a
+    `FileRejected` it raises registers the file as rejected with the cause.
+    """
+    from creator_ops.core.ingest import FileRejected
     from creator_ops.core.masking import mask_pii
     from creator_ops.warehouse.datasets import WarehouseRefused, is_registered
 
@@ -106,13 +154,14 @@ def ingest_file(
     if is_registered(ctx.engine, ctx.campaign_id, dataset, sha256):
         return {"file": shown, "status": "already_ingested", "sha256": sha256}
     archived = area.archive(path, dataset, sha256, name=shown)
+    read = read or read_for_load(ctx, dataset, relative, key)
     result, rejection = None, None
     with area.local_file(path) as local:
         try:
-            result = read_dataset(local, dataset, tz=ctx.spec.timezone, pii_key=key)
+            result = read(local)
         except FileRejected as exc:
             rejection = exc.cause
-    counts = result.summary() if result else {"rows_in": 0, "accepted": 0, "quarantined": 0}
+    counts = result.counts() if result else {"rows_in": 0, "accepted": 0, "quarantined": 0}
     row = {
         "campaign_id": ctx.campaign_id,
         "dataset": dataset,
@@ -131,7 +180,7 @@ def ingest_file(
         "encoding": result.encoding if result else None,
     }
     try:
-        file_id = _register(ctx, dataset, row, result, relative)
+        file_id = _register(ctx, row, result)
     except WarehouseRefused as exc:  # IntegrityError included
         if is_registered(ctx.engine, ctx.campaign_id, dataset, sha256):  # a concurrent run registered it first
             return {"file": shown, "status": "already_ingested", "sha256": sha256}
@@ -142,7 +191,7 @@ def ingest_file(
         counts = {"rows_in": 0, "accepted": 0, "quarantined": 0}
         row |= {"status": "rejected", "rejection_reason": rejection, "rows_in": 0}
         row |= {"rows_accepted": 0, "rows_quarantined": 0}
-        file_id = _register(ctx, dataset, row, None, relative)
+        file_id = _register(ctx, row, None)
     if rejection:
         ctx.info("Rejected %s (%s): %s", shown, dataset, rejection)
     else:
@@ -153,6 +202,7 @@ def ingest_file(
         "file_id": file_id,
         "sha256": sha256,
         "rejection_reason": rejection,
+        "reasons": result.reasons if result else {},
         **counts,
     }
 

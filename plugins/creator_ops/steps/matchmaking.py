@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from creator_ops.core.money import format_rm_myr
+from creator_ops.core.matchmaking import score_text
 from creator_ops.core.steps import StepContext, StepSkipped
+from creator_ops.core.times import format_local
 
 TOP_PAIRS_SHOWN = 15
 
@@ -61,7 +62,7 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
     if frozen is not None:
         raise StepSkipped(
             f"the matchmaking list of run {frozen.run_id} was frozen by {frozen.decided_by} at "
-            f"{frozen.decided_at:%Y-%m-%d %H:%M} UTC (BD sign-off); later runs do not change it"
+            f"{format_local(frozen.decided_at, ctx.spec.tz, with_zone=True)} (BD sign-off); later runs do not change it"
         )
     untrusted = untrusted_datasets(ctx.engine, ctx.campaign_id)
     if "products" in untrusted:
@@ -93,11 +94,12 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
     summary = result.summary()
     warnings = sorted(set(untrusted) & {"creators", "enrollments", "samples"})
     ctx.info(
-        "%s: list %d (draft) with %d pairs, ranking score RM %s (not a forecast); products filled %d, short %d%s",
+        "%s: list %d (draft) with %d pairs, ranking score %s (unitless, not a forecast); "
+        "products filled %d, short %d%s",
         ctx.campaign_id,
         list_id,
         summary["pairs"],
-        summary["total_value_myr"],
+        score_text(summary["total_value_myr"]),
         summary["products_filled"],
         summary["products_short"],
         f"; untrusted inputs: {', '.join(warnings)}" if warnings else "",
@@ -118,10 +120,14 @@ class SignoffRequest:
     body: str
 
 
+def _no_quota(summary: dict[str, Any]) -> str:
+    count = summary.get("products_without_quota")
+    return f" ({count} with no sample quota: neither filled nor short)" if count else ""
+
+
 def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     """Return the sign-off's text for the list this run computed (or the latest one)."""
-    from creator_ops.core.matchmaking import VALUE_MEANING
-    from creator_ops.core.money import format_rm
+    from creator_ops.core.matchmaking import VALUE_MEANING, score_text
     from creator_ops.warehouse import mechanisms as wh
 
     record = wh.latest_list(ctx.engine, ctx.campaign_id, ctx.run_id)
@@ -135,12 +141,15 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     s = record.summary
     pairs = sorted(wh.list_pairs(ctx.engine, record.list_id), key=lambda p: (-p[2], p[1], p[0]))
     lines = [
-        f"**{title}** — list {record.list_id}, computed {record.computed_at:%Y-%m-%d %H:%M} UTC (run {record.run_id})",
+        f"**{title}** — list {record.list_id} of run {record.run_id}: data as of "
+        f"{format_local(ctx.interval_end, ctx.spec.tz, with_zone=True)} (the end of this run's interval); "
+        f"computed {format_local(record.computed_at, ctx.spec.tz)} by the clock",
         "",
-        f"- pairs: **{s['pairs']}**, total ranking score **{format_rm_myr(s['total_value_myr'])}** "
+        f"- pairs: **{s['pairs']}**, total ranking score **{score_text(s['total_value_myr'])}** (unitless) "
         f"({s['creators_matched']} creators of {s['candidates']} enrolled; at most "
         f"{s['max_products_per_creator']} product(s) each)",
-        f"- products filled: **{s['products_filled']}** of {s['products']}; short: **{s['products_short']}** "
+        f"- products filled: **{s['products_filled']}** of {s['products']}{_no_quota(s)}; "
+        f"short: **{s['products_short']}** "
         f"({s['samples_short']} samples unassigned)",
         f"- what *value* means: {VALUE_MEANING}",
     ]
@@ -151,9 +160,11 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
             "campaign and creator), so the review can measure what samples add"
         )
         if "held_back" in s:
+            from creator_ops.core.money import format_rm, to_sen
+
             lines.append(
                 f"- **{s['held_back']}**: the list was computed over every candidate; the "
-                f"{s['ghost_pairs']} pairs it gave held-out creators ({format_rm_myr(s['held_back_myr'])} of "
+                f"{s['ghost_pairs']} pairs it gave held-out creators ({format_rm(to_sen(s['held_back_myr']))} of "
                 "products) use their product's quota and are not shipped"
             )
     if s.get("power"):
@@ -162,18 +173,19 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     if measured:
         lines.append(f"- measured last time: {measured['text']}")
     for am, figures in s["per_account_manager"].items():
-        lines.append(f"- {am}: {figures['pairs']} pairs, {format_rm_myr(figures['value_myr'])}")
+        lines.append(f"- {am}: {figures['pairs']} pairs, ranking score {score_text(figures['value_myr'])}")
     lines += ["", f"Top {min(TOP_PAIRS_SHOWN, len(pairs))} pairs by value (ranking score):", "",
               "| # | creator | product | value (score) | account manager |",
               "| --- | --- | --- | --- | --- |"]  # fmt: skip
     for rank, (creator, product, value, am) in enumerate(pairs[:TOP_PAIRS_SHOWN], start=1):
-        lines.append(f"| {rank} | {creator} | {product} | {format_rm(value)} | {am or '—'} |")
+        lines.append(f"| {rank} | {creator} | {product} | {score_text(value)} | {am or '—'} |")
     if s["short"]:
         shown = ", ".join(f"{x['product_id']} ({x['assigned']}/{x['sample_quota']})" for x in s["short"][:10])
         lines += ["", f"Short products: {shown}"]
     lines += [
         "",
-        f"Files: `{matchmaking_dir(ctx)}`.",
+        "Files: the campaign's page in the Campaigns view, Matchmaking list (the whole list, per account "
+        "manager, as CSV).",
         "",
         "Approve freezes this list (later runs do not change it). Reject with a note re-opens matchmaking.",
     ]

@@ -16,7 +16,6 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 from creator_ops.core.open_api import creator_landing_row
@@ -47,14 +46,13 @@ def creators_landing_uri(ctx: StepContext) -> str:
     return f"{str(ctx.landing).rstrip('/')}/{ctx.spec.id}/creators"
 
 
-def _write_landed(uri: str, data: bytes) -> None:
-    if "://" in uri and not uri.startswith("file://"):
-        import fsspec  # object storage (s3://, gs://) through the same path abstraction
+def _write_landed(ctx: StepContext, name: str, data: bytes) -> str:
+    """Land `data` as `<landing>/<campaign>/creators/<name>` in one atomic write (a local rename or one put)."""
+    from creator_ops.core.storage import root_path
 
-        with fsspec.open(uri, "wb") as handle:
-            handle.write(data)
-        return
-    write_atomically(Path(uri.removeprefix("file://")), data)  # ingestion never sees half a file
+    target = root_path(ctx.landing) / ctx.spec.id / "creators" / name
+    write_atomically(target, data)  # ingestion never sees half a file
+    return str(target)
 
 
 def land_api_candidates(ctx: StepContext, search: CreatorSearch) -> dict[str, Any]:
@@ -68,8 +66,7 @@ def land_api_candidates(ctx: StepContext, search: CreatorSearch) -> dict[str, An
     writer = csv.DictWriter(buffer, fieldnames=LANDED_CREATOR_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    uri = f"{creators_landing_uri(ctx)}/api_marketplace_{run_date(ctx).replace('-', '')}.csv"
-    _write_landed(uri, buffer.getvalue().encode("utf-8"))
+    uri = _write_landed(ctx, f"api_marketplace_{run_date(ctx).replace('-', '')}.csv", buffer.getvalue().encode("utf-8"))
     ctx.info("Landed %d open API candidates of %s at %s", len(rows), ctx.spec.id, uri)
     return {"records": len(rows), "landed": uri}
 

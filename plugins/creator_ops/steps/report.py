@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from creator_ops.core.money import format_rm
+from creator_ops.core.safe_csv import write_atomically
 from creator_ops.core.steps import StepContext
 from creator_ops.warehouse.runs import record_run_summary, run_facts
 
@@ -70,7 +71,7 @@ def summarize_run(ctx: StepContext) -> dict:
     folder = ctx.output_dir / "runs"
     folder.mkdir(parents=True, exist_ok=True)
     stem = ctx.interval_start.astimezone(ctx.spec.tz).strftime("%Y%m%dT%H%M") + f"_{summary['phase']}"
-    (folder / f"{stem}.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-    (folder / f"{stem}.md").write_text(render_markdown(summary), encoding="utf-8")
+    write_atomically(folder / f"{stem}.json", json.dumps(summary, indent=2, default=str).encode("utf-8"))
+    write_atomically(folder / f"{stem}.md", render_markdown(summary).encode("utf-8"))
     ctx.info("Run summary:\n%s", render_markdown(summary))
     return {"rows": summary["rows"], "files": len(summary["files"]), "report": str(folder / f"{stem}.md")}

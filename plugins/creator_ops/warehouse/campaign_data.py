@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, literal, select, union_all
 
+from creator_ops.core.ingest.datasets import DatasetSpec
 from creator_ops.core.samples import POSTED_STATUSES, SHIPPED_STATUSES, is_cancelled, normalize_status
 from creator_ops.warehouse.files import current_file_ids
 from creator_ops.warehouse.schema import content, invitations, products, recruitment_invitations, samples
@@ -30,14 +31,18 @@ CONTENT_COLUMNS = ("content_id", "creator_id", "content_type", "posted_at", "vie
 INVITATION_COLUMNS = ("creator_id", "invited_at", "account_manager", "source")
 
 
-def _last_landed(table: Table, campaign_id: str, key: str, columns: tuple[str, ...]) -> Select:
-    """Return the SELECT of one row per `key`: the one landed last among the current files."""
+def last_landed(table: Table, campaign_id: str, key: str, columns: tuple[str, ...]) -> Select:
+    """Return the SELECT of one row per `key`: the one landed last among the current files.
+
+    The one reading of "the row landed last" (`DatasetSpec.last_landed`: landing order, then
+    row order); every reader of current rows per key (samples, products, content, the snapshot's
+    funnel) goes through it.
+    """
+    order = tuple(table.c[c].desc() for c in DatasetSpec.last_landed)
     ranked = (
         select(
             *(table.c[c] for c in columns),
-            func.row_number()
-            .over(partition_by=table.c[key], order_by=(table.c.file_id.desc(), table.c.row_number.desc()))
-            .label("landing_rank"),
+            func.row_number().over(partition_by=table.c[key], order_by=order).label("landing_rank"),
         )
         .where(table.c.campaign_id == campaign_id, table.c.file_id.in_(current_file_ids(campaign_id, table.name)))
         .subquery()
@@ -67,7 +72,7 @@ def _schema(**types: str) -> pa.Schema:
 
 def current_products(engine: Engine, campaign_id: str) -> pa.Table:
     """Return the campaign's product selection: one row per product_id, the latest landing's values."""
-    query = _last_landed(products, campaign_id, "product_id", PRODUCT_COLUMNS)
+    query = last_landed(products, campaign_id, "product_id", PRODUCT_COLUMNS)
     schema = _schema(
         product_id="str", name="str", category="str", price_sen="int", sample_quota="int", priority="int",
         min_followers="int",
@@ -80,7 +85,7 @@ def current_samples(engine: Engine, campaign_id: str) -> pa.Table:
     """Return one row per sample_id with its last-landed status, and whether it is shipped, posted, cancelled."""
     import pyarrow as pa
 
-    query = _last_landed(samples, campaign_id, "sample_id", SAMPLE_COLUMNS)
+    query = last_landed(samples, campaign_id, "sample_id", SAMPLE_COLUMNS)
     schema = _schema(
         sample_id="str", creator_id="str", product_id="str", requested_at="ts", status="str", shipped_at="ts"
     )
@@ -94,7 +99,7 @@ def current_samples(engine: Engine, campaign_id: str) -> pa.Table:
 
 def current_content(engine: Engine, campaign_id: str) -> pa.Table:
     """Return one row per content_id (video or LIVE session) with its latest views and GMV."""
-    query = _last_landed(content, campaign_id, "content_id", CONTENT_COLUMNS)
+    query = last_landed(content, campaign_id, "content_id", CONTENT_COLUMNS)
     schema = _schema(content_id="str", creator_id="str", content_type="str", posted_at="ts", views="int", gmv_sen="int")
     with engine.connect() as conn:
         return _arrow(conn.execute(query).all(), schema)

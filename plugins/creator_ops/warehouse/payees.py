@@ -52,24 +52,20 @@ def payee_rows(
     ]
 
 
-def store_payees_file(
-    engine: Engine, file_row: dict[str, Any], accepted: Iterable[tuple[int, Payee]] | None, quarantined: list[dict],
+def load_payees_rows(
+    conn: Any, file_id: int, campaign_id: str, accepted: Iterable[tuple[int, Payee]], quarantined: list[dict],
     cipher: PayeeCipher,
-) -> int:
-    """Register a landed payees file with its accepted rows (identity encrypted) and quarantine; return its file_id."""
+) -> None:
+    """Store one payees file's accepted rows (identity encrypted) and quarantine (the registering transaction)."""
     from sqlalchemy import insert
 
-    from creator_ops.warehouse.datasets import register_file
     from creator_ops.warehouse.schema import quarantine
 
-    def load(conn: Any, file_id: int) -> None:
-        rows = payee_rows(accepted or [], file_id=file_id, campaign_id=file_row["campaign_id"], cipher=cipher)
-        if rows:
-            conn.execute(insert(payees), rows)
-        if quarantined:
-            conn.execute(insert(quarantine), [{**q, "file_id": file_id} for q in quarantined])
-
-    return register_file(engine, file_row, load)
+    rows = payee_rows(accepted, file_id=file_id, campaign_id=campaign_id, cipher=cipher)
+    if rows:
+        conn.execute(insert(payees), rows)
+    if quarantined:
+        conn.execute(insert(quarantine), [{**q, "file_id": file_id} for q in quarantined])
 
 
 def batch_clear_columns(engine: Engine, file_id: int) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ import pytest
 
 from creator_ops.core.spec import parse_spec
 from creator_ops.core.steps import StepContext, StepSkipped
+from creator_ops.core.times import format_local
 from creator_ops.steps import matchmaking as mm
 from creator_ops.steps import traffic as tr
 from creator_ops.warehouse import mechanisms as wh
@@ -105,7 +106,11 @@ def test_list_is_stored_written_frozen_and_never_changed_again(warehouse_engine,
         "summary.json",
     ]  # fmt: skip
     request = mm.prepare_signoff(ctx, "BD confirms the list")
-    assert "RM 4,450.00" in request.body and "| 1 | aina | serum | RM 4,000.00 | aisyah |" in request.body
+    # the ranking score is unitless (never "RM"); the data's moment in campaign-local time; no server path
+    assert "ranking score **4,450** (unitless)" in request.body and "| 1 | aina | serum | 4,000 | aisyah |" in request.body
+    assert "RM 4,450" not in request.body and "RM 4,000" not in request.body
+    assert "UTC" not in request.body and str(tmp_path) not in request.body
+    assert f"data as of {format_local(ctx.interval_end, ctx.spec.tz, with_zone=True)}" in request.body
     assert "short: **1**" in request.body
     pairs_before = (folder / "pairs.csv").read_bytes()
 

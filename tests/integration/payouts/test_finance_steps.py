@@ -291,3 +291,25 @@ def test_each_switch_alone(warehouse_engine, tmp_path, monkeypatch, spec_path, s
     cp58 = finance.build_cp58(run["ctx"]) if "cp58" in switches else None
     if cp58:  # the payments were recorded although neither withholding nor e-invoices apply
         assert (cp58["payees"], cp58["required"]) == (2, 1)
+
+
+def test_payees_take_the_one_ingestion_path_and_a_personal_file_name_is_masked(
+    warehouse_engine, tmp_path, monkeypatch, spec_path, caplog
+):
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "out"))
+    monkeypatch.setenv("CREATOR_OPS_LANDING_ROOT", str(tmp_path / "landing"))
+    monkeypatch.setenv("AIRFLOW_VAR_PII_HASH_KEY", "test-key")
+    landed = tmp_path / "landing" / CAMPAIGN / "payees" / "payees_from_alice.wong@example.com.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_text(PAYEES, encoding="utf-8")
+
+    with caplog.at_level("INFO"):
+        (outcome,) = finance.ingest_payees(_ctx(warehouse_engine, spec_path, "scheduled__settlement"))["files"]
+    assert (outcome["status"], outcome["rows_in"], outcome["accepted"], outcome["quarantined"]) == ("accepted", 2, 1, 1)
+    assert "alice.wong@example.com" not in outcome["file"]
+    with warehouse_engine.connect() as conn:
+        registered = conn.execute(select(ingested_files).where(ingested_files.c.dataset == "payees")).mappings().one()
+    stored = json.dumps({k: str(v) for k, v in registered.items()})
+    assert "alice.wong@example.com" not in stored and "[email:" in registered["source_uri"]
+    assert not [p for p in (tmp_path / "landing").rglob("*") if "alice.wong@example.com" in p.name and p != landed]
+    assert "alice.wong@example.com" not in caplog.text

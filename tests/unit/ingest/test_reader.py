@@ -165,12 +165,13 @@ def test_windows_1252_text_is_decoded(export_files) -> None:
 def test_creators_counts_money_categories_and_duplicates(export_files) -> None:
     result = _read(export_files, "creators_pull.csv")
     df = result.accepted
-    assert df["creator_id"].tolist() == ["aisyah.beauty", "weijie_home", "kavitha.style"]
-    assert df["followers"].tolist() == [12300, 1200000, 8900]
-    assert df["avg_views_30d"].tolist() == [4500, 250000, 1200]
-    assert df["gmv_30d_sen"].tolist() == [123450, 1200000, 89000]
-    assert df["category"].tolist() == ["beauty", "home_living", "fashion"]
-    assert df["handle"].tolist()[2] == "கவிதா ஸ்டைல்"
+    # AISYAH.BEAUTY's second row (row 4) replaces her first: the row landed last wins
+    assert df["creator_id"].tolist() == ["weijie_home", "kavitha.style", "aisyah.beauty"]
+    assert df["followers"].tolist() == [1200000, 8900, 1000]
+    assert df["avg_views_30d"].tolist() == [250000, 1200, 1]
+    assert df["gmv_30d_sen"].tolist() == [1200000, 89000, 100]
+    assert df["category"].tolist() == ["home_living", "fashion", "beauty"]
+    assert df["handle"].tolist()[1] == "கவிதா ஸ்டைல்"
     assert result.quarantined["reason"].tolist() == ["duplicate_in_file", "bad_number", "missing_key"]
 
 
@@ -195,11 +196,11 @@ def test_surveys_long_answers_and_language(export_files) -> None:
 
 def test_json_lines_with_broken_lines(export_files) -> None:
     result = _read(export_files, "exclusions.jsonl")
-    assert result.accepted["creator_id"].tolist() == ["fraud.acc", "weijie_home", "7000000000"]
+    assert result.accepted["creator_id"].tolist() == ["weijie_home", "fraud.acc", "7000000000"]
     assert result.quarantined["reason"].tolist() == [
+        "duplicate_in_file",  # "@Fraud.Acc" listed again later: the later row wins
         "bad_json",
         "bad_json",
-        "duplicate_in_file",
         "missing_key",
     ]
 

@@ -91,36 +91,36 @@ def test_products_aliases_defaults_and_quarantine(tmp_path):
         tmp_path,
         "products.csv",
         "Product ID;Product Name;Product Category;Price (RM);Sample Quota;Priority;Min Followers\n"
-        "1730000001;Serum Vitamin C;Beauty;RM29.90;10;2;1.5K\n"  # 1: accepted
+        "1730000001;Serum Vitamin C;Beauty;RM29.90;10;2;1.5K\n"  # 1: replaced by row 7 (the later row wins)
         "1730000002;Tudung Bawal;Fashion;19.90;3.0;;\n"  # 2: accepted, defaults
         "1730000003;Lip Matte;beauty;-5.00;10;1;0\n"  # 3: negative price
         "1730000004;Air Fryer;Home & Living;199.00;-1;1;0\n"  # 4: negative quota
         "1730000005;Power Bank;electronics;59.00;5;4;0\n"  # 5: priority out of 1-3
         "1730000006;Sambal;food;12.00;1.5;1;0\n"  # 6: quota not whole
-        "1730000001;Serum again;beauty;30.00;5;1;0\n"  # 7: duplicate product in the file
+        "1730000001;Serum again;beauty;30.00;5;1;0\n"  # 7: the same product again: this row is kept
         ";No id;beauty;10.00;5;1;0\n"  # 8: missing key
         "1.73E+09;Excel ate it;beauty;10.00;5;1;0\n"  # 9: id destroyed by Excel
         ";;;;;;\n",  # 10: empty row
     )
     result = _read(path, "products")
     assert _reasons(result) == {
+        1: "duplicate_in_file",
         3: "out_of_range",
         4: "out_of_range",
         5: "out_of_range",
         6: "bad_number",
-        7: "duplicate_in_file",
         8: "missing_key",
         9: "bad_id",
         10: "empty_row",
     }
-    first, second = result.accepted_table.to_pylist()
+    second, first = result.accepted_table.to_pylist()
     assert first == {
-        "product_id": "1730000001", "name": "Serum Vitamin C", "category": "beauty", "price_sen": 2990,
-        "sample_quota": 10, "priority": 2, "min_followers": 1500, "row_number": 1,
+        "product_id": "1730000001", "name": "Serum again", "category": "beauty", "price_sen": 3000,
+        "sample_quota": 5, "priority": 1, "min_followers": 0, "row_number": 7,
     }  # fmt: skip
     assert (second["sample_quota"], second["priority"], second["min_followers"]) == (3, 1, 0)
-    detail = result.quarantined.set_index("row_number").loc[7, "detail"]
-    assert "product '1730000001' already appears earlier" in detail
+    detail = result.quarantined.set_index("row_number").loc[1, "detail"]
+    assert "product '1730000001' appears again later in this file; the later row is kept" in detail
 
 
 def test_products_file_without_price_is_rejected(tmp_path):

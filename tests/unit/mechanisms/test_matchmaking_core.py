@@ -119,7 +119,8 @@ def test_fixture_list_end_to_end():
     ]
     summary = result.summary()
     assert summary["pairs"] == 3 and summary["total_value_myr"] == "5425.00"
-    assert (summary["products_filled"], summary["products_short"]) == (2, 1)
+    # "zero" has no sample quota: neither filled nor short (issue 30: it showed as filled)
+    assert (summary["products_filled"], summary["products_short"], summary["products_without_quota"]) == (1, 1, 1)
     assert summary["short"] == [{"product_id": "tee", "sample_quota": 3, "assigned": 1}]
     lists = result.by_account_manager()
     assert list(lists) == ["aisyah", "wei_jie", "unassigned"]
@@ -288,3 +289,12 @@ def test_bulk_scoring_values_every_pair_as_the_reference(creators, products, his
             if is_allowed(c, p, v) and p.sample_quota > 0:
                 expected[(c.creator_id, p.product_id)] = v
     assert got == expected
+
+
+def test_the_ranking_score_reads_as_a_unitless_whole_number():
+    """SPEC 11's value is a score, not money: shown rounded half up to a whole number, never with "RM"."""
+    from creator_ops.core.matchmaking import score_text
+
+    assert score_text(1_336_838_859) == "13,368,389"  # the demo's total (2.9x its eligible GMV)
+    assert (score_text(397_172_310), score_text(49), score_text(50), score_text(0)) == ("3,971,723", "0", "1", "0")
+    assert score_text("4450.00") == "4,450" and score_text("34.56") == "35"  # the `value_myr` text of the CSV

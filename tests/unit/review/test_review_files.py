@@ -92,3 +92,35 @@ def test_tiers_are_listed_in_the_order_of_their_threshold():
                            "creators_per_tier": {"5000.00": 1, "1000.00": 2, "20000.00": 0}})  # fmt: skip
     assert cells == [3, "RM 1,234.56", "12.5%", "no",
                      "from RM 1,000.00: 2, from RM 5,000.00: 1, from RM 20,000.00: 0"]  # fmt: skip
+
+
+def test_changes_are_coloured_by_which_way_is_better_never_by_their_sign(tmp_path):
+    """A rise in cost, concentration or hours to first sale is worse: red, never green (issue 30)."""
+    from creator_ops.core.review.render import HEADLINE, better_direction, change_verdict
+    from creator_ops.core.review.values import Money
+
+    # every headline figure knows its better direction
+    assert all(better_direction(path) in ("higher", "lower") for _, path in HEADLINE)
+    assert change_verdict("cost.total_myr", "+RM 282,940.12") == "worse"
+    assert change_verdict("top10_share", "+12.8 pp") == "worse"
+    assert change_verdict("median_hours_to_first_sale", "+1.0 h") == "worse"
+    assert change_verdict("cost_per_selling_creator_myr", "−RM 11.73") == "better"
+    assert change_verdict("gmv.eligible_myr", "+RM 2,500.00") == "better"
+    assert change_verdict("rates.activation", "-3.0 pp") == "worse"
+    assert change_verdict("roi", "+0.00×") == ""  # no change: no colour
+    assert change_verdict("payouts.total_myr", "+RM 10.00") == ""  # no better direction: no colour
+    assert better_direction("cost.samples_myr") == "lower" and better_direction("surveys.main.nps") == "higher"
+
+    previous = loads((write_review(compute_review(make_spec(), campaign_inputs()), tmp_path / "old")["json"]).read_text())
+    previous["cost"]["total_myr"] = Money(previous["cost"]["total_myr"].sen // 2)  # cost doubled this time
+    previous["gmv"]["eligible_myr"] = Money(500_000)  # and GMV rose
+    html = write_review(compute_review(make_spec(), campaign_inputs(), baseline=previous), tmp_path / "new")["html"]
+    page = html.read_text(encoding="utf-8")
+    headline = page[page.index('<table id="headline">'):page.index("</table>", page.index('<table id="headline">'))]
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td>.*?data-verdict=\"([a-z]*)\"", headline))
+    assert rows["Total cost"] == "worse" and rows["Eligible GMV"] == "better"
+    cost_cell = re.search(r"<tr><td>Total cost</td>.*?<td class=\"n ([a-z]*)\"", headline).group(1)
+    assert cost_cell == "neg"  # red, though the number rose
+    for verdict, css in re.findall(r'<td class="n ([a-z]*)" data-verdict="([a-z]*)"', headline):
+        assert (verdict, css) in (("pos", "better"), ("neg", "worse"), ("", ""))
+    assert "lower is better for total cost, cost per selling creator" in page

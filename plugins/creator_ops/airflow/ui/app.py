@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 
+from creator_ops.airflow.ui.deps import ui_now, warehouse_engine
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.masking import mask_message
 from creator_ops.core.money import format_rm as money
@@ -34,6 +35,7 @@ from creator_ops.core.paths import TEMPLATES_DIR
 from creator_ops.core.settings import WAREHOUSE_CONN_ID, settings
 from creator_ops.core.spec import CampaignSpec, SpecProblem, discover_specs
 from creator_ops.core.steps import output_root
+from creator_ops.core.storage import is_local, read_object
 
 log = logging.getLogger(__name__)
 TEMPLATES = TEMPLATES_DIR / "ui"
@@ -90,25 +92,32 @@ SECURITY_HEADERS = {
 }
 
 
+# A request waits at most this long for a slot (then 503): with a page's own time, an answer within 5 s.
+QUEUE_WAIT_S = 4.0
+QUEUE_PER_SLOT = 64  # waiters per slot (each an idle coroutine, no thread): 256 with the default 4 slots
+
+
 class PluginGuard:
     """One ASGI middleware for every route of the plugin: bounded work, relative redirects, security headers.
 
-    - At most `slots` requests of the plugin are in progress at once. One more waits up to
-      `wait` seconds for a slot (a short page a moment behind another), holding no thread
-      while it waits, with at most `queue` such waiters; then, or past the queue, it gets 503
-      (with `Retry-After`). So viewers can never take Airflow's shared thread pool, and its
-      own routes (`/api/v2/version`, the UI) stay responsive.
+    - At most `slots` requests of the plugin are in progress at once. The next ones queue, in
+      order, for up to `wait` seconds each (holding no thread while they wait), at most
+      `queue` of them: a busy minute (50 people opening the pages at once, each page tens of
+      milliseconds) is served, not refused. Only a request that waited `wait` seconds, or
+      found the queue full, gets 503 (with `Retry-After`), so every request is answered
+      within about `wait` seconds plus its own page's time. Viewers can never take Airflow's
+      shared thread pool, and its own routes (`/api/v2/version`, the UI) stay responsive.
     - A path with a trailing slash is redirected to the same path without it, relative to
       the host (FastAPI's own redirect is built from the Host header).
     - Every answer, error pages included, carries `SECURITY_HEADERS` (a route may set a
       stricter policy of its own).
     """
 
-    def __init__(self, app: Any, slots: int, wait: float = 2.0, queue: int | None = None) -> None:
+    def __init__(self, app: Any, slots: int, wait: float = QUEUE_WAIT_S, queue: int | None = None) -> None:
         self.app = app
         self.slots = slots
         self.wait = wait
-        self.queue = 4 * slots if queue is None else queue
+        self.queue = QUEUE_PER_SLOT * slots if queue is None else queue
         self.busy = 0  # requests in progress; one event loop per API server worker, so no lock
         self.waiting = 0
         self._free: asyncio.Semaphore | None = None  # made in the server's event loop, on first use
@@ -147,8 +156,11 @@ class PluginGuard:
             await Response(status_code=308, headers={"Location": "?".join(location)})(scope, receive, send_with_headers)
             return
         if not await self._take_slot():
-            busy = JSONResponse({"detail": "the campaigns view is busy: try again in a few seconds"}, status_code=503,
-                                headers={"Retry-After": "5"})
+            busy = JSONResponse(
+                {"detail": "the campaigns view is busy: try again in a few seconds"},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
             await busy(scope, receive, send_with_headers)
             return
         self.busy += 1
@@ -214,9 +226,7 @@ async def authenticated_user(
     return await _user(request, bearer, page=False)
 
 
-async def page_user(
-    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Any:
+async def page_user(request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Any:
     """Return the user of an HTML page; anyone not signed in (without a bearer token) goes to the sign-in page."""
     return await _user(request, bearer, page=True)
 
@@ -264,17 +274,22 @@ def campaign_for(user: Any, campaign_id: str) -> CampaignSpec:
     raise HTTPException(status_code=404, detail="no such campaign")
 
 
-def output_file(folder: str, sub: str, name: str) -> Path | None:
+def output_file(folder: str, sub: str, name: str) -> Path | Any | None:
     """Return `output/<folder>/<sub>/<name>` when it is a regular file there, not reached through a link.
 
     The output root itself may be a mount or a link (deployments put it anywhere); below it,
     the folder (a campaign's, the ecosystem's), the sub-folder and the file must be real
     entries inside it, so a link planted in an output folder (`review.html -> /etc/passwd`)
-    is never followed.
+    is never followed, and the file must have one link only (`served`), so a hard link to a
+    file elsewhere (`ln /etc/shadow output/c1/review/x.csv`) is not served either.
     """
     if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
         return None
-    root = output_root().resolve()
+    root = output_root()
+    if not is_local(root):
+        path = stored_output(root, folder, sub, name)
+        return path if path is not None and read_object(path, head=True) is not None else None
+    root = root.resolve()
     top = root / folder
     path = top / sub / name
     for entry in (top, top / sub, path):
@@ -284,13 +299,43 @@ def output_file(folder: str, sub: str, name: str) -> Path | None:
         resolved = path.resolve(strict=True)
     except OSError:
         return None
-    if not resolved.is_relative_to(top) or not stat.S_ISREG(resolved.lstat().st_mode):
+    if not resolved.is_relative_to(top) or not served(resolved.lstat()):
         return None
     return resolved
 
 
+def served(info: os.stat_result) -> bool:
+    """A file the page serves: a regular file with one link (a hard link to a file outside the output
+    folder shares its inode, so its link count is 2 or more: it is never served, never listed)."""
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1
+
+
+def stored_output(root: Any, folder: str, sub: str, name: str) -> Any:
+    """Return the object-storage path `<root>/<folder>/<sub>/<name>`, None when a part could climb out.
+
+    Object storage has no links; what keeps a request inside the campaign's folder is that no
+    part is empty, `.`/`..` (but `sub` "." for the folder itself) or holds a separator.
+    """
+    if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
+        return None
+    parts = [folder] if sub == "." else [folder, sub]
+    if any(p in ("", ".", "..") or "/" in p or "\\" in p for p in parts):
+        return None
+    path = root
+    for part in (*parts, name):
+        path = path / part
+    return path
+
+
 def read_output_file(folder: str, sub: str, name: str) -> bytes:
     """Return the bytes of an output file (see `output_file`); 404 for anything else, naming nothing."""
+    root = output_root()
+    if not is_local(root):  # object storage: one GET of the object, nothing else answers
+        path = stored_output(root, folder, sub, name)
+        body = read_object(path) if path is not None else None
+        if body is None:
+            raise HTTPException(status_code=404, detail="no such file")
+        return body
     path = output_file(folder, sub, name)
     if path is None:
         raise HTTPException(status_code=404, detail="no such file")
@@ -300,7 +345,7 @@ def read_output_file(folder: str, sub: str, name: str) -> bytes:
     except OSError:
         raise HTTPException(status_code=404, detail="no such file") from None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        if not served(os.fstat(handle.fileno())):  # checked again on what was opened
             raise HTTPException(status_code=404, detail="no such file")
         return handle.read()
 
@@ -317,14 +362,9 @@ def read_campaign_file(spec: CampaignSpec, folder: str, name: str) -> bytes:
 
 def local_time(moment: dt.datetime | str | None, timezone: str = "Asia/Kuala_Lumpur") -> str:
     """Format a moment (or its ISO 8601 text with an offset, as snapshots store it) in the campaign's time zone."""
-    if moment is None:
-        return "—"
-    from zoneinfo import ZoneInfo
+    from creator_ops.core.times import format_local
 
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M")
+    return format_local(moment, timezone)
 
 
 def percent(share: float | None) -> str:
@@ -335,7 +375,9 @@ def percent(share: float | None) -> str:
 @cache
 def templates() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    env.filters.update(money=money, local_time=local_time, percent=percent)
+    from creator_ops.core.matchmaking import score_text
+
+    env.filters.update(money=money, local_time=local_time, percent=percent, score=score_text)
     env.globals["top_links_script"] = Markup(f"<script>{TOP_LINKS_SCRIPT}</script>")
     return env
 
@@ -358,13 +400,6 @@ def warehouse_url() -> str:
 
 
 @cache
-def _engine(url: str):
-    from creator_ops.warehouse.db import make_engine
-
-    # Read-only use: no migration here, so the view never changes the warehouse.
-    return make_engine(url)
-
-
 def airflow_ui_root() -> str:
     """Return the path the Airflow UI is served under (from `[api] base_url`)."""
     from creator_ops.airflow.config import api_base_url
@@ -401,7 +436,7 @@ def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[s
     specs = [spec for _, spec in collection.specs if spec.dag_id in allowed]
     spec_errors = [spec_problem_line(problem) for _, error in collection.errors for problem in error.problems]
     try:
-        engine = _engine(warehouse_url())
+        engine = warehouse_engine(warehouse_url())
     except Exception as exc:  # a bad connection shows on the page, it must not break it
         engine = None
         spec_errors.append(f"warehouse connection {WAREHOUSE_CONN_ID!r} unusable: {type(exc).__name__}")
@@ -426,9 +461,7 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
         "dag_id": row.dag_id,
         "phase": row.phase,
         "next_deadline": (
-            {"label": row.next_deadline.label, "at": row.next_deadline.when.isoformat()}
-            if row.next_deadline
-            else None
+            {"label": row.next_deadline.label, "at": row.next_deadline.when.isoformat()} if row.next_deadline else None
         ),
         "creators_enrolled": row.creators_enrolled,
         "creators_target": row.creators_target,
@@ -443,15 +476,8 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
     }
 
 
-def _now() -> dt.datetime:
-    # A setting, not an injected clock: the view runs inside Airflow's API server process,
-    # which demos, screenshots and the browser tests reach only through its environment.
-    pinned = settings().ui_now  # CREATOR_OPS_UI_NOW
-    return pinned if pinned is not None else dt.datetime.now(dt.UTC)
-
-
-def create_campaigns_app() -> FastAPI:
-    """Build the app the API server mounts under `URL_PREFIX`."""
+def create_overview_app() -> FastAPI:
+    """Build the Campaigns view's app; `server.create_campaigns_app` adds each campaign's pages to it."""
     app = FastAPI(
         title="Creator ops campaigns", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False
     )
@@ -460,17 +486,21 @@ def create_campaigns_app() -> FastAPI:
     @app.get("/campaigns", response_class=HTMLResponse)
     def campaigns_page(user: PageUserDep) -> HTMLResponse:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
-        now = _now()
+        now = ui_now()
         rows, problems = _overview(user, now)
         specs = {spec.id: spec for _, spec in discover_specs(settings().campaign_specs_dir).specs}
-        html = templates().get_template("campaigns.html").render(
-            rows=rows,
-            problems=problems,
-            now=now,
-            ui_root=airflow_ui_root(),
-            user=user.get_name(),
-            reviews={r.campaign_id for r in rows if r.campaign_id in specs and has_review(specs[r.campaign_id])},
-            url_prefix=URL_PREFIX,
+        html = (
+            templates()
+            .get_template("campaigns.html")
+            .render(
+                rows=rows,
+                problems=problems,
+                now=now,
+                ui_root=airflow_ui_root(),
+                user=user.get_name(),
+                reviews={r.campaign_id for r in rows if r.campaign_id in specs and has_review(specs[r.campaign_id])},
+                url_prefix=URL_PREFIX,
+            )
         )
         return HTMLResponse(html)
 
@@ -489,23 +519,9 @@ def create_campaigns_app() -> FastAPI:
     @app.get("/campaigns.json")
     def campaigns_json(user: UserDep) -> dict[str, Any]:
         """Return the same overview as JSON."""
-        now = _now()
+        now = ui_now()
         rows, problems = _overview(user, now)
         return {"now": now.isoformat(), "campaigns": [_row_json(r) for r in rows], "problems": problems}
 
-    # each campaign's own page: campaign_view.py (imported here, it builds on this module)
-    from creator_ops.airflow.ui.campaign_view import router as campaign_router
-
-    app.include_router(campaign_router)
-    # the creator ecosystem across campaigns (SPEC section 13): ecosystem_page.py
-    from creator_ops.airflow.ui.ecosystem_page import router as ecosystem_router
-
-    app.include_router(ecosystem_router)
     return app
-
-
-@cache
-def campaigns_fastapi_apps() -> list[dict[str, Any]]:
-    """Return the `fastapi_apps` entry of the plugin (built once, on first use)."""
-    return [{"app": create_campaigns_app(), "url_prefix": URL_PREFIX, "name": "Creator ops campaigns"}]
 

@@ -25,7 +25,8 @@ VALUE_EXPLAINED = (
     "Value is a ranking score, not a forecast of GMV (SPEC 12): the creator's GMV of the "
     "last 30 days × affinity (the share of that GMV in the product's category, or 1 when the creator's "
     "own category matches and there is no history) × reliability ((posted samples + 1) / (shipped "
-    "samples + 2)) × the product's priority, in whole sen. The list is the assignment with the largest "
+    "samples + 2)) × the product's priority: a unitless number (it can exceed the campaign's GMV), shown "
+    "rounded to a whole number. The list is the assignment with the largest "
     "total value within each product's sample quota and each creator's limit (a min-cost flow, "
     "docs/mechanisms.md)."
 )
@@ -107,16 +108,17 @@ def matchmaking_page(spec: CampaignSpec, engine: Engine) -> MatchmakingPage:
 
 
 def matchmaking_rows(page: MatchmakingPage) -> list[list[Any]]:
-    """The list as CSV rows people open: product name and category beside the ids, value in RM."""
-    from creator_ops.core.money import format_myr
+    """The list as CSV rows people open: product name and category beside the ids, the unitless ranking score."""
+    from creator_ops.core.matchmaking import score_text
 
     return [
-        [p.account_manager, p.creator_id, p.product_id, p.product_name, p.category, format_myr(p.value_sen)]
+        [p.account_manager, p.creator_id, p.product_id, p.product_name, p.category,
+         score_text(p.value_sen).replace(",", "")]
         for p in page.pairs
     ]
 
 
-MATCHMAKING_HEADER = ["account_manager", "creator_id", "product_id", "product_name", "category", "value_myr"]
+MATCHMAKING_HEADER = ["account_manager", "creator_id", "product_id", "product_name", "category", "ranking_score"]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from creator_ops.core.finance.payees import Company, Payee, mask_identifier
+from creator_ops.core.finance.schedule import cp58_due
 from creator_ops.core.money import format_myr, format_rm
 
 REQUIRED_ABOVE_SEN = 5_000_00  # RM5,000.00: a statement is required when the year's incentives are MORE
@@ -26,7 +27,7 @@ COLUMNS = ("creator_id", "entity_type", "monetary_myr", "non_monetary_myr", "tot
 
 def due_date(year: int) -> dt.date:
     """Return the day the year's CP58 statements are due to the payees: 31 March of the next year."""
-    return dt.date(year + 1, 3, 31)
+    return cp58_due(year)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def statement_html(row: Cp58Row, payee: Payee | None, company: Company, year: in
     ident = e(f"{payee.id_type} {payee.id_number}" if payee and payee.id_number else "not given")
     tin = e(payee.tin if payee and payee.tin else "not given")
     lines = [
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         f"<title>CP58 {year}: {e(row.creator_id)}</title>",
         "<style>body{font:11pt sans-serif;margin:2cm}table{border-collapse:collapse;width:100%}"
         "td,th{border:1px solid #999;padding:4px 8px;text-align:left}td.n{text-align:right}"
@@ -111,12 +112,12 @@ def statement_html(row: Cp58Row, payee: Payee | None, company: Company, year: in
         f"<tr><th>Name</th><td>{name}</td></tr><tr><th>Identification</th><td>{ident}</td></tr>",
         f"<tr><th>TIN</th><td>{tin}</td></tr><tr><th>Creator</th><td>{e(row.creator_id)}</td></tr>",
         "</table><h2>Incentives paid in the year</h2><table>",
-        f"<tr><th>Monetary incentives</th><td class=\"n\">{format_rm(row.monetary_sen)}</td></tr>",
+        f'<tr><th>Monetary incentives</th><td class="n">{format_rm(row.monetary_sen)}</td></tr>',
         f"<tr><th>Non-monetary incentives (free samples, at product price)</th>"
-        f"<td class=\"n\">{format_rm(row.non_monetary_sen)}</td></tr>",
-        f"<tr><th>Total</th><td class=\"n\">{format_rm(row.total_sen)}</td></tr>",
+        f'<td class="n">{format_rm(row.non_monetary_sen)}</td></tr>',
+        f'<tr><th>Total</th><td class="n">{format_rm(row.total_sen)}</td></tr>',
         f"<tr><th>Tax withheld under section 107D (2 %, half up to the sen)</th>"
-        f"<td class=\"n\">{format_rm(row.wht_sen)}</td></tr>",
+        f'<td class="n">{format_rm(row.wht_sen)}</td></tr>',
         "</table>",
         f"<p>Due to the payee by {due_date(year):%d %B %Y}.</p>",
         "</body></html>",
@@ -128,16 +129,21 @@ def write_cp58(
     folder: Path, year: int, rows: Sequence[Cp58Row], payees: Mapping[str, Payee], company: Company
 ) -> dict[str, object]:
     """Write `cp58_<year>.csv` and one statement per required payee under `folder`; return what was written."""
-    from creator_ops.core.finance.einvoice import write_private
-    from creator_ops.core.safe_csv import write_atomically
+    from creator_ops.core.finance.einvoice import FILE_MODE
+    from creator_ops.core.safe_csv import replace_folder, safe_name, write_atomically
 
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path = write_atomically(folder / f"cp58_{year}.csv", cp58_csv(rows))
-    statements = []
-    for row in rows:
-        if row.required:
-            path = folder / f"cp58_{year}" / f"{row.creator_id}.html"
-            statements.append(str(write_private(path, statement_html(row, payees.get(row.creator_id), company, year))))
+    csv_path = write_atomically(folder / f"cp58_{year}.csv", cp58_csv(rows), root=folder)
+    # a creator id names its statement only through safe_name: one that is no safe name (or is a
+    # masked token) gets a digest name; the year's statements replace the previous set as a whole
+    files = {
+        safe_name(row.creator_id, suffix=".html", or_digest="payee_"): statement_html(
+            row, payees.get(row.creator_id), company, year
+        )
+        for row in rows
+        if row.required
+    }
+    written = replace_folder(folder / f"cp58_{year}", files, root=folder, mode=FILE_MODE, folder_mode=0o700)
+    statements = [str(path) for path in written]
     return {
         "year": year,
         "file": str(csv_path),

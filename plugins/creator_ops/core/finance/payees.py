@@ -31,7 +31,7 @@ IDENTITY_FIELDS = ("legal_name", "id_type", "id_number", "tin", "address", "post
 _TRUE = {"yes", "y", "true", "t", "1", "ya", "resident"}
 _FALSE = {"no", "n", "false", "f", "0", "tidak", "non_resident", "non-resident", "nonresident"}
 _TIN = re.compile(r"^[A-Z]{1,2}\d{6,12}$|^EI\d{11}$")
-_NRIC = re.compile(r"^\d{12}$")
+_NRIC = re.compile(r"^[0-9]{12}$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,12}$")
 _BRN = re.compile(r"^[A-Z0-9\-]{5,20}$")
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
@@ -144,6 +144,22 @@ def mask_name(value: str) -> str:
     return " ".join(f"{part[0]}." for part in value.split() if part)
 
 
+PII_ID_WITHOUT_KEY = (
+    "an id that is personal data (an e-mail, phone or IC number) needs the PII hash key to be masked apart "
+    "from other people's (AIRFLOW_VAR_PII_HASH_KEY)"
+)
+
+
+def creator_key(value: Any, pii_key: bytes | None) -> str | None:
+    """Return a creator id as every command stores and compares it: normalised, then masked by the one rule.
+
+    None when the id is personal data and there is no key to mask it with (the caller refuses the row).
+    """
+    from creator_ops.core.masking import mask_id
+
+    return mask_id(normalize_creator_id(value), pii_key)
+
+
 def normalize_creator_id(value: Any) -> str:
     """Return a creator id as every data set compares it: trimmed, one leading `@` dropped, lower-cased."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
@@ -152,6 +168,13 @@ def normalize_creator_id(value: Any) -> str:
 
 def _clean(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(value or "")).split())
+
+
+def _ascii_digits(text: str) -> str:
+    """Any script's decimal digit as 0-9 (`٩٠٠١٠١…` is `900101…`): an NRIC is written in ASCII everywhere."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
 def state_code(state: str, country: str) -> str | None:
@@ -169,13 +192,22 @@ def parse_bool(value: str) -> bool | None:
     return True if text in _TRUE else False if text in _FALSE else None
 
 
-def parse_payee(cells: Mapping[str, Any], *, file: Any = None, row: int | None = None) -> Payee:
-    """Check one row's canonical cells and return its `Payee`; raise `PayeeRowProblem` naming the field."""
+def parse_payee(
+    cells: Mapping[str, Any], *, file: Any = None, row: int | None = None, pii_key: bytes | None = None
+) -> Payee:
+    """Check one row's canonical cells and return its `Payee`; raise `PayeeRowProblem` naming the field.
+
+    The creator id is masked by the one rule for ids (`masking.mask_id`), as every other data
+    set's: a digit-only username that reads as a phone number becomes the same keyed token
+    here as in the payout file, so the payment finds its payee.
+    """
 
     def problem(field_name: str, reason: str, message: str) -> PayeeRowProblem:
         return PayeeRowProblem(message, reason=reason, file=file, row=row, field=field_name)
 
-    creator_id = normalize_creator_id(cells.get("creator_id"))
+    creator_id = creator_key(cells.get("creator_id"), pii_key)
+    if creator_id is None:
+        raise problem("creator_id", "pii_key_missing", PII_ID_WITHOUT_KEY)
     if not creator_id:
         raise problem("creator_id", "missing_key", "missing (every payee names its creator)")
     entity = _clean(cells.get("entity_type")).lower().replace(" ", "_").replace("-", "_")
@@ -203,18 +235,18 @@ def parse_payee(cells: Mapping[str, Any], *, file: Any = None, row: int | None =
         id_number=id_number,
         tin=tin,
         address=_clean(cells.get("address")),
-        postcode=_clean(cells.get("postcode")),
+        postcode=_ascii_digits(_clean(cells.get("postcode"))),
         city=_clean(cells.get("city")),
         state=state or "",
         country=country,
-        phone=_clean(cells.get("phone")),
+        phone=_ascii_digits(_clean(cells.get("phone"))),
     )
 
 
 def _identity(cells: Mapping[str, Any], problem: Any) -> tuple[str, str, str]:
     """Check id_type, id_number and tin together; return them normalized (NRIC without dashes)."""
     id_type = _clean(cells.get("id_type")).upper()
-    id_number = _clean(cells.get("id_number")).upper()
+    id_number = _ascii_digits(_clean(cells.get("id_number"))).upper()
     if id_type and id_type not in ID_TYPES:
         raise problem("id_type", "unknown_id_type", f"one of {', '.join(ID_TYPES)}")
     if id_number and not id_type:
@@ -228,7 +260,7 @@ def _identity(cells: Mapping[str, Any], problem: Any) -> tuple[str, str, str]:
     }
     if id_number and not checks[id_type][0].fullmatch(id_number):
         raise problem("id_number", checks[id_type][1], checks[id_type][2])
-    tin = re.sub(r"\s", "", _clean(cells.get("tin")).upper())
+    tin = re.sub(r"\s", "", _ascii_digits(_clean(cells.get("tin"))).upper())
     if tin and not _TIN.fullmatch(tin):
         raise problem("tin", "bad_tin", "a TIN is a letter prefix and digits (IG…, C…, D…), at most 14 characters")
     if id_type == "BRN" and id_number and not tin:
@@ -281,7 +313,7 @@ def canonical_rows(path: Path) -> tuple[Any, list[tuple[int, dict[str, str]]], l
     return raw, rows, bad
 
 
-def read_payees(path: str | Path, *, strict: bool = True) -> PayeesRead:
+def read_payees(path: str | Path, *, strict: bool = True, pii_key: bytes | None = None) -> PayeesRead:
     """Read a payees file; strict: the first bad row raises, else bad rows are kept as problems."""
     path = Path(path)
     raw, rows, bad = canonical_rows(path)
@@ -291,7 +323,7 @@ def read_payees(path: str | Path, *, strict: bool = True) -> PayeesRead:
     result.problems.extend(bad)
     for number, cells in rows:
         try:
-            payee = parse_payee(cells, file=path, row=number)
+            payee = parse_payee(cells, file=path, row=number, pii_key=pii_key)
         except PayeeRowProblem as exc:
             if strict:
                 raise

@@ -18,7 +18,6 @@ from creator_ops.core.finance.einvoice import (
     build_document,
     document_bytes,
     invoice_description,
-    write_private,
 )
 from creator_ops.core.finance.payees import Company, Payee
 from creator_ops.core.finance.withholding import (
@@ -28,6 +27,7 @@ from creator_ops.core.finance.withholding import (
     summary_bytes,
     wht_summary,
 )
+from creator_ops.core.masking import mask_pii
 from creator_ops.core.money import format_myr
 
 EINVOICE_FOLDER = "einvoices"
@@ -60,7 +60,7 @@ class FinanceFiles:
             "held_reasons": {r: sum(1 for p in self.payments if p.reason == r) for r in
                              sorted({p.reason for p in self.payments if p.reason})},
             "einvoices": len(self.einvoices),
-            "folder": str(self.folder),
+            "folder": mask_pii(str(self.folder)),
         }  # fmt: skip
 
 
@@ -102,24 +102,34 @@ def write_finance_files(
     extra_documents: Sequence[tuple[str, bytes]] = (),
     invoices: bool = True,
 ) -> FinanceFiles:
-    """Write payments.csv, wht_summary.json and (einvoice on) einvoices/<reference>.json under `folder`."""
-    from creator_ops.core.safe_csv import write_atomically
+    """Write payments.csv, wht_summary.json and (einvoice on) einvoices/<reference>.json under `folder`.
 
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / "payments.csv", payments_csv(payments))
+    Every file by the one rule (`safe_csv`): no link followed below `folder`, exclusive
+    temporary files. The e-invoices are one set: a rerun replaces the previous run's
+    invoices as a whole (`replace_folder`), so none with someone's identity is left behind,
+    and with `einvoice` off the folder is removed. Each reference names its file only
+    through `safe_name`; two payments with one reference are refused, never one file.
+    """
+    from creator_ops.core.finance.einvoice import FILE_MODE
+    from creator_ops.core.safe_csv import replace_folder, safe_name, write_atomically
+
+    write_atomically(folder / "payments.csv", payments_csv(payments), root=folder)
     summary = wht_summary(payments, spec.timeline.payout_date.date(), campaign_id=spec.id)
     summary["switches"] = {"s107d": switches.s107d, "cp58": switches.cp58, "einvoice": switches.einvoice}
     summary["paid"] = sum(1 for p in payments if p.paid)
     summary["paid_gross_myr"] = format_myr(sum(p.gross_sen for p in payments if p.paid))
     summary["paid_net_myr"] = format_myr(sum(p.net_sen for p in payments if p.paid))
-    write_atomically(folder / "wht_summary.json", summary_bytes(summary))
-    written: list[Path] = []
+    write_atomically(folder / "wht_summary.json", summary_bytes(summary), root=folder)
+    documents: list[tuple[str, bytes]] = []
     if switches.einvoice:
         if company is None:
             raise ValueError("e-invoices need the company (buyer) details")
         documents = [*(invoice_documents(payments, payees, company, spec) if invoices else []), *extra_documents]
-        for reference, content in documents:
-            written.append(write_private(folder / EINVOICE_FOLDER / f"{reference}.json", content))
+    files = {safe_name(reference, suffix=".json", field="payment_reference"): content
+             for reference, content in documents}  # fmt: skip
+    if len(files) != len(documents):
+        raise ValueError("two e-invoices with one payment reference")  # read_payout_lines refuses these first
+    written = replace_folder(folder / EINVOICE_FOLDER, files, root=folder, mode=FILE_MODE, folder_mode=0o700)
     return FinanceFiles(folder, list(payments), summary, written)
 
 
@@ -166,9 +176,7 @@ def adjusted_payment(
                    prior_total_sen)  # fmt: skip
 
 
-def adjustment_document(
-    adjustment: Adjustment, payee: Payee, company: Company, spec: Any
-) -> tuple[str, bytes]:
+def adjustment_document(adjustment: Adjustment, payee: Payee, company: Company, spec: Any) -> tuple[str, bytes]:
     """Return the document of a difference: a credit note (12) down, a debit note (13) up, amount positive."""
     doc = DocumentSpec(
         document_id=adjustment.reference,

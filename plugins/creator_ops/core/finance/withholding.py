@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
-from creator_ops.core.finance.payees import Payee, normalize_creator_id
+from creator_ops.core.finance.payees import PII_ID_WITHOUT_KEY, Payee, creator_key
+from creator_ops.core.finance.schedule import remittance_due
 from creator_ops.core.money import format_myr
 
 THRESHOLD_SEN = 100_000_00  # RM100,000.00: withheld only when the prior-year total is MORE than this
 WHT_PERCENT = 2
-REMITTANCE_DAYS = 30
 ROUNDING_RULE = "2 % of the gross amount, rounded half up to the sen: wht_sen = (2 × gross_sen + 50) // 100"
 PAYMENT_COLUMNS = ("payment_reference", "creator_id", "gross_myr", "wht_myr", "net_myr", "status", "reason")
 NO_PAYEE_RECORD = "no_payee_record"
@@ -58,8 +58,8 @@ def wht_sen(gross_sen: int) -> int:
 
 
 def due_date(payout_date: dt.date) -> dt.date:
-    """Return the remittance due date: 30 days after the payout date."""
-    return payout_date + dt.timedelta(days=REMITTANCE_DAYS)
+    """Return the remittance due date: 30 days after the payout date (`schedule.remittance_due`)."""
+    return remittance_due(payout_date)
 
 
 def over_threshold(prior_total_sen: int) -> bool:
@@ -109,9 +109,7 @@ class Payment:
         }
 
 
-def decide_payment(
-    line: PayoutLine, payee: Payee | None, prior_total_sen: int, switches: FinanceSwitches
-) -> Payment:
+def decide_payment(line: PayoutLine, payee: Payee | None, prior_total_sen: int, switches: FinanceSwitches) -> Payment:
     """Apply withholding and the held rules to one payment."""
     over = over_threshold(prior_total_sen)
     withhold = switches.s107d and over and payee is not None and payee.withholdable
@@ -257,7 +255,7 @@ def _money(values: list[Any], path: Path, rows: list[int], column: str) -> list[
     return [int(s) for s in sen]
 
 
-def read_prior_totals(path: str | Path) -> dict[str, int]:
+def read_prior_totals(path: str | Path, *, pii_key: bytes | None = None) -> dict[str, int]:
     """Read `--prior-totals` (creator_id, total_myr) into {creator: sen}; a creator listed twice is summed."""
     path = Path(path)
     mapping, raw = _cells(
@@ -273,9 +271,7 @@ def read_prior_totals(path: str | Path) -> dict[str, int]:
     amounts = _money(raw.table.column(mapping["total_myr"]).to_pylist(), path, rows, "total_myr")
     totals: dict[str, int] = {}
     for row, creator, amount in zip(rows, creators, amounts, strict=True):
-        creator_id = normalize_creator_id(creator)
-        if not creator_id:
-            raise FinanceInputError("missing creator", file=path, row=row, field="creator_id")
+        creator_id = _creator(creator, pii_key, path, row)
         if amount < 0:
             raise FinanceInputError("a prior-year total cannot be negative", file=path, row=row, field="total_myr")
         totals[creator_id] = totals.get(creator_id, 0) + amount
@@ -288,8 +284,27 @@ def cli_payment_reference(campaign_id: str, payouts_sha256: str, creator_id: str
     return f"CO-{digest[:20].upper()}"
 
 
-def read_payout_lines(path: str | Path, campaign_id: str) -> list[PayoutLine]:
-    """Read `--payouts`: the CSV `campaignctl payouts` writes (total_myr) or a finance export (amount_myr)."""
+def _creator(value: Any, pii_key: bytes | None, path: Path, row: int) -> str:
+    creator_id = creator_key(value, pii_key)
+    if creator_id is None:
+        raise FinanceInputError(PII_ID_WITHOUT_KEY, file=path, row=row, field="creator_id")
+    if not creator_id:
+        raise FinanceInputError("missing creator", file=path, row=row, field="creator_id")
+    return creator_id
+
+
+def read_payout_lines(path: str | Path, campaign_id: str, *, pii_key: bytes | None = None) -> list[PayoutLine]:
+    """Read `--payouts`: the CSV `campaignctl payouts` writes (total_myr) or a finance export (amount_myr).
+
+    Every row is accounted for: a positive total is a payment, a zero total is counted as
+    nothing to pay (`PayoutLine` with 0), and anything else stops the command naming the row
+    and field: a negative total (a correction is an adjustment document, never a row here),
+    a creator listed twice (also under two payment references: one payment per creator per
+    payout), and a payment reference that cannot name its e-invoice file (`safe_csv.safe_name`:
+    separators, `..`, personal data) or is given twice.
+    """
+    from creator_ops.core.safe_csv import UnsafeName, check_unique, safe_name
+
     path = Path(path)
     mapping, raw = _cells(
         path,
@@ -307,23 +322,37 @@ def read_payout_lines(path: str | Path, campaign_id: str) -> list[PayoutLine]:
     rows = raw.row_numbers.to_pylist()
     creators = raw.table.column(mapping["creator_id"]).to_pylist()
     amounts = _money(raw.table.column(mapping["total_myr"]).to_pylist(), path, rows, mapping["total_myr"])
-    references = (
-        raw.table.column(mapping["payment_reference"]).to_pylist() if "payment_reference" in mapping else None
-    )
+    references = raw.table.column(mapping["payment_reference"]).to_pylist() if "payment_reference" in mapping else None
     file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     lines: list[PayoutLine] = []
     seen: dict[str, int] = {}
+    named: list[tuple[str, int]] = []
     for i, (row, creator, amount) in enumerate(zip(rows, creators, amounts, strict=True)):
-        creator_id = normalize_creator_id(creator)
-        if not creator_id:
-            raise FinanceInputError("missing creator", file=path, row=row, field="creator_id")
-        if creator_id in seen and references is None:
-            raise FinanceInputError(f"creator listed twice (also row {seen[creator_id]})", file=path, row=row,
-                                    field="creator_id")  # fmt: skip
+        creator_id = _creator(creator, pii_key, path, row)
+        if creator_id in seen:
+            also = f"also row {seen[creator_id]}"
+            why = f"{also}, under another payment reference" if references is not None else also
+            raise FinanceInputError(f"creator listed twice ({why}); one payment per creator per payout",
+                                    file=path, row=row, field="creator_id")  # fmt: skip
         seen[creator_id] = row
-        reference = (references[i] or "").strip() if references is not None else ""
+        if amount < 0:
+            raise FinanceInputError(
+                "a negative total: a payout pays out; a correction of an earlier payment is an adjustment "
+                "(a credit note), not a row of this file", file=path, row=row, field=mapping["total_myr"],
+            )  # fmt: skip
+        reference = str(references[i] or "").strip() if references is not None else ""
         if references is not None and not reference:
             raise FinanceInputError("missing payment reference", file=path, row=row, field="payment_reference")
-        lines.append(PayoutLine(reference or cli_payment_reference(campaign_id, file_sha, creator_id), creator_id,
-                                amount))  # fmt: skip
+        reference = reference or cli_payment_reference(campaign_id, file_sha, creator_id)
+        try:
+            safe_name(reference, suffix=".json", row=row, field="payment_reference")
+        except UnsafeName as exc:
+            raise FinanceInputError(f"{exc} (it names the e-invoice file)", file=path, row=row,
+                                    field="payment_reference") from None  # fmt: skip
+        named.append((reference, row))
+        lines.append(PayoutLine(reference, creator_id, amount))
+    try:
+        check_unique(named, field="payment_reference")
+    except UnsafeName as exc:
+        raise FinanceInputError(str(exc), file=path, row=exc.row, field=exc.field) from None
     return lines

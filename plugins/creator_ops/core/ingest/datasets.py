@@ -20,7 +20,7 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from creator_ops.core.calendar import Phase
 
@@ -99,11 +99,19 @@ class DatasetSpec:
     `load` is "append" (every landed row is kept under its file and row; readers take the
     current rows, e.g. the row landed last per key) or "replace" (a landed row replaces the
     stored row with the same `keys` in the campaign: the last landed wins at load time).
+
+    "The row landed last" has one meaning (`last_landed`): the greatest landing order (the
+    warehouse's `file_id`), then the greatest row order within the file (`row_number`). In
+    one file a later row of the same `unique_key` replaces the earlier one (the earlier is
+    quarantined as duplicate_in_file), so a creators file listing a creator twice gives the
+    later row's figures everywhere.
     """
+
+    last_landed: ClassVar[tuple[str, str]] = ("file_id", "row_number")  # landing order, then row order
 
     name: str
     fields: tuple[FieldSpec, ...]
-    unique_key: str | None = None  # a later row repeating it is quarantined as duplicate_in_file
+    unique_key: str | None = None  # repeated in a file: the later row wins, earlier ones are duplicate_in_file
     free_columns_are_questions: bool = False
     table: str | None = None  # the warehouse table of its rows (None: never stored, e.g. match history)
     load: Literal["append", "replace"] = "append"
@@ -648,6 +656,16 @@ SPECS: dict[str, DatasetSpec] = {
 # The data sets landed per campaign, in registry order, and those the payout engine reads (SPEC 5).
 DATASETS = tuple(name for name, spec in SPECS.items() if spec.ingest is not None)
 PAYOUT_DATASETS = tuple(name for name in DATASETS if "payouts" in SPECS[name].read_by)
+
+
+def last_landed_sql(relation: str, key: str, columns: tuple[str, ...]) -> str:
+    """Return a DuckDB query of one row per `key` of `relation`: the row landed last (`DatasetSpec.last_landed`).
+
+    A relation handed to DuckDB carries its landing order as `row_number` (a file's row order,
+    or the warehouse's landing order then row order), so the greatest `row_number` wins.
+    """
+    picked = ", ".join(f"arg_max_null({c}, row_number) AS {c}" for c in columns if c != key)  # the whole row wins
+    return f"SELECT {key}, {picked} FROM {relation} WHERE {key} IS NOT NULL GROUP BY {key}"
 
 
 def landed(stage: str | None = None) -> list[DatasetSpec]:

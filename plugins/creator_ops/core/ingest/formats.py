@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from creator_ops.core.ingest.result import FileRejected
+from creator_ops.core.masking import mask_pii
 
 DELIMITERS = (",", ";", "\t", "|")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -148,6 +150,7 @@ def _dedupe_header(names: list[str], path: Any = "<file>") -> list[str]:
 def read_delimited(path: Path, data: bytes) -> RawTable:
     """Read CSV/TSV: sniff encoding and delimiter; quoted multi-line cells are kept whole."""
     encoding, utf8 = decode_bytes(data, path)
+    utf8 = _unix_line_ends(utf8)
     head = utf8[: 1 << 16].decode("utf-8", errors="ignore")
     delimiter = sniff_delimiter(head)
     header_row = next(csv.reader(io.StringIO(head), delimiter=delimiter), None)
@@ -172,6 +175,21 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
             raise FileRejected(path, f"not a readable CSV: {cause}") from None
     _check_cell_sizes(raw.table, path)
     return raw
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _unix_line_ends(utf8: bytes) -> bytes:
+    """Read classic-Mac line ends (a bare `\r`, as Excel for Mac 2011 and older tools save CSV) as `\n`.
+
+    Every reader after this one (the header's, Arrow's, the csv module's) then sees lines as
+    in any other export; `\r\n` and `\n` files are left untouched (no copy). A bare `\r` inside
+    a quoted cell becomes a `\n` line break in that cell.
+    """
+    if b"\r" not in utf8 or utf8.count(b"\r") == utf8.count(b"\r\n"):
+        return utf8
+    return _LONE_CR.sub(b"\n", utf8)
 
 
 def _check_cell_sizes(table: pa.Table, path: Any) -> None:
@@ -375,7 +393,7 @@ def read_excel(path: Path, wanted: Callable[[list[str]], bool] | None = None) ->
         if wanted is not None:
             chosen = [(title, header) for title, header in with_data if wanted(header)] or with_data[:1]
             if len(chosen) > 1:
-                names = ", ".join(repr(title) for title, _ in chosen)
+                names = ", ".join(repr(mask_pii(title)) for title, _ in chosen)
                 raise FileRejected(
                     path, f"several worksheets have this data set's columns ({names}): keep one, or land them as files"
                 )
@@ -393,8 +411,8 @@ def read_excel(path: Path, wanted: Callable[[list[str]], bool] | None = None) ->
     _check_cell_sizes(table, path)
     note = None
     if len(with_data) > 1:
-        others = ", ".join(repr(t) for t, _ in with_data if t != title)
-        note = f"read worksheet {title!r}; not read: {others}"
+        others = ", ".join(repr(mask_pii(t)) for t, _ in with_data if t != title)  # a sheet named after a person
+        note = f"read worksheet {mask_pii(title)!r}; not read: {others}"
     return RawTable(table, _row_numbers(len(rows)), [], None, "xlsx", note=note)
 
 
@@ -465,9 +483,7 @@ def read_json_lines(path: Path, data: bytes) -> RawTable:
         if bad:
             raise FileRejected(path, "not JSON lines: no line is a JSON object")
         raise FileRejected(path, "no rows and no columns: the file is empty")
-    columns = {
-        name: pa.array([_json_cell(item.get(name)) for _, item in good], pa.string()) for name in names
-    }
+    columns = {name: pa.array([_json_cell(item.get(name)) for _, item in good], pa.string()) for name in names}
     table = pa.table(columns)
     _check_cell_sizes(table, path)
     return RawTable(table, pa.array([n for n, _ in good], pa.int64()), bad, encoding, "jsonl")
@@ -507,9 +523,7 @@ def _parquet_column(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
         return column
     if pa.types.is_nested(kind) or pa.types.is_map(kind):
         # struct / list / map cells: their JSON text, so the row is kept (and quarantined if a key needs it)
-        texts = [
-            "" if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in column.to_pylist()
-        ]
+        texts = ["" if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in column.to_pylist()]
         return pa.array(texts, pa.string())
     if pa.types.is_boolean(kind):
         column = pc.if_else(column, "true", "false")

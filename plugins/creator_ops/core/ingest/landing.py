@@ -21,16 +21,10 @@ CHUNK = 1 << 20
 
 
 def as_path(root: Any) -> Any:
-    """Return a path object for `root`: pathlib for local folders and file://, UPath for other URIs."""
-    if not isinstance(root, str):
-        return root
-    if root.startswith("file://"):
-        return Path(root[len("file://") :])
-    if "://" in root:
-        from upath import UPath
+    """Return a path object for `root`: pathlib for local folders and file://, the store's path for URIs."""
+    from creator_ops.core.storage import root_path
 
-        return UPath(root)
-    return Path(root)
+    return root_path(root)
 
 
 def _ignored(name: str) -> bool:
@@ -45,13 +39,20 @@ class LandingArea:
         self.root = as_path(root)
         self.campaign_id = campaign_id
         self.base = self.root / campaign_id
+        # An object-storage file is fetched ONCE, while hashing: the archive and the reader take
+        # that copy, so what is hashed is what is archived and read even if the object is
+        # overwritten meanwhile. One file at a time (the previous copy goes when the next comes).
+        self._fetched: tuple[str, Path] | None = None
+        self._scratch: tempfile.TemporaryDirectory | None = None
 
     def folder(self, dataset: str) -> Any:
         return self.base / dataset
 
     def files(self, dataset: str) -> list[Any]:
         """Return the landed files of `dataset` (one level of sub-folders too), sorted by relative path."""
-        folder = self.folder(dataset)
+        from creator_ops.core.storage import refresh
+
+        folder = refresh(self.folder(dataset))  # object storage: list what is there now, not a cached listing
         if not folder.exists():
             return []
         found = []
@@ -69,16 +70,46 @@ class LandingArea:
         text, base = str(path), str(self.folder(dataset))
         return text[len(base) :].lstrip("/\\") if text.startswith(base) else Path(text).name
 
-    @staticmethod
-    def sha256(path: Any) -> tuple[str, int]:
-        """Return (hex sha256, size in bytes) of the file's content, read in chunks."""
+    def sha256(self, path: Any) -> tuple[str, int]:
+        """Return (hex sha256, size in bytes) of the file's content, read in chunks (and kept, when remote)."""
         digest = hashlib.sha256()
         size = 0
-        with path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
+        if isinstance(path, Path):
+            with path.open("rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+            return digest.hexdigest(), size
+        self.release()
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="creator_ops_landing_")
+        local = Path(self._scratch.name) / Path(str(path)).name  # its name: the reader goes by the suffix
+        with path.open("rb") as src, local.open("wb") as dst:
+            while chunk := src.read(CHUNK):
                 digest.update(chunk)
+                dst.write(chunk)
                 size += len(chunk)
+        self._fetched = (str(path), local)
         return digest.hexdigest(), size
+
+    def _copy_of(self, path: Any) -> Path | None:
+        """Return the fetched copy of a remote `path`, if it is the one fetched last."""
+        if self._fetched is not None and self._fetched[0] == str(path):
+            return self._fetched[1]
+        return None
+
+    def release(self) -> None:
+        """Drop the fetched copy of the last remote file."""
+        if self._fetched is not None:
+            self._fetched[1].unlink(missing_ok=True)
+            self._fetched = None
+
+    def close(self) -> None:
+        """Drop every local copy this area made."""
+        self.release()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     def archive(self, path: Any, dataset: str, sha256: str, name: str | None = None) -> str:
         """Copy the file to `_archive/<dataset>/<sha256[:16]>/<name>` (once) and return its URI.
@@ -87,10 +118,21 @@ class LandingArea:
         by default the relative path as landed.
         """
         target = self.base / "_archive" / dataset / sha256[:16] / (name or self.relative(path, dataset))
-        if not (target.exists() and target.stat().st_size == path.stat().st_size):
+        source = self._copy_of(path) or path
+        if not (target.exists() and target.stat().st_size == source.stat().st_size):
+            if not isinstance(target, Path):
+                # object storage: the object appears whole when its upload completes, private to the product
+                from creator_ops.core.storage import S3_PROTOCOLS, object_key, protocol
+
+                options = {"ACL": "private"} if protocol(target) in S3_PROTOCOLS else {}
+                if isinstance(source, Path):
+                    target.fs.put_file(str(source), object_key(target), **options)
+                else:
+                    target.fs.pipe_file(object_key(target), source.read_bytes(), **options)
+                return str(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.parent / (target.name + ".part")
-            with path.open("rb") as src, partial.open("wb") as dst:
+            with source.open("rb") as src, partial.open("wb") as dst:
                 shutil.copyfileobj(src, dst, CHUNK)
             partial.rename(target)  # the archive never holds a half-copied file under the real name
         return str(target)
@@ -100,6 +142,13 @@ class LandingArea:
         """Yield a local path with the file's content (the file itself when it is already local)."""
         if isinstance(path, Path):
             yield path
+            return
+        copy = self._copy_of(path)
+        if copy is not None:
+            try:
+                yield copy
+            finally:
+                self.release()
             return
         with tempfile.TemporaryDirectory(prefix="creator_ops_landing_") as tmp:
             local = Path(tmp) / Path(str(path)).name

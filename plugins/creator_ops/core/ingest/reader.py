@@ -6,7 +6,8 @@ could not be split), `empty_row`, `missing_key`, `missing_value`, `bad_id`,
 `bad_timestamp`, `bad_money`, `bad_number`, `bad_boolean`, `too_long` (wider than the
 warehouse column), `negative_gmv`, `out_of_range` (a price below 0, a sample quota below 0,
 a priority other than 1-3), `duplicate_in_file` (creators, exclusions and products only:
-the first row of a creator or product wins).
+a later row of the same creator or product in the file replaces it: the row landed last wins,
+in a file as across landings, `DatasetSpec.last_landed`).
 Order lines are never deduplicated here: SPEC 5 rule 1 is the payout engine's job, and
 `row_number` keeps the input order it needs.
 """
@@ -90,9 +91,7 @@ def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
         return nz.parse_timestamp(column, tz)
     if kind == "category":
         parsed = nz.lower_text(column)
-        return nz.Parsed(
-            pc.replace_substring_regex(parsed.values, r"[\W_]+", "_"), parsed.missing, parsed.bad
-        )
+        return nz.Parsed(pc.replace_substring_regex(parsed.values, r"[\W_]+", "_"), parsed.missing, parsed.bad)
     return {
         "id": nz.parse_id,
         "creator_id": nz.parse_creator_id,
@@ -135,6 +134,25 @@ class _Reasons:
         return pc.is_null(self.reason)
 
 
+def _refuse_unkeyed_ids(path: Any, column: str, values: Any, masked: Any, row_numbers: Any) -> None:
+    """An id that is personal data (a digit-only username that is a phone number) needs the key.
+
+    With the key it becomes its keyed token (`[phone:…]`), the same in every command, so one
+    creator stays one creator from `payouts` to `finance`. Without it, every such id would
+    become the one marker `[phone hidden]` and different creators one: refused instead.
+    """
+    changed = pc.fill_null(pc.not_equal(values, masked), False)
+    if not pc.any(changed).as_py():
+        return
+    first = pc.index(changed, True).as_py()
+    row = row_numbers[first].as_py() if row_numbers is not None else first + 1
+    raise PiiKeyMissing(
+        f"{path}: row {row}: {column}: an id that is personal data (an e-mail, phone or IC number) and no PII "
+        "hash key is configured (Airflow variable pii_hash_key / AIRFLOW_VAR_PII_HASH_KEY); without the key "
+        "different people's ids would become one"
+    )
+
+
 def _hash_pii(table: pa.Table, pii: dict[str, str], key: bytes | None, path: Any) -> dict[str, pa.Array]:
     """Return {header: hashed column} for every personal-data column of the file."""
     if pii and key is None:
@@ -158,7 +176,7 @@ def _detail(field: str | None, reason: str, header: str | None, value: Any, kind
         return "every cell is blank"
     if reason == "duplicate_in_file":
         what = "creator" if field == "creator_id" else (field or "key").removesuffix("_id")
-        return f"{what} {value!r} already appears earlier in this file; the first row is kept"
+        return f"{what} {value!r} appears again later in this file; the later row is kept (the row landed last wins)"
     if reason == "out_of_range":
         return f"{header} = {value!r} is out of range"
     if reason == "negative_gmv":
@@ -216,12 +234,8 @@ def _quarantine_table(
         pii_cells = pii_headers(list(cells))
         for header, kind in pii_cells.items():
             value = cells.get(header)
-            cells[header] = (
-                f"hmac-sha256:{hash_values([value], kind, key)[0]}" if value and key is not None else None
-            )
-        cells = {
-            mask_pii(h, key): (v if h in pii_cells else mask_value(v, key)) for h, v in cells.items()
-        }
+            cells[header] = f"hmac-sha256:{hash_values([value], kind, key)[0]}" if value and key is not None else None
+        cells = {mask_pii(h, key): (v if h in pii_cells else mask_value(v, key)) for h, v in cells.items()}
         out["row_number"].append(bad.row_number)
         out["reason"].append(bad.reason)
         out["field"].append(None)
@@ -302,7 +316,7 @@ def _find_problems(spec: DatasetSpec, table: pa.Table, parsed: dict[str, nz.Pars
             reasons.add(parsed[field.column].bad, BAD_REASON[field.kind], field.column)
     _value_problems(reasons, fields, parsed)
     if spec.unique_key and table.num_rows:
-        duplicates = _later_duplicates(parsed[spec.unique_key].values, reasons.ok)
+        duplicates = _replaced_later_in_file(parsed[spec.unique_key].values, reasons.ok)
         reasons.add(duplicates, "duplicate_in_file", spec.unique_key)
     return reasons
 
@@ -389,8 +403,7 @@ def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> Read
         wanted = "; ".join(f"{f.column} (any of: {', '.join(f.aliases[:6])}…)" for f in missing)
         raise FileRejected(
             path,
-            f"missing required column(s) for {dataset}: {wanted}; "
-            f"found columns: {', '.join(headers) or 'none'}",
+            f"missing required column(s) for {dataset}: {wanted}; found columns: {', '.join(headers) or 'none'}",
         )
     pii = pii_headers(headers)
     hashed_pii = _hash_pii(raw.table, pii, pii_key, path)
@@ -402,7 +415,10 @@ def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> Read
     for f in spec.fields:
         if f.kind in TEXT_KINDS and f.column in parsed:
             found = parsed[f.column]
-            parsed[f.column] = nz.Parsed(mask_array(found.values, pii_key), found.missing, found.bad)
+            masked = mask_array(found.values, pii_key)
+            if f.key and pii_key is None and masked is not found.values:
+                _refuse_unkeyed_ids(path, f.column, found.values, masked, raw.row_numbers)
+            parsed[f.column] = nz.Parsed(masked, found.missing, found.bad)
     reasons = _find_problems(spec, raw.table, parsed)
     keep = reasons.ok
     columns = _canonical_columns(spec, raw, mapping, parsed, hashed_pii, pii_key)
@@ -429,15 +445,15 @@ def _read(path: Path, spec: DatasetSpec, tz: str, pii_key: bytes | None) -> Read
     )
 
 
-def _later_duplicates(keys: pa.Array, ok: pa.Array) -> pa.Array:
-    """Mark rows whose key (creator, product) already appeared in an earlier acceptable row."""
+def _replaced_later_in_file(keys: pa.Array, ok: pa.Array) -> pa.Array:
+    """Mark rows whose key (creator, product) appears again in a later acceptable row: the last one wins."""
     import numpy as np
 
     ids = pc.if_else(ok, keys, pa.scalar(None, pa.string()))
     table = pa.table({"id": ids, "i": pa.array(np.arange(len(ids), dtype=np.int64))}).filter(pc.is_valid(ids))
-    first = table.group_by("id", use_threads=False).aggregate([("i", "min")])
-    first_index = pc.take(first.column("i_min"), pc.index_in(ids, first.column("id")))
-    return pc.and_(pc.is_valid(ids), pc.not_equal(first_index, pa.array(np.arange(len(ids), dtype=np.int64))))
+    last = table.group_by("id", use_threads=False).aggregate([("i", "max")])
+    last_index = pc.take(last.column("i_max"), pc.index_in(ids, last.column("id")))
+    return pc.and_(pc.is_valid(ids), pc.not_equal(last_index, pa.array(np.arange(len(ids), dtype=np.int64))))
 
 
 __all__ = ["BadRow", "read_dataset"]

@@ -24,6 +24,7 @@ from creator_ops.core.experiments import (
     holdout_share_of,
     population_arrays,
 )
+from creator_ops.core.ingest.datasets import last_landed_sql
 from creator_ops.core.payouts import PayoutResult, register_input
 from creator_ops.core.review.values import Money, Ratio
 
@@ -96,11 +97,9 @@ def _population(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _covariate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    rows = con.execute(
-        "SELECT creator_id, arg_max(coalesce(gmv_30d_sen, 0), coalesce(row_number, 0)) FROM exp_creators "
-        "WHERE creator_id IS NOT NULL GROUP BY creator_id"
-    ).fetchall()
-    return {c: int(x) for c, x in rows}
+    """Return X per creator: `gmv_30d_sen` of the creators row landed last (SPEC 12; 0 when absent)."""
+    rows = con.execute(last_landed_sql("exp_creators", "creator_id", ("creator_id", "gmv_30d_sen"))).fetchall()
+    return {c: int(x or 0) for c, x in rows}
 
 
 def _samples_of(con: duckdb.DuckDBPyConnection, treated: set[str]) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.ingest.datasets import last_landed_sql
 from creator_ops.core.payouts import EVENT_LINES, PayoutResult, PayoutRules, PayoutSession, register_input
 from creator_ops.core.review.bunching import incentive_response, too_few_notes
 from creator_ops.core.review.experiments import experiments_figures, register_experiment_tables
@@ -105,15 +106,13 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[
     return con.execute(sql, params or []).fetchall()
 
 
-def _register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs) -> None:
+def register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs) -> None:
+    """Register the section 9 inputs and the current samples (shipped, posted) and products on `con`."""
     for name, columns in REVIEW_COLUMNS.items():
         register_input(con, name, getattr(inputs, name), columns)
     # samples change status: for one sample_id the row landed last wins (SPEC section 9)
-    con.execute(
-        "CREATE TEMP TABLE current_samples AS SELECT sample_id, arg_max(creator_id, row_number) AS creator_id, "
-        "arg_max(product_id, row_number) AS product_id, arg_max(status, row_number) AS status "
-        "FROM samples WHERE sample_id IS NOT NULL GROUP BY sample_id"
-    )
+    current_samples = last_landed_sql("samples", "sample_id", ("sample_id", "creator_id", "product_id", "status"))
+    con.execute(f"CREATE TEMP TABLE current_samples AS {current_samples}")
     # shipped and posted as core.samples defines them, applied to each distinct status
     import pyarrow as pa
 
@@ -132,11 +131,8 @@ def _register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs
         "CREATE TEMP TABLE shipped AS SELECT s.*, t.posted FROM current_samples AS s "
         "JOIN sample_statuses AS t ON s.status IS NOT DISTINCT FROM t.status WHERE t.shipped"
     )
-    con.execute(
-        "CREATE TEMP TABLE current_products AS SELECT product_id, arg_max(category, row_number) AS category, "
-        "arg_max(price_sen, row_number) AS price_sen, arg_max(name, row_number) AS name "
-        "FROM products WHERE product_id IS NOT NULL GROUP BY product_id"
-    )
+    current_products = last_landed_sql("products", "product_id", ("product_id", "category", "price_sen", "name"))
+    con.execute(f"CREATE TEMP TABLE current_products AS {current_products}")
 
 
 def _funnel(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResult) -> dict[str, int]:
@@ -339,7 +335,7 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
     with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=threads) as session:
         con = session.con
-        _register_review_tables(con, inputs)
+        register_review_tables(con, inputs)
         result = session.calculate()
         funnel = _funnel(con, spec, result)
         gmv = _gmv(con, spec, result)

@@ -45,10 +45,11 @@ class ReviewFileError(CreatorOpsError):
     """A review.json that cannot be used; names the option, the file and the field."""
 
 
-class _Bad(ValueError):
+class _Bad(CreatorOpsError, ValueError):
+    """A problem found at one field while reading; `read_review` turns it into a `ReviewFileError`."""
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field or None)
 
 
 # --------------------------------------------------------------------------- parsing, bounded

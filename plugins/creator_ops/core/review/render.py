@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from creator_ops.core.money import format_rm_myr
+from creator_ops.core.review.bunching_render import incentive_html, incentive_markdown, least_gmv_per_bonus
 from creator_ops.core.review.experiments_render import experiments_html, experiments_markdown
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps, text
@@ -421,6 +422,51 @@ HEADLINE = (
     ("Top 10% share of GMV", "top10_share"),
     ("Median hours to first sale", "median_hours_to_first_sale"),
 )
+# Which way each headline figure is better (issue 30: a rise is not always good news). A change
+# is coloured by this, never by its sign: green only when better, red only when worse.
+BETTER = {
+    "gmv.eligible_myr": "higher",
+    "cost.total_myr": "lower",
+    "roi": "higher",
+    "funnel.selling": "higher",
+    "rates.activation": "higher",
+    "cost_per_selling_creator_myr": "lower",
+    "top10_share": "lower",  # GMV more concentrated in a few creators: a riskier campaign
+    "median_hours_to_first_sale": "lower",
+}
+
+
+def better_direction(path: str) -> str | None:
+    """Return "higher" or "lower" when that way is better for the figure at `path`, None when neither is.
+
+    Money spent (cost, its parts) and how long or how concentrated sales are: lower is better.
+    Sales, creators, rates, survey scores and target attainment: higher. Neutral (None, never
+    coloured): targets themselves, payouts (cost to the program, reward to creators), the
+    what-if designs, counts of passives, and anything not named here.
+    """
+    if path in BETTER:
+        return BETTER[path]
+    last = path.rsplit(".", 1)[-1]
+    if path.startswith("cost.") or last.startswith("cost_per"):
+        return "lower"
+    if last in ("detractors", "top10_share") or last.startswith("median_hours"):
+        return "lower"
+    if path.startswith(("what_if", "payouts")) or last in ("target", "passives"):
+        return None
+    if path.startswith(("funnel.", "rates.", "gmv.")) or last in ("actual", "attainment", "nps", "csat",
+                                                                  "promoters", "satisfied", "responses", "roi"):
+        return "higher"
+    return None
+
+
+def change_verdict(path: str, change_text: str) -> str:
+    """Return "better", "worse" or "" (no change, or a figure with no better direction) for a shown change."""
+    direction = better_direction(path)
+    rose = change_text.startswith("+") and change_text.strip("+0.,% ph×RM") != ""
+    fell = change_text.startswith(("-", "−"))
+    if direction is None or not (rose or fell):
+        return ""
+    return "better" if rose == (direction == "higher") else "worse"
 
 
 def headline_comparison(review: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -530,21 +576,26 @@ def _headline_html(review: dict[str, Any]) -> str:
         )
         return f'<div class="cards">{cards}</div>'
     previous = baseline.get("name") or baseline.get("campaign_id")
-    rows = "".join(
-        f"<tr><td>{_e(name)}</td><td class=\"n\"><b>{_e(this)}</b></td><td class=\"n\">{_e(before)}</td>"
-        f'<td class="n {_sign_class(diff)}">{_e(diff)}</td></tr>'
-        for name, this, before, diff in headline_comparison(review)
-    )
+    rows = []
+    for (_, path), (name, this, before, diff) in zip(HEADLINE, headline_comparison(review), strict=True):
+        verdict = change_verdict(path, diff)
+        css = {"better": "pos", "worse": "neg"}.get(verdict, "")
+        rows.append(
+            f"<tr><td>{_e(name)}</td><td class=\"n\"><b>{_e(this)}</b></td><td class=\"n\">{_e(before)}</td>"
+            f'<td class="n {css}" data-verdict="{verdict}" title="{verdict or "no better way"}">{_e(diff)}</td></tr>'
+        )
+    lower = ", ".join(name.lower() for name, path in HEADLINE if BETTER.get(path) == "lower")
     return (
         f'<table id="headline"><thead><tr><th>figure</th><th>{_e(review["campaign"]["name"])}</th>'
-        f"<th>{_e(previous)}</th><th>change</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>{_e(previous)}</th><th>change</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="sub" id="headline-colours">Changes in green are better, in red worse: lower is better for '
+        f"{_e(lower)}; higher for the others.</p>"
     )
 
 
-def _sign_class(change_text: str) -> str:
-    if change_text.startswith("+") and change_text.strip("+0.,% ph×RM") != "":
-        return "pos"
-    return "neg" if change_text.startswith(("-", "−")) else ""
+def _verdict_class(path: str, change_text: str) -> str:
+    """The CSS class of a change: green ("pos") only when better, red ("neg") only when worse."""
+    return {"better": "pos", "worse": "neg"}.get(change_verdict(path, change_text), "")
 
 
 def _funnel_html(review: dict[str, Any]) -> str:
@@ -588,7 +639,9 @@ def _designs_html(review: dict[str, Any]) -> str:
     designs = [["actual design", *_design_cells(review["payouts"])]] + [
         [w["name"], *_design_cells(w)] for w in review["what_if"]
     ]
-    return _table(["design", "creators paid", "total", "total / GMV", "scaled to budget", "creators per tier"], designs)
+    ranking = least_gmv_per_bonus(review)  # SPEC 16: which tiers bring the least GMV per bonus ringgit
+    return _table(["design", "creators paid", "total", "total / GMV", "scaled to budget", "creators per tier"],
+                  designs) + (f'<p id="tier-ranking">{_e(ranking)}</p>' if ranking else "")  # fmt: skip
 
 
 def _design_cells(design: dict[str, Any]) -> list[Any]:
@@ -617,8 +670,8 @@ def _against_html(review: dict[str, Any]) -> str:
     rows = comparison_rows(review)
     body = "".join(
         f"<tr><td>{_e(name)}</td><td class=\"n\">{_e(this)}</td><td class=\"n\">{_e(before)}</td>"
-        f'<td class="n {_sign_class(diff)}">{_e(diff)}</td></tr>'
-        for _path, name, this, before, diff in rows
+        f'<td class="n {_verdict_class(path, diff)}">{_e(diff)}</td></tr>'
+        for path, name, this, before, diff in rows
     )
     return (
         f"<p>{len(rows):,} figures compared with {_e(previous)} ({_e(baseline['source'])}); the headline ones are at "
@@ -642,6 +695,8 @@ SECTIONS: list[tuple[str, Any, Any, Any]] = [
     ("cost", "Cost and return", lambda r: True, _cost_html),
     ("targets", "Targets", lambda r: True, _targets_html),
     ("designs", "Incentive designs (what if)", lambda r: True, _designs_html),
+    ("incentive_response", "Do the tier bonuses make creators sell more?",
+     lambda r: bool(r.get("incentive_response")), incentive_html),  # SPEC 16
     ("experiments", None, lambda r: True, experiments_html),  # writes its own headings
     ("surveys", "Surveys", lambda r: True, _surveys_html),
     ("against", lambda r: f"Against {r['baseline'].get('name') or r['baseline'].get('campaign_id')}",
@@ -749,6 +804,10 @@ def render_markdown(review: dict[str, Any]) -> str:
         [["actual design", *_design_cells(review["payouts"])]]
         + [[w["name"], *_design_cells(w)] for w in review["what_if"]],
     )
+    ranking = least_gmv_per_bonus(review)  # SPEC 16
+    lines += [_md(ranking), ""] if ranking else []
+    if review.get("incentive_response"):
+        lines += incentive_markdown(review)
     lines += experiments_markdown(review)
     for survey_id, s in review["surveys"].items():
         title = f"## Survey {_md(s.get('title', survey_id))} ({_md(survey_id)})"
@@ -785,7 +844,9 @@ def _write(path: Path, content: str) -> None:
 
 def write_review(review: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """Write review.json, review.md and review.html into `out_dir` (atomically each); return their paths."""
-    out = Path(out_dir)
+    from creator_ops.core.storage import root_path
+
+    out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "review.json", "md": out / "review.md", "html": out / "review.html"}
     _write(paths["json"], dumps(review))
