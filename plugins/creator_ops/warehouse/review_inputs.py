@@ -123,12 +123,19 @@ def matchmaking_pairs(engine: Engine, campaign_id: str, *, ghosts: bool) -> pa.T
     """Return the pairs of the list BD signed off (else the latest list) or its ghost pairs; None without a list."""
     import pyarrow as pa
 
-    from creator_ops.warehouse.mechanisms import frozen_list, latest_list, list_pairs
+    from creator_ops.warehouse.schema import matchmaking_lists as lists
+    from creator_ops.warehouse.schema import matchmaking_pairs as pairs
 
-    record = frozen_list(engine, campaign_id) or latest_list(engine, campaign_id)
-    if record is None:
-        return None
-    rows = list_pairs(engine, record.list_id, ghosts=ghosts)
+    with engine.connect() as conn:  # the frozen list, else the latest (as `mechanisms.frozen_list`/`latest_list`)
+        chosen = conn.execute(
+            select(lists.c.list_id).where(lists.c.campaign_id == campaign_id)
+            .order_by((lists.c.state == "frozen").desc(), lists.c.list_id.desc()).limit(1)
+        ).scalar()
+        if chosen is None:
+            return None
+        rows = conn.execute(
+            select(pairs.c.creator_id, pairs.c.product_id).where(pairs.c.list_id == chosen, pairs.c.ghost.is_(ghosts))
+        ).all()
     return pa.table(
         {
             "creator_id": pa.array([r[0] for r in rows], pa.string()),
