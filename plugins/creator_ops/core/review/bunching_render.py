@@ -65,8 +65,9 @@ def tier_sentence(entry: dict[str, Any], full_bonus_sen: int | None = None) -> s
                 "50 % of it (too few to tell a push from noise).")  # fmt: skip
     bonus = entry["bonus_myr"].sen
     whole = full_bonus_sen if full_bonus_sen is not None else bonus
-    reach = f"the {format_rm(whole)} bonus" + (f" ({format_rm(bonus)} more than the tier below)" if whole != bonus
-                                                else "")  # fmt: skip
+    more = "more" if bonus >= 0 else "less"  # a tier may pay less than the one below it (SPEC 5 allows it)
+    reach = f"the {format_rm(whole)} bonus" + (f" ({format_rm(abs(bonus))} {more} than the tier below)"
+                                                if whole != bonus else "")  # fmt: skip
     low, high = entry["excess_ci95"]
     pushed = entry["pushed_gmv_myr"].sen
     pushed_low, pushed_high = (m.sen for m in entry["pushed_gmv_ci95_myr"])
