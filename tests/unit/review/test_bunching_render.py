@@ -98,7 +98,7 @@ def test_the_what_if_says_which_tiers_bring_least_gmv_per_bonus_ringgit():
         "Of the current design's tiers, the tier at RM 1,000.00 (RM 0.08, within noise) brings the least GMV per "
         "bonus ringgit, then the tier at RM 5,000.00 (RM 0.80)"
     )
-    assert "RM 20,000.00: no estimate" in text
+    assert "the tier at RM 20,000.00 has no estimate" in text
     assert least_gmv_per_bonus({"incentive_response": []}) is None
 
 

@@ -186,7 +186,10 @@ def least_gmv_per_bonus(review: dict[str, Any]) -> str | None:
             + ("" if len(measured) == 1 else ", then " + ", then ".join(tier(e) for e in measured[1:]))
         )
     if unmeasured:
-        parts.append(f"{', '.join(unmeasured)}: no estimate (too few creators or no bonus paid)")
+        names = unmeasured[0] if len(unmeasured) == 1 else ", ".join(unmeasured[:-1]) + " and " + unmeasured[-1]
+        have = "has" if len(unmeasured) == 1 else "have"
+        parts.append(f"the {'tier' if len(unmeasured) == 1 else 'tiers'} at {names} {have} no estimate "
+                     "(too few creators near the threshold, or no bonus paid)")  # fmt: skip
     return (
         "; ".join(parts) + ". A what-if design recomputes payouts on the same sales; the push measured here is "
         "what each tier's bonus brought in the first place."
