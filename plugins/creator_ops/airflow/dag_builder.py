@@ -40,6 +40,7 @@ from creator_ops.airflow.timetable import CampaignTimetable
 from creator_ops.core.calendar import Phase
 from creator_ops.core.matchmaking import SIGNOFF_STEP_ID
 from creator_ops.core.money import format_rm_myr
+from creator_ops.core.people import step_assignees
 from creator_ops.core.settings import Settings, settings
 from creator_ops.core.spec import CampaignSpec, SpecCollection, SpecError, SpecProblem, discover_specs
 from creator_ops.core.times import DATE, format_local
@@ -151,14 +152,18 @@ def build_campaign_dag(spec: CampaignSpec, spec_path: Path, configured: Settings
                 for step in spec.runbook:
                     # BD's sign-off shows and freezes the matchmaking list, so it waits for this run's list
                     bd_signoff = step.id == SIGNOFF_STEP_ID and "matchmaking" in groups
+                    # finance's steps go to the spec's finance people, refused for others (Airflow answers 403)
+                    assignees = step_assignees(spec, step)
                     signoff = (MatchmakingSignoffOperator if bd_signoff else RunbookSignoffOperator)(
                         task_id=step.id,
                         spec_path=str(spec_path),
                         step_id=step.id,
                         due=spec.when(step.due),
                         subject=f"{spec.name}: {step.title}",
+                        assigned_users=[{"id": name, "name": name} for name in assignees] or None,
                         body=(
-                            f"**{step.title}**\n\nOwner: {step.owner or 'unassigned'}. "
+                            f"**{step.title}**\n\nOwner: {step.owner or 'unassigned'}"
+                            f"{'; answered by ' + ', '.join(assignees) if assignees else ''}. "
                             f"Due {format_local(spec.when(step.due), spec.timezone, with_zone=True)}.\n\n"
                             "Approve once the sign-off is given; Reject records that it was refused."
                         ),

@@ -404,7 +404,12 @@ class MatchResult:
 
     @property
     def products_filled(self) -> int:
-        return sum(1 for f in self.fills if f.short == 0)
+        """Products whose sample quota is used up; a product with quota 0 is neither filled nor short."""
+        return sum(1 for f in self.fills if f.short == 0 and f.product.sample_quota > 0)
+
+    @property
+    def products_without_quota(self) -> int:
+        return sum(1 for f in self.fills if f.product.sample_quota == 0)
 
     @property
     def products_short(self) -> list[ProductFill]:
@@ -446,6 +451,7 @@ class MatchResult:
             "max_products_per_creator": self.max_products_per_creator,
             "products": len(self.fills),
             "products_filled": self.products_filled,
+            "products_without_quota": self.products_without_quota,
             "products_short": len(self.products_short),
             "samples_short": sum(f.short for f in self.fills),
             "short": [

@@ -141,10 +141,48 @@ def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
     return paths
 
 
+def _object_storage():
+    """Start moto's S3 server on loopback (stopped when the demo exits) and point both roots at a bucket there."""
+    import atexit
+
+    from creator_ops.stand_ins.object_store import LoopbackS3
+
+    home = Path(os.environ.get("AIRFLOW_HOME", str(ROOT / ".airflow")))
+    home.mkdir(parents=True, exist_ok=True)
+    server = LoopbackS3(buckets=("creator-ops-demo",), log_path=home / "moto.log").start()
+    atexit.register(server.stop)
+    os.environ.update(server.settings_env())  # CREATOR_OPS_LANDING_ROOT / _OUTPUT_ROOT in the bucket, the connection
+    print(f"Object storage: moto's S3 server at {server.endpoint_url}, bucket s3://{server.buckets[0]} "
+          f"(landing/ and output/), connection {server.conn_id}")  # fmt: skip
+    return server
+
+
+def _print_bucket(server, spec, home: Path) -> None:
+    """Say what the bucket holds; copy the review out of it (the loopback bucket goes with the demo)."""
+    client = server.client()
+    bucket = server.buckets[0]
+    counts: Counter = Counter()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            counts[item["Key"].split("/", 1)[0]] += 1
+    copy = home / "object-storage-outputs"
+    shutil.rmtree(copy, ignore_errors=True)
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="output/"):
+        for item in page.get("Contents", []):
+            target = copy / item["Key"].removeprefix("output/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(bucket, item["Key"], str(target))
+    print(f"\nObject storage: s3://{bucket} held {counts['landing']:,} landing objects (exports and their archive) "
+          f"and {counts['output']:,} output objects, every one private to the connection's credentials")
+    print(f"  the loopback bucket goes when the demo ends; its outputs are copied to {copy} "
+          f"(the review: {copy / spec.id / 'review' / 'review.html'})")
+
+
 def _reset(home: Path, campaign_id: str) -> None:
     from airflow.utils import db
 
     from creator_ops.core.steps import landing_root, output_root
+    from creator_ops.core.storage import is_local, is_uri
     from creator_ops.warehouse.db import default_url
 
     db.resetdb()
@@ -152,8 +190,10 @@ def _reset(home: Path, campaign_id: str) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{warehouse}{suffix}").unlink(missing_ok=True)
     for campaign in (campaign_id, PREVIOUS_CAMPAIGN):
-        shutil.rmtree(Path(landing_root()) / campaign, ignore_errors=True)
-        shutil.rmtree(output_root() / campaign, ignore_errors=True)
+        if not is_uri(landing_root()):  # object storage: the demo's bucket is new
+            shutil.rmtree(Path(landing_root()) / campaign, ignore_errors=True)
+        if is_local(output_root()):
+            shutil.rmtree(output_root() / campaign, ignore_errors=True)
 
 
 def demo_run_id(timetable, run_after, data_interval) -> str:
@@ -532,8 +572,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-runs", action="store_true", help="run every run of the timetable")
     parser.add_argument("--creators", type=int, default=4000, help="demo creators to generate")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--object-storage", action="store_true",
+        help="land the exports and write every output in an S3 bucket on loopback (moto's server, started and "
+        "stopped by the demo) instead of local folders",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
+    bucket = _object_storage() if args.object_storage else None
     home = _configure_environment()
     log_path = home / "demo.log"
     log_path.write_text("")
@@ -635,6 +681,8 @@ def main(argv: list[str] | None = None) -> int:
 
     eco_history.print_ecosystem(ecosystem_dir(), ecosystem_state)
     _print_alerts(servers)
+    if bucket is not None:
+        _print_bucket(bucket, spec, home)
     failed = [r for r in results if r["state"] != "success"]
     if failed:
         print(f"\n{len(failed)} run(s) did not succeed: see {log_path}")

@@ -1022,11 +1022,36 @@ def write_dataset(
     export = to_export_frame(frame, dataset, tz=tz, mess=mess, rng=rng, affiliate_export=affiliate_export)
     if fmt == "xlsx":
         export.to_excel(path, index=False, engine="openpyxl")
+        _pin_xlsx_clock(path)
     elif fmt == "jsonl":
         export.to_json(path, orient="records", lines=True, force_ascii=False)
     else:
         export.to_parquet(path, index=False)
     return path
+
+
+XLSX_CLOCK = (2026, 1, 1, 0, 0, 0)
+
+
+def _pin_xlsx_clock(path: Path) -> None:
+    """Make an XLSX file's bytes depend on its data only: the zip entries' times and the document's
+    created/modified stamps (openpyxl writes the wall clock there) are pinned, so the same demo data
+    is the same file (and the same content hash) in every run, as the rest of the demo's exports are."""
+    import re
+    import zipfile
+
+    stamp = dt.datetime(*XLSX_CLOCK).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    partial = path.with_name(f".{path.name}.pinned")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            pinned = zipfile.ZipInfo(info.filename, date_time=XLSX_CLOCK)
+            pinned.compress_type, pinned.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(pinned, data)
+    os.replace(partial, path)
 
 
 def _write_csv(

@@ -115,6 +115,11 @@ class SignoffRequest:
     body: str
 
 
+def _no_quota(summary: dict[str, Any]) -> str:
+    count = summary.get("products_without_quota")
+    return f" ({count} with no sample quota: neither filled nor short)" if count else ""
+
+
 def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     """Return the sign-off's text for the list this run computed (or the latest one)."""
     from creator_ops.core.matchmaking import VALUE_MEANING, score_text
@@ -138,7 +143,8 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
         f"- pairs: **{s['pairs']}**, total ranking score **{score_text(s['total_value_myr'])}** (unitless) "
         f"({s['creators_matched']} creators of {s['candidates']} enrolled; at most "
         f"{s['max_products_per_creator']} product(s) each)",
-        f"- products filled: **{s['products_filled']}** of {s['products']}; short: **{s['products_short']}** "
+        f"- products filled: **{s['products_filled']}** of {s['products']}{_no_quota(s)}; "
+        f"short: **{s['products_short']}** "
         f"({s['samples_short']} samples unassigned)",
         f"- what *value* means: {VALUE_MEANING}",
     ]

@@ -49,7 +49,11 @@ FUNNEL = (
     # (key, label, what it counts): the review's funnel steps (SPEC 9-10), in order
     ("pulled", "Candidates pulled", "creators from marketplace pulls"),
     ("shortlisted", "Shortlisted", "candidates on the shortlist and invite lists"),
-    ("invited", "Invited", "creators invited (landed invitations and the recruitment stage's lists)"),
+    ("invited_recruitment", "Invited from the shortlist",
+     "shortlisted candidates the recruitment stage's lists invited"),
+    ("invited_landed", "Invited by account managers",
+     "creators in the landed invitation files (account managers' own outreach, shortlisted or not)"),
+    ("invited", "Invited, either way", "creators invited by either source, each counted once"),
     ("enrolled", "Enrolled", "registered by registration close"),
     ("sampled", "Sampled", "enrolled, with a sample shipped"),
     ("posting", "Posting", "enrolled, with a video or LIVE posted since recruitment opened"),
@@ -163,6 +167,11 @@ def _funnel_counts(conn, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: s
         select(recruitment_invitations.c.creator_id).where(recruitment_invitations.c.campaign_id == cid),
     ).subquery()
     invited_count = conn.execute(select(func.count()).select_from(invited)).scalar_one()
+    # the two sources apart (issue 30): invitations are not a step after the shortlist but two kinds of outreach
+    invited_landed = conn.execute(select(func.count(func.distinct(invitations.c.creator_id))).where(
+        invitations.c.campaign_id == cid, invitations.c.file_id.in_(current))).scalar_one()  # fmt: skip
+    invited_recruitment = conn.execute(select(func.count(func.distinct(recruitment_invitations.c.creator_id))).where(
+        recruitment_invitations.c.campaign_id == cid)).scalar_one()  # fmt: skip
     latest = last_landed(samples, cid, "sample_id", ("sample_id", "creator_id", "status")).subquery()
     sampled = set(conn.execute(
         select(latest.c.creator_id)
@@ -180,6 +189,8 @@ def _funnel_counts(conn, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: s
         "pulled": int(pulled),
         "shortlisted": int(shortlisted),
         "invited": int(invited_count),
+        "invited_landed": int(invited_landed),
+        "invited_recruitment": int(invited_recruitment),
         "sampled": len(enrolled_ids & sampled),
         "posting": len(enrolled_ids & posting),
     }
@@ -280,7 +291,9 @@ def compute_snapshot(
         validated = tuple(sorted(conn.execute(
             select(quality_results.c.dataset).where(quality_results.c.campaign_id == spec.id).distinct()
         ).scalars()))  # fmt: skip
-    funnel = {"pulled": funnel["pulled"], "shortlisted": funnel["shortlisted"], "invited": funnel["invited"],
+    funnel = {"pulled": funnel["pulled"], "shortlisted": funnel["shortlisted"],
+              "invited_recruitment": funnel["invited_recruitment"], "invited_landed": funnel["invited_landed"],
+              "invited": funnel["invited"],
               "enrolled": figures.enrolled, "sampled": funnel["sampled"], "posting": funnel["posting"],
               "selling": figures.selling_creators}  # fmt: skip
     return Snapshot(

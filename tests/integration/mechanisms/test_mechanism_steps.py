@@ -102,7 +102,8 @@ def test_list_is_stored_written_frozen_and_never_changed_again(warehouse_engine,
     assert (out["pairs"], out["total_value_myr"], out["candidates"]) == (2, "4450.00", 4)
     folder = tmp_path / "mech_test" / "matchmaking"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "list_aisyah.csv", "list_unassigned.csv", "list_wei_jie.csv", "pairs.csv", "products.csv", "summary.json",
+        "list_aisyah.csv", "list_unassigned.csv", "list_wei_jie.csv", "pairs.csv", "pairs_ghosts.csv", "products.csv",
+        "summary.json",
     ]  # fmt: skip
     request = mm.prepare_signoff(ctx, "BD confirms the list")
     # the ranking score is unitless (never "RM"); the data's moment in campaign-local time; no server path

@@ -22,6 +22,7 @@ from creator_ops.warehouse.schema import (
     order_lines,
     quality_results,
     quarantine,
+    recruitment_invitations,
     samples,
     traffic_allocations,
     traffic_hours,
@@ -80,6 +81,11 @@ def seed(engine) -> None:
         conn.execute(invitations.insert(), [
             {"file_id": 8, "row_number": n, "campaign_id": SPEC.id, "creator_id": c, "invited_at": EVENT - 9 * DAY,
              "account_manager": "aisyah"} for n, c in enumerate(("c1", "c4"))
+        ])
+        # the recruitment stage's own invitations (the shortlist): c1 again, and c3
+        conn.execute(recruitment_invitations.insert(), [
+            {"campaign_id": SPEC.id, "creator_id": c, "invited_at": EVENT - 9 * DAY, "account_manager": "wei_jie",
+             "run_id": "r_recruit"} for c in ("c1", "c3")
         ])
         conn.execute(samples.insert(), [  # s1's last landed row cancels it; s2 reached the excluded c2
             {"file_id": f, "row_number": n, "campaign_id": SPEC.id, "sample_id": sid, "creator_id": c,
@@ -193,9 +199,9 @@ def test_page_figures_follow_the_campaign_rules(seeded):
     assert page.eligible_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999}
     assert sum(page.enrolled_by_hour.values()) == 2
     assert dict((label, n) for label, n, _ in page.funnel) == {
-        "Candidates pulled": 5, "Shortlisted": 3, "Invited": 2, "Enrolled": 2, "Sampled": 1, "Posting": 1,
-        "Selling": 1,
-    }
+        "Candidates pulled": 5, "Shortlisted": 3, "Invited from the shortlist": 2, "Invited by account managers": 2,
+        "Invited, either way": 3, "Enrolled": 2, "Sampled": 1, "Posting": 1, "Selling": 1,
+    }  # invitations by source: c1, c3 from the shortlist; c1, c4 by account managers; c1 once in the union
 
 
 def test_page_shows_quality_files_and_alerts(seeded):
@@ -240,12 +246,14 @@ def seed_matchmaking(engine) -> None:
     summary = {"pairs": 3, "creators_matched": 2, "candidates": 3, "products": 2, "products_filled": 1,
                "products_short": 1, "samples_short": 1}  # fmt: skip
     with engine.begin() as conn:
-        conn.execute(ingested_files.insert(), _file(12, "products", "products.xlsx", rows_in=2))
+        conn.execute(ingested_files.insert(), _file(12, "products", "products.xlsx", rows_in=3))
         conn.execute(products.insert(), [
             {"file_id": 12, "row_number": 1, "campaign_id": SPEC.id, "product_id": "p1",
              "name": "Glow Serum 30ml", "category": "beauty", "price_sen": 5990, "sample_quota": 2},
             {"file_id": 12, "row_number": 2, "campaign_id": SPEC.id, "product_id": "p2",
              "name": "Baju Kurung Moden", "category": "fashion", "price_sen": 12900, "sample_quota": 2},
+            {"file_id": 12, "row_number": 3, "campaign_id": SPEC.id, "product_id": "p3",
+             "name": "Lip Matte", "category": "beauty", "price_sen": 3900, "sample_quota": 0},
         ])  # fmt: skip
         conn.execute(matchmaking_lists.insert(), {
             "list_id": 1, "campaign_id": SPEC.id, "run_id": "pre_event__2026-12-07T00:00+08:00", "state": "frozen",
@@ -385,6 +393,9 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
     # the score is unitless: whole numbers, never in ringgit (its total, 1,234.56, shows as 1,235)
     assert ">1,000</td>" in html and ">35</td>" in html and "short 1" in html
     assert "ranking score 1,235 " in html and "RM 1,234.56" not in html and "RM 1,000.00" not in html
+    # a product with sample quota 0 is not "filled": it has no samples to give
+    lip_matte = html[html.index("Lip Matte"):html.index("</tr>", html.index("Lip Matte"))]
+    assert "no quota" in lip_matte and "filled" not in lip_matte
     assert "times in Asia/Kuala_Lumpur" in html
     assert "<script" not in html.replace(f"<script>{TOP_LINKS_SCRIPT}</script>", "", 1)
     download = client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking.csv", headers=headers)

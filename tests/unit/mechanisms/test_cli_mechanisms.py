@@ -97,7 +97,8 @@ def test_match_from_messy_files(files, tmp_path, capsys):
         {"creator_id": "chong", "product_id": "tee", "value_myr": "300.00", "account_manager": ""},
     ]
     assert (summary["pairs"], summary["total_value_myr"]) == (3, "5425.00")
-    assert (summary["products_filled"], summary["products_short"]) == (2, 1)
+    # the third product has no sample quota: neither filled nor short (it was counted as filled)
+    assert (summary["products_filled"], summary["products_short"], summary["products_without_quota"]) == (1, 1, 1)
     inputs = summary["inputs"]
     assert inputs["creators"]["quarantine_reasons"] == {"bad_number": 1}
     assert inputs["products"]["quarantine_reasons"] == {"out_of_range": 1}

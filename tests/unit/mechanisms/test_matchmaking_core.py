@@ -119,7 +119,8 @@ def test_fixture_list_end_to_end():
     ]
     summary = result.summary()
     assert summary["pairs"] == 3 and summary["total_value_myr"] == "5425.00"
-    assert (summary["products_filled"], summary["products_short"]) == (2, 1)
+    # "zero" has no sample quota: neither filled nor short (issue 30: it showed as filled)
+    assert (summary["products_filled"], summary["products_short"], summary["products_without_quota"]) == (1, 1, 1)
     assert summary["short"] == [{"product_id": "tee", "sample_quota": 3, "assigned": 1}]
     lists = result.by_account_manager()
     assert list(lists) == ["aisyah", "wei_jie", "unassigned"]

@@ -312,7 +312,9 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
         return page
     _progress(page)
     counts = page.snapshot.funnel if page.snapshot is not None else {}
-    page.funnel = [(label, counts.get(key, 0), what) for key, label, what in FUNNEL]
+    # a snapshot stored before the invitation sources were counted has no figure for them: shown as "—", not 0
+    page.funnel = [(label, counts.get(key, None if key.startswith("invited_") else 0), what)
+                   for key, label, what in FUNNEL]
     return page
 
 
