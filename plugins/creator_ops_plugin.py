@@ -32,6 +32,6 @@ class CreatorOpsPlugin(AirflowPlugin):
     @property
     def fastapi_apps(self) -> list[dict[str, Any]]:  # type: ignore[override]
         # Built on first use: only the API server asks, so other processes never import FastAPI.
-        from creator_ops.airflow.ui.app import campaigns_fastapi_apps
+        from creator_ops.airflow.ui.server import campaigns_fastapi_apps
 
         return campaigns_fastapi_apps()

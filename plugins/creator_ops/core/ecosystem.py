@@ -67,9 +67,9 @@ class CampaignFacts:
 
 def _sample_counts(con: Any, samples: Any) -> tuple[dict[str, int], dict[str, int]]:
     """Count shipped and posted samples per creator with the review's one definition of them."""
-    from creator_ops.core.review.figures import ReviewInputs, _register_review_tables
+    from creator_ops.core.review.figures import ReviewInputs, register_review_tables
 
-    _register_review_tables(con, ReviewInputs(orders=None, enrollments=None, samples=samples))
+    register_review_tables(con, ReviewInputs(orders=None, enrollments=None, samples=samples))
     rows = con.execute(
         "SELECT creator_id, count(*), count(*) FILTER (WHERE posted) FROM shipped "
         "WHERE creator_id IS NOT NULL GROUP BY creator_id"

@@ -140,7 +140,9 @@ def _check_depth(text: str) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep")
+                    raise yaml.MarkedYAMLError(
+                        problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:

@@ -666,9 +666,10 @@ def _parse_mapping(data: dict, file: str) -> CampaignSpec:
 
 def _with_finance_runbook(spec: CampaignSpec) -> CampaignSpec:
     """Add the runbook steps the `finance` switches bring (a step the spec itself lists with that id wins)."""
-    from creator_ops.core.finance.schedule import finance_runbook_steps
+    from creator_ops.core.finance.schedule import finance_runbook_steps  # a leaf: no import runs back here
 
-    extra = [step for step in finance_runbook_steps(spec) if step.id not in {s.id for s in spec.runbook}]
+    steps = finance_runbook_steps(spec.finance.s107d, spec.finance.cp58, spec.timeline.payout_date, spec.tz)
+    extra = [RunbookStep(**step) for step in steps if step["id"] not in {s.id for s in spec.runbook}]
     return spec.model_copy(update={"runbook": [*spec.runbook, *extra]}) if extra else spec
 
 

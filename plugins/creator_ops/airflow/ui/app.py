@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 
+from creator_ops.airflow.ui.deps import ui_now, warehouse_engine
 from creator_ops.airflow.ui.overview import CampaignStatus, campaigns_overview
 from creator_ops.core.masking import mask_message
 from creator_ops.core.money import format_rm as money
@@ -155,8 +156,11 @@ class PluginGuard:
             await Response(status_code=308, headers={"Location": "?".join(location)})(scope, receive, send_with_headers)
             return
         if not await self._take_slot():
-            busy = JSONResponse({"detail": "the campaigns view is busy: try again in a few seconds"}, status_code=503,
-                                headers={"Retry-After": "5"})
+            busy = JSONResponse(
+                {"detail": "the campaigns view is busy: try again in a few seconds"},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
             await busy(scope, receive, send_with_headers)
             return
         self.busy += 1
@@ -222,9 +226,7 @@ async def authenticated_user(
     return await _user(request, bearer, page=False)
 
 
-async def page_user(
-    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Any:
+async def page_user(request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Any:
     """Return the user of an HTML page; anyone not signed in (without a bearer token) goes to the sign-in page."""
     return await _user(request, bearer, page=True)
 
@@ -278,7 +280,8 @@ def output_file(folder: str, sub: str, name: str) -> Path | Any | None:
     The output root itself may be a mount or a link (deployments put it anywhere); below it,
     the folder (a campaign's, the ecosystem's), the sub-folder and the file must be real
     entries inside it, so a link planted in an output folder (`review.html -> /etc/passwd`)
-    is never followed.
+    is never followed, and the file must have one link only (`served`), so a hard link to a
+    file elsewhere (`ln /etc/shadow output/c1/review/x.csv`) is not served either.
     """
     if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
         return None
@@ -296,9 +299,15 @@ def output_file(folder: str, sub: str, name: str) -> Path | Any | None:
         resolved = path.resolve(strict=True)
     except OSError:
         return None
-    if not resolved.is_relative_to(top) or not stat.S_ISREG(resolved.lstat().st_mode):
+    if not resolved.is_relative_to(top) or not served(resolved.lstat()):
         return None
     return resolved
+
+
+def served(info: os.stat_result) -> bool:
+    """A file the page serves: a regular file with one link (a hard link to a file outside the output
+    folder shares its inode, so its link count is 2 or more: it is never served, never listed)."""
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1
 
 
 def stored_output(root: Any, folder: str, sub: str, name: str) -> Any:
@@ -336,7 +345,7 @@ def read_output_file(folder: str, sub: str, name: str) -> bytes:
     except OSError:
         raise HTTPException(status_code=404, detail="no such file") from None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        if not served(os.fstat(handle.fileno())):  # checked again on what was opened
             raise HTTPException(status_code=404, detail="no such file")
         return handle.read()
 
@@ -394,13 +403,6 @@ def warehouse_url() -> str:
 
 
 @cache
-def _engine(url: str):
-    from creator_ops.warehouse.db import make_engine
-
-    # Read-only use: no migration here, so the view never changes the warehouse.
-    return make_engine(url)
-
-
 def airflow_ui_root() -> str:
     """Return the path the Airflow UI is served under (from `[api] base_url`)."""
     from creator_ops.airflow.config import api_base_url
@@ -437,7 +439,7 @@ def _overview(user: Any, now: dt.datetime) -> tuple[list[CampaignStatus], list[s
     specs = [spec for _, spec in collection.specs if spec.dag_id in allowed]
     spec_errors = [spec_problem_line(problem) for _, error in collection.errors for problem in error.problems]
     try:
-        engine = _engine(warehouse_url())
+        engine = warehouse_engine(warehouse_url())
     except Exception as exc:  # a bad connection shows on the page, it must not break it
         engine = None
         spec_errors.append(f"warehouse connection {WAREHOUSE_CONN_ID!r} unusable: {type(exc).__name__}")
@@ -462,9 +464,7 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
         "dag_id": row.dag_id,
         "phase": row.phase,
         "next_deadline": (
-            {"label": row.next_deadline.label, "at": row.next_deadline.when.isoformat()}
-            if row.next_deadline
-            else None
+            {"label": row.next_deadline.label, "at": row.next_deadline.when.isoformat()} if row.next_deadline else None
         ),
         "creators_enrolled": row.creators_enrolled,
         "creators_target": row.creators_target,
@@ -479,15 +479,8 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
     }
 
 
-def _now() -> dt.datetime:
-    # A setting, not an injected clock: the view runs inside Airflow's API server process,
-    # which demos, screenshots and the browser tests reach only through its environment.
-    pinned = settings().ui_now  # CREATOR_OPS_UI_NOW
-    return pinned if pinned is not None else dt.datetime.now(dt.UTC)
-
-
-def create_campaigns_app() -> FastAPI:
-    """Build the app the API server mounts under `URL_PREFIX`."""
+def create_overview_app() -> FastAPI:
+    """Build the Campaigns view's app; `server.create_campaigns_app` adds each campaign's pages to it."""
     app = FastAPI(
         title="Creator ops campaigns", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False
     )
@@ -496,17 +489,21 @@ def create_campaigns_app() -> FastAPI:
     @app.get("/campaigns", response_class=HTMLResponse)
     def campaigns_page(user: PageUserDep) -> HTMLResponse:
         """Render every campaign the user may see, with phase, progress, quality and payouts."""
-        now = _now()
+        now = ui_now()
         rows, problems = _overview(user, now)
         specs = {spec.id: spec for _, spec in discover_specs(settings().campaign_specs_dir).specs}
-        html = templates().get_template("campaigns.html").render(
-            rows=rows,
-            problems=problems,
-            now=now,
-            ui_root=airflow_ui_root(),
-            user=user.get_name(),
-            reviews={r.campaign_id for r in rows if r.campaign_id in specs and has_review(specs[r.campaign_id])},
-            url_prefix=URL_PREFIX,
+        html = (
+            templates()
+            .get_template("campaigns.html")
+            .render(
+                rows=rows,
+                problems=problems,
+                now=now,
+                ui_root=airflow_ui_root(),
+                user=user.get_name(),
+                reviews={r.campaign_id for r in rows if r.campaign_id in specs and has_review(specs[r.campaign_id])},
+                url_prefix=URL_PREFIX,
+            )
         )
         return HTMLResponse(html)
 
@@ -525,23 +522,9 @@ def create_campaigns_app() -> FastAPI:
     @app.get("/campaigns.json")
     def campaigns_json(user: UserDep) -> dict[str, Any]:
         """Return the same overview as JSON."""
-        now = _now()
+        now = ui_now()
         rows, problems = _overview(user, now)
         return {"now": now.isoformat(), "campaigns": [_row_json(r) for r in rows], "problems": problems}
 
-    # each campaign's own page: campaign_view.py (imported here, it builds on this module)
-    from creator_ops.airflow.ui.campaign_view import router as campaign_router
-
-    app.include_router(campaign_router)
-    # the creator ecosystem across campaigns (SPEC section 13): ecosystem_page.py
-    from creator_ops.airflow.ui.ecosystem_page import router as ecosystem_router
-
-    app.include_router(ecosystem_router)
     return app
-
-
-@cache
-def campaigns_fastapi_apps() -> list[dict[str, Any]]:
-    """Return the `fastapi_apps` entry of the plugin (built once, on first use)."""
-    return [{"app": create_campaigns_app(), "url_prefix": URL_PREFIX, "name": "Creator ops campaigns"}]
 

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from creator_ops.airflow.ui import app as ui
 from creator_ops.airflow.ui.campaign_charts import charts
 from creator_ops.airflow.ui.campaign_page import CampaignPage, as_dict, campaign_page
+from creator_ops.airflow.ui.deps import ui_now, warehouse_engine
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.steps import output_root
 from creator_ops.core.storage import refresh
@@ -39,14 +40,14 @@ def _spec_for(user: Any, campaign_id: str) -> CampaignSpec:
 
 def _page(spec: CampaignSpec) -> CampaignPage:
     try:
-        engine = ui._engine(ui.warehouse_url())
+        engine = warehouse_engine(ui.warehouse_url())
     except Exception:  # a bad connection shows on the page, it must not break it
         engine = None
     try:
-        return campaign_page(spec, engine, ui._now())
+        return campaign_page(spec, engine, ui_now())
     except Exception as exc:  # a malformed stored row: the page says so instead of answering 500
         ui.log.exception("campaign page: figures of %s not readable", spec.id)
-        page = campaign_page(spec, None, ui._now())
+        page = campaign_page(spec, None, ui_now())
         page.warehouse_error = f"figures not readable: {type(exc).__name__} (see the API server's log)"
         return page
 
@@ -192,7 +193,7 @@ def campaign_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
 
 def _engine_or_503():
     try:
-        return ui._engine(ui.warehouse_url())
+        return warehouse_engine(ui.warehouse_url())
     except Exception as exc:  # say what is wrong rather than fail with a 500
         raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None
 
@@ -252,7 +253,7 @@ def traffic_csv(campaign_id: str, user: ui.UserDep) -> Response:
     try:
         rows = [
             (_local(hour, spec), creator, format_myr(spend), format_myr(expected))
-            for hour, creator, spend, expected in allocation_rows(ui._engine(ui.warehouse_url()), spec.id)
+            for hour, creator, spend, expected in allocation_rows(warehouse_engine(ui.warehouse_url()), spec.id)
         ]
     except Exception as exc:  # say what is wrong rather than fail with a 500
         raise HTTPException(status_code=503, detail=f"warehouse not readable: {type(exc).__name__}") from None

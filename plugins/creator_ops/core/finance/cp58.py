@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from creator_ops.core.finance.payees import Company, Payee, mask_identifier
+from creator_ops.core.finance.schedule import cp58_due
 from creator_ops.core.money import format_myr, format_rm
 
 REQUIRED_ABOVE_SEN = 5_000_00  # RM5,000.00: a statement is required when the year's incentives are MORE
@@ -26,7 +27,7 @@ COLUMNS = ("creator_id", "entity_type", "monetary_myr", "non_monetary_myr", "tot
 
 def due_date(year: int) -> dt.date:
     """Return the day the year's CP58 statements are due to the payees: 31 March of the next year."""
-    return dt.date(year + 1, 3, 31)
+    return cp58_due(year)
 
 
 @dataclass(frozen=True)

@@ -5,31 +5,40 @@
 
 They are ordinary runbook sign-offs: they open in the payout run (the last run of the campaign),
 wait in Required Actions for finance, and escalate by alert when unanswered past their due date.
+This module is a leaf (it imports nothing of the product): the spec parser adds these steps
+(`core.spec`), and the withholding and CP58 rules read their dates from here, so no import runs
+back from finance to the spec.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from creator_ops.core.spec import CampaignSpec, RunbookStep
+from typing import Any
 
 REMITTANCE_STEP_ID = "finance_wht_remittance"
 CP58_STEP_ID = "finance_cp58_statements"
 FINANCE_OWNER = "finance"
+REMITTANCE_DAYS = 30  # s107D withholding is remitted within 30 days of the payout date
 
 
-def finance_runbook_steps(spec: CampaignSpec) -> list[RunbookStep]:
-    """Return the runbook steps of the switched-on finance rules, with their due dates."""
-    from creator_ops.core.finance.cp58 import due_date as cp58_due
-    from creator_ops.core.finance.withholding import REMITTANCE_DAYS
-    from creator_ops.core.spec import RunbookStep
+def remittance_due(payout_date: dt.date) -> dt.date:
+    """Return the remittance due date: 30 days after the payout date."""
+    return payout_date + dt.timedelta(days=REMITTANCE_DAYS)
 
-    steps = []
-    if spec.finance.s107d:
+
+def cp58_due(year: int) -> dt.date:
+    """Return the day the year's CP58 statements are due to the payees: 31 March of the next year."""
+    return dt.date(year + 1, 3, 31)
+
+
+def finance_runbook_steps(
+    s107d: bool, cp58: bool, payout_date: dt.datetime, tz: dt.tzinfo
+) -> list[dict[str, Any]]:
+    """Return the runbook steps (RunbookStep fields) of the switched-on finance rules, with their due dates."""
+    steps: list[dict[str, Any]] = []
+    if s107d:
         steps.append(
-            RunbookStep(
+            dict(
                 id=REMITTANCE_STEP_ID,
                 title="Finance remits the s107D withholding to LHDN (wht_summary.json)",
                 due=f"payout_date + {REMITTANCE_DAYS}d",
@@ -37,11 +46,11 @@ def finance_runbook_steps(spec: CampaignSpec) -> list[RunbookStep]:
                 respond_by=f"payout_date + {REMITTANCE_DAYS + 1}d",
             )
         )
-    if spec.finance.cp58:
-        year = spec.timeline.payout_date.year
-        due = dt.datetime.combine(cp58_due(year), dt.time(23, 59), tzinfo=spec.tz)
+    if cp58:
+        year = payout_date.year
+        due = dt.datetime.combine(cp58_due(year), dt.time(23, 59), tzinfo=tz)
         steps.append(
-            RunbookStep(
+            dict(
                 id=CP58_STEP_ID,
                 title=f"Finance gives the {year} CP58 statements to the payees",
                 due=due,

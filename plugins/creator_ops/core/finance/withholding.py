@@ -25,11 +25,11 @@ from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.finance.payees import PII_ID_WITHOUT_KEY, Payee, creator_key
+from creator_ops.core.finance.schedule import remittance_due
 from creator_ops.core.money import format_myr
 
 THRESHOLD_SEN = 100_000_00  # RM100,000.00: withheld only when the prior-year total is MORE than this
 WHT_PERCENT = 2
-REMITTANCE_DAYS = 30
 ROUNDING_RULE = "2 % of the gross amount, rounded half up to the sen: wht_sen = (2 × gross_sen + 50) // 100"
 PAYMENT_COLUMNS = ("payment_reference", "creator_id", "gross_myr", "wht_myr", "net_myr", "status", "reason")
 NO_PAYEE_RECORD = "no_payee_record"
@@ -58,8 +58,8 @@ def wht_sen(gross_sen: int) -> int:
 
 
 def due_date(payout_date: dt.date) -> dt.date:
-    """Return the remittance due date: 30 days after the payout date."""
-    return payout_date + dt.timedelta(days=REMITTANCE_DAYS)
+    """Return the remittance due date: 30 days after the payout date (`schedule.remittance_due`)."""
+    return remittance_due(payout_date)
 
 
 def over_threshold(prior_total_sen: int) -> bool:

@@ -381,6 +381,7 @@ class EarlierMeasurement:
     calibration_se: float | None
     sd_sen: float | None  # s for the MDE
     sd_source: str | None
+    lift_sen: float | None = None  # the on-treated effect per treated creator
 
 
 def measurement_from_review(review: dict[str, Any], mechanism: str) -> EarlierMeasurement:
@@ -417,6 +418,7 @@ def measurement_from_review(review: dict[str, Any], mechanism: str) -> EarlierMe
         calibration_se=number(on_treated.get("calibration_se")),
         sd_sen=sd,
         sd_source=source,
+        lift_sen=None if on_treated.get("lift_myr") is None else float(on_treated["lift_myr"].sen),
     )
 
 

@@ -106,7 +106,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[
     return con.execute(sql, params or []).fetchall()
 
 
-def _register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs) -> None:
+def register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs) -> None:
+    """Register the section 9 inputs and the current samples (shipped, posted) and products on `con`."""
     for name, columns in REVIEW_COLUMNS.items():
         register_input(con, name, getattr(inputs, name), columns)
     # samples change status: for one sample_id the row landed last wins (SPEC section 9)
@@ -334,7 +335,7 @@ def compute_figures(spec: CampaignSpec, inputs: ReviewInputs, *, threads: int | 
     rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
     with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=threads) as session:
         con = session.con
-        _register_review_tables(con, inputs)
+        register_review_tables(con, inputs)
         result = session.calculate()
         funnel = _funnel(con, spec, result)
         gmv = _gmv(con, spec, result)

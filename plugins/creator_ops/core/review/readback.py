@@ -101,6 +101,14 @@ def _text(value: Any, field: str) -> str | None:
     raise _Bad(field, f"{_shown(value)} is {_kind(value)}; the review writes text here")
 
 
+def _people_text(value: Any, field: str) -> str | None:
+    """A name people wrote (the campaign's): masked as the spec's own name is, before any sink prints it."""
+    from creator_ops.core.masking import mask_pii
+
+    text = _text(value, field)
+    return mask_pii(text) if text else text
+
+
 def _required_text(value: Any, field: str) -> str:
     _refuse(value, field)
     if not isinstance(value, str) or not value.strip():
@@ -186,7 +194,7 @@ _MECHANISM = _mapping({"calibration": _ratio, "n_treated": _count, "n_holdout": 
                        "on_treated": _ON_TREATED})  # fmt: skip
 
 REVIEW_FIELDS = _mapping({
-    "campaign": _mapping({"id": _required_text, "name": _text, "type": _text, "timezone": _text,
+    "campaign": _mapping({"id": _required_text, "name": _people_text, "type": _text, "timezone": _text,
                           "event_start": _text, "event_end": _text}),
     "funnel": _each(_count),
     "rates": _each(_ratio),
