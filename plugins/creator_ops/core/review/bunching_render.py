@@ -9,8 +9,8 @@ page, the Markdown and anyone re-reading the JSON say the same thing:
   bonus ringgit, and what the tier costs (rounded as a person reads them, intervals too);
 - "does not stand out": the excess's interval reaches 0 or the excess is no larger than a
   placebo's (bunching noise alone made as much where no tier sits);
-- "disagree": the missing mass lies outside the excess's interval (the window of five bins
-  below and two above does not fit this threshold);
+- "disagree": excess and missing mass differ by more than 1.96 standard errors (the window of
+  five bins below and two above does not fit this threshold; `bunching.masses_agree`);
 - the what-if tables say which tiers bring the least GMV per bonus ringgit.
 """
 
