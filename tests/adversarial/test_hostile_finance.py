@@ -181,3 +181,43 @@ def test_a_personal_data_id_without_the_key_is_refused_not_merged(tmp_path, caps
     monkeypatch.delenv("AIRFLOW_VAR_PII_HASH_KEY", raising=False)
     code, _, err = _finance(tmp_path, capsys, payouts=HEADER + "R-1,0127712468,10.00\nR-2,0127712469,20.00\n")
     assert code == 2 and "row 1: creator_id: an id that is personal data" in err and "0127712468" not in err, err
+
+
+@pytest.mark.parametrize("command", ["ingest", "ecosystem", "review"])
+def test_every_folder_out_that_is_a_link_is_exit_2(tmp_path, capsys, command):
+    """docs/hardening.md: a `--out` that is a symbolic link is refused before any work, for every folder --out."""
+    from ecosystem_fixture import write_campaigns
+
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    campaigns = write_campaigns(tmp_path / "campaigns")
+    data = campaigns / "c1"
+    argv = {
+        "ingest": ["ingest", "enrollments", str(data / "enrollments.csv"), "--out", str(link)],
+        "ecosystem": ["ecosystem", "--campaigns", str(campaigns), "--out", str(link)],
+        "review": ["review", "--spec", str(data / "spec.yaml"), "--data", str(data), "--out", str(link)],
+    }[command]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and "is a symbolic link" in err and "Traceback" not in err, err
+    assert not any(real.iterdir())
+
+
+def test_no_step_writes_through_a_link_below_the_output_root(tmp_path, monkeypatch):
+    """The Airflow steps' writers (no --out): the output root may be a link, nothing below it may."""
+    from creator_ops.core.paths import OutputTargetError
+    from creator_ops.core.safe_csv import write_atomically
+
+    real_root, elsewhere = tmp_path / "real_output", tmp_path / "elsewhere"
+    real_root.mkdir()
+    elsewhere.mkdir()
+    (tmp_path / "output").symlink_to(real_root, target_is_directory=True)  # a root that is a link: fine
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
+    written = write_atomically(tmp_path / "output" / "c1" / "recruitment" / "shortlist.csv", b"a\n")
+    assert (real_root / "c1" / "recruitment" / "shortlist.csv").read_bytes() == b"a\n" and written.exists()
+    (real_root / "c2").symlink_to(elsewhere, target_is_directory=True)  # a campaign folder that is a link
+    with pytest.raises(OutputTargetError, match="is a symbolic link"):
+        write_atomically(tmp_path / "output" / "c2" / "finance" / "payments.csv", b"x\n")
+    assert not any(elsewhere.iterdir())

@@ -25,8 +25,8 @@ the interval held the simulated truth).
 The bootstrap is vectorised: the estimate is linear in the 50 counts, and the counts of a
 resample of n creators drawn with replacement are a multinomial draw of n over the bins
 (plus "outside the window") with the observed shares, so each tier draws its 1,000 count
-vectors directly, whatever the number of creators. Pure numpy, statistics in floating
-point; money leaves as integer sen (`values.Money`).
+vectors directly, whatever the number of creators, and whatever order the creators came
+in. Pure numpy, statistics in floating point; money leaves as integer sen (`values.Money`).
 """
 
 from __future__ import annotations

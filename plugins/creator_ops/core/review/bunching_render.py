@@ -65,8 +65,9 @@ def tier_sentence(entry: dict[str, Any], full_bonus_sen: int | None = None) -> s
                 "50 % of it (too few to tell a push from noise).")  # fmt: skip
     bonus = entry["bonus_myr"].sen
     whole = full_bonus_sen if full_bonus_sen is not None else bonus
-    reach = f"the {format_rm(whole)} bonus" + (f" ({format_rm(bonus)} more than the tier below)" if whole != bonus
-                                                else "")  # fmt: skip
+    more = "more" if bonus >= 0 else "less"  # a tier may pay less than the one below it (SPEC 5 allows it)
+    reach = f"the {format_rm(whole)} bonus" + (f" ({format_rm(abs(bonus))} {more} than the tier below)"
+                                                if whole != bonus else "")  # fmt: skip
     low, high = entry["excess_ci95"]
     pushed = entry["pushed_gmv_myr"].sen
     pushed_low, pushed_high = (m.sen for m in entry["pushed_gmv_ci95_myr"])
@@ -185,7 +186,10 @@ def least_gmv_per_bonus(review: dict[str, Any]) -> str | None:
             + ("" if len(measured) == 1 else ", then " + ", then ".join(tier(e) for e in measured[1:]))
         )
     if unmeasured:
-        parts.append(f"{', '.join(unmeasured)}: no estimate (too few creators or no bonus paid)")
+        names = unmeasured[0] if len(unmeasured) == 1 else ", ".join(unmeasured[:-1]) + " and " + unmeasured[-1]
+        have = "has" if len(unmeasured) == 1 else "have"
+        parts.append(f"the {'tier' if len(unmeasured) == 1 else 'tiers'} at {names} {have} no estimate "
+                     "(too few creators near the threshold, or no bonus paid)")  # fmt: skip
     return (
         "; ".join(parts) + ". A what-if design recomputes payouts on the same sales; the push measured here is "
         "what each tier's bonus brought in the first place."

@@ -30,6 +30,7 @@ from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.review.values import _MONEY_TEXT, Money, Ratio, _decode
+from creator_ops.core.safe_yaml import read_regular_file
 
 MAX_REVIEW_BYTES = 16 * 1024 * 1024  # a 1M-order-line review is well under 1 MB
 MAX_DEPTH = 32  # the review nests 6 levels deep
@@ -99,6 +100,14 @@ def _text(value: Any, field: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise _Bad(field, f"{_shown(value)} is {_kind(value)}; the review writes text here")
+
+
+def _people_text(value: Any, field: str) -> str | None:
+    """A name people wrote (the campaign's): masked as the spec's own name is, before any sink prints it."""
+    from creator_ops.core.masking import mask_pii
+
+    text = _text(value, field)
+    return mask_pii(text) if text else text
 
 
 def _required_text(value: Any, field: str) -> str:
@@ -186,7 +195,7 @@ _MECHANISM = _mapping({"calibration": _ratio, "n_treated": _count, "n_holdout": 
                        "on_treated": _ON_TREATED})  # fmt: skip
 
 REVIEW_FIELDS = _mapping({
-    "campaign": _mapping({"id": _required_text, "name": _text, "type": _text, "timezone": _text,
+    "campaign": _mapping({"id": _required_text, "name": _people_text, "type": _text, "timezone": _text,
                           "event_start": _text, "event_end": _text}),
     "funnel": _each(_count),
     "rates": _each(_ratio),
@@ -248,8 +257,7 @@ def read_review(path_text: str | Path, option: str = "--baseline") -> dict[str, 
     path = Path(path_text)
     where = f"{option} {path}"
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_REVIEW_BYTES + 1)
+        raw = read_regular_file(path, MAX_REVIEW_BYTES + 1)
     except OSError as exc:
         raise ReviewFileError(f"{where}: cannot read: {exc.strerror or exc}", file=path) from None
     if len(raw) > MAX_REVIEW_BYTES:
