@@ -30,6 +30,7 @@ from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.review.values import _MONEY_TEXT, Money, Ratio, _decode
+from creator_ops.core.safe_yaml import read_regular_file
 
 MAX_REVIEW_BYTES = 16 * 1024 * 1024  # a 1M-order-line review is well under 1 MB
 MAX_DEPTH = 32  # the review nests 6 levels deep
@@ -256,8 +257,7 @@ def read_review(path_text: str | Path, option: str = "--baseline") -> dict[str, 
     path = Path(path_text)
     where = f"{option} {path}"
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_REVIEW_BYTES + 1)
+        raw = read_regular_file(path, MAX_REVIEW_BYTES + 1)
     except OSError as exc:
         raise ReviewFileError(f"{where}: cannot read: {exc.strerror or exc}", file=path) from None
     if len(raw) > MAX_REVIEW_BYTES:

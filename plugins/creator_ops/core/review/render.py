@@ -274,7 +274,7 @@ LABELS = {
     "gmv": "GMV", "gmv.eligible_myr": "Eligible GMV", "gmv.by_content_type": "Eligible GMV by content type",
     "gmv.by_category": "Eligible GMV by product category", "gmv.by_hour": "Eligible GMV by hour",
     "cost": "Cost", "cost.incentives_myr": "Incentives", "cost.commission_myr": "Commission",
-    "cost.samples_myr": "Free samples", "cost.total_myr": "Total cost",
+    "cost.samples_myr": "Free samples (every sample shipped)", "cost.total_myr": "Total cost",
     "roi": "ROI (eligible GMV / total cost)",
     "cost_per_selling_creator_myr": "Cost per selling creator",
     "top10_share": "Top 10% of creators' share of GMV",
