@@ -31,7 +31,9 @@ def test_the_incentive_response_histogram_is_drawn_offline(browser, tmp_path):
     page = write_review(compute_review(make_spec(), inputs, themes=False), tmp_path / "review")["html"]
 
     browser.send("Network.enable")
-    browser.send("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1)
+    browser.send(
+        "Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1
+    )
     browser.goto(page.as_uri())
     text = browser.wait_for_text("Do the tier bonuses make creators sell more?", "Tier at RM 1,000.00")
     assert "pushed past RM 1,000.00 to reach the RM 50.00 bonus" in text
