@@ -436,7 +436,7 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
     """Print the matchmaking list's summary (and BD's sign-off) and the traffic allocation so far."""
     import json
 
-    from creator_ops.warehouse.mechanisms import traffic_overview
+    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_MEANS, BOOSTED_GMV_NAME, traffic_overview
 
     folder = out / "matchmaking"
     if (folder / "summary.json").is_file():
@@ -463,8 +463,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         print(f"\nTraffic allocation ({t.hours} live hours allocated)")
         print(f"  spent {format_rm(t.spent_sen)} of {format_rm(budget)} on {t.boosted_creators} creators")
         print(
-            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; live GMV of boosted creators since "
-            f"their first boost {format_rm(t.actual_gmv_sen)}"
+            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; {BOOSTED_GMV_NAME} {format_rm(t.actual_gmv_sen)} "
+            f"({BOOSTED_GMV_MEANS})"
         )
         print(f"  files: {out / 'traffic'}")
 

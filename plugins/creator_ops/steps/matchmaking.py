@@ -285,9 +285,9 @@ def samples_power(ctx: StepContext, result) -> dict[str, Any] | None:
         return None
     treated = len({p.creator_id for p in result.pairs})
     ghosts = len({p.creator_id for p in result.ghost_pairs})
-    predicted = None
+    predicted, by = None, "the plan predicts"
     for m in reversed(earlier_measurements(ctx.engine, ctx.spec, "samples")):
         if m.lift_sen is not None:
-            predicted = float(m.lift_sen)
+            predicted, by = float(m.lift_sen), f"{m.campaign_id}'s samples holdout measured"
             break
-    return power_now(ctx, "samples", treated, ghosts, predicted)
+    return power_now(ctx, "samples", treated, ghosts, predicted, by)

@@ -152,7 +152,8 @@ def calibration_factor(ctx: StepContext):
 
 
 def power_now(ctx: StepContext, mechanism: str, n_treated: int, n_holdout: int,
-              predicted_per_treated_sen: float | None) -> dict[str, Any] | None:  # fmt: skip
+              predicted_per_treated_sen: float | None,
+              predicted_by: str = "the plan predicts") -> dict[str, Any] | None:  # fmt: skip
     """SPEC 15's MDE for the plan so far, with `s` from the latest earlier campaign of the type that measured one."""
     from creator_ops.core.experiments import holdout_share_of
     from creator_ops.core.review.experiments import power_statement
@@ -166,5 +167,5 @@ def power_now(ctx: StepContext, mechanism: str, n_treated: int, n_holdout: int,
     latest = preferred[-1] if preferred else None
     return power_statement(
         None if latest is None else latest.sd_sen, n_treated, n_holdout, predicted_per_treated_sen, float(share),
-        None if latest is None else f"{latest.sd_source} of {latest.campaign_id}",
+        None if latest is None else f"{latest.sd_source} of {latest.campaign_id}", predicted_by,
     )

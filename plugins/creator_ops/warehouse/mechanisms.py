@@ -330,6 +330,12 @@ def store_hour(
             )
 
 
+# The one name of `TrafficOverview.actual_gmv_sen`, said wherever it is shown (campaigns view,
+# campaign page, traffic page, demo): what it counts, so a per-hour figure is never mistaken for it.
+BOOSTED_GMV_NAME = "actual GMV of boosted creators"
+BOOSTED_GMV_MEANS = "live GMV of the creators boosted, from each one's first boosted hour to the figures' moment"
+
+
 @dataclass(frozen=True)
 class PlanSoFar:
     """The traffic plan over every hour so far (SPEC 15): would-be-treated per group, expected GMV, held back."""

@@ -378,6 +378,9 @@ def templates() -> SandboxedEnvironment:
     from creator_ops.core.matchmaking import score_text
 
     env.filters.update(money=money, local_time=local_time, percent=percent, score=score_text)
+    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_MEANS, BOOSTED_GMV_NAME
+
+    env.globals.update(boosted_gmv_name=BOOSTED_GMV_NAME, boosted_gmv_means=BOOSTED_GMV_MEANS)
     env.globals["top_links_script"] = Markup(f"<script>{TOP_LINKS_SCRIPT}</script>")
     return env
 
