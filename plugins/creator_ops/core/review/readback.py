@@ -89,7 +89,17 @@ def _check_depth(text: str) -> None:
 def parse_json_bounded(text: str) -> Any:
     """Parse JSON text with finite, bounded numbers (Decimal for fractions) and bounded nesting."""
     _check_depth(text)
-    return json.loads(text, parse_float=_number, parse_int=_number, parse_constant=_constant)
+    return json.loads(text, parse_float=_number, parse_int=_number, parse_constant=_constant, object_pairs_hook=_object)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object with each key once (a key given twice is refused, never "the last one wins")."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Bad("", f"the key {_shown(key)} is given twice in one object")
+        out[key] = value
+    return out
 
 
 # --------------------------------------------------------------------------- the fields read back
@@ -97,6 +107,7 @@ def parse_json_bounded(text: str) -> Any:
 
 def _text(value: Any, field: str) -> str | None:
     _refuse(value, field)
+    _no_surrogates(value, field)
     if value is None or isinstance(value, str):
         return value
     raise _Bad(field, f"{_shown(value)} is {_kind(value)}; the review writes text here")
@@ -154,7 +165,17 @@ def _any(value: Any, field: str) -> Any:
     if isinstance(value, list):
         return [_any(v, f"{field}[{i}]") for i, v in enumerate(value)]
     _refuse(value, field)
+    _no_surrogates(value, field)
     return _decode(value)
+
+
+def _no_surrogates(value: Any, field: str) -> None:
+    """Text must be Unicode text: a lone surrogate (`"\\ud800"`) could not be printed or written later."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _Bad(field, "text with a lone surrogate (\\ud800-\\udfff), not Unicode text") from None
 
 
 def _refuse(value: Any, field: str) -> None:
