@@ -21,6 +21,7 @@ review writes a number here`), which the command line answers with exit code 2.
 from __future__ import annotations
 
 import json
+import os
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -268,17 +269,18 @@ def parse_review(text: str) -> dict[str, Any]:
     return REVIEW_FIELDS(data, "")
 
 
-def read_review(path_text: str | Path, option: str = "--baseline") -> dict[str, Any]:
+def read_review(path_text: str | Path | Any, option: str = "--baseline") -> dict[str, Any]:
     """Read and check a review.json written by `campaignctl review` (or a campaign's review run).
 
     Returns the review with money as `Money` and numbers as `Ratio`/int, as
     `review.values.loads` gives them. Any problem is a `ReviewFileError` naming `option`,
     the file and the field.
     """
-    path = Path(path_text)
+    local = isinstance(path_text, str | os.PathLike)
+    path = Path(path_text) if local else path_text  # an object-storage path (core/storage.py) reads as bytes
     where = f"{option} {path}"
     try:
-        raw = read_regular_file(path, MAX_REVIEW_BYTES + 1)
+        raw = read_regular_file(path, MAX_REVIEW_BYTES + 1) if local else path.read_bytes()
     except OSError as exc:
         raise ReviewFileError(f"{where}: cannot read: {exc.strerror or exc}", file=path) from None
     if len(raw) > MAX_REVIEW_BYTES:
