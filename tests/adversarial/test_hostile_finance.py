@@ -44,7 +44,7 @@ def _tree(root: Path) -> set[str]:
 @pytest.mark.parametrize(
     "reference",
     ["/abs/path/X", "../../X", "a/b/REF", "..", ".hidden", "REF\\x", "REF\x00X", "siti.leak@gmail.com",
-     "PAY-0127712468", "R" * 121, "", " "],
+     "PAY-0127712468", "R" * 121, "", " ", "CON", "nul", "COM1", "REF.", "R\u00c9F-1"],
 )  # fmt: skip
 def test_a_reference_that_cannot_name_a_file_is_exit_2_naming_row_and_field(tmp_path, capsys, reference):
     before = _tree(tmp_path)

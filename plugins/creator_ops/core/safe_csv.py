@@ -74,6 +74,8 @@ def csv_bytes(
 # new one, never half of one.
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+# device names Windows reserves whatever the extension (`NUL.json` opens the null device there)
+_RESERVED = re.compile(r"(?i)con|prn|aux|nul|com[0-9]|lpt[0-9]")
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -100,6 +102,8 @@ def safe_name(value: Any, *, suffix: str = "", or_digest: str | None = None,
     problem = None
     if not SAFE_NAME.fullmatch(text):
         problem = "is not a safe file name (1-120 letters, digits, '.', '_' or '-', no folders)"
+    elif text.endswith(".") or _RESERVED.fullmatch(text.split(".")[0]):
+        problem = "is a name Windows reserves or changes (CON, NUL, COM1, LPT1…, a trailing '.'); give another"
     elif mask_pii(text) != text:
         problem = "holds personal data (an e-mail address or phone number); it cannot name a file"
     if problem is None:
