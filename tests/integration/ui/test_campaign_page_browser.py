@@ -319,3 +319,14 @@ def test_one_definition_per_figure_on_every_surface(demo_standalone):
     if samples and samples.get("spend_myr") is not None:
         assert "samples shipped to treated creators" in review_html
         assert samples["spend_myr"].sen <= review["cost"]["samples_myr"].sen
+
+
+def test_the_demos_survey_language_other_is_rare(demo_standalone):
+    """Under 10 % of the demo's survey responses fall in language "other" (docs/review.md, "by_language")."""
+    from creator_ops.core.review import loads
+
+    review = loads((demo_standalone.home / "output" / CAMPAIGN / "review" / "review.json").read_text(encoding="utf-8"))
+    for survey in review["surveys"].values():
+        by_language = survey["by_language"]
+        total = sum(group["responses"] for group in by_language.values())
+        assert by_language.get("other", {"responses": 0})["responses"] < total / 10, by_language
