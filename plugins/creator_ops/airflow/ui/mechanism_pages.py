@@ -160,17 +160,24 @@ class TrafficPage:
         }
 
 
-def traffic_page(spec: CampaignSpec, engine: Engine) -> TrafficPage:
-    """Read each allocated live hour and, from the latest snapshot, what the boosted creators made in it."""
+def traffic_page(spec: CampaignSpec, engine: Engine, now: dt.datetime | None = None) -> TrafficPage:
+    """Read each allocated live hour and, from the page's snapshot, what the boosted creators made in it.
+
+    Seen at `now` (a pinned "now" on a demo's event day), the page shows the hours allocated
+    before it and the snapshot `snapshots_at` picks for it, as the day was.
+    """
     from creator_ops.warehouse.experiments import stored_predictions
     from creator_ops.warehouse.mechanisms import hours
-    from creator_ops.warehouse.snapshots import latest_snapshot
+    from creator_ops.warehouse.snapshots import snapshots_at
 
-    snapshot = latest_snapshot(engine, spec.id)
+    now = now or dt.datetime.now(dt.UTC)
+    snapshot = snapshots_at(engine, [spec], now).get(spec.id)
     actual = snapshot.boosted_gmv_by_hour if snapshot is not None else {}
     page = TrafficPage(spec=spec, snapshot=snapshot)
     for row in hours(engine, spec.id):
         start = as_utc(row.hour_start)
+        if start > now:
+            break  # allocated after the moment the page is seen at
         epoch = int(start.timestamp()) // HOUR
         counted = snapshot is not None and start < snapshot.as_of
         page.hours.append(TrafficHour(
