@@ -415,7 +415,9 @@ def iso_utc(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.binary_join_element_wise(text, "Z", "")
 
 
-def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False) -> Path:
+def write_arrow_csv(
+    table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False, root: str | os.PathLike[str] | None = None
+) -> Path:
     """Write an Arrow table as formula-safe UTF-8 CSV (timestamps as ISO 8601 UTC with `Z`), atomically."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -430,7 +432,7 @@ def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool 
     if bom:
         buffer.write(b"\xef\xbb\xbf")
     pacsv.write_csv(out, buffer)
-    return write_atomically(path, buffer.getvalue())
+    return write_atomically(path, buffer.getvalue(), root=root)
 
 
 __all__ = [
