@@ -417,13 +417,14 @@ def _print_figures(spec, engine) -> None:
 
 def _print_review(folder: Path) -> None:
     """Print the campaign review's headline figures and where its page is."""
-    from creator_ops.core.review import headline, loads
+    from creator_ops.core.review import headline
+    from creator_ops.core.review.readback import read_review
 
     path = folder / "review.json"
     if not path.is_file():
         print("\nCampaign review: not built (it is built in the settlement and payout runs)")
         return
-    review = loads(path.read_text(encoding="utf-8"))
+    review = read_review(path, "review")  # the one validated reader, as for --baseline
     baseline = review.get("baseline") or {}
     against = f", compared with {baseline.get('name') or baseline.get('campaign_id')}" if baseline else ""
     print(f"\nCampaign review{against}")
@@ -436,7 +437,7 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
     """Print the matchmaking list's summary (and BD's sign-off) and the traffic allocation so far."""
     import json
 
-    from creator_ops.warehouse.mechanisms import traffic_overview
+    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_MEANS, BOOSTED_GMV_NAME, traffic_overview
 
     folder = out / "matchmaking"
     if (folder / "summary.json").is_file():
@@ -463,8 +464,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         print(f"\nTraffic allocation ({t.hours} live hours allocated)")
         print(f"  spent {format_rm(t.spent_sen)} of {format_rm(budget)} on {t.boosted_creators} creators")
         print(
-            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; live GMV of boosted creators since "
-            f"their first boost {format_rm(t.actual_gmv_sen)}"
+            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; {BOOSTED_GMV_NAME} {format_rm(t.actual_gmv_sen)} "
+            f"({BOOSTED_GMV_MEANS})"
         )
         print(f"  files: {out / 'traffic'}")
 
@@ -659,6 +660,8 @@ def main(argv: list[str] | None = None) -> int:
             since = max(since, run.end)
             t0 = time.monotonic()
             dag_run = dag.test(logical_date=run.start)
+            if str(run.phase) == "live":  # the boosts the allocation just made cause their effect (SPEC 15)
+                data = boost_effects(data, truth, spec, run)
             states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
             result = {"phase": str(run.phase), "start": run.start, "state": str(dag_run.state), "states": states}
             results.append(result)
@@ -690,39 +693,94 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def boost_effects(data, truth: dict, spec, run):
+    """Give the creators this live hour boosted their simulated effect, after the hour (SPEC 15's demo truth)."""
+    from creator_ops.stand_ins.data import add_boost_effects
+    from creator_ops.warehouse.db import default_url, make_engine
+    from creator_ops.warehouse.mechanisms import allocation_rows
+
+    engine = make_engine(default_url())
+    try:
+        rows = allocation_rows(engine, spec.id)
+    finally:
+        engine.dispose()
+    hour = run.start.astimezone(dt.UTC)
+    boosted = {creator: run.end for start, creator, spend, _ in rows if spend > 0 and _as_utc(start) == hour}
+    return add_boost_effects(data, truth, boosted)
+
+
+def _as_utc(moment):
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def treated_of_plan(engine, spec, mechanism: str) -> list[str]:
+    """T_W: the creators of the review's population the plan chose and treated (boosted in any hour; paired in
+    the signed-off list), as the on-treated estimate counts them."""
+    from creator_ops.warehouse import mechanisms as wh
+    from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
+
+    excluded = set(load_warehouse_inputs(engine, spec.id).exclusions.column("creator_id").to_pylist())
+    population = {c.creator_id for c in wh.enrolled_candidates(engine, spec.id, spec.timeline.registration_closes)}
+    population -= excluded
+    if mechanism == "traffic":
+        chosen = {creator for _, creator, spend, _ in wh.allocation_rows(engine, spec.id) if spend > 0}
+    else:
+        record = wh.frozen_list(engine, spec.id) or wh.latest_list(engine, spec.id)
+        chosen = {p[0] for p in wh.list_pairs(engine, record.list_id)} if record else set()
+    return sorted(chosen & population)
+
+
 def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
-    """Print what the holdouts measured beside the simulated truth, and the live projection against the final."""
-    from creator_ops.core.money import format_rm
-    from creator_ops.core.review import loads
-    from creator_ops.core.review.experiments_render import lift_sentence, percent_text
+    """Print the on-treated effects beside the simulated truth, the MDE said before, SRM, the pooled factor;
+    then the live projection against the final."""
+    from creator_ops.core.review.experiments import measurement_from_review, pooled_from, pooled_sentence
+    from creator_ops.core.review.readback import read_review
     from creator_ops.core.steps import output_root
 
-    def rm(sen: float) -> str:
-        return format_rm(int(round(sen)))
-
     path = output_root() / spec.id / "review" / "review.json"
-    review = loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    review = read_review(path, "review") if path.is_file() else {}
     experiments = review.get("experiments")
-    print("\nWhat the mechanisms caused (holdouts, SPEC 12) — measured against the simulated truth")
-    for label, measured, known in (
-        (spec.id, experiments, truth),
-        *([(previous["campaign_id"], previous.get("experiments"), previous.get("truth"))] if previous else []),
-    ):
+    print("\nWhat the mechanisms caused on the creators they chose (holdouts, SPEC 15) — against the simulated truth")
+    campaigns = [(spec.id, experiments, truth)]
+    if previous:
+        campaigns.append((previous["campaign_id"], previous.get("experiments"), previous.get("truth")))
+    for label, measured, known in campaigns:
         for mechanism, block in (measured or {}).items():
-            real = (known or {}).get(mechanism)
-            print(f"  {label} {mechanism}: {lift_sentence(mechanism, block)}")
-            if real and block.get("lift_myr") is not None:
-                low, high = block["ci95_low_myr"].sen, block["ci95_high_myr"].sen
-                inside = low <= real["ate_sen"] <= high
-                print(
-                    f"    simulated truth {rm(real['ate_sen'])} per creator over {real['population']:,} creators: "
-                    f"{'inside' if inside else 'OUTSIDE'} the 95 % interval [{rm(low)}, {rm(high)}] "
-                    f"(raw, without CUPED: [{rm(block['raw']['ci95_low_myr'].sen)}, "
-                    f"{rm(block['raw']['ci95_high_myr'].sen)}])"
-                )
+            _print_on_treated(engine, load_spec_of(label, spec), mechanism, block, known)
     if not experiments:
         print("  (the 12.12 review was not built in this demo's runs)")
+    pooled, listed = pooled_from([measurement_from_review(r, "traffic") for r in _reviews_of(previous, review)])
+    print(f"  The next {spec.type} campaign's traffic calibration (pooled loop): {pooled_sentence(pooled, listed)}")
     _print_incentive_response(spec, review, truth, previous)
+    _print_projection(spec, engine, review)
+
+
+def _print_on_treated(engine, spec, mechanism: str, block: dict, known: dict | None) -> None:
+    from creator_ops.core.money import format_rm
+    from creator_ops.core.review.experiments_render import on_treated_sentence, srm_sentence
+    from creator_ops.stand_ins.data import truth_per_treated
+
+    on_treated = block.get("on_treated") or {}
+    print(f"  {spec.id} {mechanism}: {on_treated_sentence(mechanism, on_treated) if on_treated else 'n/a'}")
+    said = _stated_power(engine, spec.id, mechanism)
+    if said:
+        print(f"    stated before the event: {said}")
+    treated = treated_of_plan(engine, spec, mechanism)
+    per_treated = truth_per_treated(((known or {}).get(mechanism) or {}).get("given_sen") or {}, treated)
+    if per_treated is not None:
+        line = f"    simulated truth {format_rm(round(per_treated))} per treated creator over {len(treated):,} treated"
+        if on_treated.get("lift_myr") is not None:
+            low, high = on_treated["ci95_low_myr"].sen, on_treated["ci95_high_myr"].sen
+            line += (f": {'inside' if low <= per_treated <= high else 'OUTSIDE'} the 95 % interval "
+                     f"[{format_rm(low)}, {format_rm(high)}], p = {on_treated['p_value']}")  # fmt: skip
+        print(line)
+    if block.get("srm"):
+        print(f"    {srm_sentence(block)}")
+
+
+def _print_projection(spec, engine, review: dict) -> None:
+    from creator_ops.core.money import format_rm
+    from creator_ops.core.review.experiments_render import percent_text
     from creator_ops.warehouse.experiments import stored_predictions
 
     projections = stored_predictions(engine, spec.id, "live_projection")
@@ -749,6 +807,40 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
             )
             print(f"  Backtest, replaying {', '.join(block['backtest_campaigns'])} hour by hour (median absolute "
                   f"error at 25/50/75 % of the event) {checkpoints}")  # fmt: skip
+
+
+
+def load_spec_of(campaign_id: str, spec):
+    """The spec of `campaign_id` (this demo's, or its previous campaign's from the specs folder)."""
+    from creator_ops.core.settings import settings
+    from creator_ops.core.spec import load_spec
+
+    if campaign_id == spec.id:
+        return spec
+    return load_spec(settings().campaign_specs_dir / f"{campaign_id}.yaml")
+
+
+def _stated_power(engine, campaign_id: str, mechanism: str) -> str | None:
+    """What the holdout could detect, as the product said it before the event (traffic: the first live hour)."""
+    from creator_ops.warehouse import mechanisms as wh
+    from creator_ops.warehouse.experiments import stored_predictions
+
+    if mechanism == "traffic":
+        made = stored_predictions(engine, campaign_id, "traffic_power")
+        return made[0].detail.get("text") if made else None
+    record = wh.frozen_list(engine, campaign_id) or wh.latest_list(engine, campaign_id)
+    power = (record.summary or {}).get("power") if record else None
+    return power.get("text") if power else None
+
+
+def _reviews_of(previous: dict | None, review: dict) -> list[dict]:
+    """The reviews the next campaign pools: the previous campaign's and this one's (SPEC 15's loop)."""
+    out = []
+    if previous and previous.get("experiments"):
+        out.append({"campaign": {"id": previous["campaign_id"]}, "experiments": previous["experiments"]})
+    if review.get("experiments"):
+        out.append(review)
+    return out
 
 
 def _print_incentive_response(spec, review: dict, truth: dict, previous: dict | None) -> None:

@@ -192,7 +192,7 @@ def test_page_figures_follow_the_campaign_rules(seeded):
     assert (milestones.creators_enrolled, milestones.eligible_gmv_sen) == (figures.enrolled, figures.eligible_gmv_sen)
     # the pace: 15.5 of 24 event hours gone, so a straight line to RM 5,000,000 stands at 15.5/24 of it
     assert progress["live_gmv"].pace_now == 500_000_000 * 55_800 // 86_400
-    assert progress["live_gmv"].verdict == "behind pace"
+    assert progress["live_gmv"].verdict == "behind pace so far"  # the event is open at NOW
     assert progress["enrolled"].verdict == "target missed"  # registration closed with 2 of 3,000
     hour0 = int(EVENT.timestamp()) // 3600
     assert page.live_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999, hour0 + 11: 4000}
@@ -413,3 +413,43 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
         page = client.get(f"/creator-ops/campaigns/{SPEC.id}/{path}", follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/auth/login?next=")
     assert client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking.csv").status_code == 401
+
+
+def test_a_pinned_now_shows_the_day_as_it_was(seeded):
+    """Under a pinned now, the page shows the snapshot of the run whose interval holds it, verdicts "so far"
+    while the event is open; a now before every stored snapshot says plainly that it shows a later one."""
+    from dataclasses import replace
+
+    from creator_ops.core.calendar import CampaignCalendar
+    from creator_ops.warehouse.snapshots import (
+        BEFORE_NOW,
+        HOLDS_NOW,
+        LATER,
+        compute_snapshot,
+        snapshots_at,
+        store_snapshot,
+    )
+
+    calendar = CampaignCalendar(SPEC.timeline)
+    holding = calendar.run_containing(NOW)  # the live run whose interval holds 15:30
+    later = calendar.runs[calendar.runs.index(holding) + 1]
+    final = calendar.runs[-1]
+    for run, name in ((holding, "r_holding"), (later, "r_later"), (final, "r_final")):
+        store_snapshot(seeded, replace(compute_snapshot(seeded, SPEC, as_of=run.end, run_id=name), run_id=name))
+    assert holding.start <= NOW < holding.end
+
+    chosen = snapshots_at(seeded, [SPEC], NOW)[SPEC.id]
+    assert (chosen.run_id, chosen.chosen_because) == ("r_holding", HOLDS_NOW)  # not the final run's
+    page = campaign_page(SPEC, seeded, NOW)
+    assert page.snapshot.run_id == "r_holding"
+    progress = {p.key: p for p in page.progress}
+    assert progress["live_gmv"].verdict.endswith("so far")  # the event is still open at its moment
+    # between runs with no snapshot of its own, the latest one before now
+    gap = later.end + (calendar.runs[calendar.runs.index(later) + 1].end - later.end) / 2
+    assert snapshots_at(seeded, [SPEC], gap)[SPEC.id].chosen_because in (BEFORE_NOW, HOLDS_NOW)
+    # long before any run: the earliest later snapshot, said plainly on the page
+    early = holding.start - dt.timedelta(days=30)
+    assert snapshots_at(seeded, [SPEC], early)[SPEC.id].chosen_because == LATER
+    # after the campaign: the final run's figures, final verdicts
+    after = snapshots_at(seeded, [SPEC], final.end + dt.timedelta(days=1))[SPEC.id]
+    assert after.run_id == "r_final"

@@ -275,3 +275,47 @@ def test_a_demo_task_log_shows_in_the_ui(browser, demo_standalone):
     started = dt.datetime.fromisoformat(run["start_date"].replace("Z", "+00:00"))
     myt = dt.timezone(dt.timedelta(hours=8))
     assert started.astimezone(myt).strftime("%Y-%m-%d %H:%M") in browser.text()
+
+
+def test_one_definition_per_figure_on_every_surface(demo_standalone):
+    """Each figure that had two numbers under one name (issue 30) has one number, named the same, everywhere."""
+    import httpx
+
+    from creator_ops.core.review import loads
+    from creator_ops.warehouse.db import make_engine
+    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_NAME
+    from creator_ops.warehouse.snapshots import latest_snapshot, traffic_of
+
+    server = demo_standalone
+    server.api("GET", "/version")  # signs in (the token)
+    headers = {"Authorization": f"Bearer {server._token}"}
+
+    def page(path: str) -> str:
+        response = httpx.get(f"{server.base_url}/creator-ops{path}", headers=headers, timeout=60)
+        assert response.status_code == 200, (path, response.status_code)
+        return response.text
+
+    engine = make_engine(f"sqlite:///{server.home / 'creator_ops_warehouse.db'}")
+    boosted = traffic_of(latest_snapshot(engine, CAMPAIGN)).actual_gmv_sen
+    engine.dispose()
+    shown = f"RM {boosted // 100:,}.{boosted % 100:02d}"
+    # actual GMV of boosted creators: the list, the campaign page, its JSON and the traffic page, one number
+    overview = {r["campaign_id"]: r for r in httpx.get(f"{server.base_url}/creator-ops/campaigns.json",
+                                                       headers=headers, timeout=60).json()["campaigns"]}
+    assert overview[CAMPAIGN]["campaign_id"] == CAMPAIGN
+    listing, campaign, traffic = page("/campaigns"), page(f"/campaigns/{CAMPAIGN}"), page(f"/campaigns/{CAMPAIGN}/traffic")
+    for html in (listing, campaign, traffic):
+        assert f"{BOOSTED_GMV_NAME}</span> {shown}" in html or f"{BOOSTED_GMV_NAME} {shown}" in html \
+            or f"{BOOSTED_GMV_NAME.capitalize()}: {shown}" in html
+    campaign_json = httpx.get(f"{server.base_url}/creator-ops/campaigns/{CAMPAIGN}.json", headers=headers,
+                              timeout=60).json()
+    assert campaign_json["traffic"]["actual_gmv_sen"] == boosted
+    assert "GMV in the boosted hour" in traffic  # the per-hour figure has a name of its own
+    # sample cost: SPEC 10's cost counts every sample shipped; the experiments' figure is named for what it counts
+    review = loads((server.home / "output" / CAMPAIGN / "review" / "review.json").read_text(encoding="utf-8"))
+    review_html = page(f"/campaigns/{CAMPAIGN}/review")
+    assert "Free samples (every sample shipped)" in review_html
+    samples = (review.get("experiments") or {}).get("samples")
+    if samples and samples.get("spend_myr") is not None:
+        assert "samples shipped to treated creators" in review_html
+        assert samples["spend_myr"].sen <= review["cost"]["samples_myr"].sen

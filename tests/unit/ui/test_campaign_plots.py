@@ -26,11 +26,13 @@ def test_axis_tops_and_steps_are_round(value, top, steps):
 def test_pace_is_a_straight_line_to_the_target_in_exact_integers():
     progress = Progress("gmv", "GMV", "sen", 1_000_00, 5_000_000_00, (START, END), START + dt.timedelta(hours=6))
     assert progress.pace_now == 1_250_000_00  # a quarter of the day, a quarter of the target
-    assert progress.verdict == "behind pace"
+    assert progress.verdict == "behind pace so far"  # the window is open: a verdict so far (issue 30)
     assert progress.rate_unit == "hour"
     assert progress.needed_rate == -(-(5_000_000_00 - 1_000_00) // 18)  # 18 hours left, rounded up
     done = Progress("gmv", "GMV", "sen", 6_000_000_00, 5_000_000_00, (START, END), START + dt.timedelta(hours=6))
-    assert (done.verdict, done.needed_rate) == ("target reached", None)
+    assert (done.verdict, done.needed_rate) == ("target reached so far", None)
+    closed = Progress("gmv", "GMV", "sen", 6_000_000_00, 5_000_000_00, (START, END), END)
+    assert closed.verdict == "target reached"  # final once the window closed
     over = Progress("gmv", "GMV", "sen", 10, 5_000_000_00, (START, END), END + dt.timedelta(days=1))
     assert (over.verdict, over.pace_now, over.needed_rate) == ("target missed", 5_000_000_00, None)
     month = Progress("enrolled", "Enrolled", "creators", 0, 3_000, (START - dt.timedelta(days=21), START), START)
@@ -109,3 +111,14 @@ def test_timeline_labels_never_overlap_with_the_demo_campaign_and_ten_runbook_st
     assert len(marks) >= steps
     assert _overlaps(marks) == []
     assert all(0 <= x for x, _, _ in marks)
+
+
+def test_cumulative_series_stop_at_now():
+    """A page seen at 15:30 draws its 15:00 hour up to 15:30 and nothing after (issue 30)."""
+    from creator_ops.airflow.ui.campaign_charts import _cumulative, _until
+
+    base = 500_000  # an epoch hour
+    now = (base + 15) * 3600 + 1800.0
+    points = _until(_cumulative({base + 14: 10, base + 15: 5, base + 16: 7}), now)
+    assert points == [((base + 15) * 3600.0, 10.0), (now, 15.0)]
+    assert max(x for x, _ in points) <= now

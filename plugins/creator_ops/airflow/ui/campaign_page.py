@@ -92,16 +92,18 @@ class Progress:
 
     @property
     def verdict(self) -> str:
+        """Final once the window closed ("target missed"); while it is open, "… so far" (it may still change)."""
         if not self.target:
             return "no target"
-        if self.actual >= self.target:
-            return "target reached"
         if self.now < self.window[0]:
             return "not started"
-        if self.now >= self.window[1]:
+        still_open = self.now < self.window[1]
+        if self.actual >= self.target:
+            return "target reached so far" if still_open else "target reached"
+        if not still_open:
             return "target missed"
         pace = self.pace_now or 0
-        return "ahead of pace" if self.actual >= pace else "behind pace"
+        return "ahead of pace so far" if self.actual >= pace else "behind pace so far"
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,9 @@ def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:
     from creator_ops.warehouse import queries
 
     status = page.status
-    payout = queries.latest_payout(engine, page.spec.id)
+    from creator_ops.airflow.ui.overview import payouts_due
+
+    payout = queries.latest_payout(engine, page.spec.id) if payouts_due(page.spec, page.now) else None
     if payout is not None:
         status.payout, status.payout_total_sen, status.payout_creators = payout
     last = queries.last_run(engine, page.spec.id)

@@ -130,6 +130,7 @@ class TrafficHour:
     actual_gmv_sen: int | None  # live GMV of the creators boosted in the hour, in that hour (None: no snapshot yet)
     boosted: int
     creators: int
+    held_back_sen: int = 0  # SPEC 15: the plan's spend on holdout creators (ghosts), counted, not bought
 
 
 @dataclass
@@ -137,6 +138,16 @@ class TrafficPage:
     spec: CampaignSpec
     snapshot: Any = None
     hours: list[TrafficHour] = field(default_factory=list)
+    power: dict[str, Any] | None = None  # SPEC 15: the latest hour's MDE statement, as the traffic step made it
+
+    @property
+    def held_back_text(self) -> str | None:
+        """"RM 2,950.00 of boost held back with the holdout" (None without a traffic holdout)."""
+        from creator_ops.core.experiments import held_back_text
+
+        if self.spec.experiments is None or self.spec.experiments.traffic is None:
+            return None
+        return held_back_text(boost_sen=sum(h.held_back_sen for h in self.hours))
 
     @property
     def totals(self) -> dict[str, int]:
@@ -149,21 +160,31 @@ class TrafficPage:
         }
 
 
-def traffic_page(spec: CampaignSpec, engine: Engine) -> TrafficPage:
-    """Read each allocated live hour and, from the latest snapshot, what the boosted creators made in it."""
-    from creator_ops.warehouse.mechanisms import hours
-    from creator_ops.warehouse.snapshots import latest_snapshot
+def traffic_page(spec: CampaignSpec, engine: Engine, now: dt.datetime | None = None) -> TrafficPage:
+    """Read each allocated live hour and, from the page's snapshot, what the boosted creators made in it.
 
-    snapshot = latest_snapshot(engine, spec.id)
+    Seen at `now` (a pinned "now" on a demo's event day), the page shows the hours allocated
+    before it and the snapshot `snapshots_at` picks for it, as the day was.
+    """
+    from creator_ops.warehouse.experiments import stored_predictions
+    from creator_ops.warehouse.mechanisms import hours
+    from creator_ops.warehouse.snapshots import snapshots_at
+
+    now = now or dt.datetime.now(dt.UTC)
+    snapshot = snapshots_at(engine, [spec], now).get(spec.id)
     actual = snapshot.boosted_gmv_by_hour if snapshot is not None else {}
     page = TrafficPage(spec=spec, snapshot=snapshot)
     for row in hours(engine, spec.id):
         start = as_utc(row.hour_start)
+        if start > now:
+            break  # allocated after the moment the page is seen at
         epoch = int(start.timestamp()) // HOUR
         counted = snapshot is not None and start < snapshot.as_of
         page.hours.append(TrafficHour(
             start=start, budget_sen=int(row.hour_budget_sen), spent_sen=int(row.spent_sen),
             expected_gmv_sen=int(row.expected_gmv_sen), actual_gmv_sen=actual.get(epoch, 0) if counted else None,
-            boosted=int(row.boosted), creators=int(row.creators),
+            boosted=int(row.boosted), creators=int(row.creators), held_back_sen=int(row.held_back_sen),
         ))  # fmt: skip
+    made = stored_predictions(engine, spec.id, "traffic_power")
+    page.power = made[-1].detail if made else None
     return page
