@@ -393,6 +393,8 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
     # the score is unitless: whole numbers, never in ringgit (its total, 1,234.56, shows as 1,235)
     assert ">1,000</td>" in html and ">35</td>" in html and "short 1" in html
     assert "ranking score 1,235 " in html and "RM 1,234.56" not in html and "RM 1,000.00" not in html
+    # the data's moment first; the clock of the computation labelled as such (issue 30)
+    assert "data as of" in html and "(computed Tue 08 Dec 2026 00:00 by the clock)" in html
     # a product with sample quota 0 is not "filled": it has no samples to give
     lip_matte = html[html.index("Lip Matte"):html.index("</tr>", html.index("Lip Matte"))]
     assert "no quota" in lip_matte and "filled" not in lip_matte

@@ -112,7 +112,8 @@ class DatasetQuality:
     verdict: str  # "passed" | "failed"
     files_checked: int
     files_failed: int
-    last_checked: dt.datetime | None
+    last_checked: dt.datetime | None  # the clock when the latest batch was validated
+    data_as_of: dt.datetime | None  # the end of the interval of the run that validated it: the data's moment
     failed_expectations: list[dict[str, Any]]  # the latest failed verdict's expectations (name, why, observed…)
 
 
@@ -154,6 +155,7 @@ class CampaignPage:
     alerts_sent: list[dict[str, Any]] = field(default_factory=list)
     matchmaking: Any = None  # warehouse.mechanisms.ListRecord: the frozen list, else the latest draft
     traffic: Any = None  # warehouse.mechanisms.TrafficOverview, once an hour was allocated
+    run_moments: dict[str, Any] = field(default_factory=dict)  # run id -> the end of its data interval
     projection: Any = None  # warehouse.experiments.StoredPrediction: the latest live projection (SPEC 12)
     warehouse_error: str | None = None
 
@@ -190,6 +192,8 @@ def _read_figures(page: CampaignPage, engine: Engine) -> None:
 
 def _read_quality(page: CampaignPage, conn) -> None:
     rows = reads.latest_verdicts(conn, page.spec.id)
+    moments = reads.run_moments(conn, page.spec.id)
+    page.run_moments = {run_id: as_utc_or_none(end) for run_id, end in moments.items()}
     per_dataset: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         per_dataset[row.dataset].append(row)
@@ -204,6 +208,8 @@ def _read_quality(page: CampaignPage, conn) -> None:
                 files_checked=len(verdicts_of),
                 files_failed=len(failed),
                 last_checked=max(as_utc_or_none(r.validated_at) for r in verdicts_of),
+                data_as_of=max((page.run_moments[r.run_id] for r in verdicts_of if r.run_id in page.run_moments),
+                               default=None),
                 failed_expectations=json.loads(last_failed.failed_expectations_json or "[]") if last_failed else [],
             )
         )
