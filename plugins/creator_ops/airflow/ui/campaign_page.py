@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status
 from creator_ops.core.calendar import PHASE_ORDER, Phase, deadlines
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.core.times import as_utc_or_none
+from creator_ops.core.times import as_utc_or_none, utc
 from creator_ops.warehouse import campaign_reads as reads
 from creator_ops.warehouse.snapshots import FUNNEL
 
@@ -156,6 +156,9 @@ class CampaignPage:
     matchmaking: Any = None  # warehouse.mechanisms.ListRecord: the frozen list, else the latest draft
     traffic: Any = None  # warehouse.mechanisms.TrafficOverview, once an hour was allocated
     run_moments: dict[str, Any] = field(default_factory=dict)  # run id -> the end of its data interval
+    # after the event: every live projection made during it (hour by hour), beside the final figure
+    projections: list[Any] = field(default_factory=list)
+    final_eligible_sen: int | None = None
     projection: Any = None  # warehouse.experiments.StoredPrediction: the latest live projection (SPEC 12)
     warehouse_error: str | None = None
 
@@ -260,6 +263,24 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
     page.traffic = overview if overview is not None and overview.hours else None
 
 
+def _read_projections_after_the_event(page: CampaignPage, engine: Engine) -> None:
+    """Once the event is over (as the page is seen), list the live projections made during it against the final.
+
+    The final is the eligible GMV the predictions were settled with (review stage), else the page's
+    figures; before the event ends the page shows only the latest projection, as it was then.
+    """
+    if page.now < utc(page.spec.timeline.event_end):
+        return
+    from creator_ops.warehouse.experiments import stored_predictions
+
+    page.projections = [p for p in stored_predictions(engine, page.spec.id, "live_projection") if p.as_of <= page.now]
+    settled = next((p.observed_sen for p in page.projections if p.observed_sen is not None), None)
+    if settled is not None:
+        page.final_eligible_sen = settled
+    elif page.snapshot is not None:
+        page.final_eligible_sen = page.snapshot.figures.eligible_gmv_sen
+
+
 def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:
     from creator_ops.warehouse import queries
 
@@ -315,6 +336,7 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
             _read_files(page, conn)
             _read_alerts(page, conn)
         _read_mechanisms(page, engine)
+        _read_projections_after_the_event(page, engine)
     except SQLAlchemyError as exc:
         page.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
         page.snapshot = None
