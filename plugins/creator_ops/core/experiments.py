@@ -201,6 +201,7 @@ RELABELLINGS = 10_000
 NO_PLAN = "no_plan"
 SRM_ALPHA = 0.001
 _RELABEL_CHUNK = 500  # relabellings per numpy block: bounded memory whatever the size of W
+_FY_ROWS = 1_000  # index rows shuffled at once by the partial Fisher–Yates (measured fastest at W of 2,000)
 
 
 @dataclass(frozen=True)
@@ -275,36 +276,58 @@ def t_quantile(df: float) -> float:
     return float(t.ppf(0.975, df))
 
 
+def _subset_sums(values: np.ndarray, k: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Return the sums of `draws` uniformly random k-subsets of `values` (without replacement within each).
+
+    Two exact ways, whichever costs less: for a small k, a partial Fisher–Yates shuffle run
+    on a block of index rows at once (k vectorised swap steps; the first k of each row are a
+    uniform k-subset); otherwise the k smallest of uniform keys per row (`argpartition`).
+    """
+    n = len(values)
+    sums = np.empty(draws)
+    done = 0
+    if k * 5 < n:
+        dtype = np.int16 if n < 2**15 else np.int32
+        rows = _FY_ROWS
+        while done < draws:
+            block = min(rows, draws - done)
+            perm = np.tile(np.arange(n, dtype=dtype), (block, 1))
+            index = np.arange(block)
+            for i in range(k):
+                j = rng.integers(i, n, block)
+                column = perm[:, i].copy()
+                perm[:, i] = perm[index, j]
+                perm[index, j] = column
+            sums[done : done + block] = values[perm[:, :k]].sum(axis=1)
+            done += block
+        return sums
+    while done < draws:
+        block = min(_RELABEL_CHUNK, draws - done)
+        keys = rng.random((block, n))
+        chosen = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (block, 1))
+        sums[done : done + block] = values[chosen].sum(axis=1)
+        done += block
+    return sums
+
+
 def randomization_p(values: np.ndarray, holdout: np.ndarray, lift: float, seed: int,
                     draws: int = RELABELLINGS) -> float:  # fmt: skip
     """Two-sided randomization p of a difference of means, group sizes kept: (1 + #{|lift*| ≥ |lift|}) / (draws + 1).
 
-    Each relabelling draws the smaller group's members without replacement (the ranks of
-    uniform keys); only that group's sum is needed, since the other's is the total minus
-    it. Vectorised in blocks of relabellings, so W of thousands costs milliseconds.
+    Each relabelling draws the smaller group's members without replacement; only that
+    group's sum is needed, since the other's is the total minus it. Vectorised in blocks of
+    relabellings (`_subset_sums`), so W of thousands costs tens of milliseconds.
     """
     n = len(values)
     n_holdout = int(holdout.sum())
     n_treated = n - n_holdout
     small = min(n_holdout, n_treated)
     total = float(values.sum())
-    rng = np.random.default_rng(seed)
+    sums = _subset_sums(values, small, draws, np.random.default_rng(seed))
+    held, treated = (sums, total - sums) if small == n_holdout else (total - sums, sums)
+    stars = treated / n_treated - held / n_holdout
     # |lift*| ≥ |lift| with a rounding margin, so the observed labelling, drawn again, always counts
-    threshold = abs(lift) * (1 - 1e-9)
-    hits = 0
-    done = 0
-    while done < draws:
-        block = min(_RELABEL_CHUNK, draws - done)
-        keys = rng.random((block, n))
-        chosen = np.argpartition(keys, small - 1, axis=1)[:, :small] if small < n else np.tile(np.arange(n), (block, 1))
-        sums = values[chosen].sum(axis=1)
-        if small == n_holdout:
-            held, treated = sums, total - sums
-        else:
-            treated, held = sums, total - sums
-        stars = treated / n_treated - held / n_holdout
-        hits += int(np.count_nonzero(np.abs(stars) >= threshold))
-        done += block
+    hits = int(np.count_nonzero(np.abs(stars) >= abs(lift) * (1 - 1e-9)))
     return (1 + hits) / (draws + 1)
 
 
