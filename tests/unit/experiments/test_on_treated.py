@@ -21,6 +21,7 @@ from creator_ops.core.experiments import (
     relabelling_seed,
     sample_ratio,
     share_needed,
+    t_quantile,
 )
 
 # six would-be-treated: four treated, two held out; X does not vary, so θ = 0 and Y' = Y
@@ -169,3 +170,20 @@ def test_pooled_factor_by_hand():
     assert mixed.factor == pytest.approx((1 + 2 / 0.25 - 3 / 4) / (1 + 4 + 0.25))
     assert sum(w for *_, w in mixed.campaigns) == pytest.approx(1 - 1 / (1 + 4 + 0.25))
     assert pooled_calibration([("neg", -5.0, 0.1)]).used == 0
+
+
+@pytest.mark.parametrize("df", [1, 1.0001, 1.3, 2, 3.7, 7.9, 22.57, 49.8, 225.7, 1_000, 9_999, 1e4, 1e5, 1e9])
+def test_t_quantile_is_students(df):
+    """The plain-Python quantile (no scipy import in the review) agrees with scipy's t to 1e-11."""
+    assert t_quantile(df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-11)
+    assert t_quantile(df, 0.9) == pytest.approx(stats.t.ppf(0.9, df), rel=1e-11)
+
+
+@pytest.mark.parametrize(("holdout", "treated", "share"), [(150, 1_800, 0.1), (200, 1_800, 0.1), (3, 40, 0.3),
+                                                            (500, 500, 0.5), (0, 100, 0.1)])  # fmt: skip
+def test_sample_ratio_p_is_pearsons_chi_squared_with_one_degree_of_freedom(holdout, treated, share):
+    n = holdout + treated
+    expected = np.array([n * share, n * (1 - share)])
+    reference = stats.chisquare([holdout, treated], expected)
+    srm = sample_ratio(holdout, treated, share)
+    assert srm.chi2 == pytest.approx(reference.statistic) and srm.p_value == pytest.approx(reference.pvalue, rel=1e-9)
