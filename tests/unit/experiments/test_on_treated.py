@@ -62,7 +62,7 @@ def test_randomization_p_enumerated_exactly_on_a_small_w():
 
 
 def test_randomization_p_of_a_small_holdout_matches_exact_enumeration():
-    """20 creators, 3 held out: the partial Fisher–Yates path, against all 1,140 labellings."""
+    """20 creators, 3 held out: the Floyd path, against all 1,140 labellings."""
     rng = np.random.default_rng(12)
     values = np.round(rng.lognormal(8, 1.5, 20))
     held = np.zeros(20, dtype=bool)
