@@ -44,7 +44,7 @@ def _tree(root: Path) -> set[str]:
 @pytest.mark.parametrize(
     "reference",
     ["/abs/path/X", "../../X", "a/b/REF", "..", ".hidden", "REF\\x", "REF\x00X", "siti.leak@gmail.com",
-     "PAY-0127712468", "R" * 121, "", " "],
+     "PAY-0127712468", "R" * 121, "", " ", "CON", "nul", "COM1", "REF.", "R\u00c9F-1"],
 )  # fmt: skip
 def test_a_reference_that_cannot_name_a_file_is_exit_2_naming_row_and_field(tmp_path, capsys, reference):
     before = _tree(tmp_path)
@@ -221,3 +221,23 @@ def test_no_step_writes_through_a_link_below_the_output_root(tmp_path, monkeypat
     with pytest.raises(OutputTargetError, match="is a symbolic link"):
         write_atomically(tmp_path / "output" / "c2" / "finance" / "payments.csv", b"x\n")
     assert not any(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("key", ["finance-key", None])
+def test_ingest_payees_masks_creator_ids_by_the_one_rule(tmp_path, capsys, monkeypatch, key):
+    """accepted.csv never holds a creator id that is an e-mail or phone; without the key such rows are quarantined."""
+    if key:
+        monkeypatch.setenv("AIRFLOW_VAR_PII_HASH_KEY", key)
+    else:
+        monkeypatch.delenv("AIRFLOW_VAR_PII_HASH_KEY", raising=False)
+    payees = tmp_path / "payees.csv"
+    payees.write_text(PAYEES.replace("amir,individual", "siti.leak@gmail.com,individual")
+                      .replace("chong,sole", "0127712468,sole"), encoding="utf-8")  # fmt: skip
+    assert main(["ingest", "payees", str(payees), "--out", str(tmp_path / "out")]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
+    assert "siti.leak" not in written and "0127712468" not in written
+    if key:
+        assert counts["quarantined"] == 0 and "[email:" in written and "[phone:" in written
+    else:
+        assert counts == {"rows_in": 7, "accepted": 5, "quarantined": 2} and written.count("pii_key_missing") == 2

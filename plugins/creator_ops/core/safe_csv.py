@@ -74,6 +74,8 @@ def csv_bytes(
 # new one, never half of one.
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+# device names Windows reserves whatever the extension (`NUL.json` opens the null device there)
+_RESERVED = re.compile(r"(?i)con|prn|aux|nul|com[0-9]|lpt[0-9]")
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -100,6 +102,8 @@ def safe_name(value: Any, *, suffix: str = "", or_digest: str | None = None,
     problem = None
     if not SAFE_NAME.fullmatch(text):
         problem = "is not a safe file name (1-120 letters, digits, '.', '_' or '-', no folders)"
+    elif text.endswith(".") or _RESERVED.fullmatch(text.split(".")[0]):
+        problem = "is a name Windows reserves or changes (CON, NUL, COM1, LPT1…, a trailing '.'); give another"
     elif mask_pii(text) != text:
         problem = "holds personal data (an e-mail address or phone number); it cannot name a file"
     if problem is None:
@@ -411,7 +415,9 @@ def iso_utc(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.binary_join_element_wise(text, "Z", "")
 
 
-def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False) -> Path:
+def write_arrow_csv(
+    table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False, root: str | os.PathLike[str] | None = None
+) -> Path:
     """Write an Arrow table as formula-safe UTF-8 CSV (timestamps as ISO 8601 UTC with `Z`), atomically."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -426,7 +432,7 @@ def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool 
     if bom:
         buffer.write(b"\xef\xbb\xbf")
     pacsv.write_csv(out, buffer)
-    return write_atomically(path, buffer.getvalue())
+    return write_atomically(path, buffer.getvalue(), root=root)
 
 
 __all__ = [

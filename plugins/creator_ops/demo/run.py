@@ -417,13 +417,14 @@ def _print_figures(spec, engine) -> None:
 
 def _print_review(folder: Path) -> None:
     """Print the campaign review's headline figures and where its page is."""
-    from creator_ops.core.review import headline, loads
+    from creator_ops.core.review import headline
+    from creator_ops.core.review.readback import read_review
 
     path = folder / "review.json"
     if not path.is_file():
         print("\nCampaign review: not built (it is built in the settlement and payout runs)")
         return
-    review = loads(path.read_text(encoding="utf-8"))
+    review = read_review(path, "review")  # the one validated reader, as for --baseline
     baseline = review.get("baseline") or {}
     against = f", compared with {baseline.get('name') or baseline.get('campaign_id')}" if baseline else ""
     print(f"\nCampaign review{against}")
@@ -732,12 +733,12 @@ def treated_of_plan(engine, spec, mechanism: str) -> list[str]:
 def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
     """Print the on-treated effects beside the simulated truth, the MDE said before, SRM, the pooled factor;
     then the live projection against the final."""
-    from creator_ops.core.review import loads
     from creator_ops.core.review.experiments import measurement_from_review, pooled_from, pooled_sentence
+    from creator_ops.core.review.readback import read_review
     from creator_ops.core.steps import output_root
 
     path = output_root() / spec.id / "review" / "review.json"
-    review = loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    review = read_review(path, "review") if path.is_file() else {}
     experiments = review.get("experiments")
     print("\nWhat the mechanisms caused on the creators they chose (holdouts, SPEC 15) — against the simulated truth")
     campaigns = [(spec.id, experiments, truth)]

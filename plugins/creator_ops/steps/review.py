@@ -40,7 +40,10 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
         ctx.info("Comparing with %s (%s), event %s", previous.name, previous.id, previous.timeline.event_start)
     review = compute_review(spec, inputs, baseline=baseline, baseline_source="warehouse")
     review["projection"] = projection_review(ctx, review)
-    paths = write_review(review, ctx.output_dir / "review")
+    # what moment the figures describe (the data landed by the end of this run's interval) and when the
+    # page was built (the clock): said at the top of review.html and review.md (issue 30)
+    moment = {"figures_as_of": ctx.interval_end.isoformat(), "run_id": ctx.run_id, "built_at": ctx.now().isoformat()}
+    paths = write_review(review, ctx.output_dir / "review", moment=moment)
     if review["experiments"]:
         from creator_ops.warehouse.experiments import store_results
 

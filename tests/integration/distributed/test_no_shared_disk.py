@@ -3,10 +3,9 @@
 The native topology (scripts/run_distributed.py, `object_storage=True`) runs the scheduler,
 dag-processor, triggerer and API server on one home and each Celery worker in a folder of
 its own outside it, as on separate hosts; the only things they share are PostgreSQL, Redis
-and the bucket (moto's S3 server on 127.0.0.1). A settlement run of the 12.12 campaign,
-its exports landed in the bucket, succeeds through the scheduler; its review is written to
-the bucket by whichever worker ran the step, and the API server serves it in the
-Campaigns view from there.
+and the bucket (moto's S3 server on 127.0.0.1). A settlement run of a campaign, its exports
+landed in the bucket, succeeds through the scheduler; its review is written to the bucket by
+whichever worker ran the step, and the API server serves it in the Campaigns view from there.
 """
 
 from __future__ import annotations
@@ -19,8 +18,17 @@ from cluster_helpers import load_run_distributed
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(1800)]
 
-DAG_ID = "campaign__my_1212_2026"
-SETTLEMENT = "2026-12-28T00:00:00+08:00"  # the first settlement run: the review is built, no sign-off is due
+# A campaign whose settlement is in the past: the scheduler refuses a run whose logical date is still to come.
+SPEC = """id: s3_scd_2026
+name: No shared disk SCD 2026
+type: scd
+timeline: {event_start: 2026-10-20}
+targets: {creators_enrolled: 100, gmv_myr: 100000, survey_responses: 20}
+incentives:
+  budget_myr: 10000
+  tiers: [{min_gmv_myr: 1000, bonus_myr: 50}, {min_gmv_myr: 5000, bonus_myr: 300}]
+"""
+BUCKET = "creator-ops-dist"
 
 
 def _services_up() -> str | None:
@@ -34,7 +42,7 @@ def _services_up() -> str | None:
     return None
 
 
-def _land_exports(cluster, monkeypatch, demo_spec) -> int:
+def _land_exports(cluster, monkeypatch, spec, until) -> int:
     """Land the campaign's exports up to the settlement run in the bucket, as the platform's exports land."""
     for name, value in cluster.bucket.settings_env().items():
         monkeypatch.setenv(name, value)
@@ -42,10 +50,8 @@ def _land_exports(cluster, monkeypatch, demo_spec) -> int:
     from creator_ops.core.steps import landing_root_path
     from creator_ops.stand_ins.data import DATASETS, generate, land_slice
 
-    data = generate(demo_spec, creators=240, seed=3)
-    t = demo_spec.timeline
-    since = t.recruitment_opens - dt.timedelta(days=30)
-    until = dt.datetime.fromisoformat(SETTLEMENT) + dt.timedelta(days=1)
+    data = generate(spec, creators=240, seed=3)
+    since = spec.timeline.recruitment_opens - dt.timedelta(days=30)
     root = landing_root_path()
     landed = [land_slice(data, d, since, until, fmt="csv", name=f"{d}.csv", root=root) for d in DATASETS]
     return sum(1 for path in landed if path)
@@ -56,15 +62,23 @@ def _files_named(folder, name: str) -> list[str]:
 
 
 def test_a_settlement_run_on_two_workers_writes_the_review_to_the_bucket_and_the_ui_serves_it(
-    monkeypatch, demo_spec
+    monkeypatch, tmp_path
 ):
     problem = _services_up()
     if problem:
         pytest.skip(problem)
+    from creator_ops.core.calendar import CampaignCalendar, Phase
+    from creator_ops.core.spec import load_spec
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "s3_scd_2026.yaml").write_text(SPEC, encoding="utf-8")
+    spec = load_spec(specs / "s3_scd_2026.yaml")
+    settlement = next(r for r in CampaignCalendar(spec.timeline).runs if r.phase == Phase.SETTLEMENT)
     module = load_run_distributed()
     no_schedule = {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}  # only the triggered run runs
     with module.DistributedAirflow(
-        executor="CeleryExecutor", workers=2, object_storage=True, extra_env=no_schedule,
+        executor="CeleryExecutor", workers=2, object_storage=True, extra_env=no_schedule, specs_dir=specs,
         meta_db="creator_ops_af_meta_s3", warehouse_db="creator_ops_wh_s3", redis_db=12,
     ) as cluster:  # fmt: skip
         # nothing on disk in common: each worker's home, working folder and TMPDIR are its own
@@ -73,31 +87,30 @@ def test_a_settlement_run_on_two_workers_writes_the_review_to_the_bucket_and_the
         for home in homes:
             assert cluster.home not in home.parents and home not in cluster.home.parents
         for name in ("CREATOR_OPS_LANDING_ROOT", "CREATOR_OPS_OUTPUT_ROOT"):
-            assert cluster.env[name].startswith("s3://creator-ops-dist/"), name
-        assert _land_exports(cluster, monkeypatch, demo_spec) >= 5
+            assert cluster.env[name].startswith(f"s3://{BUCKET}/"), name
+        assert _land_exports(cluster, monkeypatch, spec, settlement.end) >= 5
 
-        cluster.wait_for_dag(DAG_ID)
-        cluster.unpause(DAG_ID)
+        cluster.wait_for_dag(spec.dag_id)
+        cluster.unpause(spec.dag_id)
         run_id = "s3_settlement"
-        cluster.trigger(DAG_ID, SETTLEMENT, run_id)
-        state = cluster.wait_for_run(DAG_ID, run_id, timeout=1200)
+        cluster.trigger(spec.dag_id, settlement.start.isoformat(), run_id)
+        state = cluster.wait_for_run(spec.dag_id, run_id, timeout=1200)
         assert state == "success", cluster.log_tail("worker-1") + "\n" + cluster.log_tail("worker-2")
-        states = {ti["task_id"]: ti["state"] for ti in cluster.task_instances(DAG_ID, run_id)}
+        tis = cluster.task_instances(spec.dag_id, run_id)
+        states = {ti["task_id"]: ti["state"] for ti in tis}
         assert states["review.build_review"] == "success", states
         assert states["orders.ingest_orders"] == "success", states
 
-        # both workers ran tasks of the run (each logs the tasks it received)
-        received = {
-            name: (cluster.home / f"{name}.log").read_text(errors="replace").count("execute_workload")
-            for name in ("worker-1", "worker-2")
-        }
-        assert all(count > 0 for count in received.values()), received
+        # both workers ran tasks of the run: each task's log is on the disk of the worker that ran it
+        ran = {home.name: sorted(p.name for p in (home / "logs").rglob("attempt=*.log")) for home in homes}
+        assert all(ran.values()), ran
+        assert not list((cluster.home / "logs").rglob("attempt=*.log"))  # the server side ran none
 
         client = cluster.bucket.client()
-        key = "output/my_1212_2026/review/review.html"
-        stored = client.get_object(Bucket="creator-ops-dist", Key=key)["Body"].read()
-        assert b"<html" in stored and demo_spec.name.encode() in stored
-        archived = client.list_objects_v2(Bucket="creator-ops-dist", Prefix="landing/my_1212_2026/_archive/")
+        key = f"output/{spec.id}/review/review.html"
+        stored = client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        assert b"<html" in stored and spec.name.encode() in stored
+        archived = client.list_objects_v2(Bucket=BUCKET, Prefix=f"landing/{spec.id}/_archive/")
         assert archived["KeyCount"] >= 5
         # no worker and no server wrote an output to its own disk
         for folder in (cluster.home, cluster.workers_root):
@@ -106,7 +119,8 @@ def test_a_settlement_run_on_two_workers_writes_the_review_to_the_bucket_and_the
         headers = {"Authorization": f"Bearer {cluster.token}"}
         import httpx
 
-        page = httpx.get(f"{cluster.base_url}/creator-ops/campaigns/my_1212_2026/review", headers=headers, timeout=60)
+        base = f"{cluster.base_url}/creator-ops/campaigns"
+        page = httpx.get(f"{base}/{spec.id}/review", headers=headers, timeout=60)
         assert page.status_code == 200 and page.content == stored
-        listing = httpx.get(f"{cluster.base_url}/creator-ops/campaigns", headers=headers, timeout=60)
-        assert listing.status_code == 200 and "/creator-ops/campaigns/my_1212_2026/review" in listing.text
+        listing = httpx.get(base, headers=headers, timeout=60)
+        assert listing.status_code == 200 and f"/creator-ops/campaigns/{spec.id}/review" in listing.text

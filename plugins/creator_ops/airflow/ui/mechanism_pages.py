@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.core.times import as_utc
+from creator_ops.core.times import as_utc, as_utc_or_none
 
 HOUR = 3600
 UNASSIGNED = "(no account manager)"
@@ -49,6 +49,7 @@ class MatchmakingPage:
     pairs: list[Pair] = field(default_factory=list)
     by_account_manager: dict[str, list[Pair]] = field(default_factory=dict)
     products: list[dict[str, Any]] = field(default_factory=list)  # per product: name, category, quota, assigned
+    data_as_of: dt.datetime | None = None  # the end of the interval of the run that computed the list
 
     @property
     def state_text(self) -> str:
@@ -85,6 +86,10 @@ def matchmaking_page(spec: CampaignSpec, engine: Engine) -> MatchmakingPage:
     page = MatchmakingPage(spec=spec, record=record)
     if record is None:
         return page
+    from creator_ops.warehouse.campaign_reads import run_moments
+
+    with engine.connect() as conn:
+        page.data_as_of = as_utc_or_none(run_moments(conn, spec.id).get(record.run_id))
     names = product_names(engine, spec.id)
     pairs = [
         Pair(creator, product, *names.get(product, (product, "—", 0))[:2], int(value), am or UNASSIGNED)
@@ -160,17 +165,24 @@ class TrafficPage:
         }
 
 
-def traffic_page(spec: CampaignSpec, engine: Engine) -> TrafficPage:
-    """Read each allocated live hour and, from the latest snapshot, what the boosted creators made in it."""
+def traffic_page(spec: CampaignSpec, engine: Engine, now: dt.datetime | None = None) -> TrafficPage:
+    """Read each allocated live hour and, from the page's snapshot, what the boosted creators made in it.
+
+    Seen at `now` (a pinned "now" on a demo's event day), the page shows the hours allocated
+    before it and the snapshot `snapshots_at` picks for it, as the day was.
+    """
     from creator_ops.warehouse.experiments import stored_predictions
     from creator_ops.warehouse.mechanisms import hours
-    from creator_ops.warehouse.snapshots import latest_snapshot
+    from creator_ops.warehouse.snapshots import snapshots_at
 
-    snapshot = latest_snapshot(engine, spec.id)
+    now = now or dt.datetime.now(dt.UTC)
+    snapshot = snapshots_at(engine, [spec], now).get(spec.id)
     actual = snapshot.boosted_gmv_by_hour if snapshot is not None else {}
     page = TrafficPage(spec=spec, snapshot=snapshot)
     for row in hours(engine, spec.id):
         start = as_utc(row.hour_start)
+        if start > now:
+            break  # allocated after the moment the page is seen at
         epoch = int(start.timestamp()) // HOUR
         counted = snapshot is not None and start < snapshot.as_of
         page.hours.append(TrafficHour(

@@ -9,8 +9,8 @@ page, the Markdown and anyone re-reading the JSON say the same thing:
   bonus ringgit, and what the tier costs (rounded as a person reads them, intervals too);
 - "does not stand out": the excess's interval reaches 0 or the excess is no larger than a
   placebo's (bunching noise alone made as much where no tier sits);
-- "disagree": the missing mass lies outside the excess's interval (the window of five bins
-  below and two above does not fit this threshold);
+- "disagree": excess and missing mass differ by more than 1.96 standard errors (the window of
+  five bins below and two above does not fit this threshold; `bunching.masses_agree`);
 - the what-if tables say which tiers bring the least GMV per bonus ringgit.
 """
 
@@ -20,7 +20,7 @@ import html
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from creator_ops.core.money import format_rm
+from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.review.bunching import MIN_CREATORS, MIN_THRESHOLD_SEN, masses_agree, stands_out
 from creator_ops.core.review.values import Money
 
@@ -88,7 +88,7 @@ def plain_statements(entry: dict[str, Any]) -> list[str]:
         return []
     out = []
     placebos = {k: v for k, v in (entry.get("placebo") or {}).items() if v is not None}
-    shown = ", ".join(f"{float(v):+,.1f} at {format_rm(_sen_of(k))}" for k, v in placebos.items())
+    shown = ", ".join(f"{float(v):+,.1f} at {format_rm_myr(k)}" for k, v in placebos.items())
     verdict = stands_out(entry)
     if verdict is None:
         out.append("No placebo threshold could be measured here (each lies within 30 % of a tier or has too few "
@@ -104,10 +104,6 @@ def plain_statements(entry: dict[str, Any]) -> list[str]:
                    "(creators may come from further than 10 % below it, or the distribution bends more than the "
                    "fit follows), so read the figures with care.")  # fmt: skip
     return out
-
-
-def _sen_of(myr_text: str) -> int:
-    return int(Decimal(myr_text) * 100)
 
 
 def histogram_svg(entry: dict[str, Any], label: str) -> str:
