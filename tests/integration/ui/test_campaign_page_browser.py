@@ -319,6 +319,14 @@ def test_one_definition_per_figure_on_every_surface(demo_standalone):
     if samples and samples.get("spend_myr") is not None:
         assert "samples shipped to treated creators" in review_html
         assert samples["spend_myr"].sen <= review["cost"]["samples_myr"].sen
+    # holdout counts: each names its population (the review's "among enrolled" / "among the would-be-treated")
+    if review.get("experiments"):
+        assert "held out among enrolled" in review_html
+        if any(block.get("on_treated") for block in review["experiments"].values()):
+            assert "held out among the would-be-treated" in review_html
+    matchmaking = page(f"/campaigns/{CAMPAIGN}/matchmaking")
+    if 'id="held-out"' in matchmaking:
+        assert "held out among enrolled" in matchmaking
 
 
 def test_the_demos_survey_language_other_is_rare(demo_standalone):
