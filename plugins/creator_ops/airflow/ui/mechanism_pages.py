@@ -104,10 +104,14 @@ def matchmaking_page(spec: CampaignSpec, engine: Engine) -> MatchmakingPage:
     assigned: dict[str, int] = defaultdict(int)
     for pair in pairs:
         assigned[pair.product_id] += 1
+    ghosts: dict[str, int] = defaultdict(int)  # SPEC 15: ghost pairs used quota too (held back, never shipped)
+    for _, product, _, _ in mechanisms.list_pairs(engine, record.list_id, ghosts=True):
+        ghosts[product] += 1
     page.products = sorted(
-        ({"product_id": pid, "name": name, "category": category, "quota": quota, "assigned": assigned.get(pid, 0)}
+        ({"product_id": pid, "name": name, "category": category, "quota": quota, "assigned": assigned.get(pid, 0),
+          "ghosts": ghosts.get(pid, 0), "used": assigned.get(pid, 0) + ghosts.get(pid, 0)}
          for pid, (name, category, quota) in names.items()),
-        key=lambda p: (p["assigned"] >= p["quota"], p["name"].casefold()),
+        key=lambda p: (p["used"] >= p["quota"], p["name"].casefold()),
     )  # fmt: skip
     return page
 
