@@ -8,6 +8,7 @@ function takes plain numbers and returns one `<svg>` element as a string; text i
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -202,13 +203,17 @@ def label_width(label: str, size: float = 11) -> float:
 ROW_H = 18  # px per line of mark labels under the band
 MARK_LINE_PX = 330.0  # a mark label longer than this wraps onto more lines (at word boundaries)
 GAP = 8.0
+LABEL_OFFSET = 6.0  # a label starts this far right of its mark's leader line
 
 
 def wrap_label(label: str, most: float = MARK_LINE_PX) -> list[str]:
     """Split a mark label into lines of at most `most` px (a word longer than that is split by characters)."""
     lines: list[str] = []
     line = ""
-    for word in label.split():
+    words = label.split()
+    if len(words) >= 2 and re.fullmatch(r"\d{1,2}", words[-2]) and re.fullmatch(r"[A-Z][a-z]{2}", words[-1]):
+        words[-2:] = [f"{words[-2]} {words[-1]}"]  # a date ("09 Dec") is never split over two lines
+    for word in words:
         while label_width(word) > most:  # one very long word: split it, never cut it
             cut = max(1, next((i for i in range(len(word), 0, -1) if label_width(word[:i]) <= most), 1))
             if line:
@@ -243,25 +248,28 @@ def _place_marks(
 ) -> list[tuple[float, float, list[str], int]]:
     """Place each mark's label under the band: (x of the mark, centre of its label, its lines, first row).
 
-    Left to right, each label takes the first rows where (1) it overlaps no other label, (2) its
-    leader line, from the band down to its first row, crosses no label in the rows above, and
-    (3) no leader line of a mark placed lower runs through it. So labels are never cut (they
-    wrap), never overlap and never have a line drawn across them, however long the titles.
+    Right to left, each label starts just right of its mark's leader line and takes the first rows
+    where (1) it overlaps no other label, (2) its leader line, from the band down to its first row,
+    crosses no label in the rows above, and (3) no leader line of a mark placed lower runs through
+    it. Labels to the right never hold a mark's x, so a cluster of marks becomes a staircase and
+    (2) always holds but where a label had to move left to stay inside the picture; there the
+    label goes below and its mark keeps a short tick. So labels are never cut (they wrap), never
+    overlap and never have a line drawn across them, however long the titles.
     """
     spans: dict[int, list[tuple[float, float]]] = {}  # row -> label extents
     leaders: list[tuple[float, int]] = []  # (x, first row of its label): the line crosses rows above it
     placed = []
-    for x, label in marks:
+    most = 2 * sum(len(wrap_label(text)) for _, text in marks) + 2
+    for x, label in sorted(marks, key=lambda m: -m[0]):
         lines = wrap_label(label)
         w = max(label_width(line) for line in lines)
-        cx = min(max(x, lo + w / 2), hi - w / 2)
+        cx = min(max(x + LABEL_OFFSET + w / 2, lo + w / 2), hi - w / 2)
         a, b = cx - w / 2 - GAP, cx + w / 2 + GAP
-        label = (x, a, b, len(lines))
-        most = 2 * sum(len(wrap_label(text)) for _, text in marks) + 2
-        row = next((r for r in range(most) if _fits(label, r, spans, leaders, reach=True)), None)
+        label_box = (x, a, b, len(lines))
+        row = next((r for r in range(most) if _fits(label_box, r, spans, leaders, reach=True)), None)
         reach = row is not None
         if row is None:  # every row its line could reach is blocked: the label goes below, its line stays a tick
-            row = next(r for r in range(10 * most) if _fits(label, r, spans, leaders, reach=False))
+            row = next(r for r in range(10 * most) if _fits(label_box, r, spans, leaders, reach=False))
         for r in range(row, row + len(lines)):
             spans.setdefault(r, []).append((a + GAP, b - GAP))
         if reach:
