@@ -171,8 +171,7 @@ def seed(engine) -> None:
 
 def _metrics(engine):
     """The one definition of the figures (warehouse.metrics) and the milestones' reading of it, as of NOW."""
-    from creator_ops.warehouse.metrics import campaign_figures
-    from creator_ops.warehouse.queries import measure
+    from creator_ops.figures.campaign import campaign_figures, measure
 
     return campaign_figures(engine, SPEC, as_of=NOW), measure(engine, SPEC, NOW)
 

@@ -95,8 +95,8 @@ def sign_in(browser, server) -> None:
 def _warehouse_figures(server) -> dict[str, int]:
     """The demo's figures: the latest run's snapshot, which must equal review.json and the one definition."""
     from creator_ops.core.review import loads
+    from creator_ops.figures.campaign import campaign_figures
     from creator_ops.warehouse.db import make_engine
-    from creator_ops.warehouse.metrics import campaign_figures
     from creator_ops.warehouse.snapshots import latest_snapshot
 
     spec = _spec()
