@@ -3,6 +3,12 @@
     .venv/bin/python bench/bench_ingest.py            # 1,000,000 lines (and 250,000 for linearity)
     .venv/bin/python bench/bench_ingest.py --quick    # 100,000 lines
 
+The same file is also ingested from an S3 bucket (moto's server on loopback, in its own
+process, through Airflow's ObjectStoragePath and the storage connection: `csv-bucket`),
+beside the same from a local folder in the same run; and the campaign review page's time
+to first byte is measured over real HTTP (the Airflow API app under uvicorn) from the
+bucket beside from a local output folder.
+
 The input is generated here (seeded, deterministic): the affiliate center's seller export
 with `@`/case/space variants of creator ids, `RM1,234.50` money, three timestamp formats,
 mixed-case statuses, returned flags and ~1% broken rows. The pipeline measured is the real
@@ -136,8 +142,12 @@ def generate(n: int, folder: Path, seed: int = 20261212) -> dict[str, Path]:
             "gmv_sen": pa.array(gmv_sen),
             "updated_at": pa.nulls(n, pa.timestamp("us", "UTC")),
             "source_status": pc.utf8_trim_whitespace(messy_status),
+            # section 9 columns the seller export does not carry
+            "product_id": pa.nulls(n, pa.string()),
+            "content_type": pa.array(["UNKNOWN"] * n),  # what ingestion stores when the export has none
+            "commission_sen": pa.array(np.zeros(n, dtype=np.int64)),
         }
-    )
+    ).select(list(CLEAN_COLUMNS))  # the order the references load them in
     pacsv.write_csv(clean, paths["clean_csv"], pacsv.WriteOptions(include_header=False))
     return paths
 
@@ -227,6 +237,9 @@ def run_case(case: str, folder: Path) -> dict:
         seconds = time.perf_counter() - began
         rows_in = accepted = sum(1 for _ in clean.open("rb"))
         quarantined = 0
+    elif what.endswith("-bucket"):
+        seconds, outcome = _ingest_from_bucket(kind, what.removesuffix("-bucket"), folder, engine)
+        rows_in, accepted, quarantined = outcome["rows_in"], outcome["accepted"], outcome["quarantined"]
     else:
         from creator_ops.core.spec import load_spec
         from creator_ops.core.steps import StepContext
@@ -272,6 +285,102 @@ def run_case(case: str, folder: Path) -> dict:
     }
 
 
+def _ingest_from_bucket(kind: str, what: str, folder: Path, engine) -> tuple[float, dict]:
+    """Ingest the messy file landed in the loopback bucket (the upload is not timed); return seconds and outcome."""
+    import creator_ops.airflow  # noqa: F401 - registers Airflow's ObjectStoragePath as the opener of s3:// roots
+    from creator_ops.core.ingest.landing import LandingArea
+    from creator_ops.core.spec import load_spec
+    from creator_ops.core.steps import StepContext, landing_root_path
+    from creator_ops.core.storage import object_key
+    from creator_ops.steps.ingest import ingest_file
+
+    os.environ["CREATOR_OPS_LANDING_ROOT"] = f"{os.environ['CREATOR_OPS_BENCH_BUCKET']}/landing_{kind}_{what}"
+    root = landing_root_path()
+    suffix = "csv" if what == "csv" else "parquet"
+    target = root / CAMPAIGN / "orders" / f"orders.{suffix}"
+    target.fs.put_file(str(folder / f"messy.{suffix}"), object_key(target))
+    archive = root / CAMPAIGN / "_archive"
+    if archive.exists():
+        archive.fs.rm(object_key(archive), recursive=True)
+    now = dt.datetime(2026, 12, 12, 2, tzinfo=dt.UTC)
+    ctx = StepContext(spec=load_spec(SPEC), spec_path=SPEC, run_id="bench", interval_start=now, interval_end=now,
+                      engine=engine, landing_path=root)  # fmt: skip
+    area = LandingArea(root, CAMPAIGN)
+    began = time.perf_counter()
+    outcome = ingest_file(ctx, "orders", target, area, b"bench-key")
+    seconds = time.perf_counter() - began
+    area.close()
+    return seconds, outcome
+
+
+def review_first_byte(folder: Path, repeat: int) -> dict:
+    """Median time to first byte of the review page over HTTP, its files in a local folder and in the bucket."""
+    import contextlib
+    import socket
+    import statistics
+    import threading
+
+    home = folder / "airflow_review"
+    os.environ.update(
+        AIRFLOW_HOME=str(home), AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"), AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home / 'airflow.db'}",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="False",
+        AIRFLOW__API_AUTH__JWT_SECRET="bench-only-secret-" + "x" * 32,
+    )  # fmt: skip
+    home.mkdir(parents=True, exist_ok=True)
+    sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "unit" / "review")]  # the tests' review builder
+    import httpx
+    import uvicorn
+    from airflow.api_fastapi.app import create_app, get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from airflow.utils import db
+    from review_builders import campaign_inputs, make_spec
+
+    import creator_ops.airflow  # noqa: F401 - the s3:// opener
+    from creator_ops.core.review import compute_review
+    from creator_ops.core.review.render import write_review
+    from creator_ops.core.storage import root_path
+
+    db.resetdb()
+    review = compute_review(make_spec(), campaign_inputs())
+    roots = {"local": str(folder / "output"), "bucket": f"{os.environ['CREATOR_OPS_BENCH_BUCKET']}/output"}
+    for root in roots.values():
+        os.environ["CREATOR_OPS_OUTPUT_ROOT"] = root
+        paths = write_review(review, root_path(root) / CAMPAIGN / "review")
+    size = len(paths["html"].read_bytes())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = create_app()
+    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="bench", role="viewer"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}/creator-ops/campaigns/{CAMPAIGN}/review"
+    times: dict[str, list[float]] = {name: [] for name in roots}
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(httpx.Client(cookies={"_token": token}, timeout=60))
+        for i in range(repeat + 2):  # the first round warms up (imports, templates, the store's client)
+            for name, root in roots.items():
+                os.environ["CREATOR_OPS_OUTPUT_ROOT"] = root  # read per request: one server serves both
+                began = time.perf_counter()
+                with client.stream("GET", url) as response:
+                    response.raise_for_status()
+                    chunks = response.iter_bytes()
+                    first = next(chunks)
+                    elapsed = time.perf_counter() - began
+                    body = first + b"".join(chunks)
+                if i >= 2:
+                    times[name].append(elapsed)
+                assert len(body) == size, (name, len(body), size)
+    server.should_exit = True
+    thread.join(timeout=10)
+    return {"size": size, **{name: statistics.median(values) for name, values in times.items()}}
+
+
 def _child(case: str, folder: Path) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--case", case, "--dir", str(folder)],
@@ -292,6 +401,9 @@ def main() -> None:
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
+    if args.case == "review":
+        print(json.dumps(review_first_byte(Path(args.dir), 20)))
+        return
     if args.case:
         print(json.dumps(run_case(args.case, Path(args.dir))))
         return
@@ -299,6 +411,23 @@ def main() -> None:
     sizes = [n] if args.quick else [n // 4, n]
     engines = ["sqlite"] if args.no_postgres else ["postgresql", "sqlite"]
     print(f"cores: {os.cpu_count()}  lines: {', '.join(f'{s:,}' for s in sizes)}")
+    from creator_ops.stand_ins.object_store import LoopbackS3
+
+    bucket = LoopbackS3(buckets=("bench-ingest",)).start()  # its own process; stopped below
+    os.environ.update(bucket.connection_env(), CREATOR_OPS_STORAGE_CONN_ID=bucket.conn_id,
+                      CREATOR_OPS_BENCH_BUCKET=f"s3://{bucket.buckets[0]}")  # fmt: skip
+    try:
+        _measure(sizes, engines)
+        with tempfile.TemporaryDirectory(prefix="bench_review_ttfb_") as tmp:
+            r = _child("review", Path(tmp))
+        print(f"\nReview page, time to first byte over HTTP (median of 20; review.html {r['size'] / 1e3:.0f} kB)")
+        print(f"  from a local folder {r['local'] * 1e3:7.1f} ms")
+        print(f"  from the bucket     {r['bucket'] * 1e3:7.1f} ms   x{r['bucket'] / r['local']:.2f} local")
+    finally:
+        bucket.stop()
+
+
+def _measure(sizes: list[int], engines: list[str]) -> None:
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
             folder = Path(tmp)
@@ -308,9 +437,9 @@ def main() -> None:
                 f"\n{size:,} lines (input generated in {time.perf_counter() - began:.1f} s; messy.csv "
                 f"{(folder / 'messy.csv').stat().st_size / 1e6:.0f} MB)"
             )
-            cases = [f"{e}:{w}" for e in engines for w in ("reference", "csv", "parquet")]
+            cases = [f"{e}:{w}" for e in engines for w in ("reference", "csv", "csv-bucket", "parquet")]
             if size != sizes[-1]:  # the smaller size only checks linearity of the main path
-                cases = [f"{e}:{w}" for e in engines for w in ("reference", "csv")]
+                cases = [f"{e}:{w}" for e in engines for w in ("reference", "csv", "csv-bucket")]
             results = {c: _child(c, folder) for c in cases}
             print(
                 f"{'case':<22}{'seconds':>9}{'rows/s':>11}{'x ref':>7}{'peak MB':>9}{'accepted':>10}{'quar.':>7}"
@@ -321,6 +450,11 @@ def main() -> None:
                     f"{case:<22}{r['seconds']:>9.2f}{r['rows_per_s']:>11,}{r['seconds'] / ref:>7.2f}"
                     f"{r['peak_mb']:>9}{r['accepted']:>10,}{r['quarantined']:>7,}"
                 )
+            for engine in engines:
+                local, bucket = results[f"{engine}:csv"], results[f"{engine}:csv-bucket"]
+                assert (bucket["rows_in"], bucket["accepted"]) == (local["rows_in"], local["accepted"])
+                print(f"{engine}: from the bucket x{bucket['seconds'] / local['seconds']:.2f} the local folder's time "
+                      f"(same file, same rows accepted)")
 
 
 if __name__ == "__main__":

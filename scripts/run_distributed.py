@@ -7,6 +7,15 @@ component as a separate process in its own process group, stopped by its pid.
 
     .venv/bin/python scripts/run_distributed.py              # run until Ctrl-C
     .venv/bin/python scripts/run_distributed.py --workers 2 --executor CeleryExecutor
+    .venv/bin/python scripts/run_distributed.py --object-storage   # no shared disk (below)
+
+`--object-storage` (`DistributedAirflow(object_storage=True)`): nothing on disk is shared.
+moto's S3 server runs on loopback (started and stopped here); the landing and output roots
+are `s3://creator-ops-dist/landing` and `…/output`, reached through the `creator_ops_storage`
+connection; each Celery worker (two by default) has its own AIRFLOW_HOME, working folder and
+TMPDIR, in a folder of its own outside the server side's home, as on separate hosts. The
+API server reads the review from the bucket. (The code and the campaign specs are the
+image's, read-only, as in any deployment.)
 
 The integration test (tests/integration/distributed/) and bench/bench_distributed.py drive
 `DistributedAirflow` from Python.
@@ -83,8 +92,13 @@ class DistributedAirflow:
         worker_concurrency: int = 4,
         extra_env: dict[str, str] | None = None,
         redis_db: int = REDIS_DB,
+        object_storage: bool = False,
     ) -> None:
         self.executor = executor
+        self.object_storage = object_storage
+        self.bucket: Any = None  # the loopback S3 server, started by prepare() in object-storage mode
+        # each worker's own folder, outside the server side's home (no path in common with the API server)
+        self.workers_root = Path(tempfile.mkdtemp(prefix="creator_ops_workers_")) if object_storage else None
         self.redis_db = redis_db
         self.worker_count = workers if executor == "CeleryExecutor" else 0
         self.meta_db = meta_db
@@ -164,7 +178,16 @@ class DistributedAirflow:
         return env
 
     def prepare(self) -> None:
-        """Create fresh metadata and warehouse databases, migrate both, and empty the broker."""
+        """Create fresh metadata and warehouse databases, migrate both, and empty the broker.
+
+        In object-storage mode, start moto's S3 server on loopback and point both roots at its bucket.
+        """
+        if self.object_storage and self.bucket is None:
+            sys.path.insert(0, str(ROOT / "plugins"))
+            from creator_ops.stand_ins.object_store import LoopbackS3
+
+            self.bucket = LoopbackS3(buckets=("creator-ops-dist",), log_path=self.home / "moto.log").start()
+            self.env.update(self.bucket.settings_env())
         recreate_database(self.meta_db)
         self.reset_warehouse()
         if self.executor == "CeleryExecutor":
@@ -187,12 +210,23 @@ class DistributedAirflow:
         engine.dispose()
 
     # -- processes ----------------------------------------------------------------------
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+    def worker_home(self, name: str) -> Path:
+        """Where a Celery worker runs: the shared home, or in object-storage mode a folder of its own."""
+        if self.workers_root is None:
+            return self.home
+        return self.workers_root / name
+
+    def _spawn(self, name: str, args: list[str], home: Path | None = None) -> subprocess.Popen:
         log = open(self.home / f"{name}.log", "ab")  # closed with the process
+        env = self.env
+        if home is not None and home != self.home:
+            (home / "tmp").mkdir(parents=True, exist_ok=True)
+            env = {k: v for k, v in self.env.items() if k != "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"}
+            env.update(AIRFLOW_HOME=str(home), TMPDIR=str(home / "tmp"))
         process = subprocess.Popen(
             [str(VENV_BIN / "airflow"), *args],
-            env=self.env,
-            cwd=self.home,
+            env=env,
+            cwd=home or self.home,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopping it stops its children
@@ -214,7 +248,7 @@ class DistributedAirflow:
         self._worker_serial += 1
         name = f"worker-{self._worker_serial}"
         self._spawn(name, ["celery", "worker", "--concurrency", self.env["AIRFLOW__CELERY__WORKER_CONCURRENCY"],
-                           "--celery-hostname", f"{name}@%h"])
+                           "--celery-hostname", f"{name}@%h"], home=self.worker_home(name))
         return name
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
@@ -241,6 +275,9 @@ class DistributedAirflow:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
         self.processes.clear()
+        if self.bucket is not None:
+            self.bucket.stop()
+            self.bucket = None
 
     def __enter__(self) -> DistributedAirflow:
         try:
@@ -255,6 +292,8 @@ class DistributedAirflow:
         self.stop()
         if self._own_home and not os.environ.get("CREATOR_OPS_KEEP_DIST_HOME"):
             shutil.rmtree(self.home, ignore_errors=True)
+            if self.workers_root is not None:
+                shutil.rmtree(self.workers_root, ignore_errors=True)
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.home / f"{name}.log"
@@ -341,14 +380,21 @@ def distributed(**kwargs: Any) -> Iterator[DistributedAirflow]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--executor", default="CeleryExecutor", choices=["CeleryExecutor", "LocalExecutor"])
-    parser.add_argument("--workers", type=int, default=1, help="Celery workers to start")
+    parser.add_argument("--workers", type=int, help="Celery workers to start (1; 2 with --object-storage)")
     parser.add_argument("--specs-dir", type=Path, help="campaign folder (default include/campaigns)")
+    parser.add_argument("--object-storage", action="store_true",
+                        help="no shared disk: landing and outputs in a loopback S3 bucket, each worker its own folder")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "plugins"))
-    cluster = DistributedAirflow(executor=args.executor, workers=args.workers, specs_dir=args.specs_dir)
+    workers = args.workers or (2 if args.object_storage else 1)
+    cluster = DistributedAirflow(executor=args.executor, workers=workers, specs_dir=args.specs_dir,
+                                 object_storage=args.object_storage)  # fmt: skip
     with cluster:
         print(f"Airflow UI: {cluster.base_url}  user admin  password {cluster.password}")
         print(f"Logs and AIRFLOW_HOME: {cluster.home}  (Ctrl-C stops every process)")
+        if cluster.bucket is not None:
+            print(f"Landing and outputs: s3://{cluster.bucket.buckets[0]} at {cluster.bucket.endpoint_url} "
+                  f"(connection {cluster.bucket.conn_id}); workers' own folders under {cluster.workers_root}")
         with contextlib.suppress(KeyboardInterrupt):
             while all(p.poll() is None for p in cluster.processes.values()):
                 time.sleep(2)

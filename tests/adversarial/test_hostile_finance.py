@@ -44,7 +44,7 @@ def _tree(root: Path) -> set[str]:
 @pytest.mark.parametrize(
     "reference",
     ["/abs/path/X", "../../X", "a/b/REF", "..", ".hidden", "REF\\x", "REF\x00X", "siti.leak@gmail.com",
-     "PAY-0127712468", "R" * 121, "", " "],
+     "PAY-0127712468", "R" * 121, "", " ", "CON", "nul", "COM1", "REF.", "R\u00c9F-1"],
 )  # fmt: skip
 def test_a_reference_that_cannot_name_a_file_is_exit_2_naming_row_and_field(tmp_path, capsys, reference):
     before = _tree(tmp_path)
@@ -181,3 +181,63 @@ def test_a_personal_data_id_without_the_key_is_refused_not_merged(tmp_path, caps
     monkeypatch.delenv("AIRFLOW_VAR_PII_HASH_KEY", raising=False)
     code, _, err = _finance(tmp_path, capsys, payouts=HEADER + "R-1,0127712468,10.00\nR-2,0127712469,20.00\n")
     assert code == 2 and "row 1: creator_id: an id that is personal data" in err and "0127712468" not in err, err
+
+
+@pytest.mark.parametrize("command", ["ingest", "ecosystem", "review"])
+def test_every_folder_out_that_is_a_link_is_exit_2(tmp_path, capsys, command):
+    """docs/hardening.md: a `--out` that is a symbolic link is refused before any work, for every folder --out."""
+    from ecosystem_fixture import write_campaigns
+
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    campaigns = write_campaigns(tmp_path / "campaigns")
+    data = campaigns / "c1"
+    argv = {
+        "ingest": ["ingest", "enrollments", str(data / "enrollments.csv"), "--out", str(link)],
+        "ecosystem": ["ecosystem", "--campaigns", str(campaigns), "--out", str(link)],
+        "review": ["review", "--spec", str(data / "spec.yaml"), "--data", str(data), "--out", str(link)],
+    }[command]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and "is a symbolic link" in err and "Traceback" not in err, err
+    assert not any(real.iterdir())
+
+
+def test_no_step_writes_through_a_link_below_the_output_root(tmp_path, monkeypatch):
+    """The Airflow steps' writers (no --out): the output root may be a link, nothing below it may."""
+    from creator_ops.core.paths import OutputTargetError
+    from creator_ops.core.safe_csv import write_atomically
+
+    real_root, elsewhere = tmp_path / "real_output", tmp_path / "elsewhere"
+    real_root.mkdir()
+    elsewhere.mkdir()
+    (tmp_path / "output").symlink_to(real_root, target_is_directory=True)  # a root that is a link: fine
+    monkeypatch.setenv("CREATOR_OPS_OUTPUT_ROOT", str(tmp_path / "output"))
+    written = write_atomically(tmp_path / "output" / "c1" / "recruitment" / "shortlist.csv", b"a\n")
+    assert (real_root / "c1" / "recruitment" / "shortlist.csv").read_bytes() == b"a\n" and written.exists()
+    (real_root / "c2").symlink_to(elsewhere, target_is_directory=True)  # a campaign folder that is a link
+    with pytest.raises(OutputTargetError, match="is a symbolic link"):
+        write_atomically(tmp_path / "output" / "c2" / "finance" / "payments.csv", b"x\n")
+    assert not any(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("key", ["finance-key", None])
+def test_ingest_payees_masks_creator_ids_by_the_one_rule(tmp_path, capsys, monkeypatch, key):
+    """accepted.csv never holds a creator id that is an e-mail or phone; without the key such rows are quarantined."""
+    if key:
+        monkeypatch.setenv("AIRFLOW_VAR_PII_HASH_KEY", key)
+    else:
+        monkeypatch.delenv("AIRFLOW_VAR_PII_HASH_KEY", raising=False)
+    payees = tmp_path / "payees.csv"
+    payees.write_text(PAYEES.replace("amir,individual", "siti.leak@gmail.com,individual")
+                      .replace("chong,sole", "0127712468,sole"), encoding="utf-8")  # fmt: skip
+    assert main(["ingest", "payees", str(payees), "--out", str(tmp_path / "out")]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
+    assert "siti.leak" not in written and "0127712468" not in written
+    if key:
+        assert counts["quarantined"] == 0 and "[email:" in written and "[phone:" in written
+    else:
+        assert counts == {"rows_in": 7, "accepted": 5, "quarantined": 2} and written.count("pii_key_missing") == 2

@@ -126,3 +126,21 @@ def test_read_yaml_file_names_the_line_of_a_syntax_error(tmp_path):
     path.write_text("a: 1\nb: [unclosed\n")
     with pytest.raises(YamlFileError, match=r"broken.yaml: line \d+: invalid YAML"):
         read_yaml_file(path, max_bytes=1000, max_values=100)
+
+
+def test_a_fifo_or_folder_given_as_a_yaml_or_review_file_is_refused_at_once(tmp_path):
+    """A named pipe would block a plain open() forever: refused as not a regular file, never waited on."""
+    import os
+
+    from creator_ops.core.review.readback import ReviewFileError, read_review
+
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    started = time.perf_counter()
+    with pytest.raises(YamlFileError, match="not a regular file"):
+        read_yaml_file(fifo, max_bytes=1000, max_values=100)
+    with pytest.raises(ReviewFileError, match="not a regular file"):
+        read_review(fifo)
+    with pytest.raises(YamlFileError):
+        read_yaml_file(tmp_path, max_bytes=1000, max_values=100)
+    assert time.perf_counter() - started < 2

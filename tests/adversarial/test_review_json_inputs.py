@@ -69,6 +69,8 @@ WHOLE_FILE_CASES = {
     "deep lists": ("[" * 100_000 + "]" * 100_000, "nested 100000 levels"),
     "deep objects": ('{"campaign": ' + '{"a": ' * 50_000 + "1" + "}" * 50_001, "nested"),
     "not json": ('{"campaign": {"id": "x",', "not a review.json"),
+    "duplicate key": ('{"campaign": {"id": "x", "type": "scd", "type": "mega_sale"}}', 'the key "type" is given twice'),
+    "lone surrogate": ('{"campaign": {"id": "x", "name": "\\ud800"}}', "field campaign.name: text with a lone surrogate"),
     "empty": ("", "not a review.json"),
 }  # fmt: skip
 

@@ -142,7 +142,9 @@ def test_a_linked_review_page_is_not_served_nor_linked(site):
     try:
         response = site.get(f"/creator-ops/campaigns/{CAMPAIGN}/review", headers=_api(site))
         assert response.status_code == 404 and "root:" not in response.text
-        assert site.get(f"/creator-ops/campaigns/{CAMPAIGN}.json", headers=_api(site)).json()["links"]["review"] is False
+        assert (
+            site.get(f"/creator-ops/campaigns/{CAMPAIGN}.json", headers=_api(site)).json()["links"]["review"] is False
+        )
     finally:
         page.unlink()
         page.write_bytes(kept)
@@ -183,6 +185,27 @@ def test_a_linked_ecosystem_file_is_never_followed(site):
         assert "root:" not in page.text and "Not built yet" in page.text
     finally:
         shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("route", ["matchmaking/secret.csv", "review/review.md"])
+def test_a_hard_link_to_a_file_outside_the_output_folder_is_not_served_nor_listed(site, route):
+    """A hard link shares the outside file's inode (no symlink to see): a file with more than one link is refused."""
+    secret = site.root / "secret.txt"
+    secret.write_text("root:x:0:0 hard-linked secret\n", encoding="utf-8")
+    planted = site.output / CAMPAIGN / route
+    kept = planted.read_bytes() if planted.exists() else None
+    planted.unlink(missing_ok=True)
+    os.link(secret, planted)
+    try:
+        response = site.get(f"/creator-ops/campaigns/{CAMPAIGN}/{route}", headers=_api(site))
+        assert response.status_code == 404 and "hard-linked secret" not in response.text
+        listed = site.get(f"/creator-ops/campaigns/{CAMPAIGN}.json", headers=_api(site)).json()["links"]
+        assert "secret.csv" not in listed["matchmaking"]
+    finally:
+        planted.unlink()
+        secret.unlink()
+        if kept is not None:
+            planted.write_bytes(kept)
 
 
 def test_a_fifo_in_place_of_a_file_is_refused_at_once(site):
@@ -301,8 +324,9 @@ def test_a_broken_spec_is_shown_without_its_server_path(site):
 
 def test_a_broken_spec_with_personal_data_is_shown_masked(site):
     leaky = site.specs / "leaky.yaml"
-    leaky.write_text("id: leaky\nname: Leaky\ntype: payday\nowners: [zoe.leak@gmail.com 0127184463]\nbogus: 1\n",
-                     encoding="utf-8")
+    leaky.write_text(
+        "id: leaky\nname: Leaky\ntype: payday\nowners: [zoe.leak@gmail.com 0127184463]\nbogus: 1\n", encoding="utf-8"
+    )
     try:
         problems = " ".join(site.get("/creator-ops/campaigns.json", headers=_api(site)).json()["problems"])
     finally:
@@ -324,24 +348,53 @@ def malformed_warehouse(request, site, warehouse_engine, monkeypatch):
     at = dt.datetime(2026, 12, 12, 5, tzinfo=dt.UTC)
     with warehouse_engine.begin() as conn:
         if request.param == "quality verdict":
-            conn.execute(ingested_files.insert(), {
-                "file_id": 1, "campaign_id": CAMPAIGN, "dataset": "orders", "source_uri": "/landing/orders/a.csv",
-                "sha256": "0" * 64, "size_bytes": 1, "status": "accepted", "rows_in": 0, "rows_accepted": 0,
-                "rows_quarantined": 0, "ingested_at": at,
-            })
-            conn.execute(quality_results.insert(), {
-                "campaign_id": CAMPAIGN, "dataset": "orders", "file_id": 1, "run_id": "r1", "suite": "orders",
-                "success": False, "evaluated": 3, "failed": 1, "failed_expectations_json": "{not json",
-                "validated_at": at,
-            })
+            conn.execute(
+                ingested_files.insert(),
+                {
+                    "file_id": 1,
+                    "campaign_id": CAMPAIGN,
+                    "dataset": "orders",
+                    "source_uri": "/landing/orders/a.csv",
+                    "sha256": "0" * 64,
+                    "size_bytes": 1,
+                    "status": "accepted",
+                    "rows_in": 0,
+                    "rows_accepted": 0,
+                    "rows_quarantined": 0,
+                    "ingested_at": at,
+                },
+            )
+            conn.execute(
+                quality_results.insert(),
+                {
+                    "campaign_id": CAMPAIGN,
+                    "dataset": "orders",
+                    "file_id": 1,
+                    "run_id": "r1",
+                    "suite": "orders",
+                    "success": False,
+                    "evaluated": 3,
+                    "failed": 1,
+                    "failed_expectations_json": "{not json",
+                    "validated_at": at,
+                },
+            )
         else:
-            conn.execute(campaign_snapshots.insert(), {
-                "campaign_id": CAMPAIGN, "run_id": "r1", "phase": "live", "as_of": at, "computed_at": at,
-                "figures_json": "{not json",
-            })
+            conn.execute(
+                campaign_snapshots.insert(),
+                {
+                    "campaign_id": CAMPAIGN,
+                    "run_id": "r1",
+                    "phase": "live",
+                    "as_of": at,
+                    "computed_at": at,
+                    "figures_json": "{not json",
+                },
+            )
     url = warehouse_engine.url.render_as_string(hide_password=False)
-    monkeypatch.setenv("AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE",
-                       json.dumps({"conn_type": "generic", "extra": {"sqlalchemy_url": url}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CREATOR_OPS_WAREHOUSE", json.dumps({"conn_type": "generic", "extra": {"sqlalchemy_url": url}})
+    )
     return warehouse_engine
 
 
@@ -427,8 +480,13 @@ def teams_in_the_metadata_db(site):
             bundle.teams.append(team)
             session.add_all([team, bundle])
             session.flush()
-            session.merge(DagModel(dag_id=f"campaign__{campaign_id}", bundle_name=bundle.name,
-                                   fileloc=str(ROOT / "dags" / "campaigns.py")))
+            session.merge(
+                DagModel(
+                    dag_id=f"campaign__{campaign_id}",
+                    bundle_name=bundle.name,
+                    fileloc=str(ROOT / "dags" / "campaigns.py"),
+                )
+            )
     yield owned
     with create_session() as session:
         session.query(DagModel).filter(DagModel.dag_id.in_([f"campaign__{c}" for c in owned])).delete()
@@ -442,14 +500,18 @@ def test_a_campaign_of_another_team_is_not_shown(site, teams_in_the_metadata_db)
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
 
-    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="aisyah", role="viewer",
-                                                                  teams=["team_beauty"]))
+    token = get_auth_manager().generate_jwt(
+        SimpleAuthManagerUser(username="aisyah", role="viewer", teams=["team_beauty"])
+    )
     auth = {"Authorization": f"Bearer {token}"}
     shown = {row["campaign_id"] for row in site.get("/creator-ops/campaigns.json", headers=auth).json()["campaigns"]}
     assert CAMPAIGN in shown and OTHER not in shown
     assert site.get(f"/creator-ops/campaigns/{CAMPAIGN}", headers=auth).status_code == 200
-    for path in (f"/creator-ops/campaigns/{OTHER}", f"/creator-ops/campaigns/{OTHER}.json",
-                 f"/creator-ops/campaigns/{OTHER}/traffic.csv"):
+    for path in (
+        f"/creator-ops/campaigns/{OTHER}",
+        f"/creator-ops/campaigns/{OTHER}.json",
+        f"/creator-ops/campaigns/{OTHER}/traffic.csv",
+    ):
         assert site.get(path, headers=auth).status_code == 404, path
 
 

@@ -9,6 +9,7 @@ tomorrow updates it with no change to the ecosystem DAG.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,6 +48,7 @@ class BuildEcosystemOperator(BaseOperator):
                 source = getattr(event, "source_dag_id", None)
                 self.log.info("Triggered by %s: %s run %s", asset, source, getattr(event, "source_run_id", None))
         try:
-            return build_ecosystem(WarehouseHook(self.warehouse_conn_id).engine, log=self.log)
+            return build_ecosystem(WarehouseHook(self.warehouse_conn_id).engine, log=self.log,
+                                   built_at=dt.datetime.now(dt.UTC))
         except StepSkipped as exc:
             raise AirflowSkipException(str(exc)) from None

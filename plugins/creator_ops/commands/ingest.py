@@ -92,10 +92,10 @@ def run(args: argparse.Namespace) -> int:
     accepted = money_in_myr(result.accepted_table)
     if result.answers_table is not None:
         accepted = with_answers(accepted, result.answers_table, result.questions)
-    write_arrow_csv(accepted, out / "accepted.csv")
-    write_arrow_csv(result.quarantined_table, out / "quarantine.csv")
+    write_arrow_csv(accepted, out / "accepted.csv", root=out)
+    write_arrow_csv(result.quarantined_table, out / "quarantine.csv", root=out)
     if result.answers_table is not None:
-        write_arrow_csv(result.answers_table, out / "answers.csv")
+        write_arrow_csv(result.answers_table, out / "answers.csv", root=out)
     if result.note:
         print(f"campaignctl ingest: {result.note}", file=sys.stderr)
     print(json.dumps(result.summary()))
@@ -115,10 +115,10 @@ def _ingest_payees(source: Path, out: Path) -> int:
     masked = [{"row_number": number, **payee.masked()} for number, payee in read.rows]
     columns = ("row_number", "creator_id", "entity_type", "resident", "legal_name", "id_type", "id_number", "tin",
                "has_identity")  # fmt: skip
-    write_atomically(out / "accepted.csv", csv_bytes(columns, masked, bom=False, lineterminator="\n"))
+    write_atomically(out / "accepted.csv", csv_bytes(columns, masked, bom=False, lineterminator="\n"), root=out)
     problems = [{"row_number": p.row, "reason": p.reason, "field": p.field, "detail": str(p.args[0])}
                 for p in read.problems]  # fmt: skip
-    write_atomically(out / "quarantine.csv", csv_bytes(("row_number", "reason", "field", "detail"), problems,
-                                                        bom=False, lineterminator="\n"))  # fmt: skip
+    quarantine = csv_bytes(("row_number", "reason", "field", "detail"), problems, bom=False, lineterminator="\n")
+    write_atomically(out / "quarantine.csv", quarantine, root=out)
     print(json.dumps({"rows_in": read.rows_in, "accepted": read.accepted, "quarantined": len(read.problems)}))
     return 0

@@ -12,7 +12,7 @@ import argparse
 from decimal import Decimal
 from pathlib import Path
 
-from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export
+from creator_ops.commands.common import BadInput, input_line, pii_key_if_set, read_export, shown
 from creator_ops.core.money import format_rm
 from creator_ops.core.spec import SpecError, load_spec
 
@@ -68,7 +68,7 @@ def _print_summary(spec, result, reads, out: Path, digest: str) -> None:
     paid = sum(1 for r in result.rows if r.total_sen > 0)
     used = Decimal(result.total_sen * 100) / Decimal(budget) if budget else Decimal(0)
     lines = [
-        f"{spec.name} ({spec.id}): payouts written to {out}",
+        f"{spec.name} ({spec.id}): payouts written to {shown(out)}",
         "Inputs:",
         *(input_line(name, read) for name, read in reads.items()),
         f"Creators paid: {paid} (with an eligible line: {result.creators})",

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from creator_ops.commands.common import shown
 from creator_ops.core.spec import SpecError, load_spec
 
 HELP = "validate campaign specs (one line per problem: file and field)"
@@ -43,9 +44,10 @@ def run(args: argparse.Namespace) -> int:
             problems += len(exc.problems)
             continue
         if spec.id in seen_ids:
-            print(f"{path}: id: duplicate campaign id {spec.id!r}, also in {seen_ids[spec.id]}", file=sys.stderr)
+            also = shown(seen_ids[spec.id])
+            print(f"{shown(path)}: id: duplicate campaign id {spec.id!r}, also in {also}", file=sys.stderr)
             problems += 1
             continue
         seen_ids[spec.id] = path
-        print(f"{path}: ok ({spec.dag_id}, {spec.type}, event {spec.timeline.event_start:%Y-%m-%d})")
+        print(f"{shown(path)}: ok ({spec.dag_id}, {spec.type}, event {spec.timeline.event_start:%Y-%m-%d})")
     return 2 if problems else 0

@@ -158,7 +158,16 @@ def _growth_rows(eco: Ecosystem, key: str) -> list[list[Any]]:
     return rows
 
 
-def render_html(eco: Ecosystem) -> str:
+def moment_line(moment: dict[str, Any]) -> str:
+    """Say what moment the figures describe and when the page was built, in local time (issue 30)."""
+    from creator_ops.core.times import format_local
+
+    zone = moment.get("timezone") or "Asia/Kuala_Lumpur"
+    return (f"Figures as of {format_local(moment.get('figures_as_of'), zone)} (the latest payout result "
+            f"recorded); built {format_local(moment.get('built_at'), zone)}; times in {zone}.")  # fmt: skip
+
+
+def render_html(eco: Ecosystem, moment: dict[str, Any] | None = None) -> str:
     """Return ecosystem.html: headline, growth accounting, cohort heatmaps, leaders, creators lost."""
     latest = eco.campaigns[-1] if eco.campaigns else None
     title = "Creator ecosystem"
@@ -170,6 +179,7 @@ def render_html(eco: Ecosystem) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
+        f'<p class="muted" id="moment">{_e(moment_line(moment))}</p>' if moment else "",
         f'<p class="muted">{len(eco.campaigns)} campaigns, ordered by event start then id; '
         f"{len(eco.scorecard):,} creators enrolled in at least one. Enrolled and selling follow the payout rules "
         "(a valid enrollment on time; a payout result row). "
@@ -252,8 +262,12 @@ def render_html(eco: Ecosystem) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_ecosystem(eco: Ecosystem, out_dir: str | Path) -> dict[str, Path]:
-    """Write ecosystem.json, creators.csv, ecosystem.html and history.json into `out_dir` (atomic, deterministic)."""
+def write_ecosystem(eco: Ecosystem, out_dir: str | Path, moment: dict[str, Any] | None = None) -> dict[str, Path]:
+    """Write ecosystem.json, creators.csv, ecosystem.html and history.json into `out_dir` (atomic, deterministic).
+
+    `moment` (`figures_as_of`, `built_at`, what the Airflow run knows) heads the page; without it
+    the files depend on the data alone.
+    """
     from creator_ops.core.storage import root_path
 
     out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
@@ -261,7 +275,7 @@ def write_ecosystem(eco: Ecosystem, out_dir: str | Path) -> dict[str, Path]:
     paths = {
         "json": write_atomically(out / "ecosystem.json", eco.dumps().encode("utf-8")),
         "csv": write_csv(out / "creators.csv", SCORECARD_COLUMNS, scorecard_csv_rows(eco)),
-        "html": write_atomically(out / "ecosystem.html", render_html(eco).encode("utf-8")),
+        "html": write_atomically(out / "ecosystem.html", render_html(eco, moment).encode("utf-8")),
         # what recruitment reads beside each candidate (state, past eligible GMV in sen)
         "history": write_atomically(out / HISTORY_FILE, history_json(eco).encode("utf-8")),
     }

@@ -74,6 +74,8 @@ def csv_bytes(
 # new one, never half of one.
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+# device names Windows reserves whatever the extension (`NUL.json` opens the null device there)
+_RESERVED = re.compile(r"(?i)con|prn|aux|nul|com[0-9]|lpt[0-9]")
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -100,6 +102,8 @@ def safe_name(value: Any, *, suffix: str = "", or_digest: str | None = None,
     problem = None
     if not SAFE_NAME.fullmatch(text):
         problem = "is not a safe file name (1-120 letters, digits, '.', '_' or '-', no folders)"
+    elif text.endswith(".") or _RESERVED.fullmatch(text.split(".")[0]):
+        problem = "is a name Windows reserves or changes (CON, NUL, COM1, LPT1…, a trailing '.'); give another"
     elif mask_pii(text) != text:
         problem = "holds personal data (an e-mail address or phone number); it cannot name a file"
     if problem is None:
@@ -134,7 +138,7 @@ def _umask() -> int:
 class _Folder:
     """An open folder (a file descriptor), reached from `root` without following a link below it."""
 
-    def __init__(self, folder: Path, root: Path | None, *, folder_mode: int = 0o777):
+    def __init__(self, folder: Path, root: Path | None, *, folder_mode: int = 0o777, follow_root: bool = False):
         from creator_ops.core.paths import OutputTargetError
 
         folder = Path(folder)
@@ -146,7 +150,7 @@ class _Folder:
         if any(part in (".", "..") for part in below):
             raise OutputTargetError(f"{folder}: '..' in a path below {base}")
         if root is not None:
-            self.fd = self._open_root(base)
+            self.fd = self._open_root(base, follow_root)
         else:
             base.mkdir(parents=True, exist_ok=True)
             self.fd = os.open(base, _FOLDER_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
@@ -160,13 +164,15 @@ class _Folder:
             try:
                 next_fd = os.open(part, _FOLDER_FLAGS, dir_fd=self.fd)
             except OSError as exc:
+                link = _is_link(part, self.fd)
                 os.close(self.fd)
-                raise OutputTargetError(f"{where}: {_not_a_folder(exc)}") from None
+                reason = "is a symbolic link; output is never written through a link" if link else _not_a_folder(exc)
+                raise OutputTargetError(f"{where}: {reason}") from None
             os.close(self.fd)
             self.fd = next_fd
 
     @staticmethod
-    def _open_root(base: Path) -> int:
+    def _open_root(base: Path, follow: bool) -> int:
         from creator_ops.core.paths import OutputTargetError
 
         base.parent.mkdir(parents=True, exist_ok=True)  # above --out: the user's own folders
@@ -175,15 +181,36 @@ class _Folder:
         except FileExistsError:
             pass
         try:
-            return os.open(base, _FOLDER_FLAGS)
+            return os.open(base, _FOLDER_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _FOLDER_FLAGS)
         except OSError as exc:
-            raise OutputTargetError(f"{base}: {_not_a_folder(exc)}") from None
+            link = base.is_symlink()
+            reason = "is a symbolic link; output is never written through a link" if link else _not_a_folder(exc)
+            raise OutputTargetError(f"{base}: {reason}") from None
 
     def __enter__(self) -> int:
         return self.fd
 
     def __exit__(self, *_: Any) -> None:
         os.close(self.fd)
+
+
+def _output_root_above(path: Path) -> Path | None:
+    """The configured output root when `path` is below it: no link is followed from there down.
+
+    (The root itself may be a mount or a link, as deployments place it; the campaign folders
+    and everything in them must be real folders, which is also what the UI serves.)
+    """
+    from creator_ops.core.settings import settings
+
+    try:
+        root = settings().output_root
+    except CreatorOpsError:  # a bad setting is reported where it is used, not by every file written
+        return None
+    if not isinstance(root, str | os.PathLike) or "://" in str(root):
+        return None
+    root_path = Path(root).absolute()
+    absolute = path.absolute()
+    return root_path if root_path in absolute.parents else None
 
 
 def _not_a_folder(exc: OSError) -> str:
@@ -249,8 +276,9 @@ def write_atomically(
             raise OutputTargetError(str(exc)) from None
     path = output_target(path)
     mode = 0o600 if private else mode
+    base, follow = (Path(root), False) if root is not None else (_output_root_above(path), True)
     try:
-        with _Folder(path.parent, Path(root) if root is not None else None) as folder:
+        with _Folder(path.parent, base, follow_root=follow) as folder:
             _write_in(folder, path.name, data, mode)
     except OutputTargetError:
         raise
@@ -289,7 +317,8 @@ def replace_folder(
     token = secrets.token_hex(8)
     staging, previous = f".{folder.name}.{token}.new", f".{folder.name}.{token}.old"
     try:
-        with _Folder(folder.parent, Path(root) if root is not None else None) as parent:
+        base, follow = (Path(root), False) if root is not None else (_output_root_above(folder), True)
+        with _Folder(folder.parent, base, follow_root=follow) as parent:
             if files:
                 os.mkdir(staging, folder_mode, dir_fd=parent)
                 new_fd = os.open(staging, _FOLDER_FLAGS, dir_fd=parent)
@@ -329,6 +358,15 @@ def _replace_objects(folder: Any, files: Mapping[str, bytes], *, private: bool) 
     for stale in previous:
         stale.unlink()
     return [write_atomically(folder / name, data, private=private) for name, data in files.items()]
+
+
+def _is_link(name: str, parent_fd: int) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=parent_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
 
 
 def _is_folder(name: str, parent_fd: int) -> bool:
@@ -377,7 +415,9 @@ def iso_utc(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.binary_join_element_wise(text, "Z", "")
 
 
-def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False) -> Path:
+def write_arrow_csv(
+    table: pa.Table, path: str | os.PathLike[str], *, bom: bool = False, root: str | os.PathLike[str] | None = None
+) -> Path:
     """Write an Arrow table as formula-safe UTF-8 CSV (timestamps as ISO 8601 UTC with `Z`), atomically."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -392,7 +432,7 @@ def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], *, bom: bool 
     if bom:
         buffer.write(b"\xef\xbb\xbf")
     pacsv.write_csv(out, buffer)
-    return write_atomically(path, buffer.getvalue())
+    return write_atomically(path, buffer.getvalue(), root=root)
 
 
 __all__ = [

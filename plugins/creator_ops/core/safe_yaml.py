@@ -140,7 +140,9 @@ def _check_depth(text: str) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep")
+                    raise yaml.MarkedYAMLError(
+                        problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -169,12 +171,24 @@ def count_values(data: Any, limit: int) -> bool:
     return False
 
 
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Read at most `limit` bytes of a regular file; a FIFO, device or folder is refused, never waited on."""
+    import errno
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a folder, device or pipe)", str(path))
+        return handle.read(limit)
+
+
 def read_yaml_file(path: str | Path, *, max_bytes: int, max_values: int, what: str = "YAML file") -> Any:
     """Read one YAML file by the rules above; any problem is a `YamlFileError` naming the file and where."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        raw = read_regular_file(path, max_bytes + 1)
     except OSError as exc:
         raise YamlFileError(f"cannot read file: {exc.strerror or exc}", file=path) from None
     if len(raw) > max_bytes:

@@ -19,7 +19,7 @@ from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.settings import settings
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.core.storage import root_path
+from creator_ops.core.storage import is_uri, root_path
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -116,7 +116,10 @@ class StepContext:
     @property
     def landing(self) -> Any:
         """Return the landing root: the path the Airflow layer passed in, else the configured folder."""
-        return self.landing_path if self.landing_path is not None else landing_root()
+        if self.landing_path is not None:
+            return self.landing_path
+        root = landing_root()
+        return landing_root_path() if is_uri(root) else root
 
     def info(self, message: str, *args: Any) -> None:
         """Log a line, personal data masked (file names, headers and values may carry it)."""

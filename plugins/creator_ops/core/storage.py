@@ -58,6 +58,7 @@ def root_path(root: str | os.PathLike[str] | Any, conn_id: str | None = None) ->
     """Return the path object of a root: a `Path` for a folder or `file://…`, the opener's for a URI.
 
     A path object passed in (an `ObjectStoragePath` the Airflow layer made) is returned as it is.
+    A URI opened without a connection named uses the storage connection of the settings.
     """
     if not isinstance(root, (str, PurePath)):
         return root
@@ -66,6 +67,10 @@ def root_path(root: str | os.PathLike[str] | Any, conn_id: str | None = None) ->
         return Path(text[len("file://") :])
     if not is_uri(text):
         return Path(text)
+    if conn_id is None:
+        from creator_ops.core.settings import settings
+
+        conn_id = settings().storage_conn_id
     if _opener is not None:
         return _opener(text, conn_id)
     from upath import UPath

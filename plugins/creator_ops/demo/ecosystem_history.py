@@ -102,12 +102,14 @@ def load_earlier_campaigns(home: Path, engine: Any, pool: list[str], *, creators
     import shutil
 
     from creator_ops.core.steps import landing_root
+    from creator_ops.core.storage import is_uri
 
     folder = home / "demo_history"
     folder.mkdir(parents=True, exist_ok=True)
     loaded = []
     for i, (cid, name, kind, start, categories) in enumerate(EARLIER_CAMPAIGNS):
-        shutil.rmtree(Path(landing_root()) / cid, ignore_errors=True)  # a rerun starts from fresh exports
+        if not is_uri(landing_root()):  # (object storage: the demo's bucket is new)
+            shutil.rmtree(Path(landing_root()) / cid, ignore_errors=True)  # a rerun starts from fresh exports
         path = folder / f"{cid}.yaml"
         path.write_text(spec_text(cid, name, kind, start, categories), encoding="utf-8")
         loaded.append(load_campaign(path, engine, pool, creators=creators, seed=seed + 10 + i))

@@ -51,7 +51,7 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     spec = load_spec(spec_path)
     upgrade(engine)
     data = generate(spec, creators=creators, seed=seed)
-    data, truth = simulated_effects(data)
+    data, truth = simulated_effects(data, history_boosts(data))
     t = spec.timeline
     since, until = t.recruitment_opens - dt.timedelta(days=30), t.payout_date + dt.timedelta(days=1)
     for dataset in DATASETS:
@@ -83,17 +83,42 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     }
 
 
-def simulated_effects(data: Any) -> tuple[Any, dict[str, Any]]:
-    """Give boosts and samples their known effect (SPEC 12) and the tiers a known push (SPEC 16); return (data, truth).
+def simulated_effects(data: Any, boosted: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+    """Give samples (and `boosted` creators) their known effect (SPEC 15) and the tiers a push (SPEC 16).
 
-    The push is added last, from each creator's eligible GMV with every other effect in, and
-    is in the truth as `tier_push` (a list, one entry per threshold).
+    `boosted` maps each creator the allocation boosted to the end of its first boosted hour;
+    the demo's live runs add the boosts' effects as the allocation makes them
+    (`stand_ins.data.add_boost_effects`). The push is added last, from each creator's
+    eligible GMV with every other effect known by then, and is in the truth as `tier_push`.
     """
-    from creator_ops.stand_ins.data import add_simulated_effects, add_threshold_push
+    from creator_ops.stand_ins.data import add_boost_effects, add_simulated_effects, add_threshold_push
 
     data, truth = add_simulated_effects(data)
+    if boosted:
+        data = add_boost_effects(data, truth, boosted)
     data, push = add_threshold_push(data)
     return data, {**truth, "tier_push": push}
+
+
+def history_boosts(data: Any) -> dict[str, Any]:
+    """The previous campaign's boosts: its whole budget allocated once at the event's start, as
+    `measure_history_effects` allocates it from the landed content (the same core, the same holdout)."""
+    import datetime as dt
+
+    from creator_ops.core.experiments import spec_holdout
+    from creator_ops.core.traffic import TrafficParams, allocate, content_totals
+
+    spec = data.spec
+    if spec.traffic is None or not len(data.content):
+        return {}
+    content = data.content.sort_values("posted_at", kind="stable")
+    creators = content_totals(zip(*(content[c].tolist() for c in ("content_id", "creator_id", "gmv_sen", "views")),
+                                  strict=True))  # fmt: skip
+    enrolled = data.enrollments["creator_id"].unique().tolist()
+    holdout = spec_holdout(spec, "traffic", [*(c.creator_id for c in creators), *enrolled])
+    result = allocate(creators, TrafficParams.from_spec(spec.traffic), holdout=holdout)
+    end = spec.timeline.event_start + dt.timedelta(hours=1)
+    return {r.creator_id: end for r in result.boosted}
 
 
 def measure_history_effects(ctx: Any) -> dict[str, Any]:
@@ -126,8 +151,15 @@ def measure_history_effects(ctx: Any) -> dict[str, Any]:
         hour = spec.timeline.event_start
         wh.store_hour(engine, spec.id, ctx.run_id, hour, result.budget_sen, result, now)
     if spec.experiments.samples is not None:
-        enrolled = [c.creator_id for c in wh.enrolled_candidates(engine, spec.id, spec.timeline.registration_closes)]
-        record_assignments(engine, spec, "samples", enrolled, now)
+        from creator_ops.core.steps import StepSkipped
+        from creator_ops.steps.matchmaking import run_matchmaking
+
+        try:  # its matchmaking list (with the ghost pairs): the samples' would-be-treated (SPEC 15)
+            run_matchmaking(ctx)
+        except StepSkipped:
+            enrolled = [c.creator_id for c in wh.enrolled_candidates(engine, spec.id,
+                                                                     spec.timeline.registration_closes)]  # fmt: skip
+            record_assignments(engine, spec, "samples", enrolled, now)
     review = compute_review(spec, load_review_inputs(engine, spec.id), themes=False)
     if review["experiments"]:
         store_results(engine, spec, review["experiments"], now)

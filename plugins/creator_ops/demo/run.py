@@ -141,10 +141,48 @@ def land_for_run(data, run, since: dt.datetime, landed: set[str]) -> list[str]:
     return paths
 
 
+def _object_storage():
+    """Start moto's S3 server on loopback (stopped when the demo exits) and point both roots at a bucket there."""
+    import atexit
+
+    from creator_ops.stand_ins.object_store import LoopbackS3
+
+    home = Path(os.environ.get("AIRFLOW_HOME", str(ROOT / ".airflow")))
+    home.mkdir(parents=True, exist_ok=True)
+    server = LoopbackS3(buckets=("creator-ops-demo",), log_path=home / "moto.log").start()
+    atexit.register(server.stop)
+    os.environ.update(server.settings_env())  # CREATOR_OPS_LANDING_ROOT / _OUTPUT_ROOT in the bucket, the connection
+    print(f"Object storage: moto's S3 server at {server.endpoint_url}, bucket s3://{server.buckets[0]} "
+          f"(landing/ and output/), connection {server.conn_id}")  # fmt: skip
+    return server
+
+
+def _print_bucket(server, spec, home: Path) -> None:
+    """Say what the bucket holds; copy the review out of it (the loopback bucket goes with the demo)."""
+    client = server.client()
+    bucket = server.buckets[0]
+    counts: Counter = Counter()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            counts[item["Key"].split("/", 1)[0]] += 1
+    copy = home / "object-storage-outputs"
+    shutil.rmtree(copy, ignore_errors=True)
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="output/"):
+        for item in page.get("Contents", []):
+            target = copy / item["Key"].removeprefix("output/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(bucket, item["Key"], str(target))
+    print(f"\nObject storage: s3://{bucket} held {counts['landing']:,} landing objects (exports and their archive) "
+          f"and {counts['output']:,} output objects, every one private to the connection's credentials")
+    print(f"  the loopback bucket goes when the demo ends; its outputs are copied to {copy} "
+          f"(the review: {copy / spec.id / 'review' / 'review.html'})")
+
+
 def _reset(home: Path, campaign_id: str) -> None:
     from airflow.utils import db
 
     from creator_ops.core.steps import landing_root, output_root
+    from creator_ops.core.storage import is_local, is_uri
     from creator_ops.warehouse.db import default_url
 
     db.resetdb()
@@ -152,8 +190,10 @@ def _reset(home: Path, campaign_id: str) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{warehouse}{suffix}").unlink(missing_ok=True)
     for campaign in (campaign_id, PREVIOUS_CAMPAIGN):
-        shutil.rmtree(Path(landing_root()) / campaign, ignore_errors=True)
-        shutil.rmtree(output_root() / campaign, ignore_errors=True)
+        if not is_uri(landing_root()):  # object storage: the demo's bucket is new
+            shutil.rmtree(Path(landing_root()) / campaign, ignore_errors=True)
+        if is_local(output_root()):
+            shutil.rmtree(output_root() / campaign, ignore_errors=True)
 
 
 def demo_run_id(timetable, run_after, data_interval) -> str:
@@ -377,13 +417,14 @@ def _print_figures(spec, engine) -> None:
 
 def _print_review(folder: Path) -> None:
     """Print the campaign review's headline figures and where its page is."""
-    from creator_ops.core.review import headline, loads
+    from creator_ops.core.review import headline
+    from creator_ops.core.review.readback import read_review
 
     path = folder / "review.json"
     if not path.is_file():
         print("\nCampaign review: not built (it is built in the settlement and payout runs)")
         return
-    review = loads(path.read_text(encoding="utf-8"))
+    review = read_review(path, "review")  # the one validated reader, as for --baseline
     baseline = review.get("baseline") or {}
     against = f", compared with {baseline.get('name') or baseline.get('campaign_id')}" if baseline else ""
     print(f"\nCampaign review{against}")
@@ -397,6 +438,7 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
     import json
 
     from creator_ops.figures.mechanisms import traffic_overview
+    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_MEANS, BOOSTED_GMV_NAME
 
     folder = out / "matchmaking"
     if (folder / "summary.json").is_file():
@@ -423,8 +465,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         print(f"\nTraffic allocation ({t.hours} live hours allocated)")
         print(f"  spent {format_rm(t.spent_sen)} of {format_rm(budget)} on {t.boosted_creators} creators")
         print(
-            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; live GMV of boosted creators since "
-            f"their first boost {format_rm(t.actual_gmv_sen)}"
+            f"  expected extra GMV {format_rm(t.expected_gmv_sen)}; {BOOSTED_GMV_NAME} {format_rm(t.actual_gmv_sen)} "
+            f"({BOOSTED_GMV_MEANS})"
         )
         print(f"  files: {out / 'traffic'}")
 
@@ -532,8 +574,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-runs", action="store_true", help="run every run of the timetable")
     parser.add_argument("--creators", type=int, default=4000, help="demo creators to generate")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--object-storage", action="store_true",
+        help="land the exports and write every output in an S3 bucket on loopback (moto's server, started and "
+        "stopped by the demo) instead of local folders",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
+    bucket = _object_storage() if args.object_storage else None
     home = _configure_environment()
     log_path = home / "demo.log"
     log_path.write_text("")
@@ -613,6 +661,8 @@ def main(argv: list[str] | None = None) -> int:
             since = max(since, run.end)
             t0 = time.monotonic()
             dag_run = dag.test(logical_date=run.start)
+            if str(run.phase) == "live":  # the boosts the allocation just made cause their effect (SPEC 15)
+                data = boost_effects(data, truth, spec, run)
             states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
             result = {"phase": str(run.phase), "start": run.start, "state": str(dag_run.state), "states": states}
             results.append(result)
@@ -635,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
 
     eco_history.print_ecosystem(ecosystem_dir(), ecosystem_state)
     _print_alerts(servers)
+    if bucket is not None:
+        _print_bucket(bucket, spec, home)
     failed = [r for r in results if r["state"] != "success"]
     if failed:
         print(f"\n{len(failed)} run(s) did not succeed: see {log_path}")
@@ -642,39 +694,94 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def boost_effects(data, truth: dict, spec, run):
+    """Give the creators this live hour boosted their simulated effect, after the hour (SPEC 15's demo truth)."""
+    from creator_ops.stand_ins.data import add_boost_effects
+    from creator_ops.warehouse.db import default_url, make_engine
+    from creator_ops.warehouse.mechanisms import allocation_rows
+
+    engine = make_engine(default_url())
+    try:
+        rows = allocation_rows(engine, spec.id)
+    finally:
+        engine.dispose()
+    hour = run.start.astimezone(dt.UTC)
+    boosted = {creator: run.end for start, creator, spend, _ in rows if spend > 0 and _as_utc(start) == hour}
+    return add_boost_effects(data, truth, boosted)
+
+
+def _as_utc(moment):
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def treated_of_plan(engine, spec, mechanism: str) -> list[str]:
+    """T_W: the creators of the review's population the plan chose and treated (boosted in any hour; paired in
+    the signed-off list), as the on-treated estimate counts them."""
+    from creator_ops.warehouse import mechanisms as wh
+    from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
+
+    excluded = set(load_warehouse_inputs(engine, spec.id).exclusions.column("creator_id").to_pylist())
+    population = {c.creator_id for c in wh.enrolled_candidates(engine, spec.id, spec.timeline.registration_closes)}
+    population -= excluded
+    if mechanism == "traffic":
+        chosen = {creator for _, creator, spend, _ in wh.allocation_rows(engine, spec.id) if spend > 0}
+    else:
+        record = wh.frozen_list(engine, spec.id) or wh.latest_list(engine, spec.id)
+        chosen = {p[0] for p in wh.list_pairs(engine, record.list_id)} if record else set()
+    return sorted(chosen & population)
+
+
 def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
-    """Print what the holdouts measured beside the simulated truth, and the live projection against the final."""
-    from creator_ops.core.money import format_rm
-    from creator_ops.core.review import loads
-    from creator_ops.core.review.experiments_render import lift_sentence, percent_text
+    """Print the on-treated effects beside the simulated truth, the MDE said before, SRM, the pooled factor;
+    then the live projection against the final."""
+    from creator_ops.core.review.experiments import measurement_from_review, pooled_from, pooled_sentence
+    from creator_ops.core.review.readback import read_review
     from creator_ops.core.steps import output_root
 
-    def rm(sen: float) -> str:
-        return format_rm(int(round(sen)))
-
     path = output_root() / spec.id / "review" / "review.json"
-    review = loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    review = read_review(path, "review") if path.is_file() else {}
     experiments = review.get("experiments")
-    print("\nWhat the mechanisms caused (holdouts, SPEC 12) — measured against the simulated truth")
-    for label, measured, known in (
-        (spec.id, experiments, truth),
-        *([(previous["campaign_id"], previous.get("experiments"), previous.get("truth"))] if previous else []),
-    ):
+    print("\nWhat the mechanisms caused on the creators they chose (holdouts, SPEC 15) — against the simulated truth")
+    campaigns = [(spec.id, experiments, truth)]
+    if previous:
+        campaigns.append((previous["campaign_id"], previous.get("experiments"), previous.get("truth")))
+    for label, measured, known in campaigns:
         for mechanism, block in (measured or {}).items():
-            real = (known or {}).get(mechanism)
-            print(f"  {label} {mechanism}: {lift_sentence(mechanism, block)}")
-            if real and block.get("lift_myr") is not None:
-                low, high = block["ci95_low_myr"].sen, block["ci95_high_myr"].sen
-                inside = low <= real["ate_sen"] <= high
-                print(
-                    f"    simulated truth {rm(real['ate_sen'])} per creator over {real['population']:,} creators: "
-                    f"{'inside' if inside else 'OUTSIDE'} the 95 % interval [{rm(low)}, {rm(high)}] "
-                    f"(raw, without CUPED: [{rm(block['raw']['ci95_low_myr'].sen)}, "
-                    f"{rm(block['raw']['ci95_high_myr'].sen)}])"
-                )
+            _print_on_treated(engine, load_spec_of(label, spec), mechanism, block, known)
     if not experiments:
         print("  (the 12.12 review was not built in this demo's runs)")
+    pooled, listed = pooled_from([measurement_from_review(r, "traffic") for r in _reviews_of(previous, review)])
+    print(f"  The next {spec.type} campaign's traffic calibration (pooled loop): {pooled_sentence(pooled, listed)}")
     _print_incentive_response(spec, review, truth, previous)
+    _print_projection(spec, engine, review)
+
+
+def _print_on_treated(engine, spec, mechanism: str, block: dict, known: dict | None) -> None:
+    from creator_ops.core.money import format_rm
+    from creator_ops.core.review.experiments_render import on_treated_sentence, srm_sentence
+    from creator_ops.stand_ins.data import truth_per_treated
+
+    on_treated = block.get("on_treated") or {}
+    print(f"  {spec.id} {mechanism}: {on_treated_sentence(mechanism, on_treated) if on_treated else 'n/a'}")
+    said = _stated_power(engine, spec.id, mechanism)
+    if said:
+        print(f"    stated before the event: {said}")
+    treated = treated_of_plan(engine, spec, mechanism)
+    per_treated = truth_per_treated(((known or {}).get(mechanism) or {}).get("given_sen") or {}, treated)
+    if per_treated is not None:
+        line = f"    simulated truth {format_rm(round(per_treated))} per treated creator over {len(treated):,} treated"
+        if on_treated.get("lift_myr") is not None:
+            low, high = on_treated["ci95_low_myr"].sen, on_treated["ci95_high_myr"].sen
+            line += (f": {'inside' if low <= per_treated <= high else 'OUTSIDE'} the 95 % interval "
+                     f"[{format_rm(low)}, {format_rm(high)}], p = {on_treated['p_value']}")  # fmt: skip
+        print(line)
+    if block.get("srm"):
+        print(f"    {srm_sentence(block)}")
+
+
+def _print_projection(spec, engine, review: dict) -> None:
+    from creator_ops.core.money import format_rm
+    from creator_ops.core.review.experiments_render import percent_text
     from creator_ops.warehouse.experiments import stored_predictions
 
     projections = stored_predictions(engine, spec.id, "live_projection")
@@ -701,6 +808,40 @@ def _print_effects(spec, engine, truth: dict, previous: dict | None) -> None:
             )
             print(f"  Backtest, replaying {', '.join(block['backtest_campaigns'])} hour by hour (median absolute "
                   f"error at 25/50/75 % of the event) {checkpoints}")  # fmt: skip
+
+
+
+def load_spec_of(campaign_id: str, spec):
+    """The spec of `campaign_id` (this demo's, or its previous campaign's from the specs folder)."""
+    from creator_ops.core.settings import settings
+    from creator_ops.core.spec import load_spec
+
+    if campaign_id == spec.id:
+        return spec
+    return load_spec(settings().campaign_specs_dir / f"{campaign_id}.yaml")
+
+
+def _stated_power(engine, campaign_id: str, mechanism: str) -> str | None:
+    """What the holdout could detect, as the product said it before the event (traffic: the first live hour)."""
+    from creator_ops.warehouse import mechanisms as wh
+    from creator_ops.warehouse.experiments import stored_predictions
+
+    if mechanism == "traffic":
+        made = stored_predictions(engine, campaign_id, "traffic_power")
+        return made[0].detail.get("text") if made else None
+    record = wh.frozen_list(engine, campaign_id) or wh.latest_list(engine, campaign_id)
+    power = (record.summary or {}).get("power") if record else None
+    return power.get("text") if power else None
+
+
+def _reviews_of(previous: dict | None, review: dict) -> list[dict]:
+    """The reviews the next campaign pools: the previous campaign's and this one's (SPEC 15's loop)."""
+    out = []
+    if previous and previous.get("experiments"):
+        out.append({"campaign": {"id": previous["campaign_id"]}, "experiments": previous["experiments"]})
+    if review.get("experiments"):
+        out.append(review)
+    return out
 
 
 def _print_incentive_response(spec, review: dict, truth: dict, previous: dict | None) -> None:

@@ -23,7 +23,7 @@ from creator_ops.warehouse.snapshots import (
     Snapshot,
     funnel_counts,
     has_data,
-    latest_snapshot,
+    snapshots_at,
 )
 
 if TYPE_CHECKING:
@@ -142,8 +142,8 @@ def compute_snapshot(
 
 
 def snapshot_for_page(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> Snapshot | None:
-    """Return the latest stored snapshot; without one, the figures computed now (None: nothing in the warehouse)."""
-    stored = latest_snapshot(engine, spec.id)
+    """Return the stored snapshot for a page seen at `now` (`snapshots_at`); without one, the figures computed now."""
+    stored = snapshots_at(engine, [spec], now).get(spec.id)
     if stored is not None:
         return stored
     if not has_data(engine, spec.id):

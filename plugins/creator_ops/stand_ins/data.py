@@ -25,7 +25,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -1022,11 +1022,36 @@ def write_dataset(
     export = to_export_frame(frame, dataset, tz=tz, mess=mess, rng=rng, affiliate_export=affiliate_export)
     if fmt == "xlsx":
         export.to_excel(path, index=False, engine="openpyxl")
+        _pin_xlsx_clock(path)
     elif fmt == "jsonl":
         export.to_json(path, orient="records", lines=True, force_ascii=False)
     else:
         export.to_parquet(path, index=False)
     return path
+
+
+XLSX_CLOCK = (2026, 1, 1, 0, 0, 0)
+
+
+def _pin_xlsx_clock(path: Path) -> None:
+    """Make an XLSX file's bytes depend on its data only: the zip entries' times and the document's
+    created/modified stamps (openpyxl writes the wall clock there) are pinned, so the same demo data
+    is the same file (and the same content hash) in every run, as the rest of the demo's exports are."""
+    import re
+    import zipfile
+
+    stamp = dt.datetime(*XLSX_CLOCK).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    partial = path.with_name(f".{path.name}.pinned")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            pinned = zipfile.ZipInfo(info.filename, date_time=XLSX_CLOCK)
+            pinned.compress_type, pinned.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(pinned, data)
+    os.replace(partial, path)
 
 
 def _write_csv(
@@ -1169,10 +1194,10 @@ def land_slice(
     return str(target)
 
 
-# --------------------------------------------------------------------------- simulated causal effects (SPEC 12)
+# --------------------------------------------------------------------------- simulated causal effects (SPEC 12, 15)
 
-TRAFFIC_EFFECT_SHARE = 0.25  # being boostable adds a quarter of a posting creator's content GMV as orders
-SAMPLE_EFFECT_SEN = 6_000  # each shipped sample adds RM 60 of orders, on average (lognormal spread)
+TRAFFIC_EFFECT_SHARE = 0.25  # a boost adds a quarter of the boosted creator's content GMV as orders after it
+SAMPLE_EFFECT_SEN = 6_000  # each shipped sample adds RM 60 of orders after shipping, on average (lognormal spread)
 EFFECT_ORDER_PREFIX = "EFF"
 
 
@@ -1185,13 +1210,23 @@ def _effect_population(data: DemoData) -> np.ndarray:
 
 
 def _effect_lines(
-    data: DemoData, rng: np.random.Generator, owners: list[str], gmv: list[int], tag: str
-) -> pd.DataFrame:
-    """Completed, eligible order lines carrying a simulated effect (one per creator and amount)."""
+    data: DemoData, rng: np.random.Generator, owners: list[str], gmv: list[int], tag: str,
+    after: list[pd.Timestamp] | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Completed, eligible order lines carrying a simulated effect (one per creator and amount).
+
+    Each line is placed at a random moment of the event after its cause (`after`: the boost's
+    hour end, the sample's shipping; default the event's start), so the effect follows what
+    the product did and never comes before it. A cause at or after the event's end has no
+    line (the caller counts it as no effect).
+    """
     t = data.spec.timeline
     start, end = _utc(t.event_start), _utc(t.event_end)
-    seconds = max(1, int((end - start).total_seconds()))
-    order_time = start + pd.to_timedelta(rng.integers(0, seconds, len(owners)), unit="s")
+    lows = [max(start, _utc(x)) if x is not None else start for x in (after or [None] * len(owners))]
+    spans = np.array([max(0, int((end - low).total_seconds())) for low in lows], dtype=np.int64)
+    offsets = (rng.random(len(owners)) * spans).astype(np.int64)
+    order_time = pd.Series([low + pd.Timedelta(seconds=int(o)) for low, o in zip(lows, offsets, strict=True)],
+                           dtype="datetime64[ns, UTC]")  # fmt: skip
     frame = pd.DataFrame(
         {
             "order_id": [f"{EFFECT_ORDER_PREFIX}{tag}{i:07d}" for i in range(len(owners))],
@@ -1200,30 +1235,44 @@ def _effect_lines(
             "order_time": order_time,
             "status": "completed",
             "gmv_sen": np.asarray(gmv, dtype=np.int64),
-            "updated_at": pd.Series(order_time) + pd.Timedelta(days=2),
+            "updated_at": order_time + pd.Timedelta(days=2),
         }
     )
     if "product_id" in data.orders.columns and len(data.products):
         frame["product_id"] = data.products["product_id"].to_numpy()[rng.integers(0, len(data.products), len(frame))]
         frame["content_type"] = "VIDEO"
         frame["commission_sen"] = np.zeros(len(frame), dtype=np.int64)
-    return frame
+    return frame[spans > 0].reset_index(drop=True)
+
+
+def _with_orders(data: DemoData, extra: list[pd.DataFrame], **changes: Any) -> DemoData:
+    orders = pd.concat([data.orders, *[f for f in extra if len(f)]], ignore_index=True)
+    sort_key = orders["updated_at"].fillna(orders["order_time"])
+    orders = orders.iloc[np.argsort(sort_key.to_numpy(), kind="stable")].reset_index(drop=True)
+    orders.attrs["dataset"] = "orders"
+    fields = {f: getattr(data, f) for f in ("spec", "seed", "creators", "enrollments", "surveys", "exclusions",
+                                            "products", "invitations", "samples", "content", "meta")}  # fmt: skip
+    return DemoData(**{**fields, **changes, "orders": orders})
 
 
 def add_simulated_effects(data: DemoData, spec: CampaignSpec | None = None) -> tuple[DemoData, dict[str, dict]]:
-    """Give boosts and samples a known causal effect and return (data, the simulated truth per mechanism).
+    """Give samples their known causal effect, prepare the boosts', and return (data, the simulated truth).
 
-    The world simulated: a creator's 30-day GMV before the campaign tracks what it sells
-    in the campaign (the same creators sell, with noise), so CUPED has something to use.
-    Every creator of the estimator's population has a would-be effect fixed before any
-    assignment: traffic, a quarter of its content's GMV when it posts (being boostable
-    brings that many extra orders); samples, RM 60 (lognormal) per sample it would get
-    shipped. Creators in a mechanism's holdout (the spec's `experiments`, by the same hash
-    the product uses) do not get it: their effect lines are not added and, for samples,
-    their sample requests disappear (they are not matched). The truth is the population's
-    average would-be effect: exactly what the holdout's difference in means estimates.
+    The world simulated: a creator's 30-day GMV before the campaign tracks what it sells in
+    the campaign (the same creators sell, with noise), so CUPED has something to use. The
+    effect goes only to what the product did (SPEC 15): a shipped sample adds RM 60
+    (lognormal) of orders after it was shipped; a boost adds a quarter of the boosted
+    creator's content GMV after the boost (`add_boost_effects`, called with the creators
+    the allocation actually boosted, since that is decided hour by hour during the event).
+    Holdout creators' sample requests disappear (matchmaking never gives them a sample).
+
+    The truth per mechanism records what each creator was given (`given_sen`): the effect
+    per treated creator is what the on-treated estimate measures, computed once the plan
+    is known (`truth_per_treated`). Traffic's `would_be_sen` is each creator's effect if
+    boosted, fixed before any assignment.
     """
     from creator_ops.core.experiments import holdout_ids, holdout_share_of
+    from creator_ops.core.samples import is_shipped
 
     spec = spec or data.spec
     rng = _rng(data.seed, "effects")
@@ -1238,61 +1287,65 @@ def add_simulated_effects(data: DemoData, spec: CampaignSpec | None = None) -> t
         np.int64
     )
     creators.attrs["dataset"] = "creators"
-    truth: dict[str, dict] = {}
-    lines = []
-    # traffic: a quarter of each posting creator's content GMV, for the treated ones
     content_gmv = data.content.groupby("creator_id")["gmv_sen"].sum() if len(data.content) else pd.Series(dtype=int)
-    tau_traffic = {c: int(round(TRAFFIC_EFFECT_SHARE * content_gmv.get(c, 0))) for c in population}
-    traffic_share = holdout_share_of(spec, "traffic")
-    traffic_held = holdout_ids(spec.id, "traffic", population, traffic_share) if traffic_share else set()
-    owners = [c for c in population if c not in traffic_held and tau_traffic[c] > 0]
-    lines.append(_effect_lines(data, rng, owners, [tau_traffic[c] for c in owners], "T"))
-    truth["traffic"] = _truth(tau_traffic, traffic_held)
-    # samples: per sample shipped; held-out creators' requests are removed (matchmaking never gives them one)
+    truth: dict[str, dict] = {
+        "traffic": {"would_be_sen": {c: int(round(TRAFFIC_EFFECT_SHARE * content_gmv.get(c, 0))) for c in population},
+                    "given_sen": {}},
+    }  # fmt: skip
+    # samples: per sample shipped, after shipping; held-out creators' requests are removed
     samples = data.samples
     samples_share = holdout_share_of(spec, "samples")
     samples_held = holdout_ids(spec.id, "samples", population, samples_share) if samples_share else set()
-    from creator_ops.core.samples import is_shipped
-
     last = samples.groupby("sample_id", sort=True).tail(1) if len(samples) else samples
     shipped = last[[is_shipped(s) for s in last["status"]]] if len(last) else last
     per_sample = np.round(rng.lognormal(np.log(SAMPLE_EFFECT_SEN) - 0.125, 0.5, len(shipped))).astype(np.int64)
-    tau_samples = dict.fromkeys(population, 0)
-    sample_owner, sample_gmv = [], []
-    for creator, amount in zip(shipped["creator_id"].to_numpy(), per_sample, strict=True):
-        if creator in in_population:
-            tau_samples[creator] += int(amount)
-            if creator not in samples_held:
-                sample_owner.append(creator)
-                sample_gmv.append(int(amount))
-    lines.append(_effect_lines(data, rng, sample_owner, sample_gmv, "S"))
-    truth["samples"] = _truth(tau_samples, samples_held)
+    when = shipped["shipped_at"].tolist() if "shipped_at" in shipped.columns else [None] * len(shipped)
+    owners, amounts, after = [], [], []
+    for creator, amount, moment in zip(shipped["creator_id"].to_numpy(), per_sample, when, strict=True):
+        if creator in in_population and creator not in samples_held:
+            owners.append(creator)
+            amounts.append(int(amount))
+            after.append(None if moment is None or pd.isna(moment) else moment)
+    lines = _effect_lines(data, rng, owners, amounts, "S", after)
+    given: dict[str, int] = {}
+    for creator, amount in zip(lines["creator_id"], lines["gmv_sen"], strict=True):
+        given[creator] = given.get(creator, 0) + int(amount)
+    truth["samples"] = {"given_sen": given}
     if samples_held:
         samples = samples.loc[~samples["creator_id"].isin(samples_held)].reset_index(drop=True)
         samples.attrs["dataset"] = "samples"
-    orders = pd.concat([data.orders, *[f for f in lines if len(f)]], ignore_index=True)
-    sort_key = orders["updated_at"].fillna(orders["order_time"])
-    orders = orders.iloc[np.argsort(sort_key.to_numpy(), kind="stable")].reset_index(drop=True)
-    orders.attrs["dataset"] = "orders"
-    meta = {**data.meta, "effect_lines": int(sum(len(f) for f in lines))}
-    changed = DemoData(
-        spec=data.spec, seed=data.seed, creators=creators, enrollments=data.enrollments, surveys=data.surveys,
-        orders=orders, exclusions=data.exclusions, products=data.products, invitations=data.invitations,
-        samples=samples, content=data.content, meta=meta,
-    )  # fmt: skip
-    return changed, truth
+    meta = {**data.meta, "effect_lines": len(lines)}
+    return _with_orders(data, [lines], creators=creators, samples=samples, meta=meta), truth
 
 
-def _truth(tau: dict[str, int], held: set[str]) -> dict[str, float | int]:
-    """The simulated truth: average would-be effect over the population (sen) and what the treated got."""
-    n = len(tau)
-    treated = [v for c, v in tau.items() if c not in held]
-    return {
-        "population": n,
-        "held_out": len(held & set(tau)),
-        "ate_sen": (sum(tau.values()) / n) if n else 0.0,
-        "added_to_treated_sen": int(sum(treated)),
-    }
+def add_boost_effects(
+    data: DemoData, truth: dict[str, dict], boosted: dict[str, dt.datetime]
+) -> DemoData:
+    """Give each newly boosted creator its effect after the boost (`boosted`: creator → the boosted hour's end).
+
+    A creator is given its effect once, at its first boost; `truth["traffic"]["given_sen"]`
+    records what it got (0 when the boost came too late in the event for any order after it).
+    """
+    traffic = truth["traffic"]
+    fresh = sorted(c for c in boosted if c not in traffic["given_sen"])
+    if not fresh:
+        return data
+    rng = _rng(data.seed, f"boosts|{fresh[0]}|{len(traffic['given_sen'])}")
+    amounts = [traffic["would_be_sen"].get(c, 0) for c in fresh]
+    chosen = [i for i, amount in enumerate(amounts) if amount > 0]
+    lines = _effect_lines(data, rng, [fresh[i] for i in chosen], [amounts[i] for i in chosen],
+                          f"T{len(traffic['given_sen']):05d}", [boosted[fresh[i]] for i in chosen])  # fmt: skip
+    for c in fresh:
+        traffic["given_sen"][c] = 0
+    for creator, amount in zip(lines["creator_id"], lines["gmv_sen"], strict=True):
+        traffic["given_sen"][creator] += int(amount)
+    meta = {**data.meta, "effect_lines": data.meta.get("effect_lines", 0) + len(lines)}
+    return _with_orders(data, [lines], meta=meta)
+
+
+def truth_per_treated(given: dict[str, int], treated: list[str]) -> float | None:
+    """The simulated effect per treated creator: what the plan's treated creators were given, on average (sen)."""
+    return sum(given.get(c, 0) for c in treated) / len(treated) if treated else None
 
 
 # --------------------------------------------------------------------------- simulated push at the tiers (SPEC 16)

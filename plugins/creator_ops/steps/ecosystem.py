@@ -10,6 +10,7 @@ this one and queues one alert through the outbox, counts only, never who.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +24,26 @@ def ecosystem_dir() -> Path:
     return output_root() / ECOSYSTEM_FOLDER
 
 
-def build_ecosystem(engine: Any, out_dir: Path | None = None, *, log: Any = None) -> dict[str, Any]:
-    """Compute the ecosystem over the warehouse's settled campaigns and write its three files."""
+def build_ecosystem(
+    engine: Any, out_dir: Path | None = None, *, log: Any = None, built_at: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Compute the ecosystem over the warehouse's settled campaigns and write its three files.
+
+    With `built_at` (the Airflow run's clock), the page says it was built then and what moment its
+    figures describe: the latest payout result recorded in the warehouse.
+    """
     from creator_ops.core.ecosystem_render import write_ecosystem
     from creator_ops.figures.ecosystem import load_ecosystem
 
     eco = load_ecosystem(engine)
     if not eco.campaigns:
         raise StepSkipped("no campaign in the warehouse has had a settlement or payout run yet: nothing to compare")
-    paths = write_ecosystem(eco, out_dir or ecosystem_dir())
+    moment = None
+    if built_at is not None:
+        from creator_ops.warehouse.ecosystem import latest_payout_result_at
+
+        moment = {"figures_as_of": latest_payout_result_at(engine), "built_at": built_at}
+    paths = write_ecosystem(eco, out_dir or ecosystem_dir(), moment=moment)
     latest = eco.ids[-1]
     if log is not None:
         for cid in eco.ids:

@@ -3,7 +3,11 @@
 `run_matchmaking` runs daily before the event: it values every allowed pair of the
 campaign's enrolled creators and current products and stores the maximum-value list as
 this run's draft, writing the files ops open under `output/<campaign>/matchmaking/`
-(`pairs.csv`, `products.csv`, one `list_<am>.csv` per account manager, `summary.json`).
+(`pairs.csv`, `pairs_ghosts.csv`, `products.csv`, one `list_<am>.csv` per account manager,
+`summary.json`). With a samples holdout the list is computed over every candidate and the
+pairs of held-out creators are ghosts (SPEC 15): they use quota, are never shipped or on an
+account manager's list, and the sign-off says how many samples are held back and what the
+holdout can detect.
 BD's sign-off (`runbook.bd_matchmaking_signoff`) shows the draft; approving freezes it
 (`record_signoff`), and from then on `run_matchmaking` skips and nothing changes the
 list or its files. Rejecting records the reason and matchmaking goes on; the sign-off
@@ -79,12 +83,13 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
         candidates,
         products,
         history=history_by_category(history_rows(ctx.engine, ctx.campaign_id)),
-        samples=sample_histories(wh.sample_rows(ctx.engine)),
+        samples=sample_histories(wh.sample_rows(ctx.engine, exclude=ctx.campaign_id)),  # past campaigns' samples
         max_products_per_creator=ctx.spec.matchmaking.max_products_per_creator,
         account_managers=ctx.spec.recruitment.account_managers,
         holdout=holdout,
     )
     result.measured = measured_per_sample(ctx)
+    result.power = samples_power(ctx, result)
     list_id = wh.store_list(ctx.engine, ctx.campaign_id, ctx.run_id, result, dt.datetime.now(dt.UTC))
     files = write_matchmaking_files(result, matchmaking_dir(ctx))
     summary = result.summary()
@@ -151,10 +156,20 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     ]
     if s.get("held_out_creators"):
         lines.append(
-            f"- held out: **{s['held_out_creators']}** enrolled creators get no sample "
+            f"- held out among enrolled: **{s['held_out_creators']}** of the creators enrolled so far get no sample "
             f"(experiments.samples.holdout_share {ctx.spec.experiments.samples.holdout_share}, a fixed hash of "
             "campaign and creator), so the review can measure what samples add"
         )
+        if "held_back" in s:
+            from creator_ops.core.money import format_rm, to_sen
+
+            lines.append(
+                f"- **{s['held_back']}**: the list was computed over every candidate; the "
+                f"{s['ghost_pairs']} pairs it gave held-out creators ({format_rm(to_sen(s['held_back_myr']))} of "
+                "products) use their product's quota and are not shipped"
+            )
+    if s.get("power"):
+        lines.append(f"- what the holdout can detect: {s['power']['text']}")
     measured = s.get("measured_last_campaign")
     if measured:
         lines.append(f"- measured last time: {measured['text']}")
@@ -256,3 +271,24 @@ def measured_per_sample(ctx: StepContext) -> dict[str, Any] | None:
             f"shipped sample ({format_rm(found.incremental_gmv_sen)} over {found.units} samples{how_sure})"
         ),
     }
+
+
+def samples_power(ctx: StepContext, result) -> dict[str, Any] | None:
+    """SPEC 15's MDE for this list: its chosen creators per group, `s` from the latest earlier samples measurement.
+
+    The prediction per treated creator is the latest earlier on-treated effect of samples,
+    when one was measured (matchmaking's value is a ranking score, not a forecast).
+    """
+    from creator_ops.steps.traffic import power_now
+    from creator_ops.warehouse.experiments import earlier_measurements
+
+    if ctx.spec.experiments.samples is None:
+        return None
+    treated = len({p.creator_id for p in result.pairs})
+    ghosts = len({p.creator_id for p in result.ghost_pairs})
+    predicted, by = None, "the plan predicts"
+    for m in reversed(earlier_measurements(ctx.engine, ctx.spec, "samples")):
+        if m.lift_sen is not None:
+            predicted, by = float(m.lift_sen), f"{m.campaign_id}'s samples holdout measured"
+            break
+    return power_now(ctx, "samples", treated, ghosts, predicted, by)

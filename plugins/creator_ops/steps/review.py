@@ -19,8 +19,8 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
     """Compute, write and announce the review; `review_url` is where ops open it (the Airflow UI)."""
     from creator_ops.core.alerts import channels_for
     from creator_ops.core.review import compute_review, headline
-    from creator_ops.core.review.alert import review_ready_alert
-    from creator_ops.core.review.experiments_render import lift_sentence
+    from creator_ops.core.review.alert import review_ready_alert, sample_ratio_alert
+    from creator_ops.core.review.experiments_render import lift_sentence, on_treated_sentence
     from creator_ops.core.review.render import write_review
     from creator_ops.warehouse.metrics import untrusted_datasets
     from creator_ops.warehouse.outbox import enqueue
@@ -40,17 +40,28 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
         ctx.info("Comparing with %s (%s), event %s", previous.name, previous.id, previous.timeline.event_start)
     review = compute_review(spec, inputs, baseline=baseline, baseline_source="warehouse")
     review["projection"] = projection_review(ctx, review)
-    paths = write_review(review, ctx.output_dir / "review")
+    # what moment the figures describe (the data landed by the end of this run's interval) and when the
+    # page was built (the clock): said at the top of review.html and review.md (issue 30)
+    moment = {"figures_as_of": ctx.interval_end.isoformat(), "run_id": ctx.run_id, "built_at": ctx.now().isoformat()}
+    paths = write_review(review, ctx.output_dir / "review", moment=moment)
     if review["experiments"]:
         from creator_ops.warehouse.experiments import store_results
 
         store_results(ctx.engine, spec, review["experiments"], ctx.now())
         for mechanism, block in review["experiments"].items():
             ctx.info("Measured lift of %s: %s", mechanism, lift_sentence(mechanism, block))
+            if block.get("on_treated") is not None:
+                sentence = on_treated_sentence(mechanism, block["on_treated"])
+                ctx.info("On the chosen creators, %s: %s", mechanism, sentence)
     figures = headline(review)
     alert = review_ready_alert(spec, review, phase=str(ctx.phase), headline=figures, link=review_url)
     channels = channels_for(spec)
-    queued = enqueue(ctx.engine, [alert], channels=channels, campaign_name=spec.name, now=ctx.now())
+    alerts = [alert]
+    mismatch = sample_ratio_alert(spec, review, link=review_url)  # SPEC 15: a broken split, said once
+    if mismatch is not None:
+        alerts.append(mismatch)
+        ctx.info("Sample ratio mismatch: %s", mismatch.data["detail"])
+    queued = enqueue(ctx.engine, alerts, channels=channels, campaign_name=spec.name, now=ctx.now())
     for label, value in figures.items():
         ctx.info("%s: %s", label, value)
     ctx.info("Review written to %s (%d alert row(s) queued)", paths["html"], queued)

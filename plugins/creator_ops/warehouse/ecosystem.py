@@ -11,6 +11,7 @@ one campaign's lines, never all of them.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -46,3 +47,14 @@ def previous_campaign_any_type(engine: Engine, spec: CampaignSpec) -> CampaignSp
     key = (spec.timeline.event_start, spec.id)
     earlier = [s for s in recorded_campaigns(engine, settled_only=False) if (s.timeline.event_start, s.id) < key]
     return earlier[-1] if earlier else None
+
+
+def latest_payout_result_at(engine: Engine) -> dt.datetime | None:
+    """Return when the latest payout calculation was recorded: the moment the ecosystem's figures describe."""
+    from sqlalchemy import func, select
+
+    from creator_ops.core.times import as_utc_or_none
+    from creator_ops.warehouse.schema import payout_calculations
+
+    with engine.connect() as conn:
+        return as_utc_or_none(conn.execute(select(func.max(payout_calculations.c.calculated_at))).scalar_one())

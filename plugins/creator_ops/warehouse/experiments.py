@@ -82,18 +82,21 @@ def assignments(engine: Engine, campaign_id: str, mechanism: str) -> dict[str, s
         return dict(rows.all())  # type: ignore[arg-type]
 
 
-def allocation_rows(engine: Engine, campaign_id: str) -> list[tuple[str, int, int]]:
-    """Return every traffic allocation row (creator_id, spend_sen, expected_gmv_sen) over all hours."""
+def allocation_rows(engine: Engine, campaign_id: str) -> list[tuple[str, int, int, int, int]]:
+    """Return every traffic allocation row over all hours: (creator_id, spend_sen, expected_gmv_sen,
+    ghost_spend_sen, ghost_expected_gmv_sen)."""
     t = traffic_allocations
     with engine.connect() as conn:
         return [
-            (r.creator_id, int(r.spend_sen), int(r.expected_gmv_sen))
+            (r.creator_id, int(r.spend_sen), int(r.expected_gmv_sen), int(r.ghost_spend_sen),
+             int(r.ghost_expected_gmv_sen))
             for r in conn.execute(
-                select(t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen)
+                select(t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen, t.c.ghost_spend_sen,
+                       t.c.ghost_expected_gmv_sen)
                 .where(t.c.campaign_id == campaign_id)
                 .order_by(t.c.hour_start, t.c.creator_id)
             )
-        ]
+        ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- measured results
@@ -278,6 +281,36 @@ def earlier_campaigns(engine: Engine, spec: CampaignSpec, *, include_self: bool 
             found.append(other)
     found.sort(key=lambda s: (s.timeline.event_start, s.id))
     return [*found, spec] if include_self else found
+
+
+def earlier_measurements(engine: Engine, spec: CampaignSpec, mechanism: str) -> list[Any]:
+    """Return what every earlier campaign of the same type measured for `mechanism` (SPEC 15), oldest first.
+
+    Each is `core.review.experiments.EarlierMeasurement`: the on-treated calibration and its
+    se (the pooled loop's inputs) and the spread of GMV the next power statement uses.
+    """
+    from creator_ops.core.review.experiments import measurement_from_review
+    from creator_ops.core.review.values import loads
+
+    r = experiment_results
+    query = (
+        select(r.c.campaign_id, r.c.event_start, r.c.result_json)
+        .where(r.c.mechanism == mechanism, r.c.campaign_type == spec.type, r.c.campaign_id != spec.id,
+               r.c.event_start < utc(spec.timeline.event_start))
+        .order_by(r.c.event_start, r.c.campaign_id)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    out = []
+    for row in rows:
+        try:
+            block = loads(row.result_json) if row.result_json else {}
+        except ValueError:
+            continue
+        review = {"campaign": {"id": row.campaign_id, "event_start": as_utc(row.event_start).isoformat()},
+                  "experiments": {mechanism: block}}  # fmt: skip
+        out.append(measurement_from_review(review, mechanism))
+    return out
 
 
 def measured_lifts(engine: Engine, campaign_id: str) -> dict[str, dict[str, Any]]:

@@ -87,14 +87,20 @@ def enrolled_candidates(engine: Engine, campaign_id: str, registration_closes: d
     ]
 
 
-def sample_rows(engine: Engine) -> list[tuple[str, str, str]]:
-    """Return (campaign:sample_id, creator_id, status) of every campaign's current samples (reliability)."""
+def sample_rows(engine: Engine, exclude: str | None = None) -> list[tuple[str, str, str]]:
+    """Return (campaign:sample_id, creator_id, status) of every campaign's current samples (reliability).
+
+    `exclude` leaves a campaign out: matchmaking counts *past* samples, those of other
+    campaigns, so the plan's inputs never depend on this campaign's holdout (SPEC 15: a
+    holdout creator's own samples in this campaign would differ because it is held out, and
+    the plan would then choose the two groups differently).
+    """
     from creator_ops.warehouse.campaign_data import current_samples
     from creator_ops.warehouse.schema import samples
 
     with engine.connect() as conn:
         query = select(samples.c.campaign_id).distinct().order_by(samples.c.campaign_id)
-        campaigns = [c for (c,) in conn.execute(query)]
+        campaigns = [c for (c,) in conn.execute(query) if c != exclude]
     out: list[tuple[str, str, str]] = []
     for campaign in campaigns:
         table = current_samples(engine, campaign)
@@ -155,14 +161,14 @@ def latest_list(engine: Engine, campaign_id: str, run_id: str | None = None) -> 
     return next((r for r in every if r.run_id == run_id), None) or (every[-1] if every else None)
 
 
-def list_pairs(engine: Engine, list_id: int) -> list[tuple[str, str, int, str | None]]:
-    """Return (creator_id, product_id, value_sen, account_manager) of a stored list."""
+def list_pairs(engine: Engine, list_id: int, *, ghosts: bool = False) -> list[tuple[str, str, int, str | None]]:
+    """Return (creator_id, product_id, value_sen, account_manager) of a stored list (`ghosts`: its ghost pairs)."""
     query = select(
         matchmaking_pairs.c.creator_id,
         matchmaking_pairs.c.product_id,
         matchmaking_pairs.c.value_sen,
         matchmaking_pairs.c.account_manager,
-    ).where(matchmaking_pairs.c.list_id == list_id)
+    ).where(matchmaking_pairs.c.list_id == list_id, matchmaking_pairs.c.ghost.is_(ghosts))
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
 
@@ -200,8 +206,10 @@ def store_list(engine: Engine, campaign_id: str, run_id: str, result: MatchResul
                 "product_id": p.product_id,
                 "value_sen": p.value_sen,
                 "account_manager": p.account_manager,
+                "ghost": ghost,
             }
-            for p in result.pairs
+            for ghost, pairs in ((False, result.pairs), (True, result.ghost_pairs))
+            for p in pairs
         ]
         if rows:
             conn.execute(insert(matchmaking_pairs), rows)
@@ -228,11 +236,16 @@ def decide_list(
 
 
 def spent_before(engine: Engine, campaign_id: str, hour_start: dt.datetime) -> dict[str, int]:
-    """Return what each creator got in the hours before `hour_start`."""
+    """Return what each creator got in the hours before `hour_start`, ghost spend included (SPEC 15).
+
+    Ghost spend counts against the budget and the creator's cap as if spent, so later hours
+    re-allocate the same leftover they would have without the holdout.
+    """
+    t = traffic_allocations
     query = (
-        select(traffic_allocations.c.creator_id, func.sum(traffic_allocations.c.spend_sen))
-        .where(traffic_allocations.c.campaign_id == campaign_id, traffic_allocations.c.hour_start < utc(hour_start))
-        .group_by(traffic_allocations.c.creator_id)
+        select(t.c.creator_id, func.sum(t.c.spend_sen + t.c.ghost_spend_sen))
+        .where(t.c.campaign_id == campaign_id, t.c.hour_start < utc(hour_start))
+        .group_by(t.c.creator_id)
     )
     with engine.connect() as conn:
         return {c: int(s) for c, s in conn.execute(query)}
@@ -250,6 +263,7 @@ def store_hour(
     """Record one hour's allocation (a rerun of the hour replaces it)."""
     hour = utc(hour_start)
     boosted = allocation.boosted
+    planned = allocation.planned
     with engine.begin() as conn:
         for table in (traffic_allocations, traffic_hours):
             conn.execute(delete(table).where(table.c.campaign_id == campaign_id, table.c.hour_start == hour))
@@ -265,9 +279,10 @@ def store_hour(
                 creators=len(allocation.rows),
                 boosted=len(boosted),
                 computed_at=utc(now),
+                held_back_sen=allocation.held_back_sen,
             )
         )
-        if boosted:
+        if planned:
             conn.execute(
                 insert(traffic_allocations),
                 [
@@ -278,10 +293,46 @@ def store_hour(
                         "spend_sen": r.spend_sen,
                         "expected_gmv_sen": r.expected_gmv_sen,
                         "spent_before_sen": r.spent_before_sen,
+                        "ghost_spend_sen": r.ghost_spend_sen,
+                        "ghost_expected_gmv_sen": r.ghost_expected_gmv_sen,
                     }
-                    for r in boosted
+                    for r in planned
                 ],
             )
+
+
+# The one name of `TrafficOverview.actual_gmv_sen`, said wherever it is shown (campaigns view,
+# campaign page, traffic page, demo): what it counts, so a per-hour figure is never mistaken for it.
+BOOSTED_GMV_NAME = "actual GMV of boosted creators"
+BOOSTED_GMV_MEANS = "live GMV of the creators boosted, from each one's first boosted hour to the figures' moment"
+
+
+@dataclass(frozen=True)
+class PlanSoFar:
+    """The traffic plan over every hour so far (SPEC 15): would-be-treated per group, expected GMV, held back."""
+
+    treated: int  # creators with spend
+    ghosts: int  # holdout creators with ghost spend
+    expected_gmv_sen: int
+    held_back_sen: int
+
+
+def plan_so_far(engine: Engine, campaign_id: str) -> PlanSoFar:
+    """Return the plan's would-be-treated so far and what it held back (the power statement's inputs)."""
+    t = traffic_allocations
+    query = (
+        select(t.c.creator_id, func.sum(t.c.spend_sen), func.sum(t.c.expected_gmv_sen), func.sum(t.c.ghost_spend_sen))
+        .where(t.c.campaign_id == campaign_id)
+        .group_by(t.c.creator_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return PlanSoFar(
+        treated=sum(1 for _, spend, _, _ in rows if spend > 0),
+        ghosts=sum(1 for _, spend, _, ghost in rows if ghost > 0 and not spend),
+        expected_gmv_sen=sum(int(e) for _, _, e, _ in rows),
+        held_back_sen=sum(int(g) for _, _, _, g in rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -304,7 +355,7 @@ def traffic_totals(engine: Engine, campaign_id: str) -> tuple[int, int, int, dic
     ).where(traffic_hours.c.campaign_id == campaign_id)  # fmt: skip
     first_boost = (
         select(traffic_allocations.c.creator_id, func.min(traffic_allocations.c.hour_start))
-        .where(traffic_allocations.c.campaign_id == campaign_id)
+        .where(traffic_allocations.c.campaign_id == campaign_id, traffic_allocations.c.spend_sen > 0)
         .group_by(traffic_allocations.c.creator_id)
     )
     with engine.connect() as conn:
@@ -333,7 +384,7 @@ def allocation_rows(engine: Engine, campaign_id: str) -> list[tuple[dt.datetime,
     t = traffic_allocations
     query = (
         select(t.c.hour_start, t.c.creator_id, t.c.spend_sen, t.c.expected_gmv_sen)
-        .where(t.c.campaign_id == campaign_id)
+        .where(t.c.campaign_id == campaign_id, t.c.spend_sen > 0)
         .order_by(t.c.hour_start, t.c.spend_sen.desc(), t.c.creator_id)
     )
     with engine.connect() as conn:

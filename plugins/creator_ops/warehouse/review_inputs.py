@@ -79,6 +79,8 @@ def load_review_inputs(engine: Engine, campaign_id: str) -> ReviewInputs:
         survey_answers=answers,
         creators=experiment_creators(engine, campaign_id),
         traffic=traffic_rows(engine, campaign_id),
+        matchmaking=matchmaking_pairs(engine, campaign_id, ghosts=False),
+        matchmaking_ghosts=matchmaking_pairs(engine, campaign_id, ghosts=True),
     )
 
 
@@ -108,11 +110,36 @@ def traffic_rows(engine: Engine, campaign_id: str) -> pa.Table:
     from creator_ops.warehouse.experiments import allocation_rows
 
     rows = allocation_rows(engine, campaign_id)
+    columns = ("creator_id", "spend_sen", "expected_gmv_sen", "ghost_spend_sen", "ghost_expected_gmv_sen")
+    return pa.table(
+        {
+            name: pa.array([r[i] for r in rows], pa.string() if i == 0 else pa.int64())
+            for i, name in enumerate(columns)
+        }
+    )
+
+
+def matchmaking_pairs(engine: Engine, campaign_id: str, *, ghosts: bool) -> pa.Table | None:
+    """Return the pairs of the list BD signed off (else the latest list) or its ghost pairs; None without a list."""
+    import pyarrow as pa
+
+    from creator_ops.warehouse.schema import matchmaking_lists as lists
+    from creator_ops.warehouse.schema import matchmaking_pairs as pairs
+
+    with engine.connect() as conn:  # the frozen list, else the latest (as `mechanisms.frozen_list`/`latest_list`)
+        chosen = conn.execute(
+            select(lists.c.list_id).where(lists.c.campaign_id == campaign_id)
+            .order_by((lists.c.state == "frozen").desc(), lists.c.list_id.desc()).limit(1)
+        ).scalar()
+        if chosen is None:
+            return None
+        rows = conn.execute(
+            select(pairs.c.creator_id, pairs.c.product_id).where(pairs.c.list_id == chosen, pairs.c.ghost.is_(ghosts))
+        ).all()
     return pa.table(
         {
             "creator_id": pa.array([r[0] for r in rows], pa.string()),
-            "spend_sen": pa.array([r[1] for r in rows], pa.int64()),
-            "expected_gmv_sen": pa.array([r[2] for r in rows], pa.int64()),
+            "product_id": pa.array([r[1] for r in rows], pa.string()),
         }
     )
 

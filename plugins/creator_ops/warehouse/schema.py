@@ -393,6 +393,8 @@ matchmaking_pairs = Table(
     Column("product_id", String(200), primary_key=True),
     Column("value_sen", BigInteger, nullable=False),
     Column("account_manager", String(80)),
+    # SPEC 15 (0017_ghosts): a pair the plan gave a holdout creator; uses quota, never shipped or listed
+    Column("ghost", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # Traffic: one row per live hour (what was left, this hour's share, spent, expected GMV) and
@@ -410,6 +412,7 @@ traffic_hours = Table(
     Column("creators", Integer, nullable=False),
     Column("boosted", Integer, nullable=False),
     _ts("computed_at", nullable=False),
+    Column("held_back_sen", BigInteger, nullable=False, server_default="0"),  # SPEC 15: ghost spend, not bought
 )
 
 traffic_allocations = Table(
@@ -421,6 +424,9 @@ traffic_allocations = Table(
     Column("spend_sen", BigInteger, nullable=False),
     Column("expected_gmv_sen", BigInteger, nullable=False),
     Column("spent_before_sen", BigInteger, nullable=False),
+    # SPEC 15 (0017_ghosts): what the plan would have given a holdout creator (spend and expected GMV 0)
+    Column("ghost_spend_sen", BigInteger, nullable=False, server_default="0"),
+    Column("ghost_expected_gmv_sen", BigInteger, nullable=False, server_default="0"),
     Index("ix_traffic_allocations_creator", "campaign_id", "creator_id"),
 )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, select, union
@@ -80,6 +80,7 @@ class Snapshot:
     # UTC epoch hour -> live GMV sen in that hour of the creators boosted in that hour (the traffic page)
     boosted_gmv_by_hour: dict[int, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # sections other stages add (projection, lift)
+    chosen_because: str = ""  # why a page shows this one (`snapshots_at`), never stored
 
     @property
     def projection(self) -> dict[str, Any] | None:
@@ -265,6 +266,54 @@ def latest_snapshots(engine: Engine, campaign_ids: list[str]) -> dict[str, Snaps
 def latest_snapshot(engine: Engine, campaign_id: str) -> Snapshot | None:
     """Return the campaign's latest snapshot, or None before its first run."""
     return latest_snapshots(engine, [campaign_id]).get(campaign_id)
+
+
+# Which stored snapshot a page seen at `now` shows (issue 30: "the event day as it was" under a
+# pinned now): the one of the run whose data interval holds `now`; without it, the latest one that
+# describes a moment before `now`; without any, the earliest later one (the page says it is later).
+# In production every stored snapshot describes the past, so this is the latest one.
+HOLDS_NOW, BEFORE_NOW, LATER = "the run whose interval holds now", "an earlier run", "a later run"
+
+
+def snapshots_at(engine: Engine, specs: list[CampaignSpec], now: dt.datetime) -> dict[str, Snapshot]:
+    """Return each campaign's snapshot for pages seen at `now` (see `HOLDS_NOW`), two queries in all."""
+    from collections import defaultdict
+
+    from creator_ops.core.calendar import CampaignCalendar
+
+    if not specs:
+        return {}
+    s = campaign_snapshots.c
+    with engine.connect() as conn:
+        keys = conn.execute(select(s.campaign_id, s.as_of, s.computed_at)
+                            .where(s.campaign_id.in_([spec.id for spec in specs]))).all()  # fmt: skip
+    moments: dict[str, list[tuple[dt.datetime, dt.datetime, Any, Any]]] = defaultdict(list)
+    for campaign_id, as_of, computed_at in keys:
+        moments[campaign_id].append((as_utc(as_of), as_utc(computed_at), as_of, computed_at))
+    now = utc(now)
+    chosen: dict[str, tuple[Any, Any, str]] = {}
+    for spec in specs:
+        rows = moments.get(spec.id)
+        if not rows:
+            continue
+        run = CampaignCalendar(spec.timeline).run_containing(now)
+        holding = [r for r in rows if run.start <= now < run.end and r[0] == utc(run.end)]
+        before = [r for r in rows if r[0] <= now]
+        if holding:
+            pick, why = max(holding, key=lambda r: r[1]), HOLDS_NOW
+        elif before:
+            pick, why = max(before, key=lambda r: (r[0], r[1])), BEFORE_NOW
+        else:
+            pick, why = min(rows, key=lambda r: (r[0], -r[1].timestamp())), LATER
+        chosen[spec.id] = (pick[2], pick[3], why)
+    out: dict[str, Snapshot] = {}
+    with engine.connect() as conn:
+        for campaign_id, (as_of, computed_at, why) in chosen.items():
+            row = conn.execute(select(campaign_snapshots).where(
+                s.campaign_id == campaign_id, s.as_of == as_of, s.computed_at == computed_at)).first()  # fmt: skip
+            if row is not None:
+                out[campaign_id] = replace(_decode(row), chosen_because=why)
+    return out
 
 
 def has_data(engine: Engine, campaign_id: str) -> bool:

@@ -22,6 +22,8 @@ AIRFLOW_SERVICES = {
     "airflow-worker",
 }
 EXPECTED_SERVICES = AIRFLOW_SERVICES | {"postgres", "redis", "mailpit", "airflow-init"}
+OBJECT_STORAGE_SERVICES = {"minio", "minio-bucket"}  # only with `--profile object-storage`
+ONE_SHOT_SERVICES = {"airflow-init", "minio-bucket"}
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +47,8 @@ def _compose(tmp_path: Path, env_values: dict[str, str] | None) -> subprocess.Co
     shutil.copytree(ROOT / "docker", project / "docker")
     if env_values is not None:
         (project / ".env").write_text("".join(f"{k}={v}\n" for k, v in env_values.items()))
-    env = {k: v for k, v in os.environ.items() if k not in _required_variables()}
+    given = set(env_values or ())  # the .env file's values, not the test process's own variables of that name
+    env = {k: v for k, v in os.environ.items() if k not in _required_variables() and k not in given}
     return subprocess.run(
         [binary, "config"], cwd=project, env=env, capture_output=True, text=True, timeout=60
     )
@@ -59,7 +62,9 @@ def resolved(tmp_path_factory) -> dict:
 
 
 def test_starts_every_component_of_the_distributed_topology(resolved):
-    assert set(resolved["services"]) == EXPECTED_SERVICES
+    assert set(resolved["services"]) == EXPECTED_SERVICES | OBJECT_STORAGE_SERVICES
+    for name, service in resolved["services"].items():
+        assert service.get("profiles", []) == (["object-storage"] if name in OBJECT_STORAGE_SERVICES else []), name
     commands = {name: resolved["services"][name].get("command") for name in AIRFLOW_SERVICES}
     assert commands == {
         "airflow-apiserver": "api-server",
@@ -78,7 +83,7 @@ def test_starts_every_component_of_the_distributed_topology(resolved):
 
 def test_every_long_running_service_has_a_health_check(resolved):
     for name, service in resolved["services"].items():
-        if name == "airflow-init":
+        if name in ONE_SHOT_SERVICES:
             assert service["restart"] == "no"
             continue
         test = service.get("healthcheck", {}).get("test")
@@ -145,6 +150,29 @@ def test_every_secret_comes_from_the_environment(resolved):
                 walk(item, path)
 
     walk(raw)
+
+
+def test_object_storage_roots_and_connection_come_from_the_environment(tmp_path):
+    """With .env naming s3:// roots, every Airflow service gets them; init creates the aws connection; MinIO waits."""
+    values = {**_secrets(), "CREATOR_OPS_LANDING_ROOT": "s3://creator-ops/landing",
+              "CREATOR_OPS_OUTPUT_ROOT": "s3://creator-ops/output", "S3_ACCESS_KEY_ID": "sentinel-access-7f3a",
+              "S3_SECRET_ACCESS_KEY": "sentinel-secret-7f3a", "S3_ENDPOINT_URL": "http://minio:9000"}  # fmt: skip
+    result = _compose(tmp_path, values)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    for name in AIRFLOW_SERVICES | {"airflow-init"}:
+        env = services[name]["environment"]
+        assert env["CREATOR_OPS_LANDING_ROOT"] == "s3://creator-ops/landing", name
+        assert env["CREATOR_OPS_OUTPUT_ROOT"] == "s3://creator-ops/output", name
+        assert env["CREATOR_OPS_STORAGE_CONN_ID"] == "creator_ops_storage", name
+    init = services["airflow-init"]
+    assert init["environment"]["S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert init["environment"]["S3_SECRET_ACCESS_KEY"] == "sentinel-secret-7f3a"
+    script = " ".join(init["command"])
+    assert re.search(r'airflow connections add "\$\$?\{CREATOR_OPS_STORAGE_CONN_ID\}" --conn-type aws', script)
+    assert services["minio"]["environment"]["MINIO_ROOT_PASSWORD"] == "sentinel-secret-7f3a"
+    assert services["minio-bucket"]["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert "mc anonymous set none" in " ".join(services["minio-bucket"]["command"])
 
 
 def test_a_missing_secret_stops_compose_with_its_name(tmp_path):

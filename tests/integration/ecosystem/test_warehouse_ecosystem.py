@@ -84,3 +84,18 @@ def test_creators_lost_alert_counts_once_and_names_nobody(warehouse_engine, camp
     assert "RM 5.00" in text
     for creator in ('"e"', " e ", "b,", "creator_id"):
         assert creator not in text
+
+
+def test_the_airflow_run_stamps_the_page_with_its_moment(warehouse_engine, campaigns, tmp_path, monkeypatch):
+    """ecosystem.html built by a run says "figures as of …, built …" in local time (issue 30)."""
+    import datetime as dt
+
+    monkeypatch.setenv("CREATOR_OPS_DEMO", "1")
+    landing = tmp_path / "landing"
+    for folder in sorted(campaigns.iterdir()):
+        load_folder(warehouse_engine, folder, landing)
+    built = dt.datetime(2027, 1, 2, 1, 30, tzinfo=dt.UTC)
+    build_ecosystem(warehouse_engine, tmp_path / "out", built_at=built)
+    html = (tmp_path / "out" / "ecosystem.html").read_text(encoding="utf-8")
+    assert '<p class="muted" id="moment">Figures as of ' in html
+    assert "built Sat 02 Jan 2027 09:30; times in Asia/Kuala_Lumpur." in html

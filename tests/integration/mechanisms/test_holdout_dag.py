@@ -44,6 +44,7 @@ def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkey
         matchmaking_pairs,
         predictions,
         traffic_allocations,
+        traffic_hours,
     )
 
     specs = tmp_path / "specs"
@@ -74,8 +75,12 @@ def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkey
     engine = make_engine(f"sqlite:///{warehouse}")
     with engine.connect() as conn:
         recorded = conn.execute(select(experiment_assignments)).all()
-        paired = set(conn.execute(select(matchmaking_pairs.c.creator_id)).scalars())
-        boosted = set(conn.execute(select(traffic_allocations.c.creator_id)).scalars())
+        paired = set(conn.execute(select(matchmaking_pairs.c.creator_id).where(~matchmaking_pairs.c.ghost)).scalars())
+        ghost_paired = set(conn.execute(select(matchmaking_pairs.c.creator_id).where(matchmaking_pairs.c.ghost)).scalars())
+        boosted = set(conn.execute(select(traffic_allocations.c.creator_id).where(traffic_allocations.c.spend_sen > 0))
+                      .scalars())  # fmt: skip
+        ghost_rows = conn.execute(select(traffic_allocations).where(traffic_allocations.c.ghost_spend_sen > 0)).all()
+        hour_rows = conn.execute(select(traffic_hours)).all()
         hours = set(conn.execute(select(traffic_allocations.c.hour_start)).scalars())
         projected = conn.execute(select(predictions.c.kind)).scalars().all()
     groups = {(r.mechanism, r.creator_id): r.group_name for r in recorded}
@@ -86,22 +91,35 @@ def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkey
     assert paired and boosted and len(hours) == 2
     assert not paired & held["samples"]
     assert not boosted & held["traffic"]
+    # SPEC 15: the plan chose holdout creators too; they are ghosts, recorded and never bought
+    assert ghost_paired and ghost_paired <= held["samples"]
+    assert ghost_rows and {r.creator_id for r in ghost_rows} <= held["traffic"]
+    assert all(r.spend_sen == 0 and r.expected_gmv_sen == 0 for r in ghost_rows)
+    assert sum(h.held_back_sen for h in hour_rows) == sum(r.ghost_spend_sen for r in ghost_rows) > 0
+    assert sum(h.spent_sen + h.held_back_sen for h in hour_rows) <= 500_000  # ghosts count against the budget
     # ... and in no file people open
     listed = set()
     for path in (output / spec.id / "matchmaking").glob("*.csv"):
+        if path.name.endswith("_ghosts.csv"):
+            continue
         with path.open(encoding="utf-8-sig") as handle:
             listed |= {row["creator_id"] for row in csv.DictReader(handle) if "creator_id" in row}
     assert listed and not listed & held["samples"]
     allocated = set()
     for path in (output / spec.id / "traffic").glob("allocation_*.csv"):
         with path.open(encoding="utf-8-sig") as handle:
-            allocated |= {row["creator_id"] for row in csv.DictReader(handle)}
+            allocated |= {row["creator_id"] for row in csv.DictReader(handle) if float(row["spend_myr"]) > 0}
     assert allocated and not allocated & held["traffic"]
     summary = json.loads((output / spec.id / "traffic" / "summary.json").read_text())
     assert summary["held_out_creators"] > 0 and "held out of boosts" in summary["holdout"]
+    assert "of boost held back with the holdout" in summary["held_back"] and summary["power"]["mde_myr"] is None
+    assert "unknown" in summary["power"]["text"]  # the type's first campaign: nothing to take the spread from
     matchmaking = json.loads((output / spec.id / "matchmaking" / "summary.json").read_text())
     assert matchmaking["held_out_creators"] > 0 and "ranking score" in matchmaking["value_meaning"]
+    assert matchmaking["held_back"] == f"{len(ghost_pairs_file(output, spec))} samples held back with the holdout"
     # the live hours stored their projection as they made it, from GMV placed (every status) so far
+    assert "traffic_power" in projected  # SPEC 15: each hour's MDE statement is kept as it was made
+    projected = [k for k in projected if k != "traffic_power"]
     assert states[2]["milestones.project_gmv"] == "success" and projected == ["live_projection"] * len(projected)
     from creator_ops.airflow.ui import app as ui
     from creator_ops.airflow.ui.campaign_page import campaign_page
@@ -122,3 +140,8 @@ def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkey
     assert 'id="projection"' in html and "of GMV placed (every status" in html
     assert html.index('id="projection"') < html.index('id="plot-enrollment"')
     engine.dispose()
+
+
+def ghost_pairs_file(output, spec) -> list[dict]:
+    with (output / spec.id / "matchmaking" / "pairs_ghosts.csv").open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))

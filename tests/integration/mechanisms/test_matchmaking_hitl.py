@@ -148,7 +148,9 @@ def test_approve_freezes_the_list_and_later_runs_leave_it(hitl_env):
     assert seen.get("status") == 200, seen
     body = seen["request"]["body"]
     # aina/serum 200000 × 1/2 × 2 = 200000 sen; chong/tee 90000 × 1/2 = 45000 sen
-    assert "total ranking score **RM 2,450.00**" in body and "| 1 | aina | serum | RM 2,000.00 | aisyah |" in body
+    # the ranking score is unitless (issue 30), the data's moment local, no server path
+    assert "total ranking score **2,450** (unitless)" in body and "| 1 | aina | serum | 2,000 | aisyah |" in body
+    assert "RM 2,450" not in body and "UTC" not in body and "/output/" not in body
     assert "products filled: **1** of 2" in body
     assert states == {"matchmaking.match_products": "success", TASK: "success"}
     [frozen] = wh.lists(hitl_env["engine"], "mm_approve")

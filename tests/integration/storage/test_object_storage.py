@@ -181,6 +181,13 @@ def test_the_campaigns_view_serves_the_review_and_files_from_the_bucket(s3_api, 
     for path in (f"{base}/review/secrets.txt", f"{base}/review/..%2Fsecret.txt", f"{base}/review/%2e%2e",
                  "/creator-ops/campaigns/my_scd_raya_2027/review"):  # fmt: skip
         assert client.get(path, headers=auth).status_code == 404, path
+    # the campaign page links the matchmaking file it found in the bucket, and the download serves it
+    campaign = client.get(base, headers=auth)
+    assert campaign.status_code == 200 and 'href="my_1212_2026/matchmaking/list_aisyah.csv"' in campaign.text
+    download = client.get(f"{base}/matchmaking/list_aisyah.csv", headers=auth)
+    assert download.status_code == 200 and download.content == b"creator_id\r\nalice\r\n"
+    _put(s3_bucket, "output/my_1212_2026/matchmaking/list_wei_jie.csv", b"creator_id\r\nbob\r\n")  # landed later
+    assert 'href="my_1212_2026/matchmaking/list_wei_jie.csv"' in client.get(base, headers=auth).text
     listing = client.get("/creator-ops/campaigns", headers=auth)
     assert listing.status_code == 200 and f"{base}/review" in listing.text
     eco = client.get("/creator-ops/ecosystem/ecosystem.html", headers=auth)

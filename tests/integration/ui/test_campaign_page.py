@@ -191,7 +191,7 @@ def test_page_figures_follow_the_campaign_rules(seeded):
     assert (milestones.creators_enrolled, milestones.eligible_gmv_sen) == (figures.enrolled, figures.eligible_gmv_sen)
     # the pace: 15.5 of 24 event hours gone, so a straight line to RM 5,000,000 stands at 15.5/24 of it
     assert progress["live_gmv"].pace_now == 500_000_000 * 55_800 // 86_400
-    assert progress["live_gmv"].verdict == "behind pace"
+    assert progress["live_gmv"].verdict == "behind pace so far"  # the event is open at NOW
     assert progress["enrolled"].verdict == "target missed"  # registration closed with 2 of 3,000
     hour0 = int(EVENT.timestamp()) // 3600
     assert page.live_by_hour == {hour0: 1, hour0 + 2: 25050, hour0 + 9: 1999, hour0 + 11: 4000}
@@ -392,6 +392,8 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
     # the score is unitless: whole numbers, never in ringgit (its total, 1,234.56, shows as 1,235)
     assert ">1,000</td>" in html and ">35</td>" in html and "short 1" in html
     assert "ranking score 1,235 " in html and "RM 1,234.56" not in html and "RM 1,000.00" not in html
+    # the data's moment first; the clock of the computation labelled as such (issue 30)
+    assert "data as of" in html and "(computed Tue 08 Dec 2026 00:00 by the clock)" in html
     # a product with sample quota 0 is not "filled": it has no samples to give
     lip_matte = html[html.index("Lip Matte"):html.index("</tr>", html.index("Lip Matte"))]
     assert "no quota" in lip_matte and "filled" not in lip_matte
@@ -412,3 +414,70 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
         page = client.get(f"/creator-ops/campaigns/{SPEC.id}/{path}", follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/auth/login?next=")
     assert client.get(f"/creator-ops/campaigns/{SPEC.id}/matchmaking.csv").status_code == 401
+
+
+def test_a_pinned_now_shows_the_day_as_it_was(seeded):
+    """Under a pinned now, the page shows the snapshot of the run whose interval holds it, verdicts "so far"
+    while the event is open; a now before every stored snapshot says plainly that it shows a later one."""
+    from dataclasses import replace
+
+    from creator_ops.core.calendar import CampaignCalendar
+    from creator_ops.figures.snapshot import compute_snapshot
+    from creator_ops.warehouse.snapshots import (
+        BEFORE_NOW,
+        HOLDS_NOW,
+        LATER,
+        snapshots_at,
+        store_snapshot,
+    )
+
+    calendar = CampaignCalendar(SPEC.timeline)
+    holding = calendar.run_containing(NOW)  # the live run whose interval holds 15:30
+    later = calendar.runs[calendar.runs.index(holding) + 1]
+    final = calendar.runs[-1]
+    for run, name in ((holding, "r_holding"), (later, "r_later"), (final, "r_final")):
+        store_snapshot(seeded, replace(compute_snapshot(seeded, SPEC, as_of=run.end, run_id=name), run_id=name))
+    assert holding.start <= NOW < holding.end
+
+    chosen = snapshots_at(seeded, [SPEC], NOW)[SPEC.id]
+    assert (chosen.run_id, chosen.chosen_because) == ("r_holding", HOLDS_NOW)  # not the final run's
+    page = campaign_page(SPEC, seeded, NOW)
+    assert page.snapshot.run_id == "r_holding"
+    progress = {p.key: p for p in page.progress}
+    assert progress["live_gmv"].verdict.endswith("so far")  # the event is still open at its moment
+    # between runs with no snapshot of its own, the latest one before now
+    gap = later.end + (calendar.runs[calendar.runs.index(later) + 1].end - later.end) / 2
+    assert snapshots_at(seeded, [SPEC], gap)[SPEC.id].chosen_because in (BEFORE_NOW, HOLDS_NOW)
+    # long before any run: the earliest later snapshot, said plainly on the page
+    early = holding.start - dt.timedelta(days=30)
+    assert snapshots_at(seeded, [SPEC], early)[SPEC.id].chosen_because == LATER
+    # after the campaign: the final run's figures, final verdicts
+    after = snapshots_at(seeded, [SPEC], final.end + dt.timedelta(days=1))[SPEC.id]
+    assert after.run_id == "r_final"
+
+
+def test_after_the_event_the_live_projections_show_hour_by_hour_against_the_final(seeded):
+    from creator_ops.warehouse.experiments import settle_predictions, store_prediction
+
+    for hours, predicted in ((2, 30_000), (8, 28_000), (14, 27_500)):
+        store_prediction(seeded, SPEC.id, "live_projection", EVENT + dt.timedelta(hours=hours),
+                         predicted_sen=predicted, low_sen=predicted - 2_000, high_sen=predicted + 2_000, detail={},
+                         now=EVENT + dt.timedelta(hours=hours))
+    settle_predictions(seeded, SPEC.id, 27_050)
+    during = campaign_page(SPEC, seeded, NOW)
+    assert during.projections == []  # during the event: the latest projection only, as it was
+    after = campaign_page(SPEC, seeded, SPEC.timeline.event_end + dt.timedelta(days=2))
+    assert [p.predicted_sen for p in after.projections] == [30_000, 28_000, 27_500]
+    assert after.final_eligible_sen == 27_050
+    # the page itself: the table of projections against the final
+    from creator_ops.airflow.ui.app import templates
+    from creator_ops.airflow.ui.campaign_charts import charts
+
+    html = templates().get_template("campaign.html").render(
+        page=after, spec=SPEC, status=after.status, progress={p.key: p for p in after.progress}, charts=charts(after),
+        actions=[], latest_run=None, airflow_error=None, links={"review": False, "matchmaking": []},
+        upcoming_signoffs=[], ui_root="", user="ops_viewer",
+    )
+    table = html[html.index('<table id="projections">'):html.index("</table>", html.index('<table id="projections">'))]
+    assert table.count("<tr><td>") == 3 and "RM 270.50" in table and "+10.9 %" in table  # 300.00 vs 270.50
+    assert table.count(">yes<") == 2 and table.count(">no<") == 1  # the first, RM 300.00 ± 20.00, misses RM 270.50

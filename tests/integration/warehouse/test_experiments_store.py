@@ -79,38 +79,40 @@ def test_latest_result_is_the_latest_earlier_campaign_of_the_type(warehouse_engi
     assert (samples.incremental_gmv_sen, samples.units) == (50_000, 20)
 
 
-def test_calibration_factor_names_its_source_and_how_sure_it_was(warehouse_engine, tmp_path):
-    """SPEC 12's loop: traffic.calibrate takes the last measured calibration (at least 0) and says how sure it was."""
+def test_calibration_factor_pools_every_earlier_on_treated_calibration(warehouse_engine, tmp_path):
+    """SPEC 15's loop: traffic.calibrate pools every earlier campaign's on-treated calibration with a prior of 1."""
     from fractions import Fraction
 
     from creator_ops.core.review.values import Money, Ratio
     from creator_ops.core.steps import StepContext
-    from creator_ops.steps.traffic import calibration_factor
-    from creator_ops.warehouse.experiments import latest_result, store_results
+    from creator_ops.steps.traffic import calibration_factor, power_now
+    from creator_ops.warehouse.experiments import store_results
 
     traffic = {"budget_myr": 1000, "cpm_myr": 10, "step_myr": 100, "efficiency": [1.0], "calibrate": True}
-    current = _spec(id="exp_now", timeline={"event_start": "2027-03-10"}, traffic=traffic)
+    current = _spec(id="exp_now", timeline={"event_start": "2027-03-10"}, traffic=traffic,
+                    experiments={"traffic": {"holdout_share": 0.1}})  # fmt: skip
+    ctx = StepContext(current, tmp_path / "exp_now.yaml", "manual__t", T0, T0, warehouse_engine)
 
-    def factor():
-        ctx = StepContext(current, tmp_path / "exp_now.yaml", "manual__t", T0, T0, warehouse_engine)
-        return calibration_factor(ctx)
+    assert calibration_factor(ctx) == (Fraction(1), "no earlier scd campaign with an on-treated calibration: factor 1",
+                                       [])  # fmt: skip
+    assert power_now(ctx, "traffic", 90, 10, 5_000.0)["mde_myr"] is None  # no earlier campaign: unknown, said so
 
-    assert factor() == (Fraction(1), "no earlier scd campaign with a measured calibration: factor 1")
-    earlier = _spec(id="exp_earlier", timeline={"event_start": "2027-01-11"})
-    block = {
-        "calibration": Ratio(Fraction(2)), "incremental_gmv_myr": Money(200_000),
-        "incremental_gmv_ci95_myr": [Money(50_000), Money(350_000)], "predicted_incremental_gmv_myr": Money(100_000),
-    }  # fmt: skip
-    store_results(warehouse_engine, earlier, {"traffic": block}, T0)
-    assert latest_result(warehouse_engine, current, "traffic", need="calibration").calibration_ci95 == (0.5, 3.5)
-    value, source = factor()
-    assert value == 2 and "exp_earlier" in source and "0.500 to 3.500" in source and "includes 1" in source
-    # a negative measured calibration is used as 0 (SPEC 12: at least 0)
-    store_results(warehouse_engine, earlier, {"traffic": {**block, "calibration": Ratio(Fraction(-1, 2)),
-                                                          "incremental_gmv_ci95_myr": [Money(-90_000), Money(-10_000)]}},
-                  T0)  # fmt: skip
-    value, source = factor()
-    assert value == 0 and "excludes 1" in source and "used as 0.000000" in source
+    def on_treated(calibration, se, sd_sen):
+        return {"on_treated": {"calibration": Ratio(Fraction(calibration)), "calibration_se": Ratio(Fraction(se)),
+                               "sd_adjusted_myr": Money(sd_sen)}}  # fmt: skip
+
+    store_results(warehouse_engine, _spec(id="exp_a", timeline={"event_start": "2026-11-11"}),
+                  {"traffic": on_treated("0.25", "0.5", 30_000)}, T0)  # fmt: skip
+    store_results(warehouse_engine, _spec(id="exp_b", timeline={"event_start": "2027-01-11"}),
+                  {"traffic": on_treated("0.5", "1", 40_000)}, T0)  # fmt: skip
+    store_results(warehouse_engine, _spec(id="exp_null", timeline={"event_start": "2027-01-12"}),
+                  {"traffic": {"calibration": Ratio(Fraction(9))}}, T0)  # section 12 only: does not count
+    value, source, pooled = calibration_factor(ctx)
+    assert float(value) == pytest.approx(2.5 / 6) and [x["campaign"] for x in pooled] == ["exp_a", "exp_b"]
+    assert [x["weight"] for x in pooled] == [f"{4 / 6:.6f}", f"{1 / 6:.6f}"] and "exp_a 0.250" in source
+    power = power_now(ctx, "traffic", 90, 10, 5_000.0)  # s from exp_b, the latest with an on-treated estimate
+    assert power["mde_myr"] == f"{(1.959963984540054 + 0.8416212335729143) * 400 * (1 / 90 + 1 / 10) ** 0.5:.2f}"
+    assert power["below_mde"] is True and "cannot tell the predicted effect from none" in power["text"]
 
 
 def test_matchmaking_shows_the_last_samples_holdout_per_sample_with_its_interval(warehouse_engine, tmp_path):

@@ -21,6 +21,7 @@ from creator_ops.core.experiments import (
     relabelling_seed,
     sample_ratio,
     share_needed,
+    t_quantile,
 )
 
 # six would-be-treated: four treated, two held out; X does not vary, so θ = 0 and Y' = Y
@@ -60,6 +61,23 @@ def test_randomization_p_enumerated_exactly_on_a_small_w():
     assert p >= 1 / 10_001
 
 
+def test_randomization_p_of_a_small_holdout_matches_exact_enumeration():
+    """20 creators, 3 held out: the Floyd path, against all 1,140 labellings."""
+    rng = np.random.default_rng(12)
+    values = np.round(rng.lognormal(8, 1.5, 20))
+    held = np.zeros(20, dtype=bool)
+    held[[2, 7, 11]] = True
+    observed = values[~held].mean() - values[held].mean()
+    extreme = 0
+    for chosen in itertools.combinations(range(20), 3):
+        mask = np.zeros(20, dtype=bool)
+        mask[list(chosen)] = True
+        extreme += abs(values[~mask].mean() - values[mask].mean()) >= abs(observed) - 1e-9
+    exact = extreme / 1_140
+    p = randomization_p(values, held, observed, seed=3)
+    assert abs(p - exact) < 3 * math.sqrt(exact * (1 - exact) / 10_000) + 1e-4
+
+
 def test_randomization_p_is_seeded_by_campaign_and_mechanism():
     seed = relabelling_seed("scd_1212", "traffic")
     assert seed == relabelling_seed("scd_1212", "traffic") != relabelling_seed("scd_1212", "samples")
@@ -92,8 +110,8 @@ def test_too_few(flags):
 
 
 def test_sample_ratio_by_hand():
-    srm = sample_ratio(150, 1_850, "0.1")  # a holdout that lost a quarter: 150 left of 200 among 2,000
-    chi2 = (150 - 200) ** 2 / 200 + (1_850 - 1_800) ** 2 / 1_800
+    srm = sample_ratio(150, 1_800, "0.1")  # a holdout that lost a quarter: 150 left of 200 among 2,000
+    chi2 = (150 - 195) ** 2 / 195 + (1_800 - 1_755) ** 2 / 1_755
     assert srm.chi2 == pytest.approx(chi2) and srm.p_value == pytest.approx(stats.chi2.sf(chi2, 1))
     assert srm.mismatch
     fair = sample_ratio(200, 1_800, 0.1)
@@ -103,10 +121,27 @@ def test_sample_ratio_by_hand():
 
 def test_sample_ratio_passes_fair_splits_at_about_the_rate_it_promises():
     rng = np.random.default_rng(2026)
-    holdouts = rng.binomial(2_000, 0.1, size=20_000)
+    holdouts = rng.binomial(2_000, 0.1, size=5_000)
     flagged = sum(sample_ratio(int(h), 2_000 - int(h), 0.1).mismatch for h in holdouts)
-    rate = flagged / 20_000
-    assert rate < 0.001 + 3 * math.sqrt(0.001 * 0.999 / 20_000)  # ≈ 0.1 %, binomial band
+    rate = flagged / 5_000
+    assert rate < 0.001 + 3 * math.sqrt(0.001 * 0.999 / 5_000)  # ≈ 0.1 %, binomial band
+
+
+@pytest.mark.parametrize("campaigns", [200, pytest.param(2_000, marks=pytest.mark.slow)])
+def test_sample_ratio_of_the_real_assignment_over_many_campaigns(campaigns):
+    """The product's own hash split over campaigns of 2,000 creators at 0.1: flagged about 1 in 1,000."""
+    import hashlib
+
+    creators = [f"c{i:05d}" for i in range(2_000)]
+    flagged = 0
+    for k in range(campaigns):
+        held = sum(
+            int.from_bytes(hashlib.sha256(f"sim{k}|traffic|{c}".encode()).digest()[:8], "big") / 2**64 < 0.1
+            for c in creators
+        )
+        flagged += sample_ratio(held, 2_000 - held, 0.1).mismatch
+    expected = campaigns / 1_000
+    assert flagged <= expected + 3 * math.sqrt(expected) + 1  # binomial band (Poisson) above the 0.1 % promised
 
 
 def test_mde_by_hand_and_what_it_would_take():
@@ -135,3 +170,20 @@ def test_pooled_factor_by_hand():
     assert mixed.factor == pytest.approx((1 + 2 / 0.25 - 3 / 4) / (1 + 4 + 0.25))
     assert sum(w for *_, w in mixed.campaigns) == pytest.approx(1 - 1 / (1 + 4 + 0.25))
     assert pooled_calibration([("neg", -5.0, 0.1)]).used == 0
+
+
+@pytest.mark.parametrize("df", [1, 1.0001, 1.3, 2, 3.7, 7.9, 22.57, 49.8, 225.7, 1_000, 9_999, 1e4, 1e5, 1e9])
+def test_t_quantile_is_students(df):
+    """The plain-Python quantile (no scipy import in the review) agrees with scipy's t to 1e-11."""
+    assert t_quantile(df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-11)
+    assert t_quantile(df, 0.9) == pytest.approx(stats.t.ppf(0.9, df), rel=1e-11)
+
+
+@pytest.mark.parametrize(("holdout", "treated", "share"), [(150, 1_800, 0.1), (200, 1_800, 0.1), (3, 40, 0.3),
+                                                            (500, 500, 0.5), (0, 100, 0.1)])  # fmt: skip
+def test_sample_ratio_p_is_pearsons_chi_squared_with_one_degree_of_freedom(holdout, treated, share):
+    n = holdout + treated
+    expected = np.array([n * share, n * (1 - share)])
+    reference = stats.chisquare([holdout, treated], expected)
+    srm = sample_ratio(holdout, treated, share)
+    assert srm.chi2 == pytest.approx(reference.statistic) and srm.p_value == pytest.approx(reference.pvalue, rel=1e-9)

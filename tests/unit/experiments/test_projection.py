@@ -131,14 +131,16 @@ def _coverage(runs: int, n_references: int, conversion_sd: float) -> tuple[dict,
 
 
 @pytest.mark.parametrize(
-    ("n_references", "conversion_sd", "widest"),
-    [(2, 0.05, None), (3, 0.05, None), (5, 0.05, None), (3, 0.0, None), (1, 0.0, 0.88)],
+    ("n_references", "conversion_sd", "errs_wide"),
+    [(2, 0.05, False), (3, 0.05, False), (5, 0.05, False), (3, 0.0, False), (1, 0.0, True)],
     ids=["2 earlier, cancellations differ", "3 earlier, cancellations differ", "5 earlier, cancellations differ",
          "3 earlier, same cancellations", "1 earlier, same cancellations"],
 )  # fmt: skip
-def test_80_percent_interval_holds_the_final_eligible_gmv_about_80_percent(n_references, conversion_sd, widest):
-    """1,000 seeded campaigns each. With one earlier campaign σ comes from this campaign's few hours alone and
-    Student's t for them errs a little wide (measured 83-84 %), so that case is held to [76 %, 88 %]."""
+def test_80_percent_interval_holds_the_final_eligible_gmv_about_80_percent(n_references, conversion_sd, errs_wide):
+    """1,000 seeded campaigns each, held to the binomial band around 80 % (3 sd). With one earlier campaign σ comes
+    from this campaign's few hours alone and Student's t for them errs wide (measured 83-84 %, above the band): a
+    documented limit (docs/projection.md), so that case is held to the band's lower end only, not to an upper
+    bound set on its measured value."""
     runs = 1_000
     coverage, errors = _coverage(runs, n_references, conversion_sd)
     tolerance = 3 * math.sqrt(0.8 * 0.2 / runs)  # binomial, 3 sd: ±0.038
@@ -146,14 +148,17 @@ def test_80_percent_interval_holds_the_final_eligible_gmv_about_80_percent(n_ref
         print(f"{n_references} reference(s), conversion sd {conversion_sd}: at {fraction:.0%} coverage "
               f"{share:.3f} (80 % ± {tolerance:.3f}), median abs error {errors[fraction]:.2%}")  # fmt: skip
     for share in coverage.values():
-        assert 0.8 - tolerance <= share <= (widest or 0.8 + tolerance)
+        assert 0.8 - tolerance <= share
+        assert errs_wide or share <= 0.8 + tolerance
     assert errors[0.75] < errors[0.25]
 
 
-def test_one_earlier_campaign_cannot_see_a_change_in_cancellations():
-    """With one reference the conversion's campaign-to-campaign spread is unknown, and coverage falls: as documented."""
-    coverage, _ = _coverage(400, 1, 0.05)
-    assert coverage[0.75] < 0.7
+@pytest.mark.parametrize("runs", [400, pytest.param(1_000, marks=pytest.mark.slow)])
+def test_one_earlier_campaign_cannot_see_a_change_in_cancellations(runs):
+    """With one reference the conversion's campaign-to-campaign spread is unknown, and coverage at 75 % of the event
+    falls below the binomial band around 80 % (3 sd): the documented limit (measured 68.4 % over 1,000 seeds)."""
+    coverage, _ = _coverage(runs, 1, 0.05)
+    assert coverage[0.75] < 0.8 - 3 * math.sqrt(0.8 * 0.2 / runs)
 
 
 def test_backtest_replays_each_campaign_with_the_ones_before_it():

@@ -84,6 +84,11 @@ def check_structure(document: dict[str, Any], *, note: bool) -> None:
     assert {k: document[k] for k in FIELDS["namespaces"]} == FIELDS["namespaces"]
     for field in FIELDS["fields"]:
         values = resolve(document, field["path"])
+        if "only_when_tax_type" in field:  # defined for one tax type only, in its allowed characters
+            tax_types = resolve(document, field["path"].replace("TaxExemptionReason/_", "ID/_"))
+            if any(t != field["only_when_tax_type"] for t in tax_types):
+                assert values == [], f"{field['field']} is defined for tax type {field['only_when_tax_type']} only"
+            assert all(re.fullmatch(field["allowed"], str(v)) for v in values), f"characters: {field['field']}"
         if field["field"] == "Issuer's Digital Signature":
             assert values == [] and "UBLExtensions" not in document["Invoice"][0], "the product writes unsigned"
         elif field["mandatory"] == "M" or (field["mandatory"] == "C" and note):
@@ -108,8 +113,9 @@ def test_self_billed_invoice_has_every_mandatory_field_of_the_published_list() -
     assert invoice["InvoiceTypeCode"] == [{"_": "11", "listVersionID": "1.1"}]
     assert invoice["DocumentCurrencyCode"] == [{"_": "MYR"}]
     line = invoice["InvoiceLine"][0]
-    assert line["Item"][0]["CommodityClassification"] == [{"ItemClassificationCode": [{"_": CLASSIFICATION,
-                                                                                         "listID": "CLASS"}]}]
+    assert line["Item"][0]["CommodityClassification"] == [
+        {"ItemClassificationCode": [{"_": CLASSIFICATION, "listID": "CLASS"}]}
+    ]
     assert line["TaxTotal"][0]["TaxSubtotal"][0]["TaxCategory"][0]["ID"] == [{"_": "06"}]
     assert invoice["LegalMonetaryTotal"][0]["PayableAmount"] == [{"_": Decimal("1234.56"), "currencyID": "MYR"}]
     supplier = invoice["AccountingSupplierParty"][0]["Party"][0]
@@ -117,7 +123,10 @@ def test_self_billed_invoice_has_every_mandatory_field_of_the_published_list() -
     assert supplier["PostalAddress"][0]["CountrySubentityCode"] == [{"_": "10"}]  # Selangor
     assert supplier["Contact"][0]["Telephone"] == [{"_": "+60123456789"}]  # E.164
     buyer_ids = [i["ID"][0] for i in invoice["AccountingCustomerParty"][0]["Party"][0]["PartyIdentification"]]
-    assert {"_": "C21234567080", "schemeID": "TIN"} in buyer_ids and {"_": "202001234567", "schemeID": "BRN"} in buyer_ids
+    assert {"_": "C21234567080", "schemeID": "TIN"} in buyer_ids and {
+        "_": "202001234567",
+        "schemeID": "BRN",
+    } in buyer_ids
 
 
 def test_amounts_are_exact_json_numbers_never_floats() -> None:
@@ -171,3 +180,21 @@ def test_the_structure_check_catches_a_missing_field_an_invented_element_and_a_b
     unsigned_note = _invoice()
     with pytest.raises(AssertionError, match="Original e-Invoice"):
         check_structure(unsigned_note, note=True)  # a note without the invoice it corrects
+
+
+def test_tax_exemption_text_only_for_exempt_tax_in_its_characters() -> None:
+    """Tax type 06 (not applicable) carries no TaxExemptionReason; E carries one in `. - , ( )` and alphanumerics."""
+    from creator_ops.core.finance.einvoice import tax_category
+
+    document = _invoice()
+    assert "TaxExemptionReason" not in json.dumps(document, default=str)
+    assert tax_category("E", "Exempt under Sales Tax (Persons Exempted) Order 2018, item 1")[0]["TaxExemptionReason"]
+    for tax_type, text in (("06", "Not applicable"), ("E", "Not applicable: incentive"), ("E", "x" * 301),
+                           ("E", "")):  # fmt: skip
+        with pytest.raises(ValueError):
+            tax_category(tax_type, text)
+    # the structure check itself catches the old text (a colon, on tax type 06)
+    category = document["Invoice"][0]["TaxTotal"][0]["TaxSubtotal"][0]["TaxCategory"][0]
+    category["TaxExemptionReason"] = [{"_": "Not applicable: incentive payment, not a taxable supply"}]
+    with pytest.raises(AssertionError, match="tax type E only"):
+        check_structure(document, note=False)

@@ -28,7 +28,7 @@ FIGURES_LAYER = ("creator_ops.figures",)
 DOMAIN_COMPUTATION = (
     "creator_ops.core.payouts.PayoutSession", "creator_ops.core.payouts.calculate_payouts",
     "creator_ops.core.payouts.calculate_for_spec", "creator_ops.core.review.figures", "creator_ops.core.review.compute_review",
-    "creator_ops.core.ecosystem", "creator_ops.core.review.experiments",
+    "creator_ops.core.ecosystem",
 )  # fmt: skip
 # layer folder -> (import prefixes it never uses, prefixes it may use only for type hints)
 FORBIDDEN: dict[Path, tuple[tuple[str, ...], tuple[str, ...]]] = {

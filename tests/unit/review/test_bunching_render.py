@@ -50,6 +50,8 @@ def test_the_sentence_is_the_one_of_spec_16():
     )
     # a tier above another: its whole bonus, and what it adds over the tier below
     assert "to reach the RM 350.00 bonus (RM 300.00 more than the tier below)" in tier_sentence(entry(), 35_000)
+    less = tier_sentence(entry(bonus_myr=Money(-5_000)), 10_000)
+    assert "to reach the RM 100.00 bonus (RM 50.00 less than the tier below)" in less
     assert "no bonus ringgit paid" in tier_sentence(entry(gmv_per_bonus_myr=None, tier_cost_myr=Money(0)))
 
 
@@ -96,7 +98,7 @@ def test_the_what_if_says_which_tiers_bring_least_gmv_per_bonus_ringgit():
         "Of the current design's tiers, the tier at RM 1,000.00 (RM 0.08, within noise) brings the least GMV per "
         "bonus ringgit, then the tier at RM 5,000.00 (RM 0.80)"
     )
-    assert "RM 20,000.00: no estimate" in text
+    assert "the tier at RM 20,000.00 has no estimate" in text
     assert least_gmv_per_bonus({"incentive_response": []}) is None
 
 

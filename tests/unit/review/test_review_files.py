@@ -124,3 +124,17 @@ def test_changes_are_coloured_by_which_way_is_better_never_by_their_sign(tmp_pat
     for verdict, css in re.findall(r'<td class="n ([a-z]*)" data-verdict="([a-z]*)"', headline):
         assert (verdict, css) in (("pos", "better"), ("neg", "worse"), ("", ""))
     assert "lower is better for total cost, cost per selling creator" in page
+
+
+def test_the_page_says_its_moment_and_the_event_in_local_time(tmp_path):
+    """review.html/md: "figures as of …, built …" and the event in the campaign's zone, not ISO stamps (issue 30)."""
+    review = compute_review(make_spec(), campaign_inputs())
+    moment = {"figures_as_of": "2027-03-05T16:00:00+00:00", "run_id": "settlement__2027-03-05",
+              "built_at": "2027-03-06T01:02:00+00:00"}
+    paths = write_review(review, tmp_path, moment=moment)
+    html, md = paths["html"].read_text(encoding="utf-8"), paths["md"].read_text(encoding="utf-8")
+    line = "Figures as of Sat 06 Mar 2027 00:00, the end of run settlement__2027-03-05; built Sat 06 Mar 2027 09:02."
+    assert f'<p class="sub" id="moment">{line}</p>' in html and line in md
+    assert "T00:00:00+08:00" not in html and "T00:00:00+08:00" not in md
+    assert "(Asia/Kuala_Lumpur)" in html
+    assert "moment" not in loads(paths["json"].read_text())  # the figures file is the same whoever built it

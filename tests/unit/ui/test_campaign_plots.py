@@ -26,11 +26,13 @@ def test_axis_tops_and_steps_are_round(value, top, steps):
 def test_pace_is_a_straight_line_to_the_target_in_exact_integers():
     progress = Progress("gmv", "GMV", "sen", 1_000_00, 5_000_000_00, (START, END), START + dt.timedelta(hours=6))
     assert progress.pace_now == 1_250_000_00  # a quarter of the day, a quarter of the target
-    assert progress.verdict == "behind pace"
+    assert progress.verdict == "behind pace so far"  # the window is open: a verdict so far (issue 30)
     assert progress.rate_unit == "hour"
     assert progress.needed_rate == -(-(5_000_000_00 - 1_000_00) // 18)  # 18 hours left, rounded up
     done = Progress("gmv", "GMV", "sen", 6_000_000_00, 5_000_000_00, (START, END), START + dt.timedelta(hours=6))
-    assert (done.verdict, done.needed_rate) == ("target reached", None)
+    assert (done.verdict, done.needed_rate) == ("target reached so far", None)
+    closed = Progress("gmv", "GMV", "sen", 6_000_000_00, 5_000_000_00, (START, END), END)
+    assert closed.verdict == "target reached"  # final once the window closed
     over = Progress("gmv", "GMV", "sen", 10, 5_000_000_00, (START, END), END + dt.timedelta(days=1))
     assert (over.verdict, over.pace_now, over.needed_rate) == ("target missed", 5_000_000_00, None)
     month = Progress("enrolled", "Enrolled", "creators", 0, 3_000, (START - dt.timedelta(days=21), START), START)
@@ -109,3 +111,61 @@ def test_timeline_labels_never_overlap_with_the_demo_campaign_and_ten_runbook_st
     assert len(marks) >= steps
     assert _overlaps(marks) == []
     assert all(0 <= x for x, _, _ in marks)
+
+
+def test_cumulative_series_stop_at_now():
+    """A page seen at 15:30 draws its 15:00 hour up to 15:30 and nothing after (issue 30)."""
+    from creator_ops.airflow.ui.campaign_charts import _cumulative, _until
+
+    base = 500_000  # an epoch hour
+    now = (base + 15) * 3600 + 1800.0
+    points = _until(_cumulative({base + 14: 10, base + 15: 5, base + 16: 7}), now)
+    assert points == [((base + 15) * 3600.0, 10.0), (now, 15.0)]
+    assert max(x for x, _ in points) <= now
+
+
+def _marks_geometry(svg: str):
+    """Every mark label line's box (by the renderer's generous width estimate) and every leader line."""
+    import re
+
+    from creator_ops.airflow.ui.svg import label_width
+
+    boxes = []
+    for x, y, body in re.findall(r'<text class="mark"[^>]*? x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        import html
+
+        w = label_width(html.unescape(body))
+        boxes.append((float(x) - w / 2, float(y) - 11, float(x) + w / 2, float(y) + 3, html.unescape(body)))
+    lines = [tuple(map(float, m)) for m in re.findall(
+        r'<line class="leader" x1="([\d.]+)" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"', svg)]
+    return boxes, lines
+
+
+def test_timeline_labels_are_never_cut_overlapping_or_crossed_even_with_long_titles():
+    """Long runbook titles wrap (never cut); no two labels overlap; no leader line runs through a label."""
+    from creator_ops.airflow.ui.svg import Segment, timeline
+
+    day = 86_400.0
+    titles = [
+        "MarCom approves the creator brief and key visuals for every livestream and short video 09 Dec",
+        "BD confirms the product matchmaking list with the brand partners and the category leads 07 Dec",
+        "Finance remits the s107D withholding to LHDN (wht_summary.json) 01 Feb",
+        "registration closes 09 Dec", "event 12 Dec", "event ends 13 Dec", "settlement 27 Dec",
+        "payout 01 Jan", "Legal signs the creator agreement addendum for the leaderboard prizes 08 Dec",
+        "Supercalifragilisticexpialidocious_unbroken_identifier_title_that_is_very_long_indeed_x 10 Dec",
+    ]
+    marks = [(day * d, t) for d, t in zip((9, 7, 40, 9.2, 12, 13, 27, 32, 8, 10), titles, strict=True)]
+    segments = [Segment("recruitment", 0, day * 12, "#ddd", False), Segment("live", day * 12, day * 13, "#ccc", True),
+                Segment("settlement", day * 13, day * 45, "#eee", False)]
+    svg = timeline(segments, marks, now=day * 12.6, now_label="today", title="t")
+    boxes, lines = _marks_geometry(svg)
+    shown = "".join(body for *_, body in boxes).replace(" ", "")
+    for title in titles:  # every character of every title is drawn, in order (lines wrap): nothing cut
+        assert title.replace(" ", "") in shown, title
+    for i, (a0, a1, a2, a3, _) in enumerate(boxes):
+        assert a0 >= 0 and a2 <= 1200  # inside the picture
+        for b0, b1, b2, b3, _ in boxes[i + 1:]:
+            assert not (a0 < b2 and b0 < a2 and a1 < b3 and b1 < a3), "two labels overlap"
+    for x, y1, y2 in lines:
+        for b0, b1, b2, b3, body in boxes:
+            assert not (b0 <= x <= b2 and y1 < b3 and b1 < y2), f"a leader line crosses {body!r}"

@@ -156,8 +156,11 @@ class PluginGuard:
             await Response(status_code=308, headers={"Location": "?".join(location)})(scope, receive, send_with_headers)
             return
         if not await self._take_slot():
-            busy = JSONResponse({"detail": "the campaigns view is busy: try again in a few seconds"}, status_code=503,
-                                headers={"Retry-After": "5"})
+            busy = JSONResponse(
+                {"detail": "the campaigns view is busy: try again in a few seconds"},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
             await busy(scope, receive, send_with_headers)
             return
         self.busy += 1
@@ -223,9 +226,7 @@ async def authenticated_user(
     return await _user(request, bearer, page=False)
 
 
-async def page_user(
-    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Any:
+async def page_user(request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Any:
     """Return the user of an HTML page; anyone not signed in (without a bearer token) goes to the sign-in page."""
     return await _user(request, bearer, page=True)
 
@@ -279,7 +280,8 @@ def output_file(folder: str, sub: str, name: str) -> Path | Any | None:
     The output root itself may be a mount or a link (deployments put it anywhere); below it,
     the folder (a campaign's, the ecosystem's), the sub-folder and the file must be real
     entries inside it, so a link planted in an output folder (`review.html -> /etc/passwd`)
-    is never followed.
+    is never followed, and the file must have one link only (`served`), so a hard link to a
+    file elsewhere (`ln /etc/shadow output/c1/review/x.csv`) is not served either.
     """
     if len(name) > LONGEST_ID or "/" in name or "\\" in name or name in ("", ".", ".."):
         return None
@@ -297,9 +299,15 @@ def output_file(folder: str, sub: str, name: str) -> Path | Any | None:
         resolved = path.resolve(strict=True)
     except OSError:
         return None
-    if not resolved.is_relative_to(top) or not stat.S_ISREG(resolved.lstat().st_mode):
+    if not resolved.is_relative_to(top) or not served(resolved.lstat()):
         return None
     return resolved
+
+
+def served(info: os.stat_result) -> bool:
+    """A file the page serves: a regular file with one link (a hard link to a file outside the output
+    folder shares its inode, so its link count is 2 or more: it is never served, never listed)."""
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1
 
 
 def stored_output(root: Any, folder: str, sub: str, name: str) -> Any:
@@ -337,7 +345,7 @@ def read_output_file(folder: str, sub: str, name: str) -> bytes:
     except OSError:
         raise HTTPException(status_code=404, detail="no such file") from None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        if not served(os.fstat(handle.fileno())):  # checked again on what was opened
             raise HTTPException(status_code=404, detail="no such file")
         return handle.read()
 
@@ -370,6 +378,9 @@ def templates() -> SandboxedEnvironment:
     from creator_ops.core.matchmaking import score_text
 
     env.filters.update(money=money, local_time=local_time, percent=percent, score=score_text)
+    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_MEANS, BOOSTED_GMV_NAME
+
+    env.globals.update(boosted_gmv_name=BOOSTED_GMV_NAME, boosted_gmv_means=BOOSTED_GMV_MEANS)
     env.globals["top_links_script"] = Markup(f"<script>{TOP_LINKS_SCRIPT}</script>")
     return env
 
@@ -453,9 +464,7 @@ def _row_json(row: CampaignStatus) -> dict[str, Any]:
         "dag_id": row.dag_id,
         "phase": row.phase,
         "next_deadline": (
-            {"label": row.next_deadline.label, "at": row.next_deadline.when.isoformat()}
-            if row.next_deadline
-            else None
+            {"label": row.next_deadline.label, "at": row.next_deadline.when.isoformat()} if row.next_deadline else None
         ),
         "creators_enrolled": row.creators_enrolled,
         "creators_target": row.creators_target,
@@ -483,14 +492,18 @@ def create_overview_app() -> FastAPI:
         now = ui_now()
         rows, problems = _overview(user, now)
         specs = {spec.id: spec for _, spec in discover_specs(settings().campaign_specs_dir).specs}
-        html = templates().get_template("campaigns.html").render(
-            rows=rows,
-            problems=problems,
-            now=now,
-            ui_root=airflow_ui_root(),
-            user=user.get_name(),
-            reviews={r.campaign_id for r in rows if r.campaign_id in specs and has_review(specs[r.campaign_id])},
-            url_prefix=URL_PREFIX,
+        html = (
+            templates()
+            .get_template("campaigns.html")
+            .render(
+                rows=rows,
+                problems=problems,
+                now=now,
+                ui_root=airflow_ui_root(),
+                user=user.get_name(),
+                reviews={r.campaign_id for r in rows if r.campaign_id in specs and has_review(specs[r.campaign_id])},
+                url_prefix=URL_PREFIX,
+            )
         )
         return HTMLResponse(html)
 

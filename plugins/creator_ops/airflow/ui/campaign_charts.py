@@ -75,6 +75,15 @@ def _cumulative(by_hour: dict[int, int], until_hour: int | None = None) -> list[
     return [(float((h + 1) * HOUR), float(total)) for h, total in zip(hours, totals, strict=True)]
 
 
+def _until(points: list[tuple[float, float]], now: float) -> list[tuple[float, float]]:
+    """Cut a cumulative series at `now`: the hour `now` falls in ends at `now`, later hours are not drawn.
+
+    A page seen at a pinned "now" (the demo's event day) shows its charts as they were then,
+    never running past the "now" line (issue 30), even when its snapshot's hour ends later.
+    """
+    return [(min(x, now), y) for x, y in points if x - HOUR < now]
+
+
 def timeline_svg(page: CampaignPage) -> str:
     spec, tz = page.spec, page.spec.tz
     segments = [
@@ -83,7 +92,7 @@ def timeline_svg(page: CampaignPage) -> str:
         for phase, start, end in phase_windows(spec)
     ]
     marks = [
-        (_epoch(when), f"{SHORT_LABELS.get(label, label.split(': ', 1)[-1][:44])} {when.astimezone(tz):%d %b}")
+        (_epoch(when), f"{SHORT_LABELS.get(label, label.split(': ', 1)[-1])} {when.astimezone(tz):%d %b}")
         for when, label in timeline_marks(spec)
     ]
     now = page.now.astimezone(tz)
@@ -95,7 +104,7 @@ def enrollment_svg(page: CampaignPage) -> str:
     t, tz = page.spec.timeline, page.spec.tz
     progress = next(p for p in page.progress if p.key == "enrolled")
     start, end = t.recruitment_opens, t.registration_closes
-    points = _cumulative(page.enrolled_by_hour)
+    points = _until(_cumulative(page.enrolled_by_hour), _epoch(page.now))
     before = [p for p in points if p[0] <= _epoch(start)]
     actual = [(_epoch(start), before[-1][1] if before else 0.0)] + [p for p in points if p[0] > _epoch(start)]
     series = [Series("enrolled", actual, ENROLLED, step=True)]
@@ -115,7 +124,8 @@ def gmv_progress_svg(page: CampaignPage) -> str:
     # live GMV wide and light under eligible GMV: eligible is a part of live, often most of it
     lines = (("live GMV", page.live_by_hour, LIVE, 6.0), ("eligible GMV", page.eligible_by_hour, ELIGIBLE, 2.5))
     for label, by_hour, color, width in lines:
-        series.append(Series(label, [(_epoch(start), 0.0), *_cumulative(by_hour)], color, step=True, width=width))
+        drawn = [p for p in _until(_cumulative(by_hour), _epoch(page.now)) if p[0] > _epoch(start)]
+        series.append(Series(label, [(_epoch(start), 0.0), *drawn], color, step=True, width=width))
     if target:
         series.append(Series("pace to target", [(_epoch(start), 0), (_epoch(end), target)], PACE, dashed=True))
     return line_chart(series, title="GMV during the event against the pace to target",
@@ -128,12 +138,12 @@ def gmv_by_hour_svg(page: CampaignPage) -> str:
     first, last = int(_epoch(t.event_start) // HOUR), int(-(-_epoch(t.event_end) // HOUR))
     hours = range(first, last)
     multi_day = len(hours) > 24
+    now_hour = int(_epoch(page.now) // HOUR)
     bars = []
     for h in hours:
         local = dt.datetime.fromtimestamp(h * HOUR, dt.UTC).astimezone(tz)
         label = (f"{local:%d %b}" if local.hour == 0 else "") if multi_day else f"{local:%H}"
-        bars.append((label, float(page.live_by_hour.get(h, 0))))
-    now_hour = int(_epoch(page.now) // HOUR)
+        bars.append((label, float(page.live_by_hour.get(h, 0)) if h <= now_hour else 0.0))  # nothing after now
     highlight = now_hour - first if first <= now_hour < last else None
     return bar_chart(bars, title="Live GMV by hour of the event (campaign time)", y_label=short_money, color="#2563eb",
                      highlight=highlight)

@@ -231,12 +231,14 @@ def traffic_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
     """Render the campaign's traffic allocation per live hour: budget, spend, expected and actual GMV."""
     from creator_ops.airflow.ui.mechanism_pages import traffic_page
     from creator_ops.core.money import to_sen
+    from creator_ops.warehouse.snapshots import traffic_of
 
     spec = _spec_for(user, campaign_id)
-    page = traffic_page(spec, _engine_or_503())
+    page = traffic_page(spec, _engine_or_503(), ui_now())
     html = ui.templates().get_template("traffic.html").render(
         page=page, spec=spec, user=user.get_name(), ui_root=ui.airflow_ui_root(),
         budget_sen=to_sen(spec.traffic.budget_myr) if spec.traffic is not None else None,
+        overview=traffic_of(page.snapshot),
     )  # fmt: skip
     return HTMLResponse(html)
 

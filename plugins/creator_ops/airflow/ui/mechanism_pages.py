@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.core.times import as_utc
+from creator_ops.core.times import as_utc, as_utc_or_none
 
 HOUR = 3600
 UNASSIGNED = "(no account manager)"
@@ -49,6 +49,7 @@ class MatchmakingPage:
     pairs: list[Pair] = field(default_factory=list)
     by_account_manager: dict[str, list[Pair]] = field(default_factory=dict)
     products: list[dict[str, Any]] = field(default_factory=list)  # per product: name, category, quota, assigned
+    data_as_of: dt.datetime | None = None  # the end of the interval of the run that computed the list
 
     @property
     def state_text(self) -> str:
@@ -85,6 +86,10 @@ def matchmaking_page(spec: CampaignSpec, engine: Engine) -> MatchmakingPage:
     page = MatchmakingPage(spec=spec, record=record)
     if record is None:
         return page
+    from creator_ops.warehouse.campaign_reads import run_moments
+
+    with engine.connect() as conn:
+        page.data_as_of = as_utc_or_none(run_moments(conn, spec.id).get(record.run_id))
     names = product_names(engine, spec.id)
     pairs = [
         Pair(creator, product, *names.get(product, (product, "—", 0))[:2], int(value), am or UNASSIGNED)
@@ -99,10 +104,14 @@ def matchmaking_page(spec: CampaignSpec, engine: Engine) -> MatchmakingPage:
     assigned: dict[str, int] = defaultdict(int)
     for pair in pairs:
         assigned[pair.product_id] += 1
+    ghosts: dict[str, int] = defaultdict(int)  # SPEC 15: ghost pairs used quota too (held back, never shipped)
+    for _, product, _, _ in mechanisms.list_pairs(engine, record.list_id, ghosts=True):
+        ghosts[product] += 1
     page.products = sorted(
-        ({"product_id": pid, "name": name, "category": category, "quota": quota, "assigned": assigned.get(pid, 0)}
+        ({"product_id": pid, "name": name, "category": category, "quota": quota, "assigned": assigned.get(pid, 0),
+          "ghosts": ghosts.get(pid, 0), "used": assigned.get(pid, 0) + ghosts.get(pid, 0)}
          for pid, (name, category, quota) in names.items()),
-        key=lambda p: (p["assigned"] >= p["quota"], p["name"].casefold()),
+        key=lambda p: (p["used"] >= p["quota"], p["name"].casefold()),
     )  # fmt: skip
     return page
 
@@ -130,6 +139,7 @@ class TrafficHour:
     actual_gmv_sen: int | None  # live GMV of the creators boosted in the hour, in that hour (None: no snapshot yet)
     boosted: int
     creators: int
+    held_back_sen: int = 0  # SPEC 15: the plan's spend on holdout creators (ghosts), counted, not bought
 
 
 @dataclass
@@ -137,6 +147,16 @@ class TrafficPage:
     spec: CampaignSpec
     snapshot: Any = None
     hours: list[TrafficHour] = field(default_factory=list)
+    power: dict[str, Any] | None = None  # SPEC 15: the latest hour's MDE statement, as the traffic step made it
+
+    @property
+    def held_back_text(self) -> str | None:
+        """"RM 2,950.00 of boost held back with the holdout" (None without a traffic holdout)."""
+        from creator_ops.core.experiments import held_back_text
+
+        if self.spec.experiments is None or self.spec.experiments.traffic is None:
+            return None
+        return held_back_text(boost_sen=sum(h.held_back_sen for h in self.hours))
 
     @property
     def totals(self) -> dict[str, int]:
@@ -149,21 +169,31 @@ class TrafficPage:
         }
 
 
-def traffic_page(spec: CampaignSpec, engine: Engine) -> TrafficPage:
-    """Read each allocated live hour and, from the latest snapshot, what the boosted creators made in it."""
-    from creator_ops.warehouse.mechanisms import hours
-    from creator_ops.warehouse.snapshots import latest_snapshot
+def traffic_page(spec: CampaignSpec, engine: Engine, now: dt.datetime | None = None) -> TrafficPage:
+    """Read each allocated live hour and, from the page's snapshot, what the boosted creators made in it.
 
-    snapshot = latest_snapshot(engine, spec.id)
+    Seen at `now` (a pinned "now" on a demo's event day), the page shows the hours allocated
+    before it and the snapshot `snapshots_at` picks for it, as the day was.
+    """
+    from creator_ops.warehouse.experiments import stored_predictions
+    from creator_ops.warehouse.mechanisms import hours
+    from creator_ops.warehouse.snapshots import snapshots_at
+
+    now = now or dt.datetime.now(dt.UTC)
+    snapshot = snapshots_at(engine, [spec], now).get(spec.id)
     actual = snapshot.boosted_gmv_by_hour if snapshot is not None else {}
     page = TrafficPage(spec=spec, snapshot=snapshot)
     for row in hours(engine, spec.id):
         start = as_utc(row.hour_start)
+        if start > now:
+            break  # allocated after the moment the page is seen at
         epoch = int(start.timestamp()) // HOUR
         counted = snapshot is not None and start < snapshot.as_of
         page.hours.append(TrafficHour(
             start=start, budget_sen=int(row.hour_budget_sen), spent_sen=int(row.spent_sen),
             expected_gmv_sen=int(row.expected_gmv_sen), actual_gmv_sen=actual.get(epoch, 0) if counted else None,
-            boosted=int(row.boosted), creators=int(row.creators),
+            boosted=int(row.boosted), creators=int(row.creators), held_back_sen=int(row.held_back_sen),
         ))  # fmt: skip
+    made = stored_predictions(engine, spec.id, "traffic_power")
+    page.power = made[-1].detail if made else None
     return page

@@ -99,12 +99,15 @@ def _read_warehouse(
     from creator_ops.figures.snapshot import snapshot_for_page
 
     _apply_snapshot(status, snapshot if snapshot is not None else snapshot_for_page(engine, spec, now))
-    payout = queries.latest_payout(engine, spec.id)
+    payout = queries.latest_payout(engine, spec.id) if payouts_due(spec, now) else None
     if payout is not None:
         status.payout, status.payout_total_sen, status.payout_creators = payout
     last_run = queries.last_run(engine, spec.id)
     if last_run is not None:
         status.last_run_phase, status.last_run_at = last_run
+    if status.snapshot is not None and status.snapshot.stored and status.snapshot.chosen_because:
+        # the run the row's figures come from (seen at a pinned now, not the warehouse's later runs)
+        status.last_run_phase = status.snapshot.phase
     # the live projection (SPEC 12) the snapshot carries; without a stored snapshot, the latest one made
     from creator_ops.warehouse.snapshots import projection_of
 
@@ -114,6 +117,15 @@ def _read_warehouse(
         from creator_ops.warehouse.experiments import latest_projection
 
         status.projection = latest_projection(engine, spec.id)
+
+
+def payouts_due(spec: CampaignSpec, now: dt.datetime) -> bool:
+    """Whether payouts can exist at `now`: they are calculated from the settlement date on.
+
+    A page seen at a pinned "now" on the event day shows no payout ("not calculated"), even when
+    the warehouse already holds the later runs' calculation (issue 30: the day as it was).
+    """
+    return utc(now) >= utc(spec.timeline.settlement_date)
 
 
 def campaign_status(
@@ -151,10 +163,10 @@ def campaigns_overview(
     """Return one row per campaign, the soonest event first."""
     snapshots: dict[str, Any] = {}
     if engine is not None:
-        from creator_ops.warehouse.snapshots import latest_snapshots
+        from creator_ops.warehouse.snapshots import snapshots_at
 
         try:
-            snapshots = latest_snapshots(engine, [spec.id for spec in specs])
+            snapshots = snapshots_at(engine, specs, now)
         except SQLAlchemyError:
             snapshots = {}  # each row then says what is wrong with the warehouse
     rows = [campaign_status(spec, engine, now, snapshots.get(spec.id)) for spec in specs]

@@ -28,6 +28,10 @@ SELF_BILLED_DEBIT_NOTE = "13"
 DOCUMENT_VERSION = "1.1"
 CLASSIFICATION = "037"  # Self-billed - Monetary payment to agents, dealers or distributors
 TAX_NOT_APPLICABLE = "06"
+TAX_EXEMPT = "E"
+# "Details of Tax Exemption" (TaxCategory/TaxExemptionReason): defined for tax type E (tax exemption)
+# only, at most 300 characters of letters, digits, spaces and the special characters . - , ( )
+EXEMPTION_TEXT = re.compile(r"[A-Za-z0-9 .,()\-]{1,300}")
 GENERAL_TIN_INDIVIDUAL = "EI00000000010"  # a Malaysian individual with only an NRIC
 GENERAL_TIN_FOREIGN_SUPPLIER = "EI00000000030"
 SUPPLIER_MSIC = "00000"
@@ -128,6 +132,24 @@ def customer_party(company: Company) -> list[dict[str, Any]]:
     return [{"Party": [party]}]
 
 
+def tax_category(tax_type: str, exemption: str | None = None) -> list[dict[str, Any]]:
+    """Return a TaxCategory; `TaxExemptionReason` only for an exempt tax (`E`), where the field table defines it.
+
+    The incentive's tax type is `06` (not applicable), which carries no exemption text. An
+    exemption text outside the field's characters (letters, digits, spaces, `. - , ( )`) or
+    given for another tax type is refused, never written for MyInvois to reject.
+    """
+    category: dict[str, Any] = {"ID": v(tax_type)}
+    if exemption is not None:
+        if tax_type != TAX_EXEMPT:
+            raise ValueError(f"a tax exemption reason is defined for tax type {TAX_EXEMPT} only, not {tax_type}")
+        if not EXEMPTION_TEXT.fullmatch(exemption):
+            raise ValueError("a tax exemption reason is 1-300 letters, digits, spaces and . - , ( )")
+        category["TaxExemptionReason"] = v(exemption)
+    category["TaxScheme"] = [{"ID": v("OTH", schemeID="UN/ECE 5153", schemeAgencyID="6")}]
+    return [category]
+
+
 def _tax_total(sen: int) -> list[dict[str, Any]]:
     return [
         {
@@ -136,13 +158,7 @@ def _tax_total(sen: int) -> list[dict[str, Any]]:
                 {
                     "TaxableAmount": _amount(sen),
                     "TaxAmount": _amount(0),
-                    "TaxCategory": [
-                        {
-                            "ID": v(TAX_NOT_APPLICABLE),
-                            "TaxExemptionReason": v("Not applicable: incentive payment, not a taxable supply"),
-                            "TaxScheme": [{"ID": v("OTH", schemeID="UN/ECE 5153", schemeAgencyID="6")}],
-                        }
-                    ],
+                    "TaxCategory": tax_category(TAX_NOT_APPLICABLE),
                 }
             ],
         }

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -149,6 +150,7 @@ def _dedupe_header(names: list[str], path: Any = "<file>") -> list[str]:
 def read_delimited(path: Path, data: bytes) -> RawTable:
     """Read CSV/TSV: sniff encoding and delimiter; quoted multi-line cells are kept whole."""
     encoding, utf8 = decode_bytes(data, path)
+    utf8 = _unix_line_ends(utf8)
     head = utf8[: 1 << 16].decode("utf-8", errors="ignore")
     delimiter = sniff_delimiter(head)
     header_row = next(csv.reader(io.StringIO(head), delimiter=delimiter), None)
@@ -173,6 +175,21 @@ def read_delimited(path: Path, data: bytes) -> RawTable:
             raise FileRejected(path, f"not a readable CSV: {cause}") from None
     _check_cell_sizes(raw.table, path)
     return raw
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _unix_line_ends(utf8: bytes) -> bytes:
+    """Read classic-Mac line ends (a bare `\r`, as Excel for Mac 2011 and older tools save CSV) as `\n`.
+
+    Every reader after this one (the header's, Arrow's, the csv module's) then sees lines as
+    in any other export; `\r\n` and `\n` files are left untouched (no copy). A bare `\r` inside
+    a quoted cell becomes a `\n` line break in that cell.
+    """
+    if b"\r" not in utf8 or utf8.count(b"\r") == utf8.count(b"\r\n"):
+        return utf8
+    return _LONE_CR.sub(b"\n", utf8)
 
 
 def _check_cell_sizes(table: pa.Table, path: Any) -> None:

@@ -83,7 +83,7 @@ class LandingArea:
         self.release()
         if self._scratch is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="creator_ops_landing_")
-        local = Path(self._scratch.name) / "fetched"
+        local = Path(self._scratch.name) / Path(str(path)).name  # its name: the reader goes by the suffix
         with path.open("rb") as src, local.open("wb") as dst:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)

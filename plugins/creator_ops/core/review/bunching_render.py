@@ -9,8 +9,8 @@ page, the Markdown and anyone re-reading the JSON say the same thing:
   bonus ringgit, and what the tier costs (rounded as a person reads them, intervals too);
 - "does not stand out": the excess's interval reaches 0 or the excess is no larger than a
   placebo's (bunching noise alone made as much where no tier sits);
-- "disagree": the missing mass lies outside the excess's interval (the window of five bins
-  below and two above does not fit this threshold);
+- "disagree": excess and missing mass differ by more than 1.96 standard errors (the window of
+  five bins below and two above does not fit this threshold; `bunching.masses_agree`);
 - the what-if tables say which tiers bring the least GMV per bonus ringgit.
 """
 
@@ -20,7 +20,7 @@ import html
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from creator_ops.core.money import format_rm
+from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.review.bunching import MIN_CREATORS, MIN_THRESHOLD_SEN, masses_agree, stands_out
 from creator_ops.core.review.values import Money
 
@@ -65,8 +65,9 @@ def tier_sentence(entry: dict[str, Any], full_bonus_sen: int | None = None) -> s
                 "50 % of it (too few to tell a push from noise).")  # fmt: skip
     bonus = entry["bonus_myr"].sen
     whole = full_bonus_sen if full_bonus_sen is not None else bonus
-    reach = f"the {format_rm(whole)} bonus" + (f" ({format_rm(bonus)} more than the tier below)" if whole != bonus
-                                                else "")  # fmt: skip
+    more = "more" if bonus >= 0 else "less"  # a tier may pay less than the one below it (SPEC 5 allows it)
+    reach = f"the {format_rm(whole)} bonus" + (f" ({format_rm(abs(bonus))} {more} than the tier below)"
+                                                if whole != bonus else "")  # fmt: skip
     low, high = entry["excess_ci95"]
     pushed = entry["pushed_gmv_myr"].sen
     pushed_low, pushed_high = (m.sen for m in entry["pushed_gmv_ci95_myr"])
@@ -87,7 +88,7 @@ def plain_statements(entry: dict[str, Any]) -> list[str]:
         return []
     out = []
     placebos = {k: v for k, v in (entry.get("placebo") or {}).items() if v is not None}
-    shown = ", ".join(f"{float(v):+,.1f} at {format_rm(_sen_of(k))}" for k, v in placebos.items())
+    shown = ", ".join(f"{float(v):+,.1f} at {format_rm_myr(k)}" for k, v in placebos.items())
     verdict = stands_out(entry)
     if verdict is None:
         out.append("No placebo threshold could be measured here (each lies within 30 % of a tier or has too few "
@@ -103,10 +104,6 @@ def plain_statements(entry: dict[str, Any]) -> list[str]:
                    "(creators may come from further than 10 % below it, or the distribution bends more than the "
                    "fit follows), so read the figures with care.")  # fmt: skip
     return out
-
-
-def _sen_of(myr_text: str) -> int:
-    return int(Decimal(myr_text) * 100)
 
 
 def histogram_svg(entry: dict[str, Any], label: str) -> str:
@@ -185,7 +182,10 @@ def least_gmv_per_bonus(review: dict[str, Any]) -> str | None:
             + ("" if len(measured) == 1 else ", then " + ", then ".join(tier(e) for e in measured[1:]))
         )
     if unmeasured:
-        parts.append(f"{', '.join(unmeasured)}: no estimate (too few creators or no bonus paid)")
+        names = unmeasured[0] if len(unmeasured) == 1 else ", ".join(unmeasured[:-1]) + " and " + unmeasured[-1]
+        have = "has" if len(unmeasured) == 1 else "have"
+        parts.append(f"the {'tier' if len(unmeasured) == 1 else 'tiers'} at {names} {have} no estimate "
+                     "(too few creators near the threshold, or no bonus paid)")  # fmt: skip
     return (
         "; ".join(parts) + ". A what-if design recomputes payouts on the same sales; the push measured here is "
         "what each tier's bonus brought in the first place."

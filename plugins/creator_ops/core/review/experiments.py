@@ -381,6 +381,7 @@ class EarlierMeasurement:
     calibration_se: float | None
     sd_sen: float | None  # s for the MDE
     sd_source: str | None
+    lift_sen: float | None = None  # the on-treated effect per treated creator
 
 
 def measurement_from_review(review: dict[str, Any], mechanism: str) -> EarlierMeasurement:
@@ -417,6 +418,7 @@ def measurement_from_review(review: dict[str, Any], mechanism: str) -> EarlierMe
         calibration_se=number(on_treated.get("calibration_se")),
         sd_sen=sd,
         sd_source=source,
+        lift_sen=None if on_treated.get("lift_myr") is None else float(on_treated["lift_myr"].sen),
     )
 
 
@@ -452,6 +454,7 @@ def power_statement(
     predicted_per_treated_sen: float | None,
     share: float | None,
     source: str | None = None,
+    predicted_by: str = "the plan predicts",
 ) -> dict[str, Any]:
     """SPEC 15's MDE said before the event, beside the plan's own prediction per treated creator, in words."""
     from creator_ops.core.experiments import creators_needed, minimum_detectable_effect, share_needed
@@ -479,10 +482,12 @@ def power_statement(
         f"{format_rm(round(mde))} per treated creator or more (80 % power, 5 % level)"
     )
     if predicted_per_treated_sen is not None:
-        text += f"; the plan predicts {format_rm(round(predicted_per_treated_sen))} per treated creator"
+        text += f"; {predicted_by} {format_rm(round(predicted_per_treated_sen))} per treated creator"
         below = predicted_per_treated_sen < mde
         out["below_mde"] = below
-        if below and sd_sen:
+        if predicted_per_treated_sen <= 0:
+            text += ". That is no positive effect: there is nothing this holdout could confirm"
+        elif below and sd_sen:
             n = n_treated + n_holdout
             needed = creators_needed(sd_sen, predicted_per_treated_sen, share or 0)
             share_for = share_needed(sd_sen, predicted_per_treated_sen, n)

@@ -14,6 +14,9 @@ from typing import Any
 from creator_ops.core.review.values import Money, Ratio, display_myr, text
 
 WHAT = {"traffic": ("the boost", "boosted"), "samples": ("free samples", "sampled")}
+# what `spend_myr` counts, named so it is never read as the review's cost (SPEC 10's `cost.samples_myr`
+# counts every sample shipped; this one only the samples of the treated creators, at product price)
+SPEND_NAMES = {"traffic": "boost spent on treated creators", "samples": "samples shipped to treated creators"}
 
 
 def _rm(value: Money | None) -> str:
@@ -44,7 +47,8 @@ def lift_sentence(mechanism: str, block: dict[str, Any]) -> str:
     spend = block["spend_myr"].sen
     if roi is not None and spend:
         words += (
-            f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} spent "
+            f" Incremental ROI {float(roi.value):.2f}× on {_rm(block['spend_myr'])} of "
+            f"{SPEND_NAMES.get(mechanism, 'spend')} "
             f"(between {low.sen / spend:.2f}× and {high.sen / spend:.2f}×)."
         )
     if mechanism == "traffic":
@@ -152,7 +156,7 @@ def _cell(value: Any) -> str:
 FIELDS = (
     ("holdout_share", "holdout share"),
     ("n_treated", "creators treated"),
-    ("n_holdout", "creators held out"),
+    ("n_holdout", "held out among enrolled"),
     ("mean_treated_myr", "mean eligible GMV, treated"),
     ("mean_holdout_myr", "mean eligible GMV, held out"),
     ("theta", "θ (CUPED, on 30-day GMV)"),
@@ -170,7 +174,8 @@ FIELDS = (
 
 
 def _field_rows(block: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = [(label, _cell(block[key])) for key, label in FIELDS if key in block]
+    spend_name = SPEND_NAMES["samples" if "shipped_samples" in block else "traffic"]
+    rows = [(spend_name if key == "spend_myr" else label, _cell(block[key])) for key, label in FIELDS if key in block]
     raw = block.get("raw") or {}
     if raw.get("lift_myr") is not None:
         interval = f"{_cell(raw['lift_myr'])} ({_cell(raw['ci95_low_myr'])} to {_cell(raw['ci95_high_myr'])})"
@@ -439,7 +444,7 @@ def _on_treated_rows(block: dict[str, Any]) -> list[tuple[str, int, int, int]]:
 
 ON_TREATED_FIELDS = (
     ("n_treated", "chosen creators treated"),
-    ("n_holdout", "chosen creators held out"),
+    ("n_holdout", "held out among the would-be-treated"),
     ("mean_treated_myr", "mean eligible GMV, treated"),
     ("mean_holdout_myr", "mean eligible GMV, held out"),
     ("theta", "θ (CUPED over the chosen)"),

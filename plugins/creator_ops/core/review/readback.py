@@ -21,6 +21,7 @@ review writes a number here`), which the command line answers with exit code 2.
 from __future__ import annotations
 
 import json
+import os
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +31,7 @@ from typing import Any
 
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.review.values import _MONEY_TEXT, Money, Ratio, _decode
+from creator_ops.core.safe_yaml import read_regular_file
 
 MAX_REVIEW_BYTES = 16 * 1024 * 1024  # a 1M-order-line review is well under 1 MB
 MAX_DEPTH = 32  # the review nests 6 levels deep
@@ -88,7 +90,17 @@ def _check_depth(text: str) -> None:
 def parse_json_bounded(text: str) -> Any:
     """Parse JSON text with finite, bounded numbers (Decimal for fractions) and bounded nesting."""
     _check_depth(text)
-    return json.loads(text, parse_float=_number, parse_int=_number, parse_constant=_constant)
+    return json.loads(text, parse_float=_number, parse_int=_number, parse_constant=_constant, object_pairs_hook=_object)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object with each key once (a key given twice is refused, never "the last one wins")."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Bad("", f"the key {_shown(key)} is given twice in one object")
+        out[key] = value
+    return out
 
 
 # --------------------------------------------------------------------------- the fields read back
@@ -96,9 +108,18 @@ def parse_json_bounded(text: str) -> Any:
 
 def _text(value: Any, field: str) -> str | None:
     _refuse(value, field)
+    _no_surrogates(value, field)
     if value is None or isinstance(value, str):
         return value
     raise _Bad(field, f"{_shown(value)} is {_kind(value)}; the review writes text here")
+
+
+def _people_text(value: Any, field: str) -> str | None:
+    """A name people wrote (the campaign's): masked as the spec's own name is, before any sink prints it."""
+    from creator_ops.core.masking import mask_pii
+
+    text = _text(value, field)
+    return mask_pii(text) if text else text
 
 
 def _required_text(value: Any, field: str) -> str:
@@ -145,7 +166,17 @@ def _any(value: Any, field: str) -> Any:
     if isinstance(value, list):
         return [_any(v, f"{field}[{i}]") for i, v in enumerate(value)]
     _refuse(value, field)
+    _no_surrogates(value, field)
     return _decode(value)
+
+
+def _no_surrogates(value: Any, field: str) -> None:
+    """Text must be Unicode text: a lone surrogate (`"\\ud800"`) could not be printed or written later."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _Bad(field, "text with a lone surrogate (\\ud800-\\udfff), not Unicode text") from None
 
 
 def _refuse(value: Any, field: str) -> None:
@@ -186,7 +217,7 @@ _MECHANISM = _mapping({"calibration": _ratio, "n_treated": _count, "n_holdout": 
                        "on_treated": _ON_TREATED})  # fmt: skip
 
 REVIEW_FIELDS = _mapping({
-    "campaign": _mapping({"id": _required_text, "name": _text, "type": _text, "timezone": _text,
+    "campaign": _mapping({"id": _required_text, "name": _people_text, "type": _text, "timezone": _text,
                           "event_start": _text, "event_end": _text}),
     "funnel": _each(_count),
     "rates": _each(_ratio),
@@ -238,18 +269,18 @@ def parse_review(text: str) -> dict[str, Any]:
     return REVIEW_FIELDS(data, "")
 
 
-def read_review(path_text: str | Path, option: str = "--baseline") -> dict[str, Any]:
+def read_review(path_text: str | Path | Any, option: str = "--baseline") -> dict[str, Any]:
     """Read and check a review.json written by `campaignctl review` (or a campaign's review run).
 
     Returns the review with money as `Money` and numbers as `Ratio`/int, as
     `review.values.loads` gives them. Any problem is a `ReviewFileError` naming `option`,
     the file and the field.
     """
-    path = Path(path_text)
+    local = isinstance(path_text, str | os.PathLike)
+    path = Path(path_text) if local else path_text  # an object-storage path (core/storage.py) reads as bytes
     where = f"{option} {path}"
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_REVIEW_BYTES + 1)
+        raw = read_regular_file(path, MAX_REVIEW_BYTES + 1) if local else path.read_bytes()
     except OSError as exc:
         raise ReviewFileError(f"{where}: cannot read: {exc.strerror or exc}", file=path) from None
     if len(raw) > MAX_REVIEW_BYTES:

@@ -21,6 +21,7 @@ from creator_ops.core.review.experiments_render import experiments_html, experim
 from creator_ops.core.review.themes import LANGUAGE_NAMES
 from creator_ops.core.review.values import Money, Ratio, display_myr, dumps, text
 from creator_ops.core.safe_csv import write_atomically
+from creator_ops.core.times import format_local
 
 FUNNEL_STEPS = (
     ("invited", "Invited"),
@@ -274,7 +275,7 @@ LABELS = {
     "gmv": "GMV", "gmv.eligible_myr": "Eligible GMV", "gmv.by_content_type": "Eligible GMV by content type",
     "gmv.by_category": "Eligible GMV by product category", "gmv.by_hour": "Eligible GMV by hour",
     "cost": "Cost", "cost.incentives_myr": "Incentives", "cost.commission_myr": "Commission",
-    "cost.samples_myr": "Free samples", "cost.total_myr": "Total cost",
+    "cost.samples_myr": "Free samples (every sample shipped)", "cost.total_myr": "Total cost",
     "roi": "ROI (eligible GMV / total cost)",
     "cost_per_selling_creator_myr": "Cost per selling creator",
     "top10_share": "Top 10% of creators' share of GMV",
@@ -705,19 +706,35 @@ SECTIONS: list[tuple[str, Any, Any, Any]] = [
 ]
 
 
+def event_span(campaign: dict[str, Any]) -> str:
+    """The event's start and end in the campaign's time zone (`Sat 12 Dec 2026 00:00 to Sun 13 Dec 2026 00:00 MYT`)."""
+    zone = campaign.get("timezone") or "Asia/Kuala_Lumpur"
+    return (f"{format_local(campaign['event_start'], zone)} to {format_local(campaign['event_end'], zone)} "
+            f"({zone})")  # fmt: skip
+
+
+def moment_line(review: dict[str, Any]) -> str:
+    """Say what moment the figures describe and when the page was built, in the campaign's time zone."""
+    moment, zone = review["moment"], review["campaign"].get("timezone") or "Asia/Kuala_Lumpur"
+    run = f", the end of run {moment['run_id']}" if moment.get("run_id") else ""
+    return (f"Figures as of {format_local(moment.get('figures_as_of'), zone)}{run}; "
+            f"built {format_local(moment.get('built_at'), zone)}.")  # fmt: skip
+
+
 def render_html(review: dict[str, Any]) -> str:
     """Return the review as one self-contained HTML page."""
     c = review["campaign"]
     baseline = review.get("baseline")
     sections = [
         f"<h1>{_e(c['name'])}: campaign review</h1>",
-        f'<p class="sub">{_e(c["id"])} · {_e(c["type"])} · event {_e(c["event_start"])} to {_e(c["event_end"])}'
+        f'<p class="sub">{_e(c["id"])} · {_e(c["type"])} · event {_e(event_span(c))}'
         + (
             f" · compared with {_e(baseline.get('name') or baseline.get('campaign_id'))} ({_e(baseline['source'])})"
             if baseline
             else " · no previous campaign of this type to compare with"
         )
         + "</p>",
+        f'<p class="sub" id="moment">{_e(moment_line(review))}</p>' if review.get("moment") else "",
         _headline_html(review),
     ]
     for section_id, title, present, build in SECTIONS:
@@ -766,8 +783,9 @@ def render_markdown(review: dict[str, Any]) -> str:
     lines = [
         f"# {_md(c['name'])}: campaign review",
         "",
-        f"{_md(c['id'])} · {_md(c['type'])} · event {_md(c['event_start'])} to {_md(c['event_end'])}",
+        f"{_md(c['id'])} · {_md(c['type'])} · event {_md(event_span(c))}",
         "",
+        *([_md(moment_line(review)), ""] if review.get("moment") else []),
     ]
     if baseline:
         previous = _md(baseline.get("name") or baseline.get("campaign_id"))
@@ -842,14 +860,19 @@ def _write(path: Path, content: str) -> None:
     write_atomically(path, content.encode("utf-8"))
 
 
-def write_review(review: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
-    """Write review.json, review.md and review.html into `out_dir` (atomically each); return their paths."""
+def write_review(review: dict[str, Any], out_dir: str | Path, moment: dict[str, Any] | None = None) -> dict[str, Path]:
+    """Write review.json, review.md and review.html into `out_dir` (atomically each); return their paths.
+
+    `moment` (`figures_as_of`, `run_id`, `built_at`: what a run knows) heads the page and the
+    Markdown; review.json stays the figures alone, the same whoever computed them.
+    """
     from creator_ops.core.storage import root_path
 
     out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "review.json", "md": out / "review.md", "html": out / "review.html"}
     _write(paths["json"], dumps(review))
-    _write(paths["md"], render_markdown(review))
-    _write(paths["html"], render_html(review))
+    shown = {**review, "moment": moment} if moment else review
+    _write(paths["md"], render_markdown(shown))
+    _write(paths["html"], render_html(shown))
     return paths
