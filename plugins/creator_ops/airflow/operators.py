@@ -21,6 +21,7 @@ from creator_ops.core.calendar import CampaignCalendar, Phase, signoff_deadline
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.settings import WAREHOUSE_CONN_ID
 from creator_ops.core.spec import SpecError, load_spec
+from creator_ops.core.times import format_local
 
 if TYPE_CHECKING:
     from creator_ops.airflow.hooks import WarehouseHook
@@ -146,12 +147,16 @@ class CampaignStepOperator(WarehouseMixin, BaseOperator):
         if phase not in self.phases:  # decided before the warehouse is opened: most skips are cheap
             raise AirflowSkipException(
                 f"{self.task_id} runs in the {', '.join(self.phases)} phase(s); "
-                f"this run ({start.isoformat()}) is in the {phase} phase"
+                f"this run ({format_local(start, spec.tz, with_zone=True)}) is in the {phase} phase"
             )
         ctx = step_context(self, context, self.spec_path, spec)
+        # the interval in the campaign's time zone, with UTC beside it (what Airflow's own lines use)
         self.log.info(
-            "Campaign %s, phase %s, interval %s → %s", ctx.spec.id, ctx.phase, ctx.interval_start, ctx.interval_end
-        )
+            "Campaign %s, phase %s, interval %s → %s (%s); UTC %s → %s", ctx.spec.id, ctx.phase,
+            format_local(ctx.interval_start, spec.tz), format_local(ctx.interval_end, spec.tz), spec.timezone,
+            f"{ctx.interval_start.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
+            f"{ctx.interval_end.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
+        )  # fmt: skip
         try:
             return _import_step(self.step)(ctx, **self.step_kwargs)
         except StepSkipped as exc:

@@ -155,7 +155,7 @@ def prepare_signoff(ctx: StepContext, title: str) -> SignoffRequest:
     ]
     if s.get("held_out_creators"):
         lines.append(
-            f"- held out: **{s['held_out_creators']}** enrolled creators get no sample "
+            f"- held out among enrolled: **{s['held_out_creators']}** of the creators enrolled so far get no sample "
             f"(experiments.samples.holdout_share {ctx.spec.experiments.samples.holdout_share}, a fixed hash of "
             "campaign and creator), so the review can measure what samples add"
         )

@@ -123,7 +123,7 @@ def holdout_text(ctx: StepContext, held_out: int, with_content: int) -> str | No
     if block is None:
         return None
     return (
-        f"{held_out} candidates held out of boosts ({with_content} of them with content this hour; "
+        f"{held_out} held out among this hour's candidates (no boost; {with_content} of them with content this hour; "
         f"experiments.traffic.holdout_share {block.holdout_share}): "
         "chosen by a fixed hash of campaign and creator, they get no boost in any hour, so the review can "
         "measure what the boost added"

@@ -33,7 +33,7 @@ def latest_verdicts(conn: Connection, campaign_id: str) -> list[Row]:
         partition_by=(q.c.dataset, q.c.file_id), order_by=(q.c.validated_at.desc(), q.c.result_id.desc())
     )
     verdicts = (
-        select(q.c.dataset, q.c.file_id, q.c.success, q.c.validated_at, q.c.failed_expectations_json,
+        select(q.c.dataset, q.c.file_id, q.c.success, q.c.validated_at, q.c.failed_expectations_json, q.c.run_id,
                latest.label("latest"))
         .where(q.c.campaign_id == campaign_id, or_(q.c.file_id.is_(None), q.c.file_id.in_(_current(campaign_id))))
         .subquery()
@@ -124,3 +124,11 @@ def alerts(conn: Connection, campaign_id: str, sent_shown: int) -> tuple[list[di
     waiting = select(*columns).where(mine, a.c.status != "sent").order_by(a.c.created_at).limit(50)
     sent = select(*columns).where(mine, a.c.status == "sent").order_by(a.c.sent_at.desc()).limit(sent_shown)
     return [dict(r._mapping) for r in conn.execute(waiting)], [dict(r._mapping) for r in conn.execute(sent)]
+
+
+def run_moments(conn: Connection, campaign_id: str) -> dict[str, Any]:
+    """Return run id -> the end of its data interval: the moment what the run computed describes."""
+    from creator_ops.warehouse.schema import campaign_runs as r
+
+    rows = conn.execute(select(r.c.run_id, r.c.interval_end).where(r.c.campaign_id == campaign_id)).all()
+    return {run_id: end for run_id, end in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -56,7 +57,11 @@ def test_every_task_of_a_demo_run_has_its_log(airflow_db, tmp_path, monkeypatch)
         assert path.is_file() and path.stat().st_size > 0, ti.task_id
         assert f"run_id={dag_run.run_id}" in str(path) and f"task_id={ti.task_id}" in str(path)
     register = next(ti for ti in ran if ti.task_id == "register_run")
-    assert "is in the recruitment phase" in task_log_path(register).read_text(encoding="utf-8")
+    logged = task_log_path(register).read_text(encoding="utf-8")
+    assert "is in the recruitment phase" in logged
+    # the run's interval in the campaign's time zone, with UTC beside it (issue 30)
+    local = f"{run.start.astimezone(spec.tz):%a %d %b %Y %H:%M} → {run.end.astimezone(spec.tz):%a %d %b %Y %H:%M}"
+    assert f"interval {local} ({spec.timezone}); UTC {run.start.astimezone(dt.UTC):%Y-%m-%d %H:%M}" in logged
 
     # the API (what the UI's log panel calls) serves the file
     purge_cached_app()

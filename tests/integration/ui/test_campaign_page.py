@@ -393,6 +393,8 @@ def test_the_matchmaking_page_names_products_and_who_froze_the_list(api):
     # the score is unitless: whole numbers, never in ringgit (its total, 1,234.56, shows as 1,235)
     assert ">1,000</td>" in html and ">35</td>" in html and "short 1" in html
     assert "ranking score 1,235 " in html and "RM 1,234.56" not in html and "RM 1,000.00" not in html
+    # the data's moment first; the clock of the computation labelled as such (issue 30)
+    assert "data as of" in html and "(computed Tue 08 Dec 2026 00:00 by the clock)" in html
     # a product with sample quota 0 is not "filled": it has no samples to give
     lip_matte = html[html.index("Lip Matte"):html.index("</tr>", html.index("Lip Matte"))]
     assert "no quota" in lip_matte and "filled" not in lip_matte
@@ -453,3 +455,30 @@ def test_a_pinned_now_shows_the_day_as_it_was(seeded):
     # after the campaign: the final run's figures, final verdicts
     after = snapshots_at(seeded, [SPEC], final.end + dt.timedelta(days=1))[SPEC.id]
     assert after.run_id == "r_final"
+
+
+def test_after_the_event_the_live_projections_show_hour_by_hour_against_the_final(seeded):
+    from creator_ops.warehouse.experiments import settle_predictions, store_prediction
+
+    for hours, predicted in ((2, 30_000), (8, 28_000), (14, 27_500)):
+        store_prediction(seeded, SPEC.id, "live_projection", EVENT + dt.timedelta(hours=hours),
+                         predicted_sen=predicted, low_sen=predicted - 2_000, high_sen=predicted + 2_000, detail={},
+                         now=EVENT + dt.timedelta(hours=hours))
+    settle_predictions(seeded, SPEC.id, 27_050)
+    during = campaign_page(SPEC, seeded, NOW)
+    assert during.projections == []  # during the event: the latest projection only, as it was
+    after = campaign_page(SPEC, seeded, SPEC.timeline.event_end + dt.timedelta(days=2))
+    assert [p.predicted_sen for p in after.projections] == [30_000, 28_000, 27_500]
+    assert after.final_eligible_sen == 27_050
+    # the page itself: the table of projections against the final
+    from creator_ops.airflow.ui.app import templates
+    from creator_ops.airflow.ui.campaign_charts import charts
+
+    html = templates().get_template("campaign.html").render(
+        page=after, spec=SPEC, status=after.status, progress={p.key: p for p in after.progress}, charts=charts(after),
+        actions=[], latest_run=None, airflow_error=None, links={"review": False, "matchmaking": []},
+        upcoming_signoffs=[], ui_root="", user="ops_viewer",
+    )
+    table = html[html.index('<table id="projections">'):html.index("</table>", html.index('<table id="projections">'))]
+    assert table.count("<tr><td>") == 3 and "RM 270.50" in table and "+10.9 %" in table  # 300.00 vs 270.50
+    assert table.count(">yes<") == 2 and table.count(">no<") == 1  # the first, RM 300.00 ± 20.00, misses RM 270.50

@@ -9,6 +9,7 @@ test-artifacts/.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ CAMPAIGN = DEMO_CAMPAIGN
 DAG_ID = f"campaign__{CAMPAIGN}"
 NAMES = ("12.12 Year-End Mega Sale 2026", "Raya Creator Day 2027")
 SIGNOFF = "runbook.marcom_assets_signoff"
+DEMO_NOW = "2026-12-12T15:30:00+08:00"  # conftest's: the demo standalone's pinned now
 SIGNOFF_TITLE = "MarCom approves the creator brief and key visuals"
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -94,21 +96,17 @@ def sign_in(browser, server) -> None:
 
 def _warehouse_figures(server) -> dict[str, int]:
     """The demo's figures: the latest run's snapshot, which must equal review.json and the one definition."""
-    from creator_ops.core.review import loads
     from creator_ops.warehouse.db import make_engine
     from creator_ops.warehouse.metrics import campaign_figures
-    from creator_ops.warehouse.snapshots import latest_snapshot
+    from creator_ops.warehouse.snapshots import snapshots_at
 
     spec = _spec()
     engine = make_engine(f"sqlite:///{server.home / 'creator_ops_warehouse.db'}")
-    snapshot = latest_snapshot(engine, spec.id)
+    # the page is seen at DEMO_NOW (12 Dec 15:30): the snapshot of the run whose interval holds it
+    snapshot = snapshots_at(engine, [spec], dt.datetime.fromisoformat(DEMO_NOW))[spec.id]
     figures = campaign_figures(engine, spec, as_of=snapshot.as_of)
     engine.dispose()
     assert (snapshot.figures.enrolled, snapshot.figures.eligible_gmv_sen) == (figures.enrolled, figures.eligible_gmv_sen)
-    review = loads((server.home / "output" / spec.id / "review" / "review.json").read_text(encoding="utf-8"))
-    assert review["funnel"]["enrolled"] == snapshot.figures.enrolled
-    assert review["gmv"]["eligible_myr"].sen == snapshot.figures.eligible_gmv_sen
-    assert review["funnel"]["selling"] == snapshot.figures.selling_creators
     return {"enrolled": figures.enrolled, "eligible_gmv": figures.eligible_gmv_sen, "live_gmv": figures.live_gmv_sen,
             "selling": snapshot.figures.selling_creators, "run_id": snapshot.run_id,
             "as_of": snapshot.as_of.astimezone(spec.tz).strftime("%a %d %b %Y %H:%M")}
@@ -171,7 +169,9 @@ def test_the_demo_campaign_page(browser, demo_standalone, waiting_signoff):
     # one basis: the page shows the latest run's snapshot (= review.json), says which, and in which zone
     assert figures["run_id"] in text_of("#as-of") and figures["as_of"] in text_of("#as-of")
     assert "Asia/Kuala_Lumpur" in text_of("#timezone")
-    assert figures["run_id"].startswith("payout__2027-")  # the demo's last run, named by the timetable
+    # the event day as it was: the live run whose interval holds 15:30, not the demo's last (payout) run
+    assert figures["run_id"].startswith("live__2026-12-12"), figures["run_id"]
+    assert "so far" in text_of("#progress-live_gmv .verdict")
     assert int(attr("#progress-enrolled", "data-actual")) == figures["enrolled"]
     assert int(attr("#progress-eligible_gmv", "data-actual")) == figures["eligible_gmv"] > 0
     assert int(attr("#progress-live_gmv", "data-actual")) == figures["live_gmv"] >= figures["eligible_gmv"]
@@ -284,7 +284,7 @@ def test_one_definition_per_figure_on_every_surface(demo_standalone):
     from creator_ops.core.review import loads
     from creator_ops.warehouse.db import make_engine
     from creator_ops.warehouse.mechanisms import BOOSTED_GMV_NAME
-    from creator_ops.warehouse.snapshots import latest_snapshot, traffic_of
+    from creator_ops.warehouse.snapshots import snapshots_at, traffic_of
 
     server = demo_standalone
     server.api("GET", "/version")  # signs in (the token)
@@ -296,7 +296,7 @@ def test_one_definition_per_figure_on_every_surface(demo_standalone):
         return response.text
 
     engine = make_engine(f"sqlite:///{server.home / 'creator_ops_warehouse.db'}")
-    boosted = traffic_of(latest_snapshot(engine, CAMPAIGN)).actual_gmv_sen
+    boosted = traffic_of(snapshots_at(engine, [_spec()], dt.datetime.fromisoformat(DEMO_NOW))[CAMPAIGN]).actual_gmv_sen
     engine.dispose()
     shown = f"RM {boosted // 100:,}.{boosted % 100:02d}"
     # actual GMV of boosted creators: the list, the campaign page, its JSON and the traffic page, one number
@@ -319,3 +319,22 @@ def test_one_definition_per_figure_on_every_surface(demo_standalone):
     if samples and samples.get("spend_myr") is not None:
         assert "samples shipped to treated creators" in review_html
         assert samples["spend_myr"].sen <= review["cost"]["samples_myr"].sen
+    # holdout counts: each names its population (the review's "among enrolled" / "among the would-be-treated")
+    if review.get("experiments"):
+        assert "held out among enrolled" in review_html
+        if any(block.get("on_treated") for block in review["experiments"].values()):
+            assert "held out among the would-be-treated" in review_html
+    matchmaking = page(f"/campaigns/{CAMPAIGN}/matchmaking")
+    if 'id="held-out"' in matchmaking:
+        assert "held out among enrolled" in matchmaking
+
+
+def test_the_demos_survey_language_other_is_rare(demo_standalone):
+    """Under 10 % of the demo's survey responses fall in language "other" (docs/review.md, "by_language")."""
+    from creator_ops.core.review import loads
+
+    review = loads((demo_standalone.home / "output" / CAMPAIGN / "review" / "review.json").read_text(encoding="utf-8"))
+    for survey in review["surveys"].values():
+        by_language = survey["by_language"]
+        total = sum(group["responses"] for group in by_language.values())
+        assert by_language.get("other", {"responses": 0})["responses"] < total / 10, by_language

@@ -21,6 +21,7 @@ from creator_ops.core.experiments import (
     relabelling_seed,
     sample_ratio,
     share_needed,
+    t_quantile,
 )
 
 # six would-be-treated: four treated, two held out; X does not vary, so θ = 0 and Y' = Y
@@ -58,6 +59,23 @@ def test_randomization_p_enumerated_exactly_on_a_small_w():
     p = randomization_p(values, np.asarray(H), observed, seed=7)
     assert abs(p - exact) < 3 * math.sqrt(exact * (1 - exact) / 10_000) + 1e-4
     assert p >= 1 / 10_001
+
+
+def test_randomization_p_of_a_small_holdout_matches_exact_enumeration():
+    """20 creators, 3 held out: the Floyd path, against all 1,140 labellings."""
+    rng = np.random.default_rng(12)
+    values = np.round(rng.lognormal(8, 1.5, 20))
+    held = np.zeros(20, dtype=bool)
+    held[[2, 7, 11]] = True
+    observed = values[~held].mean() - values[held].mean()
+    extreme = 0
+    for chosen in itertools.combinations(range(20), 3):
+        mask = np.zeros(20, dtype=bool)
+        mask[list(chosen)] = True
+        extreme += abs(values[~mask].mean() - values[mask].mean()) >= abs(observed) - 1e-9
+    exact = extreme / 1_140
+    p = randomization_p(values, held, observed, seed=3)
+    assert abs(p - exact) < 3 * math.sqrt(exact * (1 - exact) / 10_000) + 1e-4
 
 
 def test_randomization_p_is_seeded_by_campaign_and_mechanism():
@@ -152,3 +170,20 @@ def test_pooled_factor_by_hand():
     assert mixed.factor == pytest.approx((1 + 2 / 0.25 - 3 / 4) / (1 + 4 + 0.25))
     assert sum(w for *_, w in mixed.campaigns) == pytest.approx(1 - 1 / (1 + 4 + 0.25))
     assert pooled_calibration([("neg", -5.0, 0.1)]).used == 0
+
+
+@pytest.mark.parametrize("df", [1, 1.0001, 1.3, 2, 3.7, 7.9, 22.57, 49.8, 225.7, 1_000, 9_999, 1e4, 1e5, 1e9])
+def test_t_quantile_is_students(df):
+    """The plain-Python quantile (no scipy import in the review) agrees with scipy's t to 1e-11."""
+    assert t_quantile(df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-11)
+    assert t_quantile(df, 0.9) == pytest.approx(stats.t.ppf(0.9, df), rel=1e-11)
+
+
+@pytest.mark.parametrize(("holdout", "treated", "share"), [(150, 1_800, 0.1), (200, 1_800, 0.1), (3, 40, 0.3),
+                                                            (500, 500, 0.5), (0, 100, 0.1)])  # fmt: skip
+def test_sample_ratio_p_is_pearsons_chi_squared_with_one_degree_of_freedom(holdout, treated, share):
+    n = holdout + treated
+    expected = np.array([n * share, n * (1 - share)])
+    reference = stats.chisquare([holdout, treated], expected)
+    srm = sample_ratio(holdout, treated, share)
+    assert srm.chi2 == pytest.approx(reference.statistic) and srm.p_value == pytest.approx(reference.pvalue, rel=1e-9)

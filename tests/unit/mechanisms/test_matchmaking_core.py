@@ -298,3 +298,21 @@ def test_the_ranking_score_reads_as_a_unitless_whole_number():
     assert score_text(1_336_838_859) == "13,368,389"  # the demo's total (2.9x its eligible GMV)
     assert (score_text(397_172_310), score_text(49), score_text(50), score_text(0)) == ("3,971,723", "0", "1", "0")
     assert score_text("4450.00") == "4,450" and score_text("34.56") == "35"  # the `value_myr` text of the CSV
+
+
+def test_ghost_pairs_are_the_holdouts_share_of_the_plan_without_a_holdout():
+    """SPEC 15: matching over every candidate; the holdout's pairs use quota, are listed apart, never in the list."""
+    creators = [MatchCreator(f"c{i}", "beauty", 1_000, 10_000 + 997 * i, "am") for i in range(20)]
+    products = [Product("p1", "beauty", 6, price_sen=3_000), Product("p2", "beauty", 5, price_sen=1_000)]
+    plain = match(creators, products, max_products_per_creator=1)
+    held = {"c19", "c17", "c4", "c0"}
+    result = match(creators, products, max_products_per_creator=1, holdout=held)
+    every = {(p.creator_id, p.product_id) for p in result.pairs} | {(p.creator_id, p.product_id) for p in result.ghost_pairs}
+    assert every == {(p.creator_id, p.product_id) for p in plain.pairs}
+    assert {p.creator_id for p in result.ghost_pairs} <= held and not {p.creator_id for p in result.pairs} & held
+    assert result.ghost_pairs and result.held_back_sen == sum(3_000 if p.product_id == "p1" else 1_000
+                                                             for p in result.ghost_pairs)  # fmt: skip
+    assert all(f.short == 0 for f in result.fills)  # ghosts filled quota too
+    summary = result.summary()
+    assert summary["held_back"] == f"{len(result.ghost_pairs)} samples held back with the holdout"
+    assert all(p.creator_id not in held for rows in result.by_account_manager().values() for p in rows)

@@ -191,3 +191,32 @@ def test_greedy_matches_the_linear_programme(creators, budget):
     assert lp.status == 0
     exact = allocate(creators, params).expected_gmv_exact
     assert float(exact) == pytest.approx(-lp.fun, rel=1e-9, abs=1e-6)
+
+
+def test_ghosts_get_exactly_what_the_plan_without_a_holdout_gives_and_count_against_budget_and_caps():
+    """SPEC 15: the plan is computed over every candidate; a holdout creator's share is recorded, never bought."""
+    from creator_ops.core.traffic import CreatorContent, TrafficParams, allocate
+
+    creators = [CreatorContent(f"c{i}", 10_000 * (i + 1), 1_000 * (i + 2)) for i in range(12)]
+    params = TrafficParams.of(budget_myr="900", cpm_myr="10", step_myr="100", efficiency=["1", "0.5"])
+    holdout = {"c3", "c7", "c11"}
+    plain = {r.creator_id: r for r in allocate(creators, params, budget_sen=40_000).rows}
+    hour1 = allocate(creators, params, budget_sen=40_000, holdout=holdout)
+    for row in hour1.rows:
+        if row.creator_id in holdout:  # a ghost: nothing bought, what it would have got beside
+            assert row.spend_sen == 0 and row.expected_gmv == 0
+            assert row.ghost_spend_sen == plain[row.creator_id].spend_sen > 0
+            assert row.ghost_expected_gmv == plain[row.creator_id].expected_gmv
+        else:
+            assert row.spend_sen == plain[row.creator_id].spend_sen and row.ghost_spend_sen == 0
+    assert hour1.spent_sen + hour1.held_back_sen == 40_000 and hour1.held_back_sen > 0
+    # the next hour continues from spend + ghost spend: the same leftover as without the holdout
+    before_plain = {c: r.spend_sen for c, r in plain.items()}
+    before = {r.creator_id: r.spend_sen + r.ghost_spend_sen for r in hour1.rows}
+    assert before == {c: s for c, s in before_plain.items() if s or c in before}
+    hour2_plain = allocate(creators, params, budget_sen=50_000, spent_sen=before_plain)
+    hour2 = allocate(creators, params, budget_sen=50_000, spent_sen=before, holdout=holdout)
+    assert {r.creator_id: r.spend_sen + r.ghost_spend_sen for r in hour2.rows if r.spend_sen or r.ghost_spend_sen} == {
+        r.creator_id: r.spend_sen for r in hour2_plain.rows if r.spend_sen
+    }
+    assert all(before.get(r.creator_id, 0) + r.ghost_spend_sen <= params.cap_sen for r in hour2.ghosts)

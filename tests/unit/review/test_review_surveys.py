@@ -181,3 +181,19 @@ def test_a_masked_contact_reads_contact_removed():
 
     assert _example("Email me at aisyah_r@gmail.com") == "Email me at (contact removed)"
     assert "(contact removed)" in _example("WhatsApp saya 012-345 6789")
+
+
+def test_a_response_of_scores_alone_takes_its_creators_language_never_other():
+    """Forms exported one answer per row: a score row takes the language its creator wrote in (issue 30)."""
+    from creator_ops.core.review.surveys import NO_TEXT, Response, _creator_languages, _response_language
+
+    at = dt.datetime(2026, 12, 14, tzinfo=dt.UTC)
+    rows = [
+        Response(1, "aina", at, {"Overall satisfaction (1-5)": ("4", None)}),
+        Response(2, "aina", at, {"What should we improve next time?": ("Tolong hantar baucar lebih awal", None)}),
+        Response(3, "ben", at, {"NPS": ("9", None)}),  # ben wrote no text at all
+        Response(4, "chong", at, {"What should we improve next time?": ("haha lol", None)}),  # text, no language
+    ]
+    scores = {"nps", "overall satisfaction (1-5)"}
+    by_creator = _creator_languages(rows, scores)
+    assert [_response_language(r, scores, by_creator) for r in rows] == ["ms", "ms", NO_TEXT, "other"]

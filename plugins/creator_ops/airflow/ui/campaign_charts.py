@@ -92,7 +92,7 @@ def timeline_svg(page: CampaignPage) -> str:
         for phase, start, end in phase_windows(spec)
     ]
     marks = [
-        (_epoch(when), f"{SHORT_LABELS.get(label, label.split(': ', 1)[-1][:44])} {when.astimezone(tz):%d %b}")
+        (_epoch(when), f"{SHORT_LABELS.get(label, label.split(': ', 1)[-1])} {when.astimezone(tz):%d %b}")
         for when, label in timeline_marks(spec)
     ]
     now = page.now.astimezone(tz)

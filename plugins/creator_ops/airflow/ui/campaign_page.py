@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status
 from creator_ops.core.calendar import PHASE_ORDER, Phase, deadlines
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.core.times import as_utc_or_none
+from creator_ops.core.times import as_utc_or_none, utc
 from creator_ops.warehouse import campaign_reads as reads
 from creator_ops.warehouse.snapshots import FUNNEL
 
@@ -112,7 +112,8 @@ class DatasetQuality:
     verdict: str  # "passed" | "failed"
     files_checked: int
     files_failed: int
-    last_checked: dt.datetime | None
+    last_checked: dt.datetime | None  # the clock when the latest batch was validated
+    data_as_of: dt.datetime | None  # the end of the interval of the run that validated it: the data's moment
     failed_expectations: list[dict[str, Any]]  # the latest failed verdict's expectations (name, why, observed…)
 
 
@@ -154,6 +155,10 @@ class CampaignPage:
     alerts_sent: list[dict[str, Any]] = field(default_factory=list)
     matchmaking: Any = None  # warehouse.mechanisms.ListRecord: the frozen list, else the latest draft
     traffic: Any = None  # warehouse.mechanisms.TrafficOverview, once an hour was allocated
+    run_moments: dict[str, Any] = field(default_factory=dict)  # run id -> the end of its data interval
+    # after the event: every live projection made during it (hour by hour), beside the final figure
+    projections: list[Any] = field(default_factory=list)
+    final_eligible_sen: int | None = None
     projection: Any = None  # warehouse.experiments.StoredPrediction: the latest live projection (SPEC 12)
     warehouse_error: str | None = None
 
@@ -190,6 +195,8 @@ def _read_figures(page: CampaignPage, engine: Engine) -> None:
 
 def _read_quality(page: CampaignPage, conn) -> None:
     rows = reads.latest_verdicts(conn, page.spec.id)
+    moments = reads.run_moments(conn, page.spec.id)
+    page.run_moments = {run_id: as_utc_or_none(end) for run_id, end in moments.items()}
     per_dataset: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         per_dataset[row.dataset].append(row)
@@ -204,6 +211,8 @@ def _read_quality(page: CampaignPage, conn) -> None:
                 files_checked=len(verdicts_of),
                 files_failed=len(failed),
                 last_checked=max(as_utc_or_none(r.validated_at) for r in verdicts_of),
+                data_as_of=max((page.run_moments[r.run_id] for r in verdicts_of if r.run_id in page.run_moments),
+                               default=None),
                 failed_expectations=json.loads(last_failed.failed_expectations_json or "[]") if last_failed else [],
             )
         )
@@ -252,6 +261,24 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
         overview = mechanisms.traffic_overview(engine, page.spec) if page.spec.traffic is not None else None
         page.projection = latest_projection(engine, page.spec.id)
     page.traffic = overview if overview is not None and overview.hours else None
+
+
+def _read_projections_after_the_event(page: CampaignPage, engine: Engine) -> None:
+    """Once the event is over (as the page is seen), list the live projections made during it against the final.
+
+    The final is the eligible GMV the predictions were settled with (review stage), else the page's
+    figures; before the event ends the page shows only the latest projection, as it was then.
+    """
+    if page.now < utc(page.spec.timeline.event_end):
+        return
+    from creator_ops.warehouse.experiments import stored_predictions
+
+    page.projections = [p for p in stored_predictions(engine, page.spec.id, "live_projection") if p.as_of <= page.now]
+    settled = next((p.observed_sen for p in page.projections if p.observed_sen is not None), None)
+    if settled is not None:
+        page.final_eligible_sen = settled
+    elif page.snapshot is not None:
+        page.final_eligible_sen = page.snapshot.figures.eligible_gmv_sen
 
 
 def _read_payout_and_last_run(page: CampaignPage, engine: Engine) -> None:
@@ -309,6 +336,7 @@ def campaign_page(spec: CampaignSpec, engine: Engine | None, now: dt.datetime) -
             _read_files(page, conn)
             _read_alerts(page, conn)
         _read_mechanisms(page, engine)
+        _read_projections_after_the_event(page, engine)
     except SQLAlchemyError as exc:
         page.warehouse_error = f"warehouse not readable: {type(exc).__name__}"
         page.snapshot = None

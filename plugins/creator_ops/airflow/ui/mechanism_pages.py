@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.core.times import as_utc
+from creator_ops.core.times import as_utc, as_utc_or_none
 
 HOUR = 3600
 UNASSIGNED = "(no account manager)"
@@ -49,6 +49,7 @@ class MatchmakingPage:
     pairs: list[Pair] = field(default_factory=list)
     by_account_manager: dict[str, list[Pair]] = field(default_factory=dict)
     products: list[dict[str, Any]] = field(default_factory=list)  # per product: name, category, quota, assigned
+    data_as_of: dt.datetime | None = None  # the end of the interval of the run that computed the list
 
     @property
     def state_text(self) -> str:
@@ -85,6 +86,10 @@ def matchmaking_page(spec: CampaignSpec, engine: Engine) -> MatchmakingPage:
     page = MatchmakingPage(spec=spec, record=record)
     if record is None:
         return page
+    from creator_ops.warehouse.campaign_reads import run_moments
+
+    with engine.connect() as conn:
+        page.data_as_of = as_utc_or_none(run_moments(conn, spec.id).get(record.run_id))
     names = product_names(engine, spec.id)
     pairs = [
         Pair(creator, product, *names.get(product, (product, "—", 0))[:2], int(value), am or UNASSIGNED)
@@ -99,10 +104,14 @@ def matchmaking_page(spec: CampaignSpec, engine: Engine) -> MatchmakingPage:
     assigned: dict[str, int] = defaultdict(int)
     for pair in pairs:
         assigned[pair.product_id] += 1
+    ghosts: dict[str, int] = defaultdict(int)  # SPEC 15: ghost pairs used quota too (held back, never shipped)
+    for _, product, _, _ in mechanisms.list_pairs(engine, record.list_id, ghosts=True):
+        ghosts[product] += 1
     page.products = sorted(
-        ({"product_id": pid, "name": name, "category": category, "quota": quota, "assigned": assigned.get(pid, 0)}
+        ({"product_id": pid, "name": name, "category": category, "quota": quota, "assigned": assigned.get(pid, 0),
+          "ghosts": ghosts.get(pid, 0), "used": assigned.get(pid, 0) + ghosts.get(pid, 0)}
          for pid, (name, category, quota) in names.items()),
-        key=lambda p: (p["assigned"] >= p["quota"], p["name"].casefold()),
+        key=lambda p: (p["used"] >= p["quota"], p["name"].casefold()),
     )  # fmt: skip
     return page
 

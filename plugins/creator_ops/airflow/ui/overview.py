@@ -105,6 +105,9 @@ def _read_warehouse(
     last_run = queries.last_run(engine, spec.id)
     if last_run is not None:
         status.last_run_phase, status.last_run_at = last_run
+    if status.snapshot is not None and status.snapshot.stored and status.snapshot.chosen_because:
+        # the run the row's figures come from (seen at a pinned now, not the warehouse's later runs)
+        status.last_run_phase = status.snapshot.phase
     # the live projection (SPEC 12) the snapshot carries; without a stored snapshot, the latest one made
     from creator_ops.warehouse.snapshots import projection_of
 

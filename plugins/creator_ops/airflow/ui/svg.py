@@ -8,6 +8,7 @@ function takes plain numbers and returns one `<svg>` element as a string; text i
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -199,6 +200,84 @@ def label_width(label: str, size: float = 11) -> float:
     return sum(size * (1.1 if ord(ch) > 0x2E80 else 0.62) for ch in label)
 
 
+ROW_H = 18  # px per line of mark labels under the band
+MARK_LINE_PX = 330.0  # a mark label longer than this wraps onto more lines (at word boundaries)
+GAP = 8.0
+LABEL_OFFSET = 6.0  # a label starts this far right of its mark's leader line
+
+
+def wrap_label(label: str, most: float = MARK_LINE_PX) -> list[str]:
+    """Split a mark label into lines of at most `most` px (a word longer than that is split by characters)."""
+    lines: list[str] = []
+    line = ""
+    words = label.split()
+    if len(words) >= 2 and re.fullmatch(r"\d{1,2}", words[-2]) and re.fullmatch(r"[A-Z][a-z]{2}", words[-1]):
+        words[-2:] = [f"{words[-2]} {words[-1]}"]  # a date ("09 Dec") is never split over two lines
+    for word in words:
+        while label_width(word) > most:  # one very long word: split it, never cut it
+            cut = max(1, next((i for i in range(len(word), 0, -1) if label_width(word[:i]) <= most), 1))
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{line} {word}".strip()
+        if line and label_width(candidate) > most:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _fits(label: tuple[float, float, float, int], row: int, spans: dict[int, list[tuple[float, float]]],
+          leaders: list[tuple[float, int]], *, reach: bool) -> bool:
+    """Whether a label (mark x, extent a..b, lines) may start at `row` (see `_place_marks`)."""
+    x, a, b, count = label
+    mine = range(row, row + count)
+    free = all(not (a < e and s < b) for r in mine for s, e in spans.get(r, []))
+    crossed = reach and any(s - GAP / 2 <= x <= e + GAP / 2 for r in range(row) for s, e in spans.get(r, []))
+    crossing = any(a <= lx <= b and first > r for lx, first in leaders for r in mine)
+    return free and not crossed and not crossing
+
+
+def _place_marks(
+    marks: list[tuple[float, str]], lo: float, hi: float
+) -> list[tuple[float, float, list[str], int]]:
+    """Place each mark's label under the band: (x of the mark, centre of its label, its lines, first row).
+
+    Right to left, each label starts just right of its mark's leader line and takes the first rows
+    where (1) it overlaps no other label, (2) its leader line, from the band down to its first row,
+    crosses no label in the rows above, and (3) no leader line of a mark placed lower runs through
+    it. Labels to the right never hold a mark's x, so a cluster of marks becomes a staircase and
+    (2) always holds but where a label had to move left to stay inside the picture; there the
+    label goes below and its mark keeps a short tick. So labels are never cut (they wrap), never
+    overlap and never have a line drawn across them, however long the titles.
+    """
+    spans: dict[int, list[tuple[float, float]]] = {}  # row -> label extents
+    leaders: list[tuple[float, int]] = []  # (x, first row of its label): the line crosses rows above it
+    placed = []
+    most = 2 * sum(len(wrap_label(text)) for _, text in marks) + 2
+    for x, label in sorted(marks, key=lambda m: -m[0]):
+        lines = wrap_label(label)
+        w = max(label_width(line) for line in lines)
+        cx = min(max(x + LABEL_OFFSET + w / 2, lo + w / 2), hi - w / 2)
+        a, b = cx - w / 2 - GAP, cx + w / 2 + GAP
+        label_box = (x, a, b, len(lines))
+        row = next((r for r in range(most) if _fits(label_box, r, spans, leaders, reach=True)), None)
+        reach = row is not None
+        if row is None:  # every row its line could reach is blocked: the label goes below, its line stays a tick
+            row = next(r for r in range(10 * most) if _fits(label_box, r, spans, leaders, reach=False))
+        for r in range(row, row + len(lines)):
+            spans.setdefault(r, []).append((a + GAP, b - GAP))
+        if reach:
+            leaders.append((x, row))
+        placed.append((x, cx, lines, row if reach else -1 - row))
+    return placed
+
+
 def timeline(
     segments: Sequence[Segment],
     markers: Sequence[tuple[float, str]],
@@ -232,20 +311,11 @@ def timeline(
         return edges[-1]
 
     band_top, band_h = 46, 34
-    rows: list[float] = []  # x of the last label in each marker row, so labels never overlap
-    placed = []
-    for t, label in sorted(markers):
-        x = sx(t)
-        est = label_width(label)
-        # where the label is drawn (kept inside the picture), so rows are chosen by what is really drawn
-        cx = min(max(x, left + est / 2), width - right - est / 2)
-        row = next((i for i, last in enumerate(rows) if cx - est / 2 > last + 8), None)
-        if row is None:
-            rows.append(float("-inf"))
-            row = len(rows) - 1
-        rows[row] = cx + est / 2
-        placed.append((x, cx, label, row))
-    height = band_top + band_h + 26 + 18 * max(len(rows), 1) + 8
+    placed = _place_marks([(sx(t), label) for t, label in sorted(markers)], left, width - right)
+    placed = [(x, cx, lines, row, row >= 0) for x, cx, lines, row in placed]  # row < 0: a tick, no leader line
+    placed = [(x, cx, lines, row if ok else -1 - row, ok) for x, cx, lines, row, ok in placed]
+    slots = max((row + len(lines) for _, _, lines, row, _ in placed), default=1)
+    height = band_top + band_h + 26 + ROW_H * slots + 8
     out = [_open(width, height, title)]
     for i, s in enumerate(segments):
         stroke = f' stroke="{INK}" stroke-width="2"' if s.current else ""
@@ -253,13 +323,15 @@ def timeline(
                    f'height="{band_h}" fill="{s.color}"{stroke}/>')
         out.append(_text((edges[i] + edges[i + 1]) / 2, band_top + band_h / 2 + 5, s.label, anchor="middle",
                          color=INK, weight="bold" if s.current else "normal", size=13))
-    for x, _cx, _label, row in placed:  # every leader line first, so no line is drawn across a label
-        y = band_top + band_h + 22 + 18 * row
-        out.append(f'<line x1="{x:.1f}" y1="{band_top + band_h}" x2="{x:.1f}" y2="{y - 12:.1f}" stroke="{MUTED}"/>')
-    for _x, cx, label, row in placed:  # a white halo keeps a label readable where another mark's line passes
-        y = band_top + band_h + 22 + 18 * row
-        halo = '<text class="mark" paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round" '
-        out.append(_text(cx, y, label, anchor="middle", size=11).replace("<text ", halo, 1))
+    for x, _cx, _lines, row, reach in placed:  # a mark's leader line ends above its label, crossing no other label
+        y = band_top + band_h + 22 + ROW_H * row if reach else band_top + band_h + 6 + 12
+        out.append(f'<line class="leader" x1="{x:.1f}" y1="{band_top + band_h}" x2="{x:.1f}" y2="{y - 12:.1f}" '
+                   f'stroke="{MUTED}"/>')
+    for _x, cx, lines, row, _reach in placed:  # the whole label, wrapped onto as many lines as it needs, never cut
+        for k, line in enumerate(lines):
+            y = band_top + band_h + 22 + ROW_H * (row + k)
+            halo = '<text class="mark" paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round" '
+            out.append(_text(cx, y, line, anchor="middle", size=11).replace("<text ", halo, 1))
     if now is not None:
         x = sx(now)
         # drawn around the band, not across it, so the current phase's name stays readable

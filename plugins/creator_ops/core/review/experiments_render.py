@@ -156,7 +156,7 @@ def _cell(value: Any) -> str:
 FIELDS = (
     ("holdout_share", "holdout share"),
     ("n_treated", "creators treated"),
-    ("n_holdout", "creators held out"),
+    ("n_holdout", "held out among enrolled"),
     ("mean_treated_myr", "mean eligible GMV, treated"),
     ("mean_holdout_myr", "mean eligible GMV, held out"),
     ("theta", "θ (CUPED, on 30-day GMV)"),
@@ -444,7 +444,7 @@ def _on_treated_rows(block: dict[str, Any]) -> list[tuple[str, int, int, int]]:
 
 ON_TREATED_FIELDS = (
     ("n_treated", "chosen creators treated"),
-    ("n_holdout", "chosen creators held out"),
+    ("n_holdout", "held out among the would-be-treated"),
     ("mean_treated_myr", "mean eligible GMV, treated"),
     ("mean_holdout_myr", "mean eligible GMV, held out"),
     ("theta", "θ (CUPED over the chosen)"),

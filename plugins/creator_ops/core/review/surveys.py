@@ -112,13 +112,36 @@ def _answer_to(response: Response, question: str | None) -> str | None:
     return None
 
 
-def _response_language(response: Response, score_questions: set[str]) -> str:
-    languages = [
+# The language of a response (docs/review.md, "Survey language"), in order:
+# 1. the language most of its free-text answers are in (`themes.language_of`: the stored detection, else
+#    `core.ingest.language`; a text the rule cannot tell is "other");
+# 2. a response with no free text (a score or a count alone, as forms exported one answer per row give)
+#    takes the language its creator wrote in elsewhere in the same survey;
+# 3. a creator who wrote no text in the survey at all: "no text" (not a language; never "other").
+NO_TEXT = "no text"
+
+
+def _text_languages(response: Response, score_questions: set[str]) -> list[str]:
+    return [
         language_of(answer, stored)
         for header, (answer, stored) in response.answers.items()
         if _question_key(header) not in score_questions and is_free_text(answer)
     ]
-    return Counter(languages).most_common(1)[0][0] if languages else "other"
+
+
+def _creator_languages(group: list[Response], score_questions: set[str]) -> dict[str, str]:
+    """Return creator -> the language most of their free-text answers in this survey are in (first seen on a tie)."""
+    written: dict[str, list[str]] = {}
+    for response in group:
+        written.setdefault(response.creator_id, []).extend(_text_languages(response, score_questions))
+    return {creator: Counter(langs).most_common(1)[0][0] for creator, langs in written.items() if langs}
+
+
+def _response_language(response: Response, score_questions: set[str], by_creator: dict[str, str]) -> str:
+    languages = _text_languages(response, score_questions)
+    if languages:
+        return Counter(languages).most_common(1)[0][0]
+    return by_creator.get(response.creator_id, NO_TEXT)
 
 
 CHOICE_MAX_VALUES = 12  # a question with at most this many distinct answers ...
@@ -174,8 +197,9 @@ def survey_figures(
             figures |= {"csat_question": csat_q, "csat": value, "csat_answers": counts}
         by_language: dict[str, list[Response]] = {}
         by_manager: dict[str, list[Response]] = {}
+        creator_language = _creator_languages(group, score_questions)
         for r in group:
-            by_language.setdefault(_response_language(r, score_questions), []).append(r)
+            by_language.setdefault(_response_language(r, score_questions, creator_language), []).append(r)
             by_manager.setdefault(account_managers.get(r.creator_id, UNASSIGNED), []).append(r)
         figures["by_language"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_language.items())}
         figures["by_account_manager"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_manager.items())}

@@ -21,7 +21,8 @@ from creator_ops.core.ingest.language import detect_language
 from creator_ops.core.masking import mask_pii
 
 LANGUAGES = ("ms", "en", "zh", "ta", "other")
-LANGUAGE_NAMES = {"ms": "Malay", "en": "English", "zh": "Chinese", "ta": "Tamil", "other": "other"}
+LANGUAGE_NAMES = {"ms": "Malay", "en": "English", "zh": "Chinese", "ta": "Tamil", "other": "other",
+                  "no text": "no text (scores only)"}
 MAX_THEMES = 5
 MAX_EXAMPLE_CHARS = 200
 _LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f]{3,}")  # Latin script only; Han and Tamil have tokenizers of their own
