@@ -33,10 +33,10 @@ from sqlalchemy import text  # noqa: E402
 from creator_ops.core.alerts import EMAIL, SLACK, Alert, Fact  # noqa: E402
 from creator_ops.core.milestones import evaluate_milestones  # noqa: E402
 from creator_ops.core.spec import parse_spec  # noqa: E402
+from creator_ops.figures.campaign import measure  # noqa: E402
 from creator_ops.stand_ins.loopback import LoopbackServers  # noqa: E402
 from creator_ops.warehouse.db import make_engine, upgrade  # noqa: E402
 from creator_ops.warehouse.outbox import drain, enqueue, outbox_counts  # noqa: E402
-from creator_ops.warehouse.queries import measure  # noqa: E402
 from creator_ops.warehouse.schema import enrollments, ingested_files, order_lines  # noqa: E402
 
 NOW = dt.datetime(2026, 12, 8, tzinfo=dt.UTC)

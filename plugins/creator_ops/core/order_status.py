@@ -70,10 +70,12 @@ def _sql_list(values: tuple[str, ...]) -> str:
 
 def sql_macros() -> str:
     """Return DuckDB macros `order_status(s)` (the normal form) and `order_status_class(normal)` from this list."""
+    # a status already in its normal form (every ingested row) skips the regular expression: it costs
+    # about a second per million lines, the IN test a tenth of that
     return (
-        "CREATE OR REPLACE TEMP MACRO order_status(s) AS "
+        f"CREATE OR REPLACE TEMP MACRO order_status(s) AS CASE WHEN s IN ({_sql_list(KNOWN)}) THEN s ELSE "
         "nullif(regexp_replace(lower(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))), "
-        "'[\\s\\-]+', '_', 'g'), '');\n"
+        "'[\\s\\-]+', '_', 'g'), '') END;\n"
         "CREATE OR REPLACE TEMP MACRO order_status_class(s) AS CASE "
         f"WHEN s IN ({_sql_list(ELIGIBLE)}) THEN 'eligible' "
         f"WHEN s IN ({_sql_list(OPEN)}) THEN 'open' "

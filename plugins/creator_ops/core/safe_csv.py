@@ -351,6 +351,9 @@ def _replace_objects(folder: Any, files: Mapping[str, bytes], *, private: bool) 
 
     Not atomic there: a reader listing the prefix meanwhile may see part of the new set.
     """
+    from creator_ops.core.storage import refresh
+
+    refresh(folder)  # the store's client may hold an old listing (a long-lived worker, a dag.test of many runs)
     try:
         previous = [p for p in folder.iterdir() if p.name not in files] if folder.exists() else []
     except FileNotFoundError:

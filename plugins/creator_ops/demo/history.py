@@ -39,6 +39,7 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     from creator_ops.core.payouts import to_sen
     from creator_ops.core.spec import load_spec
     from creator_ops.core.steps import StepContext
+    from creator_ops.figures.campaign import campaign_figures
     from creator_ops.stand_ins.data import DATASETS, generate, land_slice
     from creator_ops.steps.ingest import ingest
     from creator_ops.steps.payouts import calculate
@@ -46,7 +47,6 @@ def load_previous_campaign(spec_path: Path, engine: Any, *, creators: int, seed:
     from creator_ops.steps.run_record import register_run
     from creator_ops.steps.snapshot import take_snapshot
     from creator_ops.warehouse.db import upgrade
-    from creator_ops.warehouse.metrics import campaign_figures
 
     spec = load_spec(spec_path)
     upgrade(engine)

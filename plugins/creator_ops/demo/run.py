@@ -396,7 +396,7 @@ def _decided_by(engine, campaign_id: str) -> list[str]:
 
 def _print_figures(spec, engine) -> None:
     """Print the campaign's numbers from their one definition (the view, milestones and payouts agree)."""
-    from creator_ops.warehouse.metrics import campaign_figures
+    from creator_ops.figures.campaign import campaign_figures
     from creator_ops.warehouse.snapshots import latest_snapshot
 
     snapshot = latest_snapshot(engine, spec.id)
@@ -437,7 +437,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
     """Print the matchmaking list's summary (and BD's sign-off) and the traffic allocation so far."""
     import json
 
-    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_MEANS, BOOSTED_GMV_NAME, traffic_overview
+    from creator_ops.figures.mechanisms import traffic_overview
+    from creator_ops.warehouse.mechanisms import BOOSTED_GMV_MEANS, BOOSTED_GMV_NAME
 
     folder = out / "matchmaking"
     if (folder / "summary.json").is_file():

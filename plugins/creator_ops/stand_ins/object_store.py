@@ -67,9 +67,13 @@ class LoopbackS3:
             self.stop()
         else:
             raise RuntimeError(f"moto's S3 server did not start on {HOST} (see {self.log_path or 'its output'})")
-        client = self.client()
-        for bucket in self.buckets:
-            client.create_bucket(Bucket=bucket)
+        try:
+            client = self.client()
+            for bucket in self.buckets:
+                client.create_bucket(Bucket=bucket)
+        except BaseException:
+            self.stop()  # a bad bucket name must not leave the server running
+            raise
         return self
 
     def _wait_ready(self) -> bool:

@@ -33,7 +33,7 @@ def build_ecosystem(
     figures describe: the latest payout result recorded in the warehouse.
     """
     from creator_ops.core.ecosystem_render import write_ecosystem
-    from creator_ops.warehouse.ecosystem import load_ecosystem
+    from creator_ops.figures.ecosystem import load_ecosystem
 
     eco = load_ecosystem(engine)
     if not eco.campaigns:
@@ -66,7 +66,8 @@ def creators_lost(ctx: StepContext, *, link: str | None = None) -> dict[str, Any
     """Queue, once per campaign, how many sellers of the previous campaign did not enrol in this one."""
     from creator_ops.core.alerts import channels_for
     from creator_ops.core.ecosystem import creators_lost_alert, lost_sellers
-    from creator_ops.warehouse.ecosystem import load_campaign_facts, previous_campaign_any_type
+    from creator_ops.figures.ecosystem import load_campaign_facts
+    from creator_ops.warehouse.ecosystem import previous_campaign_any_type
     from creator_ops.warehouse.outbox import enqueue
 
     spec = ctx.spec

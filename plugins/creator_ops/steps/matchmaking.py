@@ -55,6 +55,7 @@ def _products(ctx: StepContext):
 def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
     """Compute and store this run's matchmaking list and write its files; skip once BD froze a list."""
     from creator_ops.core.matchmaking import history_by_category, match, sample_histories, write_matchmaking_files
+    from creator_ops.figures.mechanisms import history_rows
     from creator_ops.steps.quality import untrusted_datasets
     from creator_ops.warehouse import mechanisms as wh
 
@@ -81,7 +82,7 @@ def run_matchmaking(ctx: StepContext) -> dict[str, Any]:
     result = match(
         candidates,
         products,
-        history=history_by_category(wh.history_rows(ctx.engine, ctx.campaign_id)),
+        history=history_by_category(history_rows(ctx.engine, ctx.campaign_id)),
         samples=sample_histories(wh.sample_rows(ctx.engine, exclude=ctx.campaign_id)),  # past campaigns' samples
         max_products_per_creator=ctx.spec.matchmaking.max_products_per_creator,
         account_managers=ctx.spec.recruitment.account_managers,

@@ -26,6 +26,7 @@ from creator_ops.core.problems import (
 )
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.steps import StepContext
+from creator_ops.figures.campaign import measure
 from creator_ops.warehouse import queries
 from creator_ops.warehouse.outbox import drain, enqueue, outbox_counts
 
@@ -49,7 +50,7 @@ def _run_metrics(ctx: StepContext) -> CampaignMetrics:
 
     snapshot = run_snapshot(ctx.engine, ctx.spec.id, ctx.run_id)
     if snapshot is None or snapshot.as_of != ctx.interval_end.astimezone(dt.UTC):
-        return queries.measure(ctx.engine, ctx.spec, ctx.interval_end)
+        return measure(ctx.engine, ctx.spec, ctx.interval_end)
     return CampaignMetrics(
         as_of=ctx.interval_end,
         creators_enrolled=snapshot.figures.enrolled,

@@ -20,7 +20,8 @@ KIND = "live_projection"
 
 def references(ctx: StepContext) -> list[Any]:
     """Return GMV placed and eligible GMV per event hour of every earlier campaign of the same type."""
-    from creator_ops.warehouse.experiments import earlier_campaigns, projection_reference
+    from creator_ops.figures.hourly import projection_reference
+    from creator_ops.warehouse.experiments import earlier_campaigns
 
     return [projection_reference(ctx.engine, other) for other in earlier_campaigns(ctx.engine, ctx.spec)]
 
@@ -30,7 +31,8 @@ def project_gmv(ctx: StepContext) -> dict[str, Any]:
     from creator_ops.core.money import format_myr, to_sen
     from creator_ops.core.projection import Conversion, Shape, project
     from creator_ops.core.review.figures import event_hours
-    from creator_ops.warehouse.experiments import hourly_gmv, store_prediction
+    from creator_ops.figures.hourly import hourly_gmv
+    from creator_ops.warehouse.experiments import store_prediction
 
     spec = ctx.spec
     as_of = ctx.interval_end

@@ -1,4 +1,4 @@
-"""The ecosystem's inputs read from the warehouse: every settled campaign's enrolled and selling creators.
+"""The ecosystem's inputs read from the warehouse: the settled campaigns (`figures.ecosystem` computes section 13).
 
 A campaign takes part once one of its runs was a settlement or payout run (recorded in
 `campaign_runs` by `register_run`): that is when its orders are final, and those are the
@@ -16,10 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from creator_ops.core.ecosystem import CampaignFacts, Ecosystem, campaign_facts, compute_ecosystem
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.warehouse.campaign_data import current_samples
-from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
 from creator_ops.warehouse.schema import campaign_runs, campaigns
 
 if TYPE_CHECKING:
@@ -43,19 +40,6 @@ def recorded_campaigns(engine: Engine, *, settled_only: bool = True) -> list[Cam
         except ValueError:  # recorded by an older version of the spec model: it cannot be compared
             continue
     return sorted(specs, key=lambda s: (s.timeline.event_start, s.id))
-
-
-def load_campaign_facts(engine: Engine, spec: CampaignSpec, *, threads: int | None = None) -> CampaignFacts:
-    """Run the payout engine over one campaign's warehouse inputs and keep what section 13 needs."""
-    inputs = load_warehouse_inputs(engine, spec.id)
-    return campaign_facts(
-        spec, inputs.orders, inputs.enrollments, inputs.exclusions, current_samples(engine, spec.id), threads=threads
-    )
-
-
-def load_ecosystem(engine: Engine, *, threads: int | None = None) -> Ecosystem:
-    """Compute section 13 over every settled campaign in the warehouse."""
-    return compute_ecosystem(load_campaign_facts(engine, spec, threads=threads) for spec in recorded_campaigns(engine))
 
 
 def previous_campaign_any_type(engine: Engine, spec: CampaignSpec) -> CampaignSpec | None:

@@ -25,9 +25,7 @@ from creator_ops.warehouse.upsert import upsert
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from creator_ops.core.projection import Reference
     from creator_ops.core.spec import CampaignSpec
-    from creator_ops.warehouse.metrics import CampaignLines
 
 
 # --------------------------------------------------------------------------- assignments
@@ -262,60 +260,6 @@ def latest_projection(engine: Engine, campaign_id: str) -> StoredPrediction | No
     return rows[-1] if rows else None
 
 
-# --------------------------------------------------------------------------- hourly GMV (the projection's input)
-
-
-def hourly_gmv(
-    engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime | None = None, lines: str = "eligible",
-    tables: CampaignLines | None = None,
-) -> list[int]:
-    """Return GMV per event hour (sen), from `warehouse.metrics`'s one definition of the lines.
-
-    `lines`: `eligible` (the final figure once settled), `placed` (every status: what the live
-    projection scales, since a line is placed in its hour whatever becomes of it) or `live`
-    (placed and not cancelled or returned). With `as_of`, only lines ordered before it, and
-    only the hours before it.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from creator_ops.core.review.figures import event_hours
-    from creator_ops.warehouse.metrics import campaign_lines
-
-    hours = event_hours(spec)
-    if not hours:
-        return []
-    tables = tables or campaign_lines(engine, spec)
-    table = {"eligible": tables.eligible_lines, "placed": tables.placed_lines, "live": tables.live_lines}[lines]
-    first = hours[0].astimezone(dt.UTC)
-    out = [0] * len(hours)
-    if table.num_rows:  # hours since the first, in microseconds (vectorised: a campaign has millions of lines)
-        us = pc.cast(pc.cast(table["order_time"], pa.timestamp("us", "UTC")), pa.int64())
-        keep = pc.greater_equal(us, int(first.timestamp() * 1_000_000))
-        if as_of is not None:
-            keep = pc.and_(keep, pc.less(us, int(utc(as_of).timestamp() * 1_000_000)))
-        offsets = pc.subtract(pc.filter(us, keep), int(first.timestamp() * 1_000_000))
-        hourly = pa.table({"h": pc.divide(offsets, 3_600_000_000), "g": pc.filter(table["gmv_sen"], keep)})
-        sums = hourly.group_by("h").aggregate([("g", "sum")])
-        for index, gmv in zip(sums["h"].to_pylist(), sums["g_sum"].to_pylist(), strict=True):
-            if 0 <= index < len(out):
-                out[index] += int(gmv)
-    if as_of is not None:
-        elapsed = sum(1 for h in hours if (h.astimezone(dt.UTC) + dt.timedelta(hours=1)) <= utc(as_of))
-        out = out[:elapsed]
-    return out
-
-
-def projection_reference(engine: Engine, spec: CampaignSpec) -> Reference:
-    """Return a settled campaign's GMV placed and eligible GMV per event hour (the projection's reference)."""
-    from creator_ops.core.projection import Reference
-    from creator_ops.warehouse.metrics import campaign_lines
-
-    tables = campaign_lines(engine, spec)
-    return Reference(spec.id, hourly_gmv(engine, spec, lines="placed", tables=tables),
-                     hourly_gmv(engine, spec, tables=tables))  # fmt: skip
-
-
 def earlier_campaigns(engine: Engine, spec: CampaignSpec, *, include_self: bool = False) -> list[CampaignSpec]:
     """Return the campaigns of the same type in the warehouse that started before `spec` (oldest first)."""
     from creator_ops.core.spec import CampaignSpec as Model
@@ -367,3 +311,17 @@ def earlier_measurements(engine: Engine, spec: CampaignSpec, mechanism: str) -> 
                   "experiments": {mechanism: block}}  # fmt: skip
         out.append(measurement_from_review(review, mechanism))
     return out
+
+
+def measured_lifts(engine: Engine, campaign_id: str) -> dict[str, dict[str, Any]]:
+    """Return {mechanism: incremental_gmv_sen, calibration, units} stored for the campaign's review."""
+    r = experiment_results.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(r.mechanism, r.incremental_gmv_sen, r.calibration, r.units).where(r.campaign_id == campaign_id)
+        ).all()
+    return {
+        row.mechanism: {"incremental_gmv_sen": row.incremental_gmv_sen, "calibration": row.calibration,
+                        "units": row.units}
+        for row in sorted(rows)
+    }  # fmt: skip

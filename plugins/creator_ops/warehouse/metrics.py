@@ -1,4 +1,7 @@
-"""One definition of each campaign number, read by the Campaigns view, milestones, payouts and the review.
+"""The warehouse side of the campaign figures: the payout inputs (cached per warehouse state) and trust.
+
+The figures themselves are computed by the figures layer (`creator_ops.figures.campaign`) over
+these inputs; the definitions below say what each one is.
 
 - **Eligible lines / eligible GMV**: SPEC section 5 rules 1-2 exactly as the payout engine
   applies them: `include/sql/payouts_eligible_lines.sql`, run by `core.payouts.PayoutSession`
@@ -36,16 +39,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from creator_ops.core.ingest.datasets import PAYOUT_DATASETS  # the data sets the payout engine reads
-from creator_ops.core.times import utc
 from creator_ops.warehouse.files import current_files, current_files_query
 from creator_ops.warehouse.schema import exclusions, quality_results
 
 if TYPE_CHECKING:
-    import pyarrow as pa
     from sqlalchemy import Engine
 
     from creator_ops.core.payouts import PayoutInputs
-    from creator_ops.core.spec import CampaignSpec
 
 # Enough entries for every campaign a Campaigns view lists, bounded by memory instead: a list
 # of 50 campaigns must not reload every campaign on each request (an 8-entry cache did).
@@ -76,16 +76,6 @@ class CampaignFigures:
 
     def trusted(self, dataset: str) -> bool:
         return dataset not in self.untrusted
-
-
-@dataclass
-class CampaignLines:
-    """The campaign's line-level tables, for consumers that group them (by hour, creator, type)."""
-
-    enrolled: pa.Table  # creator_id, is_new_creator, registered_at (rule 2's counting row)
-    eligible_lines: pa.Table  # payouts_eligible_lines.sql: order_id, creator_id, order_time, gmv_sen, ...
-    live_lines: pa.Table  # creator_id, order_id, order_time, gmv_sen, status, eligible, live
-    placed_lines: pa.Table  # the same columns, whatever the status (the live projection's input)
 
 
 def _fingerprint(engine: Engine, campaign_id: str) -> tuple:
@@ -125,73 +115,6 @@ def warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
 
 def _cached_bytes() -> int:
     return sum(i.orders.nbytes + i.enrollments.nbytes + i.exclusions.nbytes for i in _cache.values())
-
-
-def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | None = None) -> CampaignLines:
-    """Return the enrolled creators, eligible lines and live lines of the campaign (one DuckDB session).
-
-    The placed lines are the eligible-lines definition's `campaign_lines` (rule 1's winning
-    versions in the event, of enrolled, not excluded creators) whatever their status; the live
-    lines are those whose status is eligible or open (`live`).
-    """
-    from creator_ops.core.payouts import EVENT_LINES, PayoutRules, PayoutSession
-
-    inputs = inputs or warehouse_inputs(engine, spec.id)
-    rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
-    with PayoutSession(rules, inputs.orders, inputs.enrollments, inputs.exclusions, threads=1) as session:
-        placed = session.table(
-            f"SELECT creator_id, order_id, order_time, gmv_sen, status, eligible, live FROM {EVENT_LINES}"
-        )
-        return CampaignLines(
-            enrolled=session.table("SELECT * FROM enrolled ORDER BY creator_id"),
-            eligible_lines=session.table("SELECT * FROM eligible_lines"),
-            live_lines=placed.filter(placed["live"]) if placed.num_rows else placed,
-            placed_lines=placed,
-        )
-
-
-def _before(table: pa.Table, column: str, moment: dt.datetime | None, inclusive: bool = False) -> pa.Table:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if moment is None or table.num_rows == 0:
-        return table
-    bound = pa.scalar(utc(moment), pa.timestamp("us", "UTC"))
-    values = pc.cast(table[column], pa.timestamp("us", "UTC"))
-    return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
-
-
-def _sum(table: pa.Table, column: str) -> int:
-    import pyarrow.compute as pc
-
-    return int(pc.sum(table[column]).as_py() or 0) if table.num_rows else 0
-
-
-def figures_from_lines(
-    spec: CampaignSpec, lines: CampaignLines, untrusted: dict[str, list[str]], as_of: dt.datetime | None = None
-) -> CampaignFigures:
-    """Return the campaign's figures as of `as_of` from its line tables."""
-    import pyarrow.compute as pc
-
-    eligible = _before(lines.eligible_lines, "order_time", as_of)
-    live = _before(lines.live_lines, "order_time", as_of)
-    enrolled = _before(lines.enrolled, "registered_at", as_of, inclusive=True)
-    return CampaignFigures(
-        campaign_id=spec.id,
-        as_of=as_of,
-        enrolled=enrolled.num_rows,
-        eligible_gmv_sen=_sum(eligible, "gmv_sen"),
-        eligible_lines=eligible.num_rows,
-        selling_creators=pc.count_distinct(eligible["creator_id"]).as_py() if eligible.num_rows else 0,
-        live_gmv_sen=_sum(live, "gmv_sen"),
-        live_lines=live.num_rows,
-        untrusted=untrusted,
-    )
-
-
-def campaign_figures(engine: Engine, spec: CampaignSpec, as_of: dt.datetime | None = None) -> CampaignFigures:
-    """Return enrolled, eligible GMV, live GMV and trust of a campaign, as of `as_of` (default: all)."""
-    return figures_from_lines(spec, campaign_lines(engine, spec), untrusted_datasets(engine, spec.id), as_of)
 
 
 def untrusted_datasets(engine: Engine, campaign_id: str) -> dict[str, list[str]]:

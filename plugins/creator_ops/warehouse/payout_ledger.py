@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from creator_ops.core.errors import CreatorOpsError
+from creator_ops.core.finance.withholding import payment_reference_of
 from creator_ops.core.money import format_myr
 from creator_ops.core.safe_csv import csv_bytes, write_atomically
 from creator_ops.warehouse.schema import payout_calculations, payout_ledger
@@ -70,8 +71,7 @@ class FinanceExport:
 
 def payment_reference(campaign_id: str, calculation_id: str, creator_id: str) -> str:
     """Return the deterministic payment reference of one creator's line in one calculation."""
-    digest = hashlib.sha256(f"{campaign_id}\n{calculation_id}\n{creator_id}".encode()).hexdigest()
-    return f"CO-{digest[:20].upper()}"
+    return payment_reference_of(campaign_id, calculation_id, creator_id)
 
 
 class PayoutLedger:

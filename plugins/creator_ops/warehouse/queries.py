@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, bindparam, select, text
 
-from creator_ops.core.milestones import CampaignMetrics
 from creator_ops.core.paths import SQL_DIR
 from creator_ops.core.problems import PAYOUT_APPROVAL_WAIT
 from creator_ops.core.times import as_utc, utc
@@ -22,7 +21,6 @@ from creator_ops.warehouse.schema import campaign_runs, payout_calculations
 if TYPE_CHECKING:
     from sqlalchemy import Engine, TextClause
 
-    from creator_ops.core.spec import CampaignSpec
 
 
 @lru_cache(maxsize=32)
@@ -43,21 +41,13 @@ def sql(name: str, *timestamps: str) -> TextClause:
     return statement
 
 
-def measure(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> CampaignMetrics:
-    """Read the campaign's metrics from the warehouse as of `as_of` (enrolled and GMV: `warehouse.metrics`)."""
-    from creator_ops.warehouse.metrics import campaign_figures
-
-    figures = campaign_figures(engine, spec, as_of)
+def survey_responses_as_of(engine: Engine, campaign_id: str, as_of: dt.datetime) -> int:
+    """Return the survey responses submitted by `as_of` (current files; `milestone_survey_responses.sql`)."""
     with engine.connect() as conn:
         responses = conn.execute(
-            sql("milestone_survey_responses", "as_of"), {"campaign_id": spec.id, "as_of": utc(as_of)}
+            sql("milestone_survey_responses", "as_of"), {"campaign_id": campaign_id, "as_of": utc(as_of)}
         ).scalar_one()
-    return CampaignMetrics(
-        as_of=as_of,
-        creators_enrolled=figures.enrolled,
-        eligible_gmv_sen=figures.eligible_gmv_sen,
-        survey_responses=int(responses or 0),
-    )
+    return int(responses or 0)
 
 
 def _rows(engine: Engine, statement: TextClause, parameters: dict[str, Any]) -> list[Mapping[str, Any]]:

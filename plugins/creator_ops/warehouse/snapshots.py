@@ -25,13 +25,12 @@ from sqlalchemy import and_, case, func, select, union
 from creator_ops.core.times import as_utc, utc
 from creator_ops.warehouse.campaign_data import last_landed
 from creator_ops.warehouse.files import current_files
-from creator_ops.warehouse.metrics import CampaignFigures, campaign_lines, figures_from_lines, untrusted_datasets
+from creator_ops.warehouse.metrics import CampaignFigures
 from creator_ops.warehouse.schema import (
     campaign_snapshots,
     content,
     creators,
     invitations,
-    quality_results,
     recruitment_invitations,
     samples,
 )
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from creator_ops.core.spec import CampaignSpec
-    from creator_ops.warehouse.metrics import CampaignLines
 
 HOUR = 3600
 ON_REQUEST = "on request"  # the run id of figures computed for a page because no run stored any
@@ -118,33 +116,7 @@ class Snapshot:
         }
 
 
-# --------------------------------------------------------------------------- computing
-
-
-def _by_hour(table, time_column: str, value_column: str | None = None) -> dict[int, int]:
-    """Sum `value_column` (or count rows) per UTC hour (whole hours since 1970) of `time_column`."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if table.num_rows == 0:
-        return {}
-    micros = pc.cast(pc.cast(table[time_column], pa.timestamp("us", "UTC")), pa.int64())
-    hours = pc.divide(micros, pa.scalar(HOUR * 1_000_000, pa.int64()))
-    values = table[value_column] if value_column else pa.array([1] * table.num_rows, pa.int64())
-    grouped = pa.table({"hour": hours, "value": values}).group_by("hour").aggregate([("value", "sum")])
-    pairs = zip(grouped["hour"].to_pylist(), grouped["value_sum"].to_pylist(), strict=True)
-    return {int(h): int(v or 0) for h, v in sorted(pairs)}
-
-
-def _before(table, column: str, moment: dt.datetime, inclusive: bool = False):
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if table.num_rows == 0:
-        return table
-    bound = pa.scalar(utc(moment), pa.timestamp("us", "UTC"))
-    values = pc.cast(table[column], pa.timestamp("us", "UTC"))
-    return table.filter(pc.less_equal(values, bound) if inclusive else pc.less(values, bound))
+# --------------------------------------------------------------------------- reading what the figures count
 
 
 def _funnel_counts(conn, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: set[str]) -> dict[str, int]:
@@ -197,123 +169,10 @@ def _funnel_counts(conn, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: s
     }
 
 
-def _survey_responses(conn, campaign_id: str, as_of: dt.datetime) -> int:
-    from creator_ops.warehouse.queries import sql
-
-    return int(
-        conn.execute(
-            sql("milestone_survey_responses", "as_of"), {"campaign_id": campaign_id, "as_of": utc(as_of)}
-        ).scalar_one()
-        or 0
-    )
-
-
-def _traffic(engine: Engine, spec: CampaignSpec, lines: CampaignLines) -> dict[str, int | None] | None:
-    if spec.traffic is None:
-        return None
-    from dataclasses import asdict
-
-    from creator_ops.warehouse.mechanisms import traffic_overview
-
-    return asdict(traffic_overview(engine, spec, lines=lines))
-
-
-def _boosted_by_hour(engine: Engine, spec: CampaignSpec, live, as_of: dt.datetime) -> dict[int, int]:
-    """Return {UTC epoch hour: live GMV sen in that hour of the creators boosted in that hour}."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from creator_ops.warehouse.schema import traffic_allocations as t
-
-    if spec.traffic is None:
-        return {}
+def funnel_counts(engine: Engine, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: set[str]) -> dict[str, int]:
+    """Read the funnel's counts of the warehouse's current rows as of `as_of` (the enrolled given by the figures)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(t.c.hour_start, t.c.creator_id).where(t.c.campaign_id == spec.id)).all()
-    boosted: dict[int, set[str]] = {}
-    for hour_start, creator in rows:
-        boosted.setdefault(int(as_utc(hour_start).timestamp()) // HOUR, set()).add(creator)
-    if not boosted or live.num_rows == 0:
-        return dict.fromkeys(sorted(boosted), 0)
-    creators_boosted = sorted(set().union(*boosted.values()))
-    mine = live.filter(pc.is_in(live["creator_id"], pa.array(creators_boosted, pa.string())))
-    hours = pc.divide(pc.cast(pc.cast(mine["order_time"], pa.timestamp("us", "UTC")), pa.int64()),
-                      pa.scalar(HOUR * 1_000_000, pa.int64()))  # fmt: skip
-    out = dict.fromkeys(sorted(boosted), 0)
-    for hour, creator, gmv in zip(hours.to_pylist(), mine["creator_id"].to_pylist(), mine["gmv_sen"].to_pylist(),
-                                  strict=True):  # fmt: skip
-        if hour in boosted and creator in boosted[hour]:
-            out[hour] += int(gmv)
-    return out
-
-
-def _effect(engine: Engine, spec: CampaignSpec, as_of: dt.datetime) -> dict[str, Any]:
-    """The live projection made by `as_of` (during the event) and the campaign's measured lift, if any (SPEC 12)."""
-    from creator_ops.warehouse.experiments import stored_predictions
-    from creator_ops.warehouse.schema import experiment_results
-
-    out: dict[str, Any] = {}
-    made = [p for p in stored_predictions(engine, spec.id, "live_projection") if p.as_of <= utc(as_of)]
-    if made and utc(as_of) <= utc(spec.timeline.event_end):  # once the event is over its final figure is known
-        p = made[-1]
-        out["projection"] = {"as_of": p.as_of.isoformat(), "predicted_sen": p.predicted_sen, "low_sen": p.low_sen,
-                             "high_sen": p.high_sen, "interval": "80%", "observed_sen": p.observed_sen,
-                             "detail": {k: p.detail[k] for k in PROJECTION_DETAIL if k in p.detail}}  # fmt: skip
-    r = experiment_results.c
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(r.mechanism, r.incremental_gmv_sen, r.calibration, r.units).where(r.campaign_id == spec.id)
-        ).all()
-    if rows:
-        out["lift"] = {
-            row.mechanism: {"incremental_gmv_sen": row.incremental_gmv_sen, "calibration": row.calibration,
-                            "units": row.units}
-            for row in sorted(rows)
-        }  # fmt: skip
-    return out
-
-
-def compute_snapshot(
-    engine: Engine, spec: CampaignSpec, *, as_of: dt.datetime, run_id: str = ON_REQUEST, phase: str | None = None,
-    now: dt.datetime | None = None,
-) -> Snapshot:
-    """Compute the campaign's figures as of `as_of` from their one definition (`warehouse.metrics`)."""
-    from creator_ops.core.calendar import CampaignCalendar
-
-    lines = campaign_lines(engine, spec)
-    untrusted = untrusted_datasets(engine, spec.id)
-    figures = figures_from_lines(spec, lines, untrusted, as_of=as_of)
-    live = _before(lines.live_lines, "order_time", as_of)
-    eligible = _before(lines.eligible_lines, "order_time", as_of)
-    enrolled = _before(lines.enrolled, "registered_at", as_of, inclusive=True)
-    enrolled_ids = set(enrolled["creator_id"].to_pylist())
-    with engine.connect() as conn:
-        funnel = _funnel_counts(conn, spec, as_of, enrolled_ids)
-        responses = _survey_responses(conn, spec.id, as_of)
-        validated = tuple(sorted(conn.execute(
-            select(quality_results.c.dataset).where(quality_results.c.campaign_id == spec.id).distinct()
-        ).scalars()))  # fmt: skip
-    funnel = {"pulled": funnel["pulled"], "shortlisted": funnel["shortlisted"],
-              "invited_recruitment": funnel["invited_recruitment"], "invited_landed": funnel["invited_landed"],
-              "invited": funnel["invited"],
-              "enrolled": figures.enrolled, "sampled": funnel["sampled"], "posting": funnel["posting"],
-              "selling": figures.selling_creators}  # fmt: skip
-    return Snapshot(
-        campaign_id=spec.id,
-        run_id=run_id,
-        phase=phase or str(CampaignCalendar(spec.timeline).phase_of(as_of - dt.timedelta(microseconds=1))),
-        as_of=utc(as_of),
-        computed_at=utc(now or dt.datetime.now(dt.UTC)),
-        figures=figures,
-        survey_responses=responses,
-        funnel=funnel,
-        enrolled_by_hour=_by_hour(enrolled, "registered_at"),
-        live_by_hour=_by_hour(live, "order_time", "gmv_sen"),
-        eligible_by_hour=_by_hour(eligible, "order_time", "gmv_sen"),
-        validated=validated,
-        traffic=_traffic(engine, spec, lines),
-        boosted_gmv_by_hour=_boosted_by_hour(engine, spec, live, as_of),
-        extra=_effect(engine, spec, as_of),
-    )
+        return _funnel_counts(conn, spec, as_of, enrolled_ids)
 
 
 # --------------------------------------------------------------------------- storing and reading
@@ -457,17 +316,11 @@ def snapshots_at(engine: Engine, specs: list[CampaignSpec], now: dt.datetime) ->
     return out
 
 
-def snapshot_for_page(engine: Engine, spec: CampaignSpec, now: dt.datetime) -> Snapshot | None:
-    """Return the stored snapshot for a page seen at `now` (`snapshots_at`); without one, the figures computed now."""
-    stored = snapshots_at(engine, [spec], now).get(spec.id)
-    if stored is not None:
-        return stored
+def has_data(engine: Engine, campaign_id: str) -> bool:
+    """Whether any file of the campaign is current in the warehouse."""
     s = current_files.c
     with engine.connect() as conn:
-        has_data = conn.execute(select(func.count()).where(s.campaign_id == spec.id)).scalar_one()
-    if not has_data:
-        return None
-    return compute_snapshot(engine, spec, as_of=now, now=now)
+        return bool(conn.execute(select(func.count()).where(s.campaign_id == campaign_id)).scalar_one())
 
 
 # what the campaign page says beside a projection (steps.projection stores them in the prediction's detail)

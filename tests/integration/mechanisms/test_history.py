@@ -12,7 +12,6 @@ import datetime as dt
 import pytest
 
 from creator_ops.core.spec import parse_spec
-from creator_ops.warehouse import mechanisms as wh
 from creator_ops.warehouse.schema import campaigns, enrollments, ingested_files, order_lines, products
 
 pytestmark = pytest.mark.integration
@@ -69,5 +68,7 @@ def test_history_counts_each_past_line_once_by_the_eligible_lines_definition(war
             _line(4, 2, "o2", "l1", "aina", "CANCELLED", 5_000, product="tee"),
         ])  # fmt: skip
 
-    assert wh.history_rows(warehouse_engine, "mech_test") == [("aina", "beauty", 10_000), ("ben", "beauty", 7_000)]
-    assert wh.history_rows(warehouse_engine, "past_scd") == []  # a campaign's own lines are not its history
+    from creator_ops.figures.mechanisms import history_rows
+
+    assert history_rows(warehouse_engine, "mech_test") == [("aina", "beauty", 10_000), ("ben", "beauty", 7_000)]
+    assert history_rows(warehouse_engine, "past_scd") == []  # a campaign's own lines are not its history

@@ -123,7 +123,8 @@ def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkey
     assert states[2]["milestones.project_gmv"] == "success" and projected == ["live_projection"] * len(projected)
     from creator_ops.airflow.ui import app as ui
     from creator_ops.airflow.ui.campaign_page import campaign_page
-    from creator_ops.warehouse.experiments import hourly_gmv, latest_projection
+    from creator_ops.figures.hourly import hourly_gmv
+    from creator_ops.warehouse.experiments import latest_projection
 
     made = latest_projection(engine, spec.id)
     assert made.detail["placed_so_far_sen"] == sum(hourly_gmv(engine, spec, as_of=made.as_of, lines="placed")) > 0

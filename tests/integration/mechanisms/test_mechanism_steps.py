@@ -195,7 +195,9 @@ def test_traffic_reallocates_what_is_left_hour_by_hour(warehouse_engine, tmp_pat
     # step, 2.5/MYR), then b's first step (1.5/MYR), then a's second step (1.25/MYR) with the rest
     assert (last["remaining_before_myr"], last["spent_myr"], last["spent_total_myr"]) == ("229.57", "229.57", "240.00")
     assert [row.spent_sen for row in wh.hours(warehouse_engine, "mech_test")] == [1_043, 22_957]
-    overview = wh.traffic_overview(warehouse_engine, parse_spec(SPEC, "mech_test.yaml"))
+    from creator_ops.figures.mechanisms import traffic_overview
+
+    overview = traffic_overview(warehouse_engine, parse_spec(SPEC, "mech_test.yaml"))
     assert overview.budget_sen == 24_000
     assert (overview.spent_sen, overview.hours, overview.boosted_creators) == (24_000, 2, 2)
     # expected: a 100 × 2.5 + 40 × 1.25 = 300.00 and b 100 × 1.5 = 150.00, exactly 450.00; recorded per

@@ -120,8 +120,8 @@ def _consumers(ctx: StepContext, as_of: dt.datetime | None) -> dict[str, dict[st
     from creator_ops.airflow.ui.campaign_page import campaign_page
     from creator_ops.airflow.ui.overview import campaign_status
     from creator_ops.core.review.figures import ReviewInputs, compute_figures
-    from creator_ops.warehouse.metrics import campaign_figures, warehouse_inputs
-    from creator_ops.warehouse.queries import measure
+    from creator_ops.figures.campaign import campaign_figures, measure
+    from creator_ops.warehouse.metrics import warehouse_inputs
 
     engine, spec = ctx.engine, ctx.spec
     figures = campaign_figures(engine, spec, as_of)
@@ -140,8 +140,8 @@ def _consumers(ctx: StepContext, as_of: dt.datetime | None) -> dict[str, dict[st
 
 
 def test_every_consumer_agrees_with_section_5(loaded):
+    from creator_ops.figures.campaign import campaign_figures
     from creator_ops.steps.payouts import calculate
-    from creator_ops.warehouse.metrics import campaign_figures
     from creator_ops.warehouse.schema import payout_ledger
 
     expected = expected_eligible_gmv_sen([ORDERS_DAY1, ORDERS_DAY2])
@@ -165,7 +165,7 @@ def test_every_consumer_agrees_with_section_5(loaded):
 def test_gmv_placed_is_the_same_winners_and_creators_whatever_the_status(loaded):
     """The live projection scales GMV placed; its backtest reads it from the review: both one definition."""
     from creator_ops.core.review.figures import ReviewInputs, compute_figures
-    from creator_ops.warehouse.experiments import hourly_gmv, projection_reference
+    from creator_ops.figures.hourly import hourly_gmv, projection_reference
     from creator_ops.warehouse.metrics import warehouse_inputs
 
     # rule 1's winners in the event of enrolled, not excluded creators, any status: 1001, 1002 (re-sent),
@@ -193,9 +193,9 @@ def test_trust_is_one_reading_for_view_metrics_and_payouts(loaded):
     import json
 
     from creator_ops.airflow.ui.overview import campaign_status
+    from creator_ops.figures.campaign import campaign_figures
     from creator_ops.steps.payouts import calculate
     from creator_ops.steps.quality import validate
-    from creator_ops.warehouse.metrics import campaign_figures
     from creator_ops.warehouse.schema import quality_results
     from creator_ops.warehouse.upsert import upsert
 
@@ -247,7 +247,7 @@ def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_n
     for hours_after, predicted in ((-1, 20_000), (1, 99_999)):  # live projections an hour before and after noon
         store_prediction(loaded.engine, SPEC.id, "live_projection", MID_EVENT + dt.timedelta(hours=hours_after),
                          predicted, predicted - 1_000, predicted + 1_000, {}, run_end)  # fmt: skip
-    from creator_ops.warehouse.snapshots import compute_snapshot
+    from creator_ops.figures.snapshot import compute_snapshot
 
     at_noon = compute_snapshot(loaded.engine, SPEC, as_of=MID_EVENT, run_id="live__2026-12-12T11:00+08:00")
     assert at_noon.projection["predicted_sen"] == 20_000  # the projection made by then, not a later one

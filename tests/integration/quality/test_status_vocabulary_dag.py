@@ -60,7 +60,8 @@ def _run(airflow_db, tmp_path, monkeypatch, orders: str):
 @pytest.mark.integration
 @pytest.mark.timeout(300)
 def test_a_mid_campaign_export_stays_trusted_and_pays_on_eligible_lines(airflow_db, tmp_path, monkeypatch):
-    from creator_ops.warehouse.metrics import campaign_figures, campaign_lines, untrusted_datasets
+    from creator_ops.figures.campaign import campaign_figures, campaign_lines
+    from creator_ops.warehouse.metrics import untrusted_datasets
     from creator_ops.warehouse.schema import order_lines
 
     spec, engine, states = _run(airflow_db, tmp_path, monkeypatch, ORDERS)
@@ -87,7 +88,8 @@ def test_a_mid_campaign_export_stays_trusted_and_pays_on_eligible_lines(airflow_
 @pytest.mark.integration
 @pytest.mark.timeout(300)
 def test_an_unknown_status_fails_the_suite_naming_it(airflow_db, tmp_path, monkeypatch):
-    from creator_ops.warehouse.metrics import campaign_lines, untrusted_datasets
+    from creator_ops.figures.campaign import campaign_lines
+    from creator_ops.warehouse.metrics import untrusted_datasets
     from creator_ops.warehouse.schema import quality_results
 
     orders = ORDERS.replace("SHIPPED", "Lost Parcel")

@@ -192,3 +192,20 @@ def test_the_campaigns_view_serves_the_review_and_files_from_the_bucket(s3_api, 
     assert listing.status_code == 200 and f"{base}/review" in listing.text
     eco = client.get("/creator-ops/ecosystem/ecosystem.html", headers=auth)
     assert eco.status_code == 200 and b"ecosystem from the bucket" in eco.content
+
+
+def test_a_set_of_files_replaces_the_previous_set_in_the_bucket(s3_bucket):
+    """E-invoices are one set: a rerun's set replaces the last one's, none of it left behind, each object private."""
+    import creator_ops.airflow  # noqa: F401
+    from creator_ops.core.safe_csv import replace_folder
+    from creator_ops.core.steps import output_root
+
+    folder = output_root() / "c1" / "finance" / "einvoices"
+    replace_folder(folder, {"PAY-1.json": b"1", "PAY-2.json": b"2"}, mode=0o600)
+    assert sorted(p.name for p in folder.iterdir()) == ["PAY-1.json", "PAY-2.json"]  # a listing the client keeps
+    replace_folder(folder, {"PAY-2.json": b"2b", "PAY-3.json": b"3"}, mode=0o600)
+    assert _keys(s3_bucket) == ["output/c1/finance/einvoices/PAY-2.json", "output/c1/finance/einvoices/PAY-3.json"]
+    body = s3_bucket.client().get_object(Bucket=s3_bucket.bucket, Key="output/c1/finance/einvoices/PAY-2.json")
+    assert body["Body"].read() == b"2b"
+    replace_folder(folder, {}, mode=0o600)  # e-invoices switched off: the set goes
+    assert _keys(s3_bucket) == []

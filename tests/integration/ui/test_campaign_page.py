@@ -171,8 +171,7 @@ def seed(engine) -> None:
 
 def _metrics(engine):
     """The one definition of the figures (warehouse.metrics) and the milestones' reading of it, as of NOW."""
-    from creator_ops.warehouse.metrics import campaign_figures
-    from creator_ops.warehouse.queries import measure
+    from creator_ops.figures.campaign import campaign_figures, measure
 
     return campaign_figures(engine, SPEC, as_of=NOW), measure(engine, SPEC, NOW)
 
@@ -423,11 +422,11 @@ def test_a_pinned_now_shows_the_day_as_it_was(seeded):
     from dataclasses import replace
 
     from creator_ops.core.calendar import CampaignCalendar
+    from creator_ops.figures.snapshot import compute_snapshot
     from creator_ops.warehouse.snapshots import (
         BEFORE_NOW,
         HOLDS_NOW,
         LATER,
-        compute_snapshot,
         snapshots_at,
         store_snapshot,
     )

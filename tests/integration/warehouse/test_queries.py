@@ -55,9 +55,10 @@ def test_payouts_waiting_names_only_calculations_older_than_a_day(warehouse_engi
 def test_problem_queries_and_measure_run_on_an_empty_warehouse(warehouse_engine):
     from creator_ops.core.paths import CAMPAIGNS_DIR
     from creator_ops.core.spec import load_spec
+    from creator_ops.figures.campaign import measure
 
     spec = load_spec(CAMPAIGNS_DIR / "my_1212_2026.yaml")
     assert queries.quality_failures(warehouse_engine, spec.id, "run") == []
     assert queries.quarantine_by_file(warehouse_engine, spec.id, "run") == []
-    metrics = queries.measure(warehouse_engine, spec, spec.timeline.event_end)
+    metrics = measure(warehouse_engine, spec, spec.timeline.event_end)  # the figures layer, over the warehouse
     assert (metrics.creators_enrolled, metrics.eligible_gmv_sen, metrics.survey_responses) == (0, 0, 0)

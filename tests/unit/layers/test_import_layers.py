@@ -6,7 +6,10 @@ from creator_ops.airflow) and holds no SQL: it reaches the warehouse through war
 functions, never its schema, its upserts or bulk loads, and SQLAlchemy only for type hints.
 The UI (airflow/ui/) reads the warehouse through warehouse/'s functions too, never its schema
 (SQLAlchemy stays allowed there: Airflow's own metadata is read with it). warehouse/ knows no
-Airflow. bench/ measures the product, so it imports neither the demo nor the tests.
+Airflow. bench/ measures the product, so it imports neither the demo nor the tests. The warehouse
+stores and reads only: it imports neither the figures layer (figures/, which computes every
+campaign figure over what the warehouse reads) nor the domain's computations (payout sessions,
+the review's, the ecosystem's and the projection's figures).
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ PACKAGE = ROOT / "plugins" / "creator_ops"
 
 # the warehouse's own machinery: the layers above it call warehouse/ functions instead
 WAREHOUSE_INTERNALS = ("creator_ops.warehouse.schema", "creator_ops.warehouse.upsert", "creator_ops.warehouse.bulk")
+FIGURES_LAYER = ("creator_ops.figures",)
+DOMAIN_COMPUTATION = (
+    "creator_ops.core.payouts.PayoutSession", "creator_ops.core.payouts.calculate_payouts",
+    "creator_ops.core.payouts.calculate_for_spec", "creator_ops.core.review.figures", "creator_ops.core.review.compute_review",
+    "creator_ops.core.ecosystem",
+)  # fmt: skip
 # layer folder -> (import prefixes it never uses, prefixes it may use only for type hints)
 FORBIDDEN: dict[Path, tuple[tuple[str, ...], tuple[str, ...]]] = {
     PACKAGE / "core": (
@@ -32,7 +41,18 @@ FORBIDDEN: dict[Path, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("sqlalchemy",),
     ),
     PACKAGE / "airflow" / "ui": (WAREHOUSE_INTERNALS, ()),
-    PACKAGE / "warehouse": (("airflow", "creator_ops.airflow", "creator_ops.steps", "creator_ops.demo"), ()),
+    # the warehouse stores and reads: no figures layer, no domain computation (payout sessions, the
+    # review's and the ecosystem's figures, the projection); value shapes and serialisers stay allowed
+    PACKAGE / "warehouse": (
+        ("airflow", "creator_ops.airflow", "creator_ops.steps", "creator_ops.demo", *FIGURES_LAYER,
+         *DOMAIN_COMPUTATION),
+        ("creator_ops.core.projection",),
+    ),
+    # the figures layer computes over what the warehouse reads, through its functions
+    PACKAGE / "figures": (
+        ("airflow", "creator_ops.airflow", "creator_ops.steps", "creator_ops.demo", *WAREHOUSE_INTERNALS),
+        ("sqlalchemy",),
+    ),
     ROOT / "bench": (("creator_ops.demo", "tests", "conftest"), ()),
 }
 

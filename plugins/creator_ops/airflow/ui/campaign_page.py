@@ -180,7 +180,7 @@ class CampaignPage:
 
 def _read_figures(page: CampaignPage, engine: Engine) -> None:
     """Read the campaign's latest snapshot (computed now only when no run stored one) into the page."""
-    from creator_ops.warehouse.snapshots import snapshot_for_page
+    from creator_ops.figures.snapshot import snapshot_for_page
 
     snapshot = snapshot_for_page(engine, page.spec, page.now)
     page.snapshot = snapshot
@@ -246,6 +246,7 @@ def _read_alerts(page: CampaignPage, conn) -> None:
 
 def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
     """The matchmaking list (frozen by BD, else the latest draft) and the traffic spent so far (SPEC 11)."""
+    from creator_ops.figures import mechanisms as figures_mechanisms
     from creator_ops.warehouse import mechanisms
 
     every = mechanisms.lists(engine, page.spec.id)
@@ -258,7 +259,7 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
     else:  # no run stored figures yet: read them now (the line tables, once)
         from creator_ops.warehouse.experiments import latest_projection
 
-        overview = mechanisms.traffic_overview(engine, page.spec) if page.spec.traffic is not None else None
+        overview = figures_mechanisms.traffic_overview(engine, page.spec) if page.spec.traffic is not None else None
         page.projection = latest_projection(engine, page.spec.id)
     page.traffic = overview if overview is not None and overview.hours else None
 

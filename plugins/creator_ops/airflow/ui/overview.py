@@ -96,7 +96,7 @@ def _read_warehouse(
     status: CampaignStatus, spec: CampaignSpec, engine: Engine, snapshot: Any, now: dt.datetime
 ) -> None:
     # enrolled, eligible and live GMV, trust: the latest run's snapshot of the one definition
-    from creator_ops.warehouse.snapshots import snapshot_for_page
+    from creator_ops.figures.snapshot import snapshot_for_page
 
     _apply_snapshot(status, snapshot if snapshot is not None else snapshot_for_page(engine, spec, now))
     payout = queries.latest_payout(engine, spec.id) if payouts_due(spec, now) else None
