@@ -163,8 +163,8 @@ def moment_line(moment: dict[str, Any]) -> str:
     from creator_ops.core.times import format_local
 
     zone = moment.get("timezone") or "Asia/Kuala_Lumpur"
-    return (f"Figures as of {format_local(moment.get('figures_as_of'), zone)} (the latest payout result "
-            f"recorded); built {format_local(moment.get('built_at'), zone)}; times in {zone}.")  # fmt: skip
+    return (f"Figures as of {format_local(moment.get('figures_as_of'), zone)} (the end of the latest settlement "
+            f"or payout run); built {format_local(moment.get('built_at'), zone)}; times in {zone}.")  # fmt: skip
 
 
 def render_html(eco: Ecosystem, moment: dict[str, Any] | None = None) -> str:

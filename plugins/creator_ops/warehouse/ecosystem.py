@@ -50,11 +50,15 @@ def previous_campaign_any_type(engine: Engine, spec: CampaignSpec) -> CampaignSp
 
 
 def latest_payout_result_at(engine: Engine) -> dt.datetime | None:
-    """Return when the latest payout calculation was recorded: the moment the ecosystem's figures describe."""
+    """Return the end of the latest settlement or payout run's interval: the moment the ecosystem's figures describe.
+
+    (Payout results are recorded in those runs; their wall clock says when, not what moment.)
+    """
     from sqlalchemy import func, select
 
     from creator_ops.core.times import as_utc_or_none
-    from creator_ops.warehouse.schema import payout_calculations
 
+    r = campaign_runs.c
     with engine.connect() as conn:
-        return as_utc_or_none(conn.execute(select(func.max(payout_calculations.c.calculated_at))).scalar_one())
+        return as_utc_or_none(conn.execute(
+            select(func.max(r.interval_end)).where(r.phase.in_(("settlement", "payout")))).scalar_one())  # fmt: skip

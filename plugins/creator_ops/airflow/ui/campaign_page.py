@@ -197,6 +197,9 @@ def _read_quality(page: CampaignPage, conn) -> None:
     rows = reads.latest_verdicts(conn, page.spec.id)
     moments = reads.run_moments(conn, page.spec.id)
     page.run_moments = {run_id: as_utc_or_none(end) for run_id, end in moments.items()}
+    # seen at a pinned now, a batch validated by a later run had not landed yet (the day as it was)
+    cutoff = max(page.now, page.as_of) if page.as_of is not None else page.now
+    rows = [r for r in rows if page.run_moments.get(r.run_id) is None or page.run_moments[r.run_id] <= cutoff]
     per_dataset: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         per_dataset[row.dataset].append(row)
