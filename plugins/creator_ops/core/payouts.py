@@ -474,8 +474,9 @@ class PayoutSession:
             # the eligible lines are its eligible rows (the macro's own definition), and GMV placed and live
             # lines read it too, so rule 1's dedup runs once per session
             self.con.execute(f"CREATE TEMP TABLE {EVENT_LINES} AS SELECT * FROM {CAMPAIGN_LINES}", params)
+            # a view, not a second copy of ~all the lines: every reader filters the one materialized table
             self.con.execute(
-                f"CREATE TEMP TABLE eligible_lines AS SELECT * EXCLUDE (status, eligible, live) FROM {EVENT_LINES} "
+                f"CREATE TEMP VIEW eligible_lines AS SELECT * EXCLUDE (status, eligible, live) FROM {EVENT_LINES} "
                 "WHERE eligible"
             )
             # rule 2's enrolled creators (earliest row, on time), from the same definition
