@@ -10,12 +10,26 @@ from creator_ops.core.steps import StepContext
 from creator_ops.warehouse.runs import record_run_summary, run_facts
 
 
+def _interval_text(summary: dict) -> str:
+    """The run's interval in the campaign's time zone, with UTC beside it (issue 30)."""
+    import datetime as dt
+
+    from creator_ops.core.times import format_local
+
+    zone = summary.get("timezone")
+    start, end = (dt.datetime.fromisoformat(summary[k]) for k in ("interval_start", "interval_end"))
+    utc = f"UTC {start.astimezone(dt.UTC):%Y-%m-%d %H:%M} → {end.astimezone(dt.UTC):%Y-%m-%d %H:%M}"
+    if not zone:
+        return utc
+    return f"{format_local(start, zone)} → {format_local(end, zone)} ({zone}); {utc}"
+
+
 def render_markdown(summary: dict) -> str:
     """Render the run summary as Markdown ops can read."""
     lines = [
         f"# {summary['campaign_name']} — run {summary['run_id']}",
         "",
-        f"Phase **{summary['phase']}**, interval {summary['interval_start']} → {summary['interval_end']}",
+        f"Phase **{summary['phase']}**, interval {_interval_text(summary)}",
         "",
         "## Rows in the warehouse (campaign to date)",
     ]
@@ -58,6 +72,7 @@ def summarize_run(ctx: StepContext) -> dict:
         "phase": str(ctx.phase),
         "interval_start": ctx.interval_start.isoformat(),
         "interval_end": ctx.interval_end.isoformat(),
+        "timezone": ctx.spec.timezone,
         **run_facts(ctx.engine, ctx.campaign_id, ctx.run_id),
     }
     run = {

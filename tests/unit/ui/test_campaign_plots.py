@@ -169,3 +169,14 @@ def test_timeline_labels_are_never_cut_overlapping_or_crossed_even_with_long_tit
     for x, y1, y2 in lines:
         for b0, b1, b2, b3, body in boxes:
             assert not (b0 <= x <= b2 and y1 < b3 and b1 < y2), f"a leader line crosses {body!r}"
+
+
+def test_the_run_summary_gives_its_interval_in_campaign_time_beside_utc():
+    from creator_ops.steps.report import render_markdown
+
+    summary = {"campaign_name": "12.12", "run_id": "live__2026-12-12T08:00+08:00", "phase": "live",
+               "interval_start": "2026-12-12T00:00:00+00:00", "interval_end": "2026-12-12T01:00:00+00:00",
+               "timezone": "Asia/Kuala_Lumpur", "rows": {}, "files": [], "quality": [], "payouts": None, "alerts": {}}
+    text = render_markdown(summary)
+    assert ("interval Sat 12 Dec 2026 08:00 → Sat 12 Dec 2026 09:00 (Asia/Kuala_Lumpur); "
+            "UTC 2026-12-12 00:00 → 2026-12-12 01:00") in text
