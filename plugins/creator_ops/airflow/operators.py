@@ -141,7 +141,7 @@ class CampaignStepOperator(WarehouseMixin, BaseOperator):
     def execute(self, context: Any) -> Any:
         from creator_ops.core.steps import DataNotTrusted, StepSkipped
 
-        start, _ = _interval(context)
+        start, end = _interval(context)
         spec = _load(self.spec_path)
         phase = CampaignCalendar(spec.timeline).phase_of(start)
         if phase not in self.phases:  # decided before the warehouse is opened: most skips are cheap
@@ -153,9 +153,8 @@ class CampaignStepOperator(WarehouseMixin, BaseOperator):
         # the interval in the campaign's time zone, with UTC beside it (what Airflow's own lines use)
         self.log.info(
             "Campaign %s, phase %s, interval %s → %s (%s); UTC %s → %s", ctx.spec.id, ctx.phase,
-            format_local(ctx.interval_start, spec.tz), format_local(ctx.interval_end, spec.tz), spec.timezone,
-            f"{ctx.interval_start.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
-            f"{ctx.interval_end.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
+            format_local(start, spec.tz), format_local(end, spec.tz), spec.timezone,
+            f"{start.astimezone(dt.UTC):%Y-%m-%d %H:%M}", f"{end.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
         )  # fmt: skip
         try:
             return _import_step(self.step)(ctx, **self.step_kwargs)

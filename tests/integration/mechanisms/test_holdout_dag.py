@@ -111,7 +111,7 @@ def test_held_out_creators_get_no_pair_and_no_boost(airflow_db, tmp_path, monkey
             allocated |= {row["creator_id"] for row in csv.DictReader(handle) if float(row["spend_myr"]) > 0}
     assert allocated and not allocated & held["traffic"]
     summary = json.loads((output / spec.id / "traffic" / "summary.json").read_text())
-    assert summary["held_out_creators"] > 0 and "held out of boosts" in summary["holdout"]
+    assert summary["held_out_creators"] > 0 and "held out among" in summary["holdout"]
     assert "of boost held back with the holdout" in summary["held_back"] and summary["power"]["mde_myr"] is None
     assert "unknown" in summary["power"]["text"]  # the type's first campaign: nothing to take the spread from
     matchmaking = json.loads((output / spec.id / "matchmaking" / "summary.json").read_text())
