@@ -445,7 +445,8 @@ def _print_mechanisms(spec, out: Path, engine) -> None:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         signoff = folder / "signoff.json"
         state = json.loads(signoff.read_text(encoding="utf-8")) if signoff.is_file() else {"state": "draft"}
-        decided = f" by {state['decided_by']} at {state['decided_at']}" if state.get("decided_by") else ""
+        decided = (f" by {state['decided_by']} at {format_local(state['decided_at'], spec.timezone, with_zone=True)}"
+                   if state.get("decided_by") else "")  # fmt: skip
         print(f"\nProduct matchmaking (list {state['state']}{decided})")
         print(
             f"  {summary['pairs']} pairs, ranking score {score_text(summary['total_value_myr'])} "
