@@ -10,10 +10,17 @@ and dag-factory (the same groups and dependencies). `ours/bare` measures everyth
 adds to a chain of empty tasks, the DAG's shape included (its task groups and their edges);
 `ours/shape` what ours adds to Airflow building that same shape. Times are CPU seconds of
 this process (`time.process_time`): parsing is single-threaded CPU work, and CPU time stays
-comparable on a machine other jobs share. It also times what a task's process pays (`one
-task s`): the DAG file run with the parsing context of one campaign
-(`_AIRFLOW_PARSING_CONTEXT_DAG_ID`), which reads every spec but builds that DAG only.
-dag-factory is installed into a temporary folder for this benchmark only.
+comparable on a machine other jobs share. Every fill runs as the dag-processor runs a parse:
+from a collected heap frozen out of the collector's passes (its manager calls `gc.freeze()`
+before it forks a parse), so no fill pays for walking DAGs an earlier one left; ours and the
+two references take turns, round after round (the ratio of each round is printed too). It
+also times what a task's process pays (`one task s`): the DAG file run with the parsing
+context of one campaign (`_AIRFLOW_PARSING_CONTEXT_DAG_ID`), which reads every spec but
+builds that DAG only. Then it prints where a fill of the first size goes, part by part (spec
+reading, operators, task groups, dependencies, the collector...: one fill each with every
+part timed), and what one task of each of our operator kinds costs beside an EmptyOperator.
+docs/parsing.md reads these figures. dag-factory is installed into a temporary folder for
+this benchmark only.
 
     .venv/bin/python bench/bench_parse.py            # 100 and 1,000 specs
     .venv/bin/python bench/bench_parse.py --quick    # 100 specs
@@ -395,7 +402,7 @@ def print_attribution(n: int, columns: dict[str, dict[str, float]]) -> None:
         print(f"  {part}: {what}")
 
 
-def operator_costs(count: int = 1000, repeats: int = 5) -> dict[str, float]:
+def operator_costs(count: int = 1000, repeats: int = 7) -> dict[str, float]:
     """CPU microseconds to build one task of each kind, in a DAG with our default arguments (best of `repeats`).
 
     `subclass level` is a `BaseOperator` subclass whose `__init__` only calls `super().__init__`:
@@ -432,25 +439,25 @@ def operator_costs(count: int = 1000, repeats: int = 5) -> dict[str, float]:
     }  # fmt: skip
     default_args = {"owner": "o", "on_failure_callback": task_failure_callback("s.yaml"), "retries": 2,
                     "retry_delay": dt.timedelta(minutes=2), "retry_exponential_backoff": True}  # fmt: skip
-    costs = {}
-    for k, (name, make) in enumerate(kinds.items()):
-        best = float("inf")
-        for r in range(repeats):
+    best = dict.fromkeys(kinds, float("inf"))
+    for r in range(repeats + 1):  # the kinds in turns; round 0 warms every path up and is not counted
+        for k, (name, make) in enumerate(kinds.items()):
             with DAG(f"ops_{k}_{r}", schedule=None, default_args=default_args):
                 gc.collect()
                 gc.freeze()
                 start = time.process_time()
                 for i in range(count):
                     make(i)
-                best = min(best, time.process_time() - start)
+                elapsed = time.process_time() - start
                 gc.unfreeze()
-        costs[name] = 1e6 * best / count
-    return costs
+            if r:
+                best[name] = min(best[name], elapsed)
+    return {name: 1e6 * seconds / count for name, seconds in best.items()}
 
 
 def print_operator_costs(costs: dict[str, float]) -> None:
     base = costs["EmptyOperator"]
-    print("\none task built (CPU us, best of 5 x 1,000, our DAG's default arguments):")
+    print("\none task built (CPU us, best of 7 x 1,000, in turns; our DAG's default arguments):")
     for name, us in costs.items():
         print(f"  {name:<24}{us:>7.1f}  {us - base:>+6.1f} beside EmptyOperator")
 
