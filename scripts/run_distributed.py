@@ -88,7 +88,7 @@ class ResourceClaim:
             return  # held already (prepare() again): a second flock of ours would wait for ourselves
         folder = Path(tempfile.gettempdir())
         for resource in self.resources:
-            handle = open(folder / f"creator_ops_dist_{resource}.lock", "a+")  # noqa: SIM115 (held until release)
+            handle = open(folder / f"creator_ops_dist_{resource}.lock", "a+")  # held until release()
             deadline = time.monotonic() + self.wait_s
             said = False
             while True:
@@ -99,7 +99,8 @@ class ResourceClaim:
                     if time.monotonic() > deadline:
                         handle.close()
                         self.release()
-                        raise TimeoutError(f"{resource} is held by another distributed Airflow on this machine")
+                        held = f"{resource} is held by another distributed Airflow on this machine"
+                        raise TimeoutError(held) from None
                     if not said:
                         print(f"waiting for another distributed Airflow on this machine to free {resource}",
                               file=sys.stderr, flush=True)  # fmt: skip
