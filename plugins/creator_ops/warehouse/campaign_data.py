@@ -144,6 +144,8 @@ def record_recruitment_invitations(
 
 def pulled_creators(engine: Engine, campaign_id: str) -> pa.Table:
     """Return the campaign's pulled candidates (one row per creator) and whether each is shortlisted."""
+    import pyarrow as pa
+
     from creator_ops.warehouse.schema import creators
 
     query = (
@@ -152,11 +154,15 @@ def pulled_creators(engine: Engine, campaign_id: str) -> pa.Table:
         .order_by(creators.c.creator_id)
     )
     with engine.connect() as conn:
-        return _arrow(conn.execute(query).all(), _schema(creator_id="str", shortlisted="bool"))
+        rows = conn.execute(query).all()
+    # shortlisted is recruitment's mark on the stored row (`DatasetSpec.insert_only`), not a field of the file
+    return rows_table(rows, SPECS["creators"].arrow_schema(("creator_id",)).append(pa.field("shortlisted", pa.bool_())))
 
 
 def invitation_sources(engine: Engine, campaign_id: str) -> pa.Table:
     """Return every (creator, source) invited: `file` for landed invitation files, `recruitment` for its lists."""
+    import pyarrow as pa
+
     landed = select(invitations.c.creator_id, literal("file").label("source")).where(
         invitations.c.campaign_id == campaign_id,
         invitations.c.file_id.in_(current_file_ids(campaign_id, "invitations")),
@@ -165,4 +171,5 @@ def invitation_sources(engine: Engine, campaign_id: str) -> pa.Table:
         recruitment_invitations.c.campaign_id == campaign_id
     )
     with engine.connect() as conn:
-        return _arrow(conn.execute(union_all(landed, recruited)).all(), _schema(creator_id="str", source="str"))
+        rows = conn.execute(union_all(landed, recruited)).all()
+    return rows_table(rows, SPECS["invitations"].arrow_schema(("creator_id",)).append(pa.field("source", pa.string())))
