@@ -877,7 +877,7 @@ def _print_incentive_response(spec, review: dict, truth: dict, previous: dict | 
                 f"{real['creators']};\n      pushed GMV {format_rm(entry['pushed_gmv_myr'].sen)} "
                 f"[{format_rm(gmv_low)}, {format_rm(gmv_high)}] vs simulated {format_rm(real['pushed_gmv_sen'])} "
                 f"({'inside' if inside else 'OUTSIDE'} the interval); "
-                f"{format_rm(per.sen) if per is not None else 'n/a'} of GMV per bonus ringgit, tier cost "
+                f"{f'RM {float(per):.2f}' if per is not None else 'n/a'} of GMV per bonus ringgit, tier cost "
                 f"{format_rm(entry['tier_cost_myr'].sen)}; {verdict[stands_out(entry)]}"
             )
 

@@ -169,3 +169,29 @@ def record_recruitment_invitations(
     with engine.begin() as conn:
         upsert(conn, recruitment_invitations, rows, ["campaign_id", "creator_id"], update=False)
     return len(rows)
+
+
+def pulled_creators(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return the campaign's pulled candidates (one row per creator) and whether each is shortlisted."""
+    from creator_ops.warehouse.schema import creators
+
+    query = (
+        select(creators.c.creator_id, creators.c.shortlisted)
+        .where(creators.c.campaign_id == campaign_id)
+        .order_by(creators.c.creator_id)
+    )
+    with engine.connect() as conn:
+        return _arrow(conn.execute(query).all(), _schema(creator_id="str", shortlisted="bool"))
+
+
+def invitation_sources(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return every (creator, source) invited: `file` for landed invitation files, `recruitment` for its lists."""
+    landed = select(invitations.c.creator_id, literal("file").label("source")).where(
+        invitations.c.campaign_id == campaign_id,
+        invitations.c.file_id.in_(current_file_ids(campaign_id, "invitations")),
+    )
+    recruited = select(recruitment_invitations.c.creator_id, literal("recruitment").label("source")).where(
+        recruitment_invitations.c.campaign_id == campaign_id
+    )
+    with engine.connect() as conn:
+        return _arrow(conn.execute(union_all(landed, recruited)).all(), _schema(creator_id="str", source="str"))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.funnel import funnel_counts
 from creator_ops.core.ingest.datasets import last_landed_sql
 from creator_ops.core.payouts import EVENT_LINES, PayoutResult, PayoutRules, PayoutSession, register_input
 from creator_ops.core.review.bunching import incentive_response, too_few_notes
@@ -136,29 +137,8 @@ def register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs)
 
 
 def _funnel(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResult) -> dict[str, int]:
-    selling_ids = set(result.table["creator_id"].to_pylist()) if result.creators else set()
-    t = spec.timeline
-
-    def enrolled_with(condition: str, params: Any = None) -> list[str]:
-        return [r[0] for r in _rows(con, f"SELECT creator_id FROM enrolled WHERE creator_id IN ({condition})", params)]
-
-    sampled = enrolled_with("SELECT creator_id FROM shipped")
-    posted_samples = "SELECT creator_id FROM shipped WHERE posted"
-    return {
-        "invited": _scalar(con, "SELECT count(DISTINCT creator_id) FROM invitations"),
-        "enrolled": _scalar(con, "SELECT count(*) FROM enrolled"),
-        "enrolled_from_invite": len(enrolled_with("SELECT creator_id FROM invitations")),
-        "sampled": len(sampled),
-        "sampled_posted": len(enrolled_with(posted_samples)),
-        "posting": len(
-            enrolled_with(
-                "SELECT creator_id FROM content WHERE posted_at >= $opens AND posted_at < $end",
-                {"opens": t.recruitment_opens.astimezone(dt.UTC), "end": t.event_end.astimezone(dt.UTC)},
-            )
-        ),
-        "selling": result.creators,
-        "sampled_selling": len(selling_ids.intersection(sampled)),
-    }
+    """The funnel at the end of the campaign (`core.funnel`, the snapshot's definition too)."""
+    return funnel_counts(con, spec, result.table["creator_id"].to_pylist() if result.creators else ())
 
 
 def _rates(funnel: dict[str, int]) -> dict[str, Ratio]:
