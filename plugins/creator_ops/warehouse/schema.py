@@ -238,6 +238,8 @@ payout_calculations = Table(
     Index("ix_payout_calculations_campaign_state", "campaign_id", "state"),
 )
 
+PAYOUT_COMPONENT = {"payout_component": True}  # marks the ledger columns that hold one creator's payout figures
+
 payout_ledger = Table(
     "payout_ledger",
     metadata,
@@ -247,13 +249,15 @@ payout_ledger = Table(
     Column("creator_id", String(200), nullable=False),
     Column("kind", String(20), nullable=False),  # payout | adjustment
     Column("state", String(20), nullable=False),  # calculated | approved | exported
-    Column("eligible_gmv_sen", BigInteger, nullable=False),
-    Column("eligible_orders", Integer, nullable=False),
-    Column("tier_bonus_sen", BigInteger, nullable=False),
-    Column("commission_bonus_sen", BigInteger, nullable=False),
-    Column("new_creator_bonus_sen", BigInteger, nullable=False),
-    Column("leaderboard_prize_sen", BigInteger, nullable=False),
-    Column("total_sen", BigInteger, nullable=False),
+    # a creator's payout components (`core.payouts.CreatorPayout`'s fields of the same names): the one
+    # list of them, `warehouse.payout_ledger.COMPONENTS` reads it from here
+    Column("eligible_gmv_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("eligible_orders", Integer, nullable=False, info=PAYOUT_COMPONENT),
+    Column("tier_bonus_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("commission_bonus_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("new_creator_bonus_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("leaderboard_prize_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("total_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
     Column("payment_reference", String(64)),
     _ts("created_at", nullable=False),
     Index("ix_payout_ledger_campaign_creator", "campaign_id", "creator_id"),
