@@ -75,6 +75,34 @@ def holdout_share_of(spec: Any, mechanism: str) -> Any:
     return None if block is None else block.holdout_share
 
 
+@dataclass(frozen=True)
+class HoldoutAssignment:
+    """The groups of one mechanism's candidates under the spec's current holdout share, for the warehouse to record."""
+
+    campaign_id: str
+    mechanism: str
+    share: str | None  # the spec's holdout_share as recorded (text); None: the spec has no such holdout
+    groups: dict[str, str]  # creator_id -> HOLDOUT or TREATED, by creator id (empty without a holdout)
+
+    @property
+    def held(self) -> set[str]:
+        """Return the creators held out."""
+        return {c for c, g in self.groups.items() if g == HOLDOUT}
+
+
+def assign_holdout(spec: Any, mechanism: str, creator_ids: Iterable[str]) -> HoldoutAssignment:
+    """Return the group of every candidate of `mechanism` under the spec's holdout share (the assignment rule above).
+
+    The same creator, campaign and mechanism always give the same draw; without an
+    `experiments.<mechanism>` block nobody is assigned.
+    """
+    share = holdout_share_of(spec, mechanism)
+    if share is None:
+        return HoldoutAssignment(spec.id, mechanism, None, {})
+    groups = {c: group_of(spec.id, mechanism, c, share) for c in sorted(set(creator_ids))}
+    return HoldoutAssignment(spec.id, mechanism, str(share), groups)
+
+
 def spec_holdout(spec: Any, mechanism: str, creator_ids: Iterable[str]) -> set[str]:
     """Return the creators the spec holds out of `mechanism` (empty without an experiments block)."""
     share = holdout_share_of(spec, mechanism)

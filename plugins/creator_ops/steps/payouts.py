@@ -232,10 +232,11 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
         raise StepSkipped(
             f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}"
         )
-    from creator_ops.steps.finance import export_adjustments
+    from creator_ops.steps.finance import export_adjustments, export_calculation
 
     # SPEC 14: net and withholding beside the gross, held payments left out (when finance switched them on)
-    export = ledger.export(
+    export = export_calculation(
+        ledger,
         row.calculation_id,
         ctx.output_dir / "finance",
         export_adjustments(ctx, row.calculation_id),

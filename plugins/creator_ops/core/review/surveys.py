@@ -19,6 +19,7 @@ from typing import Any
 from creator_ops.core.review.themes import is_free_text, language_of, themes_by_language
 from creator_ops.core.review.values import Ratio
 from creator_ops.core.spec import CampaignSpec
+from creator_ops.core.times import as_utc
 
 _INTEGER = re.compile(r"^\d+$")
 UNASSIGNED = "(no account manager)"
@@ -78,9 +79,7 @@ def build_responses(responses: Any, answers: Any) -> list[Response]:
         submitted = row["submitted_at"]
         if submitted is None:
             continue
-        if submitted.tzinfo is None:
-            submitted = submitted.replace(tzinfo=dt.UTC)
-        response = Response(row[key], row.get("creator_id") or "", submitted, {})
+        response = Response(row[key], row.get("creator_id") or "", as_utc(submitted), {})  # naive: UTC as stored
         by_id[row[key]] = response
         ordered.append(response)
     for row in answers.to_pylist() if answers is not None else []:
