@@ -5,9 +5,10 @@
 samples, the figures through `figures.ecosystem`, written to `<output>/ecosystem/`
 (ecosystem.json, creators.csv, ecosystem.html): the snapshot the UI page and recruitment
 read. A settled campaign without a stored result is left out and named (log, page,
-ecosystem.json's `missing`) with what brings it in: rerunning its payouts.calculate. `creators_lost` runs after a campaign's settlement: it counts
-the sellers of the campaign before it (section 13's order, any type) who did not enrol in
-this one and queues one alert through the outbox, counts only, never who.
+ecosystem.json's `missing`) with what brings it in: rerunning its payouts.calculate.
+`creators_lost` runs after a campaign's settlement (after its payouts stage): it counts the
+sellers of the campaign before it (section 13's order, any type) who did not enrol in this
+one and queues one alert through the outbox, counts only, never who.
 """
 
 from __future__ import annotations
