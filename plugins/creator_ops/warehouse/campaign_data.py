@@ -12,7 +12,7 @@ which DuckDB, pandas (`.to_pandas()`) and plain Python (`.to_pylist()`) all take
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, literal, select, union_all
 
@@ -35,6 +35,13 @@ INVITATION_FIELDS = tuple(c for c in SPECS["invitations"].stored_fields if c in 
 INVITATION_COLUMNS = (*INVITATION_FIELDS, "source")
 
 
+def landing_rank(table: Table, key: str) -> Any:
+    """Return the window numbering each `key`'s rows from the one landed last (1), `DatasetSpec.last_landed`."""
+    return func.row_number().over(
+        partition_by=table.c[key], order_by=tuple(table.c[c].desc() for c in DatasetSpec.last_landed)
+    )
+
+
 def last_landed(table: Table, campaign_id: str, key: str, columns: tuple[str, ...]) -> Select:
     """Return the SELECT of one row per `key`: the one landed last among the current files.
 
@@ -42,12 +49,8 @@ def last_landed(table: Table, campaign_id: str, key: str, columns: tuple[str, ..
     row order); every reader of current rows per key (samples, products, content, the snapshot's
     funnel) goes through it.
     """
-    order = tuple(table.c[c].desc() for c in DatasetSpec.last_landed)
     ranked = (
-        select(
-            *(table.c[c] for c in columns),
-            func.row_number().over(partition_by=table.c[key], order_by=order).label("landing_rank"),
-        )
+        select(*(table.c[c] for c in columns), landing_rank(table, key).label("landing_rank"))
         .where(table.c.campaign_id == campaign_id, table.c.file_id.in_(current_file_ids(campaign_id, table.name)))
         .subquery()
     )
