@@ -50,27 +50,12 @@ RESULT_COLUMNS = (
     "leaderboard_prize_myr",
     "total_myr",
 )
-# The columns rules 1-2 cannot do without, per input relation (the others may be absent: NULL).
-RULE_COLUMNS = {
-    "orders": ("order_id", "line_id", "creator_id", "order_time", "status", "gmv_sen"),
-    "enrollments": ("creator_id", "registered_at", "is_new_creator"),
-    "exclusions": ("creator_id",),
+# (column, duckdb type, required) of each input relation: the payout data sets' stored fields in the
+# registry, then row_number (input order: rule 1's "later row"). Required are the fields a file must
+# have (`FieldSpec.required`); the others may be absent (NULL).
+INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    name: SPECS[name].duckdb_columns() for name in PAYOUT_DATASETS
 }
-DUCKDB_TYPES = {
-    "money": "BIGINT", "count": "BIGINT", "integer": "BIGINT", "timestamp": "TIMESTAMPTZ", "bool": "BOOLEAN",
-}  # fmt: skip  (every other field kind is text: VARCHAR)
-
-
-def _input_columns(dataset: str) -> tuple[tuple[str, str, bool], ...]:
-    """Return (column, duckdb type, required) of an input relation: the data set's stored fields, then row_number."""
-    spec = SPECS[dataset]
-    columns = [(f.column, DUCKDB_TYPES.get(f.kind, "VARCHAR"), f.column in RULE_COLUMNS[dataset]) for f in spec.fields
-               if f.stored]  # fmt: skip
-    return (*columns, ("row_number", "BIGINT", False))  # row_number: input order (rule 1's "later row")
-
-
-# (column, duckdb type, required) for each input relation: the payout data sets of the registry
-INPUT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {name: _input_columns(name) for name in PAYOUT_DATASETS}
 
 
 class PayoutInputError(CreatorOpsError, ValueError):

@@ -28,7 +28,7 @@ from pathlib import Path
 from creator_ops.core.matchmaking import score_text
 from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.paths import PROJECT_ROOT
-from creator_ops.core.times import DATE, DAY_TIME, SHORT, format_local
+from creator_ops.core.times import DATE, DAY_TIME, SHORT, as_utc, format_local
 from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path, simulated_effects
 
 ROOT = PROJECT_ROOT
@@ -707,12 +707,8 @@ def boost_effects(data, truth: dict, spec, run):
     finally:
         engine.dispose()
     hour = run.start.astimezone(dt.UTC)
-    boosted = {creator: run.end for start, creator, spend, _ in rows if spend > 0 and _as_utc(start) == hour}
+    boosted = {creator: run.end for start, creator, spend, _ in rows if spend > 0 and as_utc(start) == hour}
     return add_boost_effects(data, truth, boosted)
-
-
-def _as_utc(moment):
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def treated_of_plan(engine, spec, mechanism: str) -> list[str]:

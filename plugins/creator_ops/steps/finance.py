@@ -114,11 +114,9 @@ def validate_payees_batch(ctx: StepContext, file_id: int) -> dict[str, Any]:
 
     from creator_ops.core.quality import run_suite
     from creator_ops.warehouse.datasets import store_verdict
-    from creator_ops.warehouse.payees import batch_clear_columns
+    from creator_ops.warehouse.payees import BATCH_COLUMNS, batch_clear_columns
 
-    frame = pd.DataFrame(batch_clear_columns(ctx.engine, file_id),
-                         columns=["creator_id", "entity_type", "resident", "id_type", "has_identity",
-                                  "identity_token"])  # fmt: skip
+    frame = pd.DataFrame(batch_clear_columns(ctx.engine, file_id), columns=list(BATCH_COLUMNS))
     frame["token_prefix"] = frame["identity_token"].str[:4]
     frame = frame.drop(columns=["identity_token"])
     report = run_suite(DATASET, frame, {})
