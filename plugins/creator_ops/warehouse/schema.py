@@ -265,6 +265,36 @@ payout_ledger = Table(
     Index("uq_payout_ledger_payment_reference", "payment_reference", unique=True),
 )
 
+# Each campaign's latest section 5 result (0018_payout_results), what the ecosystem (SPEC 13) reads:
+# one header row per campaign (the calculation it is), and per creator whether rule 2 enrols it
+# and whether it has a result row (with that row's eligible GMV, orders and total; 0 when not selling).
+# Every calculation replaces its campaign's rows (`warehouse.payout_results`).
+payout_results = Table(
+    "payout_results",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("calculation_id", String(64)),  # the ledger calculation (None: nothing to pay, no ledger entry)
+    Column("run_id", String(250), nullable=False),
+    Column("spec_sha256", String(64), nullable=False),
+    Column("inputs_sha256", String(64), nullable=False),
+    Column("enrolled", Integer, nullable=False),
+    Column("creators", Integer, nullable=False),  # result rows (selling creators)
+    Column("eligible_gmv_sen", BigInteger, nullable=False),
+    _ts("computed_at", nullable=False),
+)
+
+payout_result_rows = Table(
+    "payout_result_rows",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("enrolled", Boolean, nullable=False),  # section 5 rule 2
+    Column("selling", Boolean, nullable=False),  # has a section 5 result row
+    Column("eligible_gmv_sen", BigInteger, nullable=False),
+    Column("eligible_orders", Integer, nullable=False),
+    Column("total_sen", BigInteger, nullable=False),
+)
+
 alert_outbox = Table(
     "alert_outbox",
     metadata,
