@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -65,6 +66,54 @@ def recreate_database(name: str) -> None:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
+
+
+class ResourceClaim:
+    """Hold, machine-wide, the databases and broker database a cluster drops and flushes.
+
+    `prepare()` drops its databases `WITH (FORCE)` and flushes its Redis database: a second
+    cluster on the same names (a test run in another checkout, the bench, a demo) would have its
+    connections cut ("server closed the connection unexpectedly") and its Celery messages
+    deleted. A cluster waits for the other to stop instead; the claim is an flock on a file
+    per resource in the temporary folder, released by the kernel if the holder dies.
+    """
+
+    def __init__(self, resources: list[str], *, wait_s: float = 3600) -> None:
+        self.resources = sorted(set(resources))  # one order for everyone: no two claims deadlock
+        self.wait_s = wait_s
+        self._files: list[Any] = []
+
+    def acquire(self) -> None:
+        if self._files:
+            return  # held already (prepare() again): a second flock of ours would wait for ourselves
+        folder = Path(tempfile.gettempdir())
+        for resource in self.resources:
+            handle = open(folder / f"creator_ops_dist_{resource}.lock", "a+")  # held until release()
+            deadline = time.monotonic() + self.wait_s
+            said = False
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        handle.close()
+                        self.release()
+                        held = f"{resource} is held by another distributed Airflow on this machine"
+                        raise TimeoutError(held) from None
+                    if not said:
+                        print(f"waiting for another distributed Airflow on this machine to free {resource}",
+                              file=sys.stderr, flush=True)  # fmt: skip
+                        said = True
+                    time.sleep(1)
+            self._files.append(handle)
+
+    def release(self) -> None:
+        for handle in self._files:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        self._files.clear()
 
 
 def flush_redis_db(db: int) -> None:
@@ -109,6 +158,10 @@ class DistributedAirflow:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.password = secrets.token_urlsafe(16)
         self.processes: dict[str, subprocess.Popen] = {}
+        resources = [f"pg_{meta_db}", f"pg_{warehouse_db}"]
+        if self.worker_count:
+            resources.append(f"redis_{redis_db}")
+        self.claim = ResourceClaim(resources)
         self._worker_serial = 0
         self._token: str | None = None
         self.env = self._environment(specs_dir, parallelism, worker_concurrency, extra_env or {})
@@ -182,6 +235,7 @@ class DistributedAirflow:
 
         In object-storage mode, start moto's S3 server on loopback and point both roots at its bucket.
         """
+        self.claim.acquire()  # released by stop()
         if self.object_storage and self.bucket is None:
             sys.path.insert(0, str(ROOT / "plugins"))
             from creator_ops.stand_ins.object_store import LoopbackS3
@@ -278,6 +332,7 @@ class DistributedAirflow:
         if self.bucket is not None:
             self.bucket.stop()
             self.bucket = None
+        self.claim.release()
 
     def __enter__(self) -> DistributedAirflow:
         try:

@@ -4,7 +4,9 @@ Every campaign DAG's `payouts.calculate` (settlement and payout runs) and
 `payouts.export_for_finance` (payout run) name `PAYOUT_RESULTS` as an outlet, so each
 success updates the asset; the ecosystem DAG (`dags/ecosystem.py`) is scheduled on it
 (data-aware scheduling, no clock). The asset is one for all campaigns: a campaign added
-tomorrow updates it with no change to the ecosystem DAG.
+tomorrow updates it with no change to the ecosystem DAG. The asset's data is the payout
+results `payouts.calculate` stores (`warehouse.payout_results`); the operator reads them and
+never runs the payout engine.
 """
 
 from __future__ import annotations

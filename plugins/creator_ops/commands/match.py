@@ -65,6 +65,7 @@ def read_inputs(args: argparse.Namespace, spec) -> dict[str, Any]:
 
 def match_from_reads(spec, reads: dict[str, Any]):
     """Run the matchmaking core on the accepted rows of the files read."""
+    from creator_ops.core.ingest.datasets import SPECS
     from creator_ops.core.matchmaking import (
         MatchCreator,
         Product,
@@ -93,7 +94,7 @@ def match_from_reads(spec, reads: dict[str, Any]):
     if "history" in reads:
         table = reads["history"].accepted_table
         history = history_by_category(
-            zip(*(table[c].to_pylist() for c in ("creator_id", "category", "gmv_sen")), strict=True)
+            zip(*(table[c].to_pylist() for c in SPECS["history"].stored_fields), strict=True)  # creator, category, GMV
         )
     samples = None
     if "samples" in reads:

@@ -1,15 +1,20 @@
 """The creator ecosystem across campaigns, SPEC section 13: who joins, who stays, who grows.
 
-    facts = [campaign_facts(spec, orders, enrollments, exclusions, samples) for each campaign]
+    facts = [campaign_facts(spec, orders, enrollments, exclusions, samples) for each campaign]   # files
+    facts = [facts_of(spec, enrolled, selling_gmv_sen, samples) for each campaign]               # stored
     eco = compute_ecosystem(facts)          # growth, selling growth, retention, states, scorecard
     write_ecosystem(eco, out_dir)           # ecosystem.json, creators.csv, ecosystem.html
 
 A creator is *enrolled* in a campaign by section 5 rule 2 and *selling* when it has a
-section 5 result row there: both come from the payout engine itself (`PayoutSession`: its
-`enrolled` table and its result), never from a second definition. Shipped and posted
-samples are section 9's (`core.samples`, the same current-row rule as the review).
-Campaigns are ordered by `event_start`, then id. Plain Python: the DAG reads the inputs
-from the warehouse, the command line from files; both call `compute_ecosystem`.
+section 5 result row there: both come from the payout engine itself (`enrolled_creators`:
+the engine's `enrolled` table; `selling_gmv`: its result rows), never from a second
+definition. The command line runs the engine over each campaign's files
+(`campaign_facts`); in Airflow the payouts step stores them with every calculation
+(`steps.payouts.calculate` → `warehouse.payout_results`) and the ecosystem reads the
+stored result (`figures.ecosystem` → `facts_of`), never running the engine. Shipped and
+posted samples are section 9's, counted by `sample_counts` with the review's one
+definition of them (`core.review.figures.register_review_tables`: the current row per
+sample, `core.samples`' statuses). Campaigns are ordered by `event_start`, then id.
 """
 
 from __future__ import annotations
@@ -65,18 +70,69 @@ class CampaignFacts:
         return (self.event_start, self.campaign_id)
 
 
-def _sample_counts(con: Any, samples: Any) -> tuple[dict[str, int], dict[str, int]]:
-    """Count shipped and posted samples per creator with the review's one definition of them."""
+def sample_counts(samples: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """Count shipped and posted samples per creator with the review's one definition of them.
+
+    `samples` is the samples data set (any landed rows: the current row per sample_id wins) or
+    None (no samples: nothing shipped).
+    """
+    if samples is None:
+        return {}, {}
+    import duckdb
+
     from creator_ops.core.review.figures import ReviewInputs, register_review_tables
 
-    register_review_tables(con, ReviewInputs(orders=None, enrollments=None, samples=samples))
-    rows = con.execute(
-        "SELECT creator_id, count(*), count(*) FILTER (WHERE posted) FROM shipped "
-        "WHERE creator_id IS NOT NULL GROUP BY creator_id"
-    ).fetchall()
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        register_review_tables(con, ReviewInputs(orders=None, enrollments=None, samples=samples))
+        rows = con.execute(
+            "SELECT creator_id, count(*), count(*) FILTER (WHERE posted) FROM shipped "
+            "WHERE creator_id IS NOT NULL GROUP BY creator_id"
+        ).fetchall()
+    finally:
+        con.close()
     shipped = {c: int(n) for c, n, _ in rows}
     posted = {c: int(p) for c, _, p in rows if p}
     return shipped, posted
+
+
+def payout_rules(spec: CampaignSpec) -> Any:
+    """Return the section 5 rules of a campaign (a campaign without incentives: a design that pays nothing)."""
+    from creator_ops.core.payouts import PayoutRules
+
+    return PayoutRules.from_incentives(spec.timeline, spec.incentives)
+
+
+def enrolled_creators(rules: Any, enrollments: Any, *, threads: int | None = None) -> frozenset[str]:
+    """Return section 5 rule 2's enrolled creators: the engine's `enrolled` table over the enrollments alone."""
+    from creator_ops.core.payouts import PayoutSession
+
+    with PayoutSession(rules, None, enrollments, None, threads=threads) as session:
+        return frozenset(r[0] for r in session.con.execute("SELECT creator_id FROM enrolled").fetchall())
+
+
+def selling_gmv(result: Any) -> dict[str, int]:
+    """Return {creator with a section 5 result row: its eligible GMV in sen} of a `PayoutResult`."""
+    columns = result.table.select(["creator_id", "eligible_gmv_sen"]).to_pydict()
+    return dict(zip(columns["creator_id"], (int(v) for v in columns["eligible_gmv_sen"]), strict=True))
+
+
+def facts_of(
+    spec: CampaignSpec, enrolled: Iterable[str], selling_gmv_sen: Mapping[str, int], samples: Any = None
+) -> CampaignFacts:
+    """Put a campaign's enrolled set, result rows (eligible GMV) and samples into section 13's facts."""
+    shipped, posted = sample_counts(samples)
+    return CampaignFacts(
+        campaign_id=spec.id,
+        name=spec.name,
+        type=spec.type,
+        event_start=spec.timeline.event_start,
+        enrolled=frozenset(enrolled),
+        selling_gmv_sen=dict(selling_gmv_sen),
+        samples_shipped=shipped,
+        samples_posted=posted,
+    )
 
 
 def campaign_facts(
@@ -88,28 +144,13 @@ def campaign_facts(
     *,
     threads: int | None = None,
 ) -> CampaignFacts:
-    """Run the section 5 engine on one campaign's inputs and keep its enrolled and selling creators."""
-    from creator_ops.core.payouts import PayoutRules, PayoutSession, calculate_payouts
+    """Run the section 5 engine on one campaign's inputs and keep its enrolled and selling creators (the CLI's path)."""
+    from creator_ops.core.payouts import calculate_payouts
 
-    rules = PayoutRules.from_incentives(spec.timeline, spec.incentives)
+    rules = payout_rules(spec)
     # selling: the engine's result rows, from its one pipelined query (as the payouts step runs it)
     result = calculate_payouts(rules, orders, enrollments, exclusions, threads=threads)
-    columns = result.table.select(["creator_id", "eligible_gmv_sen"]).to_pydict()
-    selling = dict(zip(columns["creator_id"], (int(v) for v in columns["eligible_gmv_sen"]), strict=True))
-    # enrolled: the engine's rule 2 table; a session over the enrollments alone computes only that
-    with PayoutSession(rules, None, enrollments, None, threads=threads) as session:
-        enrolled = frozenset(r[0] for r in session.con.execute("SELECT creator_id FROM enrolled").fetchall())
-        shipped, posted = _sample_counts(session.con, samples) if samples is not None else ({}, {})
-    return CampaignFacts(
-        campaign_id=spec.id,
-        name=spec.name,
-        type=spec.type,
-        event_start=spec.timeline.event_start,
-        enrolled=enrolled,
-        selling_gmv_sen=selling,
-        samples_shipped=shipped,
-        samples_posted=posted,
-    )
+    return facts_of(spec, enrolled_creators(rules, enrollments, threads=threads), selling_gmv(result), samples)
 
 
 # --------------------------------------------------------------------------- figures
@@ -212,6 +253,8 @@ class Ecosystem:
     states: dict[str, int]
     scorecard: list[dict[str, Any]]
     lost: dict[str, Any]
+    # settled campaigns left out, with why: no stored payout result to read (the warehouse's path only)
+    missing: dict[str, str] = field(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
@@ -219,7 +262,9 @@ class Ecosystem:
 
     def as_json(self) -> dict[str, Any]:
         """The ecosystem.json document (money as two-decimal strings, shares with six decimals)."""
+        missing = {"missing": dict(sorted(self.missing.items()))} if self.missing else {}
         return {
+            **missing,
             "campaigns": self.ids,
             "campaign_details": {
                 f.campaign_id: {"name": f.name, "type": f.type, "event_start": f.event_start.isoformat()}

@@ -188,6 +188,10 @@ def render_html(eco: Ecosystem, moment: dict[str, Any] | None = None) -> str:
             if latest
             else "</p>"
         ),
+        "".join(
+            f'<p class="missing" style="color:#a33">Not included: {_e(reason)}.</p>'
+            for _, reason in sorted(eco.missing.items())
+        ),
         '<h2>Creators by state</h2><div class="cards">'
         + "".join(f'<div class="card"><span class="muted">{_e(s)}</span><b>{_e(v)}</b></div>' for s, v in cards)
         + "</div>",

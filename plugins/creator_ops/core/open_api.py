@@ -30,7 +30,6 @@ are decimal strings; JSON numbers are parsed as `Decimal`, never float).
 
 from __future__ import annotations
 
-import datetime as dt
 import email.utils
 import hashlib
 import hmac
@@ -46,6 +45,7 @@ from urllib.parse import urlencode
 from creator_ops.core.errors import CreatorOpsError
 from creator_ops.core.money import format_myr
 from creator_ops.core.retrying import WaitForRetryAfter
+from creator_ops.core.times import as_utc
 
 CREATOR_SEARCH_PATH = "/affiliate_seller/202406/marketplace_creators/search"
 UNSIGNED_PARAMS = frozenset({"sign", "access_token"})
@@ -164,8 +164,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
+    when = as_utc(when)  # an HTTP date is GMT ("-0000" parses naive)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 

@@ -5,9 +5,10 @@ SPEC section 13 needs history: who came back, who was lost. Besides the 11.11 ba
 10.10 sale) are generated, each with its own seed, and their creators are drawn from the
 same pool as the 11.11's and the 12.12's, so creators return, skip a campaign and come
 back, or stop. Each one's exports land as files and go through the same steps a DAG run
-takes (register a payout-day run, ingest, validate, calculate payouts), kept small so the
-demo stays quick. After the 12.12 runs, the ecosystem DAG (`creator_ecosystem`) runs once
-with `dag.test()`: in production the campaigns' payout tasks trigger it through their asset.
+takes (register a payout-day run, ingest, validate, calculate payouts: which stores the
+section 5 result the ecosystem reads), kept small so the demo stays quick. After the
+12.12 runs, the ecosystem DAG (`creator_ecosystem`) runs once with `dag.test()`: in
+production the campaigns' payout tasks trigger it through their asset.
 """
 
 from __future__ import annotations

@@ -131,6 +131,7 @@ def measure_history_effects(ctx: Any) -> dict[str, Any]:
     """
     import datetime as dt
 
+    from creator_ops.core.experiments import assign_holdout
     from creator_ops.core.review import compute_review
     from creator_ops.core.traffic import TrafficParams, allocate, content_totals
     from creator_ops.warehouse import mechanisms as wh
@@ -146,8 +147,9 @@ def measure_history_effects(ctx: Any) -> dict[str, Any]:
             zip(*(content[c].to_pylist() for c in ("content_id", "creator_id", "gmv_sen", "views")), strict=True)
         )
         enrolled = [c.creator_id for c in wh.enrolled_candidates(engine, spec.id, spec.timeline.registration_closes)]
-        held = record_assignments(engine, spec, "traffic", [*(c.creator_id for c in creators), *enrolled], now)
-        result = allocate(creators, TrafficParams.from_spec(spec.traffic), holdout=held)
+        assignment = assign_holdout(spec, "traffic", [*(c.creator_id for c in creators), *enrolled])
+        record_assignments(engine, assignment, now)
+        result = allocate(creators, TrafficParams.from_spec(spec.traffic), holdout=assignment.held)
         hour = spec.timeline.event_start
         wh.store_hour(engine, spec.id, ctx.run_id, hour, result.budget_sen, result, now)
     if spec.experiments.samples is not None:
@@ -159,7 +161,7 @@ def measure_history_effects(ctx: Any) -> dict[str, Any]:
         except StepSkipped:
             enrolled = [c.creator_id for c in wh.enrolled_candidates(engine, spec.id,
                                                                      spec.timeline.registration_closes)]  # fmt: skip
-            record_assignments(engine, spec, "samples", enrolled, now)
+            record_assignments(engine, assign_holdout(spec, "samples", enrolled), now)
     review = compute_review(spec, load_review_inputs(engine, spec.id), themes=False)
     if review["experiments"]:
         store_results(engine, spec, review["experiments"], now)

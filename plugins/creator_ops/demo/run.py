@@ -28,7 +28,7 @@ from pathlib import Path
 from creator_ops.core.matchmaking import score_text
 from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.paths import PROJECT_ROOT
-from creator_ops.core.times import DATE, DAY_TIME, SHORT, format_local
+from creator_ops.core.times import DATE, DAY_TIME, SHORT, as_utc, format_local
 from creator_ops.demo.history import PREVIOUS_CAMPAIGN, load_previous_campaign, previous_spec_path, simulated_effects
 
 ROOT = PROJECT_ROOT
@@ -707,12 +707,8 @@ def boost_effects(data, truth: dict, spec, run):
     finally:
         engine.dispose()
     hour = run.start.astimezone(dt.UTC)
-    boosted = {creator: run.end for start, creator, spend, _ in rows if spend > 0 and _as_utc(start) == hour}
+    boosted = {creator: run.end for start, creator, spend, _ in rows if spend > 0 and as_utc(start) == hour}
     return add_boost_effects(data, truth, boosted)
-
-
-def _as_utc(moment):
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def treated_of_plan(engine, spec, mechanism: str) -> list[str]:
@@ -877,7 +873,7 @@ def _print_incentive_response(spec, review: dict, truth: dict, previous: dict | 
                 f"{real['creators']};\n      pushed GMV {format_rm(entry['pushed_gmv_myr'].sen)} "
                 f"[{format_rm(gmv_low)}, {format_rm(gmv_high)}] vs simulated {format_rm(real['pushed_gmv_sen'])} "
                 f"({'inside' if inside else 'OUTSIDE'} the interval); "
-                f"{format_rm(per.sen) if per is not None else 'n/a'} of GMV per bonus ringgit, tier cost "
+                f"{f'RM {float(per):.2f}' if per is not None else 'n/a'} of GMV per bonus ringgit, tier cost "
                 f"{format_rm(entry['tier_cost_myr'].sen)}; {verdict[stands_out(entry)]}"
             )
 

@@ -3,7 +3,8 @@
 `compute_snapshot` computes, as of the end of a run's data interval, the figures of
 `figures.campaign` (enrolled, eligible and live GMV, selling creators, trust) with what the
 pages plot (the same tables per hour), the funnel, survey responses, the traffic spent so
-far, the live projection made by then and the measured lift (SPEC 12);
+far, the live projection made by then and the measured lift (SPEC 12); the funnel is
+`figures.funnel`'s (the review's definition, `core.funnel`);
 `warehouse.snapshots` stores and reads it.
 """
 
@@ -12,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.funnel import FUNNEL
 from creator_ops.core.times import utc
 from creator_ops.figures.campaign import CampaignLines, before, campaign_lines, figures_from_lines
+from creator_ops.figures.funnel import campaign_funnel
 from creator_ops.warehouse.metrics import untrusted_datasets, validated_datasets
 from creator_ops.warehouse.queries import survey_responses_as_of
 from creator_ops.warehouse.snapshots import (
@@ -21,7 +24,6 @@ from creator_ops.warehouse.snapshots import (
     ON_REQUEST,
     PROJECTION_DETAIL,
     Snapshot,
-    funnel_counts,
     has_data,
     snapshots_at,
 )
@@ -113,15 +115,10 @@ def compute_snapshot(
     live = before(lines.live_lines, "order_time", as_of)
     eligible = before(lines.eligible_lines, "order_time", as_of)
     enrolled = before(lines.enrolled, "registered_at", as_of, inclusive=True)
-    enrolled_ids = set(enrolled["creator_id"].to_pylist())
-    funnel = funnel_counts(engine, spec, as_of, enrolled_ids)
+    counted = campaign_funnel(engine, spec, lines, as_of)
     responses = survey_responses_as_of(engine, spec.id, as_of)
     validated = tuple(sorted(validated_datasets(engine, spec.id)))
-    funnel = {"pulled": funnel["pulled"], "shortlisted": funnel["shortlisted"],
-              "invited_recruitment": funnel["invited_recruitment"], "invited_landed": funnel["invited_landed"],
-              "invited": funnel["invited"],
-              "enrolled": figures.enrolled, "sampled": funnel["sampled"], "posting": funnel["posting"],
-              "selling": figures.selling_creators}  # fmt: skip
+    funnel = {key: counted[key] for key, _label, _what in FUNNEL}  # the steps a campaign page shows
     return Snapshot(
         campaign_id=spec.id,
         run_id=run_id,

@@ -7,6 +7,8 @@
   approved calculation (withheld, paid or held), record it, write payments.csv, wht_summary.json
   and the e-invoices (credit and debit notes for adjustments), alert finance once about held
   payments. The finance export then carries net and withholding and leaves held payments out.
+- `export_calculation`: the finance export of an approved calculation (`core.finance.export` writes
+  it, the ledger records it).
 - `build_cp58`: the year's CP58 file and statements, in the payout run of the year's last payout,
   and on demand in a run triggered by hand (`manual__…`: Airflow's "Trigger DAG", or clearing the task there).
 
@@ -18,11 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.money import format_myr, format_rm
 from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.core.times import DATE, format_local
+
+if TYPE_CHECKING:
+    from creator_ops.core.finance.export import FinanceExport
+    from creator_ops.warehouse.payout_ledger import PayoutLedger
 
 DATASET = "payees"
 PRIOR_TOTALS = "prior_totals"  # finance's own list of what it paid outside this product (creator_id, total_myr)
@@ -108,11 +114,9 @@ def validate_payees_batch(ctx: StepContext, file_id: int) -> dict[str, Any]:
 
     from creator_ops.core.quality import run_suite
     from creator_ops.warehouse.datasets import store_verdict
-    from creator_ops.warehouse.payees import batch_clear_columns
+    from creator_ops.warehouse.payees import BATCH_COLUMNS, batch_clear_columns
 
-    frame = pd.DataFrame(batch_clear_columns(ctx.engine, file_id),
-                         columns=["creator_id", "entity_type", "resident", "id_type", "has_identity",
-                                  "identity_token"])  # fmt: skip
+    frame = pd.DataFrame(batch_clear_columns(ctx.engine, file_id), columns=list(BATCH_COLUMNS))
     frame["token_prefix"] = frame["identity_token"].str[:4]
     frame = frame.drop(columns=["identity_token"])
     report = run_suite(DATASET, frame, {})
@@ -169,10 +173,11 @@ def _shown_calculation(ctx: StepContext) -> Any:
 
 def decide(ctx: StepContext, calculation_id: str, on: Any, key: Any) -> dict[str, Any]:
     """Decide every payment of a calculation: (payments, documents' adjustments, payees, prior totals)."""
+    from creator_ops.core.finance.export import payment_reference
     from creator_ops.core.finance.prepare import Adjustment, adjusted_payment
     from creator_ops.core.finance.withholding import PayoutLine, decide_payments
     from creator_ops.warehouse.payees import current_payees, earlier_documents, prior_year_totals
-    from creator_ops.warehouse.payout_ledger import PayoutLedger, payment_reference
+    from creator_ops.warehouse.payout_ledger import PayoutLedger
 
     ledger = PayoutLedger(ctx.engine, ctx.spec.id)
     calc = ledger.calculation(calculation_id) or {}
@@ -279,6 +284,29 @@ def export_adjustments(ctx: StepContext, calculation_id: str) -> dict[str, tuple
     if not (on.s107d or on.einvoice):
         return None
     return payment_decisions(ctx.engine, calculation_id) or None
+
+
+def export_calculation(
+    ledger: PayoutLedger,
+    calculation_id: str,
+    folder: Any,
+    finance: dict[str, tuple[int, str]] | None = None,
+    *,
+    wht_columns: bool = True,
+) -> FinanceExport:
+    """Write the finance file of an approved calculation and record the export; again after export, the same file.
+
+    The ledger (`warehouse.payout_ledger.PayoutLedger`) gives the rows and records the
+    transition; `core.finance.export` builds and writes the file. `finance` and `wht_columns`
+    as `core.finance.export.build_export` takes them; `folder` is a folder or object storage.
+    """
+    from creator_ops.core.finance.export import build_export, write_export
+
+    calc, entries = ledger.exportable(calculation_id)
+    files = build_export(ledger.campaign_id, calc, entries, finance, wht_columns=wht_columns)
+    written = write_export(folder, files)  # the file first: a rerun after a failure here writes the same bytes
+    ledger.mark_exported(calculation_id, files.references)
+    return written
 
 
 def approval_section(ctx: StepContext, calculation_id: str) -> str:

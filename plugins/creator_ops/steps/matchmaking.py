@@ -240,11 +240,14 @@ def record_signoff(
 
 def record_samples_holdout(ctx: StepContext, candidates: list[str]) -> set[str]:
     """Record the samples group of every candidate; return the ones held out (SPEC 12)."""
+    from creator_ops.core.experiments import assign_holdout
     from creator_ops.warehouse.experiments import record_assignments
 
     if ctx.spec.experiments.samples is None:
         return set()
-    return record_assignments(ctx.engine, ctx.spec, "samples", candidates, dt.datetime.now(dt.UTC))
+    assignment = assign_holdout(ctx.spec, "samples", candidates)
+    record_assignments(ctx.engine, assignment, dt.datetime.now(dt.UTC))
+    return assignment.held
 
 
 def measured_per_sample(ctx: StepContext) -> dict[str, Any] | None:
@@ -279,8 +282,8 @@ def samples_power(ctx: StepContext, result) -> dict[str, Any] | None:
     The prediction per treated creator is the latest earlier on-treated effect of samples,
     when one was measured (matchmaking's value is a ranking score, not a forecast).
     """
+    from creator_ops.figures.experiments import earlier_measurements
     from creator_ops.steps.traffic import power_now
-    from creator_ops.warehouse.experiments import earlier_measurements
 
     if ctx.spec.experiments.samples is None:
         return None

@@ -1,5 +1,9 @@
 """Payout steps: calculate into the ledger, prepare and record the approval, export for finance.
 
+`calculate` also stores the campaign's whole section 5 result (rule 2's enrolled creators and
+the result rows, `warehouse.payout_results`): what the ecosystem (SPEC section 13) reads, so
+it never runs the engine itself.
+
 All refuse to run on untrusted data: when the latest quality validation of orders,
 enrollments or exclusions failed, they raise `DataNotTrusted` naming the failed
 expectations. The rules themselves are `creator_ops.core.payouts` (the same engine the
@@ -40,14 +44,56 @@ def spec_sha256(ctx: StepContext) -> str:
     return hashlib.sha256(ctx.spec_path.read_bytes()).hexdigest()
 
 
+def store_result(ctx: StepContext, result: Any, inputs: Any, calculation_id: str | None) -> int:
+    """Store what the ecosystem (SPEC section 13) reads of this calculation: rule 2's enrolled set, the result rows.
+
+    Every calculation replaces the campaign's stored result (`warehouse.payout_results`), whatever the
+    ledger makes of it (open, superseded later, an adjustment, unchanged): the ecosystem shows the latest
+    result computed on the current inputs, not only what was approved.
+    """
+    from creator_ops.core.ecosystem import enrolled_creators
+    from creator_ops.warehouse.payout_results import store_result as store
+
+    enrolled = enrolled_creators(result.rules, inputs.enrollments)
+    return store(
+        ctx.engine,
+        ctx.spec.id,
+        result.table,
+        enrolled,
+        calculation_id=calculation_id,
+        run_id=ctx.run_id,
+        spec_sha256=spec_sha256(ctx),
+        inputs_sha256=inputs.inputs_sha256,
+    )
+
+
 def calculate(ctx: StepContext) -> dict[str, Any]:
-    """Compute SPEC section 5 from the warehouse and record it in the ledger (replace or adjust)."""
-    from creator_ops.core.payouts import PayoutInputError, calculate_for_spec
+    """Compute SPEC section 5 from the warehouse, record it in the ledger (replace or adjust), store the result.
+
+    A campaign without incentives pays nothing and keeps no ledger entry, but its section 5 result
+    (who enrolled, who sold, eligible GMV: a design that pays nothing) is still stored for the ecosystem
+    when its data is trusted; then the step skips.
+    """
+    from creator_ops.core.payouts import PayoutInputError, PayoutRules, calculate_for_spec, calculate_payouts
     from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
     from creator_ops.warehouse.payout_ledger import PayoutLedger
 
     if ctx.spec.incentives is None:
-        raise StepSkipped(f"{ctx.spec.id} has no incentives: nothing to pay")
+        try:
+            require_trusted_data(ctx)
+        except DataNotTrusted as exc:
+            raise StepSkipped(f"{ctx.spec.id} has no incentives: nothing to pay; no result stored: {exc}") from None
+        inputs = load_warehouse_inputs(ctx.engine, ctx.spec.id)
+        rules = PayoutRules.from_incentives(ctx.spec.timeline, None)
+        try:
+            result = calculate_payouts(rules, inputs.orders, inputs.enrollments, inputs.exclusions)
+        except PayoutInputError as exc:
+            raise StepSkipped(f"{ctx.spec.id} has no incentives: nothing to pay; no result stored: {exc}") from None
+        store_result(ctx, result, inputs, None)
+        raise StepSkipped(
+            f"{ctx.spec.id} has no incentives: nothing to pay (its result, {result.creators} creators with "
+            "eligible sales, is stored for the ecosystem)"
+        )
     warnings = require_trusted_data(ctx)
     inputs = load_warehouse_inputs(ctx.engine, ctx.spec.id)
     try:
@@ -65,6 +111,7 @@ def calculate(ctx: StepContext) -> dict[str, Any]:
     record = ledger.record(
         result, run_id=ctx.run_id, spec_sha256=spec_sha256(ctx), inputs_sha256=inputs.inputs_sha256, summary=summary
     )
+    store_result(ctx, result, inputs, record.calculation_id)
     # the full result next to the finance files, for ops to open
     result.write_csv(ctx.output_dir / "payouts" / f"calculation_{record.calculation_id[:12]}.csv")
     ctx.info(
@@ -185,10 +232,11 @@ def export_for_finance(ctx: StepContext) -> dict[str, Any]:
         raise StepSkipped(
             f"calculation {row.calculation_id[:12]} is {row.state}: {row.decision_note or 'not approved'}"
         )
-    from creator_ops.steps.finance import export_adjustments
+    from creator_ops.steps.finance import export_adjustments, export_calculation
 
     # SPEC 14: net and withholding beside the gross, held payments left out (when finance switched them on)
-    export = ledger.export(
+    export = export_calculation(
+        ledger,
         row.calculation_id,
         ctx.output_dir / "finance",
         export_adjustments(ctx, row.calculation_id),

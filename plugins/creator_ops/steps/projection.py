@@ -20,8 +20,8 @@ KIND = "live_projection"
 
 def references(ctx: StepContext) -> list[Any]:
     """Return GMV placed and eligible GMV per event hour of every earlier campaign of the same type."""
+    from creator_ops.figures.experiments import earlier_campaigns
     from creator_ops.figures.hourly import projection_reference
-    from creator_ops.warehouse.experiments import earlier_campaigns
 
     return [projection_reference(ctx.engine, other) for other in earlier_campaigns(ctx.engine, ctx.spec)]
 

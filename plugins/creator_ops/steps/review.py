@@ -77,8 +77,9 @@ def build_review(ctx: StepContext, *, review_url: str | None = None) -> dict[str
 def projection_review(ctx: StepContext, review: dict[str, Any]) -> dict[str, Any]:
     """Set the final figure beside the live projections and replay the projection over settled campaigns."""
     from creator_ops.core.review.experiments import projection_section
+    from creator_ops.figures.experiments import earlier_campaigns
     from creator_ops.figures.hourly import projection_reference
-    from creator_ops.warehouse.experiments import earlier_campaigns, settle_predictions, stored_predictions
+    from creator_ops.warehouse.experiments import settle_predictions, stored_predictions
 
     settle_predictions(ctx.engine, ctx.spec.id, review["gmv"]["eligible_myr"].sen)
     earlier = [projection_reference(ctx.engine, spec) for spec in earlier_campaigns(ctx.engine, ctx.spec)]

@@ -106,6 +106,7 @@ def allocate_traffic(ctx: StepContext) -> dict[str, Any]:
 
 def record_traffic_holdout(ctx: StepContext, content_creators: list[str], now: dt.datetime) -> set[str]:
     """Record the traffic group of every candidate (content creators and enrolled ones); return the holdout."""
+    from creator_ops.core.experiments import assign_holdout
     from creator_ops.warehouse import mechanisms as wh
     from creator_ops.warehouse.experiments import record_assignments
 
@@ -113,8 +114,9 @@ def record_traffic_holdout(ctx: StepContext, content_creators: list[str], now: d
         return set()
     enrolled = [c.creator_id for c in wh.enrolled_candidates(ctx.engine, ctx.campaign_id,
                                                              ctx.spec.timeline.registration_closes)]  # fmt: skip
-    held = record_assignments(ctx.engine, ctx.spec, "traffic", [*content_creators, *enrolled], now)
-    return held
+    assignment = assign_holdout(ctx.spec, "traffic", [*content_creators, *enrolled])
+    record_assignments(ctx.engine, assignment, now)
+    return assignment.held
 
 
 def holdout_text(ctx: StepContext, held_out: int, with_content: int) -> str | None:
@@ -140,7 +142,7 @@ def calibration_factor(ctx: StepContext):
     from fractions import Fraction
 
     from creator_ops.core.review.experiments import pooled_from, pooled_sentence
-    from creator_ops.warehouse.experiments import earlier_measurements
+    from creator_ops.figures.experiments import earlier_measurements
 
     if not ctx.spec.traffic.calibrate:
         return Fraction(1), "traffic.calibrate is off", []
@@ -157,7 +159,7 @@ def power_now(ctx: StepContext, mechanism: str, n_treated: int, n_holdout: int,
     """SPEC 15's MDE for the plan so far, with `s` from the latest earlier campaign of the type that measured one."""
     from creator_ops.core.experiments import holdout_share_of
     from creator_ops.core.review.experiments import power_statement
-    from creator_ops.warehouse.experiments import earlier_measurements
+    from creator_ops.figures.experiments import earlier_measurements
 
     share = holdout_share_of(ctx.spec, mechanism)
     if share is None:

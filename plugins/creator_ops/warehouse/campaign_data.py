@@ -16,19 +16,30 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, literal, select, union_all
 
-from creator_ops.core.ingest.datasets import DatasetSpec
+from creator_ops.core.ingest.datasets import SPECS, DatasetSpec
 from creator_ops.core.samples import POSTED_STATUSES, SHIPPED_STATUSES, is_cancelled, normalize_status
 from creator_ops.warehouse.files import current_file_ids
+from creator_ops.warehouse.rows import rows_table
 from creator_ops.warehouse.schema import content, invitations, products, recruitment_invitations, samples
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from sqlalchemy import Engine, Select
 
-PRODUCT_COLUMNS = ("product_id", "name", "category", "price_sen", "sample_quota", "priority", "min_followers")
-SAMPLE_COLUMNS = ("sample_id", "creator_id", "product_id", "requested_at", "status", "shipped_at")
-CONTENT_COLUMNS = ("content_id", "creator_id", "content_type", "posted_at", "views", "gmv_sen")
-INVITATION_COLUMNS = ("creator_id", "invited_at", "account_manager", "source")
+# Each reader returns the data set's stored fields (the registry's columns and types); invitations
+# are the fields the recruitment stage's own lists share, then where the invitation came from.
+PRODUCT_COLUMNS = SPECS["products"].stored_fields
+SAMPLE_COLUMNS = SPECS["samples"].stored_fields
+CONTENT_COLUMNS = SPECS["content"].stored_fields
+INVITATION_FIELDS = tuple(c for c in SPECS["invitations"].stored_fields if c in recruitment_invitations.c)
+INVITATION_COLUMNS = (*INVITATION_FIELDS, "source")
+
+
+def landing_rank(table: Table, key: str) -> Any:
+    """Return the window numbering each `key`'s rows from the one landed last (1), `DatasetSpec.last_landed`."""
+    return func.row_number().over(
+        partition_by=table.c[key], order_by=tuple(table.c[c].desc() for c in DatasetSpec.last_landed)
+    )
 
 
 def last_landed(table: Table, campaign_id: str, key: str, columns: tuple[str, ...]) -> Select:
@@ -38,47 +49,19 @@ def last_landed(table: Table, campaign_id: str, key: str, columns: tuple[str, ..
     row order); every reader of current rows per key (samples, products, content, the snapshot's
     funnel) goes through it.
     """
-    order = tuple(table.c[c].desc() for c in DatasetSpec.last_landed)
     ranked = (
-        select(
-            *(table.c[c] for c in columns),
-            func.row_number().over(partition_by=table.c[key], order_by=order).label("landing_rank"),
-        )
+        select(*(table.c[c] for c in columns), landing_rank(table, key).label("landing_rank"))
         .where(table.c.campaign_id == campaign_id, table.c.file_id.in_(current_file_ids(campaign_id, table.name)))
         .subquery()
     )
     return select(*(ranked.c[c] for c in columns)).where(ranked.c.landing_rank == 1).order_by(ranked.c[key])
 
 
-def _utc(value: Any) -> Any:
-    if isinstance(value, dt.datetime):  # SQLite hands back naive datetimes; the warehouse stores UTC
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    return value
-
-
-def _arrow(rows: list[Any], schema: pa.Schema) -> pa.Table:
-    import pyarrow as pa
-
-    data = {name: [_utc(row._mapping[name]) for row in rows] for name in schema.names}
-    return pa.table({name: pa.array(values, schema.field(name).type) for name, values in data.items()}, schema=schema)
-
-
-def _schema(**types: str) -> pa.Schema:
-    import pyarrow as pa
-
-    kinds = {"str": pa.string(), "int": pa.int64(), "ts": pa.timestamp("us", "UTC"), "bool": pa.bool_()}
-    return pa.schema([(name, kinds[kind]) for name, kind in types.items()])
-
-
 def current_products(engine: Engine, campaign_id: str) -> pa.Table:
     """Return the campaign's product selection: one row per product_id, the latest landing's values."""
     query = last_landed(products, campaign_id, "product_id", PRODUCT_COLUMNS)
-    schema = _schema(
-        product_id="str", name="str", category="str", price_sen="int", sample_quota="int", priority="int",
-        min_followers="int",
-    )  # fmt: skip
     with engine.connect() as conn:
-        return _arrow(conn.execute(query).all(), schema)
+        return rows_table(conn.execute(query).all(), SPECS["products"].arrow_schema())
 
 
 def current_samples(engine: Engine, campaign_id: str) -> pa.Table:
@@ -86,11 +69,8 @@ def current_samples(engine: Engine, campaign_id: str) -> pa.Table:
     import pyarrow as pa
 
     query = last_landed(samples, campaign_id, "sample_id", SAMPLE_COLUMNS)
-    schema = _schema(
-        sample_id="str", creator_id="str", product_id="str", requested_at="ts", status="str", shipped_at="ts"
-    )
     with engine.connect() as conn:
-        table = _arrow(conn.execute(query).all(), schema)
+        table = rows_table(conn.execute(query).all(), SPECS["samples"].arrow_schema())
     statuses = [normalize_status(s) for s in table.column("status").to_pylist()]
     table = table.append_column("shipped", pa.array([s in SHIPPED_STATUSES for s in statuses], pa.bool_()))
     table = table.append_column("posted", pa.array([s in POSTED_STATUSES for s in statuses], pa.bool_()))
@@ -100,9 +80,8 @@ def current_samples(engine: Engine, campaign_id: str) -> pa.Table:
 def current_content(engine: Engine, campaign_id: str) -> pa.Table:
     """Return one row per content_id (video or LIVE session) with its latest views and GMV."""
     query = last_landed(content, campaign_id, "content_id", CONTENT_COLUMNS)
-    schema = _schema(content_id="str", creator_id="str", content_type="str", posted_at="ts", views="int", gmv_sen="int")
     with engine.connect() as conn:
-        return _arrow(conn.execute(query).all(), schema)
+        return rows_table(conn.execute(query).all(), SPECS["content"].arrow_schema())
 
 
 def current_invitations(engine: Engine, campaign_id: str) -> pa.Table:
@@ -110,10 +89,10 @@ def current_invitations(engine: Engine, campaign_id: str) -> pa.Table:
 
     `source` is `file` or `recruitment`; on a tie in time the landed file's row wins.
     """
+    import pyarrow as pa
+
     landed = select(
-        invitations.c.creator_id,
-        invitations.c.invited_at,
-        invitations.c.account_manager,
+        *(invitations.c[c] for c in INVITATION_FIELDS),
         literal("file").label("source"),
         literal(0).label("source_order"),
         invitations.c.file_id.label("file_id"),
@@ -123,9 +102,7 @@ def current_invitations(engine: Engine, campaign_id: str) -> pa.Table:
         invitations.c.file_id.in_(current_file_ids(campaign_id, "invitations")),
     )
     recruited = select(
-        recruitment_invitations.c.creator_id,
-        recruitment_invitations.c.invited_at,
-        recruitment_invitations.c.account_manager,
+        *(recruitment_invitations.c[c] for c in INVITATION_FIELDS),
         literal("recruitment").label("source"),
         literal(1).label("source_order"),
         literal(0).label("file_id"),
@@ -133,10 +110,7 @@ def current_invitations(engine: Engine, campaign_id: str) -> pa.Table:
     ).where(recruitment_invitations.c.campaign_id == campaign_id)
     both = union_all(landed, recruited).subquery()
     ranked = select(
-        both.c.creator_id,
-        both.c.invited_at,
-        both.c.account_manager,
-        both.c.source,
+        *(both.c[c] for c in INVITATION_COLUMNS),
         func.row_number()
         .over(
             partition_by=both.c.creator_id,
@@ -145,9 +119,9 @@ def current_invitations(engine: Engine, campaign_id: str) -> pa.Table:
         .label("pick"),
     ).subquery()
     query = select(*(ranked.c[c] for c in INVITATION_COLUMNS)).where(ranked.c.pick == 1).order_by(ranked.c.creator_id)
-    schema = _schema(creator_id="str", invited_at="ts", account_manager="str", source="str")
+    schema = SPECS["invitations"].arrow_schema(INVITATION_FIELDS).append(pa.field("source", pa.string()))
     with engine.connect() as conn:
-        return _arrow(conn.execute(query).all(), schema)
+        return rows_table(conn.execute(query).all(), schema)
 
 
 def record_recruitment_invitations(
@@ -169,3 +143,36 @@ def record_recruitment_invitations(
     with engine.begin() as conn:
         upsert(conn, recruitment_invitations, rows, ["campaign_id", "creator_id"], update=False)
     return len(rows)
+
+
+def pulled_creators(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return the campaign's pulled candidates (one row per creator) and whether each is shortlisted."""
+    import pyarrow as pa
+
+    from creator_ops.warehouse.schema import creators
+
+    query = (
+        select(creators.c.creator_id, creators.c.shortlisted)
+        .where(creators.c.campaign_id == campaign_id)
+        .order_by(creators.c.creator_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    # shortlisted is recruitment's mark on the stored row (`DatasetSpec.insert_only`), not a field of the file
+    return rows_table(rows, SPECS["creators"].arrow_schema(("creator_id",)).append(pa.field("shortlisted", pa.bool_())))
+
+
+def invitation_sources(engine: Engine, campaign_id: str) -> pa.Table:
+    """Return every (creator, source) invited: `file` for landed invitation files, `recruitment` for its lists."""
+    import pyarrow as pa
+
+    landed = select(invitations.c.creator_id, literal("file").label("source")).where(
+        invitations.c.campaign_id == campaign_id,
+        invitations.c.file_id.in_(current_file_ids(campaign_id, "invitations")),
+    )
+    recruited = select(recruitment_invitations.c.creator_id, literal("recruitment").label("source")).where(
+        recruitment_invitations.c.campaign_id == campaign_id
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(union_all(landed, recruited)).all()
+    return rows_table(rows, SPECS["invitations"].arrow_schema(("creator_id",)).append(pa.field("source", pa.string())))

@@ -75,8 +75,7 @@ def load_rows(
 
     per_file = {"file_id": file_id, "campaign_id": campaign_id}
     if spec.free_columns_are_questions:  # surveys: the responses, then one row per answered question
-        bulk_insert(conn, survey_responses, accepted.select(["creator_id", "submitted_at", "row_number", "survey_id"]),
-                    per_file)  # fmt: skip
+        bulk_insert(conn, survey_responses, accepted.select(load_columns(spec)), per_file)
         if answers is not None:
             rows = answers.select(["row_number", "question", "answer", "language"])
             bulk_insert(conn, survey_answers, rows, {"file_id": file_id})

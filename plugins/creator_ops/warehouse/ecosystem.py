@@ -2,11 +2,10 @@
 
 A campaign takes part once one of its runs was a settlement or payout run (recorded in
 `campaign_runs` by `register_run`): that is when its orders are final, and those are the
-runs whose payouts update the ecosystem's Airflow asset. Each campaign's orders,
-enrollments and exclusions are exactly the payout engine's inputs
-(`payout_inputs.load_warehouse_inputs`), its samples the current rows
-(`campaign_data.current_samples`); the campaigns are read one at a time, so memory holds
-one campaign's lines, never all of them.
+runs whose payouts update the ecosystem's Airflow asset. What section 13 needs of each
+campaign's payouts is its stored payout result (`payout_results.stored_result`: the latest
+calculation's rule-2 enrolled set and result rows, stored by the payouts step), its samples
+the current rows (`campaign_data.current_samples`); the campaigns are read one at a time.
 """
 
 from __future__ import annotations

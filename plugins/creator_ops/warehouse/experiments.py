@@ -1,7 +1,7 @@
 """Warehouse side of SPEC 12: holdout assignments, measured results, and predictions kept to account.
 
-The core decides who is held out (`core.experiments`, a pure function); this module
-records it for every candidate (first seen kept across reruns), stores what the review
+The core decides who is held out (`core.experiments.assign_holdout`, a pure function); this
+module records it for every candidate (first seen kept across reruns), stores what the review
 measured (the next campaign's calibration and matchmaking's "measured per sample" read
 it), and keeps every live projection as it was made, so it can be set beside the final
 figure once the campaign settles.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -25,51 +24,45 @@ from creator_ops.warehouse.upsert import upsert
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from creator_ops.core.experiments import HoldoutAssignment
     from creator_ops.core.spec import CampaignSpec
 
 
 # --------------------------------------------------------------------------- assignments
 
 
-def record_assignments(
-    engine: Engine, spec: CampaignSpec, mechanism: str, creator_ids: Iterable[str], now: dt.datetime
-) -> set[str]:
-    """Record the group of every candidate of `mechanism` and return the held-out ones.
+def record_assignments(engine: Engine, assignment: HoldoutAssignment, now: dt.datetime) -> None:
+    """Record the group of every candidate the caller assigned (`core.experiments.assign_holdout`).
 
-    A creator seen before keeps its `first_seen_at`; its group follows the spec's current
-    share (the same creator, campaign and mechanism always give the same draw).
+    A creator seen before keeps its `first_seen_at`; its group and share follow the latest
+    assignment. An assignment without a holdout (no share) records nothing.
     """
-    from creator_ops.core.experiments import HOLDOUT, group_of, holdout_share_of
-
-    share = holdout_share_of(spec, mechanism)
-    ids = sorted(set(creator_ids))
-    if share is None:
-        return set()
-    groups = {c: group_of(spec.id, mechanism, c, share) for c in ids}
+    if assignment.share is None:
+        return
+    campaign_id, mechanism, share = assignment.campaign_id, assignment.mechanism, assignment.share
     a = experiment_assignments
     with engine.begin() as conn:
         known = {
             r.creator_id: (r.group_name, r.holdout_share)
             for r in conn.execute(
                 select(a.c.creator_id, a.c.group_name, a.c.holdout_share).where(
-                    a.c.campaign_id == spec.id, a.c.mechanism == mechanism
+                    a.c.campaign_id == campaign_id, a.c.mechanism == mechanism
                 )
             )
         }
         new = [
-            {"campaign_id": spec.id, "mechanism": mechanism, "creator_id": c, "group_name": g,
-             "holdout_share": str(share), "first_seen_at": utc(now)}
-            for c, g in groups.items() if c not in known
+            {"campaign_id": campaign_id, "mechanism": mechanism, "creator_id": c, "group_name": g,
+             "holdout_share": share, "first_seen_at": utc(now)}
+            for c, g in assignment.groups.items() if c not in known
         ]  # fmt: skip
         upsert(conn, a, new, ("campaign_id", "mechanism", "creator_id"), update=False)
-        for c, g in groups.items():
-            if c in known and known[c] != (g, str(share)):
+        for c, g in assignment.groups.items():
+            if c in known and known[c] != (g, share):
                 conn.execute(
                     update(a)
-                    .where(a.c.campaign_id == spec.id, a.c.mechanism == mechanism, a.c.creator_id == c)
-                    .values(group_name=g, holdout_share=str(share))
+                    .where(a.c.campaign_id == campaign_id, a.c.mechanism == mechanism, a.c.creator_id == c)
+                    .values(group_name=g, holdout_share=share)
                 )
-    return {c for c, g in groups.items() if g == HOLDOUT}
 
 
 def assignments(engine: Engine, campaign_id: str, mechanism: str) -> dict[str, str]:
@@ -136,13 +129,12 @@ class MeasuredResult:
     calibration: Decimal | None
     incremental_gmv_sen: int | None
     units: int | None
-    calibration_ci95: tuple[float, float] | None = None  # incremental GMV's 95 % interval / predicted
     incremental_gmv_ci95_sen: tuple[int, int] | None = None
     significant: bool | None = None  # the lift's 95 % interval excludes 0
 
 
 def _stored_intervals(result_json: str | None) -> dict[str, Any]:
-    """Read the calibration's and the incremental GMV's 95 % intervals, and `significant`, from a stored block."""
+    """Read the incremental GMV's 95 % interval and `significant` from a stored block."""
     from creator_ops.core.review.values import loads
 
     try:
@@ -150,11 +142,9 @@ def _stored_intervals(result_json: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     out: dict[str, Any] = {"significant": block.get("significant")}
-    interval, predicted = block.get("incremental_gmv_ci95_myr"), block.get("predicted_incremental_gmv_myr")
+    interval = block.get("incremental_gmv_ci95_myr")
     if interval and interval[0] is not None and interval[1] is not None:
         out["incremental_gmv_ci95_sen"] = (interval[0].sen, interval[1].sen)
-        if predicted is not None and predicted.sen:
-            out["calibration_ci95"] = (interval[0].sen / predicted.sen, interval[1].sen / predicted.sen)
     return out
 
 
@@ -260,36 +250,37 @@ def latest_projection(engine: Engine, campaign_id: str) -> StoredPrediction | No
     return rows[-1] if rows else None
 
 
-def earlier_campaigns(engine: Engine, spec: CampaignSpec, *, include_self: bool = False) -> list[CampaignSpec]:
-    """Return the campaigns of the same type in the warehouse that started before `spec` (oldest first)."""
+def recorded_specs(engine: Engine, campaign_type: str) -> list[CampaignSpec]:
+    """Return the specs the warehouse recorded for campaigns of `campaign_type`, by campaign id.
+
+    A spec recorded by an older model that no longer reads is left out (not comparable).
+    Which of them came earlier is the figures layer's (`figures.experiments.earlier_campaigns`).
+    """
     from creator_ops.core.spec import CampaignSpec as Model
     from creator_ops.warehouse.schema import campaigns
 
     with engine.connect() as conn:
         rows = conn.execute(
-            select(campaigns.c.campaign_id, campaigns.c.spec_json).where(campaigns.c.campaign_type == spec.type)
+            select(campaigns.c.campaign_id, campaigns.c.spec_json)
+            .where(campaigns.c.campaign_type == campaign_type)
+            .order_by(campaigns.c.campaign_id)
         ).all()
     found = []
     for row in rows:
         try:
-            other = Model.model_validate_json(row.spec_json)
+            found.append(Model.model_validate_json(row.spec_json))
         except ValueError:  # recorded by an older model: not comparable
             continue
-        if other.id == spec.id:
-            continue
-        if other.timeline.event_start < spec.timeline.event_start:
-            found.append(other)
-    found.sort(key=lambda s: (s.timeline.event_start, s.id))
-    return [*found, spec] if include_self else found
+    return found
 
 
-def earlier_measurements(engine: Engine, spec: CampaignSpec, mechanism: str) -> list[Any]:
-    """Return what every earlier campaign of the same type measured for `mechanism` (SPEC 15), oldest first.
+def earlier_result_blocks(engine: Engine, spec: CampaignSpec, mechanism: str) -> list[tuple[str, dt.datetime, dict]]:
+    """Return (campaign_id, event_start, stored review block) of `mechanism` for every earlier campaign of the type.
 
-    Each is `core.review.experiments.EarlierMeasurement`: the on-treated calibration and its
-    se (the pooled loop's inputs) and the spread of GMV the next power statement uses.
+    Earlier: another campaign of the same type whose event started before `spec`'s; oldest
+    first. A block that no longer reads is left out. `figures.experiments.earlier_measurements`
+    reads the measurements from them.
     """
-    from creator_ops.core.review.experiments import measurement_from_review
     from creator_ops.core.review.values import loads
 
     r = experiment_results
@@ -307,9 +298,7 @@ def earlier_measurements(engine: Engine, spec: CampaignSpec, mechanism: str) -> 
             block = loads(row.result_json) if row.result_json else {}
         except ValueError:
             continue
-        review = {"campaign": {"id": row.campaign_id, "event_start": as_utc(row.event_start).isoformat()},
-                  "experiments": {mechanism: block}}  # fmt: skip
-        out.append(measurement_from_review(review, mechanism))
+        out.append((row.campaign_id, as_utc(row.event_start), block))
     return out
 
 

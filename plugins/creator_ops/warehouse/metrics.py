@@ -160,7 +160,7 @@ def validated_datasets(engine: Engine, campaign_id: str) -> set[str]:
 
 def as_dict(figures: CampaignFigures) -> dict[str, Any]:
     """Return the figures as JSON-safe values (money as two-decimal strings)."""
-    from creator_ops.core.payouts import format_myr
+    from creator_ops.core.money import format_myr
 
     return {
         "campaign_id": figures.campaign_id,

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select, update
 
 from creator_ops.core.finance.payees import Payee, mask_identifier, payee_from_stored
+from creator_ops.core.ingest.datasets import SPECS
 from creator_ops.warehouse.schema import campaigns, finance_payments, payees, payout_calculations, payout_ledger
 from creator_ops.warehouse.upsert import upsert
 
@@ -68,14 +69,15 @@ def load_payees_rows(
         conn.execute(insert(quarantine), [{**q, "file_id": file_id} for q in quarantined])
 
 
+# A stored payees batch as its quality suite reads it: the registry's stored fields and the columns the
+# load derives (has_identity, id_hint, identity_token: the suite reads only the token's prefix)
+BATCH_COLUMNS = (*SPECS["payees"].stored_fields, *SPECS["payees"].derived_columns)
+
+
 def batch_clear_columns(engine: Engine, file_id: int) -> list[dict[str, Any]]:
     """Return one stored payees batch's clear columns (and its identity token, for its prefix only)."""
-    p = payees
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(p.c.creator_id, p.c.entity_type, p.c.resident, p.c.id_type, p.c.has_identity,
-                   p.c.identity_token).where(p.c.file_id == file_id)
-        ).all()  # fmt: skip
+        rows = conn.execute(select(*(payees.c[c] for c in BATCH_COLUMNS)).where(payees.c.file_id == file_id)).all()
     return [dict(r._mapping) for r in rows]
 
 
@@ -91,15 +93,11 @@ def payment_decisions(engine: Engine, calculation_id: str) -> dict[str, tuple[in
 
 def current_payees(engine: Engine, cipher: PayeeCipher, creators: Sequence[str] | None = None) -> dict[str, Payee]:
     """Return {creator_id: Payee} of each creator's last landed row (accepted files only), identity decrypted."""
+    from creator_ops.warehouse.campaign_data import landing_rank
     from creator_ops.warehouse.schema import ingested_files
 
     ranked = (
-        select(
-            payees,
-            func.row_number()
-            .over(partition_by=payees.c.creator_id, order_by=(payees.c.file_id.desc(), payees.c.row_number.desc()))
-            .label("landing_rank"),
-        )
+        select(payees, landing_rank(payees, "creator_id").label("landing_rank"))
         .join(ingested_files, ingested_files.c.file_id == payees.c.file_id)
         .where(ingested_files.c.status == "accepted")
     )
@@ -116,16 +114,20 @@ def current_payees(engine: Engine, cipher: PayeeCipher, creators: Sequence[str] 
 
 
 def masked_payees(engine: Engine) -> list[dict[str, Any]]:
-    """Return the current payees as a page may show them: no identity, the masked id hint only."""
+    """Return the current payees as a page may show them: no identity, the masked id hint only.
+
+    Current is each creator's row landed last (`DatasetSpec.last_landed`: landing order, then row order).
+    """
+    from creator_ops.warehouse.campaign_data import landing_rank
+
+    columns = tuple(c for c in BATCH_COLUMNS if c != "identity_token")  # the identity stays encrypted, unread
+    rank = landing_rank(payees, "creator_id").label("landing_rank")
+    ranked = select(*(payees.c[c] for c in columns), rank).subquery()
     with engine.connect() as conn:
         rows = conn.execute(
-            select(payees.c.creator_id, payees.c.entity_type, payees.c.resident, payees.c.id_type,
-                   payees.c.has_identity, payees.c.id_hint).order_by(payees.c.creator_id, payees.c.file_id.desc())
-        ).all()  # fmt: skip
-    seen: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        seen.setdefault(r.creator_id, dict(r._mapping))
-    return list(seen.values())
+            select(*(ranked.c[c] for c in columns)).where(ranked.c.landing_rank == 1).order_by(ranked.c.creator_id)
+        ).all()
+    return [dict(r._mapping) for r in rows]
 
 
 def rotate_key(engine: Engine, cipher: PayeeCipher) -> int:

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from creator_ops.core.ingest.datasets import SPECS
 from creator_ops.core.payouts import INPUT_COLUMNS, PayoutInputs, inputs_digest
 from creator_ops.warehouse.files import current_file_ids
+from creator_ops.warehouse.rows import arrow_column
 from creator_ops.warehouse.schema import enrollments, exclusions, ingested_files, order_lines
 
 if TYPE_CHECKING:
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 
 # The engine's input relations (core.payouts.INPUT_COLUMNS, from the data set registry) as stored
 # columns; row_number is the input position, numbered here in ingestion order.
-ARROW_KINDS = {"BIGINT": "int", "TIMESTAMPTZ": "timestamp", "BOOLEAN": "bool", "VARCHAR": "str"}
 ORDER_COLUMNS = tuple(c for c, _, _ in INPUT_COLUMNS["orders"] if c != "row_number")
 ENROLLMENT_COLUMNS = tuple(c for c, _, _ in INPUT_COLUMNS["enrollments"] if c != "row_number")
 
@@ -29,7 +30,7 @@ def _columns(conn, query, names: tuple[str, ...]) -> dict[str, list]:
     """Run `query` and return its columns as lists, straight from the DB-API rows.
 
     The rows skip SQLAlchemy's per-cell result processing (on 200,000 lines that was most
-    of the load time); `_arrow_column` types them: SQLite hands timestamps back as UTC text
+    of the load time); `rows.arrow_column` types them: SQLite hands timestamps back as UTC text
     and booleans as 0/1, PostgreSQL as aware datetimes and booleans.
     """
     result = conn.execute(query)
@@ -41,30 +42,17 @@ def _columns(conn, query, names: tuple[str, ...]) -> dict[str, list]:
     return {name: list(column) for name, column in zip(names, values, strict=True)}
 
 
-def _arrow_column(values: list, kind: str):
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if kind == "timestamp":
-        if any(isinstance(v, str) for v in values):  # SQLite: "YYYY-MM-DD HH:MM:SS.ffffff", UTC
-            naive = pc.cast(pa.array(values, pa.string()), pa.timestamp("us"))
-            return pc.assume_timezone(naive, "UTC")
-        return pa.array(values, pa.timestamp("us", tz="UTC"))  # aware datetimes are converted to UTC
-    if kind == "bool":
-        return pc.cast(pa.array(values), pa.bool_()) if values else pa.array([], pa.bool_())
-    return pa.array(values, {"int": pa.int64(), "str": pa.string()}[kind])
-
-
 def _relation(name: str, columns: dict[str, list], rows: int):
     """Return an input relation of the engine as Arrow, in its column order, row_number in ingestion order."""
     import pyarrow as pa
 
+    spec = SPECS[name]
     return pa.table(
         {
             column: pa.array(range(1, rows + 1), pa.int64())
             if column == "row_number"
-            else _arrow_column(columns[column], ARROW_KINDS[kind])
-            for column, kind, _ in INPUT_COLUMNS[name]
+            else arrow_column(columns[column], spec.field(column).arrow_type)
+            for column, _, _ in INPUT_COLUMNS[name]
         }
     )
 

@@ -5,9 +5,13 @@ calculation before approval `supersedes` the open one (its rows are replaced). A
 approval rows never change: a later calculation records per-creator differences as
 `adjustment` rows against the approved (or exported) total, which need their own
 approval. Every calculation names its spec (sha256) and inputs (sha256); its id is
-derived from them, so recomputing the same inputs is idempotent. The finance export is
-deterministic (payment references are hashes of campaign, calculation and creator), so
-exporting twice writes the same file and never pays anyone twice.
+derived from them, so recomputing the same inputs is idempotent.
+
+The ledger stores and reads: the finance export's file is written by the finance layer
+(`steps.finance.export_calculation`, `core.finance.export`) from `exportable`'s rows, which
+then records the transition with `mark_exported`. The export is deterministic (payment
+references are hashes of campaign, calculation and creator, kept once set), so exporting
+twice writes the same file and never pays anyone twice.
 """
 
 from __future__ import annotations
@@ -17,31 +21,20 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from creator_ops.core.errors import CreatorOpsError
-from creator_ops.core.finance.withholding import payment_reference_of
-from creator_ops.core.money import format_myr
-from creator_ops.core.safe_csv import csv_bytes, write_atomically
 from creator_ops.warehouse.schema import payout_calculations, payout_ledger
 
 if TYPE_CHECKING:
     from creator_ops.core.payouts import PayoutResult
 
-COMPONENTS = (
-    "eligible_gmv_sen",
-    "eligible_orders",
-    "tier_bonus_sen",
-    "commission_bonus_sen",
-    "new_creator_bonus_sen",
-    "leaderboard_prize_sen",
-    "total_sen",
-)
+# a creator's payout figures, named once: the ledger table's columns marked as components (also the
+# names of `core.payouts.CreatorPayout`'s fields `record` copies)
+COMPONENTS = tuple(c.name for c in payout_ledger.columns if c.info.get("payout_component"))
 SETTLED_STATES = ("approved", "exported")
-EXPORT_COLUMNS = ("payment_reference", "campaign_id", "creator_id", "amount_myr", "kind", "calculation_id")
 
 
 class LedgerError(CreatorOpsError):
@@ -57,21 +50,6 @@ class LedgerRecord:
     state: str
     rows: int
     total_sen: int
-
-
-@dataclass(frozen=True)
-class FinanceExport:
-    """A written finance export: the payments file and its control file."""
-
-    path: Path
-    control_path: Path
-    row_count: int
-    control_total_sen: int
-
-
-def payment_reference(campaign_id: str, calculation_id: str, creator_id: str) -> str:
-    """Return the deterministic payment reference of one creator's line in one calculation."""
-    return payment_reference_of(campaign_id, calculation_id, creator_id)
 
 
 class PayoutLedger:
@@ -168,18 +146,7 @@ class PayoutLedger:
     ) -> LedgerRecord:
         """Record a calculation: full rows before any approval, differences after; replace an open one."""
         now = now or dt.datetime.now(dt.UTC)
-        desired = {
-            r.creator_id: {
-                "eligible_gmv_sen": r.eligible_gmv_sen,
-                "eligible_orders": r.eligible_orders,
-                "tier_bonus_sen": r.tier_bonus_sen,
-                "commission_bonus_sen": r.commission_bonus_sen,
-                "new_creator_bonus_sen": r.new_creator_bonus_sen,
-                "leaderboard_prize_sen": r.leaderboard_prize_sen,
-                "total_sen": r.total_sen,
-            }
-            for r in result.rows
-        }
+        desired = {r.creator_id: {c: getattr(r, c) for c in COMPONENTS} for r in result.rows}
         with self.engine.begin() as conn:
             base_id = self._latest_settled_id(conn)
             if base_id is None:
@@ -327,19 +294,11 @@ class PayoutLedger:
 
     # ------------------------------------------------------------------ export
 
-    def export(
-        self,
-        calculation_id: str,
-        folder: Path,
-        finance: Mapping[str, tuple[int, str]] | None = None,
-        *,
-        wht_columns: bool = True,
-    ) -> FinanceExport:
-        """Write the finance file of an approved calculation; again after export, the same file.
+    def exportable(self, calculation_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Return an approved (or exported) calculation and its rows; raise LedgerError for any other state.
 
-        `finance` ({creator: (wht_sen, status)}, SPEC 14) leaves held payments out (they keep no
-        payment reference until paid) and, with `wht_columns`, adds `wht_myr` and `net_myr` beside
-        the gross amount.
+        The finance layer (`steps.finance.export_calculation`) writes the file from them and then
+        records the export with `mark_exported`.
         """
         calc = self.calculation(calculation_id)
         if calc is None:
@@ -349,52 +308,10 @@ class PayoutLedger:
             raise LedgerError(
                 f"calculation {calculation_id[:12]} is {calc['state']}{reason}; only approved ones export"
             )
-        entries = self.entries(calculation_id)
-        held = {c for c, (_, status) in (finance or {}).items() if status == "held"}
-        payable = [e for e in entries if e["total_sen"] > 0 and e["creator_id"] not in held]
-        recoveries = [e for e in entries if e["total_sen"] < 0]
-        references = {
-            e["creator_id"]: payment_reference(self.campaign_id, calculation_id, e["creator_id"]) for e in payable
-        }
-        rows = [
-            (references[e["creator_id"]], self.campaign_id, e["creator_id"], format_myr(e["total_sen"]), e["kind"])
-            + (calculation_id,)
-            for e in payable
-        ]
-        columns = EXPORT_COLUMNS
-        if finance and wht_columns:
-            columns = (*EXPORT_COLUMNS[:4], "wht_myr", "net_myr", *EXPORT_COLUMNS[4:])
-            wht = {e["creator_id"]: finance.get(e["creator_id"], (0, "paid"))[0] for e in payable}
-            rows = [
-                (*r[:4], format_myr(wht[e["creator_id"]]), format_myr(e["total_sen"] - wht[e["creator_id"]]), *r[4:])
-                for r, e in zip(rows, payable, strict=True)
-            ]
-        # finance opens it in a spreadsheet: the one formula-safe writer
-        content = csv_bytes(columns, rows, bom=False, lineterminator="\n")
-        control_total = sum(e["total_sen"] for e in payable)
-        control = {
-            "campaign_id": self.campaign_id,
-            "calculation_id": calculation_id,
-            "kind": entries[0]["kind"] if entries else "payout",
-            "row_count": len(payable),
-            "control_total_myr": format_myr(control_total),
-            "currency": "MYR",
-            "file_sha256": hashlib.sha256(content).hexdigest(),
-            "spec_sha256": calc["spec_sha256"],
-            "inputs_sha256": calc["inputs_sha256"],
-            "recoveries_count": len(recoveries),
-            "recoveries_total_myr": format_myr(-sum(e["total_sen"] for e in recoveries)),
-        }
-        if finance:
-            control["held_count"] = len(held)
-        if finance and wht_columns:
-            control["wht_total_myr"] = format_myr(sum(finance.get(e["creator_id"], (0, ""))[0] for e in payable))
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{self.campaign_id}_payouts_{calculation_id[:12]}"
-        path = _write_once(folder / f"{stem}.csv", content)
-        control_path = _write_once(
-            folder / f"{stem}.control.json", (json.dumps(control, indent=2, sort_keys=True) + "\n").encode("utf-8")
-        )
+        return dict(calc), self.entries(calculation_id)
+
+    def mark_exported(self, calculation_id: str, references: Mapping[str, str]) -> None:
+        """Record a written export: each paid creator's payment reference (kept once set) and the state `exported`."""
         with self.engine.begin() as conn:
             for creator, reference in references.items():
                 conn.execute(
@@ -414,7 +331,6 @@ class PayoutLedger:
                 .where(payout_calculations.c.calculation_id == calculation_id)
                 .values(state="exported")
             )
-        return FinanceExport(path, control_path, len(payable), control_total)
 
 
 def _differences(desired: dict[str, dict[str, int]], settled: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -427,10 +343,3 @@ def _differences(desired: dict[str, dict[str, int]], settled: dict[str, dict[str
         if any(diff.values()):
             rows[creator] = diff
     return rows
-
-
-def _write_once(path: Path, content: bytes) -> Path:
-    """Write `content` atomically unless the file already holds exactly it."""
-    if path.exists() and path.read_bytes() == content:
-        return path
-    return write_atomically(path, content)

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from creator_ops.core.ingest.datasets import SPECS
 from creator_ops.core.review import ReviewInputs
 from creator_ops.core.spec import CampaignSpec
-from creator_ops.core.times import as_utc_or_none
 from creator_ops.warehouse.campaign_data import current_content, current_invitations, current_products, current_samples
 from creator_ops.warehouse.files import current_file_ids
 from creator_ops.warehouse.payout_inputs import load_warehouse_inputs
+from creator_ops.warehouse.rows import arrow_column, arrow_table, rows_table
 from creator_ops.warehouse.schema import campaigns, creators, survey_answers, survey_responses
 
 if TYPE_CHECKING:
@@ -44,12 +45,12 @@ def load_surveys(engine: Engine, campaign_id: str) -> tuple[pa.Table, pa.Table]:
             .where(a.c.file_id.in_(current))
             .order_by(a.c.file_id, a.c.row_number, a.c.question)
         ).all()
-    ts = pa.timestamp("us", tz="UTC")
+    submitted = SPECS["surveys"].field("submitted_at").arrow_type
     response_table = pa.table(
         {
             "response_id": pa.array([f"{x.file_id}:{x.row_number}" for x in responses], pa.string()),
             "creator_id": pa.array([x.creator_id for x in responses], pa.string()),
-            "submitted_at": pa.array([as_utc_or_none(x.submitted_at) for x in responses], ts),
+            "submitted_at": arrow_column([x.submitted_at for x in responses], submitted),
         }
     )
     answer_table = pa.table(
@@ -85,43 +86,38 @@ def load_review_inputs(engine: Engine, campaign_id: str) -> ReviewInputs:
 
 
 def experiment_creators(engine: Engine, campaign_id: str) -> pa.Table:
-    """Return the campaign's creators pull (one row per creator, the one landed last): id and 30-day GMV."""
+    """Return the campaign's creators pull (creator_id, gmv_30d_sen) in landing order, as `row_number`.
+
+    The creators table keeps one row per creator (a later landing replaces it, `load="replace"`)
+    with the landing it came from (`file_id`, `row_number`); handing the rows over in that order
+    lets the review's one "row landed last" rule (`last_landed_sql`) pick the same row from the
+    warehouse as from the command line's files. A row without a landing (written by hand) comes first.
+    """
     import pyarrow as pa
 
+    c = creators
+    columns = ("creator_id", "gmv_30d_sen")
     with engine.connect() as conn:
         rows = conn.execute(
-            select(creators.c.creator_id, creators.c.gmv_30d_sen)
-            .where(creators.c.campaign_id == campaign_id)
-            .order_by(creators.c.creator_id)
+            select(*(c.c[name] for name in columns))
+            .where(c.c.campaign_id == campaign_id)
+            .order_by(c.c.file_id.asc().nulls_first(), c.c.row_number.asc().nulls_first(), c.c.creator_id)
         ).all()
-    return pa.table(
-        {
-            "creator_id": pa.array([r.creator_id for r in rows], pa.string()),
-            "gmv_30d_sen": pa.array([r.gmv_30d_sen for r in rows], pa.int64()),
-            "row_number": pa.array(range(len(rows)), pa.int64()),
-        }
-    )
+    table = rows_table(rows, SPECS["creators"].arrow_schema(columns))
+    return table.append_column("row_number", pa.array(range(1, len(rows) + 1), pa.int64()))
 
 
 def traffic_rows(engine: Engine, campaign_id: str) -> pa.Table:
     """Return every traffic allocation row of the campaign, all hours (creator_id, spend_sen, expected_gmv_sen)."""
-    import pyarrow as pa
-
     from creator_ops.warehouse.experiments import allocation_rows
 
-    rows = allocation_rows(engine, campaign_id)
-    columns = ("creator_id", "spend_sen", "expected_gmv_sen", "ghost_spend_sen", "ghost_expected_gmv_sen")
-    return pa.table(
-        {
-            name: pa.array([r[i] for r in rows], pa.string() if i == 0 else pa.int64())
-            for i, name in enumerate(columns)
-        }
-    )
+    rows = allocation_rows(engine, campaign_id)  # in the traffic data set's column order (the registry's)
+    schema = SPECS["traffic"].arrow_schema()
+    return arrow_table({name: [r[i] for r in rows] for i, name in enumerate(schema.names)}, schema)
 
 
 def matchmaking_pairs(engine: Engine, campaign_id: str, *, ghosts: bool) -> pa.Table | None:
     """Return the pairs of the list BD signed off (else the latest list) or its ghost pairs; None without a list."""
-    import pyarrow as pa
 
     from creator_ops.warehouse.schema import matchmaking_lists as lists
     from creator_ops.warehouse.schema import matchmaking_pairs as pairs
@@ -136,12 +132,8 @@ def matchmaking_pairs(engine: Engine, campaign_id: str, *, ghosts: bool) -> pa.T
         rows = conn.execute(
             select(pairs.c.creator_id, pairs.c.product_id).where(pairs.c.list_id == chosen, pairs.c.ghost.is_(ghosts))
         ).all()
-    return pa.table(
-        {
-            "creator_id": pa.array([r[0] for r in rows], pa.string()),
-            "product_id": pa.array([r[1] for r in rows], pa.string()),
-        }
-    )
+    schema = SPECS["matchmaking"].arrow_schema(("creator_id", "product_id"))
+    return arrow_table({name: [r[i] for r in rows] for i, name in enumerate(schema.names)}, schema)
 
 
 def recorded_specs(engine: Engine) -> list[CampaignSpec]:

@@ -26,6 +26,8 @@ from sqlalchemy import (
     false,
 )
 
+from creator_ops.core.ingest.datasets import SPECS
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -38,6 +40,12 @@ metadata = MetaData(naming_convention=NAMING)
 
 def _ts(name: str, nullable: bool = True) -> Column:
     return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+def _text(dataset: str, column: str, **kw) -> Column:
+    """Return a data set's text column, as wide as its registry field says (`FieldSpec.width`; None: Text)."""
+    width = SPECS[dataset].field(column).width
+    return Column(column, String(width) if width else Text, **kw)
 
 
 campaigns = Table(
@@ -107,18 +115,18 @@ creators = Table(
     "creators",
     metadata,
     Column("campaign_id", String(200), primary_key=True),
-    Column("creator_id", String(200), primary_key=True),
-    Column("handle", Text),
+    _text("creators", "creator_id", primary_key=True),
+    _text("creators", "handle"),
     Column("followers", BigInteger),
-    Column("category", String(80)),
-    Column("state", String(80)),
+    _text("creators", "category"),
+    _text("creators", "state"),
     Column("gmv_30d_sen", BigInteger),
     Column("avg_views_30d", BigInteger),
-    Column("email_hash", String(64)),
-    Column("phone_hash", String(64)),
+    _text("creators", "email_hash"),
+    _text("creators", "phone_hash"),
     Column("score", BigInteger),
     Column("shortlisted", Boolean, nullable=False, default=False, server_default=false()),
-    Column("account_manager", String(80)),
+    _text("creators", "account_manager"),
     Column("file_id", Integer, ForeignKey("ingested_files.file_id")),
     Column("row_number", BigInteger),
 )
@@ -129,7 +137,7 @@ enrollments = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("creator_id", String(200), nullable=False),
+    _text("enrollments", "creator_id", nullable=False),
     _ts("registered_at", nullable=False),
     Column("is_new_creator", Boolean, nullable=False, default=False),
     Index("ix_enrollments_campaign_creator", "campaign_id", "creator_id"),
@@ -141,8 +149,8 @@ survey_responses = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("survey_id", String(200), nullable=False),
-    Column("creator_id", String(200), nullable=False),
+    _text("surveys", "survey_id", nullable=False),
+    _text("surveys", "creator_id", nullable=False),
     _ts("submitted_at", nullable=False),
 )
 
@@ -162,17 +170,17 @@ order_lines = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("order_id", String(200), nullable=False),
-    Column("line_id", String(200), nullable=False),
-    Column("creator_id", String(200), nullable=False),
+    _text("orders", "order_id", nullable=False),
+    _text("orders", "line_id", nullable=False),
+    _text("orders", "creator_id", nullable=False),
     _ts("order_time", nullable=False),
-    Column("status", String(40), nullable=False),
+    _text("orders", "status", nullable=False),
     Column("gmv_sen", BigInteger, nullable=False),
     _ts("updated_at"),
     Column("source_status", String(80)),  # the export's own status, kept when "returned" replaces it
     # SPEC section 9 (0008_section9_data)
-    Column("product_id", String(200)),
-    Column("content_type", String(40), nullable=False, server_default="UNKNOWN"),
+    _text("orders", "product_id"),
+    _text("orders", "content_type", nullable=False, server_default="UNKNOWN"),
     Column("commission_sen", BigInteger, nullable=False, server_default="0"),
     Index("ix_order_lines_campaign_order", "campaign_id", "order_id", "line_id"),
 )
@@ -181,8 +189,8 @@ exclusions = Table(
     "exclusions",
     metadata,
     Column("campaign_id", String(200), primary_key=True),
-    Column("creator_id", String(200), primary_key=True),
-    Column("reason", Text),
+    _text("exclusions", "creator_id", primary_key=True),
+    _text("exclusions", "reason"),
     Column("file_id", Integer, ForeignKey("ingested_files.file_id")),
 )
 
@@ -230,6 +238,8 @@ payout_calculations = Table(
     Index("ix_payout_calculations_campaign_state", "campaign_id", "state"),
 )
 
+PAYOUT_COMPONENT = {"payout_component": True}  # marks the ledger columns that hold one creator's payout figures
+
 payout_ledger = Table(
     "payout_ledger",
     metadata,
@@ -239,18 +249,50 @@ payout_ledger = Table(
     Column("creator_id", String(200), nullable=False),
     Column("kind", String(20), nullable=False),  # payout | adjustment
     Column("state", String(20), nullable=False),  # calculated | approved | exported
-    Column("eligible_gmv_sen", BigInteger, nullable=False),
-    Column("eligible_orders", Integer, nullable=False),
-    Column("tier_bonus_sen", BigInteger, nullable=False),
-    Column("commission_bonus_sen", BigInteger, nullable=False),
-    Column("new_creator_bonus_sen", BigInteger, nullable=False),
-    Column("leaderboard_prize_sen", BigInteger, nullable=False),
-    Column("total_sen", BigInteger, nullable=False),
+    # a creator's payout components (`core.payouts.CreatorPayout`'s fields of the same names): the one
+    # list of them, `warehouse.payout_ledger.COMPONENTS` reads it from here
+    Column("eligible_gmv_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("eligible_orders", Integer, nullable=False, info=PAYOUT_COMPONENT),
+    Column("tier_bonus_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("commission_bonus_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("new_creator_bonus_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("leaderboard_prize_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
+    Column("total_sen", BigInteger, nullable=False, info=PAYOUT_COMPONENT),
     Column("payment_reference", String(64)),
     _ts("created_at", nullable=False),
     Index("ix_payout_ledger_campaign_creator", "campaign_id", "creator_id"),
     Index("uq_payout_ledger_calculation_creator", "calculation_id", "creator_id", unique=True),
     Index("uq_payout_ledger_payment_reference", "payment_reference", unique=True),
+)
+
+# Each campaign's latest section 5 result (0018_payout_results), what the ecosystem (SPEC 13) reads:
+# one header row per campaign (the calculation it is), and per creator whether rule 2 enrols it
+# and whether it has a result row (with that row's eligible GMV, orders and total; 0 when not selling).
+# Every calculation replaces its campaign's rows (`warehouse.payout_results`).
+payout_results = Table(
+    "payout_results",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("calculation_id", String(64)),  # the ledger calculation (None: nothing to pay, no ledger entry)
+    Column("run_id", String(250), nullable=False),
+    Column("spec_sha256", String(64), nullable=False),
+    Column("inputs_sha256", String(64), nullable=False),
+    Column("enrolled", Integer, nullable=False),
+    Column("creators", Integer, nullable=False),  # result rows (selling creators)
+    Column("eligible_gmv_sen", BigInteger, nullable=False),
+    _ts("computed_at", nullable=False),
+)
+
+payout_result_rows = Table(
+    "payout_result_rows",
+    metadata,
+    Column("campaign_id", String(200), primary_key=True),
+    Column("creator_id", String(200), primary_key=True),
+    Column("enrolled", Boolean, nullable=False),  # section 5 rule 2
+    Column("selling", Boolean, nullable=False),  # has a section 5 result row
+    Column("eligible_gmv_sen", BigInteger, nullable=False),
+    Column("eligible_orders", Integer, nullable=False),
+    Column("total_sen", BigInteger, nullable=False),
 )
 
 alert_outbox = Table(
@@ -297,9 +339,9 @@ products = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("product_id", String(200), nullable=False),
-    Column("name", Text),
-    Column("category", String(80)),
+    _text("products", "product_id", nullable=False),
+    _text("products", "name"),
+    _text("products", "category"),
     Column("price_sen", BigInteger, nullable=False),
     Column("sample_quota", Integer, nullable=False),
     Column("priority", Integer, nullable=False, server_default="1"),
@@ -313,11 +355,11 @@ invitations = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("creator_id", String(200), nullable=False),
+    _text("invitations", "creator_id", nullable=False),
     _ts("invited_at", nullable=False),
-    Column("account_manager", String(80)),
-    Column("email_hash", String(64)),
-    Column("phone_hash", String(64)),
+    _text("invitations", "account_manager"),
+    _text("invitations", "email_hash"),
+    _text("invitations", "phone_hash"),
     Index("ix_invitations_campaign_creator", "campaign_id", "creator_id"),
 )
 
@@ -338,11 +380,11 @@ samples = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("sample_id", String(200), nullable=False),
-    Column("creator_id", String(200), nullable=False),
-    Column("product_id", String(200), nullable=False),
+    _text("samples", "sample_id", nullable=False),
+    _text("samples", "creator_id", nullable=False),
+    _text("samples", "product_id", nullable=False),
     _ts("requested_at", nullable=False),
-    Column("status", String(40), nullable=False),  # trimmed, upper-cased
+    _text("samples", "status", nullable=False),  # trimmed, upper-cased
     _ts("shipped_at"),
     Index("ix_samples_campaign_sample", "campaign_id", "sample_id"),
 )
@@ -353,9 +395,9 @@ content = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("content_id", String(200), nullable=False),
-    Column("creator_id", String(200), nullable=False),
-    Column("content_type", String(40), nullable=False),
+    _text("content", "content_id", nullable=False),
+    _text("content", "creator_id", nullable=False),
+    _text("content", "content_type", nullable=False),
     _ts("posted_at", nullable=False),
     Column("views", BigInteger, nullable=False),
     Column("gmv_sen", BigInteger, nullable=False),
@@ -502,10 +544,10 @@ payees = Table(
     Column("file_id", Integer, ForeignKey("ingested_files.file_id"), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("campaign_id", String(200), nullable=False),
-    Column("creator_id", String(200), nullable=False),
-    Column("entity_type", String(20), nullable=False),
+    _text("payees", "creator_id", nullable=False),
+    _text("payees", "entity_type", nullable=False),
     Column("resident", Boolean, nullable=False),
-    Column("id_type", String(10)),
+    _text("payees", "id_type"),
     Column("has_identity", Boolean, nullable=False),
     Column("id_hint", String(24)),
     Column("identity_token", Text, nullable=False),

@@ -1,7 +1,8 @@
 """A campaign's figures as of one run, computed once by the run and read by every surface.
 
-Each run computes, as of the end of its data interval, the campaign's figures from their one
-definition (`warehouse/metrics.py`: enrolled, eligible and live GMV, selling creators, trust),
+Each run computes (the figures layer: `figures.snapshot`, its funnel `figures.funnel` by the
+review's definition `core.funnel`), as of the end of its data interval, the campaign's figures
+(enrolled, eligible and live GMV, selling creators, trust),
 with what the pages plot (the same tables per hour), the funnel, survey responses, the
 traffic spent so far, the live projection made by then and the measured lift (SPEC 12), and
 stores them in `campaign_snapshots` keyed by the run. The Campaigns
@@ -20,20 +21,12 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, select, union
+from sqlalchemy import and_, func, select
 
 from creator_ops.core.times import as_utc, utc
-from creator_ops.warehouse.campaign_data import last_landed
 from creator_ops.warehouse.files import current_files
 from creator_ops.warehouse.metrics import CampaignFigures
-from creator_ops.warehouse.schema import (
-    campaign_snapshots,
-    content,
-    creators,
-    invitations,
-    recruitment_invitations,
-    samples,
-)
+from creator_ops.warehouse.schema import campaign_snapshots
 from creator_ops.warehouse.upsert import upsert
 
 if TYPE_CHECKING:
@@ -43,20 +36,6 @@ if TYPE_CHECKING:
 
 HOUR = 3600
 ON_REQUEST = "on request"  # the run id of figures computed for a page because no run stored any
-FUNNEL = (
-    # (key, label, what it counts): the review's funnel steps (SPEC 9-10), in order
-    ("pulled", "Candidates pulled", "creators from marketplace pulls"),
-    ("shortlisted", "Shortlisted", "candidates on the shortlist and invite lists"),
-    ("invited_recruitment", "Invited from the shortlist",
-     "shortlisted candidates the recruitment stage's lists invited"),
-    ("invited_landed", "Invited by account managers",
-     "creators in the landed invitation files (account managers' own outreach, shortlisted or not)"),
-    ("invited", "Invited, either way", "creators invited by either source, each counted once"),
-    ("enrolled", "Enrolled", "registered by registration close"),
-    ("sampled", "Sampled", "enrolled, with a sample shipped"),
-    ("posting", "Posting", "enrolled, with a video or LIVE posted since recruitment opened"),
-    ("selling", "Selling", "enrolled creators with at least one eligible sale"),
-)
 
 
 @dataclass(frozen=True)
@@ -114,65 +93,6 @@ class Snapshot:
             "traffic": self.traffic,
             **self.extra,
         }
-
-
-# --------------------------------------------------------------------------- reading what the figures count
-
-
-def _funnel_counts(conn, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: set[str]) -> dict[str, int]:
-    """Return pulled, shortlisted, invited, sampled and posting, as the review counts them (SPEC 9-10).
-
-    Invitations landed or recorded by the recruitment stage; a sample's status is its last
-    landed row, shipped as `core.samples` says; content posted in [recruitment_opens,
-    min(event_end, as_of)). Sampled and posting count enrolled creators only.
-    """
-    from creator_ops.core.samples import SHIPPED_STATUSES
-
-    cid, t = spec.id, spec.timeline
-    c = creators
-    pulled, shortlisted = conn.execute(
-        select(func.count(), func.coalesce(func.sum(case((c.c.shortlisted, 1), else_=0)), 0))
-        .where(c.c.campaign_id == cid)
-    ).one()  # fmt: skip
-    current = select(current_files.c.file_id).where(current_files.c.campaign_id == cid).scalar_subquery()
-    invited = union(
-        select(invitations.c.creator_id).where(invitations.c.campaign_id == cid, invitations.c.file_id.in_(current)),
-        select(recruitment_invitations.c.creator_id).where(recruitment_invitations.c.campaign_id == cid),
-    ).subquery()
-    invited_count = conn.execute(select(func.count()).select_from(invited)).scalar_one()
-    # the two sources apart (issue 30): invitations are not a step after the shortlist but two kinds of outreach
-    invited_landed = conn.execute(select(func.count(func.distinct(invitations.c.creator_id))).where(
-        invitations.c.campaign_id == cid, invitations.c.file_id.in_(current))).scalar_one()  # fmt: skip
-    invited_recruitment = conn.execute(select(func.count(func.distinct(recruitment_invitations.c.creator_id))).where(
-        recruitment_invitations.c.campaign_id == cid)).scalar_one()  # fmt: skip
-    latest = last_landed(samples, cid, "sample_id", ("sample_id", "creator_id", "status")).subquery()
-    sampled = set(conn.execute(
-        select(latest.c.creator_id)
-        .where(func.upper(func.trim(latest.c.status)).in_(SHIPPED_STATUSES))
-        .distinct()
-    ).scalars())  # fmt: skip
-    posting = set(conn.execute(
-        select(content.c.creator_id).where(
-            content.c.campaign_id == cid, content.c.file_id.in_(current),
-            content.c.posted_at >= utc(t.recruitment_opens),
-            content.c.posted_at < utc(min(t.event_end, as_of)),
-        ).distinct()
-    ).scalars())  # fmt: skip
-    return {
-        "pulled": int(pulled),
-        "shortlisted": int(shortlisted),
-        "invited": int(invited_count),
-        "invited_landed": int(invited_landed),
-        "invited_recruitment": int(invited_recruitment),
-        "sampled": len(enrolled_ids & sampled),
-        "posting": len(enrolled_ids & posting),
-    }
-
-
-def funnel_counts(engine: Engine, spec: CampaignSpec, as_of: dt.datetime, enrolled_ids: set[str]) -> dict[str, int]:
-    """Read the funnel's counts of the warehouse's current rows as of `as_of` (the enrolled given by the figures)."""
-    with engine.connect() as conn:
-        return _funnel_counts(conn, spec, as_of, enrolled_ids)
 
 
 # --------------------------------------------------------------------------- storing and reading

@@ -2,7 +2,8 @@
 
 Each campaign's files land under `<landing>/<campaign>/<data set>/` and go through the
 ingestion step, and (when `settle`) a payout-day run is registered and the payout step
-calculates, as the DAG's settlement and payout runs do.
+calculates, as the DAG's settlement and payout runs do: it stores the section 5 result the
+ecosystem reads (a campaign without incentives too, before the step skips: nothing to pay).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from creator_ops.core.spec import load_spec
-from creator_ops.core.steps import StepContext
+from creator_ops.core.steps import StepContext, StepSkipped
 from creator_ops.steps.ingest import ingest
 from creator_ops.steps.payouts import calculate
 from creator_ops.steps.run_record import register_run
@@ -20,19 +21,13 @@ from creator_ops.steps.run_record import register_run
 DATASETS = ("enrollments", "orders", "exclusions", "samples")
 
 
-def load_folder(engine, folder: Path, landing: Path, *, settle: bool = True) -> str:
-    """Ingest one campaign folder (spec.yaml + data files); return the campaign id."""
+def folder_context(engine, folder: Path, landing: Path, *, settle: bool = True) -> StepContext:
+    """Return the step context of one campaign folder's run: its payout day (`settle`), else recruitment's start."""
     spec_path = folder / "spec.yaml"
     spec = load_spec(spec_path)
     t = spec.timeline
-    for dataset in DATASETS:
-        source = folder / f"{dataset}.csv"
-        if source.is_file():
-            target = landing / spec.id / dataset
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, target / source.name)
     moment = t.payout_date if settle else t.recruitment_opens
-    ctx = StepContext(
+    return StepContext(
         spec,
         spec_path,
         f"fixture__{spec.id}",
@@ -41,10 +36,25 @@ def load_folder(engine, folder: Path, landing: Path, *, settle: bool = True) -> 
         engine,
         landing_path=str(landing),
     )
+
+
+def load_folder(engine, folder: Path, landing: Path, *, settle: bool = True) -> str:
+    """Ingest one campaign folder (spec.yaml + data files); return the campaign id."""
+    ctx = folder_context(engine, folder, landing, settle=settle)
+    spec = ctx.spec
+    for dataset in DATASETS:
+        source = folder / f"{dataset}.csv"
+        if source.is_file():
+            target = landing / spec.id / dataset
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target / source.name)
     if settle:
         register_run(ctx)
     for dataset in DATASETS:
         ingest(ctx, dataset)
-    if settle and spec.incentives is not None:
-        calculate(ctx)
+    if settle:
+        try:
+            calculate(ctx)  # stores the section 5 result the ecosystem reads
+        except StepSkipped:  # no incentives: nothing to pay, the result is stored all the same
+            assert spec.incentives is None
     return spec.id

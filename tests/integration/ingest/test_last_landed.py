@@ -68,3 +68,34 @@ def test_the_review_reads_the_creators_row_landed_last(warehouse_engine, landing
     landed = pa.table({"creator_id": ["bob", "alice", "bob"], "gmv_30d_sen": [4000, 25000, 4500],
                        "row_number": [1, 2, 3]})  # fmt: skip
     assert _x(landed) == {"alice": 25000, "bob": 4500}
+
+
+def test_payees_listing_a_creator_twice_give_the_later_row_everywhere(warehouse_engine):
+    """The payees reader keeps every row; the current payee is the row landed last, for finance and the page."""
+    import datetime as dt
+
+    from cryptography.fernet import Fernet
+
+    from creator_ops.core.finance.crypto import PayeeCipher
+    from creator_ops.core.finance.payees import Payee
+    from creator_ops.warehouse.payees import current_payees, load_payees_rows, masked_payees
+
+    cipher = PayeeCipher(Fernet.generate_key().decode())
+    first = Payee("alice", "individual", True, "Alice Wong", "NRIC", "900101145671")
+    again = Payee("alice", "individual", False, "Alice Wong", "PASSPORT", "A1234567")
+    carol = Payee("carol", "corporation", False, "Carol Sdn Bhd", "BRN", "201901012345")
+    file_row = {"campaign_id": "c", "dataset": "payees", "source_uri": "payees.csv", "size_bytes": 1,
+                "status": "accepted", "ingested_at": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)}  # fmt: skip
+    with warehouse_engine.begin() as conn:
+        file_id = conn.execute(schema.ingested_files.insert().values(sha256="a" * 64, **file_row)).inserted_primary_key[0]
+        # the later row of the file is written first: the rule is the row order, not the insert order
+        load_payees_rows(conn, file_id, "c", [(3, again), (1, first), (2, carol)], [], cipher)
+    now = current_payees(warehouse_engine, cipher)
+    assert (now["alice"].resident, now["alice"].id_type, now["carol"].entity_type) == (False, "PASSPORT", "corporation")
+    shown = {p["creator_id"]: p for p in masked_payees(warehouse_engine)}
+    assert (shown["alice"]["resident"], shown["alice"]["id_type"]) == (False, "PASSPORT")
+    with warehouse_engine.begin() as conn:  # a later landing wins over any row of an earlier one
+        later = conn.execute(schema.ingested_files.insert().values(sha256="b" * 64, **file_row)).inserted_primary_key[0]
+        load_payees_rows(conn, later, "c", [(1, first)], [], cipher)
+    assert current_payees(warehouse_engine, cipher)["alice"].id_type == "NRIC"
+    assert {p["creator_id"]: p["id_type"] for p in masked_payees(warehouse_engine)} == {"alice": "NRIC", "carol": "BRN"}

@@ -277,3 +277,80 @@ def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_n
         assert (row.creators_enrolled, row.gmv_sen, row.live_gmv_sen) == (4, expected, snapshot.figures.live_gmv_sen)
         assert row.as_of == snapshot.as_of and row.snapshot.projection == snapshot.projection
         assert page.projection is None and row.projection is None
+
+
+# issue 29: the funnel counted once. Invitations: a file (aisyah, farah, late, stranger) and recruitment's
+# lists (farah, hafiz); samples whose status changes between landings and is written loosely; content
+# before recruitment opened, during it, and after the event.
+INVITATIONS = [["@Aisyah", "2026-11-21 10:00:00", "wei_jie"], ["farah", "2026-11-25 10:00:00", "aisyah"],
+               ["late", "2026-12-05 10:00:00", "aisyah"], ["stranger", "2026-11-22 10:00:00", "kavitha"]]  # fmt: skip
+SAMPLE_HEADER = ["sample_id", "creator_id", "product_id", "requested_at", "status", "shipped_at"]
+SAMPLES_DAY1 = [["S1", "aisyah", "P1", "2026-11-25 10:00:00", "PENDING", ""],
+                ["S2", "farah", "P1", "2026-11-30 11:00:00", " shipped ", "2026-12-01 09:00:00"],
+                ["S3", "hafiz", "P2", "2026-12-01 12:00:00", "SHIPPED", "2026-12-02 09:00:00"],
+                ["S4", "stranger", "P2", "2026-11-25 12:00:00", "SHIPPED", "2026-11-26 09:00:00"]]  # fmt: skip
+SAMPLES_DAY2 = [["S1", "aisyah", "P1", "2026-11-25 10:00:00", "Completed", "2026-11-26 09:00:00"],
+                ["S3", "hafiz", "P2", "2026-12-01 12:00:00", "CANCELLED", ""]]  # fmt: skip
+CONTENT = [["v1", "aisyah", "VIDEO", "2026-11-22 20:00:00", "100", "0"],  # before aisyah enrolled: posting once she is
+           ["v2", "farah", "LIVE", "2026-12-12 05:00:00", "500", "0"],
+           ["v3", "hafiz", "VIDEO", "2026-12-13 01:00:00", "900", "0"],  # after the event
+           ["v4", "barred", "VIDEO", "2026-11-20 20:00:00", "50", "0"]]  # before recruitment opened  # fmt: skip
+BEFORE_FARAH = dt.datetime(2026, 11, 28, tzinfo=MYT)  # aisyah and barred enrolled; farah and hafiz not yet
+FUNNEL_AT = {
+    # invited 5 (landed 4, recruitment 2); enrolled aisyah farah hafiz barred, from invite aisyah farah hafiz;
+    # sampled aisyah (COMPLETED, the later landing wins) and farah (" shipped "), not hafiz (then CANCELLED)
+    # nor stranger (not enrolled); posting aisyah and farah; selling aisyah (1001) and hafiz (1010, 14:00)
+    AFTER_EVENT: {"pulled": 0, "shortlisted": 0, "invited_recruitment": 2, "invited_landed": 4, "invited": 5,
+                  "enrolled": 4, "enrolled_from_invite": 3, "sampled": 2, "sampled_posted": 1, "posting": 2,
+                  "selling": 2, "sampled_selling": 1},
+    MID_EVENT: {"pulled": 0, "shortlisted": 0, "invited_recruitment": 2, "invited_landed": 4, "invited": 5,
+                "enrolled": 4, "enrolled_from_invite": 3, "sampled": 2, "sampled_posted": 1, "posting": 2,
+                "selling": 1, "sampled_selling": 1},  # hafiz's sale is after noon
+    BEFORE_FARAH: {"pulled": 0, "shortlisted": 0, "invited_recruitment": 2, "invited_landed": 4, "invited": 5,
+                   "enrolled": 2, "enrolled_from_invite": 1, "sampled": 1, "sampled_posted": 1, "posting": 1,
+                   "selling": 0, "sampled_selling": 0},
+}  # fmt: skip
+
+
+@pytest.fixture
+def with_funnel_data(loaded, tmp_path):
+    """`loaded` plus invitations (landed and recruitment's), samples over two landings and content."""
+    from creator_ops.steps.ingest import ingest
+    from creator_ops.warehouse.campaign_data import record_recruitment_invitations
+
+    landing = tmp_path / "landing" / SPEC.id
+    write_csv(landing / "invitations" / "invites.csv", ["creator_id", "invited_at", "account_manager"], INVITATIONS)
+    write_csv(landing / "samples" / "day1.csv", SAMPLE_HEADER, SAMPLES_DAY1)
+    write_csv(landing / "content" / "content.csv",
+              ["content_id", "creator_id", "content_type", "posted_at", "views", "gmv_myr"], CONTENT)  # fmt: skip
+    for dataset in ("invitations", "samples", "content"):
+        ingest(loaded, dataset)
+    write_csv(landing / "samples" / "day2.csv", SAMPLE_HEADER, SAMPLES_DAY2)
+    ingest(loaded, "samples")
+    invited_at = dt.datetime(2026, 11, 22, tzinfo=MYT)
+    record_recruitment_invitations(loaded.engine, SPEC.id, [("farah", "kavitha"), ("hafiz", None)], invited_at, "r1")
+    return loaded
+
+
+def test_the_snapshot_and_the_review_count_one_funnel(with_funnel_data):
+    """One definition (`core.funnel`): the snapshot as of each moment, the review at the end, on the same rows."""
+    from creator_ops.core.funnel import FUNNEL
+    from creator_ops.core.review.figures import compute_figures
+    from creator_ops.figures.campaign import campaign_lines
+    from creator_ops.figures.funnel import campaign_funnel
+    from creator_ops.figures.snapshot import compute_snapshot
+    from creator_ops.warehouse.review_inputs import load_review_inputs
+
+    engine = with_funnel_data.engine
+    review = compute_figures(SPEC, load_review_inputs(engine, SPEC.id)).figures["funnel"]
+    lines = campaign_lines(engine, SPEC)
+    for moment, expected in FUNNEL_AT.items():
+        assert campaign_funnel(engine, SPEC, lines, moment) == expected, moment
+        snapshot = compute_snapshot(engine, SPEC, as_of=moment)
+        assert snapshot.funnel == {key: expected[key] for key, _label, _what in FUNNEL}, moment
+        assert (snapshot.funnel["enrolled"], snapshot.funnel["selling"]) == (
+            snapshot.figures.enrolled, snapshot.figures.selling_creators,
+        )  # fmt: skip
+    # the review counts the campaign at its end: the snapshot after the event, step for step
+    assert review == {key: FUNNEL_AT[AFTER_EVENT][key] for key in review}
+    assert set(review) <= set(FUNNEL_AT[AFTER_EVENT])

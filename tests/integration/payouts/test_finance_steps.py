@@ -197,7 +197,7 @@ def test_payees_withholding_held_export_einvoices_and_a_clawback(warehouse_engin
 
 
 def _ref(engine, creator: str, exported: bool = True) -> str:
-    from creator_ops.warehouse.payout_ledger import payment_reference
+    from creator_ops.core.finance.export import payment_reference
 
     with engine.connect() as conn:
         calc = conn.execute(

@@ -15,8 +15,10 @@ from sqlalchemy import select
 sys.path.insert(0, str(TESTS / "unit" / "payouts"))
 from payout_builders import enrolled, make_spec, orders
 
+from creator_ops.core.finance.export import payment_reference
 from creator_ops.core.payouts import calculate_for_spec
-from creator_ops.warehouse.payout_ledger import LedgerError, PayoutLedger, payment_reference
+from creator_ops.steps.finance import export_calculation
+from creator_ops.warehouse.payout_ledger import LedgerError, PayoutLedger
 from creator_ops.warehouse.schema import payout_calculations, payout_ledger
 
 pytestmark = pytest.mark.integration
@@ -88,12 +90,12 @@ def test_decisions_and_their_limits(warehouse_engine):
     with pytest.raises(LedgerError, match="rejected"):
         ledger.approve(first.calculation_id, by="someone")
     with pytest.raises(LedgerError, match="GMV looks inflated"):
-        ledger.export(first.calculation_id, Path("/nonexistent"))
+        export_calculation(ledger, first.calculation_id, Path("/nonexistent"))
     # the same inputs do not resurrect a rejected calculation
     assert record(ledger, result_for(("a", 100000)), "1", minutes=1).state == "rejected"
     second = record(ledger, result_for(("a", 100000)), "2", minutes=2)
     with pytest.raises(LedgerError, match="calculated"):
-        ledger.export(second.calculation_id, Path("/nonexistent"))
+        export_calculation(ledger, second.calculation_id, Path("/nonexistent"))
     ledger.approve(second.calculation_id, by="finance.lead", now=T0)
     ledger.approve(second.calculation_id, by="finance.lead", now=T0)  # idempotent
 
@@ -120,7 +122,7 @@ def test_export_is_deterministic_and_pays_once(warehouse_engine, tmp_path):
     ledger = PayoutLedger(warehouse_engine, "test_scd")
     first = record(ledger, result_for(("a", 100000), ("b", 200000), ("z", 0)), "1")
     ledger.approve(first.calculation_id, by="finance.lead", now=T0)
-    export = ledger.export(first.calculation_id, tmp_path / "finance")
+    export = export_calculation(ledger, first.calculation_id, tmp_path / "finance")
     content = export.path.read_bytes()
     control = json.loads(export.control_path.read_text())
     with export.path.open(encoding="utf-8") as handle:
@@ -131,7 +133,7 @@ def test_export_is_deterministic_and_pays_once(warehouse_engine, tmp_path):
     assert control["row_count"] == len(rows) == export.row_count
     assert control["control_total_myr"] == f"{sum(int(r['amount_myr'].replace('.', '')) for r in rows) / 100:.2f}"
     assert ledger.calculation(first.calculation_id)["state"] == "exported"
-    again = ledger.export(first.calculation_id, tmp_path / "finance")
+    again = export_calculation(ledger, first.calculation_id, tmp_path / "finance")
     assert again.path.read_bytes() == content and again.control_total_sen == export.control_total_sen
     with warehouse_engine.connect() as conn:
         references = conn.execute(
@@ -142,7 +144,7 @@ def test_export_is_deterministic_and_pays_once(warehouse_engine, tmp_path):
     assert record(ledger, result_for(("a", 100000), ("b", 200000), ("z", 0)), "1", minutes=5).kind == "unchanged"
     top_up = record(ledger, result_for(("a", 100000), ("b", 250000), ("z", 0)), "3", minutes=6)
     ledger.approve(top_up.calculation_id, by="finance.lead", now=T0 + dt.timedelta(hours=2))
-    second = ledger.export(top_up.calculation_id, tmp_path / "finance")
+    second = export_calculation(ledger, top_up.calculation_id, tmp_path / "finance")
     with second.path.open(encoding="utf-8") as handle:
         top_rows = list(csv.DictReader(handle))
     assert [(r["creator_id"], r["kind"]) for r in top_rows] == [("b", "adjustment")]

@@ -28,8 +28,18 @@ def _spec(**changes):
     return parse_spec({**BASE, **changes}, "exp_store.yaml")
 
 
+def record_assignments(engine, spec, mechanism, creator_ids, now):
+    """What the steps do: the core assigns the groups, the warehouse records them; return the held-out ones."""
+    from creator_ops.core.experiments import assign_holdout
+    from creator_ops.warehouse.experiments import record_assignments as record
+
+    assignment = assign_holdout(spec, mechanism, creator_ids)
+    record(engine, assignment, now)
+    return assignment.held
+
+
 def test_assignment_is_recorded_once_and_never_moves(warehouse_engine):
-    from creator_ops.warehouse.experiments import assignments, record_assignments
+    from creator_ops.warehouse.experiments import assignments
     from creator_ops.warehouse.schema import experiment_assignments as a
 
     spec = _spec()
@@ -51,7 +61,7 @@ def test_assignment_is_recorded_once_and_never_moves(warehouse_engine):
 
 
 def test_no_experiments_records_nothing(warehouse_engine):
-    from creator_ops.warehouse.experiments import assignments, record_assignments
+    from creator_ops.warehouse.experiments import assignments
 
     spec = _spec(experiments={})
     assert record_assignments(warehouse_engine, spec, "traffic", IDS, T0) == set()

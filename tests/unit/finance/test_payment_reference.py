@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from creator_ops.core.finance.export import payment_reference
 from creator_ops.core.finance.withholding import cli_payment_reference, payment_reference_of
 from creator_ops.core.masking import mask_pii
 from creator_ops.core.safe_csv import safe_name
-from creator_ops.warehouse.payout_ledger import payment_reference
 
 
 def test_a_reference_is_never_masked_nor_refused_as_a_file_name():

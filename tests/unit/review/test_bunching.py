@@ -70,7 +70,8 @@ def test_a_block_moved_from_below_to_above_comes_back_with_its_gmv():
     assert entry["pushed_gmv_myr"].sen == (10 * 4.5 + 10 * 3.5 + 20 * 0.5) * W
     # RM 300 for each of the 25 × 20 + 20 creators at or above T (no tier above)
     assert entry["tier_cost_myr"].sen == 30_000 * 520
-    assert entry["gmv_per_bonus_myr"].sen == round((10 * 4.5 + 10 * 3.5 + 20 * 0.5) * W / (30_000 * 520) * 100)
+    # a ratio (RM of GMV per bonus RM), a JSON number like SPEC 16's other ratios, not a money string
+    assert float(entry["gmv_per_bonus_myr"]) == pytest.approx((10 * 4.5 + 10 * 3.5 + 20 * 0.5) * W / (30_000 * 520))
     assert entry["counts"][20] == 10 and entry["counts"][25] == 40
     assert [float(f) for f in entry["fitted"]] == pytest.approx([20.0] * 50)
     assert entry["reason"] is None

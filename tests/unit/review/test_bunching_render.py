@@ -35,7 +35,7 @@ def entry(**changes) -> dict:
         "pushed_gmv_myr": Money(1_029_012),
         "pushed_gmv_ci95_myr": [Money(470_120), Money(1_610_400)],
         "tier_cost_myr": Money(1_290_000),
-        "gmv_per_bonus_myr": Money(80),
+        "gmv_per_bonus_myr": Ratio(Fraction(8, 10)),
         "placebo": {"3500.00": r(-4.0), "7000.00": r(6.5)},
         "reason": None,
     }
@@ -90,7 +90,7 @@ def test_the_histogram_is_inline_svg_with_50_bars_and_the_fit():
 
 
 def test_the_what_if_says_which_tiers_bring_least_gmv_per_bonus_ringgit():
-    low = entry(threshold_myr=Money(100_000), gmv_per_bonus_myr=Money(8), placebo={"700.00": r(50.0)})
+    low = entry(threshold_myr=Money(100_000), gmv_per_bonus_myr=Ratio(Fraction(8, 100)), placebo={"700.00": r(50.0)})
     high = entry()
     few = entry(threshold_myr=Money(2_000_000), gmv_per_bonus_myr=None, reason="too_few")
     text = least_gmv_per_bonus({"incentive_response": [high, low, few]})

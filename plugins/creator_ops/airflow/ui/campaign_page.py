@@ -22,10 +22,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from creator_ops.airflow.ui.overview import CampaignStatus, campaign_status
 from creator_ops.core.calendar import PHASE_ORDER, Phase, deadlines
+from creator_ops.core.funnel import FUNNEL
 from creator_ops.core.spec import CampaignSpec
 from creator_ops.core.times import as_utc_or_none, utc
 from creator_ops.warehouse import campaign_reads as reads
-from creator_ops.warehouse.snapshots import FUNNEL
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

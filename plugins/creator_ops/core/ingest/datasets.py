@@ -65,6 +65,14 @@ PHONE_ALIASES = (
 )
 
 
+# The DuckDB type of each field kind (every other kind is text: VARCHAR); naive instants are UTC.
+DUCKDB_TYPES = {
+    "money": "BIGINT", "count": "BIGINT", "integer": "BIGINT", "timestamp": "TIMESTAMPTZ", "bool": "BOOLEAN",
+}  # fmt: skip
+# Input order within a relation (a file's row order, or the warehouse's landing order then row order)
+ROW_NUMBER = ("row_number", "BIGINT", False)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One canonical field: output column, aliases, parser kind and what a blank cell means."""
@@ -81,6 +89,26 @@ class FieldSpec:
     minimum: int | None = None  # integers and money below it are quarantined as out_of_range
     maximum: int | None = None  # integers above it are quarantined as out_of_range
     stored: bool = True  # False: read and checked, but not a warehouse column of the data set
+    # text kinds: the warehouse column's String width (warehouse.schema builds String(width) from it); a
+    # longer value is quarantined as too_long, since it would abort the whole file's load on PostgreSQL.
+    # None: unbounded text (or not text)
+    width: int | None = None
+
+    @property
+    def duckdb_type(self) -> str:
+        """The DuckDB type of the column (every reader's relation casts to it)."""
+        return DUCKDB_TYPES.get(self.kind, "VARCHAR")
+
+    @property
+    def arrow_type(self) -> Any:
+        """The Arrow type of the column: integer sen and counts int64, instants UTC, the rest text."""
+        import pyarrow as pa
+
+        return {
+            "BIGINT": pa.int64(),
+            "BOOLEAN": pa.bool_(),
+            "TIMESTAMPTZ": pa.timestamp("us", "UTC"),
+        }.get(self.duckdb_type, pa.string())
 
 
 @dataclass(frozen=True)
@@ -135,6 +163,31 @@ class DatasetSpec:
     def time_columns(self) -> tuple[str, ...]:
         return tuple(f.column for f in self.fields if f.kind == "timestamp")
 
+    def field(self, column: str) -> FieldSpec:
+        """Return the field of `column` (KeyError naming the data set when it has none)."""
+        for f in self.fields:
+            if f.column == column:
+                return f
+        raise KeyError(f"data set {self.name!r} has no field {column!r}")
+
+    def duckdb_columns(self, required: tuple[str, ...] | None = None) -> tuple[tuple[str, str, bool], ...]:
+        """Return (column, DuckDB type, required) of the stored fields, then `row_number` (input order).
+
+        `required`: the columns a consumer cannot do without (None: the fields a file must have,
+        `FieldSpec.required`); the others may be absent from a relation handed over (NULL).
+        """
+        needed = {f.column for f in self.fields if f.required} if required is None else set(required)
+        unknown = needed - set(self.stored_fields)
+        if unknown:
+            raise KeyError(f"data set {self.name!r} stores no {', '.join(sorted(unknown))}")
+        return (*((f.column, f.duckdb_type, f.column in needed) for f in self.fields if f.stored), ROW_NUMBER)
+
+    def arrow_schema(self, columns: tuple[str, ...] | None = None) -> Any:
+        """Return the Arrow schema of `columns` (default: the stored fields), as every reader hands them over."""
+        import pyarrow as pa
+
+        return pa.schema([(c, self.field(c).arrow_type) for c in (columns or self.stored_fields)])
+
     @property
     def suite(self) -> str:
         """The quality suite's file name under include/expectations/."""
@@ -149,27 +202,31 @@ def F(column: str, aliases: tuple[str, ...] | str, kind: str, **flags: Any) -> F
     return FieldSpec(column, (*own, *[a for a in aliases if a != column]), kind, **flags)
 
 
-CREATOR_ID = F("creator_id", CREATOR_ALIASES, "creator_id", required=True, key=True, blank_ok=False)
+ID_WIDTH = 200  # ids (order, line, creator, product, sample, content, survey): String(200) in the warehouse
+CREATOR_ID = F("creator_id", CREATOR_ALIASES, "creator_id", required=True, key=True, blank_ok=False, width=ID_WIDTH)
 PRODUCT_ID_ARGS = (
     "product_id",
     ("product_id", "productid", "product_no", "product_code", "spu_id", "id_produk"),
     "id",
 )
-PRODUCT_ID = F(*PRODUCT_ID_ARGS, required=True, key=True, blank_ok=False)
+PRODUCT_ID = F(*PRODUCT_ID_ARGS, required=True, key=True, blank_ok=False, width=ID_WIDTH)
 # SPEC section 9: trimmed, upper-cased (VIDEO, LIVE, SHOWCASE, LINKSHARE, ...); missing or empty is UNKNOWN
 CONTENT_TYPE = F(
     "content_type",
     ("content_type", "content_source", "content_format", "source_type", "attribution_type", "jenis_kandungan"),
     "upper",
     default="UNKNOWN",
+    width=40,
 )
 ACCOUNT_MANAGER = F(
     "account_manager",
     ("account_manager", "am", "account_manager_name", "manager", "invited_by", "pic", "person_in_charge"),
     "text",
+    width=80,
 )
-EMAIL = F("email_hash", EMAIL_ALIASES, "email")
-PHONE = F("phone_hash", PHONE_ALIASES, "phone")
+HASH_WIDTH = 64  # a keyed hash's hex digest
+EMAIL = F("email_hash", EMAIL_ALIASES, "email", width=HASH_WIDTH)
+PHONE = F("phone_hash", PHONE_ALIASES, "phone", width=HASH_WIDTH)
 
 SPECS: dict[str, DatasetSpec] = {
     "creators": DatasetSpec(
@@ -184,8 +241,8 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 blank_ok=False,
             ),
-            F("category", ("category", "main_category", "kategori", "niche", "product_category"), "category"),
-            F("state", ("state", "negeri", "location", "region"), "text"),
+            F("category", ("category", "main_category", "kategori", "niche", "product_category"), "category", width=80),
+            F("state", ("state", "negeri", "location", "region"), "text", width=80),
             F(
                 "gmv_30d_sen",
                 (
@@ -294,7 +351,7 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 blank_ok=False,
             ),
-            F("survey_id", ("survey_id", "survey", "form_id"), "lower"),
+            F("survey_id", ("survey_id", "survey", "form_id"), "lower", width=ID_WIDTH),
             EMAIL,
             PHONE,
         ),
@@ -319,6 +376,7 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 key=True,
                 blank_ok=False,
+                width=ID_WIDTH,
             ),
             F(
                 "line_id",
@@ -327,6 +385,7 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 key=True,
                 blank_ok=False,
+                width=ID_WIDTH,
             ),
             CREATOR_ID,
             F(
@@ -345,7 +404,14 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 blank_ok=False,
             ),
-            F("status", ("status", "order_status", "status_pesanan"), "status", required=True, blank_ok=False),
+            F(
+                "status",
+                ("status", "order_status", "status_pesanan"),
+                "status",
+                required=True,
+                blank_ok=False,
+                width=40,
+            ),
             F(
                 "gmv_sen",
                 ("gmv_myr", "gmv", "gmv_rm", "payment_amount", "order_amount", "amount", "jumlah_bayaran"),
@@ -378,7 +444,7 @@ SPECS: dict[str, DatasetSpec] = {
                 stored=False,  # a "Yes" turns the status into "returned" (source_status keeps the export's)
             ),
             # SPEC section 9: optional
-            F(*PRODUCT_ID_ARGS),
+            F(*PRODUCT_ID_ARGS, width=ID_WIDTH),
             CONTENT_TYPE,
             F(
                 "commission_sen",
@@ -431,6 +497,7 @@ SPECS: dict[str, DatasetSpec] = {
                 "category",
                 ("category", "product_category", "main_category", "category_name", "kategori", "kategori_produk"),
                 "category",
+                width=80,
             ),
             F(
                 "price_sen",
@@ -549,9 +616,10 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 key=True,
                 blank_ok=False,
+                width=ID_WIDTH,
             ),
             CREATOR_ID,
-            F(*PRODUCT_ID_ARGS, required=True, key=True, blank_ok=False),
+            F(*PRODUCT_ID_ARGS, required=True, key=True, blank_ok=False, width=ID_WIDTH),
             F(
                 "requested_at",
                 (
@@ -575,6 +643,7 @@ SPECS: dict[str, DatasetSpec] = {
                 "upper",
                 required=True,
                 blank_ok=False,
+                width=40,
             ),
             F(
                 "shipped_at",
@@ -603,6 +672,7 @@ SPECS: dict[str, DatasetSpec] = {
                 required=True,
                 key=True,
                 blank_ok=False,
+                width=ID_WIDTH,
             ),
             CREATOR_ID,
             CONTENT_TYPE,
@@ -685,6 +755,7 @@ SPECS["history"] = DatasetSpec(
             "category",
             required=True,
             blank_ok=False,
+            width=80,
         ),
         F(
             "gmv_sen",
@@ -765,12 +836,12 @@ SPECS["payees"] = DatasetSpec(
     (
         CREATOR_ID,
         F("entity_type", ("entity_type", "entity", "payee_type", "taxpayer_type", "jenis_entiti"), "lower",
-          required=True, blank_ok=False),
+          required=True, blank_ok=False, width=20),
         F("resident", ("resident", "is_resident", "tax_resident", "residency", "pemastautin"), "bool"),
         # the identity: stored only inside `identity_token` (Fernet under payee_data_key), never as a column
         F("legal_name", ("legal_name", "name", "full_name", "registered_name", "nama_penuh", "nama"), "text",
           stored=False),
-        F("id_type", ("id_type", "identification_type", "id_scheme", "jenis_pengenalan"), "upper"),
+        F("id_type", ("id_type", "identification_type", "id_scheme", "jenis_pengenalan"), "upper", width=10),
         F("id_number", ("id_number", "identification_number", "ic_number", "nric", "mykad", "passport_number",
                         "brn", "registration_number", "no_kp", "no_pengenalan"), "text", stored=False),
         F("tin", ("tin", "tax_identification_number", "tax_id", "income_tax_number", "no_cukai"), "upper",
@@ -778,7 +849,7 @@ SPECS["payees"] = DatasetSpec(
         F("address", ("address", "address_line", "street_address", "alamat"), "text", stored=False),
         F("postcode", ("postcode", "postal_code", "zip", "zip_code", "poskod"), "text", stored=False),
         F("city", ("city", "town", "bandar"), "text", stored=False),
-        F("state", ("state", "negeri"), "text", stored=False),
+        F("state", ("state", "negeri"), "text", stored=False, width=80),
         F("country", ("country", "country_code", "negara"), "upper", default="MYS", stored=False),
         F("phone", PHONE_ALIASES, "text", stored=False),
     ),

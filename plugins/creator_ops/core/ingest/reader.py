@@ -55,21 +55,6 @@ BAD_WORDING = {
     "integer": "is not a whole number",
     "bool": "is not yes/no",
 }
-# Warehouse column widths (schema.py): a longer value would abort the whole file's load on PostgreSQL.
-MAX_LENGTH = {
-    "order_id": 200,
-    "line_id": 200,
-    "creator_id": 200,
-    "survey_id": 200,
-    "status": 40,
-    "category": 80,
-    "state": 80,
-    "product_id": 200,
-    "sample_id": 200,
-    "content_id": 200,
-    "content_type": 40,
-    "account_manager": 80,
-}
 QUESTION_MAX_LENGTH = 400
 # Kinds whose values are stored as text: each passes the one masking function (an e-mail
 # address or phone number typed into a handle, an id or a remark never lands in clear).
@@ -106,15 +91,8 @@ def _parse(field: FieldSpec, column: pa.ChunkedArray, tz: str) -> nz.Parsed:
     }[kind](column)
 
 
-def _null_column(kind: str, n: int) -> pa.Array:
-    pa_type = {
-        "money": pa.int64(),
-        "count": pa.int64(),
-        "integer": pa.int64(),
-        "bool": pa.bool_(),
-        "timestamp": pa.timestamp("us", "UTC"),
-    }.get(kind, pa.string())
-    return pa.nulls(n, pa_type)
+def _null_column(field: FieldSpec, n: int) -> pa.Array:
+    return pa.nulls(n, field.arrow_type)
 
 
 class _Reasons:
@@ -171,18 +149,19 @@ def _hash_pii(table: pa.Table, pii: dict[str, str], key: bytes | None, path: Any
     return hashed
 
 
-def _detail(field: str | None, reason: str, header: str | None, value: Any, kind: str | None) -> str:
+def _detail(field: FieldSpec | None, reason: str, header: str | None, value: Any) -> str:
+    column, kind = (field.column, field.kind) if field else (None, None)
     if reason == "empty_row":
         return "every cell is blank"
     if reason == "duplicate_in_file":
-        what = "creator" if field == "creator_id" else (field or "key").removesuffix("_id")
+        what = "creator" if column == "creator_id" else (column or "key").removesuffix("_id")
         return f"{what} {value!r} appears again later in this file; the later row is kept (the row landed last wins)"
     if reason == "out_of_range":
         return f"{header} = {value!r} is out of range"
     if reason == "negative_gmv":
         return f"{header} = {value!r} is negative"
     if reason == "too_long":
-        return f"{header} has {len(str(value))} characters, more than {MAX_LENGTH.get(field or '', 0)}"
+        return f"{header} has {len(str(value))} characters, more than {field.width if field else 0}"
     if reason in ("missing_key", "missing_value"):
         return f"{header} is blank"
     return f"{header} = {value!r} {BAD_WORDING.get(kind or '', 'is not valid')}"
@@ -203,7 +182,7 @@ def _quarantine_table(
     key: bytes | None,
 ) -> pa.Table:
     """Build the quarantine rows (row_number, reason, field, detail, raw_json with PII hashed)."""
-    kinds = {f.column: f.kind for f in spec.fields}
+    by_column = {f.column: f for f in spec.fields}
     index = pc.indices_nonzero(pc.invert(reasons.ok))
     rows = raw.table.take(index).to_pylist()
     for header, column in hashed_pii.items():
@@ -221,7 +200,7 @@ def _quarantine_table(
     for row, reason, field in zip(rows, reason_list, field_list, strict=False):
         header = mapping.get(field) if field else None
         value = row.get(mask_pii(header, key)) if header else None
-        details.append(mask_pii(_detail(field, reason, header, value, kinds.get(field)), key))
+        details.append(mask_pii(_detail(by_column.get(field or ""), reason, header, value), key))
     out = {
         "row_number": numbers,
         "reason": reason_list,
@@ -323,9 +302,9 @@ def _find_problems(spec: DatasetSpec, table: pa.Table, parsed: dict[str, nz.Pars
 
 def _value_problems(reasons: _Reasons, fields: list[FieldSpec], parsed: dict[str, nz.Parsed]) -> None:
     """Add too_long, negative_gmv and out_of_range, in that order."""
-    for column, limit in MAX_LENGTH.items():
-        if column in parsed:
-            reasons.add(pc.greater(pc.utf8_length(parsed[column].values), limit), "too_long", column)
+    for field in fields:  # wider than the warehouse column (`FieldSpec.width`) would abort the file's load
+        if field.width is not None:
+            reasons.add(pc.greater(pc.utf8_length(parsed[field.column].values), field.width), "too_long", field.column)
     for money in ("gmv_sen", "gmv_30d_sen"):
         if money in parsed:
             reasons.add(pc.less(parsed[money].values, 0), "negative_gmv", money)
@@ -348,11 +327,11 @@ def _canonical_columns(
     for field in spec.fields:
         if field.kind in ("email", "phone"):
             header = mapping.get(field.column)
-            columns[field.column] = hashed_pii[header] if header else _null_column("text", n)
+            columns[field.column] = hashed_pii[header] if header else pa.nulls(n, pa.string())
         elif field.column in parsed:
             columns[field.column] = parsed[field.column].values
         else:
-            columns[field.column] = _null_column(field.kind, n)
+            columns[field.column] = _null_column(field, n)
         if field.default is not None:
             columns[field.column] = pc.fill_null(columns[field.column], field.default)
     if spec.name == "enrollments":

@@ -249,7 +249,7 @@ def tier_response(
         "pushed_gmv_myr": _sen(point.pushed_gmv_sen),
         "pushed_gmv_ci95_myr": [_sen(pushed_low), _sen(pushed_high)],
         "tier_cost_myr": Money(cost),
-        "gmv_per_bonus_myr": _sen(point.pushed_gmv_sen / cost * 100) if cost else None,
+        "gmv_per_bonus_myr": _stat(point.pushed_gmv_sen / cost) if cost else None,  # a ratio: RM per RM, a number
         "placebo": placebo,
         "reason": None,
     }

@@ -22,12 +22,18 @@ from typing import Any
 
 from creator_ops.core.money import format_rm, format_rm_myr
 from creator_ops.core.review.bunching import MIN_CREATORS, MIN_THRESHOLD_SEN, masses_agree, stands_out
-from creator_ops.core.review.values import Money
+from creator_ops.core.review.values import Ratio
 
 BAR = "#9cc3e6"
 BAR_NEAR = "#1f6fb2"
 FIT = "#e07b00"
 SHADE = "#f3f3f3"
+
+
+def _per_ringgit_sen(ratio: Ratio) -> int:
+    """GMV per bonus ringgit as sen for people (`RM 0.80`): the ratio to the nearest sen, half to even."""
+    return int((Decimal(ratio.value.numerator) / Decimal(ratio.value.denominator) * 100).quantize(
+        Decimal(1), rounding=ROUND_HALF_EVEN))  # fmt: skip
 
 
 def _e(value: Any) -> str:
@@ -72,7 +78,7 @@ def tier_sentence(entry: dict[str, Any], full_bonus_sen: int | None = None) -> s
     pushed = entry["pushed_gmv_myr"].sen
     pushed_low, pushed_high = (m.sen for m in entry["pushed_gmv_ci95_myr"])
     per = entry["gmv_per_bonus_myr"]
-    per_text = (f"{format_rm(per.sen)} of GMV per bonus ringgit" if isinstance(per, Money)
+    per_text = (f"{format_rm(_per_ringgit_sen(per))} of GMV per bonus ringgit" if isinstance(per, Ratio)
                 else "no bonus ringgit paid at this tier to divide it by")  # fmt: skip
     return (
         f"About {_creators(entry['excess'])} creators (between {_creators(low)} and {_creators(high)}) pushed past "
@@ -164,14 +170,15 @@ def least_gmv_per_bonus(review: dict[str, Any]) -> str | None:
     entries = review.get("incentive_response") or []
     if not entries:
         return None
-    measured = sorted((e for e in entries if isinstance(e.get("gmv_per_bonus_myr"), Money)),
-                      key=lambda e: (e["gmv_per_bonus_myr"].sen, e["threshold_myr"].sen))  # fmt: skip
+    measured = sorted((e for e in entries if isinstance(e.get("gmv_per_bonus_myr"), Ratio)),
+                      key=lambda e: (e["gmv_per_bonus_myr"].value, e["threshold_myr"].sen))  # fmt: skip
     unmeasured = [format_rm(e["threshold_myr"].sen) for e in entries if not isinstance(e.get("gmv_per_bonus_myr"),
-                                                                                         Money)]  # fmt: skip
+                                                                                         Ratio)]  # fmt: skip
 
     def tier(e: dict[str, Any]) -> str:
         noise = "" if stands_out(e) else ", within noise"
-        return f"the tier at {format_rm(e['threshold_myr'].sen)} ({format_rm(e['gmv_per_bonus_myr'].sen)}{noise})"
+        per = format_rm(_per_ringgit_sen(e["gmv_per_bonus_myr"]))
+        return f"the tier at {format_rm(e['threshold_myr'].sen)} ({per}{noise})"
 
     parts = []
     if measured:

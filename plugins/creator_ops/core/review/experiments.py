@@ -24,7 +24,7 @@ from creator_ops.core.experiments import (
     holdout_share_of,
     population_arrays,
 )
-from creator_ops.core.ingest.datasets import last_landed_sql
+from creator_ops.core.ingest.datasets import SPECS, last_landed_sql
 from creator_ops.core.payouts import PayoutResult, register_input
 from creator_ops.core.review.values import Money, Ratio
 
@@ -34,24 +34,13 @@ if TYPE_CHECKING:
     from creator_ops.core.projection import Reference
     from creator_ops.core.spec import CampaignSpec
 
+# (column, duckdb type, required) of the registry's data sets the experiments read: the creators pull,
+# the traffic allocation's rows and the matchmaking list's pairs (SPEC 15: treated and ghost pairs alike);
+# required are the columns the estimates cannot do without
 EXPERIMENT_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "creators": (
-        ("creator_id", "VARCHAR", True),
-        ("gmv_30d_sen", "BIGINT", False),
-        ("row_number", "BIGINT", False),
-    ),
-    "traffic": (
-        ("creator_id", "VARCHAR", True),
-        ("spend_sen", "BIGINT", True),
-        ("expected_gmv_sen", "BIGINT", False),
-        ("ghost_spend_sen", "BIGINT", False),
-        ("ghost_expected_gmv_sen", "BIGINT", False),
-    ),
-    # SPEC 15: the matchmaking list's pairs (treated) and its ghost pairs (holdout creators the plan chose)
-    "pairs": (
-        ("creator_id", "VARCHAR", True),
-        ("product_id", "VARCHAR", True),
-    ),
+    "creators": SPECS["creators"].duckdb_columns(("creator_id",)),
+    "traffic": SPECS["traffic"].duckdb_columns(("creator_id", "spend_sen")),
+    "pairs": SPECS["matchmaking"].duckdb_columns(("creator_id", "product_id")),
 }
 
 

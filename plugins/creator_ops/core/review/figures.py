@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from creator_ops.core.ingest.datasets import last_landed_sql
+from creator_ops.core.funnel import funnel_counts
+from creator_ops.core.ingest.datasets import SPECS, last_landed_sql
 from creator_ops.core.payouts import EVENT_LINES, PayoutResult, PayoutRules, PayoutSession, register_input
 from creator_ops.core.review.bunching import incentive_response, too_few_notes
 from creator_ops.core.review.experiments import experiments_figures, register_experiment_tables
@@ -29,35 +30,14 @@ if TYPE_CHECKING:
 
 UNKNOWN = "UNKNOWN"
 US_PER_HOUR = 3_600_000_000
-# (column, duckdb type, required) of the section 9 data sets the review reads
-REVIEW_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "invitations": (
-        ("creator_id", "VARCHAR", True),
-        ("invited_at", "TIMESTAMPTZ", False),
-        ("account_manager", "VARCHAR", False),
-        ("row_number", "BIGINT", False),
-    ),
-    "samples": (
-        ("sample_id", "VARCHAR", True),
-        ("creator_id", "VARCHAR", True),
-        ("product_id", "VARCHAR", False),
-        ("status", "VARCHAR", True),
-        ("row_number", "BIGINT", False),
-    ),
-    "products": (
-        ("product_id", "VARCHAR", True),
-        ("name", "VARCHAR", False),
-        ("category", "VARCHAR", False),
-        ("price_sen", "BIGINT", False),
-        ("row_number", "BIGINT", False),
-    ),
-    "content": (
-        ("creator_id", "VARCHAR", True),
-        ("content_type", "VARCHAR", False),
-        ("posted_at", "TIMESTAMPTZ", True),
-        ("views", "BIGINT", False),
-        ("gmv_sen", "BIGINT", False),
-    ),
+# The section 9 data sets the review reads, each registered with its registry columns and types
+# (`DatasetSpec.duckdb_columns`); required are the columns the review's figures cannot do without
+# (the others may be absent from an input handed over: NULL).
+REVIEW_REQUIRED: dict[str, tuple[str, ...]] = {
+    "invitations": ("creator_id",),
+    "samples": ("sample_id", "creator_id", "status"),
+    "products": ("product_id",),
+    "content": ("creator_id", "posted_at"),
 }
 
 
@@ -108,8 +88,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[
 
 def register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs) -> None:
     """Register the section 9 inputs and the current samples (shipped, posted) and products on `con`."""
-    for name, columns in REVIEW_COLUMNS.items():
-        register_input(con, name, getattr(inputs, name), columns)
+    for name, required in REVIEW_REQUIRED.items():
+        register_input(con, name, getattr(inputs, name), SPECS[name].duckdb_columns(required))
     # samples change status: for one sample_id the row landed last wins (SPEC section 9)
     current_samples = last_landed_sql("samples", "sample_id", ("sample_id", "creator_id", "product_id", "status"))
     con.execute(f"CREATE TEMP TABLE current_samples AS {current_samples}")
@@ -136,29 +116,8 @@ def register_review_tables(con: duckdb.DuckDBPyConnection, inputs: ReviewInputs)
 
 
 def _funnel(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResult) -> dict[str, int]:
-    selling_ids = set(result.table["creator_id"].to_pylist()) if result.creators else set()
-    t = spec.timeline
-
-    def enrolled_with(condition: str, params: Any = None) -> list[str]:
-        return [r[0] for r in _rows(con, f"SELECT creator_id FROM enrolled WHERE creator_id IN ({condition})", params)]
-
-    sampled = enrolled_with("SELECT creator_id FROM shipped")
-    posted_samples = "SELECT creator_id FROM shipped WHERE posted"
-    return {
-        "invited": _scalar(con, "SELECT count(DISTINCT creator_id) FROM invitations"),
-        "enrolled": _scalar(con, "SELECT count(*) FROM enrolled"),
-        "enrolled_from_invite": len(enrolled_with("SELECT creator_id FROM invitations")),
-        "sampled": len(sampled),
-        "sampled_posted": len(enrolled_with(posted_samples)),
-        "posting": len(
-            enrolled_with(
-                "SELECT creator_id FROM content WHERE posted_at >= $opens AND posted_at < $end",
-                {"opens": t.recruitment_opens.astimezone(dt.UTC), "end": t.event_end.astimezone(dt.UTC)},
-            )
-        ),
-        "selling": result.creators,
-        "sampled_selling": len(selling_ids.intersection(sampled)),
-    }
+    """The funnel at the end of the campaign (`core.funnel`, the snapshot's definition too)."""
+    return funnel_counts(con, spec, result.table["creator_id"].to_pylist() if result.creators else ())
 
 
 def _rates(funnel: dict[str, int]) -> dict[str, Ratio]:
@@ -189,13 +148,17 @@ def event_hours(spec: CampaignSpec) -> list[dt.datetime]:
 def _gmv(con: duckdb.DuckDBPyConnection, spec: CampaignSpec, result: PayoutResult) -> dict[str, Any]:
     content_type = f"coalesce(nullif(upper(trim(l.content_type)), ''), '{UNKNOWN}')"
     category = f"coalesce(nullif(trim(p.category), ''), '{UNKNOWN}')"
+    # summed per raw content type and per product first (a handful of groups), then named: integer sums,
+    # so the same totals as naming every line, without trimming a million strings or joining every line
     by_type = _rows(
         con,
-        f"SELECT {content_type} AS k, sum(l.gmv_sen) FROM eligible_lines AS l GROUP BY k ORDER BY 2 DESC, k",
+        f"SELECT {content_type} AS k, sum(l.gmv_sen) FROM (SELECT content_type, sum(gmv_sen) AS gmv_sen "
+        "FROM eligible_lines GROUP BY content_type) AS l GROUP BY k ORDER BY 2 DESC, k",
     )
     by_category = _rows(
         con,
-        f"SELECT {category} AS k, sum(l.gmv_sen) FROM eligible_lines AS l "
+        f"SELECT {category} AS k, sum(l.gmv_sen) FROM (SELECT product_id, sum(gmv_sen) AS gmv_sen "
+        "FROM eligible_lines GROUP BY product_id) AS l "
         "LEFT JOIN current_products AS p USING (product_id) GROUP BY k ORDER BY 2 DESC, k",
     )
     hours = event_hours(spec)
@@ -274,14 +237,19 @@ def median(values: list[Fraction]) -> Fraction | None:
 
 
 def _hours_to_first_sale(con: duckdb.DuckDBPyConnection, spec: CampaignSpec) -> Ratio | None:
+    # whole microseconds, sorted by DuckDB: the median of us / US_PER_HOUR is the median of us over
+    # US_PER_HOUR (one denominator keeps the order), so only the middle one or two become a Fraction
     rows = _rows(
         con,
         "SELECT epoch_us(min(l.order_time)) - greatest(epoch_us(any_value(e.registered_at)), epoch_us($start)) "
-        "FROM eligible_lines AS l JOIN enrolled AS e USING (creator_id) GROUP BY l.creator_id",
+        "AS us FROM eligible_lines AS l JOIN enrolled AS e USING (creator_id) GROUP BY l.creator_id ORDER BY us",
         {"start": spec.timeline.event_start.astimezone(dt.UTC)},
     )
-    value = median([Fraction(int(us), US_PER_HOUR) for (us,) in rows])
-    return None if value is None else Ratio(value)
+    if not rows:
+        return None
+    mid = len(rows) // 2
+    middle = int(rows[mid][0]) if len(rows) % 2 else int(rows[mid - 1][0]) + int(rows[mid][0])
+    return Ratio(Fraction(middle, US_PER_HOUR * (1 if len(rows) % 2 else 2)))
 
 
 def design_summary(result: PayoutResult, eligible_sen: int) -> dict[str, Any]:
