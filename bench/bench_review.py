@@ -230,7 +230,7 @@ def _timed_sections() -> dict[str, float]:
         def wrapper(*args, **kwargs):
             if key == "estimate":
                 spent["gmv"] = args[2]  # the selling creators' eligible GMV, for the all-tiers-estimated figure
-            began = time.thread_time()  # this thread only: the review's warm-up thread runs beside it
+            began = time.thread_time()  # this thread only (DuckDB's threads are not the estimate's)
             try:
                 return original(*args, **kwargs)
             finally:

@@ -229,7 +229,8 @@ RELABELLINGS = 10_000
 NO_PLAN = "no_plan"
 SRM_ALPHA = 0.001
 _RELABEL_CHUNK = 500  # relabellings per numpy block: bounded memory whatever the size of W
-_FLOYD_ROWS = 5_000  # relabellings Floyd's algorithm draws at once (measured fastest at W of 2,000)
+_FLOYD_ROWS = 5_000  # relabellings Floyd's algorithm draws at once (the random stream: p depends on it)
+_FLOYD_CACHED_ROWS = 2_500  # of those, the rows stepped through together (their flags fit a CPU cache)
 
 
 @dataclass(frozen=True)
@@ -397,15 +398,28 @@ def _subset_sums(values: np.ndarray, k: int, draws: int, rng: np.random.Generato
     if k * 4 < n:
         while done < draws:
             block = min(_FLOYD_ROWS, draws - done)
-            taken = np.zeros((block, n), dtype=bool)
-            rows = np.arange(block)
-            total = np.zeros(block)
-            for j in range(n - k, n):
-                t = rng.integers(0, j + 1, block)
-                pick = np.where(taken[rows, t], j, t)
-                taken[rows, pick] = True
-                total += values[pick]
-            sums[done : done + block] = total
+            # the block's draws first, in the stream's order (step by step, a row each), then Floyd's steps
+            # over a few hundred rows at a time: their `taken` flags stay in the CPU's cache
+            steps = np.empty((k, block), dtype=np.int64)
+            for i, j in enumerate(range(n - k, n)):
+                steps[i] = rng.integers(0, j + 1, block)
+            for start in range(0, block, _FLOYD_CACHED_ROWS):
+                width = min(_FLOYD_CACHED_ROWS, block - start)
+                taken = np.zeros(width * n, dtype=bool)  # row r's flags at [r * n, (r + 1) * n)
+                row_start = np.arange(width, dtype=np.int64) * n
+                total = np.zeros(width)
+                flat = np.empty(width, dtype=np.int64)
+                hit = np.empty(width, dtype=bool)
+                pick = np.empty(width, dtype=np.int64)
+                for i, j in enumerate(range(n - k, n)):
+                    np.copyto(pick, steps[i, start : start + width])
+                    np.add(row_start, pick, out=flat)
+                    np.take(taken, flat, out=hit)
+                    pick[hit] = j  # t already taken: take j instead
+                    np.add(row_start, pick, out=flat)
+                    taken[flat] = True
+                    total += values.take(pick)
+                sums[done + start : done + start + width] = total
             done += block
         return sums
     while done < draws:

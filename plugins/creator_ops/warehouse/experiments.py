@@ -129,13 +129,12 @@ class MeasuredResult:
     calibration: Decimal | None
     incremental_gmv_sen: int | None
     units: int | None
-    calibration_ci95: tuple[float, float] | None = None  # incremental GMV's 95 % interval / predicted
     incremental_gmv_ci95_sen: tuple[int, int] | None = None
     significant: bool | None = None  # the lift's 95 % interval excludes 0
 
 
 def _stored_intervals(result_json: str | None) -> dict[str, Any]:
-    """Read the calibration's and the incremental GMV's 95 % intervals, and `significant`, from a stored block."""
+    """Read the incremental GMV's 95 % interval and `significant` from a stored block."""
     from creator_ops.core.review.values import loads
 
     try:
@@ -143,11 +142,9 @@ def _stored_intervals(result_json: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     out: dict[str, Any] = {"significant": block.get("significant")}
-    interval, predicted = block.get("incremental_gmv_ci95_myr"), block.get("predicted_incremental_gmv_myr")
+    interval = block.get("incremental_gmv_ci95_myr")
     if interval and interval[0] is not None and interval[1] is not None:
         out["incremental_gmv_ci95_sen"] = (interval[0].sen, interval[1].sen)
-        if predicted is not None and predicted.sen:
-            out["calibration_ci95"] = (interval[0].sen / predicted.sen, interval[1].sen / predicted.sen)
     return out
 
 

@@ -187,3 +187,31 @@ def test_sample_ratio_p_is_pearsons_chi_squared_with_one_degree_of_freedom(holdo
     reference = stats.chisquare([holdout, treated], expected)
     srm = sample_ratio(holdout, treated, share)
     assert srm.chi2 == pytest.approx(reference.statistic) and srm.p_value == pytest.approx(reference.pvalue, rel=1e-9)
+
+
+def _floyd_sums_stepped_over_whole_blocks(values: np.ndarray, k: int, draws: int, rng: np.random.Generator):
+    """Floyd's algorithm as it ran before issue 29: each step drawn and applied to a whole block of rows."""
+    from creator_ops.core.experiments import _FLOYD_ROWS
+
+    n, sums, done = len(values), np.empty(draws), 0
+    while done < draws:
+        block = min(_FLOYD_ROWS, draws - done)
+        taken, rows, total = np.zeros((block, n), dtype=bool), np.arange(block), np.zeros(block)
+        for j in range(n - k, n):
+            t = rng.integers(0, j + 1, block)
+            pick = np.where(taken[rows, t], j, t)
+            taken[rows, pick] = True
+            total += values[pick]
+        sums[done : done + block] = total
+        done += block
+    return sums
+
+
+@pytest.mark.parametrize(("n", "k", "draws"), [(1_799, 187, 10_000), (1_796, 170, 10_000), (41, 3, 7_777), (9, 2, 501)])
+def test_the_cached_floyd_steps_give_the_very_same_relabellings(n, k, draws):
+    """Issue 29 reordered Floyd's work for the CPU cache, not the random stream: every sum (so every p) is equal."""
+    from creator_ops.core.experiments import _subset_sums
+
+    values = np.random.default_rng(n).integers(0, 5_000_000, n).astype(np.float64)
+    expected = _floyd_sums_stepped_over_whole_blocks(values, k, draws, np.random.default_rng(11))
+    assert np.array_equal(_subset_sums(values, k, draws, np.random.default_rng(11)), expected)

@@ -213,3 +213,15 @@ def test_the_allow_list_sees_modules_names_and_type_hints(tmp_path):
         "sample.py:6 creator_ops.core.ecosystem",
         "sample.py:11 creator_ops.core.review.compute_review",
     ]
+
+
+@pytest.mark.parametrize("entry", sorted(WAREHOUSE_FROM_CORE))
+def test_every_allowed_entry_names_a_module_or_a_name_in_one(entry):
+    """A misspelt or removed entry would allow nothing and hide that the rule changed."""
+    import importlib
+
+    try:
+        importlib.import_module(entry)
+    except ModuleNotFoundError:
+        module, name = entry.rsplit(".", 1)
+        assert hasattr(importlib.import_module(module), name), entry

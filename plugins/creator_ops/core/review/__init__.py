@@ -10,14 +10,17 @@ everything about orders (see `figures`).
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+import gc
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.review.figures import ReviewInputs, compute_figures, targets_figures
 from creator_ops.core.review.surveys import build_responses, survey_figures
-from creator_ops.core.review.themes import has_han, load_jieba
 from creator_ops.core.review.values import Money, Ratio, delta, display_myr, dumps, loads
 from creator_ops.core.spec import CampaignSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # the figures compared with the baseline (every number of section 10)
 COMPARED = (
@@ -76,22 +79,23 @@ def baseline_block(current: dict[str, Any], previous: dict[str, Any], source: st
     }
 
 
-def _warm_up(chinese: bool) -> None:
-    """Load what the review needs after the engine (jieba's dictionary, matplotlib) while DuckDB works.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bounded burst of work (the review, its page).
 
-    Both are fixed costs (~0.2 s each) that hold the interpreter, whereas the engine's
-    queries run inside DuckDB without it, so at 1M order lines they mostly vanish under
-    the engine's time. Nothing here changes any figure; a failure is left to surface where
-    the module is really used.
+    The review allocates hundreds of thousands of short-lived, acyclic objects (rows, Fractions,
+    answers) and loads jieba's dictionary and matplotlib: the allocation counts trigger full
+    collections that walk every loaded object (~40 ms each, 0.1-0.2 s per review at 1M lines,
+    issue 29) and free almost nothing. Reference counting still frees everything acyclic;
+    the collector resumes (and collects any cycles) when the block ends.
     """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        if chinese:
-            load_jieba()
-        from creator_ops.core.review.render import load_pyplot
-
-        load_pyplot()
-    except Exception:  # reported by the real use, not by the warm-up
-        pass
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def compute_review(
@@ -104,10 +108,22 @@ def compute_review(
     threads: int | None = None,
 ) -> dict[str, Any]:
     """Compute the review of `spec` over `inputs`; `baseline` is the previous campaign's review."""
+    with collector_paused():
+        return _compute_review(spec, inputs, baseline, baseline_source, themes, threads)
+
+
+def _compute_review(
+    spec: CampaignSpec,
+    inputs: ReviewInputs,
+    baseline: dict[str, Any] | None,
+    baseline_source: str,
+    themes: bool,
+    threads: int | None,
+) -> dict[str, Any]:
     responses = build_responses(inputs.survey_responses, inputs.survey_answers)
-    chinese = themes and any(has_han(answer) for r in responses for answer, _ in r.answers.values())
-    warm = threading.Thread(target=_warm_up, args=(chinese,), name="review-warm-up", daemon=True)
-    warm.start()
+    # no warm-up thread loading jieba and matplotlib beside the engine (issue 29): on two cores it does
+    # not hide under DuckDB's queries but slows them (their threads wait on the interpreter), so the
+    # review and its page load them where they are first used
     computed = compute_figures(spec, inputs, threads=threads)
     figures = computed.figures
     t = spec.timeline
@@ -141,7 +157,6 @@ def compute_review(
         "concentration": figures["concentration"],
         "experiments": figures["experiments"],
     }
-    warm.join()  # done by now at any real size; never leave a thread importing behind the caller
     review["baseline"] = baseline_block(review, baseline, baseline_source) if baseline else None
     review["notes"] = sorted(set(computed.notes + list(inputs.notes)))
     return review

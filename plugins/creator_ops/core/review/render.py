@@ -866,13 +866,15 @@ def write_review(review: dict[str, Any], out_dir: str | Path, moment: dict[str, 
     `moment` (`figures_as_of`, `run_id`, `built_at`: what a run knows) heads the page and the
     Markdown; review.json stays the figures alone, the same whoever computed them.
     """
+    from creator_ops.core.review import collector_paused
     from creator_ops.core.storage import root_path
 
     out = root_path(out_dir)  # a folder, or an object-storage path the Airflow layer made
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "review.json", "md": out / "review.md", "html": out / "review.html"}
-    _write(paths["json"], dumps(review))
-    shown = {**review, "moment": moment} if moment else review
-    _write(paths["md"], render_markdown(shown))
-    _write(paths["html"], render_html(shown))
+    with collector_paused():  # as the review's figures: the plots' artists are many short-lived objects
+        _write(paths["json"], dumps(review))
+        shown = {**review, "moment": moment} if moment else review
+        _write(paths["md"], render_markdown(shown))
+        _write(paths["html"], render_html(shown))
     return paths

@@ -167,13 +167,21 @@ def choice_counts(answers: list[tuple[str, str | None]]) -> dict[str, int]:
     return {shown[k]: n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
-def _scores(group: list[Response], nps_q: str | None, csat_q: str | None) -> dict[str, Any]:
+def _scores(
+    group: list[Response], nps_answers: dict[int, str | None] | None, csat_answers: dict[int, str | None] | None
+) -> dict[str, Any]:
+    """NPS and CSAT of a split of a survey's responses, from their answers looked up once (by `id`)."""
     out: dict[str, Any] = {"responses": len(group)}
-    if nps_q:
-        out["nps"] = nps([_answer_to(r, nps_q) for r in group])[0]
-    if csat_q:
-        out["csat"] = csat([_answer_to(r, csat_q) for r in group])[0]
+    if nps_answers is not None:
+        out["nps"] = nps([nps_answers[id(r)] for r in group])[0]
+    if csat_answers is not None:
+        out["csat"] = csat([csat_answers[id(r)] for r in group])[0]
     return out
+
+
+def _answers_to(group: list[Response], question: str | None) -> dict[int, str | None] | None:
+    """Return {id(response): its answer to `question` (`_answer_to`)} for the group, None without a question."""
+    return {id(r): _answer_to(r, question) for r in group} if question else None
 
 
 def survey_figures(
@@ -188,11 +196,12 @@ def survey_figures(
         csat_q = getattr(survey, "csat_question", None)
         score_questions = {_question_key(q) for q in (nps_q, csat_q) if q}
         figures: dict[str, Any] = {"title": survey.title, "responses": len(group)}
-        if nps_q:
-            value, counts = nps([_answer_to(r, nps_q) for r in group])
+        nps_answers, csat_answers = _answers_to(group, nps_q), _answers_to(group, csat_q)
+        if nps_answers is not None:
+            value, counts = nps(list(nps_answers.values()))
             figures |= {"nps_question": nps_q, "nps": value, "nps_answers": counts}
-        if csat_q:
-            value, counts = csat([_answer_to(r, csat_q) for r in group])
+        if csat_answers is not None:
+            value, counts = csat(list(csat_answers.values()))
             figures |= {"csat_question": csat_q, "csat": value, "csat_answers": counts}
         by_language: dict[str, list[Response]] = {}
         by_manager: dict[str, list[Response]] = {}
@@ -200,8 +209,10 @@ def survey_figures(
         for r in group:
             by_language.setdefault(_response_language(r, score_questions, creator_language), []).append(r)
             by_manager.setdefault(account_managers.get(r.creator_id, UNASSIGNED), []).append(r)
-        figures["by_language"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_language.items())}
-        figures["by_account_manager"] = {k: _scores(v, nps_q, csat_q) for k, v in sorted(by_manager.items())}
+        figures["by_language"] = {k: _scores(v, nps_answers, csat_answers) for k, v in sorted(by_language.items())}
+        figures["by_account_manager"] = {
+            k: _scores(v, nps_answers, csat_answers) for k, v in sorted(by_manager.items())
+        }
         per_question: dict[str, list[tuple[str, str | None]]] = {}
         for r in group:
             for header, (answer, stored) in r.answers.items():

@@ -75,8 +75,8 @@ def has_han(text: str | None) -> bool:
 def load_jieba() -> Any:
     """Import jieba and load its dictionary (from jieba's marshal cache in the temp dir), once per process.
 
-    Thread-safe: jieba guards its dictionary load with a lock, so the review can start this
-    early in a background thread (see `compute_review`) and the tokenizer simply waits for it.
+    Thread-safe: jieba guards its dictionary load with a lock. The review loads it where its
+    themes first need it (a background warm-up beside DuckDB's queries slowed them on two cores).
     (jieba imports `pkg_resources`, ~0.4 s; that is left alone: hiding a module from
     `sys.modules` while other threads import would be a process-wide side effect.)
     """
