@@ -2,11 +2,11 @@
 
 Plain Python (no Airflow import), like `overview.py`, so it runs against any warehouse
 engine in tests and benchmarks. Enrolled, eligible GMV, live GMV, trust, the funnel and the
-hourly series are the latest run's snapshot (`warehouse/snapshots.py`, computed once per run
-from `warehouse/metrics.py`), labelled with that run and moment. Everything else is a fixed
-handful of aggregate queries, whatever the size of the campaign: nothing loops over rows
-issuing queries. Airflow's own state (waiting human actions, the latest run) is read
-by `campaign_view.py`, the Airflow side.
+hourly series are the latest run's snapshot (`figures/snapshot.py`, computed once per run
+from `figures/campaign.py`, stored by `warehouse/snapshots.py`), labelled with that run and
+moment. Everything else is a fixed handful of aggregate queries, whatever the size of the
+campaign: nothing loops over rows issuing queries. Airflow's own state (waiting human
+actions, the latest run) is read by `campaign_view.py`, the Airflow side.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class CampaignPage:
 
 # --------------------------------------------------------------------------- figures
 # Enrolled, eligible GMV, live GMV, trust, the funnel and the hourly series are the latest
-# run's snapshot (`warehouse/snapshots.py`, computed once by the run from `warehouse/metrics.py`):
+# run's snapshot (`figures/snapshot.py`, computed once by the run from `figures/campaign.py`):
 # the page reads one row, whatever the campaign's size, and says which run and moment it shows.
 
 

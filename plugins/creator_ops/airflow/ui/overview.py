@@ -1,8 +1,8 @@
 """What the campaigns view shows for each campaign, assembled from the specs and the warehouse.
 
 The rules live elsewhere: phases and dated points in `core.calendar`, figures in
-`warehouse.metrics`, computed once per run and stored as the run's snapshot
-(`warehouse.snapshots`, read here for every listed campaign in one query), the rest in
+`figures.campaign`, computed once per run and stored as the run's snapshot
+(`figures.snapshot` over `warehouse.snapshots`, read here for every listed campaign in one query), the rest in
 `warehouse.queries`. No Airflow import, so it can be tested
 against any warehouse engine.
 """
