@@ -49,3 +49,26 @@ def test_every_stage_appears_as_a_task_group(campaign_dags):
     dag = campaign_dags["campaign__my_1212_2026"]
     groups = set(dag.task_group.children)
     assert {name for name, _ in STAGES} <= groups
+
+
+def test_a_step_given_phases_as_text_and_no_doc_is_the_task_given_phase_members():
+    """The stages pass `Phase` members and the operator converts only text (issue 29's parse time): same task."""
+    import datetime as dt
+
+    from airflow.sdk import DAG
+    from airflow.serialization.serialized_objects import OperatorSerialization
+
+    from creator_ops.core.calendar import Phase
+
+    with DAG("phases_as_text_or_members", schedule=None, start_date=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)):
+        as_text = CampaignStepOperator(task_id="as_text", spec_path="s.yaml", step="m:f", phases=["live", "payout"])
+        as_members = CampaignStepOperator(
+            task_id="as_members", spec_path="s.yaml", step="m:f", phases=(Phase.LIVE, Phase.PAYOUT)
+        )
+    for task in (as_text, as_members):
+        assert task.phases == [Phase.LIVE, Phase.PAYOUT] and all(type(p) is Phase for p in task.phases)
+        assert task.doc_md == "Runs in phases: live, payout. Step: `m:f`."
+    text, members = (OperatorSerialization.serialize_operator(t) for t in (as_text, as_members))
+    assert {**text, "task_id": "as_members"} == members
+    with pytest.raises(ValueError):
+        CampaignStepOperator(task_id="bad", spec_path="s.yaml", step="m:f", phases=["no_such_phase"])

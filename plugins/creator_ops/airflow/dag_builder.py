@@ -197,8 +197,11 @@ def load_campaign_dags(folder: Path | None = None, only_dag_id: str | None = Non
     one the dag-processor built (the first file of that id). Invalid specs are reported by
     `dags/campaign_spec_errors.py`. The cyclic garbage
     collector is paused while the DAGs are built: building allocates tens of thousands of
-    long-lived objects (operators, groups, edges) and nothing cyclic to free, so the
-    collector's passes over them were about 40 % of a fill.
+    long-lived objects (operators, groups, edges) and nothing cyclic to free. Where the heap
+    is not frozen (tests, `airflow dags` commands, any process holding other DAGs) its passes
+    walk everything alive and were 20-30 % of a fill; the dag-processor freezes its heap
+    before it forks a parse (`gc.freeze()`), and there the pause saves 1-4 % (issue 29,
+    `bench/bench_parse.py`).
     """
     configured = settings()
     collection = discover_specs(folder or configured.campaign_specs_dir)

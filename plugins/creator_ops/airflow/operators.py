@@ -35,6 +35,11 @@ def _interval(context: Any) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def _phases(phases: Sequence[Phase | str]) -> list[Phase]:
+    """Return `phases` as `Phase` members (the stages pass members: converting them again is parse time)."""
+    return [p if type(p) is Phase else Phase(p) for p in phases]
+
+
 def _import_step(path: str):
     module_name, _, attr = path.partition(":")
     module = __import__(module_name, fromlist=[attr])
@@ -130,13 +135,15 @@ class CampaignStepOperator(WarehouseMixin, BaseOperator):
         warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         **kwargs: Any,
     ) -> None:
+        phases = _phases(phases)
+        # the default documentation goes in with the other arguments (setting it after costs a second pass)
+        kwargs["doc_md"] = kwargs.get("doc_md") or f"Runs in phases: {', '.join(phases)}. Step: `{step}`."
         super().__init__(**kwargs)
         self.spec_path = spec_path
         self.step = step
         self.step_kwargs = dict(step_kwargs or {})
-        self.phases = [Phase(p) for p in phases]
+        self.phases = phases
         self.warehouse_conn_id = warehouse_conn_id
-        self.doc_md = self.doc_md or f"Runs in phases: {', '.join(self.phases)}. Step: `{step}`."
 
     def execute(self, context: Any) -> Any:
         from creator_ops.core.steps import DataNotTrusted, StepSkipped

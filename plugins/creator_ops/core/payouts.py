@@ -416,6 +416,18 @@ def _sql_body(text: str) -> str:
     return text[text.index("\nWITH\n") + 1 :]
 
 
+# payouts.sql's rule 3 yields `per_creator` with these columns; rules 4-9 read nothing else of the lines
+RULE_3_COLUMNS = ("creator_id", "eligible_gmv_sen", "eligible_orders", "first_order_time", "is_new_creator")
+_RULES_4_TO_9 = "-- Rules 4-7 before the budget."
+
+
+def _rules_4_to_9(text: str, per_creator: str) -> str:
+    """Return payouts.sql with rule 3's `per_creator` read from the relation `per_creator` (same columns)."""
+    _, rules_4_to_9 = _sql_body(text).split(_RULES_4_TO_9)
+    columns = ", ".join(RULE_3_COLUMNS)
+    return f"WITH\nper_creator AS (SELECT {columns} FROM {per_creator}),\n{_RULES_4_TO_9}{rules_4_to_9}"
+
+
 def define_eligible_lines(con: duckdb.DuckDBPyConnection) -> None:
     """Define rules 1-2's table macros on `con` (`include/sql/payouts_eligible_lines.sql`).
 
@@ -448,6 +460,7 @@ class PayoutSession:
         self, rules: PayoutRules, orders: Any, enrollments: Any, exclusions: Any = None, *, threads: int | None = None
     ) -> None:
         self.rules = rules
+        self._rule_3: pa.Table | None = None  # rule 3's rows, once a calculation made them (`calculate`)
         self.con = _connect(threads)
         try:
             register_input(self.con, "orders", orders)
@@ -478,13 +491,25 @@ class PayoutSession:
         return arrow_table(self.con.sql(sql, params=dict(params) if params else None))
 
     def calculate(self, rules: PayoutRules | None = None) -> PayoutResult:
-        """Apply rules 3-9 of `rules` (default: the session's) to the eligible lines."""
+        """Apply rules 3-9 of `rules` (default: the session's) to the eligible lines.
+
+        Rule 3 (per creator GMV, orders, first order time) depends on the eligible lines alone,
+        the same for every design of the session: the first calculation's rows give it to the
+        next ones (`payouts.sql` from rule 4 on, over those rows), so the review's what-if designs
+        do not aggregate the lines again.
+        """
         rules = rules or self.rules
         if not rules.same_window(self.rules):
             raise PayoutInputError("a design with another event window or registration close needs its own session")
         _incentive_tables(self.con, rules)
         sql = SQL_FILE.read_text(encoding="utf-8")
-        return PayoutResult(table=arrow_table(self.con.sql(sql, params=rules.incentive_parameters())), rules=rules)
+        if self._rule_3 is not None:
+            sql = _rules_4_to_9(sql, "session_per_creator")
+        result = PayoutResult(table=arrow_table(self.con.sql(sql, params=rules.incentive_parameters())), rules=rules)
+        if self._rule_3 is None:
+            self._rule_3 = result.table.select(list(RULE_3_COLUMNS))
+            self.con.register("session_per_creator", self._rule_3)
+        return result
 
     def close(self) -> None:
         self.con.close()

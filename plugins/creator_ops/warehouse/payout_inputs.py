@@ -13,7 +13,7 @@ from sqlalchemy import select
 from creator_ops.core.ingest.datasets import SPECS
 from creator_ops.core.payouts import INPUT_COLUMNS, PayoutInputs, inputs_digest
 from creator_ops.warehouse.files import current_file_ids
-from creator_ops.warehouse.rows import arrow_column
+from creator_ops.warehouse.rows import arrow_column, arrow_table
 from creator_ops.warehouse.schema import enrollments, exclusions, ingested_files, order_lines
 
 if TYPE_CHECKING:
@@ -64,7 +64,6 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
     The inputs digest covers the content hashes of the contributing files and every
     exclusion, so a ledger row names exactly what it was computed from.
     """
-    import pyarrow as pa
 
     o, e = order_lines, enrollments
     with engine.connect() as conn:
@@ -100,7 +99,9 @@ def load_warehouse_inputs(engine: Engine, campaign_id: str) -> PayoutInputs:
     n_orders, n_enrolled = len(orders["order_id"]), len(enrolled["creator_id"])
     orders_table = _relation("orders", orders, n_orders)
     enrollments_table = _relation("enrollments", enrolled, n_enrolled)
-    exclusions_table = pa.table({"creator_id": pa.array([r.creator_id for r in exclusion_rows], pa.string())})
+    exclusions_table = arrow_table(
+        {"creator_id": [r.creator_id for r in exclusion_rows]}, SPECS["exclusions"].arrow_schema(("creator_id",))
+    )
     parts = [f"campaign:{campaign_id}"]
     parts += [f"file:{f.dataset}:{f.sha256}" for f in files]
     parts += [f"rows:orders:{n_orders}", f"rows:enrollments:{n_enrolled}"]

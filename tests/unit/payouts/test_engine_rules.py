@@ -391,6 +391,9 @@ def test_session_applies_several_designs_to_the_same_eligible_lines():
 
     spec = make_spec()
     lean = make_spec(budget_myr=Decimal("5000"), leaderboard={"prizes_myr": [Decimal("4000")]})
+    # other tiers, commission and new-creator bonus: rules 4-9 over the rule 3 rows the first design made
+    other = make_spec(tiers=[{"min_gmv_myr": Decimal("1500"), "bonus_myr": Decimal("75")}],
+                      commission_bonus={"rate": Decimal("0.1")}, new_creator_bonus_myr=Decimal("0"))  # fmt: skip
     o = orders(
         {"creator_id": "a", "gmv_sen": 600_000},
         {"creator_id": "b", "gmv_sen": 150_000},
@@ -400,7 +403,7 @@ def test_session_applies_several_designs_to_the_same_eligible_lines():
     e = enrolled("a", "b", "x", new=True)
     ex = exclusions("x")
     with PayoutSession(PayoutRules.from_spec(spec), o, e, ex) as session:
-        for design in (spec, lean):
+        for design in (spec, lean, other):
             got = session.calculate(PayoutRules.from_spec(design))
             want = calculate_for_spec(design, o, e, ex)
             assert got.rows == want.rows and got.scaled == want.scaled

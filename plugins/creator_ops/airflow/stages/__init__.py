@@ -47,7 +47,7 @@ class StageBuilder:
             task_id=task_id,
             spec_path=str(self.spec_path),
             step=step,
-            phases=[Phase(p) for p in phases],
+            phases=phases,
             doc_md=doc_md,
             trigger_rule=kwargs.pop("trigger_rule", TriggerRule.NONE_FAILED),
             **kwargs,
