@@ -193,10 +193,9 @@ def ttfb(client, url: str) -> float:
 def run_snapshots(engine_url_json: str, spec_dir: Path, spec_ids: list[str], run: int) -> float:
     """Do what a run's `milestones.snapshot_figures` does for each campaign; return the seconds it took."""
     from creator_ops.core.spec import load_spec
-    from creator_ops.figures.snapshot import compute_snapshot
+    from creator_ops.figures.snapshot import compute_snapshot, store_snapshot
     from creator_ops.warehouse import metrics
     from creator_ops.warehouse.db import make_engine
-    from creator_ops.warehouse.snapshots import store_snapshot
 
     engine = make_engine(_url(engine_url_json))
     started = time.perf_counter()

@@ -397,7 +397,7 @@ def _decided_by(engine, campaign_id: str) -> list[str]:
 def _print_figures(spec, engine) -> None:
     """Print the campaign's numbers from their one definition (the view, milestones and payouts agree)."""
     from creator_ops.figures.campaign import campaign_figures
-    from creator_ops.warehouse.snapshots import latest_snapshot
+    from creator_ops.figures.snapshot import latest_snapshot
 
     snapshot = latest_snapshot(engine, spec.id)
     figures = snapshot.figures if snapshot is not None else campaign_figures(engine, spec)

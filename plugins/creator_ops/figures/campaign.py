@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from creator_ops.core.ingest.datasets import PAYOUT_DATASETS  # the data sets the payout engine reads
 from creator_ops.core.times import utc
-from creator_ops.warehouse.metrics import CampaignFigures, untrusted_datasets, warehouse_inputs
+from creator_ops.warehouse.metrics import untrusted_datasets, warehouse_inputs
 from creator_ops.warehouse.queries import survey_responses_as_of
 
 if TYPE_CHECKING:
@@ -24,6 +25,46 @@ if TYPE_CHECKING:
     from creator_ops.core.milestones import CampaignMetrics
     from creator_ops.core.payouts import PayoutInputs
     from creator_ops.core.spec import CampaignSpec
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """A campaign's numbers as of one moment (None: everything in the warehouse now)."""
+
+    campaign_id: str
+    as_of: dt.datetime | None
+    enrolled: int
+    eligible_gmv_sen: int
+    eligible_lines: int
+    selling_creators: int  # creators with at least one eligible line
+    live_gmv_sen: int  # labelled "live": placed and not cancelled or returned, not final
+    live_lines: int
+    untrusted: dict[str, list[str]]
+
+    @property
+    def payout_inputs_trusted(self) -> bool:
+        """Whether the payout steps would run (none of orders, enrollments, exclusions failed)."""
+        return not any(d in self.untrusted for d in PAYOUT_DATASETS)
+
+    def trusted(self, dataset: str) -> bool:
+        return dataset not in self.untrusted
+
+
+def as_dict(figures: CampaignFigures) -> dict[str, Any]:
+    """Return the figures as JSON-safe values (money as two-decimal strings)."""
+    from creator_ops.core.money import format_myr
+
+    return {
+        "campaign_id": figures.campaign_id,
+        "as_of": figures.as_of.isoformat() if figures.as_of else None,
+        "enrolled": figures.enrolled,
+        "eligible_gmv_myr": format_myr(figures.eligible_gmv_sen),
+        "eligible_lines": figures.eligible_lines,
+        "selling_creators": figures.selling_creators,
+        "live_gmv_myr": format_myr(figures.live_gmv_sen),
+        "live_lines": figures.live_lines,
+        "untrusted": figures.untrusted,
+    }
 
 
 @dataclass

@@ -5,33 +5,201 @@
 pages plot (the same tables per hour), the funnel, survey responses, the traffic spent so
 far, the live projection made by then and the measured lift (SPEC 12); the funnel is
 `figures.funnel`'s (the review's definition, `core.funnel`);
-`warehouse.snapshots` stores and reads it.
+`warehouse.snapshots` stores and reads it (`StoredSnapshot`), and the readers here
+(`run_snapshot`, `latest_snapshot(s)`, `snapshots_at`, `snapshot_for_page`) give it back as a
+`Snapshot`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from creator_ops.core.funnel import FUNNEL
 from creator_ops.core.times import utc
-from creator_ops.figures.campaign import CampaignLines, before, campaign_lines, figures_from_lines
+from creator_ops.figures.campaign import CampaignFigures, CampaignLines, before, campaign_lines, figures_from_lines
 from creator_ops.figures.funnel import campaign_funnel
+from creator_ops.warehouse import snapshots as stored
 from creator_ops.warehouse.metrics import untrusted_datasets, validated_datasets
 from creator_ops.warehouse.queries import survey_responses_as_of
-from creator_ops.warehouse.snapshots import (
-    HOUR,
-    ON_REQUEST,
-    PROJECTION_DETAIL,
-    Snapshot,
-    has_data,
-    snapshots_at,
-)
+from creator_ops.warehouse.snapshots import StoredSnapshot, has_data
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from creator_ops.core.spec import CampaignSpec
+
+
+HOUR = 3600
+ON_REQUEST = "on request"  # the run id of figures computed for a page because no run stored any
+# what the campaign page says beside a projection (steps.projection stores them in the prediction's detail)
+PROJECTION_DETAIL = ("note", "elapsed_hours", "hours", "placed_so_far_sen")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A campaign's figures as of the end of one run's data interval."""
+
+    campaign_id: str
+    run_id: str
+    phase: str
+    as_of: dt.datetime
+    computed_at: dt.datetime
+    figures: CampaignFigures
+    survey_responses: int
+    funnel: dict[str, int]
+    # UTC epoch hour -> value: creators enrolling first then, live GMV sen, eligible GMV sen
+    enrolled_by_hour: dict[int, int] = field(default_factory=dict)
+    live_by_hour: dict[int, int] = field(default_factory=dict)
+    eligible_by_hour: dict[int, int] = field(default_factory=dict)
+    validated: tuple[str, ...] = ()  # data sets with at least one stored verdict
+    traffic: dict[str, int | None] | None = None  # warehouse.mechanisms.TrafficOverview's fields
+    # UTC epoch hour -> live GMV sen in that hour of the creators boosted in that hour (the traffic page)
+    boosted_gmv_by_hour: dict[int, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # sections other stages add (projection, lift)
+    chosen_because: str = ""  # why a page shows this one (`snapshots_at`), never stored
+
+    @property
+    def projection(self) -> dict[str, Any] | None:
+        """The live projection of the final eligible GMV made by this moment (point, 80 % interval), if any."""
+        return self.extra.get("projection")
+
+    @property
+    def lift(self) -> dict[str, Any] | None:
+        """The measured lift of this campaign per mechanism (traffic, samples), once its review measured it."""
+        return self.extra.get("lift")
+
+    @property
+    def stored(self) -> bool:
+        """Whether a run stored these figures (False: computed for a page, no run yet)."""
+        return self.run_id != ON_REQUEST
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the snapshot as JSON-safe values (money as sen and as two-decimal RM strings)."""
+        from creator_ops.figures.campaign import as_dict as figures_dict
+
+        return {
+            "run_id": self.run_id,
+            "phase": self.phase,
+            "as_of": self.as_of.isoformat(),
+            "computed_at": self.computed_at.isoformat(),
+            "figures": figures_dict(self.figures) | {
+                "eligible_gmv_sen": self.figures.eligible_gmv_sen, "live_gmv_sen": self.figures.live_gmv_sen,
+            },
+            "survey_responses": self.survey_responses,
+            "funnel": dict(self.funnel),
+            "traffic": self.traffic,
+            **self.extra,
+        }
+
+
+# --------------------------------------------------------------------------- to and from the stored row
+
+
+def encode(snapshot: Snapshot) -> StoredSnapshot:
+    """Return the row `warehouse.snapshots.store_snapshot` stores for `snapshot`."""
+    f = snapshot.figures
+    data = {
+        "figures": {
+            "enrolled": f.enrolled, "eligible_gmv_sen": f.eligible_gmv_sen, "eligible_lines": f.eligible_lines,
+            "selling_creators": f.selling_creators, "live_gmv_sen": f.live_gmv_sen, "live_lines": f.live_lines,
+            "untrusted": f.untrusted,
+        },
+        "survey_responses": snapshot.survey_responses,
+        "funnel": snapshot.funnel,
+        "enrolled_by_hour": snapshot.enrolled_by_hour,
+        "live_by_hour": snapshot.live_by_hour,
+        "eligible_by_hour": snapshot.eligible_by_hour,
+        "validated": list(snapshot.validated),
+        "traffic": snapshot.traffic,
+        "boosted_gmv_by_hour": snapshot.boosted_gmv_by_hour,
+        "extra": snapshot.extra,
+    }  # fmt: skip
+    return StoredSnapshot(snapshot.campaign_id, snapshot.run_id, snapshot.phase, snapshot.as_of,
+                          snapshot.computed_at, data)  # fmt: skip
+
+
+def decode(row: StoredSnapshot) -> Snapshot:
+    """Return the `Snapshot` a stored row holds (JSON keys of hours back to ints)."""
+    data, f = row.data, row.data["figures"]
+
+    def hours(name: str) -> dict[int, int]:
+        return {int(k): int(v) for k, v in data.get(name, {}).items()}
+
+    return Snapshot(
+        campaign_id=row.campaign_id,
+        run_id=row.run_id,
+        phase=row.phase,
+        as_of=row.as_of,
+        computed_at=row.computed_at,
+        figures=CampaignFigures(
+            campaign_id=row.campaign_id, as_of=row.as_of, enrolled=f["enrolled"],
+            eligible_gmv_sen=f["eligible_gmv_sen"], eligible_lines=f["eligible_lines"],
+            selling_creators=f["selling_creators"], live_gmv_sen=f["live_gmv_sen"], live_lines=f["live_lines"],
+            untrusted=f["untrusted"],
+        ),  # fmt: skip
+        survey_responses=data["survey_responses"],
+        funnel=data["funnel"],
+        enrolled_by_hour=hours("enrolled_by_hour"),
+        live_by_hour=hours("live_by_hour"),
+        eligible_by_hour=hours("eligible_by_hour"),
+        validated=tuple(data.get("validated", ())),
+        traffic=data.get("traffic"),
+        boosted_gmv_by_hour=hours("boosted_gmv_by_hour"),
+        extra=data.get("extra") or {},
+        chosen_because=row.chosen_because,
+    )
+
+
+def store_snapshot(engine: Engine, snapshot: Snapshot) -> None:
+    """Store the run's snapshot (`warehouse.snapshots`); a rerun of the run replaces it."""
+    stored.store_snapshot(engine, encode(snapshot))
+
+
+def run_snapshot(engine: Engine, campaign_id: str, run_id: str) -> Snapshot | None:
+    """Return the snapshot a run stored, or None."""
+    row = stored.run_snapshot(engine, campaign_id, run_id)
+    return None if row is None else decode(row)
+
+
+def latest_snapshots(engine: Engine, campaign_ids: list[str]) -> dict[str, Snapshot]:
+    """Return each campaign's latest snapshot (by the moment it describes, then when it was computed), in one query."""
+    return {campaign_id: decode(row) for campaign_id, row in stored.latest_snapshots(engine, campaign_ids).items()}
+
+
+def latest_snapshot(engine: Engine, campaign_id: str) -> Snapshot | None:
+    """Return the campaign's latest snapshot, or None before its first run."""
+    return latest_snapshots(engine, [campaign_id]).get(campaign_id)
+
+
+def snapshots_at(engine: Engine, specs: list[CampaignSpec], now: dt.datetime) -> dict[str, Snapshot]:
+    """Return each campaign's snapshot for pages seen at `now` (`warehouse.snapshots.HOLDS_NOW`)."""
+    return {campaign_id: decode(row) for campaign_id, row in stored.snapshots_at(engine, specs, now).items()}
+
+
+def projection_of(snapshot: Snapshot | None) -> Any:
+    """Return the snapshot's live projection as the experiments module's `StoredPrediction`, or None."""
+    if snapshot is None or snapshot.projection is None:
+        return None
+    from creator_ops.core.times import as_utc
+    from creator_ops.warehouse.experiments import StoredPrediction
+
+    p = snapshot.projection
+    return StoredPrediction(as_utc(p["as_of"]), p["predicted_sen"], p["low_sen"], p["high_sen"], p["observed_sen"],
+                            p.get("detail") or {})  # fmt: skip
+
+
+def traffic_of(snapshot: Snapshot | None) -> Any:
+    """Return the snapshot's traffic figures as `mechanisms.TrafficOverview`, or None without a traffic budget."""
+    if snapshot is None or snapshot.traffic is None:
+        return None
+    from creator_ops.warehouse.mechanisms import TrafficOverview
+
+    return TrafficOverview(**snapshot.traffic)
+
+
+# --------------------------------------------------------------------------- computing
 
 
 def _by_hour(table, time_column: str, value_column: str | None = None) -> dict[int, int]:

@@ -46,7 +46,7 @@ def problem_alerts(engine: Engine, spec: CampaignSpec, *, run_id: str, now: dt.d
 
 def _run_metrics(ctx: StepContext) -> CampaignMetrics:
     """Return the figures this run's snapshot stored (`snapshot_figures`), or measure them when it has none."""
-    from creator_ops.warehouse.snapshots import run_snapshot
+    from creator_ops.figures.snapshot import run_snapshot
 
     snapshot = run_snapshot(ctx.engine, ctx.spec.id, ctx.run_id)
     if snapshot is None or snapshot.as_of != ctx.interval_end.astimezone(dt.UTC):

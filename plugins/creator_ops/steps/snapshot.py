@@ -10,8 +10,7 @@ from typing import Any
 
 from creator_ops.core.money import format_rm
 from creator_ops.core.steps import StepContext
-from creator_ops.figures.snapshot import compute_snapshot
-from creator_ops.warehouse.snapshots import store_snapshot
+from creator_ops.figures.snapshot import compute_snapshot, store_snapshot
 
 
 def take_snapshot(ctx: StepContext) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The campaign page's reads of the warehouse: a fixed handful of aggregate queries, whatever the campaign's size.
 
 Each takes an open connection (the page reads them in one) and returns plain values; the
-figures themselves (enrolled, eligible and live GMV, trust) come from `warehouse.metrics`.
+figures themselves (enrolled, eligible and live GMV, trust) come from `figures.campaign`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The warehouse side of the campaign figures: the payout inputs (cached per warehouse state) and trust.
 
-The figures themselves are computed by the figures layer (`creator_ops.figures.campaign`) over
-these inputs; the definitions below say what each one is.
+The figures themselves (`figures.campaign.CampaignFigures`) are computed by the figures layer
+(`creator_ops.figures.campaign`) over these inputs; the definitions below say what each one is.
 
 - **Eligible lines / eligible GMV**: SPEC section 5 rules 1-2 exactly as the payout engine
   applies them: `include/sql/payouts_eligible_lines.sql`, run by `core.payouts.PayoutSession`
@@ -29,12 +29,10 @@ current files and exclusions), so a page listing every campaign reloads only wha
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -53,29 +51,6 @@ _CACHE_ENTRIES = 256
 _CACHE_BYTES = 768 * 1024 * 1024
 _cache: OrderedDict[tuple, PayoutInputs] = OrderedDict()
 _cache_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class CampaignFigures:
-    """A campaign's numbers as of one moment (None: everything in the warehouse now)."""
-
-    campaign_id: str
-    as_of: dt.datetime | None
-    enrolled: int
-    eligible_gmv_sen: int
-    eligible_lines: int
-    selling_creators: int  # creators with at least one eligible line
-    live_gmv_sen: int  # labelled "live": placed and not cancelled or returned, not final
-    live_lines: int
-    untrusted: dict[str, list[str]]
-
-    @property
-    def payout_inputs_trusted(self) -> bool:
-        """Whether the payout steps would run (none of orders, enrollments, exclusions failed)."""
-        return not any(d in self.untrusted for d in PAYOUT_DATASETS)
-
-    def trusted(self, dataset: str) -> bool:
-        return dataset not in self.untrusted
 
 
 def _fingerprint(engine: Engine, campaign_id: str) -> tuple:
@@ -156,20 +131,3 @@ def validated_datasets(engine: Engine, campaign_id: str) -> set[str]:
                 select(quality_results.c.dataset).where(quality_results.c.campaign_id == campaign_id).distinct()
             ).scalars()
         )
-
-
-def as_dict(figures: CampaignFigures) -> dict[str, Any]:
-    """Return the figures as JSON-safe values (money as two-decimal strings)."""
-    from creator_ops.core.money import format_myr
-
-    return {
-        "campaign_id": figures.campaign_id,
-        "as_of": figures.as_of.isoformat() if figures.as_of else None,
-        "enrolled": figures.enrolled,
-        "eligible_gmv_myr": format_myr(figures.eligible_gmv_sen),
-        "eligible_lines": figures.eligible_lines,
-        "selling_creators": figures.selling_creators,
-        "live_gmv_myr": format_myr(figures.live_gmv_sen),
-        "live_lines": figures.live_lines,
-        "untrusted": figures.untrusted,
-    }

@@ -519,7 +519,7 @@ predictions = Table(
 )
 
 # One row per run (0012_run_snapshots): the campaign's figures as of the end of the run's data
-# interval, computed once by the run from `warehouse.metrics`; the Campaigns view, the campaign
+# interval, computed once by the run (`figures.snapshot`); the Campaigns view, the campaign
 # page and the milestones read them (`warehouse.snapshots`), so every surface shows one number.
 campaign_snapshots = Table(
     "campaign_snapshots",

@@ -234,10 +234,10 @@ def test_page_list_milestones_and_review_show_the_runs_snapshot_under_a_pinned_n
     from creator_ops.airflow.ui.campaign_page import as_dict, campaign_page
     from creator_ops.airflow.ui.overview import campaigns_overview
     from creator_ops.core.review.figures import ReviewInputs, compute_figures
+    from creator_ops.figures.snapshot import latest_snapshot
     from creator_ops.steps.milestones import check_milestones
     from creator_ops.steps.snapshot import take_snapshot
     from creator_ops.warehouse.metrics import warehouse_inputs
-    from creator_ops.warehouse.snapshots import latest_snapshot
 
     run_end = dt.datetime(2026, 12, 16, tzinfo=MYT)  # a settlement-phase run, after every line landed
     ctx = StepContext(SPEC, SPEC_PATH, "settlement__2026-12-15T00:00+08:00", run_end - dt.timedelta(days=1),

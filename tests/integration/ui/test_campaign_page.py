@@ -422,14 +422,8 @@ def test_a_pinned_now_shows_the_day_as_it_was(seeded):
     from dataclasses import replace
 
     from creator_ops.core.calendar import CampaignCalendar
-    from creator_ops.figures.snapshot import compute_snapshot
-    from creator_ops.warehouse.snapshots import (
-        BEFORE_NOW,
-        HOLDS_NOW,
-        LATER,
-        snapshots_at,
-        store_snapshot,
-    )
+    from creator_ops.figures.snapshot import compute_snapshot, snapshots_at, store_snapshot
+    from creator_ops.warehouse.snapshots import BEFORE_NOW, HOLDS_NOW, LATER
 
     calendar = CampaignCalendar(SPEC.timeline)
     holding = calendar.run_containing(NOW)  # the live run whose interval holds 15:30

@@ -100,8 +100,8 @@ def _warehouse_figures(server) -> dict[str, int]:
     An event-day snapshot is the figures as the run computed them then; recomputing them now
     would count the status changes that landed later, so the snapshot itself is the reference.
     """
+    from creator_ops.figures.snapshot import snapshots_at
     from creator_ops.warehouse.db import make_engine
-    from creator_ops.warehouse.snapshots import snapshots_at
 
     spec = _spec()
     engine = make_engine(f"sqlite:///{server.home / 'creator_ops_warehouse.db'}")
@@ -286,9 +286,9 @@ def test_one_definition_per_figure_on_every_surface(demo_standalone):
     import httpx
 
     from creator_ops.core.review import loads
+    from creator_ops.figures.snapshot import snapshots_at, traffic_of
     from creator_ops.warehouse.db import make_engine
     from creator_ops.warehouse.mechanisms import BOOSTED_GMV_NAME
-    from creator_ops.warehouse.snapshots import snapshots_at, traffic_of
 
     server = demo_standalone
     server.api("GET", "/version")  # signs in (the token)

@@ -2,11 +2,11 @@
 
 Plain Python (no Airflow import), like `overview.py`, so it runs against any warehouse
 engine in tests and benchmarks. Enrolled, eligible GMV, live GMV, trust, the funnel and the
-hourly series are the latest run's snapshot (`warehouse/snapshots.py`, computed once per run
-from `warehouse/metrics.py`), labelled with that run and moment. Everything else is a fixed
-handful of aggregate queries, whatever the size of the campaign: nothing loops over rows
-issuing queries. Airflow's own state (waiting human actions, the latest run) is read
-by `campaign_view.py`, the Airflow side.
+hourly series are the latest run's snapshot (`figures/snapshot.py`, computed once per run
+from `figures/campaign.py`, stored by `warehouse/snapshots.py`), labelled with that run and
+moment. Everything else is a fixed handful of aggregate queries, whatever the size of the
+campaign: nothing loops over rows issuing queries. Airflow's own state (waiting human
+actions, the latest run) is read by `campaign_view.py`, the Airflow side.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ class CampaignPage:
     live_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> live GMV sen
     eligible_by_hour: dict[int, int] = field(default_factory=dict)  # epoch hour -> eligible GMV sen
     selling: int = 0  # enrolled creators with an eligible line
-    snapshot: Any = None  # warehouse.snapshots.Snapshot: the run whose figures the page shows
+    snapshot: Any = None  # figures.snapshot.Snapshot: the run whose figures the page shows
     untrusted: dict[str, list[str]] = field(default_factory=dict)  # the one reading of trust (warehouse.metrics)
     funnel: list[tuple[str, int | None, str]] = field(default_factory=list)  # (step, count, what it counts)
     quality: list[DatasetQuality] = field(default_factory=list)
@@ -174,7 +174,7 @@ class CampaignPage:
 
 # --------------------------------------------------------------------------- figures
 # Enrolled, eligible GMV, live GMV, trust, the funnel and the hourly series are the latest
-# run's snapshot (`warehouse/snapshots.py`, computed once by the run from `warehouse/metrics.py`):
+# run's snapshot (`figures/snapshot.py`, computed once by the run from `figures/campaign.py`):
 # the page reads one row, whatever the campaign's size, and says which run and moment it shows.
 
 
@@ -254,7 +254,7 @@ def _read_mechanisms(page: CampaignPage, engine: Engine) -> None:
 
     every = mechanisms.lists(engine, page.spec.id)
     page.matchmaking = next((r for r in every if r.state == "frozen"), every[-1] if every else None)
-    from creator_ops.warehouse.snapshots import projection_of, traffic_of
+    from creator_ops.figures.snapshot import projection_of, traffic_of
 
     if page.snapshot is not None and page.snapshot.stored:
         # the run's figures: the traffic spent and its boosted creators' GMV, the live projection (SPEC 12)

@@ -231,7 +231,7 @@ def traffic_html(campaign_id: str, user: ui.PageUserDep) -> HTMLResponse:
     """Render the campaign's traffic allocation per live hour: budget, spend, expected and actual GMV."""
     from creator_ops.airflow.ui.mechanism_pages import traffic_page
     from creator_ops.core.money import to_sen
-    from creator_ops.warehouse.snapshots import traffic_of
+    from creator_ops.figures.snapshot import traffic_of
 
     spec = _spec_for(user, campaign_id)
     page = traffic_page(spec, _engine_or_503(), ui_now())

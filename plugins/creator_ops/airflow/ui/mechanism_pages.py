@@ -175,9 +175,9 @@ def traffic_page(spec: CampaignSpec, engine: Engine, now: dt.datetime | None = N
     Seen at `now` (a pinned "now" on a demo's event day), the page shows the hours allocated
     before it and the snapshot `snapshots_at` picks for it, as the day was.
     """
+    from creator_ops.figures.snapshot import snapshots_at
     from creator_ops.warehouse.experiments import stored_predictions
     from creator_ops.warehouse.mechanisms import hours
-    from creator_ops.warehouse.snapshots import snapshots_at
 
     now = now or dt.datetime.now(dt.UTC)
     snapshot = snapshots_at(engine, [spec], now).get(spec.id)

@@ -1,8 +1,8 @@
 """What the campaigns view shows for each campaign, assembled from the specs and the warehouse.
 
 The rules live elsewhere: phases and dated points in `core.calendar`, figures in
-`warehouse.metrics`, computed once per run and stored as the run's snapshot
-(`warehouse.snapshots`, read here for every listed campaign in one query), the rest in
+`figures.campaign`, computed once per run and stored as the run's snapshot
+(`figures.snapshot` over `warehouse.snapshots`, read here for every listed campaign in one query), the rest in
 `warehouse.queries`. No Airflow import, so it can be tested
 against any warehouse engine.
 """
@@ -49,7 +49,7 @@ class CampaignStatus:
     last_run_phase: str | None = None
     last_run_at: dt.datetime | None = None
     warehouse_error: str | None = None
-    snapshot: Any = None  # warehouse.snapshots.Snapshot the figures come from (None: nothing measured yet)
+    snapshot: Any = None  # figures.snapshot.Snapshot the figures come from (None: nothing measured yet)
 
     @property
     def as_of(self) -> dt.datetime | None:
@@ -109,7 +109,7 @@ def _read_warehouse(
         # the run the row's figures come from (seen at a pinned now, not the warehouse's later runs)
         status.last_run_phase = status.snapshot.phase
     # the live projection (SPEC 12) the snapshot carries; without a stored snapshot, the latest one made
-    from creator_ops.warehouse.snapshots import projection_of
+    from creator_ops.figures.snapshot import projection_of
 
     if status.snapshot is not None and status.snapshot.stored:
         status.projection = projection_of(status.snapshot)
@@ -163,7 +163,7 @@ def campaigns_overview(
     """Return one row per campaign, the soonest event first."""
     snapshots: dict[str, Any] = {}
     if engine is not None:
-        from creator_ops.warehouse.snapshots import snapshots_at
+        from creator_ops.figures.snapshot import snapshots_at
 
         try:
             snapshots = snapshots_at(engine, specs, now)
