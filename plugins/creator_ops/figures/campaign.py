@@ -19,6 +19,8 @@ from creator_ops.warehouse.metrics import untrusted_datasets, warehouse_inputs
 from creator_ops.warehouse.queries import survey_responses_as_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pyarrow as pa
     from sqlalchemy import Engine
 
@@ -77,12 +79,20 @@ class CampaignLines:
     placed_lines: pa.Table  # the same columns, whatever the status (the live projection's input)
 
 
-def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | None = None) -> CampaignLines:
+def campaign_lines(
+    engine: Engine,
+    spec: CampaignSpec,
+    inputs: PayoutInputs | None = None,
+    *,
+    within: Callable[[Any, CampaignLines], None] | None = None,
+) -> CampaignLines:
     """Return the enrolled creators, eligible lines and live lines of the campaign (one DuckDB session).
 
     The placed lines are the eligible-lines definition's `campaign_lines` (rule 1's winning
     versions in the event, of enrolled, not excluded creators) whatever their status; the live
-    lines are those whose status is eligible or open (`live`).
+    lines are those whose status is eligible or open (`live`). `within(connection, lines)` runs
+    in the same session before it closes (the snapshot counts its funnel there, over the
+    session's own `enrolled`), so a run's figures are computed in one DuckDB session.
     """
     from creator_ops.core.payouts import EVENT_LINES, PayoutRules, PayoutSession
 
@@ -92,12 +102,15 @@ def campaign_lines(engine: Engine, spec: CampaignSpec, inputs: PayoutInputs | No
         placed = session.table(
             f"SELECT creator_id, order_id, order_time, gmv_sen, status, eligible, live FROM {EVENT_LINES}"
         )
-        return CampaignLines(
+        lines = CampaignLines(
             enrolled=session.table("SELECT * FROM enrolled ORDER BY creator_id"),
             eligible_lines=session.table("SELECT * FROM eligible_lines"),
             live_lines=placed.filter(placed["live"]) if placed.num_rows else placed,
             placed_lines=placed,
         )
+        if within is not None:
+            within(session.con, lines)
+        return lines
 
 
 def before(table: pa.Table, column: str, moment: dt.datetime | None, inclusive: bool = False) -> pa.Table:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from creator_ops.core.funnel import FUNNEL
 from creator_ops.core.times import utc
 from creator_ops.figures.campaign import CampaignFigures, CampaignLines, before, campaign_lines, figures_from_lines
-from creator_ops.figures.funnel import campaign_funnel
+from creator_ops.figures.funnel import count_funnel
 from creator_ops.warehouse import snapshots as stored
 from creator_ops.warehouse.metrics import untrusted_datasets, validated_datasets
 from creator_ops.warehouse.queries import survey_responses_as_of
@@ -277,13 +277,17 @@ def compute_snapshot(
     """Compute the campaign's figures as of `as_of` from their one definition (`figures.campaign`)."""
     from creator_ops.core.calendar import CampaignCalendar
 
-    lines = campaign_lines(engine, spec)
+    counted: dict[str, int] = {}
+
+    def funnel_in_session(con: Any, lines: CampaignLines) -> None:  # the lines' own DuckDB session
+        counted.update(count_funnel(con, engine, spec, lines, as_of))
+
+    lines = campaign_lines(engine, spec, within=funnel_in_session)
     untrusted = untrusted_datasets(engine, spec.id)
     figures = figures_from_lines(spec, lines, untrusted, as_of=as_of)
     live = before(lines.live_lines, "order_time", as_of)
     eligible = before(lines.eligible_lines, "order_time", as_of)
     enrolled = before(lines.enrolled, "registered_at", as_of, inclusive=True)
-    counted = campaign_funnel(engine, spec, lines, as_of)
     responses = survey_responses_as_of(engine, spec.id, as_of)
     validated = tuple(sorted(validated_datasets(engine, spec.id)))
     funnel = {key: counted[key] for key, _label, _what in FUNNEL}  # the steps a campaign page shows
