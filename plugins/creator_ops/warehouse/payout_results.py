@@ -94,9 +94,6 @@ def store_result(
         "run_id": run_id,
         "spec_sha256": spec_sha256,
         "inputs_sha256": inputs_sha256,
-        "enrolled": len(enrolled_set),
-        "creators": len(selling),
-        "eligible_gmv_sen": sum(g for g, _, _ in selling.values()),
         "computed_at": now,
     }
     with engine.begin() as conn:

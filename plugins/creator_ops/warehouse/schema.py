@@ -277,9 +277,6 @@ payout_results = Table(
     Column("run_id", String(250), nullable=False),
     Column("spec_sha256", String(64), nullable=False),
     Column("inputs_sha256", String(64), nullable=False),
-    Column("enrolled", Integer, nullable=False),
-    Column("creators", Integer, nullable=False),  # result rows (selling creators)
-    Column("eligible_gmv_sen", BigInteger, nullable=False),
     _ts("computed_at", nullable=False),
 )
 

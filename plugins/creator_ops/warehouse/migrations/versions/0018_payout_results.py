@@ -34,9 +34,6 @@ def upgrade() -> None:
         sa.Column("run_id", sa.String(length=250), nullable=False),
         sa.Column("spec_sha256", sa.String(length=64), nullable=False),
         sa.Column("inputs_sha256", sa.String(length=64), nullable=False),
-        sa.Column("enrolled", sa.Integer(), nullable=False),
-        sa.Column("creators", sa.Integer(), nullable=False),
-        sa.Column("eligible_gmv_sen", sa.BigInteger(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("campaign_id", name=op.f("pk_payout_results")),
     )
